@@ -1,0 +1,81 @@
+//! Typed errors of the storage engine and the timeline.
+
+use crate::time::Timestamp;
+
+/// Result alias used throughout the engine.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything the engine can report. Each variant names what is wrong; none is
+/// produced by a panic.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// A page failed its checksum.
+    #[error("page {page} is corrupted: checksum mismatch (stored {stored:#010x}, computed {computed:#010x})")]
+    Checksum {
+        /// Page number.
+        page: u64,
+        /// Checksum stored in the page header.
+        stored: u32,
+        /// Checksum computed over the page contents.
+        computed: u32,
+    },
+    /// A page carries a format version this build cannot read.
+    #[error("page {page} has unknown format version {version} (this build reads version {supported})")]
+    UnknownFormat {
+        /// Page number.
+        page: u64,
+        /// Version found in the page.
+        version: u16,
+        /// Version this build understands.
+        supported: u16,
+    },
+    /// A page or record is malformed (bad magic, impossible lengths, misplaced page).
+    #[error("corrupted database: {0}")]
+    Corrupt(String),
+    /// The storage holds a partial page or is shorter than its header says.
+    #[error("truncated database: {0}")]
+    Truncated(String),
+    /// The storage backend failed.
+    #[error("I/O error: {0}")]
+    Io(String),
+    /// A time outside the retained history was requested.
+    #[error("time {requested} is before the earliest restorable time {earliest}")]
+    BeforeEarliest {
+        /// The requested time.
+        requested: Timestamp,
+        /// The earliest time that can be read or backtracked to.
+        earliest: Timestamp,
+    },
+    /// A time after the engine's current time was requested.
+    #[error("time {requested} is in the future (now is {now})")]
+    InFuture {
+        /// The requested time.
+        requested: Timestamp,
+        /// The engine's current time.
+        now: Timestamp,
+    },
+    /// A timestamp outside the representable range or otherwise impossible.
+    #[error("impossible time: {0}")]
+    BadTime(String),
+    /// A restore point with this name does not exist.
+    #[error("unknown restore point '{0}'")]
+    UnknownRestorePoint(String),
+    /// A restore point with this name already exists.
+    #[error("restore point '{0}' already exists")]
+    DuplicateRestorePoint(String),
+    /// A restore point name is empty or too long.
+    #[error("invalid restore point name '{0}': names are 1 to 64 characters")]
+    BadRestorePointName(String),
+    /// A key or value exceeds the engine's limits.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The database is opened read-only or the operation needs a writer.
+    #[error("read-only: {0}")]
+    ReadOnly(String),
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e.to_string())
+    }
+}

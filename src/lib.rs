@@ -1,0 +1,23 @@
+//! ReelDB: a SQL database you can rewind and fast-forward.
+//!
+//! The crate is layered bottom-up (see `ARCHITECTURE.md`):
+//! [`store`] (pages, storage backends, the record log and the persistent
+//! B+tree), [`db`] (commits, the timeline, backtrack, the window and garbage
+//! collection), then the SQL layer, the native shell and the WebAssembly
+//! bindings.
+#![warn(missing_docs)]
+
+pub mod db;
+pub mod error;
+pub mod store;
+pub mod time;
+
+pub use db::{
+    BacktrackOutcome, BacktrackRecord, BacktrackStatus, BacktrackTarget, Database, DiffEntry,
+    EntryKind, Options, RestorePoint, RowVersion, Snapshot, Status, TimelineEntry,
+};
+pub use error::{Error, Result};
+pub use store::backend::{FaultyBackend, MemBackend, StorageBackend};
+#[cfg(not(target_arch = "wasm32"))]
+pub use store::backend::FileBackend;
+pub use time::Timestamp;

@@ -1,0 +1,4 @@
+//! Storage: fixed-size checksummed pages, storage backends, the record log
+//! and the persistent copy-on-write B+tree.
+
+pub mod backend;
