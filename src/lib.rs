@@ -11,6 +11,8 @@ pub mod db;
 pub mod error;
 pub mod store;
 pub mod time;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use db::{
     BacktrackOutcome, BacktrackRecord, BacktrackStatus, BacktrackTarget, Database, DiffEntry,
