@@ -35,11 +35,18 @@ phase_end() {
     fi
 }
 
+# Bold/coloured headers only on a terminal.
+if [[ -t 1 ]]; then
+    BOLD=$'\033[1m' RED=$'\033[1;31m' GREEN=$'\033[1;32m' PLAIN=$'\033[0m'
+else
+    BOLD="" RED="" GREEN="" PLAIN=""
+fi
+
 phase() {
     phase_end
     PHASE_NAME="$1"
     PHASE_START=$(date +%s)
-    printf '\n\033[1m==== %s ====\033[0m\n' "$PHASE_NAME"
+    printf '\n%s==== %s ====%s\n' "$BOLD" "$PHASE_NAME" "$PLAIN"
 }
 
 note() {
@@ -53,15 +60,15 @@ fmt_secs() {
 phase_summary() {
     local status=$? failed="$PHASE_NAME" i
     phase_end
-    printf '\n\033[1m==== summary ====\033[0m\n'
+    printf '\n%s==== summary ====%s\n' "$BOLD" "$PLAIN"
     for i in "${!PHASE_NAMES[@]}"; do
         printf '  %-60s %s\n' "${PHASE_NAMES[$i]}" "$(fmt_secs "${PHASE_SECS[$i]}")"
     done
     printf '  %-60s %s\n' "total" "$(fmt_secs $(($(date +%s) - SCRIPT_START)))"
     if [[ $status -ne 0 ]]; then
-        printf '\033[1;31mFAILED\033[0m in phase "%s" (exit status %d)\n' "${failed:-?}" "$status"
+        printf '%sFAILED%s in phase "%s" (exit status %d)\n' "$RED" "$PLAIN" "${failed:-?}" "$status"
     else
-        printf '\033[1;32mOK\033[0m\n'
+        printf '%sOK%s\n' "$GREEN" "$PLAIN"
     fi
     return "$status"
 }
@@ -143,6 +150,10 @@ ensure_chromium() {
     if [[ ${#missing[@]} -gt 0 ]]; then
         note "installing ${missing[*]} with apt-get"
         apt_install "${missing[@]}"
+        if [[ ! -x "$CHROMIUM" || ! -x "$CHROMEDRIVER" ]]; then
+            echo "error: after installing, $CHROMIUM or $CHROMEDRIVER is still missing (set CHROMIUM/CHROMEDRIVER)" >&2
+            return 1
+        fi
     fi
     note "$("$CHROMIUM" --version 2>/dev/null | head -n1) / $("$CHROMEDRIVER" --version | head -n1)"
 }
