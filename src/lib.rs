@@ -13,11 +13,11 @@ pub mod store;
 pub mod time;
 
 pub use db::{
-    BacktrackOutcome, BacktrackRecord, BacktrackStatus, BacktrackTarget, Database, DiffEntry,
-    EntryKind, Options, RestorePoint, RowVersion, Snapshot, Status, TimelineEntry,
+    BacktrackOutcome, BacktrackRecord, BacktrackStatus, BacktrackTarget, Database, DiffEntry, EntryKind, Options,
+    RestorePoint, RowVersion, Snapshot, Status, StorageStats, TimelineEntry,
 };
 pub use error::{Error, Result};
-pub use store::backend::{FaultyBackend, MemBackend, StorageBackend};
 #[cfg(not(target_arch = "wasm32"))]
 pub use store::backend::FileBackend;
+pub use store::backend::{FaultyBackend, MemBackend, StorageBackend};
 pub use time::Timestamp;
