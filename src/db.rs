@@ -24,11 +24,14 @@ use crate::time::Timestamp;
 pub struct Options {
     /// Backtrack window target in seconds for a new database (default 86 400).
     pub window_secs: u64,
+    /// Garbage collection runs once this many record bytes (or half the live
+    /// bytes, if more) were written since the last run (default 256 KiB).
+    pub gc_min_bytes: u64,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { window_secs: 86_400 }
+        Options { window_secs: 86_400, gc_min_bytes: 256 << 10 }
     }
 }
 
@@ -174,6 +177,7 @@ pub struct Database {
     txn: Option<NodeRef>,
     free_head: Addr,
     gc: GcStats,
+    gc_min_bytes: u64,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -204,7 +208,6 @@ const SYS_RESTORE: u8 = b'R';
 const SYS_WINDOW: &[u8] = b"W";
 const SYS_FLOOR: &[u8] = b"F";
 const SUMMARY_MAX: usize = 200;
-const GC_MIN_BYTES: u64 = 256 << 10;
 const FREE_PER_RECORD: usize = (RECORD_MAX - 16) / 8;
 
 fn sys_key(prefix: u8, id: u64) -> [u8; 9] {
@@ -246,6 +249,7 @@ impl Database {
             txn: None,
             free_head: 0,
             gc: GcStats::default(),
+            gc_min_bytes: options.gc_min_bytes,
         };
         match meta {
             None => {
@@ -803,7 +807,7 @@ impl Database {
 
     fn maybe_gc(&mut self) {
         let since = self.store.pager.appended() - self.gc.appended_at_gc;
-        if since >= GC_MIN_BYTES.max(self.gc.live_bytes / 2) {
+        if since >= self.gc_min_bytes.max(self.gc.live_bytes / 2) {
             // A failed collection leaves the database at its last durable
             // state; the next write reports the storage error.
             let _ = self.gc();

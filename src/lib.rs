@@ -19,5 +19,5 @@ pub use db::{
 pub use error::{Error, Result};
 #[cfg(not(target_arch = "wasm32"))]
 pub use store::backend::FileBackend;
-pub use store::backend::{FaultyBackend, MemBackend, StorageBackend};
+pub use store::backend::{Fault, FaultyBackend, MemBackend, StorageBackend};
 pub use time::Timestamp;
