@@ -85,7 +85,9 @@ fn read(db: &Database, s: &Snapshot) -> State {
     m
 }
 
-fn model_diff(a: &State, b: &State) -> Vec<(Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)> {
+type Change = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+fn model_diff(a: &State, b: &State) -> Vec<Change> {
     let mut keys: Vec<_> = a.keys().chain(b.keys()).cloned().collect();
     keys.sort();
     keys.dedup();
