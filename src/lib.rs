@@ -15,11 +15,11 @@ pub mod time;
 pub mod wasm;
 
 pub use db::{
-    BacktrackOutcome, BacktrackRecord, BacktrackStatus, BacktrackTarget, Database, DiffEntry,
-    EntryKind, Options, RestorePoint, RowVersion, Snapshot, Status, TimelineEntry,
+    BacktrackOutcome, BacktrackRecord, BacktrackStatus, BacktrackTarget, Database, DiffEntry, EntryKind, Options,
+    RestorePoint, RowVersion, Snapshot, Status, StorageStats, TimelineEntry,
 };
 pub use error::{Error, Result};
-pub use store::backend::{FaultyBackend, MemBackend, StorageBackend};
 #[cfg(not(target_arch = "wasm32"))]
 pub use store::backend::FileBackend;
+pub use store::backend::{Fault, FaultyBackend, MemBackend, StorageBackend};
 pub use time::Timestamp;

@@ -2,3 +2,7 @@
 //! and the persistent copy-on-write B+tree.
 
 pub mod backend;
+pub mod btree;
+pub mod cache;
+pub mod page;
+pub mod pager;
