@@ -12,14 +12,8 @@ fn formats_and_parses_scenario_times() {
     assert_eq!(t.to_string(), "2020-12-24 14:55:00");
     assert_eq!(Timestamp::parse("2020-12-24 14:55:00"), Some(t));
     assert_eq!(Timestamp::parse("2020-12-24T14:55:00"), Some(t));
-    assert_eq!(
-        Timestamp::parse("2020-12-24 14:55:00.5").unwrap().0,
-        t.0 + 500_000
-    );
-    assert_eq!(
-        Timestamp(t.0 + 42).to_string(),
-        "2020-12-24 14:55:00.000042"
-    );
+    assert_eq!(Timestamp::parse("2020-12-24 14:55:00.5").unwrap().0, t.0 + 500_000);
+    assert_eq!(Timestamp(t.0 + 42).to_string(), "2020-12-24 14:55:00.000042");
 }
 
 #[wasm_bindgen_test]
