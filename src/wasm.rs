@@ -94,6 +94,17 @@ export interface ReelDBError extends Error {
 }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `OpenOptions` of the TypeScript declarations.
+    #[wasm_bindgen(typescript_type = "OpenOptions")]
+    pub type OpenOptions;
+
+    /// `TimeInput` of the TypeScript declarations: text or a `Date`.
+    #[wasm_bindgen(typescript_type = "TimeInput")]
+    pub type TimeInput;
+}
+
 /// The stable `code` of an engine error, as JavaScript sees it. The match is
 /// exhaustive on purpose: a new error variant must choose its code here.
 pub fn error_code(e: &Error) -> &'static str {
@@ -242,12 +253,13 @@ pub struct ReelDb {
 impl ReelDb {
     /// Opens a new, empty database held in memory (nothing persists).
     #[wasm_bindgen(js_name = openInMemory)]
-    pub fn open_in_memory(
-        #[wasm_bindgen(unchecked_param_type = "OpenOptions")] options: Option<js_sys::Object>,
-    ) -> Result<ReelDb, JsValue> {
+    pub fn open_in_memory(options: Option<OpenOptions>) -> Result<ReelDb, JsValue> {
         install_panic_hook();
         let mut opts = Options::default();
-        if let Some(o) = options {
+        if let Some(o) = options.filter(|o| !o.is_undefined() && !o.is_null()) {
+            if !o.is_object() {
+                return Err(js_error("BAD_OPTION", "options is an object such as { windowSecs: 3600 }"));
+            }
             let w = js_sys::Reflect::get(&o, &"windowSecs".into())?;
             if !w.is_undefined() {
                 opts.window_secs = match w.as_f64() {
@@ -267,11 +279,11 @@ impl ReelDb {
     /// Fixes the engine's clock at `time`, or returns it to the system clock
     /// when `time` is `null` or omitted (MySQL's `SET TIMESTAMP`).
     #[wasm_bindgen(js_name = setClock)]
-    pub fn set_clock(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "TimeInput | null")] time: JsValue,
-    ) -> Result<(), JsValue> {
-        let fixed = if time.is_null() || time.is_undefined() { None } else { Some(parse_time(&time)?) };
+    pub fn set_clock(&mut self, time: Option<TimeInput>) -> Result<(), JsValue> {
+        let fixed = match time {
+            Some(t) => Some(parse_time(&t)?),
+            None => None,
+        };
         self.db.set_clock(fixed);
         Ok(())
     }
@@ -287,11 +299,7 @@ impl ReelDb {
     /// point) current again. With `clamp`, a time before the earliest
     /// restorable time backtracks to the earliest instead of failing.
     #[wasm_bindgen(unchecked_return_type = "BacktrackOutcome")]
-    pub fn backtrack(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "TimeInput")] target: JsValue,
-        clamp: Option<bool>,
-    ) -> Result<JsValue, JsValue> {
+    pub fn backtrack(&mut self, target: TimeInput, clamp: Option<bool>) -> Result<JsValue, JsValue> {
         let target = match target.as_string() {
             Some(text) => match Timestamp::parse(&text) {
                 Some(t) => BacktrackTarget::Time(t),

@@ -5,7 +5,7 @@
 use std::ops::Bound;
 
 use js_sys::Reflect;
-use reeldb::wasm::ReelDb;
+use reeldb::wasm::{OpenOptions, ReelDb, TimeInput};
 use reeldb::{BacktrackTarget, Database, Timestamp};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -24,6 +24,20 @@ fn keys(db: &Database, snap: &reeldb::Snapshot) -> Vec<String> {
     })
     .unwrap();
     v
+}
+
+fn time(v: impl Into<JsValue>) -> Option<TimeInput> {
+    Some(v.into().unchecked_into())
+}
+
+fn target(v: &str) -> TimeInput {
+    JsValue::from(v).unchecked_into()
+}
+
+fn options(window_secs: impl Into<JsValue>) -> Option<OpenOptions> {
+    let opts = js_sys::Object::new();
+    Reflect::set(&opts, &"windowSecs".into(), &window_secs.into()).unwrap();
+    Some(opts.unchecked_into())
 }
 
 fn get(v: &JsValue, key: &str) -> JsValue {
@@ -68,10 +82,8 @@ fn engine_commits_reads_as_of_and_backtracks_in_wasm32() {
 
 #[wasm_bindgen_test]
 fn js_class_reports_timeline_status_and_restore_points() {
-    let opts = js_sys::Object::new();
-    Reflect::set(&opts, &"windowSecs".into(), &3600.into()).unwrap();
-    let mut db = ReelDb::open_in_memory(Some(opts)).unwrap();
-    db.set_clock("2020-12-24 14:55:00".into()).unwrap();
+    let mut db = ReelDb::open_in_memory(options(3600)).unwrap();
+    db.set_clock(time("2020-12-24 14:55:00")).unwrap();
     assert_eq!(db.now(), "2020-12-24 14:55:00");
 
     let status = db.status().unwrap();
@@ -85,9 +97,9 @@ fn js_class_reports_timeline_status_and_restore_points() {
     let points: js_sys::Array = db.restore_points().unwrap().dyn_into().unwrap();
     assert_eq!(points.length(), 1);
 
-    db.set_clock(js_sys::Date::new(&"2020-12-24T15:00:00Z".into()).into()).unwrap();
+    db.set_clock(time(js_sys::Date::new(&"2020-12-24T15:00:00Z".into()))).unwrap();
     assert_eq!(db.now(), "2020-12-24 15:00:00");
-    let out = db.backtrack("before".into(), None).unwrap();
+    let out = db.backtrack(target("before"), None).unwrap();
     assert!(!get(&out, "rolledBackTransaction").as_bool().unwrap());
     let record = get(&out, "record");
     assert_eq!(text(&record, "status"), "completed");
@@ -99,7 +111,7 @@ fn js_class_reports_timeline_status_and_restore_points() {
     assert_eq!(text(&last, "kind"), "backtrack");
     assert_eq!(text(&last, "time"), "2020-12-24 15:00:00");
 
-    db.set_clock(JsValue::NULL).unwrap();
+    db.set_clock(None).unwrap();
     assert!(ts(&db.now()) > ts("2024-01-01"));
     db.close();
 }
@@ -107,12 +119,12 @@ fn js_class_reports_timeline_status_and_restore_points() {
 #[wasm_bindgen_test]
 fn js_errors_carry_stable_codes() {
     let mut db = ReelDb::open_in_memory(None).unwrap();
-    db.set_clock("2020-12-24 14:55:00".into()).unwrap();
-    assert_eq!(code(&db.set_clock("yesterday-ish".into()).unwrap_err()), "BAD_TIME");
-    assert_eq!(code(&db.set_clock(JsValue::from(42)).unwrap_err()), "BAD_TIME");
-    assert_eq!(code(&db.backtrack("no such point".into(), None).unwrap_err()), "UNKNOWN_RESTORE_POINT");
-    assert_eq!(code(&db.backtrack("2021-01-01".into(), None).unwrap_err()), "IN_FUTURE");
-    assert_eq!(code(&db.backtrack("2020-12-01".into(), None).unwrap_err()), "BEFORE_EARLIEST");
+    db.set_clock(time("2020-12-24 14:55:00")).unwrap();
+    assert_eq!(code(&db.set_clock(time("yesterday-ish")).unwrap_err()), "BAD_TIME");
+    assert_eq!(code(&db.set_clock(time(42)).unwrap_err()), "BAD_TIME");
+    assert_eq!(code(&db.backtrack(target("no such point"), None).unwrap_err()), "UNKNOWN_RESTORE_POINT");
+    assert_eq!(code(&db.backtrack(target("2021-01-01"), None).unwrap_err()), "IN_FUTURE");
+    assert_eq!(code(&db.backtrack(target("2020-12-01"), None).unwrap_err()), "BEFORE_EARLIEST");
     db.create_restore_point("p").unwrap();
     let err = db.create_restore_point("p").unwrap_err();
     assert_eq!(code(&err), "DUPLICATE_RESTORE_POINT");
@@ -120,7 +132,7 @@ fn js_errors_carry_stable_codes() {
     assert!(text(&err, "message").contains("'p'"));
     assert_eq!(code(&db.set_window(-1.0).unwrap_err()), "BAD_TIME");
 
-    let opts = js_sys::Object::new();
-    Reflect::set(&opts, &"windowSecs".into(), &"soon".into()).unwrap();
-    assert_eq!(code(&ReelDb::open_in_memory(Some(opts)).err().unwrap()), "BAD_OPTION");
+    assert_eq!(code(&ReelDb::open_in_memory(options("soon")).err().unwrap()), "BAD_OPTION");
+    assert_eq!(code(&ReelDb::open_in_memory(Some(JsValue::from(7).unchecked_into())).err().unwrap()), "BAD_OPTION");
+    assert!(ReelDb::open_in_memory(Some(JsValue::UNDEFINED.unchecked_into())).is_ok());
 }

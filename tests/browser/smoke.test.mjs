@@ -85,3 +85,38 @@ test("the static server refuses paths outside www/", async () => {
     assert.equal(status, 404, path);
   }
 });
+
+test("the package's ReelDB class works from a page, errors carry codes", async () => {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.locator("#version[data-state=ready]").waitFor({ timeout: 15_000 });
+  const result = await page.evaluate(async () => {
+    const { default: init, ReelDB } = await import("./pkg/reeldb.js");
+    await init();
+    const db = ReelDB.openInMemory({ windowSecs: 3600 });
+    db.setClock("2020-12-24 14:55:00");
+    db.createRestorePoint("start");
+    db.setClock(new Date("2020-12-24T15:00:00Z"));
+    const outcome = db.backtrack("start");
+    let error;
+    try {
+      db.backtrack("2019-01-01");
+    } catch (e) {
+      error = { isError: e instanceof Error, name: e.name, code: e.code, message: e.message };
+    }
+    const status = db.status();
+    const timeline = db.timeline();
+    db.close();
+    return { outcome, error, status, timeline };
+  });
+  assert.equal(result.outcome.record.status, "completed");
+  assert.equal(result.outcome.record.target, "2020-12-24 14:55:00");
+  assert.equal(result.timeline.at(-1).kind, "backtrack");
+  assert.equal(result.status.windowTargetSecs, 3600);
+  assert.equal(result.status.now, "2020-12-24 15:00:00");
+  assert.deepEqual(
+    { isError: result.error.isError, name: result.error.name, code: result.error.code },
+    { isError: true, name: "ReelDBError", code: "BEFORE_EARLIEST" },
+  );
+  await page.close();
+});
