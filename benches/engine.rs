@@ -50,12 +50,18 @@ fn history(commits: u64, base: u64) -> Database {
     db
 }
 
+/// Mean microseconds per call over `n` calls; the best of three rounds, to
+/// keep allocator and cache noise out of the comparison between sizes.
 fn per_op_us(n: u32, mut f: impl FnMut(u32)) -> f64 {
-    let start = Instant::now();
-    for i in 0..n {
-        f(i);
-    }
-    start.elapsed().as_secs_f64() * 1e6 / n as f64
+    (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            for i in 0..n {
+                f(i);
+            }
+            start.elapsed().as_secs_f64() * 1e6 / n as f64
+        })
+        .fold(f64::INFINITY, f64::min)
 }
 
 fn main() {
@@ -92,7 +98,7 @@ fn main() {
         let gc_start = Instant::now();
         db.gc().unwrap();
         let gc_ms = gc_start.elapsed().as_secs_f64() * 1e3;
-        let backtrack = per_op_us(2_000, |_| {
+        let backtrack = per_op_us(10_000, |_| {
             let t = Timestamp::from_secs(T0 + 1 + (xorshift(&mut x) % n) as i64);
             black_box(db.backtrack(BacktrackTarget::Time(t), false).unwrap());
         });

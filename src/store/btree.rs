@@ -42,13 +42,13 @@ const TAG_INTERNAL: u8 = 2;
 const TAG_PATCH: u8 = 3;
 const TAG_CHUNK: u8 = 4;
 
-type Key = Box<[u8]>;
+type Key = Rc<[u8]>;
 
 /// A value in a leaf.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Val {
     /// Stored in the node.
-    Inline(Box<[u8]>),
+    Inline(Rc<[u8]>),
     /// Long value not yet written (in-memory nodes only).
     Big(Rc<[u8]>),
     /// Long value in a chain of chunk records.
@@ -398,7 +398,7 @@ impl Store {
             let left = std::mem::replace(root, NodeRef::empty());
             let level = self.node(&left)?.level + 1;
             let mut top = Node { level, ..Node::leaf() };
-            top.keys = vec![Key::default(), sep];
+            top.keys = vec![Key::from(&[][..]), sep];
             top.kids = vec![left, right];
             top.recompute_size();
             *root = NodeRef::Mem(Rc::new(top));
