@@ -327,8 +327,8 @@ impl Database {
                 free.push(r.u64()?);
             }
             at = next;
-            if free.len() > (1 << 40) {
-                return Err(bad_sys("free list loops"));
+            if free.len() as u64 > self.store.pager.page_counts().0 {
+                return Err(bad_sys("free list is longer than the store (it loops)"));
             }
         }
         if free_used > free.len() {

@@ -21,3 +21,6 @@ pub use error::{Error, Result};
 pub use store::backend::FileBackend;
 pub use store::backend::{Fault, FaultyBackend, MemBackend, StorageBackend};
 pub use time::Timestamp;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -4,6 +4,11 @@
 //! committed state at or after the last acknowledged one, never torn, and
 //! its whole retained timeline must read back.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 use std::collections::BTreeMap;
 use std::ops::Bound;
 

@@ -918,6 +918,8 @@ mod tests {
     use super::*;
     use crate::store::backend::MemBackend;
     use std::collections::BTreeMap;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn store() -> Store {
         Store::new(Pager::open(Box::new(MemBackend::new())).unwrap().0)
