@@ -881,8 +881,19 @@ impl Database {
         // none of the pages it lists is overwritten before it is durable.
         // Reserved pages left over are reused first and found free again by
         // the next collection if the database is reopened before that.
-        let reserve_len = (free.len() / FREE_PER_RECORD + 2).min(free.len());
-        let reserve = free.split_off(free.len() - reserve_len);
+        // The reserve comes from pages that were already free before this
+        // collection: pages freed just now may still be reachable from the
+        // durable superblock, which survives if this commit is torn.
+        let reserve_len = free.len() / FREE_PER_RECORD + 2;
+        let previously_free: HashSet<u64> = self.store.pager.free().iter().copied().collect();
+        let mut reserve = Vec::with_capacity(reserve_len);
+        free.retain(|p| {
+            let take = reserve.len() < reserve_len && previously_free.contains(p);
+            if take {
+                reserve.push(*p);
+            }
+            !take
+        });
         self.store.pager.set_free(reserve);
         let mut next = 0;
         for chunk in free.chunks(FREE_PER_RECORD) {
