@@ -9,6 +9,7 @@
 
 pub mod db;
 pub mod error;
+pub mod sql;
 pub mod store;
 pub mod time;
 
@@ -17,7 +18,7 @@ pub use db::{
     EntryKind, Options, RestorePoint, RowVersion, Snapshot, Status, TimelineEntry,
 };
 pub use error::{Error, Result};
-pub use store::backend::{FaultyBackend, MemBackend, StorageBackend};
 #[cfg(not(target_arch = "wasm32"))]
 pub use store::backend::FileBackend;
+pub use store::backend::{FaultyBackend, MemBackend, StorageBackend};
 pub use time::Timestamp;
