@@ -14,8 +14,8 @@ pub mod store;
 pub mod time;
 
 pub use db::{
-    BacktrackOutcome, BacktrackRecord, BacktrackStatus, BacktrackTarget, Database, DiffEntry,
-    EntryKind, Options, RestorePoint, RowVersion, Snapshot, Status, TimelineEntry,
+    BacktrackOutcome, BacktrackRecord, BacktrackStatus, BacktrackTarget, Database, DiffEntry, EntryKind, Options,
+    RestorePoint, RowVersion, Snapshot, Status, StorageStats, TimelineEntry,
 };
 pub use error::{Error, Result};
 #[cfg(not(target_arch = "wasm32"))]

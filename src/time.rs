@@ -30,9 +30,7 @@ impl Timestamp {
         }
         #[cfg(not(target_arch = "wasm32"))]
         {
-            let d = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default();
+            let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
             Timestamp(d.as_micros() as i64)
         }
     }

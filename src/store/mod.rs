@@ -2,3 +2,6 @@
 //! and the persistent copy-on-write B+tree.
 
 pub mod backend;
+pub mod btree;
+pub mod page;
+pub mod pager;

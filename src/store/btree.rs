@@ -1,0 +1,1010 @@
+//! A persistent (copy-on-write) B+tree over the record log.
+//!
+//! A tree is named by its root [`NodeRef`]. Stored nodes are immutable;
+//! changing a tree copies the nodes on the path into memory ([`NodeRef::Mem`])
+//! and leaves every other subtree shared with older versions. At commit,
+//! [`Store::persist`] writes the in-memory nodes bottom-up and returns the new
+//! root address. Address 0 is the empty tree.
+//!
+//! To keep the history cost of a small commit far below a page, a node that
+//! was copied from a stored node is written as a *patch*: the base address
+//! plus the entries that changed. Patch chains are bounded by
+//! [`MAX_CHAIN`]; past it (or when the patch would be at least half the size
+//! of the whole node) the node is written in full. Reading a patched node
+//! applies the chain once and caches the result.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::ops::Bound;
+use std::rc::Rc;
+
+use crate::error::{Error, Result};
+use crate::store::page::{Reader, Writer};
+use crate::store::pager::{Addr, Pager, RECORD_MAX};
+
+/// Largest encoded node before it splits.
+pub const NODE_MAX: usize = 3200;
+/// Below this encoded size a node is merged with a neighbour when they fit.
+const NODE_MIN: usize = NODE_MAX / 4;
+/// Longest chain of patches before a node is written in full again.
+pub const MAX_CHAIN: u8 = 24;
+/// Largest key.
+pub const KEY_MAX: usize = 1024;
+/// Values longer than this are stored out of line in chunk records.
+pub const INLINE_MAX: usize = 1024;
+/// Largest value.
+pub const VALUE_MAX: usize = 64 << 20;
+const CHUNK_DATA: usize = RECORD_MAX - 9;
+const NODE_CACHE_MAX: usize = 200_000;
+
+const TAG_LEAF: u8 = 1;
+const TAG_INTERNAL: u8 = 2;
+const TAG_PATCH: u8 = 3;
+const TAG_CHUNK: u8 = 4;
+
+type Key = Box<[u8]>;
+
+/// A value in a leaf.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Val {
+    /// Stored in the node.
+    Inline(Box<[u8]>),
+    /// Long value not yet written (in-memory nodes only).
+    Big(Rc<[u8]>),
+    /// Long value in a chain of chunk records.
+    Chunked {
+        /// Total length.
+        len: u32,
+        /// First chunk.
+        head: Addr,
+    },
+}
+
+impl Val {
+    fn encoded_len(&self) -> usize {
+        match self {
+            Val::Inline(b) => 1 + 4 + b.len(),
+            Val::Big(_) | Val::Chunked { .. } => 1 + 4 + 8,
+        }
+    }
+}
+
+/// A reference to a node: stored (immutable) or in memory (being changed).
+#[derive(Clone, Debug)]
+pub enum NodeRef {
+    /// A node record in the log; 0 is the empty tree.
+    Stored(Addr),
+    /// A node changed by an open transaction.
+    Mem(Rc<Node>),
+}
+
+impl NodeRef {
+    /// The empty tree.
+    pub fn empty() -> NodeRef {
+        NodeRef::Stored(0)
+    }
+    /// Whether two references name the same immutable subtree.
+    pub fn same(&self, other: &NodeRef) -> bool {
+        match (self, other) {
+            (NodeRef::Stored(a), NodeRef::Stored(b)) => a == b,
+            (NodeRef::Mem(a), NodeRef::Mem(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+    /// The stored address, if the tree has been persisted.
+    pub fn addr(&self) -> Option<Addr> {
+        match self {
+            NodeRef::Stored(a) => Some(*a),
+            NodeRef::Mem(_) => None,
+        }
+    }
+}
+
+/// A B+tree node. Internal nodes route key `k` to the last child whose key is
+/// `<= k` (the first key of a node is its lower bound and is not compared).
+#[derive(Clone, Debug)]
+pub struct Node {
+    level: u8,
+    keys: Vec<Key>,
+    vals: Vec<Val>,
+    kids: Vec<NodeRef>,
+    /// Stored node this one was copied from, with that node's chain depth.
+    origin: Option<(Addr, u8)>,
+    /// Patch-chain depth of a stored node (0 = written in full).
+    depth: u8,
+    size: usize,
+}
+
+impl Node {
+    fn leaf() -> Node {
+        Node { level: 0, keys: Vec::new(), vals: Vec::new(), kids: Vec::new(), origin: None, depth: 0, size: 4 }
+    }
+    fn is_leaf(&self) -> bool {
+        self.level == 0
+    }
+    fn entry_len(&self, i: usize) -> usize {
+        2 + self.keys[i].len() + if self.is_leaf() { self.vals[i].encoded_len() } else { 8 }
+    }
+    fn recompute_size(&mut self) {
+        self.size = 4 + (0..self.keys.len()).map(|i| self.entry_len(i)).sum::<usize>();
+    }
+    fn child_index(&self, key: &[u8]) -> usize {
+        match self.keys.binary_search_by(|k| k[..].cmp(key)) {
+            Ok(i) => i,
+            Err(0) => 0,
+            Err(i) => i - 1,
+        }
+    }
+    /// Splits off the upper half (by encoded size); returns its first key and
+    /// the new node.
+    fn split(&mut self) -> (Key, Node) {
+        let mut acc = 4;
+        let mut at = self.keys.len() / 2;
+        for i in 0..self.keys.len() {
+            acc += self.entry_len(i);
+            if acc > self.size / 2 {
+                at = i.max(1);
+                break;
+            }
+        }
+        let at = at.min(self.keys.len() - 1).max(1);
+        let mut right = Node { level: self.level, origin: None, depth: 0, ..Node::leaf() };
+        right.keys = self.keys.split_off(at);
+        if self.is_leaf() {
+            right.vals = self.vals.split_off(at);
+        } else {
+            right.kids = self.kids.split_off(at);
+        }
+        self.recompute_size();
+        right.recompute_size();
+        (right.keys[0].clone(), right)
+    }
+}
+
+/// One difference between two trees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The key.
+    pub key: Vec<u8>,
+    /// Value in the first tree.
+    pub before: Option<Vec<u8>>,
+    /// Value in the second tree.
+    pub after: Option<Vec<u8>>,
+}
+
+/// The record log plus a cache of decoded nodes.
+pub struct Store {
+    /// The record log.
+    pub pager: Pager,
+    cache: RefCell<HashMap<Addr, Rc<Node>>>,
+}
+
+fn in_start(key: &[u8], start: Bound<&[u8]>) -> bool {
+    match start {
+        Bound::Unbounded => true,
+        Bound::Included(s) => key >= s,
+        Bound::Excluded(s) => key > s,
+    }
+}
+
+fn in_end(key: &[u8], end: Bound<&[u8]>) -> bool {
+    match end {
+        Bound::Unbounded => true,
+        Bound::Included(e) => key <= e,
+        Bound::Excluded(e) => key < e,
+    }
+}
+
+enum Item {
+    Sub { node: NodeRef, lo: Option<Key>, hi: Option<Key>, level: u8 },
+    Ent { key: Key, val: Val },
+}
+
+impl Item {
+    fn low(&self) -> Option<&[u8]> {
+        match self {
+            Item::Sub { lo, .. } => lo.as_deref(),
+            Item::Ent { key, .. } => Some(key),
+        }
+    }
+}
+
+impl Store {
+    /// Wraps a pager.
+    pub fn new(pager: Pager) -> Store {
+        Store { pager, cache: RefCell::new(HashMap::new()) }
+    }
+
+    /// Forgets every decoded node (after a failed commit).
+    pub fn clear_cache(&self) {
+        self.cache.borrow_mut().clear();
+    }
+
+    /// The decoded node at `addr` (applying patches).
+    pub fn load(&self, addr: Addr) -> Result<Rc<Node>> {
+        self.load_within(addr, MAX_CHAIN)
+    }
+
+    fn load_within(&self, addr: Addr, budget: u8) -> Result<Rc<Node>> {
+        if addr == 0 {
+            return Ok(Rc::new(Node::leaf()));
+        }
+        if let Some(n) = self.cache.borrow().get(&addr) {
+            return Ok(n.clone());
+        }
+        let rec = self.pager.read(addr)?;
+        let node = Rc::new(self.decode(addr, &rec, budget)?);
+        let mut c = self.cache.borrow_mut();
+        if c.len() >= NODE_CACHE_MAX {
+            c.clear();
+        }
+        c.insert(addr, node.clone());
+        Ok(node)
+    }
+
+    fn node(&self, r: &NodeRef) -> Result<Rc<Node>> {
+        match r {
+            NodeRef::Stored(a) => self.load(*a),
+            NodeRef::Mem(n) => Ok(n.clone()),
+        }
+    }
+
+    fn decode(&self, addr: Addr, rec: &[u8], budget: u8) -> Result<Node> {
+        let bad = |what: &str| Error::Corrupt(format!("node at {addr:#x}: {what}"));
+        let mut r = Reader::new(rec);
+        let tag = r.u8()?;
+        let level = r.u8()?;
+        match tag {
+            TAG_LEAF | TAG_INTERNAL => {
+                if (tag == TAG_LEAF) != (level == 0) {
+                    return Err(bad("level does not match node kind"));
+                }
+                let n = r.u16()? as usize;
+                let mut node = Node { level, ..Node::leaf() };
+                for _ in 0..n {
+                    let key: Key = r.short_bytes()?.into();
+                    if node.keys.last().is_some_and(|k| *k >= key) {
+                        return Err(bad("keys out of order"));
+                    }
+                    node.keys.push(key);
+                    if level == 0 {
+                        node.vals.push(read_val(&mut r)?);
+                    } else {
+                        node.kids.push(NodeRef::Stored(r.u64()?));
+                    }
+                }
+                node.recompute_size();
+                Ok(node)
+            }
+            TAG_PATCH => {
+                let depth = r.u8()?;
+                let base_addr = r.u64()?;
+                if depth == 0 || depth > MAX_CHAIN || budget == 0 || base_addr == addr {
+                    return Err(bad("patch chain is longer than allowed or loops"));
+                }
+                let base = self.load_within(base_addr, budget - 1)?;
+                if base.level != level {
+                    return Err(bad("patch level differs from its base"));
+                }
+                let mut node = (*base).clone();
+                node.origin = None;
+                node.depth = depth;
+                let n = r.u16()? as usize;
+                for _ in 0..n {
+                    let key: Key = r.short_bytes()?.into();
+                    let op = r.u8()?;
+                    let pos = node.keys.binary_search(&key);
+                    match (op, pos) {
+                        (0, Ok(i)) => {
+                            node.keys.remove(i);
+                            if level == 0 {
+                                node.vals.remove(i);
+                            } else {
+                                node.kids.remove(i);
+                            }
+                        }
+                        (1, Ok(i)) => {
+                            if level == 0 {
+                                node.vals[i] = read_val(&mut r)?;
+                            } else {
+                                node.kids[i] = NodeRef::Stored(r.u64()?);
+                            }
+                        }
+                        (1, Err(i)) => {
+                            node.keys.insert(i, key);
+                            if level == 0 {
+                                node.vals.insert(i, read_val(&mut r)?);
+                            } else {
+                                node.kids.insert(i, NodeRef::Stored(r.u64()?));
+                            }
+                        }
+                        _ => return Err(bad("patch deletes a missing key or has an unknown op")),
+                    }
+                }
+                node.recompute_size();
+                Ok(node)
+            }
+            t => Err(bad(&format!("unknown record tag {t}"))),
+        }
+    }
+
+    /// Reads a value in full.
+    pub fn value(&self, v: &Val) -> Result<Vec<u8>> {
+        match v {
+            Val::Inline(b) => Ok(b.to_vec()),
+            Val::Big(b) => Ok(b.to_vec()),
+            Val::Chunked { len, head } => {
+                let mut out = Vec::with_capacity(*len as usize);
+                let mut at = *head;
+                while at != 0 {
+                    let rec = self.pager.read(at)?;
+                    let mut r = Reader::new(&rec);
+                    if r.u8()? != TAG_CHUNK {
+                        return Err(Error::Corrupt(format!("value chunk at {at:#x} has the wrong tag")));
+                    }
+                    let next = r.u64()?;
+                    out.extend_from_slice(r.bytes(r.remaining())?);
+                    if out.len() > *len as usize {
+                        return Err(Error::Corrupt(format!("value chunk chain at {at:#x} is longer than its value")));
+                    }
+                    at = next;
+                }
+                if out.len() != *len as usize {
+                    return Err(Error::Corrupt("value chunks do not add up to the value length".into()));
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// The value stored under `key`.
+    pub fn get(&self, root: &NodeRef, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let mut n = self.node(root)?;
+        loop {
+            if n.is_leaf() {
+                return match n.keys.binary_search_by(|k| k[..].cmp(key)) {
+                    Ok(i) => Ok(Some(self.value(&n.vals[i])?)),
+                    Err(_) => Ok(None),
+                };
+            }
+            let i = n.child_index(key);
+            n = self.node(&n.kids[i])?;
+        }
+    }
+
+    /// Calls `f` for every entry in `[start, end]` in key order until it
+    /// returns false.
+    pub fn scan(
+        &self,
+        root: &NodeRef,
+        start: Bound<&[u8]>,
+        end: Bound<&[u8]>,
+        f: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<()> {
+        self.scan_rec(root, start, end, f).map(|_| ())
+    }
+
+    fn scan_rec(
+        &self,
+        r: &NodeRef,
+        start: Bound<&[u8]>,
+        end: Bound<&[u8]>,
+        f: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<bool> {
+        let n = self.node(r)?;
+        if n.is_leaf() {
+            let from = match start {
+                Bound::Unbounded => 0,
+                Bound::Included(s) => n.keys.partition_point(|k| &k[..] < s),
+                Bound::Excluded(s) => n.keys.partition_point(|k| &k[..] <= s),
+            };
+            for i in from..n.keys.len() {
+                if !in_end(&n.keys[i], end) {
+                    return Ok(false);
+                }
+                let keep = match &n.vals[i] {
+                    Val::Inline(b) => f(&n.keys[i], b),
+                    v => f(&n.keys[i], &self.value(v)?),
+                };
+                if !keep {
+                    return Ok(false);
+                }
+            }
+            return Ok(true);
+        }
+        let first = match start {
+            Bound::Unbounded => 0,
+            Bound::Included(s) | Bound::Excluded(s) => n.child_index(s),
+        };
+        for i in first..n.kids.len() {
+            if i > first && !in_end(&n.keys[i], end) {
+                return Ok(false);
+            }
+            if !self.scan_rec(&n.kids[i], start, end, f)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn make_mut<'a>(&self, r: &'a mut NodeRef) -> Result<&'a mut Node> {
+        if let NodeRef::Stored(a) = *r {
+            let n = self.load(a)?;
+            let mut copy = (*n).clone();
+            copy.origin = if a == 0 { None } else { Some((a, n.depth)) };
+            *r = NodeRef::Mem(Rc::new(copy));
+        }
+        match r {
+            NodeRef::Mem(rc) => Ok(Rc::make_mut(rc)),
+            NodeRef::Stored(_) => unreachable!("made in memory above"),
+        }
+    }
+
+    /// Sets `key` to `value` in the tree rooted at `root`.
+    pub fn put(&self, root: &mut NodeRef, key: &[u8], value: &[u8]) -> Result<()> {
+        if key.len() > KEY_MAX {
+            return Err(Error::TooLarge(format!("key of {} bytes exceeds the {KEY_MAX}-byte limit", key.len())));
+        }
+        if value.len() > VALUE_MAX {
+            return Err(Error::TooLarge(format!("value of {} bytes exceeds the {VALUE_MAX}-byte limit", value.len())));
+        }
+        let val = if value.len() > INLINE_MAX { Val::Big(value.into()) } else { Val::Inline(value.into()) };
+        if let Some((sep, right)) = self.put_rec(root, key, val)? {
+            let left = std::mem::replace(root, NodeRef::empty());
+            let level = self.node(&left)?.level + 1;
+            let mut top = Node { level, ..Node::leaf() };
+            top.keys = vec![Key::default(), sep];
+            top.kids = vec![left, right];
+            top.recompute_size();
+            *root = NodeRef::Mem(Rc::new(top));
+        }
+        Ok(())
+    }
+
+    fn put_rec(&self, r: &mut NodeRef, key: &[u8], val: Val) -> Result<Option<(Key, NodeRef)>> {
+        let node = self.make_mut(r)?;
+        if node.is_leaf() {
+            match node.keys.binary_search_by(|k| k[..].cmp(key)) {
+                Ok(i) => {
+                    node.size = node.size - node.vals[i].encoded_len() + val.encoded_len();
+                    node.vals[i] = val;
+                }
+                Err(i) => {
+                    node.size += 2 + key.len() + val.encoded_len();
+                    node.keys.insert(i, key.into());
+                    node.vals.insert(i, val);
+                }
+            }
+        } else {
+            let i = node.child_index(key);
+            if let Some((sep, right)) = self.put_rec(&mut node.kids[i], key, val)? {
+                node.size += 2 + sep.len() + 8;
+                node.keys.insert(i + 1, sep);
+                node.kids.insert(i + 1, right);
+            }
+        }
+        if node.size > NODE_MAX && node.keys.len() >= 2 {
+            let (sep, right) = node.split();
+            return Ok(Some((sep, NodeRef::Mem(Rc::new(right)))));
+        }
+        Ok(None)
+    }
+
+    /// Removes `key`; returns whether it was present.
+    pub fn delete(&self, root: &mut NodeRef, key: &[u8]) -> Result<bool> {
+        if self.get(root, key)?.is_none() {
+            return Ok(false);
+        }
+        self.del_rec(root, key)?;
+        loop {
+            let n = self.node(root)?;
+            if n.is_leaf() || n.kids.len() != 1 {
+                break;
+            }
+            *root = n.kids[0].clone();
+        }
+        Ok(true)
+    }
+
+    fn del_rec(&self, r: &mut NodeRef, key: &[u8]) -> Result<()> {
+        let node = self.make_mut(r)?;
+        if node.is_leaf() {
+            if let Ok(i) = node.keys.binary_search_by(|k| k[..].cmp(key)) {
+                node.size -= node.entry_len(i);
+                node.keys.remove(i);
+                node.vals.remove(i);
+            }
+            return Ok(());
+        }
+        let i = node.child_index(key);
+        self.del_rec(&mut node.kids[i], key)?;
+        let child = self.node(&node.kids[i])?;
+        if child.keys.is_empty() {
+            node.size -= node.entry_len(i);
+            node.keys.remove(i);
+            node.kids.remove(i);
+            return Ok(());
+        }
+        if child.size < NODE_MIN && node.kids.len() > 1 {
+            let l = if i + 1 < node.kids.len() { i } else { i - 1 };
+            let right = self.node(&node.kids[l + 1])?;
+            let left_size = self.node(&node.kids[l])?.size;
+            if left_size + right.size <= NODE_MAX {
+                let sep = node.keys[l + 1].clone();
+                let left = self.make_mut(&mut node.kids[l])?;
+                let mut rkeys = right.keys.clone();
+                if !left.is_leaf() {
+                    rkeys[0] = sep;
+                }
+                left.keys.extend(rkeys);
+                left.vals.extend(right.vals.iter().cloned());
+                left.kids.extend(right.kids.iter().cloned());
+                left.recompute_size();
+                node.size -= node.entry_len(l + 1);
+                node.keys.remove(l + 1);
+                node.kids.remove(l + 1);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes every in-memory node of the tree and returns the root address.
+    pub fn persist(&mut self, r: &NodeRef) -> Result<Addr> {
+        let n = match r {
+            NodeRef::Stored(a) => return Ok(*a),
+            NodeRef::Mem(n) => n.clone(),
+        };
+        let mut stored = Node { level: n.level, keys: n.keys.clone(), origin: None, ..Node::leaf() };
+        if n.is_leaf() {
+            for v in &n.vals {
+                stored.vals.push(match v {
+                    Val::Big(b) => self.write_chunks(b)?,
+                    v => v.clone(),
+                });
+            }
+        } else {
+            for k in &n.kids {
+                stored.kids.push(NodeRef::Stored(self.persist(k)?));
+            }
+        }
+        stored.recompute_size();
+        if stored.keys.is_empty() && n.level == 0 {
+            return Ok(0);
+        }
+        let full = encode_full(&stored);
+        let mut rec = full;
+        if let Some((base_addr, base_depth)) = n.origin {
+            if base_depth < MAX_CHAIN {
+                let base = self.load(base_addr)?;
+                if base.level == stored.level {
+                    let patch = encode_patch(&base, &stored, base_addr, base_depth + 1);
+                    if patch.len() * 2 < rec.len() {
+                        rec = patch;
+                        stored.depth = base_depth + 1;
+                    }
+                }
+            }
+        }
+        let addr = self.pager.append(&rec)?;
+        let mut c = self.cache.borrow_mut();
+        if c.len() >= NODE_CACHE_MAX {
+            c.clear();
+        }
+        c.insert(addr, Rc::new(stored));
+        Ok(addr)
+    }
+
+    fn write_chunks(&mut self, b: &[u8]) -> Result<Val> {
+        let mut next = 0;
+        // Chunks are written last-first so that each knows its successor.
+        for chunk in b.chunks(CHUNK_DATA).rev() {
+            let mut rec = Vec::with_capacity(chunk.len() + 9);
+            rec.push(TAG_CHUNK);
+            rec.put_u64(next);
+            rec.extend_from_slice(chunk);
+            next = self.pager.append(&rec)?;
+        }
+        Ok(Val::Chunked { len: b.len() as u32, head: next })
+    }
+
+    /// Every key whose value differs between the trees `a` and `b` within
+    /// `[start, end]`, in key order. Subtrees the two trees share are
+    /// skipped, so the cost follows the size of the change.
+    pub fn diff(&self, a: &NodeRef, b: &NodeRef, start: Bound<&[u8]>, end: Bound<&[u8]>) -> Result<Vec<Change>> {
+        let mut out = Vec::new();
+        let root_item = |r: &NodeRef| -> Result<Item> {
+            Ok(Item::Sub { node: r.clone(), lo: None, hi: None, level: self.node(r)?.level })
+        };
+        let mut qa = VecDeque::from([root_item(a)?]);
+        let mut qb = VecDeque::from([root_item(b)?]);
+        loop {
+            let (fa, fb) = (qa.front(), qb.front());
+            let expand_a;
+            match (fa, fb) {
+                (None, None) => break,
+                (Some(Item::Sub { node: x, .. }), Some(Item::Sub { node: y, .. })) if x.same(y) => {
+                    qa.pop_front();
+                    qb.pop_front();
+                    continue;
+                }
+                (Some(Item::Ent { .. }), None) => {
+                    if let Some(Item::Ent { key, val }) = qa.pop_front() {
+                        out.push(Change { key: key.to_vec(), before: Some(self.value(&val)?), after: None });
+                    }
+                    continue;
+                }
+                (None, Some(Item::Ent { .. })) => {
+                    if let Some(Item::Ent { key, val }) = qb.pop_front() {
+                        out.push(Change { key: key.to_vec(), before: None, after: Some(self.value(&val)?) });
+                    }
+                    continue;
+                }
+                (Some(Item::Sub { .. }), None) => expand_a = true,
+                (None, Some(Item::Sub { .. })) => expand_a = false,
+                (Some(x), Some(y)) => {
+                    let (lx, ly) = (x.low(), y.low());
+                    match (x, y) {
+                        (Item::Ent { key: ka, .. }, Item::Ent { key: kb, .. }) => {
+                            let ord = ka.cmp(kb);
+                            let ia = (ord != std::cmp::Ordering::Greater).then(|| qa.pop_front()).flatten();
+                            let ib = (ord != std::cmp::Ordering::Less).then(|| qb.pop_front()).flatten();
+                            let va = match ia {
+                                Some(Item::Ent { key, val }) => Some((key, self.value(&val)?)),
+                                _ => None,
+                            };
+                            let vb = match ib {
+                                Some(Item::Ent { key, val }) => Some((key, self.value(&val)?)),
+                                _ => None,
+                            };
+                            let key = va.as_ref().or(vb.as_ref()).map(|(k, _)| k.to_vec()).unwrap_or_default();
+                            let before = va.map(|(_, v)| v);
+                            let after = vb.map(|(_, v)| v);
+                            if before != after {
+                                out.push(Change { key, before, after });
+                            }
+                            continue;
+                        }
+                        (Item::Sub { level: la, .. }, Item::Sub { level: lb, .. }) => {
+                            if lx != ly {
+                                expand_a = lx < ly;
+                            } else if la != lb {
+                                expand_a = la > lb;
+                            } else {
+                                let item = qb.pop_front().expect("front exists");
+                                self.expand(item, &mut qb, start, end)?;
+                                expand_a = true;
+                            }
+                        }
+                        (Item::Sub { .. }, Item::Ent { .. }) => {
+                            if lx <= ly {
+                                expand_a = true;
+                            } else {
+                                if let Some(Item::Ent { key, val }) = qb.pop_front() {
+                                    out.push(Change {
+                                        key: key.to_vec(),
+                                        before: None,
+                                        after: Some(self.value(&val)?),
+                                    });
+                                }
+                                continue;
+                            }
+                        }
+                        (Item::Ent { .. }, Item::Sub { .. }) => {
+                            if ly <= lx {
+                                expand_a = false;
+                            } else {
+                                if let Some(Item::Ent { key, val }) = qa.pop_front() {
+                                    out.push(Change {
+                                        key: key.to_vec(),
+                                        before: Some(self.value(&val)?),
+                                        after: None,
+                                    });
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                }
+            }
+            let q = if expand_a { &mut qa } else { &mut qb };
+            let item = q.pop_front().expect("front exists");
+            self.expand(item, q, start, end)?;
+        }
+        Ok(out)
+    }
+
+    fn expand(&self, item: Item, q: &mut VecDeque<Item>, start: Bound<&[u8]>, end: Bound<&[u8]>) -> Result<()> {
+        let Item::Sub { node, lo, hi, .. } = item else { unreachable!("only subtrees are expanded") };
+        let n = self.node(&node)?;
+        let mut items = Vec::with_capacity(n.keys.len());
+        if n.is_leaf() {
+            for (k, v) in n.keys.iter().zip(&n.vals) {
+                if in_start(k, start) && in_end(k, end) {
+                    items.push(Item::Ent { key: k.clone(), val: v.clone() });
+                }
+            }
+        } else {
+            for i in 0..n.kids.len() {
+                let clo = if i == 0 { lo.clone() } else { Some(n.keys[i].clone()) };
+                let chi = if i + 1 < n.kids.len() { Some(n.keys[i + 1].clone()) } else { hi.clone() };
+                let before_start = match (&chi, start) {
+                    (Some(h), Bound::Included(s) | Bound::Excluded(s)) => &h[..] <= s,
+                    _ => false,
+                };
+                let after_end = match (&clo, end) {
+                    (Some(l), Bound::Included(e)) => &l[..] > e,
+                    (Some(l), Bound::Excluded(e)) => &l[..] >= e,
+                    _ => false,
+                };
+                if !before_start && !after_end {
+                    items.push(Item::Sub { node: n.kids[i].clone(), lo: clo, hi: chi, level: n.level - 1 });
+                }
+            }
+        }
+        for it in items.into_iter().rev() {
+            q.push_front(it);
+        }
+        Ok(())
+    }
+
+    /// Adds every record reachable from the node at `addr` to `live` and
+    /// returns the bytes newly marked.
+    pub fn mark(&self, addr: Addr, live: &mut HashSet<Addr>) -> Result<u64> {
+        let mut bytes = 0;
+        let mut stack = vec![addr];
+        while let Some(a) = stack.pop() {
+            if a == 0 || !live.insert(a) {
+                continue;
+            }
+            let rec = self.pager.read(a)?;
+            bytes += 4 + rec.len() as u64;
+            if rec.first() == Some(&TAG_PATCH) {
+                let mut r = Reader::new(&rec[3..]);
+                stack.push(r.u64()?);
+            }
+            let n = self.load(a)?;
+            if n.is_leaf() {
+                for v in &n.vals {
+                    if let Val::Chunked { head, .. } = v {
+                        let mut at = *head;
+                        while at != 0 && live.insert(at) {
+                            let rec = self.pager.read(at)?;
+                            bytes += 4 + rec.len() as u64;
+                            at = Reader::new(rec.get(1..).unwrap_or_default()).u64()?;
+                        }
+                    }
+                }
+            } else {
+                stack.extend(n.kids.iter().filter_map(NodeRef::addr));
+            }
+        }
+        Ok(bytes)
+    }
+}
+
+fn read_val(r: &mut Reader) -> Result<Val> {
+    match r.u8()? {
+        0 => Ok(Val::Inline(r.long_bytes()?.into())),
+        1 => {
+            let len = r.u32()?;
+            let head = r.u64()?;
+            Ok(Val::Chunked { len, head })
+        }
+        t => Err(Error::Corrupt(format!("unknown value tag {t}"))),
+    }
+}
+
+fn write_val(out: &mut Vec<u8>, v: &Val) {
+    match v {
+        Val::Inline(b) => {
+            out.push(0);
+            out.put_long_bytes(b);
+        }
+        Val::Chunked { len, head } => {
+            out.push(1);
+            out.put_u32(*len);
+            out.put_u64(*head);
+        }
+        Val::Big(_) => unreachable!("long values are chunked before their node is written"),
+    }
+}
+
+fn write_entry(out: &mut Vec<u8>, n: &Node, i: usize) {
+    if n.is_leaf() {
+        write_val(out, &n.vals[i]);
+    } else {
+        out.put_u64(n.kids[i].addr().expect("children are persisted first"));
+    }
+}
+
+fn encode_full(n: &Node) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n.size);
+    out.push(if n.is_leaf() { TAG_LEAF } else { TAG_INTERNAL });
+    out.push(n.level);
+    out.put_u16(n.keys.len() as u16);
+    for i in 0..n.keys.len() {
+        out.put_short_bytes(&n.keys[i]);
+        write_entry(&mut out, n, i);
+    }
+    out
+}
+
+fn same_entry(a: &Node, i: usize, b: &Node, j: usize) -> bool {
+    if a.is_leaf() {
+        a.vals[i] == b.vals[j]
+    } else {
+        a.kids[i].addr() == b.kids[j].addr()
+    }
+}
+
+fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut count = 0u16;
+    let (mut i, mut j) = (0, 0);
+    while i < base.keys.len() || j < new.keys.len() {
+        let ord = match (base.keys.get(i), new.keys.get(j)) {
+            (Some(a), Some(b)) => a.cmp(b),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match ord {
+            std::cmp::Ordering::Less => {
+                body.put_short_bytes(&base.keys[i]);
+                body.push(0);
+                count += 1;
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                body.put_short_bytes(&new.keys[j]);
+                body.push(1);
+                write_entry(&mut body, new, j);
+                count += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                if !same_entry(base, i, new, j) {
+                    body.put_short_bytes(&new.keys[j]);
+                    body.push(1);
+                    write_entry(&mut body, new, j);
+                    count += 1;
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(body.len() + 13);
+    out.push(TAG_PATCH);
+    out.push(new.level);
+    out.push(depth);
+    out.put_u64(base_addr);
+    out.put_u16(count);
+    out.extend_from_slice(&body);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::backend::MemBackend;
+    use std::collections::BTreeMap;
+
+    fn store() -> Store {
+        Store::new(Pager::open(Box::new(MemBackend::new())).unwrap().0)
+    }
+
+    fn key(i: u32) -> Vec<u8> {
+        format!("k{:08}", i).into_bytes()
+    }
+
+    fn all(s: &Store, r: &NodeRef) -> BTreeMap<Vec<u8>, Vec<u8>> {
+        let mut m = BTreeMap::new();
+        s.scan(r, Bound::Unbounded, Bound::Unbounded, &mut |k, v| {
+            m.insert(k.to_vec(), v.to_vec());
+            true
+        })
+        .unwrap();
+        m
+    }
+
+    #[test]
+    fn insert_get_delete_many_with_persist_in_between() {
+        let mut s = store();
+        let mut root = NodeRef::empty();
+        let mut model = BTreeMap::new();
+        for i in 0..5000u32 {
+            let k = key((i * 7919) % 5000);
+            let v = vec![(i % 200) as u8; (i % 40) as usize];
+            s.put(&mut root, &k, &v).unwrap();
+            model.insert(k, v);
+            if i % 500 == 0 {
+                root = NodeRef::Stored(s.persist(&root).unwrap());
+            }
+        }
+        root = NodeRef::Stored(s.persist(&root).unwrap());
+        s.clear_cache();
+        assert_eq!(all(&s, &root), model);
+        for i in (0..5000u32).step_by(3) {
+            assert!(s.delete(&mut root, &key(i)).unwrap());
+            model.remove(&key(i));
+        }
+        assert!(!s.delete(&mut root, &key(0)).unwrap());
+        let addr = s.persist(&root).unwrap();
+        s.clear_cache();
+        let root = NodeRef::Stored(addr);
+        assert_eq!(all(&s, &root), model);
+        assert_eq!(s.get(&root, &key(1)).unwrap(), model.get(&key(1)).cloned());
+    }
+
+    #[test]
+    fn range_scan_respects_bounds_and_early_stop() {
+        let s = store();
+        let mut root = NodeRef::empty();
+        for i in 0..1000 {
+            s.put(&mut root, &key(i), b"v").unwrap();
+        }
+        let mut got = Vec::new();
+        s.scan(&root, Bound::Excluded(&key(100)), Bound::Included(&key(400)), &mut |k, _| {
+            got.push(k.to_vec());
+            got.len() < 250
+        })
+        .unwrap();
+        assert_eq!(got.len(), 250);
+        assert_eq!(got[0], key(101));
+        assert_eq!(got[249], key(350));
+    }
+
+    #[test]
+    fn long_values_round_trip_through_chunks() {
+        let mut s = store();
+        let mut root = NodeRef::empty();
+        let big: Vec<u8> = (0..50_000u32).map(|i| (i * 31 % 251) as u8).collect();
+        s.put(&mut root, b"big", &big).unwrap();
+        s.put(&mut root, b"small", b"x").unwrap();
+        let addr = s.persist(&root).unwrap();
+        s.clear_cache();
+        assert_eq!(s.get(&NodeRef::Stored(addr), b"big").unwrap().unwrap(), big);
+        let mut live = HashSet::new();
+        let bytes = s.mark(addr, &mut live).unwrap();
+        assert!(bytes > 50_000, "chunks are counted as live: {bytes}");
+    }
+
+    #[test]
+    fn diff_matches_model_and_skips_shared_subtrees() {
+        let mut s = store();
+        let mut root = NodeRef::empty();
+        for i in 0..20_000 {
+            s.put(&mut root, &key(i), &i.to_le_bytes()).unwrap();
+        }
+        let a = NodeRef::Stored(s.persist(&root).unwrap());
+        let mut r2 = a.clone();
+        s.put(&mut r2, &key(5), b"changed").unwrap();
+        s.delete(&mut r2, &key(19_999)).unwrap();
+        s.put(&mut r2, b"new", b"n").unwrap();
+        let b = NodeRef::Stored(s.persist(&r2).unwrap());
+        let d = s.diff(&a, &b, Bound::Unbounded, Bound::Unbounded).unwrap();
+        let keys: Vec<_> = d.iter().map(|c| c.key.clone()).collect();
+        assert_eq!(keys, vec![key(5), key(19_999), b"new".to_vec()]);
+        assert_eq!(d[0].after.as_deref(), Some(&b"changed"[..]));
+        assert_eq!(d[1].after, None);
+        let ranged = s.diff(&a, &b, Bound::Included(&key(0)), Bound::Excluded(&key(10))).unwrap();
+        assert_eq!(ranged.len(), 1);
+        assert!(s.diff(&a, &a, Bound::Unbounded, Bound::Unbounded).unwrap().is_empty());
+    }
+
+    #[test]
+    fn small_change_is_written_as_small_patches() {
+        let mut s = store();
+        let mut root = NodeRef::empty();
+        for i in 0..20_000 {
+            s.put(&mut root, &key(i), &[7u8; 40]).unwrap();
+        }
+        let a = s.persist(&root).unwrap();
+        let before = s.pager.appended();
+        let mut r = NodeRef::Stored(a);
+        s.put(&mut r, &key(12_345), &[8u8; 40]).unwrap();
+        s.persist(&r).unwrap();
+        let cost = s.pager.appended() - before;
+        assert!(cost < 300, "a one-value change wrote {cost} bytes");
+    }
+}
