@@ -329,6 +329,8 @@ pub enum SelectItem {
         expr: Expr,
         /// Alias.
         alias: Option<String>,
+        /// The expression as written (the column name without an alias).
+        text: String,
     },
 }
 

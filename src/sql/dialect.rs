@@ -77,12 +77,7 @@ impl Dialect for ReelDialect {
         MySqlDialect {}.supports_multiline_comment_hints()
     }
 
-    fn parse_infix(
-        &self,
-        parser: &mut Parser,
-        expr: &Expr,
-        precedence: u8,
-    ) -> Option<Result<Expr, ParserError>> {
+    fn parse_infix(&self, parser: &mut Parser, expr: &Expr, precedence: u8) -> Option<Result<Expr, ParserError>> {
         MySqlDialect {}.parse_infix(parser, expr, precedence)
     }
 

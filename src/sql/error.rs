@@ -117,10 +117,7 @@ pub struct SqlError {
 impl SqlError {
     /// Builds an error.
     pub fn new(code: Code, message: impl Into<String>) -> SqlError {
-        SqlError {
-            code,
-            message: message.into(),
-        }
+        SqlError { code, message: message.into() }
     }
 
     /// A syntax error.
@@ -130,10 +127,7 @@ impl SqlError {
 
     /// An unsupported feature.
     pub fn unsupported(what: impl fmt::Display) -> SqlError {
-        SqlError::new(
-            Code::NotSupported,
-            format!("This version of ReelDB doesn't yet support '{what}'"),
-        )
+        SqlError::new(Code::NotSupported, format!("This version of ReelDB doesn't yet support '{what}'"))
     }
 }
 

@@ -27,15 +27,9 @@ fn tokens(sql: &str) -> SqlResult<Vec<(Token, usize, usize)>> {
         if line == 0 {
             return sql.len();
         }
-        let ls = line_starts
-            .get(line as usize - 1)
-            .copied()
-            .unwrap_or(sql.len());
+        let ls = line_starts.get(line as usize - 1).copied().unwrap_or(sql.len());
         let rest = &sql[ls..];
-        rest.char_indices()
-            .nth(col.saturating_sub(1) as usize)
-            .map(|(i, _)| ls + i)
-            .unwrap_or(sql.len())
+        rest.char_indices().nth(col.saturating_sub(1) as usize).map(|(i, _)| ls + i).unwrap_or(sql.len())
     };
     Ok(toks
         .into_iter()
@@ -66,11 +60,7 @@ pub fn split(sql: &str) -> SqlResult<Vec<String>> {
     out.push(sql[start..].to_string());
     Ok(out
         .into_iter()
-        .filter(|p| {
-            tokens(p)
-                .map(|ts| ts.iter().any(|(t, _, _)| !is_trivia(t)))
-                .unwrap_or(true)
-        })
+        .filter(|p| tokens(p).map(|ts| ts.iter().any(|(t, _, _)| !is_trivia(t))).unwrap_or(true))
         .collect())
 }
 
@@ -97,10 +87,7 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn new(sql: &'a str) -> SqlResult<Cursor<'a>> {
-        let toks = tokens(sql)?
-            .into_iter()
-            .filter(|(t, _, _)| !is_trivia(t))
-            .collect();
+        let toks = tokens(sql)?.into_iter().filter(|(t, _, _)| !is_trivia(t)).collect();
         Ok(Cursor { sql, toks, pos: 0 })
     }
     fn peek_kw(&self, i: usize) -> Option<String> {
@@ -115,11 +102,7 @@ impl<'a> Cursor<'a> {
         }
     }
     fn kws(&mut self, ks: &[&str]) -> bool {
-        if ks
-            .iter()
-            .enumerate()
-            .all(|(i, k)| self.peek_kw(i).as_deref() == Some(*k))
-        {
+        if ks.iter().enumerate().all(|(i, k)| self.peek_kw(i).as_deref() == Some(*k)) {
             self.pos += ks.len();
             true
         } else {
@@ -138,16 +121,10 @@ impl<'a> Cursor<'a> {
     fn err(&self) -> SqlError {
         let near = self.rest();
         let near: String = near.chars().take(40).collect();
-        SqlError::parse(format!(
-            "You have an error in your SQL syntax near '{near}'"
-        ))
+        SqlError::parse(format!("You have an error in your SQL syntax near '{near}'"))
     }
     fn name(&mut self) -> SqlResult<String> {
-        let t = self
-            .toks
-            .get(self.pos)
-            .and_then(|t| ident(&t.0))
-            .ok_or_else(|| self.err())?;
+        let t = self.toks.get(self.pos).and_then(|t| ident(&t.0)).ok_or_else(|| self.err())?;
         self.pos += 1;
         Ok(t)
     }
@@ -156,21 +133,14 @@ impl<'a> Cursor<'a> {
         if matches!(self.toks.get(self.pos), Some((Token::Period, _, _))) {
             self.pos += 1;
             let second = self.name()?;
-            return Ok(ObjName {
-                db: Some(first),
-                name: second,
-            });
+            return Ok(ObjName { db: Some(first), name: second });
         }
-        Ok(ObjName {
-            db: None,
-            name: first,
-        })
+        Ok(ObjName { db: None, name: first })
     }
     fn like(&mut self) -> SqlResult<Option<String>> {
         if self.kw("LIKE") {
             match self.toks.get(self.pos) {
-                Some((Token::SingleQuotedString(s), _, _))
-                | Some((Token::DoubleQuotedString(s), _, _)) => {
+                Some((Token::SingleQuotedString(s), _, _)) | Some((Token::DoubleQuotedString(s), _, _)) => {
                     let s = s.clone();
                     self.pos += 1;
                     Ok(Some(s))
@@ -221,23 +191,13 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
                 let start = c.toks.get(c.pos).map(|t| t.1).ok_or_else(|| c.err())?;
                 BacktrackTo::Time(translate::parse_expr(&sql[start..end])?)
             };
-            Ok(Some(Stmt::Backtrack {
-                target,
-                clamp: clamp_at,
-            }))
+            Ok(Some(Stmt::Backtrack { target, clamp: clamp_at }))
         }
-        "CREATE" | "DROP"
-            if c.peek_kw(1).as_deref() == Some("RESTORE")
-                && c.peek_kw(2).as_deref() == Some("POINT") =>
-        {
+        "CREATE" | "DROP" if c.peek_kw(1).as_deref() == Some("RESTORE") && c.peek_kw(2).as_deref() == Some("POINT") => {
             c.pos += 3;
             let name = c.name()?;
             c.end()?;
-            Ok(Some(if first == "CREATE" {
-                Stmt::CreateRestorePoint(name)
-            } else {
-                Stmt::DropRestorePoint(name)
-            }))
+            Ok(Some(if first == "CREATE" { Stmt::CreateRestorePoint(name) } else { Stmt::DropRestorePoint(name) }))
         }
         "BEGIN" => {
             c.pos += 1;
@@ -257,11 +217,7 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
             c.pos += 1;
             c.kw("WORK");
             c.end()?;
-            Ok(Some(if first == "COMMIT" {
-                Stmt::Commit
-            } else {
-                Stmt::Rollback
-            }))
+            Ok(Some(if first == "COMMIT" { Stmt::Commit } else { Stmt::Rollback }))
         }
         "USE" => {
             c.pos += 1;
@@ -281,11 +237,7 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
             let show = if c.kw("DATABASES") || c.kw("SCHEMAS") {
                 Show::Databases(c.like()?)
             } else if c.kw("TABLES") {
-                let db = if c.kw("FROM") || c.kw("IN") {
-                    Some(c.name()?)
-                } else {
-                    None
-                };
+                let db = if c.kw("FROM") || c.kw("IN") { Some(c.name()?) } else { None };
                 Show::Tables(db, c.like()?)
             } else if c.kw("COLUMNS") || c.kw("FIELDS") {
                 if !(c.kw("FROM") || c.kw("IN")) {
@@ -362,11 +314,7 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
             } else {
                 translate::parse_expr(rest)?
             };
-            Ok(Some(Stmt::SetVariable {
-                name,
-                value,
-                global,
-            }))
+            Ok(Some(Stmt::SetVariable { name, value, global }))
         }
         _ => Ok(None),
     }
@@ -379,10 +327,7 @@ pub fn rewrite_periods(sql: &str) -> SqlResult<String> {
     if !sql.to_ascii_uppercase().contains("SYSTEM_TIME") {
         return Ok(sql.to_string());
     }
-    let toks: Vec<(Token, usize, usize)> = tokens(sql)?
-        .into_iter()
-        .filter(|(t, _, _)| !is_trivia(t))
-        .collect();
+    let toks: Vec<(Token, usize, usize)> = tokens(sql)?.into_iter().filter(|(t, _, _)| !is_trivia(t)).collect();
     let mut out = String::new();
     let mut copied = 0;
     let mut i = 0;
@@ -430,20 +375,10 @@ pub fn rewrite_periods(sql: &str) -> SqlResult<String> {
         let a = &sql[toks[i + 3].1..toks[j - 1].2];
         // second bound: TIMESTAMP 'x' | 'x' | number | f(...) | (...)
         let mut k = j + 1;
-        let bstart = toks
-            .get(k)
-            .map(|t| t.1)
-            .ok_or_else(|| SqlError::parse("missing period end"))?;
-        if matches!(
-            word(&toks[k].0).as_deref(),
-            Some("TIMESTAMP") | Some("DATE") | Some("DATETIME")
-        ) && k + 1 < toks.len()
-        {
-            k += 1;
-        } else if k + 1 < toks.len()
-            && matches!(toks[k].0, Token::Word(_))
-            && toks[k + 1].0 == Token::LParen
-        {
+        let bstart = toks.get(k).map(|t| t.1).ok_or_else(|| SqlError::parse("missing period end"))?;
+        let typed = matches!(word(&toks[k].0).as_deref(), Some("TIMESTAMP") | Some("DATE") | Some("DATETIME"));
+        let call = matches!(toks[k].0, Token::Word(_)) && toks.get(k + 1).is_some_and(|t| t.0 == Token::LParen);
+        if k + 1 < toks.len() && (typed || call) {
             k += 1;
         }
         if toks[k].0 == Token::LParen {
@@ -482,21 +417,22 @@ mod tests {
         let parts = split("SELECT 1; SELECT ';' ;; ").unwrap();
         assert_eq!(parts.len(), 2);
         assert_eq!(parts[1].trim(), "SELECT ';'");
-        let r = rewrite_periods("SELECT * FROM t FOR SYSTEM_TIME BETWEEN TIMESTAMP '2020-01-01' AND TIMESTAMP '2021-01-01' WHERE x").unwrap();
-        assert_eq!(r, "SELECT * FROM t AS OF reeldb_period_between(TIMESTAMP '2020-01-01', TIMESTAMP '2021-01-01') WHERE x".replace("t AS", "t FOR SYSTEM_TIME AS"));
-        let r = rewrite_periods("SELECT * FROM t FOR SYSTEM_TIME ALL").unwrap();
+        let r = rewrite_periods(
+            "SELECT * FROM t FOR SYSTEM_TIME BETWEEN TIMESTAMP '2020-01-01' AND TIMESTAMP '2021-01-01' WHERE x",
+        )
+        .unwrap();
         assert_eq!(
             r,
-            "SELECT * FROM t FOR SYSTEM_TIME AS OF reeldb_period_all()"
+            "SELECT * FROM t AS OF reeldb_period_between(TIMESTAMP '2020-01-01', TIMESTAMP '2021-01-01') WHERE x"
+                .replace("t AS", "t FOR SYSTEM_TIME AS")
         );
+        let r = rewrite_periods("SELECT * FROM t FOR SYSTEM_TIME ALL").unwrap();
+        assert_eq!(r, "SELECT * FROM t FOR SYSTEM_TIME AS OF reeldb_period_all()");
         assert!(matches!(
             parse_front("BACKTRACK TO TIMESTAMP '2020-12-24 14:50:00'").unwrap(),
             Some(Stmt::Backtrack { .. })
         ));
-        assert!(matches!(
-            parse_front("SET TIMESTAMP = DEFAULT").unwrap(),
-            Some(Stmt::SetTimestamp(None))
-        ));
+        assert!(matches!(parse_front("SET TIMESTAMP = DEFAULT").unwrap(), Some(Stmt::SetTimestamp(None))));
         assert!(matches!(
             parse_front("SET GLOBAL backtrack_window = 1800").unwrap(),
             Some(Stmt::SetVariable { global: true, .. })

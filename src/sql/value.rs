@@ -54,10 +54,7 @@ impl Decimal {
         for b in ip.bytes().chain(fp.bytes()) {
             m = m.checked_mul(10)?.checked_add((b - b'0') as i128)?;
         }
-        let d = Decimal {
-            m: if neg { -m } else { m },
-            s: fp.len() as u32,
-        };
+        let d = Decimal { m: if neg { -m } else { m }, s: fp.len() as u32 };
         if d.s > MAX_SCALE {
             return Some(d.rescale(MAX_SCALE));
         }
@@ -78,10 +75,7 @@ impl Decimal {
         if m.abs() >= 1e37 {
             return None;
         }
-        Some(Decimal {
-            m: m as i128,
-            s: scale,
-        })
+        Some(Decimal { m: m as i128, s: scale })
     }
 
     /// Changes the scale, rounding half away from zero.
@@ -120,59 +114,39 @@ impl Decimal {
     }
 
     /// Exact sum.
-    pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    pub fn checked_add(a: Decimal, b: Decimal) -> Option<Decimal> {
         let (x, y, s) = Self::align(a, b)?;
-        Some(Decimal {
-            m: x.checked_add(y)?,
-            s,
-        })
+        Some(Decimal { m: x.checked_add(y)?, s })
     }
 
     /// Exact difference.
-    pub fn sub(a: Decimal, b: Decimal) -> Option<Decimal> {
+    pub fn checked_sub(a: Decimal, b: Decimal) -> Option<Decimal> {
         let (x, y, s) = Self::align(a, b)?;
-        Some(Decimal {
-            m: x.checked_sub(y)?,
-            s,
-        })
+        Some(Decimal { m: x.checked_sub(y)?, s })
     }
 
     /// Exact product.
-    pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
-        let d = Decimal {
-            m: a.m.checked_mul(b.m)?,
-            s: a.s + b.s,
-        };
-        Some(if d.s > MAX_SCALE {
-            d.rescale(MAX_SCALE)
-        } else {
-            d
-        })
+    pub fn checked_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+        let d = Decimal { m: a.m.checked_mul(b.m)?, s: a.s + b.s };
+        Some(if d.s > MAX_SCALE { d.rescale(MAX_SCALE) } else { d })
     }
 
     /// Quotient with scale `a.s + 4`; None on overflow; caller checks zero.
-    pub fn div(a: Decimal, b: Decimal) -> Option<Decimal> {
+    pub fn checked_div(a: Decimal, b: Decimal) -> Option<Decimal> {
         let s = (a.s + DIV_PRECISION_INCREMENT).min(MAX_SCALE);
         // a/b = (a.m / 10^a.s) / (b.m / 10^b.s); result mantissa at scale s:
         // a.m * 10^(b.s + s - a.s) / b.m, computed one digit further for rounding.
         let num = a.m.checked_mul(pow10(b.s + s - a.s + 1)?)?;
         let q = num / b.m;
-        let adj = if q % 10 >= 5 || q % 10 <= -5 {
-            q.signum()
-        } else {
-            0
-        };
+        let adj = if q % 10 >= 5 || q % 10 <= -5 { q.signum() } else { 0 };
         Some(Decimal { m: q / 10 + adj, s })
     }
 
     /// Compares two decimals exactly (falls back to doubles on overflow).
-    pub fn cmp(a: Decimal, b: Decimal) -> Ordering {
+    pub fn compare(a: Decimal, b: Decimal) -> Ordering {
         match Self::align(a, b) {
             Some((x, y, _)) => x.cmp(&y),
-            None => a
-                .to_f64()
-                .partial_cmp(&b.to_f64())
-                .unwrap_or(Ordering::Equal),
+            None => a.to_f64().partial_cmp(&b.to_f64()).unwrap_or(Ordering::Equal),
         }
     }
 
@@ -193,15 +167,9 @@ impl fmt::Display for Decimal {
         let digits = self.m.unsigned_abs().to_string();
         let s = self.s as usize;
         let (ip, fp) = if digits.len() > s {
-            (
-                digits[..digits.len() - s].to_string(),
-                digits[digits.len() - s..].to_string(),
-            )
+            (digits[..digits.len() - s].to_string(), digits[digits.len() - s..].to_string())
         } else {
-            (
-                "0".to_string(),
-                format!("{}{}", "0".repeat(s - digits.len()), digits),
-            )
+            ("0".to_string(), format!("{}{}", "0".repeat(s - digits.len()), digits))
         };
         if neg && self.m != 0 {
             f.write_str("-")?;
@@ -338,9 +306,7 @@ impl Value {
             Value::Null => None,
             Value::Int(i) => Some(*i),
             Value::Double(f) => Some(f.round() as i64),
-            Value::Decimal(d) => {
-                Some(d.round_i128().clamp(i64::MIN as i128, i64::MAX as i128) as i64)
-            }
+            Value::Decimal(d) => Some(d.round_i128().clamp(i64::MIN as i128, i64::MAX as i128) as i64),
             Value::Str(s) => Some(parse_int_prefix(s)),
             Value::Date(_) | Value::DateTime(_) => self.to_f64().map(|f| f as i64),
         }
@@ -385,10 +351,7 @@ fn datetime_number(t: Timestamp) -> i64 {
     let secs = t.secs();
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let rem = secs.rem_euclid(86_400);
-    ((y * 10000 + m as i64 * 100 + d as i64) * 1_000_000)
-        + (rem / 3600) * 10000
-        + (rem / 60 % 60) * 100
-        + rem % 60
+    ((y * 10000 + m as i64 * 100 + d as i64) * 1_000_000) + (rem / 3600) * 10000 + (rem / 60 % 60) * 100 + rem % 60
 }
 
 /// Formats a double like MySQL does (shortest round-trip form).
@@ -501,7 +464,7 @@ pub fn cmp_numeric(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.cmp(y),
         _ if num_class(a) <= 1 && num_class(b) <= 1 => {
-            Decimal::cmp(a.to_decimal().unwrap(), b.to_decimal().unwrap())
+            Decimal::compare(a.to_decimal().unwrap(), b.to_decimal().unwrap())
         }
         _ => {
             let x = a.to_f64().unwrap_or(0.0);
@@ -601,10 +564,7 @@ impl Value {
 }
 
 fn out_of_range(what: &str) -> SqlError {
-    SqlError::new(
-        Code::DataOutOfRange,
-        format!("BIGINT value is out of range in '{what}'"),
-    )
+    SqlError::new(Code::DataOutOfRange, format!("BIGINT value is out of range in '{what}'"))
 }
 
 /// Arithmetic operators.
@@ -647,17 +607,12 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value) -> SqlResult<Value> {
                 return Ok(Value::Null);
             }
             if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                return x
-                    .checked_div(*y)
-                    .map(Value::Int)
-                    .ok_or_else(|| out_of_range(&desc()));
+                return x.checked_div(*y).map(Value::Int).ok_or_else(|| out_of_range(&desc()));
             }
             if let (Some(x), Some(y)) = (a.to_decimal(), b.to_decimal()) {
-                if let Some(q) = Decimal::div(x, y) {
+                if let Some(q) = Decimal::checked_div(x, y) {
                     let t = q.trunc_i128();
-                    return i64::try_from(t)
-                        .map(Value::Int)
-                        .map_err(|_| out_of_range(&desc()));
+                    return i64::try_from(t).map(Value::Int).map_err(|_| out_of_range(&desc()));
                 }
             }
             let q = (a.to_f64().unwrap() / b.to_f64().unwrap()).trunc();
@@ -671,7 +626,7 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value) -> SqlResult<Value> {
                 return Ok(Value::Null);
             }
             if let (Some(x), Some(y)) = (a.to_decimal(), b.to_decimal()) {
-                if let Some(q) = Decimal::div(x, y) {
+                if let Some(q) = Decimal::checked_div(x, y) {
                     return Ok(Value::Decimal(q));
                 }
             }
@@ -704,9 +659,9 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value) -> SqlResult<Value> {
             }
             if let (Some(x), Some(y)) = (a.to_decimal(), b.to_decimal()) {
                 let r = match op {
-                    ArithOp::Add => Decimal::add(x, y),
-                    ArithOp::Sub => Decimal::sub(x, y),
-                    _ => Decimal::mul(x, y),
+                    ArithOp::Add => Decimal::checked_add(x, y),
+                    ArithOp::Sub => Decimal::checked_sub(x, y),
+                    _ => Decimal::checked_mul(x, y),
                 };
                 if let Some(r) = r {
                     return Ok(Value::Decimal(r));
@@ -739,10 +694,7 @@ pub fn negate(v: &Value) -> SqlResult<Value> {
         Value::Null => Value::Null,
         Value::Int(i) => match i.checked_neg() {
             Some(n) => Value::Int(n),
-            None => Value::Decimal(Decimal {
-                m: -(i as i128),
-                s: 0,
-            }),
+            None => Value::Decimal(Decimal { m: -(i as i128), s: 0 }),
         },
         Value::Double(f) => Value::Double(-f),
         Value::Decimal(d) => Value::Decimal(Decimal { m: -d.m, s: d.s }),
@@ -757,12 +709,7 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
     if v.is_null() {
         return Ok(Value::Null);
     }
-    let bad = || {
-        SqlError::new(
-            Code::TruncatedWrongValue,
-            format!("Incorrect {} value: '{}'", ty.name(), v),
-        )
-    };
+    let bad = || SqlError::new(Code::TruncatedWrongValue, format!("Incorrect {} value: '{}'", ty.name(), v));
     Ok(match ty {
         SqlType::Int | SqlType::Bool => match v {
             Value::Int(i) => Value::Int(*i),
@@ -784,18 +731,13 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
                 }
                 Value::Int(f.round() as i64)
             }
-            Value::Decimal(d) => {
-                Value::Int(i64::try_from(d.round_i128()).map_err(|_| out_of_range(&v.to_string()))?)
-            }
+            Value::Decimal(d) => Value::Int(i64::try_from(d.round_i128()).map_err(|_| out_of_range(&v.to_string()))?),
             other => Value::Int(other.to_i64().unwrap_or(0)),
         },
         SqlType::UInt => {
             let i = cast(v, SqlType::Int, strict)?;
             match i {
-                Value::Int(x) if x < 0 && !strict => Value::Decimal(Decimal {
-                    m: x as i128 + (1i128 << 64),
-                    s: 0,
-                }),
+                Value::Int(x) if x < 0 && !strict => Value::Decimal(Decimal { m: x as i128 + (1i128 << 64), s: 0 }),
                 x => x,
             }
         }
@@ -807,27 +749,18 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
                 Value::Str(t) => match Decimal::parse(t) {
                     Some(d) => d,
                     None if strict => return Err(bad()),
-                    None => {
-                        Decimal::from_f64(parse_num_prefix(t), s).unwrap_or(Decimal::from_i64(0))
-                    }
+                    None => Decimal::from_f64(parse_num_prefix(t), s).unwrap_or(Decimal::from_i64(0)),
                 },
-                other => Decimal::from_f64(other.to_f64().unwrap_or(0.0), s)
-                    .unwrap_or(Decimal::from_i64(0)),
+                other => Decimal::from_f64(other.to_f64().unwrap_or(0.0), s).unwrap_or(Decimal::from_i64(0)),
             };
             let d = d.rescale(s);
             let limit = pow10(p).unwrap_or(i128::MAX);
             if p > 0 && d.m.abs() >= limit {
                 if strict {
-                    return Err(SqlError::new(
-                        Code::DataOutOfRange,
-                        format!("Out of range value: '{v}'"),
-                    ));
+                    return Err(SqlError::new(Code::DataOutOfRange, format!("Out of range value: '{v}'")));
                 }
                 let max = limit - 1;
-                Value::Decimal(Decimal {
-                    m: if d.m < 0 { -max } else { max },
-                    s,
-                })
+                Value::Decimal(Decimal { m: if d.m < 0 { -max } else { max }, s })
             } else {
                 Value::Decimal(d)
             }
@@ -889,9 +822,7 @@ mod tests {
         assert_eq!(r.to_string(), "-0.6667");
         let r = arith(ArithOp::IntDiv, &Value::Int(7), &Value::Int(2)).unwrap();
         assert_eq!(r.to_string(), "3");
-        assert!(arith(ArithOp::Div, &Value::Int(7), &Value::Int(0))
-            .unwrap()
-            .is_null());
+        assert!(arith(ArithOp::Div, &Value::Int(7), &Value::Int(0)).unwrap().is_null());
         let d = Value::Decimal(Decimal::parse("1.50").unwrap());
         assert_eq!(arith(ArithOp::Mul, &d, &d).unwrap().to_string(), "2.2500");
         assert_eq!(Decimal::parse("-0.05").unwrap().to_string(), "-0.05");
@@ -899,18 +830,9 @@ mod tests {
 
     #[test]
     fn comparisons_coerce() {
-        assert_eq!(
-            sql_cmp(&Value::Int(2), &Value::Str("2".into())),
-            Some(Ordering::Equal)
-        );
-        assert_eq!(
-            sql_cmp(&Value::Int(2), &Value::Double(2.5)),
-            Some(Ordering::Less)
-        );
+        assert_eq!(sql_cmp(&Value::Int(2), &Value::Str("2".into())), Some(Ordering::Equal));
+        assert_eq!(sql_cmp(&Value::Int(2), &Value::Double(2.5)), Some(Ordering::Less));
         assert_eq!(sql_cmp(&Value::Null, &Value::Int(1)), None);
-        assert_eq!(
-            Value::Int(3).key(),
-            Value::Decimal(Decimal::parse("3.00").unwrap()).key()
-        );
+        assert_eq!(Value::Int(3).key(), Value::Decimal(Decimal::parse("3.00").unwrap()).key());
     }
 }
