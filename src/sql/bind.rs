@@ -444,7 +444,7 @@ impl<'a> Binder<'a> {
                     }
                     let key = format!("information_schema.{}", name.name.to_ascii_lowercase());
                     return match (self.virtual_rows)(&key, &[])? {
-                        Some((cols, rows)) => Ok((LeafSource::Rows(rows), plain(cols), shown)),
+                        Some((cols, rows)) => Ok((LeafSource::Rows(rows, cols.len()), plain(cols), shown)),
                         None => Err(SqlError::new(
                             Code::NoSuchTable,
                             format!("Unknown table '{}' in information_schema", name.name),
@@ -526,9 +526,11 @@ impl<'a> Binder<'a> {
                     vals.push(eval_const(&self.exec(), &b)?);
                 }
                 match (self.virtual_rows)(name, &vals)? {
-                    Some((cols, rows)) => {
-                        Ok((LeafSource::Rows(rows), plain(cols), alias.clone().unwrap_or_else(|| name.clone())))
-                    }
+                    Some((cols, rows)) => Ok((
+                        LeafSource::Rows(rows, cols.len()),
+                        plain(cols),
+                        alias.clone().unwrap_or_else(|| name.clone()),
+                    )),
                     None => Err(SqlError::new(Code::SpDoesNotExist, format!("FUNCTION {name} does not exist"))),
                 }
             }
@@ -749,7 +751,7 @@ fn source_width(s: &LeafSource) -> usize {
     match s {
         LeafSource::Table { meta, .. } => meta.columns.len(),
         LeafSource::Versions { meta, .. } => meta.columns.len() + 2,
-        LeafSource::Rows(r) => r.first().map(|r| r.len()).unwrap_or(0),
+        LeafSource::Rows(_, w) => *w,
         LeafSource::Query(p) => p.columns().len(),
         LeafSource::Join(f) => f.width,
     }

@@ -1002,7 +1002,7 @@ impl<'a> Exec<'a> {
                 }
                 out
             }
-            LeafSource::Rows(rows) => rows.clone(),
+            LeafSource::Rows(rows, _) => rows.clone(),
             LeafSource::Query(p) => self.run(p, parent)?,
             LeafSource::Join(f) => self.from_rows(f, parent)?,
         };

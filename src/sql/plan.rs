@@ -319,8 +319,9 @@ pub enum LeafSource {
         /// Whether a version starting exactly at `to` is included.
         inclusive_end: bool,
     },
-    /// Rows computed at planning time (information_schema, table functions).
-    Rows(Vec<Row>),
+    /// Rows computed at planning time (information_schema, table
+    /// functions), with their width.
+    Rows(Vec<Row>, usize),
     /// A derived table, view or nested join.
     Query(Box<QueryPlan>),
     /// A nested join.
