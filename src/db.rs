@@ -24,11 +24,14 @@ use crate::time::Timestamp;
 pub struct Options {
     /// Backtrack window target in seconds for a new database (default 86 400).
     pub window_secs: u64,
+    /// Garbage collection runs once this many record bytes (or half the live
+    /// bytes, if more) were written since the last run (default 256 KiB).
+    pub gc_min_bytes: u64,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { window_secs: 86_400 }
+        Options { window_secs: 86_400, gc_min_bytes: 256 << 10 }
     }
 }
 
@@ -162,7 +165,9 @@ pub struct Database {
     clock: Option<Timestamp>,
     /// Timeline entries from `first` on are retained.
     entries: Vec<TimelineEntry>,
-    roots: Vec<Addr>,
+    /// (time, data root) of each entry, parallel to `entries`; kept apart so
+    /// the binary search of `as of` touches few cache lines.
+    roots: Vec<(Timestamp, Addr)>,
     first: usize,
     backtracks: Vec<BacktrackRecord>,
     restore_points: Vec<RestorePoint>,
@@ -174,6 +179,7 @@ pub struct Database {
     txn: Option<NodeRef>,
     free_head: Addr,
     gc: GcStats,
+    gc_min_bytes: u64,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -204,7 +210,6 @@ const SYS_RESTORE: u8 = b'R';
 const SYS_WINDOW: &[u8] = b"W";
 const SYS_FLOOR: &[u8] = b"F";
 const SUMMARY_MAX: usize = 200;
-const GC_MIN_BYTES: u64 = 256 << 10;
 const FREE_PER_RECORD: usize = (RECORD_MAX - 16) / 8;
 
 fn sys_key(prefix: u8, id: u64) -> [u8; 9] {
@@ -246,6 +251,7 @@ impl Database {
             txn: None,
             free_head: 0,
             gc: GcStats::default(),
+            gc_min_bytes: options.gc_min_bytes,
         };
         match meta {
             None => {
@@ -288,7 +294,7 @@ impl Database {
                         return Err(bad_sys("timeline out of order"));
                     }
                     self.entries.push(TimelineEntry { seq, time, kind, summary, rows_changed });
-                    self.roots.push(root);
+                    self.roots.push((time, root));
                 }
                 Some(&SYS_BACKTRACK) => {
                     let id = sys_id(&k).ok_or_else(|| bad_sys("backtrack key"))?;
@@ -309,7 +315,7 @@ impl Database {
                 _ => return Err(bad_sys("unknown system key")),
             }
         }
-        self.head = NodeRef::Stored(self.roots.last().copied().unwrap_or(0));
+        self.head = NodeRef::Stored(self.roots.last().map_or(0, |r| r.1));
         let mut free = Vec::new();
         let mut at = self.free_head;
         while at != 0 {
@@ -321,8 +327,8 @@ impl Database {
                 free.push(r.u64()?);
             }
             at = next;
-            if free.len() > (1 << 40) {
-                return Err(bad_sys("free list loops"));
+            if free.len() as u64 > self.store.pager.page_counts().0 {
+                return Err(bad_sys("free list is longer than the store (it loops)"));
             }
         }
         if free_used > free.len() {
@@ -393,10 +399,10 @@ impl Database {
     }
 
     fn root_at(&self, t: Timestamp) -> Addr {
-        let live = &self.entries[self.first..];
-        match live.partition_point(|e| e.time <= t) {
+        let live = &self.roots[self.first..];
+        match live.partition_point(|r| r.0 <= t) {
             0 => 0,
-            i => self.roots[self.first + i - 1],
+            i => live[i - 1].1,
         }
     }
 
@@ -498,7 +504,7 @@ impl Database {
         v.put_long_bytes(entry.summary.as_bytes());
         self.store.put(&mut self.sys, &sys_key(SYS_ENTRY, seq), &v)?;
         self.entries.push(entry.clone());
-        self.roots.push(root);
+        self.roots.push((time, root));
         self.head = NodeRef::Stored(root);
         self.trim()?;
         Ok(entry)
@@ -524,7 +530,7 @@ impl Database {
         Ok(())
     }
 
-    fn save(&self) -> Saved {
+    fn save(&mut self) -> Saved {
         Saved {
             pager: self.store.pager.state(),
             entries: self.entries.len(),
@@ -781,7 +787,7 @@ impl Database {
             while i + 1 < self.entries.len() && self.entries[i + 1].time == t {
                 i += 1;
             }
-            let root = NodeRef::Stored(self.roots[i]);
+            let root = NodeRef::Stored(self.roots[i].1);
             for c in self.store.diff(&prev, &root, start, end)? {
                 if let Some((value, s)) = open.remove(&c.key) {
                     out.push(RowVersion { key: c.key.clone(), value, start: s, end: Some(t) });
@@ -803,7 +809,7 @@ impl Database {
 
     fn maybe_gc(&mut self) {
         let since = self.store.pager.appended() - self.gc.appended_at_gc;
-        if since >= GC_MIN_BYTES.max(self.gc.live_bytes / 2) {
+        if since >= self.gc_min_bytes.max(self.gc.live_bytes / 2) {
             // A failed collection leaves the database at its last durable
             // state; the next write reports the storage error.
             let _ = self.gc();
@@ -821,10 +827,12 @@ impl Database {
         }
         let saved = self.save();
         let (first, gc) = (self.first, self.gc);
+        let old_free = self.store.pager.free().to_vec();
         let result = self.collect();
         self.gc.appended_at_gc = self.store.pager.appended();
         if let Err(e) = result {
             self.restore(saved, first, gc);
+            self.store.pager.set_free(old_free);
             self.gc.appended_at_gc = self.store.pager.appended();
             return Err(e);
         }
@@ -836,7 +844,7 @@ impl Database {
         let head = self.head.addr().unwrap_or(0);
         let current = self.store.mark(head, &mut live)?;
         let mut total = current;
-        for &root in &self.roots[self.first..] {
+        for &(_, root) in &self.roots[self.first..] {
             total += self.store.mark(root, &mut live)?;
         }
         total += self.store.mark(self.sys.addr().unwrap_or(0), &mut live)?;

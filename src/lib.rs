@@ -20,5 +20,8 @@ pub use db::{
 pub use error::{Error, Result};
 #[cfg(not(target_arch = "wasm32"))]
 pub use store::backend::FileBackend;
-pub use store::backend::{FaultyBackend, MemBackend, StorageBackend};
+pub use store::backend::{Fault, FaultyBackend, MemBackend, StorageBackend};
 pub use time::Timestamp;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -6,7 +6,7 @@
 //! a native file, and in the browser an in-memory image that the wasm layer
 //! loads from IndexedDB at open and flushes after each commit.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
@@ -145,16 +145,17 @@ pub struct FaultyBackend {
     budget: u64,
     fault: Fault,
     crashed: bool,
+    writes: Rc<Cell<u64>>,
 }
 
 impl FaultyBackend {
     /// Wraps `inner`, allowing `budget` successful writes.
     pub fn new(inner: MemBackend, budget: u64, fault: Fault) -> Self {
-        FaultyBackend { inner, budget, fault, crashed: false }
+        FaultyBackend { inner, budget, fault, crashed: false, writes: Rc::new(Cell::new(0)) }
     }
-    /// Whether the simulated crash happened.
-    pub fn crashed(&self) -> bool {
-        self.crashed
+    /// A shared counter of the writes that succeeded.
+    pub fn write_counter(&self) -> Rc<Cell<u64>> {
+        self.writes.clone()
     }
 }
 
@@ -180,6 +181,7 @@ impl StorageBackend for FaultyBackend {
             return Err(Error::Io(format!("simulated crash while writing page {page}")));
         }
         self.budget -= 1;
+        self.writes.set(self.writes.get() + 1);
         self.inner.write(page, data)
     }
     fn sync(&mut self) -> Result<()> {

@@ -13,12 +13,12 @@
 //! of the whole node) the node is written in full. Reading a patched node
 //! applies the chain once and caches the result.
 
-use std::cell::RefCell;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::ops::Bound;
 use std::rc::Rc;
 
 use crate::error::{Error, Result};
+use crate::store::cache::Cache;
 use crate::store::page::{Reader, Writer};
 use crate::store::pager::{Addr, Pager, RECORD_MAX};
 
@@ -42,13 +42,13 @@ const TAG_INTERNAL: u8 = 2;
 const TAG_PATCH: u8 = 3;
 const TAG_CHUNK: u8 = 4;
 
-type Key = Box<[u8]>;
+type Key = Rc<[u8]>;
 
 /// A value in a leaf.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Val {
     /// Stored in the node.
-    Inline(Box<[u8]>),
+    Inline(Rc<[u8]>),
     /// Long value not yet written (in-memory nodes only).
     Big(Rc<[u8]>),
     /// Long value in a chain of chunk records.
@@ -176,7 +176,7 @@ pub struct Change {
 pub struct Store {
     /// The record log.
     pub pager: Pager,
-    cache: RefCell<HashMap<Addr, Rc<Node>>>,
+    cache: Cache<Addr, Rc<Node>>,
 }
 
 fn in_start(key: &[u8], start: Bound<&[u8]>) -> bool {
@@ -212,33 +212,57 @@ impl Item {
 impl Store {
     /// Wraps a pager.
     pub fn new(pager: Pager) -> Store {
-        Store { pager, cache: RefCell::new(HashMap::new()) }
+        Store { pager, cache: Cache::new(NODE_CACHE_MAX) }
     }
 
     /// Forgets every decoded node (after a failed commit).
     pub fn clear_cache(&self) {
-        self.cache.borrow_mut().clear();
+        self.cache.clear();
     }
 
     /// The decoded node at `addr` (applying patches).
     pub fn load(&self, addr: Addr) -> Result<Rc<Node>> {
-        self.load_within(addr, MAX_CHAIN)
-    }
-
-    fn load_within(&self, addr: Addr, budget: u8) -> Result<Rc<Node>> {
         if addr == 0 {
             return Ok(Rc::new(Node::leaf()));
         }
-        if let Some(n) = self.cache.borrow().get(&addr) {
-            return Ok(n.clone());
+        if let Some(n) = self.cache.get(&addr) {
+            return Ok(n);
         }
-        let rec = self.pager.read(addr)?;
-        let node = Rc::new(self.decode(addr, &rec, budget)?);
-        let mut c = self.cache.borrow_mut();
-        if c.len() >= NODE_CACHE_MAX {
-            c.clear();
+        // Walk the patch chain down to a cached or full node, then apply the
+        // patches oldest first: one copy of the node however long the chain.
+        let mut chain: Vec<(Addr, Vec<u8>)> = Vec::new();
+        let mut at = addr;
+        let mut node = loop {
+            if at == 0 {
+                return Err(Error::Corrupt(format!("node at {addr:#x}: patch chain reaches the empty tree")));
+            }
+            if let Some(n) = self.cache.get(&at) {
+                break (*n).clone();
+            }
+            let rec = self.pager.read(at)?;
+            if rec.first() == Some(&TAG_PATCH) {
+                if chain.len() > MAX_CHAIN as usize {
+                    return Err(Error::Corrupt(format!("node at {addr:#x}: patch chain is too long or loops")));
+                }
+                let base = Reader::new(rec.get(3..).unwrap_or_default()).u64()?;
+                chain.push((at, rec));
+                at = base;
+            } else {
+                let full = Rc::new(decode_full(at, &rec)?);
+                if !chain.is_empty() {
+                    // Bases are shared by many versions: worth keeping.
+                    self.cache.insert(at, full.clone());
+                }
+                break (*full).clone();
+            }
+        };
+        for (a, rec) in chain.iter().rev() {
+            apply_patch(&mut node, *a, rec)?;
         }
-        c.insert(addr, node.clone());
+        node.origin = None;
+        node.recompute_size();
+        let node = Rc::new(node);
+        self.cache.insert(addr, node.clone());
         Ok(node)
     }
 
@@ -246,85 +270,6 @@ impl Store {
         match r {
             NodeRef::Stored(a) => self.load(*a),
             NodeRef::Mem(n) => Ok(n.clone()),
-        }
-    }
-
-    fn decode(&self, addr: Addr, rec: &[u8], budget: u8) -> Result<Node> {
-        let bad = |what: &str| Error::Corrupt(format!("node at {addr:#x}: {what}"));
-        let mut r = Reader::new(rec);
-        let tag = r.u8()?;
-        let level = r.u8()?;
-        match tag {
-            TAG_LEAF | TAG_INTERNAL => {
-                if (tag == TAG_LEAF) != (level == 0) {
-                    return Err(bad("level does not match node kind"));
-                }
-                let n = r.u16()? as usize;
-                let mut node = Node { level, ..Node::leaf() };
-                for _ in 0..n {
-                    let key: Key = r.short_bytes()?.into();
-                    if node.keys.last().is_some_and(|k| *k >= key) {
-                        return Err(bad("keys out of order"));
-                    }
-                    node.keys.push(key);
-                    if level == 0 {
-                        node.vals.push(read_val(&mut r)?);
-                    } else {
-                        node.kids.push(NodeRef::Stored(r.u64()?));
-                    }
-                }
-                node.recompute_size();
-                Ok(node)
-            }
-            TAG_PATCH => {
-                let depth = r.u8()?;
-                let base_addr = r.u64()?;
-                if depth == 0 || depth > MAX_CHAIN || budget == 0 || base_addr == addr {
-                    return Err(bad("patch chain is longer than allowed or loops"));
-                }
-                let base = self.load_within(base_addr, budget - 1)?;
-                if base.level != level {
-                    return Err(bad("patch level differs from its base"));
-                }
-                let mut node = (*base).clone();
-                node.origin = None;
-                node.depth = depth;
-                let n = r.u16()? as usize;
-                for _ in 0..n {
-                    let key: Key = r.short_bytes()?.into();
-                    let op = r.u8()?;
-                    let pos = node.keys.binary_search(&key);
-                    match (op, pos) {
-                        (0, Ok(i)) => {
-                            node.keys.remove(i);
-                            if level == 0 {
-                                node.vals.remove(i);
-                            } else {
-                                node.kids.remove(i);
-                            }
-                        }
-                        (1, Ok(i)) => {
-                            if level == 0 {
-                                node.vals[i] = read_val(&mut r)?;
-                            } else {
-                                node.kids[i] = NodeRef::Stored(r.u64()?);
-                            }
-                        }
-                        (1, Err(i)) => {
-                            node.keys.insert(i, key);
-                            if level == 0 {
-                                node.vals.insert(i, read_val(&mut r)?);
-                            } else {
-                                node.kids.insert(i, NodeRef::Stored(r.u64()?));
-                            }
-                        }
-                        _ => return Err(bad("patch deletes a missing key or has an unknown op")),
-                    }
-                }
-                node.recompute_size();
-                Ok(node)
-            }
-            t => Err(bad(&format!("unknown record tag {t}"))),
         }
     }
 
@@ -453,7 +398,7 @@ impl Store {
             let left = std::mem::replace(root, NodeRef::empty());
             let level = self.node(&left)?.level + 1;
             let mut top = Node { level, ..Node::leaf() };
-            top.keys = vec![Key::default(), sep];
+            top.keys = vec![Key::from(&[][..]), sep];
             top.kids = vec![left, right];
             top.recompute_size();
             *root = NodeRef::Mem(Rc::new(top));
@@ -586,11 +531,7 @@ impl Store {
             }
         }
         let addr = self.pager.append(&rec)?;
-        let mut c = self.cache.borrow_mut();
-        if c.len() >= NODE_CACHE_MAX {
-            c.clear();
-        }
-        c.insert(addr, Rc::new(stored));
+        self.cache.insert(addr, Rc::new(stored));
         Ok(addr)
     }
 
@@ -748,7 +689,9 @@ impl Store {
     }
 
     /// Adds every record reachable from the node at `addr` to `live` and
-    /// returns the bytes newly marked.
+    /// returns the bytes newly marked. Records are parsed, not decoded: a
+    /// patch reaches its base plus the children it sets, which is exactly
+    /// what the patched node reaches given that its base is live.
     pub fn mark(&self, addr: Addr, live: &mut HashSet<Addr>) -> Result<u64> {
         let mut bytes = 0;
         let mut stack = vec![addr];
@@ -758,28 +701,115 @@ impl Store {
             }
             let rec = self.pager.read(a)?;
             bytes += 4 + rec.len() as u64;
-            if rec.first() == Some(&TAG_PATCH) {
-                let mut r = Reader::new(&rec[3..]);
+            let mut r = Reader::new(&rec);
+            let tag = r.u8()?;
+            let level = r.u8()?;
+            let patch = tag == TAG_PATCH;
+            if patch {
+                r.u8()?;
                 stack.push(r.u64()?);
+            } else if !matches!(tag, TAG_LEAF | TAG_INTERNAL) {
+                return Err(Error::Corrupt(format!("record at {a:#x} is not a node")));
             }
-            let n = self.load(a)?;
-            if n.is_leaf() {
-                for v in &n.vals {
-                    if let Val::Chunked { head, .. } = v {
-                        let mut at = *head;
-                        while at != 0 && live.insert(at) {
-                            let rec = self.pager.read(at)?;
-                            bytes += 4 + rec.len() as u64;
-                            at = Reader::new(rec.get(1..).unwrap_or_default()).u64()?;
-                        }
+            let n = r.u16()?;
+            for _ in 0..n {
+                r.short_bytes()?;
+                if patch && r.u8()? == 0 {
+                    continue;
+                }
+                if level > 0 {
+                    stack.push(r.u64()?);
+                } else if let Val::Chunked { head, .. } = read_val(&mut r)? {
+                    let mut at = head;
+                    while at != 0 && live.insert(at) {
+                        let rec = self.pager.read(at)?;
+                        bytes += 4 + rec.len() as u64;
+                        at = Reader::new(rec.get(1..).unwrap_or_default()).u64()?;
                     }
                 }
-            } else {
-                stack.extend(n.kids.iter().filter_map(NodeRef::addr));
             }
         }
         Ok(bytes)
     }
+}
+
+fn decode_full(addr: Addr, rec: &[u8]) -> Result<Node> {
+    let bad = |what: &str| Error::Corrupt(format!("node at {addr:#x}: {what}"));
+    let mut r = Reader::new(rec);
+    let tag = r.u8()?;
+    let level = r.u8()?;
+    if !matches!(tag, TAG_LEAF | TAG_INTERNAL) {
+        return Err(bad(&format!("record tag {tag} is not a node")));
+    }
+    if (tag == TAG_LEAF) != (level == 0) {
+        return Err(bad("level does not match node kind"));
+    }
+    let n = r.u16()? as usize;
+    let mut node = Node { level, ..Node::leaf() };
+    for _ in 0..n {
+        let key: Key = r.short_bytes()?.into();
+        if node.keys.last().is_some_and(|k| *k >= key) {
+            return Err(bad("keys out of order"));
+        }
+        node.keys.push(key);
+        if level == 0 {
+            node.vals.push(read_val(&mut r)?);
+        } else {
+            node.kids.push(NodeRef::Stored(r.u64()?));
+        }
+    }
+    node.recompute_size();
+    Ok(node)
+}
+
+/// Applies the patch record `rec` (at `addr`) to its base, `node`.
+fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
+    let bad = |what: &str| Error::Corrupt(format!("node at {addr:#x}: {what}"));
+    let mut r = Reader::new(rec);
+    let _tag = r.u8()?;
+    let level = r.u8()?;
+    let depth = r.u8()?;
+    let _base = r.u64()?;
+    if level != node.level {
+        return Err(bad("patch level differs from its base"));
+    }
+    if depth == 0 || depth > MAX_CHAIN {
+        return Err(bad("patch depth out of range"));
+    }
+    node.depth = depth;
+    let n = r.u16()? as usize;
+    for _ in 0..n {
+        let key: Key = r.short_bytes()?.into();
+        let op = r.u8()?;
+        let pos = node.keys.binary_search(&key);
+        match (op, pos) {
+            (0, Ok(i)) => {
+                node.keys.remove(i);
+                if level == 0 {
+                    node.vals.remove(i);
+                } else {
+                    node.kids.remove(i);
+                }
+            }
+            (1, Ok(i)) => {
+                if level == 0 {
+                    node.vals[i] = read_val(&mut r)?;
+                } else {
+                    node.kids[i] = NodeRef::Stored(r.u64()?);
+                }
+            }
+            (1, Err(i)) => {
+                node.keys.insert(i, key);
+                if level == 0 {
+                    node.vals.insert(i, read_val(&mut r)?);
+                } else {
+                    node.kids.insert(i, NodeRef::Stored(r.u64()?));
+                }
+            }
+            _ => return Err(bad("patch deletes a missing key or has an unknown op")),
+        }
+    }
+    Ok(())
 }
 
 fn read_val(r: &mut Reader) -> Result<Val> {
@@ -888,6 +918,8 @@ mod tests {
     use super::*;
     use crate::store::backend::MemBackend;
     use std::collections::BTreeMap;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn store() -> Store {
         Store::new(Pager::open(Box::new(MemBackend::new())).unwrap().0)

@@ -3,5 +3,6 @@
 
 pub mod backend;
 pub mod btree;
+pub mod cache;
 pub mod page;
 pub mod pager;

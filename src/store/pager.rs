@@ -18,12 +18,11 @@
 //! A record address ([`Addr`]) is `page_no * PAGE_SIZE + offset`; address 0
 //! is never a record (page 0 is a superblock).
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::store::backend::StorageBackend;
+use crate::store::cache::Cache;
 use crate::store::page::{self, PageBuf, PageKind, Reader, Writer, PAGE_SIZE, PAYLOAD_LEN};
 
 /// Address of a record.
@@ -36,6 +35,8 @@ const SUPER_FIXED: usize = 8 + 8 + 8 + 4 + 4;
 pub const TAIL_CAP: usize = PAYLOAD_LEN - SUPER_FIXED - META_MAX;
 /// Largest record body that fits in one page.
 pub const RECORD_MAX: usize = TAIL_CAP - 4;
+/// Pages kept decoded in memory (16 MiB).
+const PAGE_CACHE_MAX: usize = 4096;
 /// First page number of the log (0 and 1 are superblocks).
 pub const FIRST_LOG_PAGE: u64 = 2;
 
@@ -52,7 +53,6 @@ pub struct PagerState {
     next_page: u64,
     tail_page: u64,
     tail: Vec<u8>,
-    free: Vec<u64>,
     sealed: Vec<(u64, Vec<u8>)>,
     /// Record bytes appended since the pager was opened.
     pub appended: u64,
@@ -62,7 +62,12 @@ pub struct PagerState {
 pub struct Pager {
     backend: Box<dyn StorageBackend>,
     st: PagerState,
-    cache: RefCell<HashMap<u64, Rc<PageBuf>>>,
+    /// Pages free for reuse; allocation pops from the end.
+    free: Vec<u64>,
+    /// Pages popped from `free` since the last [`Pager::state`], so that a
+    /// failed commit can put them back without copying the whole list.
+    popped: Vec<u64>,
+    cache: Cache<u64, Rc<PageBuf>>,
 }
 
 impl Pager {
@@ -77,11 +82,12 @@ impl Pager {
                 next_page: FIRST_LOG_PAGE + 1,
                 tail_page: FIRST_LOG_PAGE,
                 tail: Vec::new(),
-                free: Vec::new(),
                 sealed: Vec::new(),
                 appended: 0,
             },
-            cache: RefCell::new(HashMap::new()),
+            free: Vec::new(),
+            popped: Vec::new(),
+            cache: Cache::new(PAGE_CACHE_MAX),
         };
         if len == 0 {
             return Ok((pager, None));
@@ -120,15 +126,20 @@ impl Pager {
         Ok((pager, Some(meta)))
     }
 
-    /// A copy of the durable-state bookkeeping.
-    pub fn state(&self) -> PagerState {
+    /// A copy of the durable-state bookkeeping (O(1) in the free list).
+    pub fn state(&mut self) -> PagerState {
+        self.popped.clear();
         self.st.clone()
     }
 
-    /// Returns to a state saved by [`Pager::state`] (after a failed commit).
+    /// Returns to the state saved by the last [`Pager::state`] (after a
+    /// failed commit).
     pub fn restore(&mut self, st: PagerState) {
         self.st = st;
-        self.cache.borrow_mut().clear();
+        while let Some(p) = self.popped.pop() {
+            self.free.push(p);
+        }
+        self.cache.clear();
     }
 
     /// Record bytes appended since open.
@@ -138,17 +149,18 @@ impl Pager {
 
     /// Pages in use (the high-water mark) and pages on the free list.
     pub fn page_counts(&self) -> (u64, u64) {
-        (self.st.next_page, self.st.free.len() as u64)
+        (self.st.next_page, self.free.len() as u64)
     }
 
     /// Replaces the free list (after garbage collection).
     pub fn set_free(&mut self, free: Vec<u64>) {
-        self.st.free = free;
+        self.free = free;
+        self.popped.clear();
     }
 
     /// The free list.
     pub fn free(&self) -> &[u64] {
-        &self.st.free
+        &self.free
     }
 
     /// The page the tail will be sealed into.
@@ -157,10 +169,11 @@ impl Pager {
     }
 
     fn alloc(&mut self) -> u64 {
-        match self.st.free.pop() {
+        match self.free.pop() {
             Some(p) => {
+                self.popped.push(p);
                 // The page held garbage that may still be cached.
-                self.cache.borrow_mut().remove(&p);
+                self.cache.remove(&p);
                 p
             }
             None => {
@@ -205,7 +218,7 @@ impl Pager {
         if page_no < FIRST_LOG_PAGE || page_no >= self.st.next_page {
             return Err(bad_addr(addr));
         }
-        let cached = self.cache.borrow().get(&page_no).cloned();
+        let cached = self.cache.get(&page_no);
         let buf = match cached {
             Some(b) => b,
             None => {
@@ -216,11 +229,7 @@ impl Pager {
                     return Err(Error::Corrupt(format!("page {page_no} is not a log page")));
                 }
                 let b = Rc::new(b);
-                let mut c = self.cache.borrow_mut();
-                if c.len() > 4096 {
-                    c.clear();
-                }
-                c.insert(page_no, b.clone());
+                self.cache.insert(page_no, b.clone());
                 b
             }
         };
@@ -290,6 +299,8 @@ pub fn pages_bytes(n: u64) -> u64 {
 mod tests {
     use super::*;
     use crate::store::backend::MemBackend;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn records_survive_reopen_across_sealed_pages() {
