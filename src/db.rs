@@ -9,7 +9,7 @@
 //! the system tree and writes the superblock; a backtrack appends an entry
 //! whose root is an old data root, so it costs O(1) in the length of history.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 
 use crate::error::{Error, Result};
@@ -39,6 +39,15 @@ impl Default for Options {
 #[derive(Clone)]
 pub struct Snapshot {
     root: NodeRef,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.root {
+            NodeRef::Stored(a) => write!(f, "Snapshot(root {a:#x})"),
+            NodeRef::Mem(_) => write!(f, "Snapshot(uncommitted)"),
+        }
+    }
 }
 
 /// Whether a timeline entry was produced by a commit or by a backtrack.
@@ -180,6 +189,8 @@ pub struct Database {
     free_head: Addr,
     gc: GcStats,
     gc_min_bytes: u64,
+    /// Pages the last collection found mostly dead.
+    sparse: HashSet<u64>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -202,6 +213,7 @@ struct Saved {
     sys: NodeRef,
     head: NodeRef,
     free_head: Addr,
+    last_root: Option<(Timestamp, Addr)>,
 }
 
 const SYS_ENTRY: u8 = b'T';
@@ -210,6 +222,8 @@ const SYS_RESTORE: u8 = b'R';
 const SYS_WINDOW: &[u8] = b"W";
 const SYS_FLOOR: &[u8] = b"F";
 const SUMMARY_MAX: usize = 200;
+/// A page whose live records total less than this is copied out of.
+const SPARSE_BYTES: usize = 1024;
 const FREE_PER_RECORD: usize = (RECORD_MAX - 16) / 8;
 
 fn sys_key(prefix: u8, id: u64) -> [u8; 9] {
@@ -252,6 +266,7 @@ impl Database {
             free_head: 0,
             gc: GcStats::default(),
             gc_min_bytes: options.gc_min_bytes,
+            sparse: HashSet::new(),
         };
         match meta {
             None => {
@@ -327,8 +342,8 @@ impl Database {
                 free.push(r.u64()?);
             }
             at = next;
-            if free.len() > (1 << 40) {
-                return Err(bad_sys("free list loops"));
+            if free.len() as u64 > self.store.pager.page_counts().0 {
+                return Err(bad_sys("free list is longer than the store (it loops)"));
             }
         }
         if free_used > free.len() {
@@ -541,6 +556,7 @@ impl Database {
             sys: self.sys.clone(),
             head: self.head.clone(),
             free_head: self.free_head,
+            last_root: self.roots.last().copied(),
         }
     }
 
@@ -550,6 +566,9 @@ impl Database {
         self.store.clear_cache();
         self.entries.truncate(s.entries);
         self.roots.truncate(s.entries);
+        if let (Some(r), Some(saved)) = (self.roots.last_mut(), s.last_root) {
+            *r = saved;
+        }
         self.first = first;
         self.backtracks.truncate(s.backtracks);
         self.restore_points = s.restore_points;
@@ -840,7 +859,8 @@ impl Database {
     }
 
     fn collect(&mut self) -> Result<()> {
-        let mut live = HashSet::new();
+        self.relocate_sparse()?;
+        let mut live = HashMap::new();
         let head = self.head.addr().unwrap_or(0);
         let current = self.store.mark(head, &mut live)?;
         let mut total = current;
@@ -849,16 +869,41 @@ impl Database {
         }
         total += self.store.mark(self.sys.addr().unwrap_or(0), &mut live)?;
         let mut at = self.free_head;
-        while at != 0 && live.insert(at) {
-            at = Reader::new(&self.store.pager.read(at)?).u64()?;
+        while at != 0 && !live.contains_key(&at) {
+            let rec = self.store.pager.read(at)?;
+            live.insert(at, 4 + rec.len() as u32);
+            at = Reader::new(&rec).u64()?;
         }
-        let mut used: HashSet<u64> = live.iter().map(|&a| page_of(a)).collect();
-        used.insert(self.store.pager.tail_page());
+        let mut used: HashMap<u64, u32> = HashMap::new();
+        for (&a, &len) in &live {
+            *used.entry(page_of(a)).or_default() += len;
+        }
+        let tail = self.store.pager.tail_page();
+        // Pages mostly dead are emptied by the next collection: what the
+        // present still needs from them is copied out.
+        self.sparse =
+            used.iter().filter(|&(&p, &b)| p != tail && (b as usize) < SPARSE_BYTES).map(|(&p, _)| p).collect();
+        used.insert(tail, 0);
         let (next_page, _) = self.store.pager.page_counts();
-        let free: Vec<u64> = (FIRST_LOG_PAGE..next_page).rev().filter(|p| !used.contains(p)).collect();
-        // The new list is written with pages from the end of the store, so
-        // that none of the pages it lists is overwritten before it is durable.
-        self.store.pager.set_free(Vec::new());
+        let mut free: Vec<u64> = (FIRST_LOG_PAGE..next_page).rev().filter(|p| !used.contains_key(p)).collect();
+        // The new list is written into free pages that it does not list, so
+        // none of the pages it lists is overwritten before it is durable.
+        // Reserved pages left over are reused first and found free again by
+        // the next collection if the database is reopened before that.
+        // The reserve comes from pages that were already free before this
+        // collection: pages freed just now may still be reachable from the
+        // durable superblock, which survives if this commit is torn.
+        let reserve_len = free.len() / FREE_PER_RECORD + 2;
+        let previously_free: HashSet<u64> = self.store.pager.free().iter().copied().collect();
+        let mut reserve = Vec::with_capacity(reserve_len);
+        free.retain(|p| {
+            let take = reserve.len() < reserve_len && previously_free.contains(p);
+            if take {
+                reserve.push(*p);
+            }
+            !take
+        });
+        self.store.pager.set_free(reserve);
         let mut next = 0;
         for chunk in free.chunks(FREE_PER_RECORD) {
             let mut rec = Vec::with_capacity(12 + chunk.len() * 8);
@@ -871,12 +916,38 @@ impl Database {
         }
         self.free_head = next;
         self.gc.free_len = free.len();
+        free.extend_from_slice(self.store.pager.free());
         self.store.pager.set_free(free);
         self.gc.live_bytes = total;
         self.gc.history_bytes = total - current;
         // Decoded nodes of freed pages must not outlive their pages.
         self.store.clear_cache();
         self.write_superblock()
+    }
+
+    /// Rewrites the parts of the current data tree and of the system tree
+    /// that depend on pages found mostly dead by the previous collection.
+    /// The current entry keeps its state; only its root address changes.
+    fn relocate_sparse(&mut self) -> Result<()> {
+        let sparse = std::mem::take(&mut self.sparse);
+        if sparse.is_empty() {
+            return Ok(());
+        }
+        if let (Some(moved), Some(last)) = (self.store.relocate(&self.head, &sparse)?, self.entries.last()) {
+            let addr = self.store.persist(&moved)?;
+            let key = sys_key(SYS_ENTRY, last.seq);
+            let mut rec = self.store.get(&self.sys, &key)?.ok_or_else(|| bad_sys("current entry missing"))?;
+            rec.get_mut(9..17).ok_or_else(|| bad_sys("short timeline entry"))?.copy_from_slice(&addr.to_le_bytes());
+            self.store.put(&mut self.sys, &key, &rec)?;
+            self.roots.last_mut().expect("an entry exists").1 = addr;
+            self.head = NodeRef::Stored(addr);
+        }
+        if let Some(moved) = self.store.relocate(&self.sys, &sparse)? {
+            self.sys = moved;
+        }
+        let sys = self.store.persist(&self.sys)?;
+        self.sys = NodeRef::Stored(sys);
+        Ok(())
     }
 
     /// Store figures: pages in the store, pages free for reuse, record bytes

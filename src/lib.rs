@@ -9,6 +9,7 @@
 
 pub mod db;
 pub mod error;
+pub mod sql;
 pub mod store;
 pub mod time;
 #[cfg(target_arch = "wasm32")]
@@ -23,3 +24,6 @@ pub use error::{Error, Result};
 pub use store::backend::FileBackend;
 pub use store::backend::{Fault, FaultyBackend, MemBackend, StorageBackend};
 pub use time::Timestamp;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

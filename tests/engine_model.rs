@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Property test: random sequences of writes, commits, backtracks, window
 //! changes and reopenings against a simple model (a list of full snapshots,
 //! each current from its commit time). Every `as of T` read and every diff

@@ -1,6 +1,11 @@
 //! The timeline semantics of `../shared/scenario/backtrack.test`, at the
 //! engine level, plus reopen and bad-input behaviour.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 use std::ops::Bound;
 
 use reeldb::{BacktrackStatus, BacktrackTarget, Database, EntryKind, Error, MemBackend, Options, Timestamp};

@@ -13,14 +13,14 @@
 //! of the whole node) the node is written in full. Reading a patched node
 //! applies the chain once and caches the result.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Bound;
 use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::store::cache::Cache;
 use crate::store::page::{Reader, Writer};
-use crate::store::pager::{Addr, Pager, RECORD_MAX};
+use crate::store::pager::{page_of, Addr, Pager, RECORD_MAX};
 
 /// Largest encoded node before it splits.
 pub const NODE_MAX: usize = 3200;
@@ -692,14 +692,15 @@ impl Store {
     /// returns the bytes newly marked. Records are parsed, not decoded: a
     /// patch reaches its base plus the children it sets, which is exactly
     /// what the patched node reaches given that its base is live.
-    pub fn mark(&self, addr: Addr, live: &mut HashSet<Addr>) -> Result<u64> {
+    pub fn mark(&self, addr: Addr, live: &mut HashMap<Addr, u32>) -> Result<u64> {
         let mut bytes = 0;
         let mut stack = vec![addr];
         while let Some(a) = stack.pop() {
-            if a == 0 || !live.insert(a) {
+            if a == 0 || live.contains_key(&a) {
                 continue;
             }
             let rec = self.pager.read(a)?;
+            live.insert(a, 4 + rec.len() as u32);
             bytes += 4 + rec.len() as u64;
             let mut r = Reader::new(&rec);
             let tag = r.u8()?;
@@ -721,8 +722,9 @@ impl Store {
                     stack.push(r.u64()?);
                 } else if let Val::Chunked { head, .. } = read_val(&mut r)? {
                     let mut at = head;
-                    while at != 0 && live.insert(at) {
+                    while at != 0 && !live.contains_key(&at) {
                         let rec = self.pager.read(at)?;
+                        live.insert(at, 4 + rec.len() as u32);
                         bytes += 4 + rec.len() as u64;
                         at = Reader::new(rec.get(1..).unwrap_or_default()).u64()?;
                     }
@@ -730,6 +732,66 @@ impl Store {
             }
         }
         Ok(bytes)
+    }
+
+    /// Whether the record at `addr`, or a record it depends on (its patch
+    /// chain, its value chunks), lies on one of the `pages`.
+    fn depends_on(&self, addr: Addr, pages: &HashSet<u64>) -> Result<bool> {
+        let mut at = addr;
+        while at != 0 {
+            if pages.contains(&page_of(at)) {
+                return Ok(true);
+            }
+            let rec = self.pager.read(at)?;
+            if rec.first() != Some(&TAG_PATCH) {
+                break;
+            }
+            at = Reader::new(rec.get(3..).unwrap_or_default()).u64()?;
+        }
+        Ok(false)
+    }
+
+    /// Copies out of `pages` every node of the tree (and every long value)
+    /// that depends on them: such nodes are rewritten in full, their
+    /// ancestors as patches. Returns the new in-memory root, or `None` when
+    /// nothing depends on those pages. Older versions keep the old copies
+    /// until they leave the window; then the pages become free.
+    pub fn relocate(&self, r: &NodeRef, pages: &HashSet<u64>) -> Result<Option<NodeRef>> {
+        let NodeRef::Stored(a) = *r else { return Ok(None) };
+        if a == 0 {
+            return Ok(None);
+        }
+        let node = self.load(a)?;
+        let moved = self.depends_on(a, pages)?;
+        let mut copy: Option<Node> = None;
+        if node.is_leaf() {
+            for (i, v) in node.vals.iter().enumerate() {
+                if let Val::Chunked { head, .. } = v {
+                    let mut at = *head;
+                    let mut touches = false;
+                    while at != 0 && !touches {
+                        touches = pages.contains(&page_of(at));
+                        at = Reader::new(self.pager.read(at)?.get(1..).unwrap_or_default()).u64()?;
+                    }
+                    if touches {
+                        let bytes: Rc<[u8]> = self.value(v)?.into();
+                        copy.get_or_insert_with(|| (*node).clone()).vals[i] = Val::Big(bytes);
+                    }
+                }
+            }
+        } else {
+            for (i, kid) in node.kids.iter().enumerate() {
+                if let Some(k) = self.relocate(kid, pages)? {
+                    copy.get_or_insert_with(|| (*node).clone()).kids[i] = k;
+                }
+            }
+        }
+        if !moved && copy.is_none() {
+            return Ok(None);
+        }
+        let mut n = copy.unwrap_or_else(|| (*node).clone());
+        n.origin = if moved { None } else { Some((a, node.depth)) };
+        Ok(Some(NodeRef::Mem(Rc::new(n))))
     }
 }
 
@@ -918,6 +980,8 @@ mod tests {
     use super::*;
     use crate::store::backend::MemBackend;
     use std::collections::BTreeMap;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn store() -> Store {
         Store::new(Pager::open(Box::new(MemBackend::new())).unwrap().0)
@@ -994,7 +1058,7 @@ mod tests {
         let addr = s.persist(&root).unwrap();
         s.clear_cache();
         assert_eq!(s.get(&NodeRef::Stored(addr), b"big").unwrap().unwrap(), big);
-        let mut live = HashSet::new();
+        let mut live = HashMap::new();
         let bytes = s.mark(addr, &mut live).unwrap();
         assert!(bytes > 50_000, "chunks are counted as live: {bytes}");
     }

@@ -69,6 +69,8 @@ impl<K: Hash + Eq + Copy, V: Clone> Cache<K, V> {
 #[cfg(test)]
 mod tests {
     use super::Cache;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn keeps_entries_in_use_and_bounds_size() {

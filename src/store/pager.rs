@@ -299,6 +299,8 @@ pub fn pages_bytes(n: u64) -> u64 {
 mod tests {
     use super::*;
     use crate::store::backend::MemBackend;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn records_survive_reopen_across_sealed_pages() {

@@ -1,0 +1,546 @@
+//! ReelDB's own statement and expression types. The executor works on these
+//! only; `translate` is the one place that knows the parser's AST.
+
+use super::value::{ArithOp, SqlType, Value};
+
+/// A possibly database-qualified name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjName {
+    /// Database (schema) part.
+    pub db: Option<String>,
+    /// Object name.
+    pub name: String,
+}
+
+/// A column definition of CREATE TABLE / ALTER TABLE ADD COLUMN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnDef {
+    /// Column name.
+    pub name: String,
+    /// Declared type.
+    pub ty: SqlType,
+    /// NOT NULL.
+    pub not_null: bool,
+    /// DEFAULT expression.
+    pub default: Option<Expr>,
+    /// AUTO_INCREMENT.
+    pub auto_increment: bool,
+    /// Inline PRIMARY KEY.
+    pub primary_key: bool,
+    /// Inline UNIQUE.
+    pub unique: bool,
+}
+
+/// ALTER TABLE operations.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlterOp {
+    /// ADD COLUMN.
+    AddColumn(ColumnDef),
+    /// DROP COLUMN.
+    DropColumn {
+        /// Column.
+        name: String,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+    /// RENAME COLUMN a TO b (and CHANGE a b type).
+    RenameColumn {
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
+    /// RENAME TO.
+    RenameTable(ObjName),
+}
+
+/// Source rows of an INSERT.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InsertSource {
+    /// VALUES rows.
+    Values(Vec<Vec<Expr>>),
+    /// INSERT ... SELECT.
+    Query(Box<Query>),
+}
+
+/// Target of a BACKTRACK.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BacktrackTo {
+    /// A time expression.
+    Time(Expr),
+    /// A restore point.
+    RestorePoint(String),
+}
+
+/// What a SHOW statement lists.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Show {
+    /// SHOW DATABASES [LIKE].
+    Databases(Option<String>),
+    /// SHOW TABLES [FROM db] [LIKE].
+    Tables(Option<String>, Option<String>),
+    /// SHOW COLUMNS FROM t / DESCRIBE t.
+    Columns(ObjName),
+    /// SHOW CREATE TABLE t.
+    CreateTable(ObjName),
+    /// SHOW INDEX FROM t.
+    Indexes(ObjName),
+    /// SHOW VARIABLES / STATUS [LIKE].
+    Status(Option<String>),
+}
+
+/// A statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stmt {
+    /// CREATE DATABASE.
+    CreateDatabase {
+        /// Name.
+        name: String,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+    },
+    /// DROP DATABASE.
+    DropDatabase {
+        /// Name.
+        name: String,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+    /// USE db.
+    Use(String),
+    /// SHOW ... / DESCRIBE.
+    Show(Show),
+    /// CREATE TABLE.
+    CreateTable {
+        /// Name.
+        name: ObjName,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+        /// Columns.
+        columns: Vec<ColumnDef>,
+        /// Table-level PRIMARY KEY columns.
+        primary_key: Vec<String>,
+        /// Table-level UNIQUE column lists.
+        uniques: Vec<Vec<String>>,
+        /// CREATE TABLE ... AS SELECT.
+        as_query: Option<Box<Query>>,
+    },
+    /// DROP TABLE.
+    DropTable {
+        /// Tables.
+        names: Vec<ObjName>,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+    /// ALTER TABLE.
+    AlterTable {
+        /// Table.
+        name: ObjName,
+        /// Operations.
+        ops: Vec<AlterOp>,
+    },
+    /// CREATE INDEX.
+    CreateIndex {
+        /// Index name.
+        name: String,
+        /// Table.
+        table: ObjName,
+        /// Columns.
+        columns: Vec<String>,
+        /// UNIQUE.
+        unique: bool,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+    },
+    /// DROP INDEX.
+    DropIndex {
+        /// Index name.
+        name: String,
+        /// Table (ON t).
+        table: Option<ObjName>,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+    /// INSERT / REPLACE.
+    Insert {
+        /// Table.
+        table: ObjName,
+        /// Column list.
+        columns: Option<Vec<String>>,
+        /// Rows.
+        source: InsertSource,
+        /// INSERT IGNORE.
+        ignore: bool,
+        /// REPLACE INTO.
+        replace: bool,
+    },
+    /// UPDATE.
+    Update {
+        /// Table.
+        table: ObjName,
+        /// SET assignments.
+        assignments: Vec<(String, Expr)>,
+        /// WHERE.
+        filter: Option<Expr>,
+    },
+    /// DELETE.
+    Delete {
+        /// Table.
+        table: ObjName,
+        /// WHERE.
+        filter: Option<Expr>,
+    },
+    /// TRUNCATE TABLE.
+    Truncate(ObjName),
+    /// BEGIN / START TRANSACTION.
+    Begin,
+    /// COMMIT.
+    Commit,
+    /// ROLLBACK.
+    Rollback,
+    /// SET TIMESTAMP = n | DEFAULT.
+    SetTimestamp(Option<Expr>),
+    /// SET [GLOBAL|SESSION] name = value.
+    SetVariable {
+        /// Variable name (lower case).
+        name: String,
+        /// Value.
+        value: Expr,
+        /// GLOBAL.
+        global: bool,
+    },
+    /// CREATE VIEW.
+    CreateView {
+        /// Name.
+        name: ObjName,
+        /// OR REPLACE.
+        or_replace: bool,
+        /// Column names.
+        columns: Vec<String>,
+        /// Defining query text.
+        sql: String,
+        /// Defining query.
+        query: Box<Query>,
+    },
+    /// DROP VIEW.
+    DropView {
+        /// Views.
+        names: Vec<ObjName>,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+    /// A query.
+    Query(Box<Query>),
+    /// BACKTRACK TO.
+    Backtrack {
+        /// Target.
+        target: BacktrackTo,
+        /// Clamp to the earliest time (`OR EARLIEST`).
+        clamp: bool,
+    },
+    /// CREATE RESTORE POINT.
+    CreateRestorePoint(String),
+    /// DROP RESTORE POINT.
+    DropRestorePoint(String),
+}
+
+/// A query expression with ORDER BY / LIMIT.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// The body.
+    pub body: SetExpr,
+    /// ORDER BY.
+    pub order_by: Vec<OrderItem>,
+    /// LIMIT.
+    pub limit: Option<Expr>,
+    /// OFFSET.
+    pub offset: Option<Expr>,
+}
+
+/// An ORDER BY item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderItem {
+    /// Sort expression.
+    pub expr: Expr,
+    /// DESC.
+    pub desc: bool,
+}
+
+/// Set operation kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOpKind {
+    /// UNION.
+    Union,
+    /// EXCEPT.
+    Except,
+    /// INTERSECT.
+    Intersect,
+}
+
+/// A query body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetExpr {
+    /// SELECT.
+    Select(Box<Select>),
+    /// VALUES rows.
+    Values(Vec<Vec<Expr>>),
+    /// A set operation.
+    SetOp {
+        /// Kind.
+        op: SetOpKind,
+        /// ALL.
+        all: bool,
+        /// Left input.
+        left: Box<SetExpr>,
+        /// Right input.
+        right: Box<SetExpr>,
+    },
+    /// A parenthesized query.
+    Query(Box<Query>),
+}
+
+/// A SELECT block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Select {
+    /// DISTINCT.
+    pub distinct: bool,
+    /// Projection.
+    pub items: Vec<SelectItem>,
+    /// FROM (comma-separated entries).
+    pub from: Vec<TableRef>,
+    /// WHERE.
+    pub filter: Option<Expr>,
+    /// GROUP BY.
+    pub group_by: Vec<Expr>,
+    /// HAVING.
+    pub having: Option<Expr>,
+}
+
+/// A projection item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SelectItem {
+    /// `*`.
+    Wildcard,
+    /// `t.*`.
+    QualifiedWildcard(String),
+    /// An expression with optional alias.
+    Expr {
+        /// Expression.
+        expr: Expr,
+        /// Alias.
+        alias: Option<String>,
+        /// The expression as written (the column name without an alias).
+        text: String,
+    },
+}
+
+/// Which versions of a table a reference reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Temporal {
+    /// FOR SYSTEM_TIME AS OF t.
+    AsOf(Expr),
+    /// FOR SYSTEM_TIME ALL.
+    All,
+    /// FOR SYSTEM_TIME BETWEEN a AND b (inclusive end).
+    Between(Expr, Expr),
+    /// FOR SYSTEM_TIME FROM a TO b (exclusive end).
+    FromTo(Expr, Expr),
+}
+
+/// Join kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// INNER / CROSS.
+    Inner,
+    /// LEFT [OUTER].
+    Left,
+    /// RIGHT [OUTER].
+    Right,
+}
+
+/// A FROM entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableRef {
+    /// A named table or view.
+    Table {
+        /// Name.
+        name: ObjName,
+        /// Alias.
+        alias: Option<String>,
+        /// FOR SYSTEM_TIME.
+        temporal: Option<Temporal>,
+    },
+    /// A derived table.
+    Derived {
+        /// Query.
+        query: Box<Query>,
+        /// Alias.
+        alias: Option<String>,
+    },
+    /// A table function, e.g. `reeldb_diff('t', a, b)`.
+    Function {
+        /// Function name (lower case).
+        name: String,
+        /// Arguments.
+        args: Vec<Expr>,
+        /// Alias.
+        alias: Option<String>,
+    },
+    /// A join.
+    Join {
+        /// Left input.
+        left: Box<TableRef>,
+        /// Right input.
+        right: Box<TableRef>,
+        /// Kind.
+        kind: JoinKind,
+        /// ON condition.
+        on: Option<Expr>,
+        /// USING columns.
+        using: Vec<String>,
+    },
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// =
+    Eq,
+    /// <> / !=
+    Ne,
+    /// <
+    Lt,
+    /// <=
+    Le,
+    /// >
+    Gt,
+    /// >=
+    Ge,
+    /// <=> (NULL-safe equality)
+    NullSafeEq,
+}
+
+impl CmpOp {
+    /// The operator with its operands swapped.
+    pub fn flip(self) -> CmpOp {
+        match self {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            o => o,
+        }
+    }
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// Arithmetic.
+    Arith(ArithOp),
+    /// Comparison.
+    Cmp(CmpOp),
+    /// AND.
+    And,
+    /// OR.
+    Or,
+    /// XOR.
+    Xor,
+}
+
+/// Unary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    /// -x.
+    Neg,
+    /// NOT x / !x.
+    Not,
+}
+
+/// An expression (names unresolved).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A literal.
+    Lit(Value),
+    /// A column reference.
+    Column {
+        /// Table qualifier.
+        table: Option<String>,
+        /// Column name.
+        name: String,
+    },
+    /// Unary operation.
+    Unary(UnOp, Box<Expr>),
+    /// Binary operation.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// IS [NOT] NULL.
+    IsNull(Box<Expr>, bool),
+    /// IS [NOT] TRUE / FALSE: (expr, value tested, negated).
+    IsBool(Box<Expr>, bool, bool),
+    /// [NOT] BETWEEN.
+    Between {
+        /// Tested value.
+        expr: Box<Expr>,
+        /// Low bound.
+        low: Box<Expr>,
+        /// High bound.
+        high: Box<Expr>,
+        /// NOT.
+        negated: bool,
+    },
+    /// [NOT] IN (list).
+    InList {
+        /// Tested value.
+        expr: Box<Expr>,
+        /// List.
+        list: Vec<Expr>,
+        /// NOT.
+        negated: bool,
+    },
+    /// [NOT] IN (subquery).
+    InSubquery {
+        /// Tested value.
+        expr: Box<Expr>,
+        /// Subquery.
+        query: Box<Query>,
+        /// NOT.
+        negated: bool,
+    },
+    /// [NOT] EXISTS.
+    Exists(Box<Query>, bool),
+    /// Scalar subquery.
+    Subquery(Box<Query>),
+    /// CASE.
+    Case {
+        /// CASE operand.
+        operand: Option<Box<Expr>>,
+        /// WHEN/THEN pairs.
+        whens: Vec<(Expr, Expr)>,
+        /// ELSE.
+        else_: Option<Box<Expr>>,
+    },
+    /// CAST.
+    Cast(Box<Expr>, SqlType),
+    /// Function call or aggregate.
+    Func {
+        /// Lower-case name.
+        name: String,
+        /// Arguments.
+        args: Vec<Expr>,
+        /// DISTINCT inside an aggregate.
+        distinct: bool,
+        /// `f(*)`.
+        star: bool,
+    },
+    /// [NOT] LIKE.
+    Like {
+        /// Tested value.
+        expr: Box<Expr>,
+        /// Pattern.
+        pattern: Box<Expr>,
+        /// NOT.
+        negated: bool,
+    },
+    /// The row timestamps `ROW_START` / `ROW_END` (resolved like columns).
+    Row(Vec<Expr>),
+}

@@ -1,0 +1,1025 @@
+//! The binder/planner: resolves names against the catalog, builds FROM
+//! trees with pushed-down filters, equi-join keys and index access paths,
+//! and collects aggregates.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use crate::db::Database;
+use crate::time::Timestamp;
+
+use super::ast::*;
+use super::catalog::{Catalog, TableMeta};
+use super::error::{Code, SqlError, SqlResult};
+use super::exec::{eval_const, Exec};
+use super::plan::*;
+use super::value::{SqlType, Value};
+
+/// A column visible in a scope.
+#[derive(Debug, Clone)]
+pub struct ScopeCol {
+    /// Table name or alias (lower case).
+    pub table: Option<String>,
+    /// Column name.
+    pub name: String,
+    /// Hidden from `*` (ROW_START / ROW_END).
+    pub hidden: bool,
+}
+
+/// Name-resolution scope of one query level.
+pub struct Scope<'p> {
+    /// Columns of the current row.
+    pub cols: Vec<ScopeCol>,
+    /// The enclosing query's scope.
+    pub parent: Option<&'p Scope<'p>>,
+    /// Set when a name resolved to an enclosing scope.
+    pub correlated: Cell<bool>,
+    /// Set when a nested scope resolved a name in or through this scope.
+    pub touched: Cell<bool>,
+}
+
+impl<'p> Scope<'p> {
+    fn new(cols: Vec<ScopeCol>, parent: Option<&'p Scope<'p>>) -> Scope<'p> {
+        Scope { cols, parent, correlated: Cell::new(false), touched: Cell::new(false) }
+    }
+
+    fn find_local(&self, table: Option<&str>, name: &str) -> SqlResult<Option<usize>> {
+        let mut found = None;
+        for (i, c) in self.cols.iter().enumerate() {
+            if !c.name.eq_ignore_ascii_case(name) {
+                continue;
+            }
+            if let Some(t) = table {
+                if c.table.as_deref().map(|ct| ct.eq_ignore_ascii_case(t)) != Some(true) {
+                    continue;
+                }
+            }
+            if found.is_some() {
+                return Err(SqlError::new(Code::NonUniq, format!("Column '{name}' in field list is ambiguous")));
+            }
+            found = Some(i);
+        }
+        Ok(found)
+    }
+
+    /// Resolves a column: (levels up, position).
+    fn resolve(&self, table: Option<&str>, name: &str) -> SqlResult<Option<(usize, usize)>> {
+        if let Some(i) = self.find_local(table, name)? {
+            return Ok(Some((0, i)));
+        }
+        if let Some(p) = self.parent {
+            if let Some((d, i)) = p.resolve(table, name)? {
+                p.touched.set(true);
+                self.correlated.set(true);
+                return Ok(Some((d + 1, i)));
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn unknown_column(table: Option<&str>, name: &str) -> SqlError {
+    let full = match table {
+        Some(t) => format!("{t}.{name}"),
+        None => name.to_string(),
+    };
+    SqlError::new(Code::BadField, format!("Unknown column '{full}' in 'field list'"))
+}
+
+/// Aggregate collection while binding a grouped SELECT.
+pub struct Aggs {
+    width: usize,
+    calls: Vec<AggCall>,
+}
+
+fn agg_func(name: &str) -> Option<AggFunc> {
+    Some(match name {
+        "count" => AggFunc::Count,
+        "sum" => AggFunc::Sum,
+        "avg" => AggFunc::Avg,
+        "min" => AggFunc::Min,
+        "max" => AggFunc::Max,
+        "group_concat" => AggFunc::GroupConcat,
+        _ => return None,
+    })
+}
+
+/// Whether an expression holds an aggregate call (outside subqueries).
+pub fn has_aggregate(e: &Expr) -> bool {
+    match e {
+        Expr::Func { name, args, .. } => agg_func(name).is_some() || args.iter().any(has_aggregate),
+        Expr::Lit(_) | Expr::Column { .. } | Expr::Exists(..) | Expr::Subquery(_) => false,
+        Expr::Unary(_, a)
+        | Expr::IsNull(a, _)
+        | Expr::IsBool(a, _, _)
+        | Expr::Cast(a, _)
+        | Expr::InSubquery { expr: a, .. } => has_aggregate(a),
+        Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => has_aggregate(a) || has_aggregate(b),
+        Expr::Between { expr, low, high, .. } => has_aggregate(expr) || has_aggregate(low) || has_aggregate(high),
+        Expr::InList { expr, list, .. } => has_aggregate(expr) || list.iter().any(has_aggregate),
+        Expr::Case { operand, whens, else_ } => {
+            operand.as_deref().is_some_and(has_aggregate)
+                || whens.iter().any(|(a, b)| has_aggregate(a) || has_aggregate(b))
+                || else_.as_deref().is_some_and(has_aggregate)
+        }
+        Expr::Row(v) => v.iter().any(has_aggregate),
+    }
+}
+
+/// Rows of information_schema tables and table functions: (columns, rows),
+/// or None for an unknown name.
+pub type VirtualRows<'a> = dyn Fn(&str, &[Value]) -> SqlResult<Option<(Vec<String>, Vec<Row>)>> + 'a;
+
+/// Provider of the things the binder needs from the session.
+pub struct Binder<'a> {
+    /// The database.
+    pub db: &'a Database,
+    /// The catalog of the session's current state.
+    pub catalog: &'a Catalog,
+    /// The current database.
+    pub cur_db: &'a str,
+    /// Statement time (NOW()).
+    pub now: Timestamp,
+    /// Nesting depth of views (guards recursion).
+    pub view_depth: Cell<usize>,
+    /// Catalogs loaded for AS OF reads, by time.
+    pub asof_catalogs: RefCell<Vec<(Timestamp, Rc<Catalog>)>>,
+    /// Rows of information_schema tables and table functions.
+    pub virtual_rows: &'a VirtualRows<'a>,
+}
+
+impl<'a> Binder<'a> {
+    fn exec(&self) -> Exec<'a> {
+        Exec { db: self.db, now: self.now }
+    }
+
+    /// Binds a query.
+    pub fn query(&self, q: &Query, parent: Option<&Scope>) -> SqlResult<QueryPlan> {
+        match &q.body {
+            SetExpr::Select(s) => {
+                let (plan, cols) = self.select(s, &q.order_by, q.limit.as_ref(), q.offset.as_ref(), parent)?;
+                Ok(QueryPlan::Select(Box::new(plan), cols))
+            }
+            body => {
+                let inner = self.set_expr(body, parent)?;
+                if q.order_by.is_empty() && q.limit.is_none() && q.offset.is_none() {
+                    return Ok(inner);
+                }
+                let cols = inner.columns();
+                let mut order = Vec::new();
+                for o in &q.order_by {
+                    let idx = match &o.expr {
+                        Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= cols.len() => *n as usize - 1,
+                        Expr::Column { name, .. } => cols
+                            .iter()
+                            .position(|c| c.eq_ignore_ascii_case(name))
+                            .ok_or_else(|| unknown_column(None, name))?,
+                        _ => return Err(SqlError::unsupported("ORDER BY expression on a set operation")),
+                    };
+                    order.push((idx, o.desc));
+                }
+                let (limit, offset) = self.limits(q.limit.as_ref(), q.offset.as_ref())?;
+                Ok(QueryPlan::Sorted { input: Box::new(inner), order, limit, offset })
+            }
+        }
+    }
+
+    fn set_expr(&self, s: &SetExpr, parent: Option<&Scope>) -> SqlResult<QueryPlan> {
+        match s {
+            SetExpr::Select(sel) => {
+                let (plan, cols) = self.select(sel, &[], None, None, parent)?;
+                Ok(QueryPlan::Select(Box::new(plan), cols))
+            }
+            SetExpr::Query(q) => self.query(q, parent),
+            SetExpr::Values(rows) => {
+                let scope = Scope::new(Vec::new(), parent);
+                let mut out = Vec::new();
+                let width = rows.first().map(|r| r.len()).unwrap_or(0);
+                for r in rows {
+                    if r.len() != width {
+                        return Err(SqlError::new(
+                            Code::WrongValueCount,
+                            "Column count doesn't match value count at row 2",
+                        ));
+                    }
+                    out.push(r.iter().map(|e| self.expr(e, &scope, None)).collect::<SqlResult<_>>()?);
+                }
+                Ok(QueryPlan::Values(out, (0..width).map(|i| format!("column_{i}")).collect()))
+            }
+            SetExpr::SetOp { op, all, left, right } => {
+                let l = self.set_expr(left, parent)?;
+                let r = self.set_expr(right, parent)?;
+                if l.columns().len() != r.columns().len() {
+                    return Err(SqlError::new(
+                        Code::WrongValueCount,
+                        "The used SELECT statements have a different number of columns",
+                    ));
+                }
+                Ok(QueryPlan::SetOp { op: *op, all: *all, left: Box::new(l), right: Box::new(r) })
+            }
+        }
+    }
+
+    fn limits(&self, limit: Option<&Expr>, offset: Option<&Expr>) -> SqlResult<(Option<usize>, usize)> {
+        let scope = Scope::new(Vec::new(), None);
+        let num = |e: &Expr| -> SqlResult<usize> {
+            let b = self.expr(e, &scope, None)?;
+            let v = eval_const(&self.exec(), &b)?;
+            match v {
+                Value::Int(i) if i >= 0 => Ok(i as usize),
+                _ => Err(SqlError::parse("Incorrect arguments to LIMIT")),
+            }
+        };
+        Ok((limit.map(num).transpose()?, offset.map(num).transpose()?.unwrap_or(0)))
+    }
+
+    fn select(
+        &self,
+        s: &Select,
+        order_by: &[OrderItem],
+        limit: Option<&Expr>,
+        offset: Option<&Expr>,
+        parent: Option<&Scope>,
+    ) -> SqlResult<(SelectPlan, Vec<String>)> {
+        // FROM
+        let mut cols = Vec::new();
+        let mut from_parts = Vec::new();
+        for t in &s.from {
+            from_parts.push(self.bind_from_item(t, &mut cols, parent)?);
+        }
+        let scope = Scope::new(cols, parent);
+
+        // WHERE
+        let mut conjuncts = Vec::new();
+        if let Some(w) = &s.filter {
+            if has_aggregate(w) {
+                return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+            }
+            split_and(&self.expr(w, &scope, None)?, &mut conjuncts);
+        }
+
+        // projection list
+        let mut items: Vec<(Expr, Option<String>, String)> = Vec::new();
+        for it in &s.items {
+            match it {
+                SelectItem::Wildcard | SelectItem::QualifiedWildcard(_) => {
+                    let q = match it {
+                        SelectItem::QualifiedWildcard(t) => Some(t.as_str()),
+                        _ => None,
+                    };
+                    let mut any = false;
+                    for c in &scope.cols {
+                        if c.hidden {
+                            continue;
+                        }
+                        if let Some(t) = q {
+                            if c.table.as_deref().map(|x| x.eq_ignore_ascii_case(t)) != Some(true) {
+                                continue;
+                            }
+                        }
+                        any = true;
+                        items.push((
+                            Expr::Column { table: c.table.clone(), name: c.name.clone() },
+                            None,
+                            c.name.clone(),
+                        ));
+                    }
+                    if !any {
+                        if let Some(t) = q {
+                            return Err(SqlError::new(Code::NoSuchTable, format!("Unknown table '{t}'")));
+                        }
+                        if s.from.is_empty() {
+                            return Err(SqlError::new(Code::NoSuchTable, "No tables used"));
+                        }
+                    }
+                }
+                SelectItem::Expr { expr, alias, text } => items.push((expr.clone(), alias.clone(), text.clone())),
+            }
+        }
+        let names: Vec<String> = items.iter().map(|(_, _, t)| t.clone()).collect();
+
+        let grouped = !s.group_by.is_empty()
+            || items.iter().any(|(e, _, _)| has_aggregate(e))
+            || s.having.as_ref().is_some_and(has_aggregate)
+            || order_by.iter().any(|o| has_aggregate(&o.expr));
+
+        let alias_of = |name: &str| -> Option<Expr> {
+            items
+                .iter()
+                .find(|(_, a, _)| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
+                .map(|(e, _, _)| e.clone())
+        };
+
+        let mut aggs = Aggs { width: scope.cols.len(), calls: Vec::new() };
+        let mut group_keys = Vec::new();
+        for g in &s.group_by {
+            let e = match g {
+                Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= items.len() => items[*n as usize - 1].0.clone(),
+                Expr::Column { table: None, name } if scope.find_local(None, name)?.is_none() => {
+                    alias_of(name).unwrap_or_else(|| g.clone())
+                }
+                _ => g.clone(),
+            };
+            if has_aggregate(&e) {
+                return Err(SqlError::new(Code::InvalidGroupFuncUse, "Can't group on an aggregate"));
+            }
+            group_keys.push(self.expr(&e, &scope, None)?);
+        }
+
+        let mut projection = Vec::new();
+        for (e, _, _) in &items {
+            projection.push(self.expr(e, &scope, if grouped { Some(&mut aggs) } else { None })?);
+        }
+        let having = match &s.having {
+            Some(h) => {
+                let h = substitute_aliases(h, &scope, &alias_of)?;
+                Some(self.expr(&h, &scope, if grouped { Some(&mut aggs) } else { None })?)
+            }
+            None => None,
+        };
+        let mut order = Vec::new();
+        for o in order_by {
+            let e = match &o.expr {
+                Expr::Lit(Value::Int(n)) => {
+                    if *n < 1 || *n as usize > items.len() {
+                        return Err(SqlError::new(Code::BadField, format!("Unknown column '{n}' in 'order clause'")));
+                    }
+                    order.push((projection[*n as usize - 1].clone(), o.desc));
+                    continue;
+                }
+                Expr::Column { table: None, name } => match alias_of(name) {
+                    Some(e) => e,
+                    None => o.expr.clone(),
+                },
+                other => other.clone(),
+            };
+            order.push((self.expr(&e, &scope, if grouped { Some(&mut aggs) } else { None })?, o.desc));
+        }
+        let (limit, offset) = self.limits(limit, offset)?;
+
+        let from = if from_parts.is_empty() {
+            if !conjuncts.is_empty() {
+                // SELECT ... WHERE without FROM: filter the single empty row.
+                None.or_else(|| {
+                    Some(FromPlan { leaves: Vec::new(), steps: Vec::new(), post: conjuncts.clone(), width: 0 })
+                })
+            } else {
+                None
+            }
+        } else {
+            Some(plan_from(from_parts, conjuncts, scope.cols.len()))
+        };
+        let plan = SelectPlan {
+            from,
+            group: if grouped { Some((group_keys, aggs.calls)) } else { None },
+            having,
+            projection,
+            order,
+            distinct: s.distinct,
+            limit,
+            offset,
+        };
+        Ok((plan, names))
+    }
+
+    /// Binds one comma-separated FROM entry, appending its columns.
+    fn bind_from_item(&self, t: &TableRef, cols: &mut Vec<ScopeCol>, parent: Option<&Scope>) -> SqlResult<FromPart> {
+        match t {
+            TableRef::Join { left, right, kind, on, using } => {
+                let l = self.bind_from_item(left, cols, parent)?;
+                let start_right = cols.len();
+                let r = self.bind_from_item(right, cols, parent)?;
+                let scope = Scope::new(cols.clone(), parent);
+                let mut conds = Vec::new();
+                if let Some(on) = on {
+                    split_and(&self.expr(on, &scope, None)?, &mut conds);
+                }
+                for u in using {
+                    let li = scope.cols[..start_right]
+                        .iter()
+                        .position(|c| c.name.eq_ignore_ascii_case(u))
+                        .ok_or_else(|| unknown_column(None, u))?;
+                    let ri = scope.cols[start_right..]
+                        .iter()
+                        .position(|c| c.name.eq_ignore_ascii_case(u))
+                        .ok_or_else(|| unknown_column(None, u))?
+                        + start_right;
+                    conds.push(BExpr::Binary(
+                        BinOp::Cmp(CmpOp::Eq),
+                        Box::new(BExpr::Col(li)),
+                        Box::new(BExpr::Col(ri)),
+                    ));
+                }
+                for u in using {
+                    // hide the right-hand duplicate from `*`
+                    if let Some(c) = cols[start_right..].iter_mut().find(|c| c.name.eq_ignore_ascii_case(u)) {
+                        c.hidden = true;
+                    }
+                }
+                Ok(FromPart::Join(Box::new(l), Box::new(r), *kind, conds))
+            }
+            _ => {
+                let (leaf, mut lcols, name) = self.leaf(t, parent)?;
+                for c in lcols.iter_mut() {
+                    c.table = Some(name.to_ascii_lowercase());
+                }
+                cols.extend(lcols);
+                Ok(FromPart::Leaf(leaf))
+            }
+        }
+    }
+
+    /// Binds a table, view, derived table or table function.
+    fn leaf(&self, t: &TableRef, parent: Option<&Scope>) -> SqlResult<(LeafSource, Vec<ScopeCol>, String)> {
+        let plain = |names: Vec<String>| -> Vec<ScopeCol> {
+            names.into_iter().map(|n| ScopeCol { table: None, name: n, hidden: false }).collect()
+        };
+        match t {
+            TableRef::Table { name, alias, temporal } => {
+                let db = name.db.as_deref().unwrap_or(self.cur_db);
+                let shown = alias.clone().unwrap_or_else(|| name.name.clone());
+                if db.eq_ignore_ascii_case("information_schema") {
+                    if temporal.is_some() {
+                        return Err(SqlError::unsupported("FOR SYSTEM_TIME on information_schema"));
+                    }
+                    let key = format!("information_schema.{}", name.name.to_ascii_lowercase());
+                    return match (self.virtual_rows)(&key, &[])? {
+                        Some((cols, rows)) => Ok((LeafSource::Rows(rows, cols.len()), plain(cols), shown)),
+                        None => Err(SqlError::new(
+                            Code::NoSuchTable,
+                            format!("Unknown table '{}' in information_schema", name.name),
+                        )),
+                    };
+                }
+                let (catalog, snap) = match temporal {
+                    Some(Temporal::AsOf(e)) => {
+                        let ts = self.time_arg(e)?;
+                        let snap = self.db.as_of(ts)?;
+                        (self.catalog_at(ts, &snap)?, snap)
+                    }
+                    _ => (Rc::new(Catalog::default()), self.db.current()),
+                };
+                let catalog: &Catalog =
+                    if matches!(temporal, Some(Temporal::AsOf(_))) { &catalog } else { self.catalog };
+                if !catalog.has_db(db) {
+                    return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+                }
+                if let Some(meta) = catalog.table(db, &name.name) {
+                    let cols: Vec<ScopeCol> = meta
+                        .columns
+                        .iter()
+                        .map(|c| ScopeCol { table: None, name: c.name.clone(), hidden: false })
+                        .collect();
+                    match temporal {
+                        None | Some(Temporal::AsOf(_)) => {
+                            let width = cols.len();
+                            let _ = width;
+                            Ok((LeafSource::Table { meta, snap: Snap(snap), access: Access::Full }, cols, shown))
+                        }
+                        Some(period) => {
+                            let (from, to, inclusive_end) = match period {
+                                Temporal::All => (Timestamp(i64::MIN), self.db.now(), true),
+                                Temporal::Between(a, b) => (self.time_arg(a)?, self.time_arg(b)?, true),
+                                Temporal::FromTo(a, b) => (self.time_arg(a)?, self.time_arg(b)?, false),
+                                Temporal::AsOf(_) => unreachable!("handled above"),
+                            };
+                            let mut cols = cols;
+                            cols.push(ScopeCol { table: None, name: "ROW_START".into(), hidden: true });
+                            cols.push(ScopeCol { table: None, name: "ROW_END".into(), hidden: true });
+                            Ok((LeafSource::Versions { meta, from, to, inclusive_end }, cols, shown))
+                        }
+                    }
+                } else if let Some(view) = catalog.view(db, &name.name) {
+                    if temporal.is_some() {
+                        return Err(SqlError::unsupported("FOR SYSTEM_TIME on a view"));
+                    }
+                    if self.view_depth.get() > 16 {
+                        return Err(SqlError::new(Code::NotSupported, "views nested too deeply"));
+                    }
+                    let q = match super::translate::parse_statement(&view.sql)? {
+                        Stmt::Query(q) => q,
+                        _ => return Err(SqlError::new(Code::Storage, "corrupted view")),
+                    };
+                    self.view_depth.set(self.view_depth.get() + 1);
+                    let plan = self.query(&q, None);
+                    self.view_depth.set(self.view_depth.get() - 1);
+                    let plan = plan?;
+                    let mut names = plan.columns();
+                    if !view.columns.is_empty() {
+                        names = view.columns.clone();
+                    }
+                    Ok((LeafSource::Query(Box::new(plan)), plain(names), shown))
+                } else {
+                    Err(SqlError::new(Code::NoSuchTable, format!("Table '{}.{}' doesn't exist", db, name.name)))
+                }
+            }
+            TableRef::Derived { query, alias } => {
+                let plan = self.query(query, parent)?;
+                let names = plan.columns();
+                Ok((LeafSource::Query(Box::new(plan)), plain(names), alias.clone().unwrap_or_default()))
+            }
+            TableRef::Function { name, args, alias } => {
+                let scope = Scope::new(Vec::new(), None);
+                let mut vals = Vec::new();
+                for a in args {
+                    let b = self.expr(a, &scope, None)?;
+                    vals.push(eval_const(&self.exec(), &b)?);
+                }
+                match (self.virtual_rows)(name, &vals)? {
+                    Some((cols, rows)) => Ok((
+                        LeafSource::Rows(rows, cols.len()),
+                        plain(cols),
+                        alias.clone().unwrap_or_else(|| name.clone()),
+                    )),
+                    None => Err(SqlError::new(Code::SpDoesNotExist, format!("FUNCTION {name} does not exist"))),
+                }
+            }
+            TableRef::Join { .. } => {
+                let mut cols = Vec::new();
+                let part = self.bind_from_item(t, &mut cols, parent)?;
+                let width = cols.len();
+                let fp = plan_from(vec![part], Vec::new(), width);
+                // keep the inner qualifiers: they stay visible in the outer scope
+                Ok((LeafSource::Join(Box::new(fp)), cols, String::new()))
+            }
+        }
+    }
+
+    fn catalog_at(&self, ts: Timestamp, snap: &crate::db::Snapshot) -> SqlResult<Rc<Catalog>> {
+        if let Some((_, c)) = self.asof_catalogs.borrow().iter().find(|(t, _)| *t == ts) {
+            return Ok(c.clone());
+        }
+        let c = Rc::new(Catalog::load(self.db, snap)?);
+        self.asof_catalogs.borrow_mut().push((ts, c.clone()));
+        Ok(c)
+    }
+
+    /// Evaluates a time argument (a TIMESTAMP literal or a string).
+    pub fn time_arg(&self, e: &Expr) -> SqlResult<Timestamp> {
+        let scope = Scope::new(Vec::new(), None);
+        let b = self.expr(e, &scope, None)?;
+        let v = eval_const(&self.exec(), &b)?;
+        to_timestamp(&v)
+    }
+
+    /// Binds an expression. With `aggs`, aggregate calls are collected and
+    /// replaced by positions in the grouped row.
+    pub fn expr(&self, e: &Expr, scope: &Scope, mut aggs: Option<&mut Aggs>) -> SqlResult<BExpr> {
+        macro_rules! sub {
+            ($x:expr) => {
+                Box::new(self.expr($x, scope, aggs.as_deref_mut())?)
+            };
+        }
+        Ok(match e {
+            Expr::Lit(v) => BExpr::Lit(v.clone()),
+            Expr::Column { table, name } => match scope.resolve(table.as_deref(), name)? {
+                Some((0, i)) => BExpr::Col(i),
+                Some((d, i)) => BExpr::Outer(d, i),
+                None => return Err(unknown_column(table.as_deref(), name)),
+            },
+            Expr::Unary(op, a) => BExpr::Unary(*op, sub!(a)),
+            Expr::Binary(op, a, b) => {
+                let a = sub!(a);
+                let b = sub!(b);
+                BExpr::Binary(*op, a, b)
+            }
+            Expr::IsNull(a, n) => BExpr::IsNull(sub!(a), *n),
+            Expr::IsBool(a, v, n) => BExpr::IsBool(sub!(a), *v, *n),
+            Expr::Between { expr, low, high, negated } => {
+                let a = sub!(expr);
+                let b = sub!(low);
+                let c = sub!(high);
+                BExpr::Between(a, b, c, *negated)
+            }
+            Expr::InList { expr, list, negated } => {
+                let a = sub!(expr);
+                let mut l = Vec::new();
+                for x in list {
+                    l.push(self.expr(x, scope, aggs.as_deref_mut())?);
+                }
+                BExpr::InList(a, l, *negated)
+            }
+            Expr::InSubquery { expr, query, negated } => {
+                let a = sub!(expr);
+                let sp = self.subplan(query, scope)?;
+                if sp.plan.columns().len() != 1 {
+                    return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
+                }
+                BExpr::InSub(a, sp, *negated)
+            }
+            Expr::Exists(q, n) => BExpr::Exists(self.subplan(q, scope)?, *n),
+            Expr::Subquery(q) => {
+                let sp = self.subplan(q, scope)?;
+                if sp.plan.columns().len() != 1 {
+                    return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
+                }
+                BExpr::Scalar(sp)
+            }
+            Expr::Case { operand, whens, else_ } => {
+                let o = match operand {
+                    Some(o) => Some(sub!(o)),
+                    None => None,
+                };
+                let mut w = Vec::new();
+                for (a, b) in whens {
+                    let a = self.expr(a, scope, aggs.as_deref_mut())?;
+                    let b = self.expr(b, scope, aggs.as_deref_mut())?;
+                    w.push((a, b));
+                }
+                let el = match else_ {
+                    Some(x) => Some(sub!(x)),
+                    None => None,
+                };
+                BExpr::Case(o, w, el)
+            }
+            Expr::Cast(a, t) => BExpr::Cast(sub!(a), *t),
+            Expr::Like { expr, pattern, negated } => {
+                let a = sub!(expr);
+                let b = sub!(pattern);
+                BExpr::Like(a, b, *negated)
+            }
+            Expr::Func { name, args, distinct, star } => {
+                if let Some(f) = agg_func(name) {
+                    let Some(aggs) = aggs else {
+                        return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                    };
+                    let func = if *star { AggFunc::CountStar } else { f };
+                    let arg = if *star {
+                        None
+                    } else {
+                        if args.len() != 1 && f != AggFunc::GroupConcat {
+                            return Err(SqlError::new(
+                                Code::WrongParamcount,
+                                format!("Incorrect parameter count in the call to native function '{name}'"),
+                            ));
+                        }
+                        if args.iter().any(has_aggregate) {
+                            return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                        }
+                        let a = match args.len() {
+                            1 => args[0].clone(),
+                            _ => Expr::Func { name: "concat".into(), args: args.clone(), distinct: false, star: false },
+                        };
+                        Some(self.expr(&a, scope, None)?)
+                    };
+                    aggs.calls.push(AggCall { func, arg, distinct: *distinct });
+                    return Ok(BExpr::Col(aggs.width + aggs.calls.len() - 1));
+                }
+                if *star {
+                    return Err(SqlError::parse(format!("You have an error in your SQL syntax near '{name}(*)'")));
+                }
+                let mut a = Vec::new();
+                for x in args {
+                    a.push(self.expr(x, scope, aggs.as_deref_mut())?);
+                }
+                super::exec::check_function(name, a.len())?;
+                // constant-fold NOW() to the statement time
+                match name.as_str() {
+                    "now" | "current_timestamp" | "sysdate" | "localtime" | "localtimestamp" => {
+                        BExpr::Lit(Value::DateTime(Timestamp::from_secs(self.now.secs())))
+                    }
+                    "curdate" | "current_date" => BExpr::Lit(Value::Date(self.now.secs().div_euclid(86_400))),
+                    "database" | "schema" => BExpr::Lit(Value::Str(self.cur_db.to_string())),
+                    _ => BExpr::Func(name.clone(), a),
+                }
+            }
+            Expr::Row(v) if v.len() == 1 => self.expr(&v[0], scope, aggs)?,
+            Expr::Row(_) => return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)")),
+        })
+    }
+
+    fn subplan(&self, q: &Query, scope: &Scope) -> SqlResult<Rc<SubPlan>> {
+        // The subquery sees `scope` as its parent; correlation is detected by
+        // a marker scope between them.
+        let marker = Scope::new(scope.cols.clone(), scope.parent);
+        let plan = self.query(q, Some(&marker))?;
+        let correlated = marker.touched.get();
+        Ok(Rc::new(SubPlan { plan, correlated, cache: RefCell::new(None) }))
+    }
+}
+
+/// Replaces bare names in HAVING that are not columns by the aliased
+/// select expressions.
+fn substitute_aliases(e: &Expr, scope: &Scope, alias_of: &dyn Fn(&str) -> Option<Expr>) -> SqlResult<Expr> {
+    Ok(match e {
+        Expr::Column { table: None, name } if scope.find_local(None, name)?.is_none() => match alias_of(name) {
+            Some(x) => x,
+            None => e.clone(),
+        },
+        Expr::Binary(op, a, b) => Expr::Binary(
+            *op,
+            Box::new(substitute_aliases(a, scope, alias_of)?),
+            Box::new(substitute_aliases(b, scope, alias_of)?),
+        ),
+        Expr::Unary(op, a) => Expr::Unary(*op, Box::new(substitute_aliases(a, scope, alias_of)?)),
+        Expr::IsNull(a, n) => Expr::IsNull(Box::new(substitute_aliases(a, scope, alias_of)?), *n),
+        other => other.clone(),
+    })
+}
+
+/// Converts a value to a timestamp.
+pub fn to_timestamp(v: &Value) -> SqlResult<Timestamp> {
+    match v {
+        Value::DateTime(t) => Ok(*t),
+        Value::Date(d) => Ok(super::value::date_to_ts(*d)),
+        Value::Str(s) => Timestamp::parse(s)
+            .ok_or_else(|| SqlError::new(Code::TruncatedWrongValue, format!("Incorrect DATETIME value: '{s}'"))),
+        Value::Int(i) => Ok(Timestamp::from_secs(*i)),
+        other => Err(SqlError::new(Code::TruncatedWrongValue, format!("Incorrect DATETIME value: '{other}'"))),
+    }
+}
+
+/// Splits an AND chain into conjuncts.
+pub fn split_and(e: &BExpr, out: &mut Vec<BExpr>) {
+    if let BExpr::Binary(BinOp::And, a, b) = e {
+        split_and(a, out);
+        split_and(b, out);
+    } else {
+        out.push(e.clone());
+    }
+}
+
+/// A FROM entry before planning.
+pub enum FromPart {
+    /// A leaf.
+    Leaf(LeafSource),
+    /// A join of two parts with its ON conjuncts (positions in the combined row).
+    Join(Box<FromPart>, Box<FromPart>, JoinKind, Vec<BExpr>),
+}
+
+fn source_width(s: &LeafSource) -> usize {
+    match s {
+        LeafSource::Table { meta, .. } => meta.columns.len(),
+        LeafSource::Versions { meta, .. } => meta.columns.len() + 2,
+        LeafSource::Rows(_, w) => *w,
+        LeafSource::Query(p) => p.columns().len(),
+        LeafSource::Join(f) => f.width,
+    }
+}
+
+/// Flattens a left-deep FROM into leaves and join steps and distributes
+/// the WHERE conjuncts.
+pub fn plan_from(parts: Vec<FromPart>, where_: Vec<BExpr>, width: usize) -> FromPlan {
+    // Flatten: comma entries are inner joins without conditions.
+    let mut leaves: Vec<(LeafSource, usize)> = Vec::new();
+    let mut kinds: Vec<(JoinKind, Vec<BExpr>)> = Vec::new();
+    fn flatten(
+        p: FromPart,
+        leaves: &mut Vec<(LeafSource, usize)>,
+        kinds: &mut Vec<(JoinKind, Vec<BExpr>)>,
+        off: &mut usize,
+    ) {
+        match p {
+            FromPart::Leaf(s) => {
+                let w = source_width(&s);
+                if !leaves.is_empty() {
+                    kinds.push((JoinKind::Inner, Vec::new()));
+                }
+                leaves.push((s, *off));
+                *off += w;
+            }
+            FromPart::Join(l, r, kind, conds) => {
+                flatten(*l, leaves, kinds, off);
+                match *r {
+                    FromPart::Leaf(s) => {
+                        let w = source_width(&s);
+                        kinds.push((kind, conds));
+                        leaves.push((s, *off));
+                        *off += w;
+                    }
+                    mut nested => {
+                        // a parenthesized join on the right: plan it on its own
+                        let start = *off;
+                        shift_part(&mut nested, start);
+                        let mut inner_leaves = Vec::new();
+                        let mut inner_kinds = Vec::new();
+                        let mut inner_off = 0;
+                        flatten(nested, &mut inner_leaves, &mut inner_kinds, &mut inner_off);
+                        let inner = build(inner_leaves, inner_kinds, Vec::new(), inner_off);
+                        kinds.push((kind, conds));
+                        leaves.push((LeafSource::Join(Box::new(inner)), start));
+                        *off += inner_off;
+                    }
+                }
+            }
+        }
+    }
+    let mut off = 0;
+    for p in parts {
+        flatten(p, &mut leaves, &mut kinds, &mut off);
+    }
+    let _ = width;
+    build(leaves, kinds, where_, off)
+}
+
+fn shift_part(p: &mut FromPart, by: usize) {
+    if let FromPart::Join(l, r, _, conds) = p {
+        shift_part(l, by);
+        shift_part(r, by);
+        for c in conds.iter_mut() {
+            *c = c.shifted(by);
+        }
+    }
+}
+
+fn build(
+    leaves: Vec<(LeafSource, usize)>,
+    kinds: Vec<(JoinKind, Vec<BExpr>)>,
+    where_: Vec<BExpr>,
+    width: usize,
+) -> FromPlan {
+    let n = leaves.len();
+    let bounds: Vec<(usize, usize)> = leaves.iter().map(|(s, o)| (*o, *o + source_width(s))).collect();
+    let leaf_of = |c: usize| bounds.iter().position(|(a, b)| c >= *a && c < *b).unwrap_or(n.saturating_sub(1));
+    // leaves on the nullable side of an outer join (or preserved side of a right join)
+    let mut nullable = vec![false; n];
+    for (i, (k, _)) in kinds.iter().enumerate() {
+        match k {
+            JoinKind::Left => nullable[i + 1] = true,
+            JoinKind::Right => (0..=i).for_each(|j| nullable[j] = true),
+            JoinKind::Inner => {}
+        }
+    }
+    let mut out_leaves: Vec<Leaf> =
+        leaves.into_iter().map(|(s, _)| Leaf { width: source_width(&s), source: s, filters: Vec::new() }).collect();
+    let mut steps: Vec<Step> =
+        kinds.iter().map(|(k, _)| Step { kind: *k, keys: Vec::new(), cond: Vec::new(), post: Vec::new() }).collect();
+    let mut post = Vec::new();
+
+    // analyse a conjunct: (min leaf, max leaf, single leaf?) ; None when it holds correlated subqueries
+    let analyse = |e: &BExpr| -> Option<(Option<usize>, usize)> {
+        let mut lo = usize::MAX;
+        let mut hi = 0usize;
+        let mut any = false;
+        let ok = e.columns(&mut |c| {
+            let l = leaf_of(c);
+            lo = lo.min(l);
+            hi = hi.max(l);
+            any = true;
+        });
+        if !ok {
+            return None;
+        }
+        if !any {
+            return Some((None, 0));
+        }
+        Some((if lo == hi { Some(lo) } else { None }, hi))
+    };
+
+    // WHERE conjuncts
+    for c in where_ {
+        match analyse(&c) {
+            None => post.push(c),
+            Some((Some(l), _)) if !nullable[l] => {
+                out_leaves[l].filters.push(c.shifted(bounds[l].0));
+            }
+            Some((None, 0)) if n > 0 && !nullable[0] && !c.has_subquery() => out_leaves[0].filters.push(c),
+            Some((_, hi)) => {
+                if hi == 0 || n == 0 {
+                    post.push(c);
+                    continue;
+                }
+                let outer_involved = (0..=hi).any(|j| nullable[j]);
+                if outer_involved {
+                    steps[hi - 1].post.push(c);
+                } else {
+                    steps[hi - 1].cond.push(c);
+                }
+            }
+        }
+    }
+    // ON conjuncts
+    for (i, (kind, conds)) in kinds.into_iter().enumerate() {
+        let right = i + 1;
+        for c in conds {
+            match analyse(&c) {
+                Some((Some(l), _)) if l == right && kind != JoinKind::Right && !c.has_subquery() => {
+                    out_leaves[l].filters.push(c.shifted(bounds[l].0));
+                }
+                _ => steps[i].cond.push(c),
+            }
+        }
+    }
+    // equi-join keys out of step conditions
+    for (i, st) in steps.iter_mut().enumerate() {
+        let right = i + 1;
+        let (ra, _) = bounds[right];
+        let mut rest = Vec::new();
+        for c in std::mem::take(&mut st.cond) {
+            if let BExpr::Binary(BinOp::Cmp(CmpOp::Eq), a, b) = &c {
+                let side = |e: &BExpr| -> Option<bool> {
+                    // Some(true): only the right leaf; Some(false): only earlier leaves
+                    let mut l = false;
+                    let mut r = false;
+                    let ok = e.columns(&mut |col| {
+                        if col >= ra && col < bounds[right].1 {
+                            r = true
+                        } else {
+                            l = true
+                        }
+                    });
+                    if !ok || e.has_subquery() || (l && r) || (!l && !r) {
+                        return None;
+                    }
+                    Some(r)
+                };
+                match (side(a), side(b)) {
+                    (Some(false), Some(true)) => {
+                        st.keys.push(((**a).clone(), b.shifted(ra)));
+                        continue;
+                    }
+                    (Some(true), Some(false)) => {
+                        st.keys.push(((**b).clone(), a.shifted(ra)));
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            rest.push(c);
+        }
+        st.cond = rest;
+    }
+    // access paths for table leaves
+    for leaf in out_leaves.iter_mut() {
+        if let LeafSource::Table { meta, access, .. } = &mut leaf.source {
+            *access = choose_access(meta, &leaf.filters);
+        }
+    }
+    FromPlan { leaves: out_leaves, steps, post, width }
+}
+
+fn col_type_matches(meta: &TableMeta, col: usize, e: &BExpr) -> bool {
+    // only constant literals of the same class can use the index; other
+    // constants are checked at run time
+    let numeric_col = matches!(
+        meta.columns[col].ty,
+        SqlType::Int | SqlType::UInt | SqlType::Double | SqlType::Decimal(..) | SqlType::Bool
+    );
+    match e {
+        BExpr::Lit(v) => {
+            !v.is_null() && (v.is_numeric() == numeric_col) && !matches!(v, Value::Date(_) | Value::DateTime(_))
+        }
+        _ => numeric_col || matches!(meta.columns[col].ty, SqlType::Text(_)),
+    }
+}
+
+fn choose_access(meta: &TableMeta, filters: &[BExpr]) -> Access {
+    let first_col_index = |c: usize| meta.indexes.iter().position(|ix| ix.columns.first() == Some(&c));
+    // equality
+    for f in filters {
+        if let Some((c, CmpOp::Eq, k)) = f.as_col_cmp() {
+            if let Some(ix) = first_col_index(c) {
+                if col_type_matches(meta, c, k) {
+                    return Access::IndexEq { index: ix, values: vec![k.clone()] };
+                }
+            }
+        }
+    }
+    // IN list
+    for f in filters {
+        if let BExpr::InList(a, list, false) = f {
+            if let BExpr::Col(c) = **a {
+                if let Some(ix) = first_col_index(c) {
+                    if list.iter().all(|k| k.is_const() && col_type_matches(meta, c, k)) {
+                        return Access::IndexEq { index: ix, values: list.clone() };
+                    }
+                }
+            }
+        }
+    }
+    // ranges
+    let mut best: Option<(usize, usize, Option<BExpr>, Option<BExpr>)> = None;
+    for f in filters {
+        let (c, lo, hi) = match f {
+            BExpr::Between(a, l, h, false) => match **a {
+                BExpr::Col(c) if l.is_const() && h.is_const() => (c, Some((**l).clone()), Some((**h).clone())),
+                _ => continue,
+            },
+            _ => match f.as_col_cmp() {
+                Some((c, CmpOp::Gt | CmpOp::Ge, k)) => (c, Some(k.clone()), None),
+                Some((c, CmpOp::Lt | CmpOp::Le, k)) => (c, None, Some(k.clone())),
+                _ => continue,
+            },
+        };
+        let Some(ix) = first_col_index(c) else { continue };
+        if !lo.iter().chain(hi.iter()).all(|k| col_type_matches(meta, c, k)) {
+            continue;
+        }
+        match &mut best {
+            Some((bc, _, blo, bhi)) if *bc == c => {
+                if blo.is_none() {
+                    *blo = lo;
+                }
+                if bhi.is_none() {
+                    *bhi = hi;
+                }
+            }
+            Some(_) => {}
+            None => best = Some((c, ix, lo, hi)),
+        }
+    }
+    match best {
+        Some((_, ix, lo, hi)) => Access::IndexRange { index: ix, lo, hi },
+        None => Access::Full,
+    }
+}

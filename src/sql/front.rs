@@ -1,0 +1,441 @@
+//! The front parser: splits input into statements, handles the statements the
+//! general parser does not know (BACKTRACK, restore points, SET, SHOW,
+//! DESCRIBE, transactions) and rewrites the `FOR SYSTEM_TIME` period forms
+//! into the `AS OF` form the general parser accepts.
+
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+
+use super::ast::{BacktrackTo, ObjName, Show, Stmt};
+use super::dialect::ReelDialect;
+use super::error::{SqlError, SqlResult};
+use super::translate;
+
+/// Tokenizes `sql` with byte offsets `(token, start, end)`.
+fn tokens(sql: &str) -> SqlResult<Vec<(Token, usize, usize)>> {
+    let dialect = ReelDialect;
+    let toks: Vec<TokenWithSpan> = Tokenizer::new(&dialect, sql)
+        .tokenize_with_location()
+        .map_err(|e| SqlError::parse(format!("You have an error in your SQL syntax: {e}")))?;
+    // Map (line, column) (1-based, columns in characters) to byte offsets.
+    let mut line_starts = vec![0usize];
+    for (i, b) in sql.bytes().enumerate() {
+        if b == b'\n' {
+            line_starts.push(i + 1);
+        }
+    }
+    let offset = |line: u64, col: u64| -> usize {
+        if line == 0 {
+            return sql.len();
+        }
+        let ls = line_starts.get(line as usize - 1).copied().unwrap_or(sql.len());
+        let rest = &sql[ls..];
+        rest.char_indices().nth(col.saturating_sub(1) as usize).map(|(i, _)| ls + i).unwrap_or(sql.len())
+    };
+    Ok(toks
+        .into_iter()
+        .map(|t| {
+            let s = offset(t.span.start.line, t.span.start.column);
+            let e = offset(t.span.end.line, t.span.end.column);
+            (t.token, s, e.max(s))
+        })
+        .collect())
+}
+
+fn is_trivia(t: &Token) -> bool {
+    matches!(t, Token::Whitespace(_) | Token::EOF)
+}
+
+/// Splits a script into statements at top-level semicolons; empty pieces are
+/// dropped.
+pub fn split(sql: &str) -> SqlResult<Vec<String>> {
+    let toks = tokens(sql)?;
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (t, s, e) in &toks {
+        if *t == Token::SemiColon {
+            out.push(sql[start..*s].to_string());
+            start = *e;
+        }
+    }
+    out.push(sql[start..].to_string());
+    Ok(out
+        .into_iter()
+        .filter(|p| tokens(p).map(|ts| ts.iter().any(|(t, _, _)| !is_trivia(t))).unwrap_or(true))
+        .collect())
+}
+
+fn word(t: &Token) -> Option<String> {
+    match t {
+        Token::Word(w) => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    }
+}
+
+fn ident(t: &Token) -> Option<String> {
+    match t {
+        Token::Word(w) => Some(w.value.clone()),
+        Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+struct Cursor<'a> {
+    sql: &'a str,
+    toks: Vec<(Token, usize, usize)>,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(sql: &'a str) -> SqlResult<Cursor<'a>> {
+        let toks = tokens(sql)?.into_iter().filter(|(t, _, _)| !is_trivia(t)).collect();
+        Ok(Cursor { sql, toks, pos: 0 })
+    }
+    fn peek_kw(&self, i: usize) -> Option<String> {
+        self.toks.get(self.pos + i).and_then(|t| word(&t.0))
+    }
+    fn kw(&mut self, k: &str) -> bool {
+        if self.peek_kw(0).as_deref() == Some(k) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn kws(&mut self, ks: &[&str]) -> bool {
+        if ks.iter().enumerate().all(|(i, k)| self.peek_kw(i).as_deref() == Some(*k)) {
+            self.pos += ks.len();
+            true
+        } else {
+            false
+        }
+    }
+    fn at_end(&self) -> bool {
+        self.pos >= self.toks.len()
+    }
+    fn rest(&self) -> &'a str {
+        match self.toks.get(self.pos) {
+            Some((_, s, _)) => &self.sql[*s..],
+            None => "",
+        }
+    }
+    fn err(&self) -> SqlError {
+        let near = self.rest();
+        let near: String = near.chars().take(40).collect();
+        SqlError::parse(format!("You have an error in your SQL syntax near '{near}'"))
+    }
+    fn name(&mut self) -> SqlResult<String> {
+        let t = self.toks.get(self.pos).and_then(|t| ident(&t.0)).ok_or_else(|| self.err())?;
+        self.pos += 1;
+        Ok(t)
+    }
+    fn obj_name(&mut self) -> SqlResult<ObjName> {
+        let first = self.name()?;
+        if matches!(self.toks.get(self.pos), Some((Token::Period, _, _))) {
+            self.pos += 1;
+            let second = self.name()?;
+            return Ok(ObjName { db: Some(first), name: second });
+        }
+        Ok(ObjName { db: None, name: first })
+    }
+    fn like(&mut self) -> SqlResult<Option<String>> {
+        if self.kw("LIKE") {
+            match self.toks.get(self.pos) {
+                Some((Token::SingleQuotedString(s), _, _)) | Some((Token::DoubleQuotedString(s), _, _)) => {
+                    let s = s.clone();
+                    self.pos += 1;
+                    Ok(Some(s))
+                }
+                _ => Err(self.err()),
+            }
+        } else {
+            Ok(None)
+        }
+    }
+    fn end(&self) -> SqlResult<()> {
+        if self.at_end() {
+            Ok(())
+        } else {
+            Err(self.err())
+        }
+    }
+}
+
+/// Parses the statements the front parser owns; `None` for everything else.
+pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
+    let mut c = Cursor::new(sql)?;
+    let Some(first) = c.peek_kw(0) else {
+        return Ok(None);
+    };
+    match first.as_str() {
+        "BACKTRACK" => {
+            c.pos += 1;
+            if !c.kw("TO") {
+                return Err(c.err());
+            }
+            let clamp_at = {
+                let n = c.toks.len();
+                n >= 2
+                    && word(&c.toks[n - 2].0).as_deref() == Some("OR")
+                    && word(&c.toks[n - 1].0).as_deref() == Some("EARLIEST")
+            };
+            if clamp_at {
+                let n = c.toks.len();
+                c.toks.truncate(n - 2);
+            }
+            let target = if c.kws(&["RESTORE", "POINT"]) {
+                let n = c.name()?;
+                c.end()?;
+                BacktrackTo::RestorePoint(n)
+            } else {
+                let end = c.toks.last().map(|t| t.2).unwrap_or(sql.len());
+                let start = c.toks.get(c.pos).map(|t| t.1).ok_or_else(|| c.err())?;
+                BacktrackTo::Time(translate::parse_expr(&sql[start..end])?)
+            };
+            Ok(Some(Stmt::Backtrack { target, clamp: clamp_at }))
+        }
+        "CREATE" | "DROP" if c.peek_kw(1).as_deref() == Some("RESTORE") && c.peek_kw(2).as_deref() == Some("POINT") => {
+            c.pos += 3;
+            let name = c.name()?;
+            c.end()?;
+            Ok(Some(if first == "CREATE" { Stmt::CreateRestorePoint(name) } else { Stmt::DropRestorePoint(name) }))
+        }
+        "BEGIN" => {
+            c.pos += 1;
+            c.kw("WORK");
+            c.end()?;
+            Ok(Some(Stmt::Begin))
+        }
+        "START" => {
+            c.pos += 1;
+            if !c.kw("TRANSACTION") {
+                return Err(c.err());
+            }
+            c.end()?;
+            Ok(Some(Stmt::Begin))
+        }
+        "COMMIT" | "ROLLBACK" => {
+            c.pos += 1;
+            c.kw("WORK");
+            c.end()?;
+            Ok(Some(if first == "COMMIT" { Stmt::Commit } else { Stmt::Rollback }))
+        }
+        "USE" => {
+            c.pos += 1;
+            let n = c.name()?;
+            c.end()?;
+            Ok(Some(Stmt::Use(n)))
+        }
+        "DESCRIBE" | "DESC" | "EXPLAIN" => {
+            c.pos += 1;
+            let n = c.obj_name()?;
+            c.end()?;
+            Ok(Some(Stmt::Show(Show::Columns(n))))
+        }
+        "SHOW" => {
+            c.pos += 1;
+            c.kw("FULL");
+            let show = if c.kw("DATABASES") || c.kw("SCHEMAS") {
+                Show::Databases(c.like()?)
+            } else if c.kw("TABLES") {
+                let db = if c.kw("FROM") || c.kw("IN") { Some(c.name()?) } else { None };
+                Show::Tables(db, c.like()?)
+            } else if c.kw("COLUMNS") || c.kw("FIELDS") {
+                if !(c.kw("FROM") || c.kw("IN")) {
+                    return Err(c.err());
+                }
+                let mut n = c.obj_name()?;
+                if c.kw("FROM") || c.kw("IN") {
+                    n.db = Some(c.name()?);
+                }
+                Show::Columns(n)
+            } else if c.kws(&["CREATE", "TABLE"]) {
+                Show::CreateTable(c.obj_name()?)
+            } else if c.kw("INDEX") || c.kw("INDEXES") || c.kw("KEYS") {
+                if !(c.kw("FROM") || c.kw("IN")) {
+                    return Err(c.err());
+                }
+                Show::Indexes(c.obj_name()?)
+            } else {
+                c.kw("GLOBAL");
+                c.kw("SESSION");
+                if c.kw("STATUS") || c.kw("VARIABLES") {
+                    Show::Status(c.like()?)
+                } else {
+                    return Err(c.err());
+                }
+            };
+            c.end()?;
+            Ok(Some(Stmt::Show(show)))
+        }
+        "SET" => {
+            c.pos += 1;
+            let mut global = c.kw("GLOBAL");
+            if !global {
+                c.kw("SESSION");
+                c.kw("LOCAL");
+            }
+            // @@global.x / @@session.x / @@x
+            let mut name = String::new();
+            while let Some((t, _, _)) = c.toks.get(c.pos) {
+                match t {
+                    Token::Eq | Token::Assignment => break,
+                    Token::Word(w) if w.value.eq_ignore_ascii_case("TO") => break,
+                    other => {
+                        name.push_str(&other.to_string());
+                        c.pos += 1;
+                    }
+                }
+            }
+            if c.at_end() {
+                return Err(c.err());
+            }
+            c.pos += 1;
+            let mut name = name.to_ascii_lowercase();
+            if let Some(n) = name.strip_prefix("@@") {
+                name = n.to_string();
+            }
+            if let Some(n) = name.strip_prefix("global.") {
+                name = n.to_string();
+                global = true;
+            } else if let Some(n) = name.strip_prefix("session.") {
+                name = n.to_string();
+            }
+            let rest = c.rest().trim();
+            let is_default = rest.eq_ignore_ascii_case("DEFAULT");
+            if name == "timestamp" {
+                return Ok(Some(Stmt::SetTimestamp(if is_default {
+                    None
+                } else {
+                    Some(translate::parse_expr(rest)?)
+                })));
+            }
+            let value = if is_default {
+                super::ast::Expr::Lit(super::value::Value::Null)
+            } else {
+                translate::parse_expr(rest)?
+            };
+            Ok(Some(Stmt::SetVariable { name, value, global }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Rewrites `FOR SYSTEM_TIME ALL | BETWEEN a AND b | FROM a TO b` into
+/// `FOR SYSTEM_TIME AS OF reeldb_period_*(...)`, which the general parser
+/// accepts and `translate` turns back into [`super::ast::Temporal`].
+pub fn rewrite_periods(sql: &str) -> SqlResult<String> {
+    if !sql.to_ascii_uppercase().contains("SYSTEM_TIME") {
+        return Ok(sql.to_string());
+    }
+    let toks: Vec<(Token, usize, usize)> = tokens(sql)?.into_iter().filter(|(t, _, _)| !is_trivia(t)).collect();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i + 2 < toks.len() {
+        let is = |j: usize, k: &str| toks.get(j).and_then(|t| word(&t.0)).as_deref() == Some(k);
+        if !(is(i, "FOR") && is(i + 1, "SYSTEM_TIME")) {
+            i += 1;
+            continue;
+        }
+        let kw_tok = &toks[i + 2];
+        if is(i + 2, "ALL") {
+            out.push_str(&sql[copied..kw_tok.1]);
+            out.push_str("AS OF reeldb_period_all()");
+            copied = kw_tok.2;
+            i += 3;
+            continue;
+        }
+        let (sep, fname) = if is(i + 2, "BETWEEN") {
+            ("AND", "reeldb_period_between")
+        } else if is(i + 2, "FROM") {
+            ("TO", "reeldb_period_from_to")
+        } else {
+            i += 1;
+            continue;
+        };
+        // first bound: up to the separator at depth 0
+        let mut j = i + 3;
+        let mut depth = 0i32;
+        while j < toks.len() {
+            match &toks[j].0 {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                t if depth == 0 && word(t).as_deref() == Some(sep) => break,
+                _ => {}
+            }
+            j += 1;
+        }
+        if j >= toks.len() || j == i + 3 {
+            return Err(SqlError::parse(format!(
+                "You have an error in your SQL syntax: FOR SYSTEM_TIME {} needs {}",
+                word(&kw_tok.0).unwrap_or_default(),
+                sep
+            )));
+        }
+        let a = &sql[toks[i + 3].1..toks[j - 1].2];
+        // second bound: TIMESTAMP 'x' | 'x' | number | f(...) | (...)
+        let mut k = j + 1;
+        let bstart = toks.get(k).map(|t| t.1).ok_or_else(|| SqlError::parse("missing period end"))?;
+        let typed = matches!(word(&toks[k].0).as_deref(), Some("TIMESTAMP") | Some("DATE") | Some("DATETIME"));
+        let call = matches!(toks[k].0, Token::Word(_)) && toks.get(k + 1).is_some_and(|t| t.0 == Token::LParen);
+        if k + 1 < toks.len() && (typed || call) {
+            k += 1;
+        }
+        if toks[k].0 == Token::LParen {
+            let mut d = 0;
+            while k < toks.len() {
+                match toks[k].0 {
+                    Token::LParen => d += 1,
+                    Token::RParen => {
+                        d -= 1;
+                        if d == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                k += 1;
+            }
+        }
+        let kend = toks.get(k).map(|t| t.2).unwrap_or(sql.len());
+        let b = &sql[bstart..kend];
+        out.push_str(&sql[copied..kw_tok.1]);
+        out.push_str(&format!("AS OF {fname}({a}, {b})"));
+        copied = kend;
+        i = k + 1;
+    }
+    out.push_str(&sql[copied..]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_and_rewrites() {
+        let parts = split("SELECT 1; SELECT ';' ;; ").unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[1].trim(), "SELECT ';'");
+        let r = rewrite_periods(
+            "SELECT * FROM t FOR SYSTEM_TIME BETWEEN TIMESTAMP '2020-01-01' AND TIMESTAMP '2021-01-01' WHERE x",
+        )
+        .unwrap();
+        assert_eq!(
+            r,
+            "SELECT * FROM t AS OF reeldb_period_between(TIMESTAMP '2020-01-01', TIMESTAMP '2021-01-01') WHERE x"
+                .replace("t AS", "t FOR SYSTEM_TIME AS")
+        );
+        let r = rewrite_periods("SELECT * FROM t FOR SYSTEM_TIME ALL").unwrap();
+        assert_eq!(r, "SELECT * FROM t FOR SYSTEM_TIME AS OF reeldb_period_all()");
+        assert!(matches!(
+            parse_front("BACKTRACK TO TIMESTAMP '2020-12-24 14:50:00'").unwrap(),
+            Some(Stmt::Backtrack { .. })
+        ));
+        assert!(matches!(parse_front("SET TIMESTAMP = DEFAULT").unwrap(), Some(Stmt::SetTimestamp(None))));
+        assert!(matches!(
+            parse_front("SET GLOBAL backtrack_window = 1800").unwrap(),
+            Some(Stmt::SetVariable { global: true, .. })
+        ));
+    }
+}

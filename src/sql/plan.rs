@@ -1,0 +1,430 @@
+//! Bound plans: expressions with resolved column positions, FROM trees with
+//! pushed-down filters and index access paths, and query plans.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use crate::db::Snapshot;
+use crate::time::Timestamp;
+
+use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
+use super::catalog::TableMeta;
+use super::value::{KeyPart, SqlType, Value};
+
+/// A row of values.
+pub type Row = Vec<Value>;
+
+/// Aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    /// COUNT(*).
+    CountStar,
+    /// COUNT(x).
+    Count,
+    /// SUM.
+    Sum,
+    /// AVG.
+    Avg,
+    /// MIN.
+    Min,
+    /// MAX.
+    Max,
+    /// GROUP_CONCAT.
+    GroupConcat,
+}
+
+/// One aggregate call of a grouped SELECT.
+#[derive(Debug, Clone)]
+pub struct AggCall {
+    /// Function.
+    pub func: AggFunc,
+    /// Argument (bound on the FROM row).
+    pub arg: Option<BExpr>,
+    /// DISTINCT.
+    pub distinct: bool,
+}
+
+/// The result of an uncorrelated subquery, computed once per statement.
+#[derive(Debug)]
+pub struct SubResult {
+    /// Rows.
+    pub rows: Vec<Row>,
+    /// Keys of the first column (for IN).
+    pub keys: HashSet<KeyPart>,
+    /// Whether the first column holds a NULL.
+    pub has_null: bool,
+    /// Whether the first column holds strings / non-strings.
+    pub has_str: bool,
+    /// Whether the first column holds non-strings.
+    pub has_other: bool,
+}
+
+/// A subquery inside an expression.
+#[derive(Debug)]
+pub struct SubPlan {
+    /// The plan.
+    pub plan: QueryPlan,
+    /// Whether it references enclosing rows (then it is run per row).
+    pub correlated: bool,
+    /// Cached result when uncorrelated.
+    pub cache: RefCell<Option<Rc<SubResult>>>,
+}
+
+/// A bound expression.
+#[derive(Debug, Clone)]
+pub enum BExpr {
+    /// A constant.
+    Lit(Value),
+    /// A column of the current row.
+    Col(usize),
+    /// A column of an enclosing query's row: (levels up, position).
+    Outer(usize, usize),
+    /// Unary operation.
+    Unary(UnOp, Box<BExpr>),
+    /// Binary operation.
+    Binary(BinOp, Box<BExpr>, Box<BExpr>),
+    /// IS [NOT] NULL.
+    IsNull(Box<BExpr>, bool),
+    /// IS [NOT] TRUE/FALSE.
+    IsBool(Box<BExpr>, bool, bool),
+    /// [NOT] BETWEEN.
+    Between(Box<BExpr>, Box<BExpr>, Box<BExpr>, bool),
+    /// [NOT] IN (list).
+    InList(Box<BExpr>, Vec<BExpr>, bool),
+    /// [NOT] IN (subquery).
+    InSub(Box<BExpr>, Rc<SubPlan>, bool),
+    /// [NOT] EXISTS.
+    Exists(Rc<SubPlan>, bool),
+    /// Scalar subquery.
+    Scalar(Rc<SubPlan>),
+    /// CASE.
+    Case(Option<Box<BExpr>>, Vec<(BExpr, BExpr)>, Option<Box<BExpr>>),
+    /// CAST.
+    Cast(Box<BExpr>, SqlType),
+    /// Scalar function.
+    Func(String, Vec<BExpr>),
+    /// [NOT] LIKE.
+    Like(Box<BExpr>, Box<BExpr>, bool),
+}
+
+impl BExpr {
+    /// Calls `f` on every column position referenced at this level (not
+    /// inside subqueries); returns false if the expression holds a
+    /// correlated subquery.
+    pub fn columns(&self, f: &mut dyn FnMut(usize)) -> bool {
+        let mut ok = true;
+        self.walk(&mut |e| match e {
+            BExpr::Col(i) => f(*i),
+            BExpr::InSub(_, s, _) | BExpr::Exists(s, _) | BExpr::Scalar(s) if s.correlated => ok = false,
+            _ => {}
+        });
+        ok
+    }
+
+    /// Visits this node and its children (not into subqueries).
+    pub fn walk(&self, f: &mut dyn FnMut(&BExpr)) {
+        f(self);
+        match self {
+            BExpr::Lit(_) | BExpr::Col(_) | BExpr::Outer(..) | BExpr::Exists(..) | BExpr::Scalar(_) => {}
+            BExpr::Unary(_, a)
+            | BExpr::IsNull(a, _)
+            | BExpr::IsBool(a, _, _)
+            | BExpr::Cast(a, _)
+            | BExpr::InSub(a, _, _) => a.walk(f),
+            BExpr::Binary(_, a, b) | BExpr::Like(a, b, _) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            BExpr::Between(a, b, c, _) => {
+                a.walk(f);
+                b.walk(f);
+                c.walk(f);
+            }
+            BExpr::InList(a, l, _) => {
+                a.walk(f);
+                l.iter().for_each(|x| x.walk(f));
+            }
+            BExpr::Case(o, w, e) => {
+                if let Some(o) = o {
+                    o.walk(f);
+                }
+                for (a, b) in w {
+                    a.walk(f);
+                    b.walk(f);
+                }
+                if let Some(e) = e {
+                    e.walk(f);
+                }
+            }
+            BExpr::Func(_, a) => a.iter().for_each(|x| x.walk(f)),
+        }
+    }
+
+    /// Whether the expression holds a subquery.
+    pub fn has_subquery(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| {
+            if matches!(e, BExpr::InSub(..) | BExpr::Exists(..) | BExpr::Scalar(_)) {
+                found = true;
+            }
+        });
+        found
+    }
+
+    /// Shifts column positions by `-by` (for pushing a filter into one input).
+    pub fn shifted(&self, by: usize) -> BExpr {
+        let mut e = self.clone();
+        e.shift_mut(by);
+        e
+    }
+
+    fn shift_mut(&mut self, by: usize) {
+        match self {
+            BExpr::Col(i) => *i -= by,
+            BExpr::Lit(_) | BExpr::Outer(..) | BExpr::Exists(..) | BExpr::Scalar(_) => {}
+            BExpr::Unary(_, a)
+            | BExpr::IsNull(a, _)
+            | BExpr::IsBool(a, _, _)
+            | BExpr::Cast(a, _)
+            | BExpr::InSub(a, _, _) => a.shift_mut(by),
+            BExpr::Binary(_, a, b) | BExpr::Like(a, b, _) => {
+                a.shift_mut(by);
+                b.shift_mut(by);
+            }
+            BExpr::Between(a, b, c, _) => {
+                a.shift_mut(by);
+                b.shift_mut(by);
+                c.shift_mut(by);
+            }
+            BExpr::InList(a, l, _) => {
+                a.shift_mut(by);
+                l.iter_mut().for_each(|x| x.shift_mut(by));
+            }
+            BExpr::Case(o, w, e) => {
+                if let Some(o) = o {
+                    o.shift_mut(by);
+                }
+                for (a, b) in w {
+                    a.shift_mut(by);
+                    b.shift_mut(by);
+                }
+                if let Some(e) = e {
+                    e.shift_mut(by);
+                }
+            }
+            BExpr::Func(_, a) => a.iter_mut().for_each(|x| x.shift_mut(by)),
+        }
+    }
+
+    /// Whether the expression refers to no column of the current row and
+    /// holds no subquery (its value is fixed for one execution).
+    pub fn is_const(&self) -> bool {
+        let mut c = true;
+        self.walk(&mut |e| {
+            if matches!(e, BExpr::Col(_) | BExpr::InSub(..) | BExpr::Exists(..) | BExpr::Scalar(_)) {
+                c = false;
+            }
+            if let BExpr::Func(n, _) = e {
+                if n == "rand" {
+                    c = false;
+                }
+            }
+        });
+        c
+    }
+
+    /// `a op b` where `a` is a column: (column, op, other side).
+    pub fn as_col_cmp(&self) -> Option<(usize, CmpOp, &BExpr)> {
+        if let BExpr::Binary(BinOp::Cmp(op), a, b) = self {
+            if *op == CmpOp::NullSafeEq || *op == CmpOp::Ne {
+                return None;
+            }
+            if let BExpr::Col(c) = **a {
+                if b.is_const() {
+                    return Some((c, *op, b));
+                }
+            }
+            if let BExpr::Col(c) = **b {
+                if a.is_const() {
+                    return Some((c, op.flip(), a));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// A snapshot held by a plan.
+#[derive(Clone)]
+pub struct Snap(pub Snapshot);
+
+impl std::fmt::Debug for Snap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Snapshot")
+    }
+}
+
+impl std::ops::Deref for Snap {
+    type Target = Snapshot;
+    fn deref(&self) -> &Snapshot {
+        &self.0
+    }
+}
+
+/// How a table leaf is read.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// Every row.
+    Full,
+    /// Equality on the first column of an index (several values for IN).
+    IndexEq {
+        /// Index position in the table's index list.
+        index: usize,
+        /// Values.
+        values: Vec<BExpr>,
+    },
+    /// A range on the first column of an index.
+    IndexRange {
+        /// Index position.
+        index: usize,
+        /// Low bound.
+        lo: Option<BExpr>,
+        /// High bound.
+        hi: Option<BExpr>,
+    },
+}
+
+/// Where a leaf's rows come from.
+#[derive(Debug)]
+pub enum LeafSource {
+    /// A stored table at one snapshot.
+    Table {
+        /// Definition.
+        meta: Rc<TableMeta>,
+        /// Snapshot read.
+        snap: Snap,
+        /// Access path.
+        access: Access,
+    },
+    /// Every version of a table's rows over a period (with ROW_START,
+    /// ROW_END appended).
+    Versions {
+        /// Definition.
+        meta: Rc<TableMeta>,
+        /// Period start.
+        from: Timestamp,
+        /// Period end.
+        to: Timestamp,
+        /// Whether a version starting exactly at `to` is included.
+        inclusive_end: bool,
+    },
+    /// Rows computed at planning time (information_schema, table
+    /// functions), with their width.
+    Rows(Vec<Row>, usize),
+    /// A derived table, view or nested join.
+    Query(Box<QueryPlan>),
+    /// A nested join.
+    Join(Box<FromPlan>),
+}
+
+/// One FROM input with the filters pushed into it.
+#[derive(Debug)]
+pub struct Leaf {
+    /// Source.
+    pub source: LeafSource,
+    /// Width of its rows.
+    pub width: usize,
+    /// Filters on its own columns.
+    pub filters: Vec<BExpr>,
+}
+
+/// A join step: the accumulated rows joined with one more leaf.
+#[derive(Debug)]
+pub struct Step {
+    /// Kind.
+    pub kind: JoinKind,
+    /// Equi-join keys: (expression on the accumulated row, expression on the leaf row).
+    pub keys: Vec<(BExpr, BExpr)>,
+    /// Join condition on the combined row (ON for outer joins, WHERE parts for inner).
+    pub cond: Vec<BExpr>,
+    /// Filters applied after the join (WHERE parts over an outer join).
+    pub post: Vec<BExpr>,
+}
+
+/// A FROM clause: leaves joined left to right.
+#[derive(Debug)]
+pub struct FromPlan {
+    /// Leaves in order.
+    pub leaves: Vec<Leaf>,
+    /// Steps; `steps[i]` joins leaf `i + 1`.
+    pub steps: Vec<Step>,
+    /// Filters applied to the complete rows.
+    pub post: Vec<BExpr>,
+    /// Total width.
+    pub width: usize,
+}
+
+/// A SELECT block.
+#[derive(Debug)]
+pub struct SelectPlan {
+    /// FROM (None: one empty row).
+    pub from: Option<FromPlan>,
+    /// Grouping: (keys, aggregates); the grouped row is the group's first
+    /// row followed by the aggregate values.
+    pub group: Option<(Vec<BExpr>, Vec<AggCall>)>,
+    /// HAVING.
+    pub having: Option<BExpr>,
+    /// Output expressions.
+    pub projection: Vec<BExpr>,
+    /// Sort keys.
+    pub order: Vec<(BExpr, bool)>,
+    /// DISTINCT.
+    pub distinct: bool,
+    /// LIMIT.
+    pub limit: Option<usize>,
+    /// OFFSET.
+    pub offset: usize,
+}
+
+/// A query plan.
+#[derive(Debug)]
+pub enum QueryPlan {
+    /// A SELECT.
+    Select(Box<SelectPlan>, Vec<String>),
+    /// VALUES rows.
+    Values(Vec<Vec<BExpr>>, Vec<String>),
+    /// A set operation.
+    SetOp {
+        /// Kind.
+        op: SetOpKind,
+        /// ALL.
+        all: bool,
+        /// Left input.
+        left: Box<QueryPlan>,
+        /// Right input.
+        right: Box<QueryPlan>,
+    },
+    /// ORDER BY / LIMIT over another plan's output.
+    Sorted {
+        /// Input.
+        input: Box<QueryPlan>,
+        /// (output column, DESC).
+        order: Vec<(usize, bool)>,
+        /// LIMIT.
+        limit: Option<usize>,
+        /// OFFSET.
+        offset: usize,
+    },
+}
+
+impl QueryPlan {
+    /// Output column names.
+    pub fn columns(&self) -> Vec<String> {
+        match self {
+            QueryPlan::Select(_, c) | QueryPlan::Values(_, c) => c.clone(),
+            QueryPlan::SetOp { left, .. } => left.columns(),
+            QueryPlan::Sorted { input, .. } => input.columns(),
+        }
+    }
+}

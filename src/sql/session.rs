@@ -1,0 +1,1425 @@
+//! A SQL session: the current database, transactions (autocommit, or
+//! explicit with statement-level undo), DDL, DML, SHOW, and temporal SQL.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use crate::db::{BacktrackStatus, BacktrackTarget, Database, EntryKind};
+use crate::time::Timestamp;
+
+use super::ast::*;
+use super::bind::{plan_from, split_and, to_timestamp, Binder, FromPart, Scope, ScopeCol};
+use super::catalog::{self, *};
+use super::error::{Code, SqlError, SqlResult};
+use super::exec::{eval_const, like, Exec};
+use super::front;
+use super::plan::{LeafSource, Row};
+use super::translate;
+use super::value::{cast, sql_cmp, SqlType, Value};
+
+/// The result of one statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatementResult {
+    /// A result set.
+    Rows {
+        /// Column names.
+        columns: Vec<String>,
+        /// Rows.
+        rows: Vec<Vec<Value>>,
+    },
+    /// Rows affected (0 for DDL and session statements).
+    Affected(u64),
+}
+
+/// A SQL session on a database.
+pub struct Session {
+    db: Database,
+    cur_db: String,
+    explicit_tx: bool,
+    tx_summary: Vec<String>,
+    tx_rows: u64,
+    catalog: Option<Rc<Catalog>>,
+}
+
+const SUMMARY_MAX: usize = 200;
+
+fn summary_of(sql: &str) -> String {
+    let s: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > SUMMARY_MAX {
+        s.chars().take(SUMMARY_MAX - 3).collect::<String>() + "..."
+    } else {
+        s
+    }
+}
+
+fn no_table(db: &str, t: &str) -> SqlError {
+    SqlError::new(Code::NoSuchTable, format!("Table '{db}.{t}' doesn't exist"))
+}
+
+fn ts_value(t: Timestamp) -> Value {
+    Value::DateTime(t)
+}
+
+impl Session {
+    /// A session on a new in-memory database.
+    pub fn in_memory() -> Session {
+        Session::new(Database::in_memory())
+    }
+
+    /// A session on a database.
+    pub fn new(db: Database) -> Session {
+        Session { db, cur_db: DEFAULT_DB.into(), explicit_tx: false, tx_summary: Vec::new(), tx_rows: 0, catalog: None }
+    }
+
+    /// The underlying database.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// The underlying database, mutably.
+    pub fn database_mut(&mut self) -> &mut Database {
+        self.catalog = None;
+        &mut self.db
+    }
+
+    /// The current database name.
+    pub fn current_database(&self) -> &str {
+        &self.cur_db
+    }
+
+    /// Whether an explicit transaction is open.
+    pub fn in_transaction(&self) -> bool {
+        self.explicit_tx
+    }
+
+    fn catalog(&mut self) -> SqlResult<Rc<Catalog>> {
+        if let Some(c) = &self.catalog {
+            return Ok(c.clone());
+        }
+        let c = Rc::new(Catalog::load(&self.db, &self.db.current())?);
+        self.catalog = Some(c.clone());
+        Ok(c)
+    }
+
+    /// Executes one or more `;`-separated statements. Stops at the first
+    /// error; a failed statement has no effect.
+    pub fn execute(&mut self, sql: &str) -> SqlResult<Vec<StatementResult>> {
+        let mut out = Vec::new();
+        for piece in front::split(sql)? {
+            out.push(self.execute_one(&piece)?);
+        }
+        Ok(out)
+    }
+
+    /// Parses one statement.
+    pub fn parse(sql: &str) -> SqlResult<Stmt> {
+        match front::parse_front(sql)? {
+            Some(s) => Ok(s),
+            None => translate::parse_statement(&front::rewrite_periods(sql)?),
+        }
+    }
+
+    /// Executes exactly one statement.
+    pub fn execute_one(&mut self, sql: &str) -> SqlResult<StatementResult> {
+        let stmt = Session::parse(sql)?;
+        match &stmt {
+            Stmt::Begin => {
+                if self.explicit_tx {
+                    self.commit_tx()?;
+                }
+                self.db.begin();
+                self.explicit_tx = true;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::Commit => {
+                self.commit_tx()?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::Rollback => {
+                self.db.rollback();
+                self.explicit_tx = false;
+                self.tx_summary.clear();
+                self.tx_rows = 0;
+                self.catalog = None;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::Backtrack { target, clamp } => {
+                let target = match target {
+                    BacktrackTo::RestorePoint(n) => BacktrackTarget::RestorePoint(n.clone()),
+                    BacktrackTo::Time(e) => BacktrackTarget::Time(self.time_expr(e)?),
+                };
+                self.catalog = None;
+                let r = self.db.backtrack(target, *clamp);
+                self.explicit_tx = false;
+                self.tx_summary.clear();
+                self.tx_rows = 0;
+                r?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::SetTimestamp(e) => {
+                let t = match e {
+                    None => None,
+                    Some(e) => {
+                        let v = self.const_expr(e)?;
+                        let secs = match v.numeric() {
+                            Value::Int(i) => Timestamp::from_secs(i),
+                            Value::Decimal(d) => Timestamp((d.to_f64() * 1e6).round() as i64),
+                            Value::Double(f) => Timestamp((f * 1e6).round() as i64),
+                            _ => {
+                                return Err(SqlError::new(
+                                    Code::WrongArguments,
+                                    "Incorrect argument type to variable 'timestamp'",
+                                ))
+                            }
+                        };
+                        Some(secs)
+                    }
+                };
+                self.db.set_clock(t);
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::SetVariable { name, value, .. } => {
+                if name == "backtrack_window" {
+                    let v = self.const_expr(value)?;
+                    let n = match v.numeric() {
+                        Value::Int(i) if i >= 0 => i as u64,
+                        _ => {
+                            return Err(SqlError::new(
+                                Code::WrongArguments,
+                                "Incorrect argument type to variable 'backtrack_window'",
+                            ))
+                        }
+                    };
+                    self.db.set_window(n)?;
+                    return Ok(StatementResult::Affected(0));
+                }
+                // other session variables are accepted and ignored
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::CreateRestorePoint(n) => {
+                self.db.create_restore_point(n)?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::DropRestorePoint(n) => {
+                self.db.drop_restore_point(n)?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::Use(db) => {
+                let cat = self.catalog()?;
+                if !cat.has_db(db) && !db.eq_ignore_ascii_case("information_schema") {
+                    return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+                }
+                self.cur_db = cat.dbs.get(&db.to_ascii_lowercase()).map(|d| d.name.clone()).unwrap_or(db.clone());
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::Query(q) => return self.query(q),
+            Stmt::Show(s) => return self.show(s),
+            _ => {}
+        }
+        // writing statements
+        let summary = summary_of(sql);
+        if self.explicit_tx {
+            self.db.begin();
+            let sp = self.db.savepoint();
+            match self.write(&stmt) {
+                Ok(n) => {
+                    self.tx_summary.push(summary);
+                    self.tx_rows += n;
+                    Ok(StatementResult::Affected(n))
+                }
+                Err(e) => {
+                    if let Some(sp) = sp {
+                        self.db.restore_savepoint(sp);
+                    }
+                    self.catalog = None;
+                    Err(e)
+                }
+            }
+        } else {
+            self.db.begin();
+            match self.write(&stmt) {
+                Ok(n) => match self.db.commit(&summary, n) {
+                    Ok(_) => Ok(StatementResult::Affected(n)),
+                    Err(e) => {
+                        self.catalog = None;
+                        Err(e.into())
+                    }
+                },
+                Err(e) => {
+                    self.db.rollback();
+                    self.catalog = None;
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    fn commit_tx(&mut self) -> SqlResult<()> {
+        let summary =
+            if self.tx_summary.is_empty() { "COMMIT".to_string() } else { summary_of(&self.tx_summary.join("; ")) };
+        let rows = self.tx_rows;
+        self.explicit_tx = false;
+        self.tx_summary.clear();
+        self.tx_rows = 0;
+        if self.db.in_transaction() {
+            if let Err(e) = self.db.commit(&summary, rows) {
+                self.catalog = None;
+                return Err(e.into());
+            }
+        }
+        Ok(())
+    }
+
+    fn with_binder<T>(&mut self, f: impl FnOnce(&Binder) -> SqlResult<T>) -> SqlResult<T> {
+        let cat = self.catalog()?;
+        let db = &self.db;
+        let cur_db = self.cur_db.clone();
+        let vr = |name: &str, args: &[Value]| virtual_rows(db, &cat, &cur_db, name, args);
+        let binder = Binder {
+            db,
+            catalog: &cat,
+            cur_db: &cur_db,
+            now: db.now(),
+            view_depth: Cell::new(0),
+            asof_catalogs: RefCell::new(Vec::new()),
+            virtual_rows: &vr,
+        };
+        f(&binder)
+    }
+
+    fn const_expr(&mut self, e: &Expr) -> SqlResult<Value> {
+        self.with_binder(|b| {
+            let scope =
+                Scope { cols: Vec::new(), parent: None, correlated: Cell::new(false), touched: Cell::new(false) };
+            let be = b.expr(e, &scope, None)?;
+            eval_const(&Exec { db: b.db, now: b.now }, &be)
+        })
+    }
+
+    fn time_expr(&mut self, e: &Expr) -> SqlResult<Timestamp> {
+        let v = self.const_expr(e)?;
+        to_timestamp(&v)
+    }
+
+    fn query(&mut self, q: &Query) -> SqlResult<StatementResult> {
+        self.with_binder(|b| {
+            let plan = b.query(q, None)?;
+            let rows = Exec { db: b.db, now: b.now }.run(&plan, None)?;
+            Ok(StatementResult::Rows { columns: plan.columns(), rows })
+        })
+    }
+
+    fn rows(columns: &[&str], rows: Vec<Row>) -> StatementResult {
+        StatementResult::Rows { columns: columns.iter().map(|s| s.to_string()).collect(), rows }
+    }
+
+    fn show(&mut self, s: &Show) -> SqlResult<StatementResult> {
+        let cat = self.catalog()?;
+        let like_ok = |name: &str, pat: &Option<String>| pat.as_ref().is_none_or(|p| like(name, p));
+        Ok(match s {
+            Show::Databases(pat) => {
+                let mut names: Vec<String> = cat.dbs.values().map(|d| d.name.clone()).collect();
+                names.push("information_schema".into());
+                names.sort();
+                let rows = names.into_iter().filter(|n| like_ok(n, pat)).map(|n| vec![Value::Str(n)]).collect();
+                Session::rows(&["Database"], rows)
+            }
+            Show::Tables(db, pat) => {
+                let db = db.clone().unwrap_or_else(|| self.cur_db.clone());
+                if !cat.has_db(&db) {
+                    return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+                }
+                let dbl = db.to_ascii_lowercase();
+                let mut names: Vec<String> = cat
+                    .tables
+                    .iter()
+                    .filter(|((d, _), _)| *d == dbl)
+                    .map(|(_, t)| t.name.clone())
+                    .chain(cat.views.iter().filter(|((d, _), _)| *d == dbl).map(|(_, v)| v.name.clone()))
+                    .collect();
+                names.sort();
+                let rows = names.into_iter().filter(|n| like_ok(n, pat)).map(|n| vec![Value::Str(n)]).collect();
+                StatementResult::Rows { columns: vec![format!("Tables_in_{db}")], rows }
+            }
+            Show::Columns(n) => {
+                let t = self.table_meta(&cat, n)?;
+                let rows = t
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let key = t
+                            .indexes
+                            .iter()
+                            .find(|ix| ix.columns.first() == Some(&i))
+                            .map(|ix| {
+                                if ix.primary {
+                                    "PRI"
+                                } else if ix.unique {
+                                    "UNI"
+                                } else {
+                                    "MUL"
+                                }
+                            })
+                            .unwrap_or("");
+                        vec![
+                            Value::Str(c.name.clone()),
+                            Value::Str(c.ty.name()),
+                            Value::Str(if c.not_null { "NO" } else { "YES" }.into()),
+                            Value::Str(key.into()),
+                            if c.default_now {
+                                Value::Str("CURRENT_TIMESTAMP".into())
+                            } else {
+                                match c.default_value() {
+                                    Value::Null => Value::Null,
+                                    v => Value::Str(v.to_string()),
+                                }
+                            },
+                            Value::Str(if c.auto_increment { "auto_increment" } else { "" }.into()),
+                        ]
+                    })
+                    .collect();
+                Session::rows(&["Field", "Type", "Null", "Key", "Default", "Extra"], rows)
+            }
+            Show::CreateTable(n) => {
+                let t = self.table_meta(&cat, n)?;
+                Session::rows(
+                    &["Table", "Create Table"],
+                    vec![vec![Value::Str(t.name.clone()), Value::Str(create_table_sql(&t))]],
+                )
+            }
+            Show::Indexes(n) => {
+                let t = self.table_meta(&cat, n)?;
+                let mut rows = Vec::new();
+                for ix in &t.indexes {
+                    for (seq, c) in ix.columns.iter().enumerate() {
+                        rows.push(vec![
+                            Value::Str(t.name.clone()),
+                            Value::Int(!ix.unique as i64),
+                            Value::Str(ix.name.clone()),
+                            Value::Int(seq as i64 + 1),
+                            Value::Str(t.columns[*c].name.clone()),
+                        ]);
+                    }
+                }
+                Session::rows(&["Table", "Non_unique", "Key_name", "Seq_in_index", "Column_name"], rows)
+            }
+            Show::Status(pat) => {
+                let (_, rows) = global_status(&self.db);
+                let rows = rows.into_iter().filter(|r| like_ok(&r[0].to_string(), pat)).collect();
+                Session::rows(&["Variable_name", "Value"], rows)
+            }
+        })
+    }
+
+    fn table_meta(&self, cat: &Catalog, n: &ObjName) -> SqlResult<Rc<TableMeta>> {
+        let db = n.db.as_deref().unwrap_or(&self.cur_db);
+        if !cat.has_db(db) {
+            return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+        }
+        cat.table(db, &n.name).ok_or_else(|| no_table(db, &n.name))
+    }
+
+    fn next_id(&mut self) -> SqlResult<u64> {
+        let cur = self.db.current();
+        let n = match self.db.get(&cur, NEXT_ID_KEY)? {
+            Some(b) if b.len() == 8 => u64::from_be_bytes(b.try_into().unwrap()),
+            _ => 1,
+        };
+        self.db.put(NEXT_ID_KEY, &(n + 1).to_be_bytes())?;
+        Ok(n)
+    }
+
+    fn put_table(&mut self, t: &TableMeta) -> SqlResult<()> {
+        self.db.put(&table_key(&t.db, &t.name), &to_json(t))?;
+        self.catalog = None;
+        Ok(())
+    }
+
+    /// Executes a writing statement inside the open transaction; returns
+    /// the number of affected rows.
+    fn write(&mut self, stmt: &Stmt) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        match stmt {
+            Stmt::CreateDatabase { name, if_not_exists } => {
+                if cat.has_db(name) || name.eq_ignore_ascii_case("information_schema") {
+                    if *if_not_exists {
+                        return Ok(0);
+                    }
+                    return Err(SqlError::new(
+                        Code::DbCreateExists,
+                        format!("Can't create database '{name}'; database exists"),
+                    ));
+                }
+                self.db.put(&db_key(name), &to_json(&DbMeta { name: name.clone() }))?;
+                self.catalog = None;
+                Ok(1)
+            }
+            Stmt::DropDatabase { name, if_exists } => {
+                if !cat.has_db(name) || name.eq_ignore_ascii_case(DEFAULT_DB) {
+                    if *if_exists {
+                        return Ok(0);
+                    }
+                    return Err(SqlError::new(
+                        Code::BadDb,
+                        format!("Can't drop database '{name}'; database doesn't exist"),
+                    ));
+                }
+                let lname = name.to_ascii_lowercase();
+                for ((d, _), t) in cat.tables.iter() {
+                    if *d == lname {
+                        self.drop_table_data(t)?;
+                    }
+                }
+                for ((d, _), v) in cat.views.iter() {
+                    if *d == lname {
+                        self.db.delete(&view_key(&v.db, &v.name))?;
+                    }
+                }
+                self.db.delete(&db_key(name))?;
+                if self.cur_db.eq_ignore_ascii_case(name) {
+                    self.cur_db = DEFAULT_DB.into();
+                }
+                self.catalog = None;
+                Ok(0)
+            }
+            Stmt::CreateTable { name, if_not_exists, columns, primary_key, uniques, as_query } => {
+                let db = self.db_of(&cat, name)?;
+                if cat.table(&db, &name.name).is_some() || cat.view(&db, &name.name).is_some() {
+                    if *if_not_exists {
+                        return Ok(0);
+                    }
+                    return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", name.name)));
+                }
+                let mut columns = columns.clone();
+                let mut source_rows = None;
+                if let Some(q) = as_query {
+                    let r = self.query(q)?;
+                    if let StatementResult::Rows { columns: names, rows } = r {
+                        for (i, n) in names.iter().enumerate() {
+                            if columns.iter().any(|c| c.name.eq_ignore_ascii_case(n)) {
+                                continue;
+                            }
+                            let ty = match rows.iter().map(|r| &r[i]).find(|v| !v.is_null()) {
+                                Some(Value::Int(_)) => SqlType::Int,
+                                Some(Value::Double(_)) => SqlType::Double,
+                                Some(Value::Decimal(d)) => SqlType::Decimal(65, d.s),
+                                Some(Value::Date(_)) => SqlType::Date,
+                                Some(Value::DateTime(_)) => SqlType::DateTime,
+                                _ => SqlType::Text(None),
+                            };
+                            columns.push(ColumnDef {
+                                name: n.clone(),
+                                ty,
+                                not_null: false,
+                                default: None,
+                                auto_increment: false,
+                                primary_key: false,
+                                unique: false,
+                            });
+                        }
+                        source_rows = Some((names, rows));
+                    }
+                }
+                let meta = self.build_table(&db, &name.name, &columns, primary_key, uniques)?;
+                self.put_table(&meta)?;
+                let mut n = 0;
+                if let Some((names, rows)) = source_rows {
+                    let meta = Rc::new(meta);
+                    let map: Vec<usize> = names.iter().map(|n| meta.column(n).unwrap_or(0)).collect();
+                    for r in rows {
+                        self.insert_row(&meta, &map, r, false, false)?;
+                        n += 1;
+                    }
+                }
+                Ok(n)
+            }
+            Stmt::DropTable { names, if_exists } => {
+                for n in names {
+                    let db = n.db.clone().unwrap_or_else(|| self.cur_db.clone());
+                    match cat.table(&db, &n.name) {
+                        Some(t) => self.drop_table_data(&t)?,
+                        None if *if_exists => {}
+                        None => {
+                            return Err(SqlError::new(Code::NoSuchTable, format!("Unknown table '{}.{}'", db, n.name)));
+                        }
+                    }
+                }
+                self.catalog = None;
+                Ok(0)
+            }
+            Stmt::CreateView { name, or_replace, columns, sql, query } => {
+                let db = self.db_of(&cat, name)?;
+                if cat.table(&db, &name.name).is_some() || (cat.view(&db, &name.name).is_some() && !or_replace) {
+                    return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", name.name)));
+                }
+                // validate the query now
+                let cols = self.with_binder(|b| Ok(b.query(query, None)?.columns()))?;
+                if !columns.is_empty() && columns.len() != cols.len() {
+                    return Err(SqlError::new(
+                        Code::WrongValueCount,
+                        "View's SELECT and view's field list have different column counts",
+                    ));
+                }
+                let v =
+                    ViewMeta { db: db.clone(), name: name.name.clone(), columns: columns.clone(), sql: sql.clone() };
+                self.db.put(&view_key(&db, &name.name), &to_json(&v))?;
+                self.catalog = None;
+                Ok(0)
+            }
+            Stmt::DropView { names, if_exists } => {
+                for n in names {
+                    let db = n.db.clone().unwrap_or_else(|| self.cur_db.clone());
+                    if cat.view(&db, &n.name).is_some() {
+                        self.db.delete(&view_key(&db, &n.name))?;
+                    } else if !if_exists {
+                        return Err(SqlError::new(Code::NoSuchTable, format!("Unknown table '{}.{}'", db, n.name)));
+                    }
+                }
+                self.catalog = None;
+                Ok(0)
+            }
+            Stmt::CreateIndex { name, table, columns, unique, if_not_exists } => {
+                let t = self.table_meta(&cat, table)?;
+                if t.indexes.iter().any(|ix| ix.name.eq_ignore_ascii_case(name)) {
+                    if *if_not_exists {
+                        return Ok(0);
+                    }
+                    return Err(SqlError::new(Code::DupKeyName, format!("Duplicate key name '{name}'")));
+                }
+                let cols = columns
+                    .iter()
+                    .map(|c| {
+                        t.column(c).ok_or_else(|| {
+                            SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table"))
+                        })
+                    })
+                    .collect::<SqlResult<Vec<_>>>()?;
+                let id = self.next_id()?;
+                let ix = IndexMeta { id, name: name.clone(), columns: cols, unique: *unique, primary: false };
+                let mut meta = (*t).clone();
+                meta.indexes.push(ix);
+                let meta = Rc::new(meta);
+                let pos = meta.indexes.len() - 1;
+                for (rowid, row) in self.all_rows(&meta)? {
+                    self.check_unique(&meta, &row, rowid, Some(pos))?;
+                    self.put_index_entry(&meta.indexes[pos], &row, rowid)?;
+                }
+                self.put_table(&meta)?;
+                Ok(0)
+            }
+            Stmt::DropIndex { name, table, if_exists } => {
+                let found = match table {
+                    Some(t) => {
+                        let m = self.table_meta(&cat, t)?;
+                        m.indexes.iter().position(|ix| ix.name.eq_ignore_ascii_case(name)).map(|p| (m.clone(), p))
+                    }
+                    None => cat.find_index(&self.cur_db, name),
+                };
+                let Some((t, pos)) = found else {
+                    if *if_exists {
+                        return Ok(0);
+                    }
+                    return Err(SqlError::new(
+                        Code::CantDropFieldOrKey,
+                        format!("Can't DROP '{name}'; check that column/key exists"),
+                    ));
+                };
+                let mut meta = (*t).clone();
+                let ix = meta.indexes.remove(pos);
+                self.delete_prefix(&index_prefix(ix.id))?;
+                self.put_table(&meta)?;
+                Ok(0)
+            }
+            Stmt::AlterTable { name, ops } => {
+                let t = self.table_meta(&cat, name)?;
+                let mut meta = (*t).clone();
+                for op in ops {
+                    self.alter(&mut meta, op)?;
+                }
+                Ok(0)
+            }
+            Stmt::Truncate(n) => {
+                let t = self.table_meta(&cat, n)?;
+                self.delete_prefix(&row_prefix(t.id))?;
+                for ix in &t.indexes {
+                    self.delete_prefix(&index_prefix(ix.id))?;
+                }
+                self.db.delete(&seq_key(t.id))?;
+                Ok(0)
+            }
+            Stmt::Insert { table, columns, source, ignore, replace } => {
+                let t = self.table_meta(&cat, table)?;
+                let map: Vec<usize> = match columns {
+                    Some(cols) => cols
+                        .iter()
+                        .map(|c| {
+                            t.column(c).ok_or_else(|| {
+                                SqlError::new(Code::BadField, format!("Unknown column '{c}' in 'field list'"))
+                            })
+                        })
+                        .collect::<SqlResult<_>>()?,
+                    None => (0..t.columns.len()).collect(),
+                };
+                let rows: Vec<Row> = match source {
+                    InsertSource::Values(rows) => {
+                        let mut out = Vec::with_capacity(rows.len());
+                        for (i, r) in rows.iter().enumerate() {
+                            if r.len() != map.len() {
+                                return Err(SqlError::new(
+                                    Code::WrongValueCount,
+                                    format!("Column count doesn't match value count at row {}", i + 1),
+                                ));
+                            }
+                            let mut vals = Vec::with_capacity(r.len());
+                            for e in r {
+                                vals.push(self.const_expr(e)?);
+                            }
+                            out.push(vals);
+                        }
+                        out
+                    }
+                    InsertSource::Query(q) => match self.query(q)? {
+                        StatementResult::Rows { rows, columns } => {
+                            if columns.len() != map.len() {
+                                return Err(SqlError::new(
+                                    Code::WrongValueCount,
+                                    "Column count doesn't match value count at row 1",
+                                ));
+                            }
+                            rows
+                        }
+                        _ => Vec::new(),
+                    },
+                };
+                let mut n = 0;
+                for r in rows {
+                    n += self.insert_row(&t, &map, r, *ignore, *replace)?;
+                }
+                Ok(n)
+            }
+            Stmt::Update { table, assignments, filter } => {
+                let t = self.table_meta(&cat, table)?;
+                let targets = self.select_rows(&t, filter.as_ref())?;
+                let sets: Vec<(usize, Expr)> = assignments
+                    .iter()
+                    .map(|(c, e)| {
+                        t.column(c).map(|i| (i, e.clone())).ok_or_else(|| {
+                            SqlError::new(Code::BadField, format!("Unknown column '{c}' in 'field list'"))
+                        })
+                    })
+                    .collect::<SqlResult<_>>()?;
+                let bound = self.with_binder(|b| {
+                    let scope = table_scope(&t);
+                    sets.iter().map(|(i, e)| Ok((*i, b.expr(e, &scope, None)?))).collect::<SqlResult<Vec<_>>>()
+                })?;
+                let mut n = 0;
+                let now = self.db.now();
+                for (rowid, old) in targets {
+                    let mut new = old.clone();
+                    {
+                        let ex = Exec { db: &self.db, now };
+                        for (i, e) in &bound {
+                            let v = ex.eval(e, &super::exec::Env { row: &new, parent: None })?;
+                            new[*i] = self.coerce(&t, *i, v)?;
+                        }
+                    }
+                    let changed = old.iter().zip(&new).any(|(a, b)| a != b);
+                    if !changed {
+                        continue;
+                    }
+                    for ix in &t.indexes {
+                        self.db.delete(&index_key_of(ix, &old, rowid))?;
+                    }
+                    self.check_unique(&t, &new, rowid, None)?;
+                    self.db.put(&row_key(t.id, rowid), &encode_row(&new))?;
+                    for ix in &t.indexes {
+                        self.put_index_entry(ix, &new, rowid)?;
+                    }
+                    n += 1;
+                }
+                Ok(n)
+            }
+            Stmt::Delete { table, filter } => {
+                let t = self.table_meta(&cat, table)?;
+                let targets = self.select_rows(&t, filter.as_ref())?;
+                let n = targets.len() as u64;
+                for (rowid, row) in targets {
+                    self.delete_row(&t, rowid, &row)?;
+                }
+                Ok(n)
+            }
+            other => {
+                Err(SqlError::unsupported(format!("{other:?}").split([' ', '(', '{']).next().unwrap_or("statement")))
+            }
+        }
+    }
+
+    fn db_of(&self, cat: &Catalog, name: &ObjName) -> SqlResult<String> {
+        let db = name.db.clone().unwrap_or_else(|| self.cur_db.clone());
+        if !cat.has_db(&db) {
+            return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+        }
+        Ok(cat.dbs.get(&db.to_ascii_lowercase()).map(|d| d.name.clone()).unwrap_or(db))
+    }
+
+    fn build_table(
+        &mut self,
+        db: &str,
+        name: &str,
+        columns: &[ColumnDef],
+        primary_key: &[String],
+        uniques: &[Vec<String>],
+    ) -> SqlResult<TableMeta> {
+        if columns.is_empty() {
+            return Err(SqlError::new(Code::ParseError, "A table must have at least 1 column"));
+        }
+        let mut cols = Vec::new();
+        for c in columns {
+            if cols.iter().any(|x: &ColumnMeta| x.name.eq_ignore_ascii_case(&c.name)) {
+                return Err(SqlError::new(Code::DupFieldName, format!("Duplicate column name '{}'", c.name)));
+            }
+            cols.push(self.column_meta(c)?);
+        }
+        let id = self.next_id()?;
+        let mut meta = TableMeta { id, db: db.into(), name: name.into(), columns: cols, indexes: Vec::new() };
+        let mut pk: Vec<usize> = Vec::new();
+        for (i, c) in columns.iter().enumerate() {
+            if c.primary_key {
+                if !pk.is_empty() {
+                    return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
+                }
+                pk.push(i);
+            }
+        }
+        if !primary_key.is_empty() {
+            if !pk.is_empty() {
+                return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
+            }
+            for c in primary_key {
+                let i = meta
+                    .column(c)
+                    .ok_or_else(|| SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table")))?;
+                meta.columns[i].not_null = true;
+                pk.push(i);
+            }
+        }
+        if !pk.is_empty() {
+            let iid = self.next_id()?;
+            meta.indexes.push(IndexMeta { id: iid, name: "PRIMARY".into(), columns: pk, unique: true, primary: true });
+        }
+        let mut uq: Vec<Vec<usize>> =
+            columns.iter().enumerate().filter(|(_, c)| c.unique).map(|(i, _)| vec![i]).collect();
+        for u in uniques {
+            uq.push(
+                u.iter()
+                    .map(|c| {
+                        meta.column(c).ok_or_else(|| {
+                            SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table"))
+                        })
+                    })
+                    .collect::<SqlResult<_>>()?,
+            );
+        }
+        for u in uq {
+            let iid = self.next_id()?;
+            let nm = meta.columns[u[0]].name.clone();
+            let nm = if meta.indexes.iter().any(|ix| ix.name.eq_ignore_ascii_case(&nm)) {
+                format!("{nm}_{iid}")
+            } else {
+                nm
+            };
+            meta.indexes.push(IndexMeta { id: iid, name: nm, columns: u, unique: true, primary: false });
+        }
+        Ok(meta)
+    }
+
+    fn column_meta(&mut self, c: &ColumnDef) -> SqlResult<ColumnMeta> {
+        let mut default_now = false;
+        let default = match &c.default {
+            None => None,
+            Some(Expr::Func { name, .. })
+                if matches!(name.as_str(), "now" | "current_timestamp" | "localtimestamp") =>
+            {
+                default_now = true;
+                None
+            }
+            Some(Expr::Column { name, .. }) if name.eq_ignore_ascii_case("current_timestamp") => {
+                default_now = true;
+                None
+            }
+            Some(e) => {
+                let v = self.const_expr(e)?;
+                let v = cast(&v, c.ty, true)?;
+                if v.is_null() {
+                    None
+                } else {
+                    Some(encode_row(&[v]))
+                }
+            }
+        };
+        Ok(ColumnMeta {
+            name: c.name.clone(),
+            ty: c.ty,
+            not_null: c.not_null || c.primary_key,
+            default,
+            default_now,
+            auto_increment: c.auto_increment,
+        })
+    }
+
+    fn alter(&mut self, meta: &mut TableMeta, op: &AlterOp) -> SqlResult<()> {
+        match op {
+            AlterOp::AddColumn(c) => {
+                if meta.column(&c.name).is_some() {
+                    return Err(SqlError::new(Code::DupFieldName, format!("Duplicate column name '{}'", c.name)));
+                }
+                let cm = self.column_meta(c)?;
+                let dv = if cm.default_now {
+                    Value::DateTime(Timestamp::from_secs(self.db.now().secs()))
+                } else {
+                    cm.default_value()
+                };
+                if cm.not_null && dv.is_null() && !self.all_rows(meta)?.is_empty() && !cm.auto_increment {
+                    // MySQL fills the type's implicit default
+                }
+                let fill = if dv.is_null() && cm.not_null { implicit_default(cm.ty) } else { dv };
+                meta.columns.push(cm);
+                if !fill.is_null() {
+                    for (rowid, mut row) in self.all_rows(meta)? {
+                        row.resize(meta.columns.len() - 1, Value::Null);
+                        row.push(fill.clone());
+                        self.db.put(&row_key(meta.id, rowid), &encode_row(&row))?;
+                    }
+                }
+                if c.primary_key || c.unique {
+                    return Err(SqlError::unsupported("ADD COLUMN with a key"));
+                }
+            }
+            AlterOp::DropColumn { name, if_exists } => {
+                let Some(i) = meta.column(name) else {
+                    if *if_exists {
+                        return Ok(());
+                    }
+                    return Err(SqlError::new(
+                        Code::CantDropFieldOrKey,
+                        format!("Can't DROP '{name}'; check that column/key exists"),
+                    ));
+                };
+                if meta.columns.len() == 1 {
+                    return Err(SqlError::new(
+                        Code::CantDropFieldOrKey,
+                        "You can't delete all columns with ALTER TABLE; use DROP TABLE instead",
+                    ));
+                }
+                let rows = self.all_rows(meta)?;
+                let mut keep = Vec::new();
+                for ix in std::mem::take(&mut meta.indexes) {
+                    if ix.columns.contains(&i) {
+                        self.delete_prefix(&index_prefix(ix.id))?;
+                    } else {
+                        keep.push(ix);
+                    }
+                }
+                for ix in keep.iter_mut() {
+                    for c in ix.columns.iter_mut() {
+                        if *c > i {
+                            *c -= 1;
+                        }
+                    }
+                }
+                meta.indexes = keep;
+                meta.columns.remove(i);
+                for (rowid, mut row) in rows {
+                    if i < row.len() {
+                        row.remove(i);
+                    }
+                    self.db.put(&row_key(meta.id, rowid), &encode_row(&row))?;
+                }
+            }
+            AlterOp::RenameColumn { from, to } => {
+                let i = meta.column(from).ok_or_else(|| {
+                    SqlError::new(Code::BadField, format!("Unknown column '{from}' in '{}'", meta.name))
+                })?;
+                if !from.eq_ignore_ascii_case(to) && meta.column(to).is_some() {
+                    return Err(SqlError::new(Code::DupFieldName, format!("Duplicate column name '{to}'")));
+                }
+                meta.columns[i].name = to.clone();
+            }
+            AlterOp::RenameTable(n) => {
+                let cat = self.catalog()?;
+                let db = self.db_of(&cat, n)?;
+                if cat.table(&db, &n.name).is_some() || cat.view(&db, &n.name).is_some() {
+                    return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", n.name)));
+                }
+                self.db.delete(&table_key(&meta.db, &meta.name))?;
+                meta.db = db;
+                meta.name = n.name.clone();
+            }
+        }
+        self.put_table(meta)?;
+        Ok(())
+    }
+
+    fn coerce(&self, t: &TableMeta, i: usize, v: Value) -> SqlResult<Value> {
+        let c = &t.columns[i];
+        if v.is_null() {
+            if c.not_null {
+                return Err(SqlError::new(Code::BadNull, format!("Column '{}' cannot be null", c.name)));
+            }
+            return Ok(v);
+        }
+        cast(&v, c.ty, true).map_err(|e| SqlError::new(e.code, format!("{} for column '{}'", e.message, c.name)))
+    }
+
+    fn read_seq(&self, table_id: u64) -> SqlResult<(u64, i64)> {
+        let cur = self.db.current();
+        Ok(match self.db.get(&cur, &seq_key(table_id))? {
+            Some(b) if b.len() == 16 => {
+                (u64::from_be_bytes(b[..8].try_into().unwrap()), i64::from_be_bytes(b[8..].try_into().unwrap()))
+            }
+            _ => (1, 1),
+        })
+    }
+
+    fn insert_row(
+        &mut self,
+        t: &Rc<TableMeta>,
+        map: &[usize],
+        vals: Row,
+        ignore: bool,
+        replace: bool,
+    ) -> SqlResult<u64> {
+        let now = self.db.now();
+        let mut row: Row = t
+            .columns
+            .iter()
+            .map(|c| if c.default_now { Value::DateTime(Timestamp::from_secs(now.secs())) } else { c.default_value() })
+            .collect();
+        let mut given = vec![false; row.len()];
+        for (v, &i) in vals.into_iter().zip(map) {
+            row[i] = v;
+            given[i] = true;
+        }
+        let (rowid, mut auto) = self.read_seq(t.id)?;
+        for i in 0..row.len() {
+            let c = &t.columns[i];
+            if c.auto_increment {
+                let is_zero = matches!(row[i].numeric(), Value::Int(0));
+                if row[i].is_null() || is_zero {
+                    row[i] = Value::Int(auto);
+                    auto += 1;
+                    continue;
+                }
+            }
+            if !given[i] && row[i].is_null() && c.not_null {
+                // MySQL (non-strict for missing columns) uses the implicit default
+                row[i] = implicit_default(c.ty);
+            }
+            let v = std::mem::replace(&mut row[i], Value::Null);
+            row[i] = self.coerce(t, i, v)?;
+            if c.auto_increment {
+                if let Some(x) = row[i].to_i64() {
+                    if x >= auto {
+                        auto = x + 1;
+                    }
+                }
+            }
+        }
+        match self.check_unique(t, &row, u64::MAX, None) {
+            Ok(()) => {}
+            Err(e) if e.code == Code::DupEntry && ignore => return Ok(0),
+            Err(e) if e.code == Code::DupEntry && replace => {
+                // delete every conflicting row, then insert
+                while let Some((rid, old)) = self.find_conflict(t, &row, u64::MAX)? {
+                    self.delete_row(t, rid, &old)?;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        let mut seq = Vec::with_capacity(16);
+        seq.extend_from_slice(&(rowid + 1).to_be_bytes());
+        seq.extend_from_slice(&auto.to_be_bytes());
+        self.db.put(&seq_key(t.id), &seq)?;
+        self.db.put(&row_key(t.id, rowid), &encode_row(&row))?;
+        for ix in &t.indexes {
+            self.put_index_entry(ix, &row, rowid)?;
+        }
+        Ok(1)
+    }
+
+    fn put_index_entry(&mut self, ix: &IndexMeta, row: &Row, rowid: u64) -> SqlResult<()> {
+        self.db.put(&index_key_of(ix, row, rowid), &[])?;
+        Ok(())
+    }
+
+    fn delete_row(&mut self, t: &TableMeta, rowid: u64, row: &Row) -> SqlResult<()> {
+        self.db.delete(&row_key(t.id, rowid))?;
+        for ix in &t.indexes {
+            self.db.delete(&index_key_of(ix, row, rowid))?;
+        }
+        Ok(())
+    }
+
+    fn find_conflict(&self, t: &TableMeta, row: &Row, own: u64) -> SqlResult<Option<(u64, Row)>> {
+        let cur = self.db.current();
+        for ix in t.indexes.iter().filter(|ix| ix.unique) {
+            if ix.columns.iter().any(|&c| row[c].is_null()) {
+                continue;
+            }
+            let mut prefix = index_prefix(ix.id);
+            for &c in &ix.columns {
+                encode_key(&row[c], &mut prefix);
+            }
+            let mut cands = Vec::new();
+            scan_prefix(&self.db, &cur, &prefix, &mut |k, _| {
+                cands.push(index_entry_rowid(k));
+                true
+            })?;
+            for rid in cands {
+                if rid == own {
+                    continue;
+                }
+                if let Some(b) = self.db.get(&cur, &row_key(t.id, rid))? {
+                    let other = decode_row(&b)?;
+                    let same = ix
+                        .columns
+                        .iter()
+                        .all(|&c| other.get(c).is_some_and(|o| sql_cmp(o, &row[c]) == Some(std::cmp::Ordering::Equal)));
+                    if same {
+                        return Ok(Some((rid, other)));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn check_unique(&self, t: &TableMeta, row: &Row, own: u64, only: Option<usize>) -> SqlResult<()> {
+        let subset;
+        let t = match only {
+            Some(p) => {
+                let mut m = t.clone();
+                m.indexes = vec![t.indexes[p].clone()];
+                subset = m;
+                &subset
+            }
+            None => t,
+        };
+        if let Some((_, other)) = self.find_conflict(t, row, own)? {
+            let ix = t
+                .indexes
+                .iter()
+                .find(|ix| {
+                    ix.unique
+                        && ix.columns.iter().all(|&c| sql_cmp(&other[c], &row[c]) == Some(std::cmp::Ordering::Equal))
+                })
+                .unwrap_or(&t.indexes[0]);
+            let key: Vec<String> = ix.columns.iter().map(|&c| row[c].to_string()).collect();
+            return Err(SqlError::new(
+                Code::DupEntry,
+                format!("Duplicate entry '{}' for key '{}.{}'", key.join("-"), t.name, ix.name),
+            ));
+        }
+        Ok(())
+    }
+
+    fn all_rows(&self, t: &TableMeta) -> SqlResult<Vec<(u64, Row)>> {
+        let ex = Exec { db: &self.db, now: self.db.now() };
+        ex.table_rows(t, &self.db.current(), &super::plan::Access::Full, &[], None)
+    }
+
+    /// The rows of `t` matching `filter`, with their row ids.
+    fn select_rows(&mut self, t: &Rc<TableMeta>, filter: Option<&Expr>) -> SqlResult<Vec<(u64, Row)>> {
+        let snap = self.db.current();
+        let t2 = t.clone();
+        self.with_binder(move |b| {
+            let scope = table_scope(&t2);
+            let mut conj = Vec::new();
+            if let Some(f) = filter {
+                if super::bind::has_aggregate(f) {
+                    return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                }
+                split_and(&b.expr(f, &scope, None)?, &mut conj);
+            }
+            let width = t2.columns.len();
+            let src = LeafSource::Table {
+                meta: t2.clone(),
+                snap: super::plan::Snap(snap),
+                access: super::plan::Access::Full,
+            };
+            let fp = plan_from(vec![FromPart::Leaf(src)], conj, width);
+            let ex = Exec { db: b.db, now: b.now };
+            let leaf = &fp.leaves[0];
+            let LeafSource::Table { meta, snap, access } = &leaf.source else {
+                return Err(SqlError::new(Code::Storage, "unexpected plan"));
+            };
+            let mut rows = ex.table_rows(meta, snap, access, &leaf.filters, None)?;
+            if !fp.post.is_empty() {
+                let mut kept = Vec::new();
+                for (rid, r) in rows {
+                    let env = super::exec::Env { row: &r, parent: None };
+                    let mut ok = true;
+                    for p in &fp.post {
+                        if ex.eval(p, &env)?.truth() != Some(true) {
+                            ok = false;
+                            break;
+                        }
+                    }
+                    if ok {
+                        kept.push((rid, r));
+                    }
+                }
+                rows = kept;
+            }
+            Ok(rows)
+        })
+    }
+
+    fn delete_prefix(&mut self, prefix: &[u8]) -> SqlResult<()> {
+        let cur = self.db.current();
+        let mut keys = Vec::new();
+        scan_prefix(&self.db, &cur, prefix, &mut |k, _| {
+            keys.push(k.to_vec());
+            true
+        })?;
+        for k in keys {
+            self.db.delete(&k)?;
+        }
+        Ok(())
+    }
+
+    fn drop_table_data(&mut self, t: &TableMeta) -> SqlResult<()> {
+        self.delete_prefix(&row_prefix(t.id))?;
+        for ix in &t.indexes {
+            self.delete_prefix(&index_prefix(ix.id))?;
+        }
+        self.db.delete(&seq_key(t.id))?;
+        self.db.delete(&table_key(&t.db, &t.name))?;
+        self.catalog = None;
+        Ok(())
+    }
+}
+
+fn implicit_default(ty: SqlType) -> Value {
+    match ty {
+        SqlType::Int | SqlType::UInt | SqlType::Bool => Value::Int(0),
+        SqlType::Double => Value::Double(0.0),
+        SqlType::Decimal(_, s) => Value::Decimal(super::value::Decimal { m: 0, s }),
+        SqlType::Text(_) => Value::Str(String::new()),
+        SqlType::Date => Value::Date(0),
+        SqlType::DateTime => Value::DateTime(Timestamp(0)),
+    }
+}
+
+fn table_scope(t: &TableMeta) -> Scope<'static> {
+    Scope {
+        cols: t
+            .columns
+            .iter()
+            .map(|c| ScopeCol { table: Some(t.name.to_ascii_lowercase()), name: c.name.clone(), hidden: false })
+            .collect(),
+        parent: None,
+        correlated: Cell::new(false),
+        touched: Cell::new(false),
+    }
+}
+
+fn index_key_of(ix: &IndexMeta, row: &Row, rowid: u64) -> Vec<u8> {
+    let vals: Vec<&Value> = ix.columns.iter().map(|&c| row.get(c).unwrap_or(&Value::Null)).collect();
+    index_entry_key(ix.id, &vals, rowid)
+}
+
+/// `SHOW CREATE TABLE` text.
+pub fn create_table_sql(t: &TableMeta) -> String {
+    let mut parts: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| {
+            let mut s = format!("  `{}` {}", c.name, c.ty.name());
+            if c.not_null {
+                s.push_str(" NOT NULL");
+            }
+            if c.default_now {
+                s.push_str(" DEFAULT CURRENT_TIMESTAMP");
+            } else if let Some(_d) = &c.default {
+                match c.default_value() {
+                    Value::Str(x) => s.push_str(&format!(" DEFAULT '{}'", x.replace('\'', "''"))),
+                    v => s.push_str(&format!(" DEFAULT '{v}'")),
+                }
+            }
+            if c.auto_increment {
+                s.push_str(" AUTO_INCREMENT");
+            }
+            s
+        })
+        .collect();
+    for ix in &t.indexes {
+        let cols: Vec<String> = ix.columns.iter().map(|&c| format!("`{}`", t.columns[c].name)).collect();
+        parts.push(if ix.primary {
+            format!("  PRIMARY KEY ({})", cols.join(","))
+        } else if ix.unique {
+            format!("  UNIQUE KEY `{}` ({})", ix.name, cols.join(","))
+        } else {
+            format!("  KEY `{}` ({})", ix.name, cols.join(","))
+        });
+    }
+    format!("CREATE TABLE `{}` (\n{}\n)", t.name, parts.join(",\n"))
+}
+
+/// `information_schema.global_status` rows.
+pub fn global_status(db: &Database) -> (Vec<String>, Vec<Row>) {
+    let st = db.status();
+    let rows = vec![
+        vec![Value::Str("Backtrack_window_target".into()), Value::Str(st.window_target_secs.to_string())],
+        vec![Value::Str("Backtrack_window_actual".into()), Value::Str(st.window_actual_secs.to_string())],
+        vec![Value::Str("Backtrack_earliest_time".into()), Value::Str(st.earliest.to_string())],
+        vec![Value::Str("Backtrack_history_bytes".into()), Value::Str(st.history_bytes.to_string())],
+    ];
+    (vec!["variable_name".into(), "variable_value".into()], rows)
+}
+
+/// Rows of information_schema tables and of table functions.
+fn virtual_rows(
+    db: &Database,
+    cat: &Catalog,
+    cur_db: &str,
+    name: &str,
+    args: &[Value],
+) -> SqlResult<Option<(Vec<String>, Vec<Row>)>> {
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    Ok(Some(match name {
+        "information_schema.backtracks" => (
+            names(&["id", "backtrack_to", "backtracked_from", "status", "reason"]),
+            db.backtracks()
+                .iter()
+                .map(|b| {
+                    let (status, reason) = match &b.status {
+                        BacktrackStatus::Completed => ("completed", Value::Null),
+                        BacktrackStatus::Failed(r) => ("failed", Value::Str(r.clone())),
+                    };
+                    vec![
+                        Value::Int(b.id as i64),
+                        ts_value(b.target),
+                        ts_value(b.from),
+                        Value::Str(status.into()),
+                        reason,
+                    ]
+                })
+                .collect(),
+        ),
+        "information_schema.timeline" => (
+            names(&["seq", "time", "kind", "statement", "rows_changed"]),
+            db.timeline()
+                .iter()
+                .map(|e| {
+                    vec![
+                        Value::Int(e.seq as i64),
+                        ts_value(e.time),
+                        Value::Str(match e.kind {
+                            EntryKind::Commit => "commit".into(),
+                            EntryKind::Backtrack => "backtrack".into(),
+                        }),
+                        Value::Str(e.summary.clone()),
+                        Value::Int(e.rows_changed as i64),
+                    ]
+                })
+                .collect(),
+        ),
+        "information_schema.restore_points" => (
+            names(&["name", "time"]),
+            db.restore_points().iter().map(|r| vec![Value::Str(r.name.clone()), ts_value(r.time)]).collect(),
+        ),
+        "information_schema.global_status" => global_status(db),
+        "information_schema.schemata" => {
+            let mut v: Vec<Row> = cat.dbs.values().map(|d| vec![Value::Str(d.name.clone())]).collect();
+            v.sort_by(|a, b| a[0].to_string().cmp(&b[0].to_string()));
+            (names(&["schema_name"]), v)
+        }
+        "information_schema.tables" => {
+            let mut v: Vec<Row> = cat
+                .tables
+                .values()
+                .map(|t| vec![Value::Str(t.db.clone()), Value::Str(t.name.clone()), Value::Str("BASE TABLE".into())])
+                .chain(
+                    cat.views
+                        .values()
+                        .map(|t| vec![Value::Str(t.db.clone()), Value::Str(t.name.clone()), Value::Str("VIEW".into())]),
+                )
+                .collect();
+            v.sort_by(|a, b| (a[0].to_string(), a[1].to_string()).cmp(&(b[0].to_string(), b[1].to_string())));
+            (names(&["table_schema", "table_name", "table_type"]), v)
+        }
+        "reeldb_diff" => {
+            if args.len() != 3 {
+                return Err(SqlError::new(
+                    Code::WrongParamcount,
+                    "reeldb_diff(table, from_time, to_time) takes 3 arguments",
+                ));
+            }
+            let tname = args[0].to_text().unwrap_or_default();
+            let (tdb, tn) = match tname.split_once('.') {
+                Some((a, b)) => (a.to_string(), b.to_string()),
+                None => (cur_db.to_string(), tname.clone()),
+            };
+            let t1 = to_timestamp(&args[1])?;
+            let t2 = to_timestamp(&args[2])?;
+            let s1 = db.as_of(t1)?;
+            let s2 = db.as_of(t2)?;
+            let c1 = Catalog::load(db, &s1)?;
+            let c2 = Catalog::load(db, &s2)?;
+            let m1 = c1.table(&tdb, &tn);
+            let m2 = c2.table(&tdb, &tn);
+            let meta = m2.clone().or(m1.clone()).ok_or_else(|| no_table(&tdb, &tn))?;
+            let ncols = meta.columns.len();
+            let mut cols = vec!["change".to_string()];
+            cols.extend(meta.columns.iter().map(|c| c.name.clone()));
+            cols.extend(meta.columns.iter().map(|c| format!("old_{}", c.name)));
+            let mut out = Vec::new();
+            let mut push = |kind: &str, before: Option<Row>, after: Option<Row>| {
+                let mut r = vec![Value::Str(kind.into())];
+                let mut a = after.unwrap_or_default();
+                a.resize(ncols, Value::Null);
+                let mut b = before.unwrap_or_default();
+                b.resize(ncols, Value::Null);
+                r.extend(a);
+                r.extend(b);
+                out.push(r);
+            };
+            match (&m1, &m2) {
+                (Some(a), Some(b)) if a.id == b.id => {
+                    let prefix = row_prefix(a.id);
+                    let end = prefix_end(&prefix).unwrap_or_default();
+                    for d in db.diff(&s1, &s2, std::ops::Bound::Included(&prefix), std::ops::Bound::Excluded(&end))? {
+                        let before = d.before.as_deref().map(decode_row).transpose()?;
+                        let after = d.after.as_deref().map(decode_row).transpose()?;
+                        let kind = match (&before, &after) {
+                            (None, _) => "added",
+                            (_, None) => "removed",
+                            _ => "changed",
+                        };
+                        push(kind, before, after);
+                    }
+                }
+                _ => {
+                    let ex = Exec { db, now: db.now() };
+                    if let Some(a) = &m1 {
+                        for (_, r) in ex.table_rows(a, &s1, &super::plan::Access::Full, &[], None)? {
+                            push("removed", Some(r), None);
+                        }
+                    }
+                    if let Some(b) = &m2 {
+                        for (_, r) in ex.table_rows(b, &s2, &super::plan::Access::Full, &[], None)? {
+                            push("added", None, Some(r));
+                        }
+                    }
+                }
+            }
+            (cols, out)
+        }
+        _ => return Ok(None),
+    }))
+}
+
+#[allow(dead_code)]
+fn _unused(_: catalog::Catalog) {}

@@ -1,0 +1,802 @@
+//! The one module that knows `sqlparser`'s AST: it parses with
+//! [`ReelDialect`] and converts the result into ReelDB's own types
+//! ([`super::ast`]).
+
+use sqlparser::ast as sp;
+use sqlparser::parser::Parser;
+
+use super::ast::*;
+use super::dialect::ReelDialect;
+use super::error::{SqlError, SqlResult};
+use super::value::{ArithOp, Decimal, SqlType, Value};
+
+fn perr(e: sqlparser::parser::ParserError) -> SqlError {
+    let msg = match e {
+        sqlparser::parser::ParserError::ParserError(m) | sqlparser::parser::ParserError::TokenizerError(m) => m,
+        sqlparser::parser::ParserError::RecursionLimitExceeded => "statement nested too deeply".to_string(),
+    };
+    SqlError::parse(format!("You have an error in your SQL syntax: {msg}"))
+}
+
+/// Parses one statement (already split and front-parsed) into our AST.
+pub fn parse_statement(sql: &str) -> SqlResult<Stmt> {
+    let dialect = ReelDialect;
+    let stmts = Parser::new(&dialect)
+        .with_recursion_limit(200)
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_statements())
+        .map_err(perr)?;
+    match stmts.len() {
+        1 => statement(stmts.into_iter().next().unwrap(), sql),
+        0 => Err(SqlError::parse("Query was empty")),
+        _ => Err(SqlError::parse("You have an error in your SQL syntax: one statement expected")),
+    }
+}
+
+/// Parses a standalone expression.
+pub fn parse_expr(sql: &str) -> SqlResult<Expr> {
+    let dialect = ReelDialect;
+    let mut p = Parser::new(&dialect).with_recursion_limit(200).try_with_sql(sql).map_err(perr)?;
+    let e = p.parse_expr().map_err(perr)?;
+    if p.peek_token().token != sqlparser::tokenizer::Token::EOF {
+        return Err(SqlError::parse(format!("You have an error in your SQL syntax near '{}'", p.peek_token().token)));
+    }
+    expr(e)
+}
+
+fn unsupported<T>(what: impl std::fmt::Display) -> SqlResult<T> {
+    Err(SqlError::unsupported(what))
+}
+
+fn ident(i: &sp::Ident) -> String {
+    i.value.clone()
+}
+
+fn obj_name(n: &sp::ObjectName) -> SqlResult<ObjName> {
+    let parts: Vec<String> =
+        n.0.iter()
+            .map(|p| match p {
+                sp::ObjectNamePart::Identifier(i) => Ok(ident(i)),
+                other => unsupported(other),
+            })
+            .collect::<SqlResult<_>>()?;
+    match parts.len() {
+        1 => Ok(ObjName { db: None, name: parts[0].clone() }),
+        2 => Ok(ObjName { db: Some(parts[0].clone()), name: parts[1].clone() }),
+        _ => Err(SqlError::parse(format!("Incorrect table name '{n}'"))),
+    }
+}
+
+fn simple_name(n: &sp::ObjectName) -> SqlResult<String> {
+    let o = obj_name(n)?;
+    Ok(o.name)
+}
+
+fn statement(s: sp::Statement, text: &str) -> SqlResult<Stmt> {
+    use sp::Statement as S;
+    Ok(match s {
+        S::Query(q) => Stmt::Query(Box::new(query(*q)?)),
+        S::CreateDatabase { db_name, if_not_exists, .. } => {
+            Stmt::CreateDatabase { name: simple_name(&db_name)?, if_not_exists }
+        }
+        S::CreateSchema { schema_name, if_not_exists, .. } => match schema_name {
+            sp::SchemaName::Simple(n) => Stmt::CreateDatabase { name: simple_name(&n)?, if_not_exists },
+            other => return unsupported(other),
+        },
+        S::CreateTable(ct) => {
+            let mut columns = Vec::new();
+            let mut primary_key = Vec::new();
+            let mut uniques = Vec::new();
+            for c in &ct.columns {
+                columns.push(column_def(c)?);
+            }
+            for tc in &ct.constraints {
+                match tc {
+                    sp::TableConstraint::PrimaryKey(pk) => {
+                        primary_key = pk.columns.iter().map(index_column).collect::<SqlResult<_>>()?
+                    }
+                    sp::TableConstraint::Unique(u) => {
+                        uniques.push(u.columns.iter().map(index_column).collect::<SqlResult<_>>()?)
+                    }
+                    _ => {}
+                }
+            }
+            Stmt::CreateTable {
+                name: obj_name(&ct.name)?,
+                if_not_exists: ct.if_not_exists,
+                columns,
+                primary_key,
+                uniques,
+                as_query: match ct.query {
+                    Some(q) => Some(Box::new(query(*q)?)),
+                    None => None,
+                },
+            }
+        }
+        S::Drop { object_type, if_exists, names, table, .. } => match object_type {
+            sp::ObjectType::Table => {
+                Stmt::DropTable { names: names.iter().map(obj_name).collect::<SqlResult<_>>()?, if_exists }
+            }
+            sp::ObjectType::View => {
+                Stmt::DropView { names: names.iter().map(obj_name).collect::<SqlResult<_>>()?, if_exists }
+            }
+            sp::ObjectType::Database | sp::ObjectType::Schema => Stmt::DropDatabase {
+                name: simple_name(names.first().ok_or_else(|| SqlError::parse("name expected"))?)?,
+                if_exists,
+            },
+            sp::ObjectType::Index => Stmt::DropIndex {
+                name: simple_name(names.first().ok_or_else(|| SqlError::parse("name expected"))?)?,
+                table: match table {
+                    Some(t) => Some(obj_name(&t)?),
+                    None => None,
+                },
+                if_exists,
+            },
+            other => return unsupported(format!("DROP {other}")),
+        },
+        S::CreateIndex(ci) => Stmt::CreateIndex {
+            name: match &ci.name {
+                Some(n) => simple_name(n)?,
+                None => return Err(SqlError::parse("index name expected")),
+            },
+            table: obj_name(&ci.table_name)?,
+            columns: ci.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+            unique: ci.unique,
+            if_not_exists: ci.if_not_exists,
+        },
+        S::CreateView(cv) => Stmt::CreateView {
+            name: obj_name(&cv.name)?,
+            or_replace: cv.or_replace,
+            columns: cv.columns.iter().map(|c| ident(&c.name)).collect(),
+            sql: cv.query.to_string(),
+            query: Box::new(query(*cv.query)?),
+        },
+        S::AlterTable(at) => {
+            let name = obj_name(&at.name)?;
+            let mut ops = Vec::new();
+            for op in at.operations {
+                use sp::AlterTableOperation as A;
+                let one = match op {
+                    A::AddColumn { column_def: c, .. } => AlterOp::AddColumn(column_def(&c)?),
+                    A::DropColumn { column_names, if_exists, .. } => {
+                        for c in column_names.iter().skip(1) {
+                            ops.push(AlterOp::DropColumn { name: ident(c), if_exists });
+                        }
+                        AlterOp::DropColumn {
+                            name: column_names.first().map(ident).ok_or_else(|| SqlError::parse("column expected"))?,
+                            if_exists,
+                        }
+                    }
+                    A::RenameColumn { old_column_name, new_column_name } => {
+                        AlterOp::RenameColumn { from: ident(&old_column_name), to: ident(&new_column_name) }
+                    }
+                    A::ChangeColumn { old_name, new_name, .. } => {
+                        AlterOp::RenameColumn { from: ident(&old_name), to: ident(&new_name) }
+                    }
+                    A::RenameTable { table_name } => match table_name {
+                        sp::RenameTableNameKind::As(n) | sp::RenameTableNameKind::To(n) => {
+                            AlterOp::RenameTable(obj_name(&n)?)
+                        }
+                    },
+                    other => return unsupported(format!("ALTER TABLE {other}")),
+                };
+                ops.push(one);
+            }
+            Stmt::AlterTable { name, ops }
+        }
+        S::Insert(ins) => {
+            let table = match &ins.table {
+                sp::TableObject::TableName(n) => obj_name(n)?,
+                other => return unsupported(other),
+            };
+            let columns = if ins.columns.is_empty() {
+                None
+            } else {
+                Some(ins.columns.iter().map(simple_name).collect::<SqlResult<_>>()?)
+            };
+            let source = match ins.source {
+                Some(q) => match *q.body {
+                    sp::SetExpr::Values(v) if q.order_by.is_none() && q.limit_clause.is_none() => InsertSource::Values(
+                        v.rows
+                            .into_iter()
+                            .map(|r| r.content.into_iter().map(expr).collect::<SqlResult<Vec<_>>>())
+                            .collect::<SqlResult<_>>()?,
+                    ),
+                    _ => InsertSource::Query(Box::new(query(*q)?)),
+                },
+                None if !ins.assignments.is_empty() => {
+                    let mut cols = Vec::new();
+                    let mut vals = Vec::new();
+                    for a in ins.assignments {
+                        cols.push(assign_target(&a.target)?);
+                        vals.push(expr(a.value)?);
+                    }
+                    return Ok(Stmt::Insert {
+                        table,
+                        columns: Some(cols),
+                        source: InsertSource::Values(vec![vals]),
+                        ignore: ins.ignore,
+                        replace: ins.replace_into,
+                    });
+                }
+                None => return Err(SqlError::parse("INSERT without values")),
+            };
+            if ins.on.is_some() {
+                return unsupported("INSERT ... ON DUPLICATE KEY UPDATE");
+            }
+            Stmt::Insert { table, columns, source, ignore: ins.ignore, replace: ins.replace_into }
+        }
+        S::Update(up) => {
+            if !up.table.joins.is_empty() || up.from.is_some() {
+                return unsupported("multi-table UPDATE");
+            }
+            let table = match &up.table.relation {
+                sp::TableFactor::Table { name, .. } => obj_name(name)?,
+                other => return unsupported(other),
+            };
+            let assignments = up
+                .assignments
+                .into_iter()
+                .map(|a| Ok((assign_target(&a.target)?, expr(a.value)?)))
+                .collect::<SqlResult<_>>()?;
+            Stmt::Update { table, assignments, filter: up.selection.map(expr).transpose()? }
+        }
+        S::Delete(del) => {
+            let tables = match &del.from {
+                sp::FromTable::WithFromKeyword(t) | sp::FromTable::WithoutKeyword(t) => t,
+            };
+            if tables.len() != 1 || !tables[0].joins.is_empty() || !del.tables.is_empty() || del.using.is_some() {
+                return unsupported("multi-table DELETE");
+            }
+            let table = match &tables[0].relation {
+                sp::TableFactor::Table { name, .. } => obj_name(name)?,
+                other => return unsupported(other),
+            };
+            Stmt::Delete { table, filter: del.selection.map(expr).transpose()? }
+        }
+        S::Truncate(t) => {
+            let first = t.table_names.first().ok_or_else(|| SqlError::parse("table expected"))?;
+            Stmt::Truncate(obj_name(&first.name)?)
+        }
+        S::StartTransaction { .. } => Stmt::Begin,
+        S::Commit { .. } => Stmt::Commit,
+        S::Rollback { .. } => Stmt::Rollback,
+        other => {
+            let _ = text;
+            return unsupported(first_words(&other.to_string()));
+        }
+    })
+}
+
+fn first_words(s: &str) -> String {
+    s.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
+
+fn assign_target(t: &sp::AssignmentTarget) -> SqlResult<String> {
+    match t {
+        sp::AssignmentTarget::ColumnName(n) => {
+            let o = obj_name(n)?;
+            Ok(o.name)
+        }
+        other => unsupported(other),
+    }
+}
+
+fn index_column(c: &sp::IndexColumn) -> SqlResult<String> {
+    match &c.column.expr {
+        sp::Expr::Identifier(i) => Ok(ident(i)),
+        sp::Expr::CompoundIdentifier(p) => Ok(p.last().map(ident).unwrap_or_default()),
+        other => unsupported(format!("index on expression {other}")),
+    }
+}
+
+fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
+    let mut d = ColumnDef {
+        name: ident(&c.name),
+        ty: data_type(&c.data_type)?,
+        not_null: false,
+        default: None,
+        auto_increment: false,
+        primary_key: false,
+        unique: false,
+    };
+    for o in &c.options {
+        match &o.option {
+            sp::ColumnOption::NotNull => d.not_null = true,
+            sp::ColumnOption::Null => d.not_null = false,
+            sp::ColumnOption::Default(e) => d.default = Some(expr(e.clone())?),
+            sp::ColumnOption::PrimaryKey(_) => {
+                d.primary_key = true;
+                d.not_null = true;
+            }
+            sp::ColumnOption::Unique(_) => d.unique = true,
+            sp::ColumnOption::DialectSpecific(toks)
+                if toks.iter().any(|t| t.to_string().eq_ignore_ascii_case("AUTO_INCREMENT")) =>
+            {
+                d.auto_increment = true
+            }
+            _ => {}
+        }
+    }
+    Ok(d)
+}
+
+fn data_type(t: &sp::DataType) -> SqlResult<SqlType> {
+    use sp::DataType as D;
+    let len = |l: &Option<sp::CharacterLength>| match l {
+        Some(sp::CharacterLength::IntegerLength { length, .. }) => Some(*length as u32),
+        _ => None,
+    };
+    let dec = |i: &sp::ExactNumberInfo| match i {
+        sp::ExactNumberInfo::None => SqlType::Decimal(10, 0),
+        sp::ExactNumberInfo::Precision(p) => SqlType::Decimal((*p as u32).min(65), 0),
+        sp::ExactNumberInfo::PrecisionAndScale(p, s) => SqlType::Decimal((*p as u32).min(65), (*s).clamp(0, 30) as u32),
+    };
+    Ok(match t {
+        D::TinyInt(Some(1)) => SqlType::Bool,
+        D::TinyInt(_)
+        | D::SmallInt(_)
+        | D::MediumInt(_)
+        | D::Int(_)
+        | D::Integer(_)
+        | D::BigInt(_)
+        | D::Int2(_)
+        | D::Int4(_)
+        | D::Int8(_)
+        | D::Signed
+        | D::SignedInteger => SqlType::Int,
+        D::TinyIntUnsigned(_)
+        | D::SmallIntUnsigned(_)
+        | D::MediumIntUnsigned(_)
+        | D::IntUnsigned(_)
+        | D::IntegerUnsigned(_)
+        | D::BigIntUnsigned(_)
+        | D::Unsigned
+        | D::UnsignedInteger => SqlType::UInt,
+        D::Decimal(i) | D::Numeric(i) | D::Dec(i) | D::DecimalUnsigned(i) | D::DecUnsigned(i) => dec(i),
+        D::Float(_)
+        | D::Double(_)
+        | D::DoublePrecision
+        | D::Real
+        | D::Float4
+        | D::Float8
+        | D::Float64
+        | D::FloatUnsigned(_)
+        | D::DoubleUnsigned(_) => SqlType::Double,
+        D::Varchar(l) | D::Char(l) | D::Character(l) | D::CharacterVarying(l) | D::CharVarying(l) | D::Nvarchar(l) => {
+            SqlType::Text(len(l))
+        }
+        D::Text | D::TinyText | D::MediumText | D::LongText | D::String(_) => SqlType::Text(None),
+        D::Bool | D::Boolean => SqlType::Bool,
+        D::Date => SqlType::Date,
+        D::Datetime(_) | D::Timestamp(_, _) => SqlType::DateTime,
+        D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SIGNED") => SqlType::Int,
+        other => return unsupported(format!("type {other}")),
+    })
+}
+
+fn query(q: sp::Query) -> SqlResult<Query> {
+    if q.with.is_some() {
+        return unsupported("WITH");
+    }
+    let body = set_expr(*q.body)?;
+    let order_by = match q.order_by {
+        None => Vec::new(),
+        Some(ob) => match ob.kind {
+            sp::OrderByKind::Expressions(v) => v
+                .into_iter()
+                .map(|o| {
+                    Ok(OrderItem { desc: matches!(o.options.sort, Some(sp::OrderBySort::Desc)), expr: expr(o.expr)? })
+                })
+                .collect::<SqlResult<_>>()?,
+            sp::OrderByKind::All(_) => return unsupported("ORDER BY ALL"),
+        },
+    };
+    let (limit, offset) = match q.limit_clause {
+        None => (None, None),
+        Some(sp::LimitClause::LimitOffset { limit, offset, .. }) => {
+            (limit.map(expr).transpose()?, offset.map(|o| expr(o.value)).transpose()?)
+        }
+        Some(sp::LimitClause::OffsetCommaLimit { offset, limit }) => (Some(expr(limit)?), Some(expr(offset)?)),
+    };
+    Ok(Query { body, order_by, limit, offset })
+}
+
+fn set_expr(s: sp::SetExpr) -> SqlResult<SetExpr> {
+    Ok(match s {
+        sp::SetExpr::Select(sel) => SetExpr::Select(Box::new(select(*sel)?)),
+        sp::SetExpr::Query(q) => SetExpr::Query(Box::new(query(*q)?)),
+        sp::SetExpr::SetOperation { left, op, set_quantifier, right } => SetExpr::SetOp {
+            op: match op {
+                sp::SetOperator::Union => SetOpKind::Union,
+                sp::SetOperator::Except | sp::SetOperator::Minus => SetOpKind::Except,
+                sp::SetOperator::Intersect => SetOpKind::Intersect,
+            },
+            all: matches!(set_quantifier, sp::SetQuantifier::All),
+            left: Box::new(set_expr(*left)?),
+            right: Box::new(set_expr(*right)?),
+        },
+        sp::SetExpr::Values(v) => SetExpr::Values(
+            v.rows
+                .into_iter()
+                .map(|r| r.content.into_iter().map(expr).collect::<SqlResult<Vec<_>>>())
+                .collect::<SqlResult<_>>()?,
+        ),
+        other => return unsupported(first_words(&other.to_string())),
+    })
+}
+
+fn select(s: sp::Select) -> SqlResult<Select> {
+    let distinct = match s.distinct {
+        None | Some(sp::Distinct::All) => false,
+        Some(sp::Distinct::Distinct) => true,
+        Some(sp::Distinct::On(_)) => return unsupported("DISTINCT ON"),
+    };
+    let mut items = Vec::new();
+    for it in s.projection {
+        items.push(match it {
+            sp::SelectItem::UnnamedExpr(e) => {
+                let text = match &e {
+                    sp::Expr::Identifier(i) => ident(i),
+                    sp::Expr::CompoundIdentifier(p) => p.last().map(ident).unwrap_or_default(),
+                    other => other.to_string(),
+                };
+                SelectItem::Expr { expr: expr(e)?, alias: None, text }
+            }
+            sp::SelectItem::ExprWithAlias { expr: e, alias } => {
+                SelectItem::Expr { text: ident(&alias), expr: expr(e)?, alias: Some(ident(&alias)) }
+            }
+            sp::SelectItem::Wildcard(_) => SelectItem::Wildcard,
+            sp::SelectItem::QualifiedWildcard(k, _) => match k {
+                sp::SelectItemQualifiedWildcardKind::ObjectName(n) => SelectItem::QualifiedWildcard(obj_name(&n)?.name),
+                other => return unsupported(other),
+            },
+            other => return unsupported(other),
+        });
+    }
+    let mut from = Vec::new();
+    for twj in s.from {
+        let mut acc = table_factor(twj.relation)?;
+        for j in twj.joins {
+            let right = table_factor(j.relation)?;
+            use sp::JoinOperator as J;
+            let (kind, cons) = match j.join_operator {
+                J::Join(c) | J::Inner(c) => (JoinKind::Inner, Some(c)),
+                J::CrossJoin(c) => (JoinKind::Inner, Some(c)),
+                J::Left(c) | J::LeftOuter(c) => (JoinKind::Left, Some(c)),
+                J::Right(c) | J::RightOuter(c) => (JoinKind::Right, Some(c)),
+                J::StraightJoin(c) => (JoinKind::Inner, Some(c)),
+                other => return unsupported(format!("{other:?}").split('(').next().unwrap_or("join").to_string()),
+            };
+            let (on, using) = match cons {
+                Some(sp::JoinConstraint::On(e)) => (Some(expr(e)?), Vec::new()),
+                Some(sp::JoinConstraint::Using(cols)) => {
+                    (None, cols.iter().map(simple_name).collect::<SqlResult<_>>()?)
+                }
+                Some(sp::JoinConstraint::None) | None => (None, Vec::new()),
+                Some(other) => return unsupported(format!("{other:?}")),
+            };
+            acc = TableRef::Join { left: Box::new(acc), right: Box::new(right), kind, on, using };
+        }
+        from.push(acc);
+    }
+    let group_by = match s.group_by {
+        sp::GroupByExpr::Expressions(v, m) => {
+            if !m.is_empty() {
+                return unsupported("GROUP BY modifiers");
+            }
+            v.into_iter().map(expr).collect::<SqlResult<_>>()?
+        }
+        sp::GroupByExpr::All(_) => return unsupported("GROUP BY ALL"),
+    };
+    Ok(Select {
+        distinct,
+        items,
+        from,
+        filter: s.selection.map(expr).transpose()?,
+        group_by,
+        having: s.having.map(expr).transpose()?,
+    })
+}
+
+fn alias(a: Option<sp::TableAlias>) -> Option<String> {
+    a.map(|a| ident(&a.name))
+}
+
+fn table_factor(t: sp::TableFactor) -> SqlResult<TableRef> {
+    Ok(match t {
+        sp::TableFactor::Table { name, alias: a, args, version, .. } => {
+            if let Some(args) = args {
+                let n = obj_name(&name)?.name.to_ascii_lowercase();
+                let mut out = Vec::new();
+                for arg in args.args {
+                    match arg {
+                        sp::FunctionArg::Unnamed(sp::FunctionArgExpr::Expr(e)) => out.push(expr(e)?),
+                        other => return unsupported(other),
+                    }
+                }
+                return Ok(TableRef::Function { name: n, args: out, alias: alias(a) });
+            }
+            let temporal = match version {
+                None => None,
+                Some(sp::TableVersion::ForSystemTimeAsOf(e)) => Some(temporal(e)?),
+                Some(other) => return unsupported(other),
+            };
+            TableRef::Table { name: obj_name(&name)?, alias: alias(a), temporal }
+        }
+        sp::TableFactor::Derived { subquery, alias: a, .. } => {
+            TableRef::Derived { query: Box::new(query(*subquery)?), alias: alias(a) }
+        }
+        sp::TableFactor::NestedJoin { table_with_joins, alias: a } => {
+            if a.is_some() {
+                return unsupported("alias on a nested join");
+            }
+            let twj = *table_with_joins;
+            let sel = sp::Select { from: vec![twj], ..empty_select() };
+            let s = select(sel)?;
+            s.from.into_iter().next().ok_or_else(|| SqlError::parse("empty join"))?
+        }
+        other => return unsupported(other),
+    })
+}
+
+fn empty_select() -> sp::Select {
+    let dialect = ReelDialect;
+    let q =
+        Parser::new(&dialect).try_with_sql("SELECT 1").and_then(|mut p| p.parse_query()).expect("static query parses");
+    match *q.body {
+        sp::SetExpr::Select(s) => sp::Select { projection: Vec::new(), ..*s },
+        _ => unreachable!("SELECT 1 is a select"),
+    }
+}
+
+fn temporal(e: sp::Expr) -> SqlResult<Temporal> {
+    if let sp::Expr::Function(f) = &e {
+        let name = f.name.to_string().to_ascii_lowercase();
+        if name.starts_with("reeldb_period_") {
+            let args = func_args(&f.args)?.0;
+            return match (name.as_str(), args.len()) {
+                ("reeldb_period_all", 0) => Ok(Temporal::All),
+                ("reeldb_period_between", 2) => {
+                    let mut it = args.into_iter();
+                    Ok(Temporal::Between(it.next().unwrap(), it.next().unwrap()))
+                }
+                ("reeldb_period_from_to", 2) => {
+                    let mut it = args.into_iter();
+                    Ok(Temporal::FromTo(it.next().unwrap(), it.next().unwrap()))
+                }
+                _ => Err(SqlError::parse("bad FOR SYSTEM_TIME clause")),
+            };
+        }
+    }
+    Ok(Temporal::AsOf(expr(e)?))
+}
+
+/// Returns (args, distinct, star).
+fn func_args(a: &sp::FunctionArguments) -> SqlResult<(Vec<Expr>, bool, bool)> {
+    match a {
+        sp::FunctionArguments::None => Ok((Vec::new(), false, false)),
+        sp::FunctionArguments::Subquery(q) => Ok((vec![Expr::Subquery(Box::new(query((**q).clone())?))], false, false)),
+        sp::FunctionArguments::List(l) => {
+            let distinct = matches!(l.duplicate_treatment, Some(sp::DuplicateTreatment::Distinct));
+            let mut out = Vec::new();
+            let mut star = false;
+            for arg in &l.args {
+                match arg {
+                    sp::FunctionArg::Unnamed(sp::FunctionArgExpr::Expr(e)) => out.push(expr(e.clone())?),
+                    sp::FunctionArg::Unnamed(sp::FunctionArgExpr::Wildcard) => star = true,
+                    other => return unsupported(other),
+                }
+            }
+            Ok((out, distinct, star))
+        }
+    }
+}
+
+fn number(s: &str) -> SqlResult<Value> {
+    if let Ok(i) = s.parse::<i64>() {
+        return Ok(Value::Int(i));
+    }
+    if s.contains(['e', 'E']) {
+        return s.parse::<f64>().map(Value::Double).map_err(|_| SqlError::parse(format!("bad number {s}")));
+    }
+    if let Some(d) = Decimal::parse(s) {
+        return Ok(Value::Decimal(d));
+    }
+    s.parse::<f64>().map(Value::Double).map_err(|_| SqlError::parse(format!("bad number {s}")))
+}
+
+fn value(v: sp::Value) -> SqlResult<Value> {
+    Ok(match v {
+        sp::Value::Number(n, _) => number(&n)?,
+        sp::Value::SingleQuotedString(s) | sp::Value::DoubleQuotedString(s) => Value::Str(s),
+        sp::Value::Boolean(b) => Value::bool(b),
+        sp::Value::Null => Value::Null,
+        sp::Value::HexStringLiteral(h) => {
+            let bytes: Vec<u8> =
+                (0..h.len() / 2).filter_map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).ok()).collect();
+            Value::Str(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        other => return unsupported(format!("literal {other}")),
+    })
+}
+
+fn bx(e: sp::Expr) -> SqlResult<Box<Expr>> {
+    Ok(Box::new(expr(e)?))
+}
+
+/// Converts an expression.
+pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
+    use sp::Expr as E;
+    Ok(match e {
+        E::Identifier(i) => Expr::Column { table: None, name: ident(&i) },
+        E::CompoundIdentifier(parts) => {
+            let n = parts.len();
+            if n < 2 {
+                return Err(SqlError::parse("bad identifier"));
+            }
+            Expr::Column { table: Some(ident(&parts[n - 2])), name: ident(&parts[n - 1]) }
+        }
+        E::Value(v) => Expr::Lit(value(v.value)?),
+        E::TypedString(ts) => {
+            let v = value(ts.value.value)?;
+            let ty = data_type(&ts.data_type)?;
+            Expr::Cast(Box::new(Expr::Lit(v)), ty)
+        }
+        E::Nested(e) => expr(*e)?,
+        E::UnaryOp { op, expr: e } => match op {
+            sp::UnaryOperator::Minus => match *e {
+                E::Value(sp::ValueWithSpan { value: sp::Value::Number(n, _), .. }) => {
+                    let s = format!("-{n}");
+                    Expr::Lit(number(&s)?)
+                }
+                other => Expr::Unary(UnOp::Neg, bx(other)?),
+            },
+            sp::UnaryOperator::Plus => expr(*e)?,
+            sp::UnaryOperator::Not | sp::UnaryOperator::BangNot => Expr::Unary(UnOp::Not, bx(*e)?),
+            other => return unsupported(format!("operator {other}")),
+        },
+        E::BinaryOp { left, op, right } => {
+            use sp::BinaryOperator as B;
+            let op = match op {
+                B::Plus => BinOp::Arith(ArithOp::Add),
+                B::Minus => BinOp::Arith(ArithOp::Sub),
+                B::Multiply => BinOp::Arith(ArithOp::Mul),
+                B::Divide => BinOp::Arith(ArithOp::Div),
+                B::Modulo => BinOp::Arith(ArithOp::Mod),
+                B::MyIntegerDivide | B::DuckIntegerDivide => BinOp::Arith(ArithOp::IntDiv),
+                B::Eq => BinOp::Cmp(CmpOp::Eq),
+                B::NotEq => BinOp::Cmp(CmpOp::Ne),
+                B::Lt => BinOp::Cmp(CmpOp::Lt),
+                B::LtEq => BinOp::Cmp(CmpOp::Le),
+                B::Gt => BinOp::Cmp(CmpOp::Gt),
+                B::GtEq => BinOp::Cmp(CmpOp::Ge),
+                B::Spaceship => BinOp::Cmp(CmpOp::NullSafeEq),
+                B::And => BinOp::And,
+                B::Or => BinOp::Or,
+                B::Xor => BinOp::Xor,
+                B::StringConcat => {
+                    return Ok(Expr::Func {
+                        name: "concat".into(),
+                        args: vec![expr(*left)?, expr(*right)?],
+                        distinct: false,
+                        star: false,
+                    })
+                }
+                other => return unsupported(format!("operator {other}")),
+            };
+            Expr::Binary(op, bx(*left)?, bx(*right)?)
+        }
+        E::IsNull(e) => Expr::IsNull(bx(*e)?, false),
+        E::IsNotNull(e) => Expr::IsNull(bx(*e)?, true),
+        E::IsTrue(e) => Expr::IsBool(bx(*e)?, true, false),
+        E::IsNotTrue(e) => Expr::IsBool(bx(*e)?, true, true),
+        E::IsFalse(e) => Expr::IsBool(bx(*e)?, false, false),
+        E::IsNotFalse(e) => Expr::IsBool(bx(*e)?, false, true),
+        E::IsUnknown(e) => Expr::IsNull(bx(*e)?, false),
+        E::IsNotUnknown(e) => Expr::IsNull(bx(*e)?, true),
+        E::IsDistinctFrom(a, b) => {
+            Expr::Unary(UnOp::Not, Box::new(Expr::Binary(BinOp::Cmp(CmpOp::NullSafeEq), bx(*a)?, bx(*b)?)))
+        }
+        E::IsNotDistinctFrom(a, b) => Expr::Binary(BinOp::Cmp(CmpOp::NullSafeEq), bx(*a)?, bx(*b)?),
+        E::Between { expr: e, negated, low, high } => {
+            Expr::Between { expr: bx(*e)?, low: bx(*low)?, high: bx(*high)?, negated }
+        }
+        E::In { expr: e, target, negated, .. } => match target {
+            sp::InTarget::List(list) => {
+                Expr::InList { expr: bx(*e)?, list: list.into_iter().map(expr).collect::<SqlResult<_>>()?, negated }
+            }
+            sp::InTarget::Subquery(q) => Expr::InSubquery { expr: bx(*e)?, query: Box::new(query(*q)?), negated },
+            other => return unsupported(format!("IN {other}")),
+        },
+        E::Exists { subquery, negated } => Expr::Exists(Box::new(query(*subquery)?), negated),
+        E::Subquery(q) => Expr::Subquery(Box::new(query(*q)?)),
+        E::Like { negated, expr: e, pattern, escape_char, any, .. } => {
+            if any || escape_char.is_some() {
+                return unsupported("LIKE ANY / ESCAPE");
+            }
+            Expr::Like { expr: bx(*e)?, pattern: bx(*pattern)?, negated }
+        }
+        E::Case { operand, conditions, else_result, .. } => Expr::Case {
+            operand: operand.map(|o| bx(*o)).transpose()?,
+            whens: conditions
+                .into_iter()
+                .map(|w| Ok((expr(w.condition)?, expr(w.result)?)))
+                .collect::<SqlResult<_>>()?,
+            else_: else_result.map(|o| bx(*o)).transpose()?,
+        },
+        E::Cast { expr: e, data_type: t, .. } => Expr::Cast(bx(*e)?, data_type(&t)?),
+        E::Convert { expr: e, data_type: Some(t), .. } => Expr::Cast(bx(*e)?, data_type(&t)?),
+        E::Substring { expr: e, substring_from, substring_for, .. } => {
+            let mut args = vec![expr(*e)?];
+            if let Some(f) = substring_from {
+                args.push(expr(*f)?);
+            }
+            if let Some(f) = substring_for {
+                args.push(expr(*f)?);
+            }
+            Expr::Func { name: "substring".into(), args, distinct: false, star: false }
+        }
+        E::Trim { trim_where, trim_what, expr: e, trim_characters } => {
+            if trim_characters.is_some() {
+                return unsupported("TRIM with characters");
+            }
+            let name = match trim_where {
+                Some(sp::TrimWhereField::Leading) => "ltrim_chars",
+                Some(sp::TrimWhereField::Trailing) => "rtrim_chars",
+                _ => "trim_chars",
+            };
+            let what = match trim_what {
+                Some(w) => expr(*w)?,
+                None => Expr::Lit(Value::Str(" ".into())),
+            };
+            Expr::Func { name: name.into(), args: vec![expr(*e)?, what], distinct: false, star: false }
+        }
+        E::Ceil { expr: e, .. } => {
+            Expr::Func { name: "ceil".into(), args: vec![expr(*e)?], distinct: false, star: false }
+        }
+        E::Floor { expr: e, .. } => {
+            Expr::Func { name: "floor".into(), args: vec![expr(*e)?], distinct: false, star: false }
+        }
+        E::Position { expr: e, r#in } => {
+            Expr::Func { name: "locate".into(), args: vec![expr(*e)?, expr(*r#in)?], distinct: false, star: false }
+        }
+        E::Function(f) => {
+            let name = f.name.to_string().to_ascii_lowercase();
+            if f.over.is_some() || f.filter.is_some() || !f.within_group.is_empty() {
+                return unsupported(format!("window or filtered function {name}"));
+            }
+            let (args, distinct, star) = func_args(&f.args)?;
+            Expr::Func { name, args, distinct, star }
+        }
+        E::Tuple(items) => Expr::Row(items.into_iter().map(expr).collect::<SqlResult<_>>()?),
+        other => return unsupported(format!("expression {}", first_words(&other.to_string()))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translates_basic_statements() {
+        assert!(matches!(parse_statement("SELECT 1 + 2").unwrap(), Stmt::Query(_)));
+        let s = parse_statement("SELECT * FROM t FOR SYSTEM_TIME AS OF TIMESTAMP '2020-01-01 00:00:00'").unwrap();
+        match s {
+            Stmt::Query(q) => match q.body {
+                SetExpr::Select(s) => {
+                    assert!(matches!(&s.from[0], TableRef::Table { temporal: Some(Temporal::AsOf(_)), .. }))
+                }
+                _ => panic!(),
+            },
+            _ => panic!(),
+        }
+        assert!(matches!(
+            parse_statement("CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(20) NOT NULL DEFAULT 'x')")
+                .unwrap(),
+            Stmt::CreateTable { .. }
+        ));
+        assert!(parse_statement("SELEC 1").is_err());
+        assert!(matches!(parse_expr("7 DIV 2").unwrap(), Expr::Binary(BinOp::Arith(ArithOp::IntDiv), _, _)));
+    }
+}
