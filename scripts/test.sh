@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, clippy (native and wasm32), native tests,
+# wasm-bindgen tests in headless Chromium, the sqllogictest runner, then
+# builds pkg/ and runs the Playwright browser tests against www/.
+# Installs what is missing first (see scripts/lib.sh). Stops at the first
+# failure and prints a summary of phase durations.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+trap phase_summary EXIT
+
+phase "set-up: toolchain, chromium, npm packages"
+ensure_rust_components
+ensure_wasm_target
+ensure_wasm_bindgen
+ensure_chromium
+ensure_npm_packages
+
+phase "cargo fmt --check"
+cargo fmt --all --check
+
+phase "cargo clippy (native, all targets)"
+cargo clippy --all-targets -- -D warnings
+
+# Only tests/wasm_*.rs run in the browser; other test files stay native.
+phase "cargo clippy (wasm32: lib + tests/wasm_*)"
+cargo clippy --target "$WASM_TARGET" --lib --test 'wasm_*' -- -D warnings
+
+phase "cargo test (native)"
+cargo test
+
+phase "cargo test (wasm32, wasm-bindgen-test in headless Chromium)"
+# The runner gives a whole test file 20 s by default; storage tests in a
+# debug wasm build need longer.
+WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-900}" cargo test --target "$WASM_TARGET" --lib --test 'wasm_*'
+
+if [[ -f src/bin/reeldb-slt.rs ]]; then
+    phase "sqllogictest (reeldb-slt)"
+    # >>> SQL layer: the sqllogictest runner and its arguments (finalised with src/bin/reeldb-slt.rs).
+    cargo run --release --bin reeldb-slt -- ../shared/sqllogictest ../shared/scenario
+    # <<< SQL layer
+else
+    phase "sqllogictest (skipped: src/bin/reeldb-slt.rs does not exist yet)"
+fi
+
+phase "build pkg/ (release wasm, wasm-bindgen, wasm-opt)"
+build_pkg
+stage_www
+
+phase "browser tests (Playwright, tests/browser/)"
+node --test tests/browser/*.test.mjs
