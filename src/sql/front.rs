@@ -17,19 +17,37 @@ fn tokens(sql: &str) -> SqlResult<Vec<(Token, usize, usize)>> {
         .tokenize_with_location()
         .map_err(|e| SqlError::parse(format!("You have an error in your SQL syntax: {e}")))?;
     // Map (line, column) (1-based, columns in characters) to byte offsets.
+    // Spans come in order, so one forward cursor keeps this linear in the
+    // input (a statement of thousands of rows is one long line).
     let mut line_starts = vec![0usize];
     for (i, b) in sql.bytes().enumerate() {
         if b == b'\n' {
             line_starts.push(i + 1);
         }
     }
-    let offset = |line: u64, col: u64| -> usize {
+    let mut cursor = (1u64, 1u64, 0usize);
+    let mut offset = |line: u64, col: u64| -> usize {
         if line == 0 {
             return sql.len();
         }
-        let ls = line_starts.get(line as usize - 1).copied().unwrap_or(sql.len());
-        let rest = &sql[ls..];
-        rest.char_indices().nth(col.saturating_sub(1) as usize).map(|(i, _)| ls + i).unwrap_or(sql.len())
+        let (cl, cc, cb) = cursor;
+        let (mut c, mut b) = if line == cl && col >= cc {
+            (cc, cb)
+        } else {
+            (1, line_starts.get(line as usize - 1).copied().unwrap_or(sql.len()))
+        };
+        let mut chars = sql[b..].chars();
+        while c < col {
+            match chars.next() {
+                Some(ch) if ch != '\n' => {
+                    b += ch.len_utf8();
+                    c += 1;
+                }
+                _ => break,
+            }
+        }
+        cursor = (line, c, b);
+        b
     };
     Ok(toks
         .into_iter()
