@@ -122,7 +122,13 @@ impl Session {
     /// Executes exactly one statement.
     pub fn execute_one(&mut self, sql: &str) -> SqlResult<StatementResult> {
         let stmt = Session::parse(sql)?;
-        match &stmt {
+        self.execute_parsed(sql, &stmt)
+    }
+
+    /// Executes a statement already parsed (and possibly rewritten) from
+    /// `sql`; `sql` is only used for the commit summary.
+    pub fn execute_parsed(&mut self, sql: &str, stmt: &Stmt) -> SqlResult<StatementResult> {
+        match stmt {
             Stmt::Begin => {
                 if self.explicit_tx {
                     self.commit_tx()?;
@@ -221,7 +227,7 @@ impl Session {
         if self.explicit_tx {
             self.db.begin();
             let sp = self.db.savepoint();
-            match self.write(&stmt) {
+            match self.write(stmt) {
                 Ok(n) => {
                     self.tx_summary.push(summary);
                     self.tx_rows += n;
@@ -237,7 +243,7 @@ impl Session {
             }
         } else {
             self.db.begin();
-            match self.write(&stmt) {
+            match self.write(stmt) {
                 Ok(n) => match self.db.commit(&summary, n) {
                     Ok(_) => Ok(StatementResult::Affected(n)),
                     Err(e) => {
