@@ -9,13 +9,24 @@
 //! Times cross the boundary as text in the engine's format,
 //! `YYYY-MM-DD HH:MM:SS[.ffffff]` (UTC); inputs also accept a `Date`.
 
+use std::rc::Rc;
+
+use js_sys::{Function, Promise, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use crate::db::{BacktrackOutcome, BacktrackStatus, BacktrackTarget, Database, EntryKind, Options, TimelineEntry};
+use crate::db::{BacktrackOutcome, BacktrackStatus, BacktrackTarget, EntryKind, Options, TimelineEntry};
 use crate::error::Error;
-use crate::store::backend::MemBackend;
+use crate::sql::{SqlError, StatementResult};
 use crate::time::Timestamp;
+
+mod core;
+mod idb;
+mod sqltext;
+
+use self::core::Core;
 
 /// Runs once when the module is instantiated: installs the panic hook.
 #[wasm_bindgen(start)]
@@ -41,11 +52,34 @@ const TS_TYPES: &'static str = r#"
 /** A time: text `YYYY-MM-DD HH:MM:SS[.ffffff]` (UTC) or a `Date`. */
 export type TimeInput = string | Date;
 
-/** Options of `ReelDB.openInMemory`. */
+/** A backtrack target: a time, `{ time }`, or `{ restorePoint }`. */
+export type BacktrackTargetInput = TimeInput | { time: TimeInput } | { restorePoint: string };
+
+/** Options of `ReelDB.open` and `ReelDB.openInMemory`. */
 export interface OpenOptions {
-  /** Backtrack window target in seconds (default 86400; 0 keeps no history). */
+  /** Backtrack window target in seconds for a new database (default 86400; 0 keeps no history). */
   windowSecs?: number;
+  /** IndexedDB transaction durability (default "strict": a write resolves once on disk). */
+  durability?: "strict" | "relaxed";
+  /** Coordinate writers across tabs with Web Locks and BroadcastChannel (default true). */
+  multiTab?: boolean;
 }
+
+/** A SQL value as returned: numbers (BigInt beyond 2^53), text, null; DECIMAL as exact text; dates as text. */
+export type SqlValue = number | bigint | string | null;
+
+/** A SQL parameter of `query`. */
+export type SqlParam = number | bigint | string | boolean | Date | null | undefined;
+
+/** One statement's result (sql.js's shape plus the rows a write changed). */
+export interface QueryResult {
+  columns: string[];
+  values: SqlValue[][];
+  rowsAffected: number;
+}
+
+/** A row keyed by column name. */
+export type Row = Record<string, SqlValue>;
 
 /** One entry of the append-only timeline. */
 export interface TimelineEntry {
@@ -73,6 +107,15 @@ export interface BacktrackOutcome {
   rolledBackTransaction: boolean;
 }
 
+/** The last backtrack: its target and when it ran. */
+export interface LastBacktrack {
+  id: number;
+  target: string;
+  at: string;
+  status: "completed" | "failed";
+  reason?: string;
+}
+
 /** Window and history figures. */
 export interface Status {
   windowTargetSecs: number;
@@ -80,6 +123,8 @@ export interface Status {
   earliest: string;
   historyBytes: number;
   now: string;
+  lastBacktrack: LastBacktrack | null;
+  inTransaction: boolean;
 }
 
 /** A named restore point. */
@@ -87,6 +132,23 @@ export interface RestorePoint {
   name: string;
   time: string;
 }
+
+/** Storage figures. */
+export interface StorageInfo {
+  backend: "memory" | "indexeddb";
+  name?: string;
+  durability?: "strict" | "relaxed";
+  pages?: number;
+  idbTransactions?: number;
+  multiTab?: boolean;
+}
+
+/** A change event passed to `subscribe` listeners. */
+export type ChangeEvent =
+  | { type: "commit" | "backtrack"; source: "local"; entry: TimelineEntry }
+  | { type: "remote"; entries: TimelineEntry[] }
+  | { type: "rollback"; reason: string }
+  | { type: "closed" };
 
 /** The errors ReelDB throws: an `Error` with a stable `code`. */
 export interface ReelDBError extends Error {
@@ -103,6 +165,10 @@ extern "C" {
     /// `TimeInput` of the TypeScript declarations: text or a `Date`.
     #[wasm_bindgen(typescript_type = "TimeInput")]
     pub type TimeInput;
+
+    /// `BacktrackTargetInput` of the TypeScript declarations.
+    #[wasm_bindgen(typescript_type = "BacktrackTargetInput")]
+    pub type BacktrackTargetInput;
 }
 
 /// The stable `code` of an engine error, as JavaScript sees it. The match is
@@ -227,137 +293,468 @@ impl From<&BacktrackOutcome> for JsBacktrackOutcome {
 }
 
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsStatus {
-    window_target_secs: u64,
-    window_actual_secs: u64,
-    earliest: String,
-    history_bytes: u64,
-    now: String,
-}
-
-#[derive(Serialize)]
 struct JsRestorePoint {
     name: String,
     time: String,
 }
 
-/// A ReelDB database. For now in memory only (`ReelDB.openInMemory()`);
-/// IndexedDB persistence and SQL execution join this class later.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsLastBacktrack {
+    id: u64,
+    target: String,
+    /// When the backtrack ran (engine time).
+    at: String,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsFullStatus {
+    window_target_secs: u64,
+    window_actual_secs: u64,
+    earliest: String,
+    history_bytes: u64,
+    now: String,
+    last_backtrack: Option<JsLastBacktrack>,
+    in_transaction: bool,
+}
+
+/// A SQL error as a JavaScript `Error` whose `code` is the MySQL-style name
+/// (`ER_DUP_ENTRY`, `ER_PARSE_ERROR`, ...).
+pub fn sql_error(e: SqlError) -> JsValue {
+    js_error(e.code.name(), &e.message)
+}
+
+fn whole_secs(v: &JsValue, what: &str) -> Result<Option<u64>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(s) if s >= 0.0 && s.fract() == 0.0 && s <= 9_007_199_254_740_991.0 => Ok(Some(s as u64)),
+        _ => Err(js_error("BAD_OPTION", &format!("{what} is a whole number of seconds >= 0"))),
+    }
+}
+
+/// Parsed `OpenOptions`.
+struct Opened {
+    options: Options,
+    strict: bool,
+    multi_tab: bool,
+}
+
+fn parse_options(options: Option<OpenOptions>) -> Result<Opened, JsValue> {
+    let mut out = Opened { options: Options::default(), strict: true, multi_tab: true };
+    let Some(o) = options.map(JsValue::from).filter(|o| !o.is_undefined() && !o.is_null()) else {
+        return Ok(out);
+    };
+    if !o.is_object() {
+        return Err(js_error("BAD_OPTION", "options is an object such as { windowSecs: 3600 }"));
+    }
+    if let Some(w) = whole_secs(&Reflect::get(&o, &"windowSecs".into())?, "windowSecs")? {
+        out.options.window_secs = w;
+    }
+    let d = Reflect::get(&o, &"durability".into())?;
+    if !d.is_undefined() {
+        out.strict = match d.as_string().as_deref() {
+            Some("strict") => true,
+            Some("relaxed") => false,
+            _ => return Err(js_error("BAD_OPTION", "durability is \"strict\" or \"relaxed\"")),
+        };
+    }
+    let m = Reflect::get(&o, &"multiTab".into())?;
+    if !m.is_undefined() {
+        out.multi_tab = m.as_bool().ok_or_else(|| js_error("BAD_OPTION", "multiTab is a boolean"))?;
+    }
+    Ok(out)
+}
+
+fn backtrack_target(target: &JsValue) -> Result<BacktrackTarget, JsValue> {
+    if let Some(text) = target.as_string() {
+        return Ok(match Timestamp::parse(&text) {
+            Some(t) => BacktrackTarget::Time(t),
+            None => BacktrackTarget::RestorePoint(text),
+        });
+    }
+    if target.is_object() && target.dyn_ref::<js_sys::Date>().is_none() {
+        let rp = Reflect::get(target, &"restorePoint".into())?;
+        if let Some(name) = rp.as_string() {
+            return Ok(BacktrackTarget::RestorePoint(name));
+        }
+        let t = Reflect::get(target, &"time".into())?;
+        if !t.is_undefined() {
+            return Ok(BacktrackTarget::Time(parse_time(&t)?));
+        }
+        return Err(js_error("BAD_TIME", "a backtrack target is a time, a Date, { time } or { restorePoint }"));
+    }
+    Ok(BacktrackTarget::Time(parse_time(target)?))
+}
+
+fn params_of(params: Option<Vec<JsValue>>) -> Vec<JsValue> {
+    params.unwrap_or_default()
+}
+
+/// A ReelDB database: in IndexedDB (`ReelDB.open(name)`) or in memory
+/// (`ReelDB.openInMemory()`). Every method that may write returns a Promise
+/// that resolves once the change is durable.
 #[wasm_bindgen(js_name = ReelDB)]
 pub struct ReelDb {
-    db: Database,
+    core: Rc<Core>,
+}
+
+impl ReelDb {
+    /// `ReelDB.open` for Rust callers (the wasm-bindgen tests).
+    pub async fn open_named(name: &str, options: Option<OpenOptions>) -> Result<ReelDb, JsValue> {
+        install_panic_hook();
+        if name.is_empty() {
+            return Err(js_error("BAD_OPTION", "a database name is a non-empty string"));
+        }
+        let o = parse_options(options)?;
+        let core = Core::open(name, o.options, o.strict, o.multi_tab).await?;
+        Ok(ReelDb { core })
+    }
+
+    /// Runs `f` on the session after [`Core::ready`], then waits until what
+    /// it wrote is durable and fires the change events.
+    fn write_op<T: 'static>(
+        &self,
+        preempt: bool,
+        f: impl FnOnce(&mut crate::sql::Session) -> Result<T, JsValue> + 'static,
+        out: impl FnOnce(T) -> Result<JsValue, JsValue> + 'static,
+    ) -> Promise {
+        let core = self.core.clone();
+        future_to_promise(async move {
+            let _op = core.begin_op();
+            core.ready(preempt).await?;
+            let before = core.last_seq();
+            let result = core.with_session(f)?;
+            if let Some(durable) = core.after_write() {
+                JsFuture::from(durable).await?;
+            }
+            core.emit_local(before);
+            out(result?)
+        })
+    }
 }
 
 #[wasm_bindgen(js_class = ReelDB)]
 impl ReelDb {
+    /// Opens (creating when missing) the database `name`, stored in
+    /// IndexedDB.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ReelDB>")]
+    pub fn open(name: String, options: Option<OpenOptions>) -> Promise {
+        install_panic_hook();
+        future_to_promise(async move { Ok(ReelDb::open_named(&name, options).await?.into()) })
+    }
+
     /// Opens a new, empty database held in memory (nothing persists).
     #[wasm_bindgen(js_name = openInMemory)]
     pub fn open_in_memory(options: Option<OpenOptions>) -> Result<ReelDb, JsValue> {
         install_panic_hook();
-        let mut opts = Options::default();
-        if let Some(o) = options.filter(|o| !o.is_undefined() && !o.is_null()) {
-            if !o.is_object() {
-                return Err(js_error("BAD_OPTION", "options is an object such as { windowSecs: 3600 }"));
-            }
-            let w = js_sys::Reflect::get(&o, &"windowSecs".into())?;
-            if !w.is_undefined() {
-                opts.window_secs = match w.as_f64() {
-                    Some(s) if s >= 0.0 && s.fract() == 0.0 && s <= 9_007_199_254_740_991.0 => s as u64,
-                    _ => return Err(js_error("BAD_OPTION", "windowSecs is a whole number of seconds >= 0")),
-                };
-            }
-        }
-        Ok(ReelDb { db: Database::open(Box::new(MemBackend::new()), opts)? })
+        let o = parse_options(options)?;
+        Ok(ReelDb { core: Core::in_memory(o.options)? })
+    }
+
+    /// Deletes the stored database `name`; connections still open on it (in
+    /// any tab) are closed and fire a `closed` event. (A static `delete`
+    /// would clash with the instance method `delete()` in wasm-bindgen's
+    /// export names.)
+    #[wasm_bindgen(js_name = deleteDatabase, unchecked_return_type = "Promise<void>")]
+    pub fn delete_named(name: String) -> Promise {
+        future_to_promise(async move {
+            idb::delete(&name).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Runs a script of `;`-separated statements; resolves with every
+    /// statement's result (`{columns, values, rowsAffected}`) once its
+    /// commits are durable. Stops at the first error (earlier statements
+    /// keep their effect).
+    #[wasm_bindgen(unchecked_return_type = "Promise<QueryResult[]>")]
+    pub fn exec(&self, sql: String) -> Promise {
+        self.write_op(
+            false,
+            move |s| s.execute(&sql).map_err(sql_error),
+            |results: Vec<StatementResult>| {
+                Ok(results.iter().map(sqltext::result_to_js).collect::<js_sys::Array>().into())
+            },
+        )
+    }
+
+    /// Runs one statement with `?` parameters (bound as literals: numbers,
+    /// strings, booleans, bigint, Date, null); resolves with its rows as
+    /// objects keyed by column name (`[]` for a write).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Row[]>")]
+    pub fn query(&self, sql: String, params: Option<Vec<JsValue>>) -> Promise {
+        let bound = sqltext::bind_params(&sql, &params_of(params));
+        self.write_op(
+            false,
+            move |s| s.execute_one(&bound?).map_err(sql_error),
+            |r: StatementResult| Ok(sqltext::rows_to_objects(Some(&r))),
+        )
     }
 
     /// The engine's time (the set clock, else the system clock).
-    pub fn now(&self) -> String {
-        self.db.now().to_string()
+    pub fn now(&self) -> Result<String, JsValue> {
+        self.core.with_session(|s| s.database().now().to_string())
     }
 
     /// Fixes the engine's clock at `time`, or returns it to the system clock
     /// when `time` is `null` or omitted (MySQL's `SET TIMESTAMP`).
     #[wasm_bindgen(js_name = setClock)]
-    pub fn set_clock(&mut self, time: Option<TimeInput>) -> Result<(), JsValue> {
-        let fixed = match time {
+    pub fn set_clock(&self, time: Option<TimeInput>) -> Result<(), JsValue> {
+        let fixed = match time.map(JsValue::from).filter(|t| !t.is_null() && !t.is_undefined()) {
             Some(t) => Some(parse_time(&t)?),
             None => None,
         };
-        self.db.set_clock(fixed);
-        Ok(())
+        self.core.with_session(|s| s.database_mut().set_clock(fixed))
     }
 
     /// Every entry of the timeline, oldest first.
     #[wasm_bindgen(unchecked_return_type = "TimelineEntry[]")]
     pub fn timeline(&self) -> Result<JsValue, JsValue> {
-        let entries: Vec<JsTimelineEntry> = self.db.timeline().iter().map(Into::into).collect();
+        let entries: Vec<JsTimelineEntry> =
+            self.core.with_session(|s| s.database().timeline().iter().map(Into::into).collect())?;
         to_js(&entries)
     }
 
-    /// Makes the state current at `target` (a time, or the name of a restore
-    /// point) current again. With `clamp`, a time before the earliest
-    /// restorable time backtracks to the earliest instead of failing.
-    #[wasm_bindgen(unchecked_return_type = "BacktrackOutcome")]
-    pub fn backtrack(&mut self, target: TimeInput, clamp: Option<bool>) -> Result<JsValue, JsValue> {
-        let target = match target.as_string() {
-            Some(text) => match Timestamp::parse(&text) {
-                Some(t) => BacktrackTarget::Time(t),
-                None => BacktrackTarget::RestorePoint(text),
+    /// Makes the state current at `target` current again: a time (text or
+    /// `Date`), `{ time }`, or `{ restorePoint }` (a bare string that is not
+    /// a time names a restore point). With `clamp`, a time before the
+    /// earliest restorable time backtracks to the earliest. An open
+    /// transaction (in any tab) is rolled back.
+    #[wasm_bindgen(unchecked_return_type = "Promise<BacktrackOutcome>")]
+    pub fn backtrack(&self, target: BacktrackTargetInput, clamp: Option<bool>) -> Promise {
+        let target = backtrack_target(&target);
+        self.write_op(
+            true,
+            move |s| {
+                let outcome = s.database_mut().backtrack(target?, clamp.unwrap_or(false))?;
+                if s.in_transaction() {
+                    let _ = s.execute_one("ROLLBACK");
+                }
+                Ok(outcome)
             },
-            None => BacktrackTarget::Time(parse_time(&target)?),
-        };
-        let outcome = self.db.backtrack(target, clamp.unwrap_or(false))?;
-        to_js(&JsBacktrackOutcome::from(&outcome))
+            |o: BacktrackOutcome| to_js(&JsBacktrackOutcome::from(&o)),
+        )
     }
 
-    /// Window and history figures.
+    /// A read-only view of the database as it was at `time`.
+    #[wasm_bindgen(js_name = asOf)]
+    pub fn as_of(&self, time: TimeInput) -> Result<ReelDbView, JsValue> {
+        let at = parse_time(&time)?;
+        self.core.with_session(|s| s.database().as_of(at).map(|_| ()))??;
+        Ok(ReelDbView { core: self.core.clone(), at })
+    }
+
+    /// The rows of `table` that differ between `from` and `to`: objects with
+    /// `change` ("added" | "removed" | "changed"), the columns at `to`, and
+    /// the columns at `from` prefixed `old_`.
+    #[wasm_bindgen(unchecked_return_type = "Row[]")]
+    pub fn diff(&self, table: &str, from: TimeInput, to: TimeInput) -> Result<JsValue, JsValue> {
+        let sql = format!(
+            "SELECT * FROM reeldb_diff({}, TIMESTAMP '{}', TIMESTAMP '{}')",
+            sqltext::quote_str(table),
+            parse_time(&from)?,
+            parse_time(&to)?
+        );
+        let r = self.core.with_session(|s| s.execute_one(&sql).map_err(sql_error))??;
+        Ok(sqltext::rows_to_objects(Some(&r)))
+    }
+
+    /// Window and history figures, and the last backtrack.
     #[wasm_bindgen(unchecked_return_type = "Status")]
     pub fn status(&self) -> Result<JsValue, JsValue> {
-        let s = self.db.status();
-        to_js(&JsStatus {
-            window_target_secs: s.window_target_secs,
-            window_actual_secs: s.window_actual_secs,
-            earliest: s.earliest.to_string(),
-            history_bytes: s.history_bytes,
-            now: s.now.to_string(),
-        })
+        let st = self.core.with_session(|s| {
+            let db = s.database();
+            let st = db.status();
+            JsFullStatus {
+                window_target_secs: st.window_target_secs,
+                window_actual_secs: st.window_actual_secs,
+                earliest: st.earliest.to_string(),
+                history_bytes: st.history_bytes,
+                now: st.now.to_string(),
+                last_backtrack: db.backtracks().last().map(|b| {
+                    let (status, reason) = match &b.status {
+                        BacktrackStatus::Completed => ("completed", None),
+                        BacktrackStatus::Failed(why) => ("failed", Some(why.clone())),
+                    };
+                    JsLastBacktrack { id: b.id, target: b.target.to_string(), at: b.from.to_string(), status, reason }
+                }),
+                in_transaction: s.in_transaction(),
+            }
+        })?;
+        to_js(&st)
     }
 
     /// Sets the backtrack window target in seconds.
-    #[wasm_bindgen(js_name = setWindow)]
-    pub fn set_window(&mut self, seconds: f64) -> Result<(), JsValue> {
-        if !(seconds >= 0.0 && seconds.fract() == 0.0 && seconds <= 9_007_199_254_740_991.0) {
-            return Err(js_error("BAD_TIME", "the window is a whole number of seconds >= 0"));
-        }
-        Ok(self.db.set_window(seconds as u64)?)
+    #[wasm_bindgen(js_name = setWindow, unchecked_return_type = "Promise<void>")]
+    pub fn set_window(&self, seconds: f64) -> Promise {
+        let secs = whole_secs(&JsValue::from_f64(seconds), "the window")
+            .map_err(|_| js_error("BAD_TIME", "the window is a whole number of seconds >= 0"));
+        self.write_op(false, move |s| Ok(s.database_mut().set_window(secs?.unwrap_or(0))?), |_| Ok(JsValue::UNDEFINED))
     }
 
     /// Binds `name` to the engine's current time.
-    #[wasm_bindgen(js_name = createRestorePoint, unchecked_return_type = "RestorePoint")]
-    pub fn create_restore_point(&mut self, name: &str) -> Result<JsValue, JsValue> {
-        let rp = self.db.create_restore_point(name)?;
-        to_js(&JsRestorePoint { name: rp.name, time: rp.time.to_string() })
+    #[wasm_bindgen(js_name = createRestorePoint, unchecked_return_type = "Promise<RestorePoint>")]
+    pub fn create_restore_point(&self, name: String) -> Promise {
+        self.write_op(
+            false,
+            move |s| Ok(s.database_mut().create_restore_point(&name)?),
+            |rp| to_js(&JsRestorePoint { name: rp.name, time: rp.time.to_string() }),
+        )
     }
 
     /// Removes the restore point `name`.
-    #[wasm_bindgen(js_name = dropRestorePoint)]
-    pub fn drop_restore_point(&mut self, name: &str) -> Result<(), JsValue> {
-        Ok(self.db.drop_restore_point(name)?)
+    #[wasm_bindgen(js_name = dropRestorePoint, unchecked_return_type = "Promise<void>")]
+    pub fn drop_restore_point(&self, name: String) -> Promise {
+        self.write_op(false, move |s| Ok(s.database_mut().drop_restore_point(&name)?), |_| Ok(JsValue::UNDEFINED))
     }
 
     /// Every restore point.
     #[wasm_bindgen(js_name = restorePoints, unchecked_return_type = "RestorePoint[]")]
     pub fn restore_points(&self) -> Result<JsValue, JsValue> {
-        let points: Vec<JsRestorePoint> = self
-            .db
-            .restore_points()
-            .iter()
-            .map(|rp| JsRestorePoint { name: rp.name.clone(), time: rp.time.to_string() })
-            .collect();
+        let points: Vec<JsRestorePoint> = self.core.with_session(|s| {
+            s.database()
+                .restore_points()
+                .iter()
+                .map(|rp| JsRestorePoint { name: rp.name.clone(), time: rp.time.to_string() })
+                .collect()
+        })?;
         to_js(&points)
     }
 
-    /// Closes the database and frees its memory; the object is unusable after.
-    pub fn close(self) {}
+    /// Calls `listener` with each change event: `commit` and `backtrack`
+    /// (this object's writes, once durable), `remote` (another tab's writes,
+    /// after reloading them), `rollback` (an open transaction was rolled
+    /// back by another tab), `closed`. Returns the function that
+    /// unsubscribes.
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: ChangeEvent) => void")] listener: Function,
+    ) -> JsValue {
+        let id = self.core.subscribe(listener);
+        let core = Rc::downgrade(&self.core);
+        Closure::once_into_js(move || {
+            if let Some(core) = core.upgrade() {
+                core.unsubscribe(id);
+            }
+        })
+    }
+
+    /// A MySQL-compatible dump of the current state (`CREATE DATABASE`,
+    /// `CREATE TABLE`, `INSERT`); history is not included.
+    #[wasm_bindgen(js_name = exportSql)]
+    pub fn export_sql(&self) -> Result<String, JsValue> {
+        self.core.with_session(sqltext::export_sql)?
+    }
+
+    /// Runs a dump such as `exportSql()` produces (any script of statements).
+    #[wasm_bindgen(js_name = importSql, unchecked_return_type = "Promise<void>")]
+    pub fn import_sql(&self, sql: String) -> Promise {
+        self.write_op(false, move |s| s.execute(&sql).map_err(sql_error), |_| Ok(JsValue::UNDEFINED))
+    }
+
+    /// Whether an explicit transaction (BEGIN) is open.
+    #[wasm_bindgen(getter, js_name = inTransaction)]
+    pub fn in_transaction(&self) -> bool {
+        self.core.with_session(|s| s.in_transaction()).unwrap_or(false)
+    }
+
+    /// Storage figures: backend, pages, IndexedDB transactions so far.
+    #[wasm_bindgen(js_name = storageInfo, unchecked_return_type = "StorageInfo")]
+    pub fn storage_info(&self) -> JsValue {
+        self.core.storage_info()
+    }
+
+    /// Resolves once every write issued so far is durable.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn flushed(&self) -> Promise {
+        let core = self.core.clone();
+        future_to_promise(async move {
+            if let Some(b) = core.durable_barrier() {
+                JsFuture::from(b).await?;
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Test hook: the next IndexedDB write transaction is aborted and
+    /// reported as a DOMException named `name` (e.g. "AbortError",
+    /// "QuotaExceededError").
+    #[wasm_bindgen(js_name = _failNextFlush)]
+    pub fn fail_next_flush(&self, name: String) -> Result<(), JsValue> {
+        match &self.core.persist {
+            Some(p) => {
+                *p.fail_next.borrow_mut() = Some(name);
+                Ok(())
+            }
+            None => Err(js_error("NOT_SUPPORTED", "an in-memory database does not flush")),
+        }
+    }
+
+    /// Waits for pending writes, then closes; the object is unusable after.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn close(&self) -> Promise {
+        let core = self.core.clone();
+        future_to_promise(async move {
+            core.close().await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Closes and deletes this database's storage.
+    #[wasm_bindgen(js_name = delete, unchecked_return_type = "Promise<void>")]
+    pub fn delete(&self) -> Promise {
+        let core = self.core.clone();
+        future_to_promise(async move {
+            let _ = core.close().await;
+            if let Some(p) = &core.persist {
+                idb::delete(&p.name).await?;
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+}
+
+/// A read-only view of a database as it was at one time (`db.asOf(t)`).
+#[wasm_bindgen(js_name = ReelDBView)]
+pub struct ReelDbView {
+    core: Rc<Core>,
+    at: Timestamp,
+}
+
+#[wasm_bindgen(js_class = ReelDBView)]
+impl ReelDbView {
+    /// The view's time.
+    #[wasm_bindgen(getter)]
+    pub fn time(&self) -> String {
+        self.at.to_string()
+    }
+
+    /// Runs a query (SELECT) with `?` parameters as of the view's time;
+    /// returns row objects.
+    #[wasm_bindgen(unchecked_return_type = "Row[]")]
+    pub fn query(&self, sql: &str, params: Option<Vec<JsValue>>) -> Result<JsValue, JsValue> {
+        let sql = sqltext::bind_params(sql, &params_of(params))?;
+        let r = self.core.with_session(|s| sqltext::execute_as_of(s, &sql, self.at))??;
+        Ok(sqltext::rows_to_objects(Some(&r)))
+    }
+
+    /// Runs `;`-separated queries as of the view's time; returns every
+    /// result (`{columns, values, rowsAffected}`).
+    #[wasm_bindgen(unchecked_return_type = "QueryResult[]")]
+    pub fn exec(&self, sql: &str) -> Result<JsValue, JsValue> {
+        let pieces = crate::sql::front::split(sql).map_err(sql_error)?;
+        let out = js_sys::Array::new();
+        for piece in pieces {
+            let r = self.core.with_session(|s| sqltext::execute_as_of(s, &piece, self.at))??;
+            out.push(&sqltext::result_to_js(&r));
+        }
+        Ok(out.into())
+    }
 }

@@ -5,9 +5,10 @@
 use std::ops::Bound;
 
 use js_sys::Reflect;
-use reeldb::wasm::{OpenOptions, ReelDb, TimeInput};
+use reeldb::wasm::{BacktrackTargetInput, OpenOptions, ReelDb, TimeInput};
 use reeldb::{BacktrackTarget, Database, Timestamp};
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -30,7 +31,7 @@ fn time(v: impl Into<JsValue>) -> Option<TimeInput> {
     Some(v.into().unchecked_into())
 }
 
-fn target(v: &str) -> TimeInput {
+fn target(v: &str) -> BacktrackTargetInput {
     JsValue::from(v).unchecked_into()
 }
 
@@ -80,31 +81,39 @@ fn engine_commits_reads_as_of_and_backtracks_in_wasm32() {
     assert_eq!(db.timeline().len(), 4);
 }
 
+async fn wait(p: js_sys::Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(p).await
+}
+
 #[wasm_bindgen_test]
-fn js_class_reports_timeline_status_and_restore_points() {
-    let mut db = ReelDb::open_in_memory(options(3600)).unwrap();
+async fn js_class_reports_timeline_status_and_restore_points() {
+    let db = ReelDb::open_in_memory(options(3600)).unwrap();
     db.set_clock(time("2020-12-24 14:55:00")).unwrap();
-    assert_eq!(db.now(), "2020-12-24 14:55:00");
+    assert_eq!(db.now().unwrap(), "2020-12-24 14:55:00");
 
     let status = db.status().unwrap();
     assert_eq!(get(&status, "windowTargetSecs").as_f64(), Some(3600.0));
     assert_eq!(text(&status, "now"), "2020-12-24 14:55:00");
     assert_eq!(text(&status, "earliest"), "2020-12-24 13:55:00");
+    assert!(get(&status, "lastBacktrack").is_null());
 
-    let rp = db.create_restore_point("before").unwrap();
+    let rp = wait(db.create_restore_point("before".into())).await.unwrap();
     assert_eq!(text(&rp, "name"), "before");
     assert_eq!(text(&rp, "time"), "2020-12-24 14:55:00");
     let points: js_sys::Array = db.restore_points().unwrap().dyn_into().unwrap();
     assert_eq!(points.length(), 1);
 
     db.set_clock(time(js_sys::Date::new(&"2020-12-24T15:00:00Z".into()))).unwrap();
-    assert_eq!(db.now(), "2020-12-24 15:00:00");
-    let out = db.backtrack(target("before"), None).unwrap();
+    assert_eq!(db.now().unwrap(), "2020-12-24 15:00:00");
+    let out = wait(db.backtrack(target("before"), None)).await.unwrap();
     assert!(!get(&out, "rolledBackTransaction").as_bool().unwrap());
     let record = get(&out, "record");
     assert_eq!(text(&record, "status"), "completed");
     assert_eq!(text(&record, "target"), "2020-12-24 14:55:00");
     assert_eq!(text(&get(&out, "entry"), "kind"), "backtrack");
+    let last = get(&db.status().unwrap(), "lastBacktrack");
+    assert_eq!(text(&last, "at"), "2020-12-24 15:00:00");
+    assert_eq!(text(&last, "target"), "2020-12-24 14:55:00");
 
     let timeline: js_sys::Array = db.timeline().unwrap().dyn_into().unwrap();
     let last = timeline.get(timeline.length() - 1);
@@ -112,25 +121,29 @@ fn js_class_reports_timeline_status_and_restore_points() {
     assert_eq!(text(&last, "time"), "2020-12-24 15:00:00");
 
     db.set_clock(None).unwrap();
-    assert!(ts(&db.now()) > ts("2024-01-01"));
-    db.close();
+    assert!(ts(&db.now().unwrap()) > ts("2024-01-01"));
+    wait(db.close()).await.unwrap();
+    assert_eq!(code(&db.now().unwrap_err()), "CLOSED");
 }
 
 #[wasm_bindgen_test]
-fn js_errors_carry_stable_codes() {
-    let mut db = ReelDb::open_in_memory(None).unwrap();
+async fn js_errors_carry_stable_codes() {
+    let db = ReelDb::open_in_memory(None).unwrap();
     db.set_clock(time("2020-12-24 14:55:00")).unwrap();
     assert_eq!(code(&db.set_clock(time("yesterday-ish")).unwrap_err()), "BAD_TIME");
     assert_eq!(code(&db.set_clock(time(42)).unwrap_err()), "BAD_TIME");
-    assert_eq!(code(&db.backtrack(target("no such point"), None).unwrap_err()), "UNKNOWN_RESTORE_POINT");
-    assert_eq!(code(&db.backtrack(target("2021-01-01"), None).unwrap_err()), "IN_FUTURE");
-    assert_eq!(code(&db.backtrack(target("2020-12-01"), None).unwrap_err()), "BEFORE_EARLIEST");
-    db.create_restore_point("p").unwrap();
-    let err = db.create_restore_point("p").unwrap_err();
-    assert_eq!(code(&err), "DUPLICATE_RESTORE_POINT");
-    assert_eq!(text(&err, "name"), "ReelDBError");
-    assert!(text(&err, "message").contains("'p'"));
-    assert_eq!(code(&db.set_window(-1.0).unwrap_err()), "BAD_TIME");
+    let err = |p| async move { code(&wait(p).await.unwrap_err()) };
+    assert_eq!(err(db.backtrack(target("no such point"), None)).await, "UNKNOWN_RESTORE_POINT");
+    assert_eq!(err(db.backtrack(target("2021-01-01"), None)).await, "IN_FUTURE");
+    assert_eq!(err(db.backtrack(target("2020-12-01"), None)).await, "BEFORE_EARLIEST");
+    wait(db.create_restore_point("p".into())).await.unwrap();
+    let e = wait(db.create_restore_point("p".into())).await.unwrap_err();
+    assert_eq!(code(&e), "DUPLICATE_RESTORE_POINT");
+    assert_eq!(text(&e, "name"), "ReelDBError");
+    assert!(text(&e, "message").contains("'p'"));
+    assert_eq!(err(db.set_window(-1.0)).await, "BAD_TIME");
+    assert_eq!(err(db.exec("SELEC 1".into())).await, "ER_PARSE_ERROR");
+    assert_eq!(err(db.query("SELECT ?".into(), None)).await, "BAD_PARAM");
 
     assert_eq!(code(&ReelDb::open_in_memory(options("soon")).err().unwrap()), "BAD_OPTION");
     assert_eq!(code(&ReelDb::open_in_memory(Some(JsValue::from(7).unchecked_into())).err().unwrap()), "BAD_OPTION");

@@ -1,0 +1,643 @@
+//! The state behind a `ReelDB` object: the SQL session on the in-memory page
+//! image, durability (group commit into IndexedDB), tab coordination and
+//! change events.
+//!
+//! **Durability.** The engine is synchronous and runs on a `MemBackend`.
+//! After an operation that wrote, [`Core::after_write`] moves the image's
+//! dirty pages into `pending` and returns a promise of their durability. One
+//! flush at a time writes everything pending in one IndexedDB transaction;
+//! commits made while it runs are pending for the next one (group commit),
+//! each still its own timeline entry. A promise resolves only when the
+//! transaction holding its pages completed. When a flush fails, every
+//! waiting write is rejected with the coded error and the database is
+//! reloaded from IndexedDB, i.e. returns to the last durable commit.
+//!
+//! **Tabs.** Writers are serialised across tabs by a Web Lock named after the
+//! database. A tab keeps the lock once it has it (so a single tab pays
+//! nothing per operation) until another tab asks for it on the
+//! BroadcastChannel; it then gives it up as soon as it is idle: no operation
+//! running, no flush pending, no open transaction — unless the asker is
+//! backtracking, in which case the open transaction is rolled back, as a
+//! backtrack closes open transactions. A tab that takes the lock first
+//! reloads if the stored superblocks differ from the last ones it knows. A
+//! tab that flushed posts `commit` on the channel; the others reload and
+//! fire a `remote` event.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::rc::{Rc, Weak};
+
+use gloo::events::EventListener;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
+use web_sys::{BroadcastChannel, IdbDatabase, MessageEvent};
+
+use super::sqltext::quote_ident;
+use super::{idb, js_error, JsTimelineEntry};
+use crate::db::{Database, Options};
+use crate::sql::Session;
+use crate::store::backend::MemBackend;
+use crate::store::page::PageBuf;
+
+/// IndexedDB persistence of one database.
+pub struct Persist {
+    pub name: String,
+    idb: RefCell<Option<IdbDatabase>>,
+    mem: RefCell<MemBackend>,
+    strict: bool,
+    pending: RefCell<BTreeMap<u64, PageBuf>>,
+    waiters: RefCell<Vec<(Function, Function)>>,
+    in_flight: Cell<bool>,
+    supers: RefCell<[Option<PageBuf>; 2]>,
+    /// Test hook: the next flush aborts, reporting a DOMException of this name.
+    pub fail_next: RefCell<Option<String>>,
+    tabs: RefCell<Option<Tabs>>,
+    /// IndexedDB transactions that committed pages.
+    pub flushes: Cell<u64>,
+    _versionchange: RefCell<Option<EventListener>>,
+}
+
+struct Tabs {
+    lock_name: String,
+    tab_id: String,
+    channel: BroadcastChannel,
+    _listener: EventListener,
+    held: Cell<bool>,
+    release: Rc<RefCell<Option<Function>>>,
+    wanted: Cell<bool>,
+    preempt: Cell<bool>,
+}
+
+/// One database as the JavaScript API sees it.
+pub struct Core {
+    session: RefCell<Option<Session>>,
+    options: Options,
+    pub persist: Option<Persist>,
+    listeners: RefCell<Vec<(u32, Function)>>,
+    next_listener: Cell<u32>,
+    gate: RefCell<Option<Promise>>,
+    ops: Cell<u32>,
+}
+
+/// Counts a running operation; when the last one ends, the tab lock may be
+/// handed over.
+pub struct OpGuard(Rc<Core>);
+
+impl Drop for OpGuard {
+    fn drop(&mut self) {
+        self.0.ops.set(self.0.ops.get() - 1);
+        self.0.maybe_release();
+    }
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&o, &(*k).into(), v);
+    }
+    o.into()
+}
+
+fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+impl Core {
+    /// A database in memory.
+    pub fn in_memory(options: Options) -> Result<Rc<Core>, JsValue> {
+        let db = Database::open(Box::new(MemBackend::new()), options.clone())?;
+        Ok(Rc::new(Core::new(Some(Session::new(db)), options, None)))
+    }
+
+    fn new(session: Option<Session>, options: Options, persist: Option<Persist>) -> Core {
+        Core {
+            session: RefCell::new(session),
+            options,
+            persist,
+            listeners: RefCell::new(Vec::new()),
+            next_listener: Cell::new(1),
+            gate: RefCell::new(None),
+            ops: Cell::new(0),
+        }
+    }
+
+    /// Opens (creating when missing) the database `name` in IndexedDB.
+    pub async fn open(name: &str, options: Options, strict: bool, multi_tab: bool) -> Result<Rc<Core>, JsValue> {
+        let db = idb::open(name).await?;
+        let persist = Persist {
+            name: name.to_string(),
+            idb: RefCell::new(Some(db.clone())),
+            mem: RefCell::new(MemBackend::new()),
+            strict,
+            pending: RefCell::new(BTreeMap::new()),
+            waiters: RefCell::new(Vec::new()),
+            in_flight: Cell::new(false),
+            supers: RefCell::new([None, None]),
+            fail_next: RefCell::new(None),
+            tabs: RefCell::new(None),
+            flushes: Cell::new(0),
+            _versionchange: RefCell::new(None),
+        };
+        let core = Rc::new(Core::new(None, options, Some(persist)));
+        let p = core.persist.as_ref().expect("persistent");
+        // Another connection deleting or upgrading the database: let it.
+        let weak = Rc::downgrade(&core);
+        *p._versionchange.borrow_mut() = Some(EventListener::new(&db, "versionchange", move |_| {
+            if let Some(core) = weak.upgrade() {
+                core.shut_down();
+                core.emit(obj(&[("type", "closed".into())]));
+            }
+        }));
+        if multi_tab {
+            *p.tabs.borrow_mut() = Tabs::new(name, Rc::downgrade(&core))?;
+        }
+        let _op = core.begin_op();
+        core.acquire_lock(false).await?;
+        let pages = idb::load(&db).await?;
+        core.install(pages)?;
+        if let Some(durable) = core.after_write() {
+            JsFuture::from(durable).await?;
+        }
+        Ok(core)
+    }
+
+    async fn acquire_lock(&self, preempt: bool) -> Result<(), JsValue> {
+        let acquire =
+            match self.persist.as_ref().and_then(|p| {
+                p.tabs.borrow().as_ref().and_then(|t| if t.held.get() { None } else { t.acquire(preempt) })
+            }) {
+                Some(p) => p,
+                None => return Ok(()),
+            };
+        JsFuture::from(acquire).await?;
+        if let Some(p) = self.persist.as_ref() {
+            if let Some(t) = p.tabs.borrow().as_ref() {
+                t.held.set(true);
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks an operation as running (see [`OpGuard`]).
+    pub fn begin_op(self: &Rc<Self>) -> OpGuard {
+        self.ops.set(self.ops.get() + 1);
+        OpGuard(self.clone())
+    }
+
+    /// Runs `f` on the session (error `CLOSED` once closed).
+    pub fn with_session<T>(&self, f: impl FnOnce(&mut Session) -> T) -> Result<T, JsValue> {
+        let mut s = self.session.borrow_mut();
+        match s.as_mut() {
+            Some(s) => Ok(f(s)),
+            None => Err(js_error("CLOSED", "the database is closed")),
+        }
+    }
+
+    /// Whether the database is still open.
+    pub fn is_open(&self) -> bool {
+        self.session.borrow().is_some()
+    }
+
+    /// Waits until the database may be used by this tab: no reload running,
+    /// and (with other tabs) this tab holds the writer lock and has loaded
+    /// what other tabs committed.
+    /// `preempt` (a backtrack) asks a tab holding the lock in an open
+    /// transaction to roll it back.
+    pub async fn ready(self: &Rc<Self>, preempt: bool) -> Result<(), JsValue> {
+        loop {
+            let gate = self.gate.borrow().clone();
+            if let Some(g) = gate {
+                JsFuture::from(g).await?;
+                continue;
+            }
+            if !self.is_open() {
+                return Err(js_error("CLOSED", "the database is closed"));
+            }
+            let need_lock =
+                self.persist.as_ref().is_some_and(|p| p.tabs.borrow().as_ref().is_some_and(|t| !t.held.get()));
+            if !need_lock {
+                return Ok(());
+            }
+            let core = self.clone();
+            let gate = self.run_gate(async move {
+                core.acquire_lock(preempt).await?;
+                core.refresh_if_stale().await?;
+                Ok(())
+            });
+            JsFuture::from(gate).await?;
+        }
+    }
+
+    /// Runs `fut` as the gate every operation waits for.
+    fn run_gate(self: &Rc<Self>, fut: impl Future<Output = Result<(), JsValue>> + 'static) -> Promise {
+        let previous = self.gate.borrow().clone();
+        let core = self.clone();
+        let promise = future_to_promise(async move {
+            if let Some(p) = previous {
+                let _ = JsFuture::from(p).await;
+            }
+            let r = fut.await;
+            *core.gate.borrow_mut() = None;
+            r.map(|_| JsValue::UNDEFINED)
+        });
+        *self.gate.borrow_mut() = Some(promise.clone());
+        promise
+    }
+
+    /// The last timeline sequence number.
+    pub fn last_seq(&self) -> u64 {
+        self.with_session(|s| s.database().timeline().last().map_or(0, |e| e.seq)).unwrap_or(0)
+    }
+
+    /// Timeline entries after `seq`, as JavaScript objects.
+    fn entries_after(&self, seq: u64) -> Vec<JsTimelineEntry> {
+        self.with_session(|s| s.database().timeline().iter().filter(|e| e.seq > seq).map(Into::into).collect())
+            .unwrap_or_default()
+    }
+
+    /// Fires `commit` / `backtrack` events for the entries after `seq`.
+    pub fn emit_local(&self, seq: u64) {
+        for e in self.entries_after(seq) {
+            let kind = e.kind;
+            self.emit(obj(&[("type", kind.into()), ("source", "local".into()), ("entry", to_js(&e))]));
+        }
+    }
+
+    /// Calls every listener with `event`; a listener that throws is reported
+    /// on the console and does not stop the others.
+    pub fn emit(&self, event: JsValue) {
+        let listeners: Vec<Function> = self.listeners.borrow().iter().map(|(_, f)| f.clone()).collect();
+        for f in listeners {
+            if let Err(e) = f.call1(&JsValue::NULL, &event) {
+                web_sys::console::error_2(&"ReelDB: a subscribe() listener threw".into(), &e);
+            }
+        }
+    }
+
+    /// Adds a listener; returns its id.
+    pub fn subscribe(&self, f: Function) -> u32 {
+        let id = self.next_listener.get();
+        self.next_listener.set(id + 1);
+        self.listeners.borrow_mut().push((id, f));
+        id
+    }
+
+    /// Removes a listener.
+    pub fn unsubscribe(&self, id: u32) {
+        self.listeners.borrow_mut().retain(|(i, _)| *i != id);
+    }
+
+    /// After an operation: queues the pages it wrote for the next flush and
+    /// returns a promise of their durability (None: nothing was written or
+    /// the database lives in memory).
+    pub fn after_write(self: &Rc<Self>) -> Option<Promise> {
+        let p = self.persist.as_ref()?;
+        let dirty = p.mem.borrow().take_dirty();
+        if dirty.is_empty() {
+            return None;
+        }
+        p.pending.borrow_mut().extend(dirty);
+        Some(self.flush_waiter())
+    }
+
+    /// A promise resolved once everything written so far is durable.
+    pub fn durable_barrier(self: &Rc<Self>) -> Option<Promise> {
+        let p = self.persist.as_ref()?;
+        if !p.in_flight.get() && p.pending.borrow().is_empty() {
+            return None;
+        }
+        Some(self.flush_waiter())
+    }
+
+    fn flush_waiter(self: &Rc<Self>) -> Promise {
+        let p = self.persist.as_ref().expect("persistent");
+        let promise = Promise::new(&mut |resolve, reject| p.waiters.borrow_mut().push((resolve, reject)));
+        if !p.in_flight.get() {
+            p.in_flight.set(true);
+            spawn_local(Core::flush_loop(self.clone()));
+        }
+        promise
+    }
+
+    async fn flush_loop(core: Rc<Core>) {
+        let p = core.persist.as_ref().expect("persistent");
+        loop {
+            let batch: Vec<(u64, PageBuf)> = std::mem::take(&mut *p.pending.borrow_mut()).into_iter().collect();
+            let waiters = std::mem::take(&mut *p.waiters.borrow_mut());
+            if batch.is_empty() {
+                for (resolve, _) in waiters {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
+                break;
+            }
+            let idb = p.idb.borrow().clone();
+            let fail = p.fail_next.borrow_mut().take();
+            let result = match idb {
+                None => Err(js_error("CLOSED", "the database is closed")),
+                Some(db) => match idb::write_pages(&db, &batch, p.strict, fail) {
+                    Ok(done) => JsFuture::from(done).await.map(|_| ()).map_err(|e| idb::idb_error("commit", &e)),
+                    Err(e) => Err(e),
+                },
+            };
+            match result {
+                Ok(()) => {
+                    p.flushes.set(p.flushes.get() + 1);
+                    {
+                        let mut supers = p.supers.borrow_mut();
+                        for (n, page) in &batch {
+                            if *n < 2 {
+                                supers[*n as usize] = Some(page.clone());
+                            }
+                        }
+                    }
+                    for (resolve, _) in waiters {
+                        let _ = resolve.call0(&JsValue::NULL);
+                    }
+                    if let Some(t) = p.tabs.borrow().as_ref() {
+                        let _ = t
+                            .channel
+                            .post_message(&obj(&[("type", "commit".into()), ("from", t.tab_id.clone().into())]));
+                    }
+                }
+                Err(e) => {
+                    let later = std::mem::take(&mut *p.waiters.borrow_mut());
+                    for (_, reject) in waiters.into_iter().chain(later) {
+                        let _ = reject.call1(&JsValue::NULL, &e);
+                    }
+                    p.pending.borrow_mut().clear();
+                    p.in_flight.set(false);
+                    // Back to the last durable commit.
+                    let c = core.clone();
+                    let _ = core.run_gate(async move {
+                        if let Err(e) = c.reload().await {
+                            web_sys::console::error_2(&"ReelDB: reload after a failed write failed".into(), &e);
+                            c.shut_down();
+                            return Err(e);
+                        }
+                        Ok(())
+                    });
+                    return;
+                }
+            }
+        }
+        p.in_flight.set(false);
+        core.maybe_release();
+    }
+
+    /// Reloads every page from IndexedDB.
+    pub async fn reload(&self) -> Result<bool, JsValue> {
+        let p = self.persist.as_ref().expect("persistent");
+        let db = p.idb.borrow().clone().ok_or_else(|| js_error("CLOSED", "the database is closed"))?;
+        let pages = idb::load(&db).await?;
+        self.install(pages)
+    }
+
+    /// Reloads when the stored superblocks differ from the last ones this
+    /// tab wrote or read. Returns whether it reloaded.
+    async fn refresh_if_stale(&self) -> Result<bool, JsValue> {
+        let Some(p) = self.persist.as_ref() else { return Ok(false) };
+        let Some(db) = p.idb.borrow().clone() else { return Ok(false) };
+        let stored = idb::superblocks(&db).await?;
+        if stored == *p.supers.borrow() {
+            return Ok(false);
+        }
+        self.reload().await?;
+        Ok(true)
+    }
+
+    /// Replaces the session by one on `pages`; returns whether an open
+    /// transaction was dropped.
+    fn install(&self, pages: Vec<(u64, PageBuf)>) -> Result<bool, JsValue> {
+        let p = self.persist.as_ref().expect("persistent");
+        let mut supers = [None, None];
+        for (n, page) in &pages {
+            if *n < 2 {
+                supers[*n as usize] = Some(page.clone());
+            }
+        }
+        let mem = MemBackend::from_pages(pages);
+        let mut db = Database::open(Box::new(mem.clone()), self.options.clone())?;
+        let old = self.session.borrow_mut().take();
+        let (clock, cur_db, in_tx) = match &old {
+            Some(s) => (s.database().fixed_clock(), s.current_database().to_string(), s.in_transaction()),
+            None => (None, String::new(), false),
+        };
+        db.set_clock(clock);
+        let mut session = Session::new(db);
+        if !cur_db.is_empty() && cur_db != session.current_database() {
+            let _ = session.execute_one(&format!("USE {}", quote_ident(&cur_db)));
+        }
+        *p.mem.borrow_mut() = mem;
+        *p.supers.borrow_mut() = supers;
+        p.pending.borrow_mut().clear();
+        *self.session.borrow_mut() = Some(session);
+        Ok(in_tx)
+    }
+
+    /// Another tab committed: reload and tell the listeners.
+    fn on_remote_commit(self: &Rc<Self>) {
+        let core = self.clone();
+        let _ = self.run_gate(async move {
+            let held = core.persist.as_ref().is_some_and(|p| p.tabs.borrow().as_ref().is_some_and(|t| t.held.get()));
+            if held {
+                // This tab is the writer: its state is the newest.
+                return Ok(());
+            }
+            let before = core.last_seq();
+            let in_tx = core.with_session(|s| s.in_transaction()).unwrap_or(false);
+            if core.refresh_if_stale().await.unwrap_or(false) {
+                let entries: Array = core.entries_after(before).iter().map(to_js).collect();
+                if in_tx {
+                    core.emit(obj(&[("type", "rollback".into()), ("reason", "remote change".into())]));
+                }
+                core.emit(obj(&[("type", "remote".into()), ("entries", entries.into())]));
+            }
+            Ok(())
+        });
+    }
+
+    /// Hands the writer lock to a tab that asked for it, if this tab is idle.
+    fn maybe_release(&self) {
+        let Some(p) = self.persist.as_ref() else { return };
+        let tabs = p.tabs.borrow();
+        let Some(t) = tabs.as_ref() else { return };
+        if !t.held.get() || !t.wanted.get() || self.ops.get() > 0 || p.in_flight.get() || !p.pending.borrow().is_empty()
+        {
+            return;
+        }
+        if self.gate.borrow().is_some() {
+            return;
+        }
+        let in_tx = self.with_session(|s| s.in_transaction()).unwrap_or(false);
+        if in_tx {
+            if !t.preempt.get() {
+                return;
+            }
+            let _ = self.with_session(|s| s.execute_one("ROLLBACK"));
+            self.emit(obj(&[("type", "rollback".into()), ("reason", "backtrack in another tab".into())]));
+        }
+        t.held.set(false);
+        t.wanted.set(false);
+        t.preempt.set(false);
+        let release = t.release.borrow_mut().take();
+        if let Some(release) = release {
+            let _ = release.call0(&JsValue::NULL);
+        }
+    }
+
+    /// Stops using IndexedDB and the session (close, or deletion by another
+    /// connection).
+    pub fn shut_down(&self) {
+        *self.session.borrow_mut() = None;
+        if let Some(p) = self.persist.as_ref() {
+            if let Some(t) = p.tabs.borrow_mut().take() {
+                if let Some(release) = t.release.borrow_mut().take() {
+                    let _ = release.call0(&JsValue::NULL);
+                }
+                t.channel.close();
+            }
+            if let Some(db) = p.idb.borrow_mut().take() {
+                db.close();
+            }
+        }
+    }
+
+    /// Closes: waits for pending writes, then lets go of everything.
+    pub async fn close(self: &Rc<Self>) -> Result<(), JsValue> {
+        let gate = self.gate.borrow().clone();
+        if let Some(g) = gate {
+            let _ = JsFuture::from(g).await;
+        }
+        if let Some(b) = self.durable_barrier() {
+            JsFuture::from(b).await?;
+        }
+        self.shut_down();
+        Ok(())
+    }
+
+    /// Pages in the image and IndexedDB transactions so far.
+    pub fn storage_info(&self) -> JsValue {
+        match &self.persist {
+            None => obj(&[("backend", "memory".into())]),
+            Some(p) => obj(&[
+                ("backend", "indexeddb".into()),
+                ("name", p.name.clone().into()),
+                ("durability", (if p.strict { "strict" } else { "relaxed" }).into()),
+                ("pages", JsValue::from_f64(p.mem.borrow().len_pages() as f64)),
+                ("idbTransactions", JsValue::from_f64(p.flushes.get() as f64)),
+                (
+                    "multiTab",
+                    p.tabs.borrow().as_ref().map_or(JsValue::FALSE, |t| JsValue::from_bool(!t.tab_id.is_empty())),
+                ),
+            ]),
+        }
+    }
+}
+
+trait PageCount {
+    fn len_pages(&self) -> u64;
+}
+
+impl PageCount for MemBackend {
+    fn len_pages(&self) -> u64 {
+        use crate::store::backend::StorageBackend;
+        self.len().unwrap_or(0)
+    }
+}
+
+impl Tabs {
+    /// Web Locks plus a BroadcastChannel, when the context has both.
+    fn new(name: &str, core: Weak<Core>) -> Result<Option<Tabs>, JsValue> {
+        let global = js_sys::global();
+        let navigator = Reflect::get(&global, &"navigator".into())?;
+        let has_locks = !navigator.is_undefined()
+            && Reflect::get(&navigator, &"locks".into()).is_ok_and(|l| !l.is_undefined() && !l.is_null());
+        let has_channel = Reflect::get(&global, &"BroadcastChannel".into()).is_ok_and(|c| !c.is_undefined());
+        if !has_locks || !has_channel {
+            return Ok(None);
+        }
+        let channel = BroadcastChannel::new(&format!("reeldb:{name}"))?;
+        let tab_id = format!("{:x}", (js_sys::Math::random() * 9.0e15) as u64);
+        let me = tab_id.clone();
+        let listener = EventListener::new(&channel, "message", move |e| {
+            let Some(core) = core.upgrade() else { return };
+            let Some(e) = e.dyn_ref::<MessageEvent>() else { return };
+            let data = e.data();
+            let field = |k: &str| Reflect::get(&data, &k.into()).ok();
+            if field("from").and_then(|f| f.as_string()).as_deref() == Some(me.as_str()) {
+                return;
+            }
+            match field("type").and_then(|t| t.as_string()).as_deref() {
+                Some("want") => {
+                    if let Some(p) = core.persist.as_ref() {
+                        if let Some(t) = p.tabs.borrow().as_ref() {
+                            t.wanted.set(true);
+                            if field("preempt").and_then(|p| p.as_bool()) == Some(true) {
+                                t.preempt.set(true);
+                            }
+                        }
+                    }
+                    core.maybe_release();
+                }
+                Some("commit") => core.on_remote_commit(),
+                _ => {}
+            }
+        });
+        Ok(Some(Tabs {
+            lock_name: format!("reeldb:{name}"),
+            tab_id,
+            channel,
+            _listener: listener,
+            held: Cell::new(false),
+            release: Rc::new(RefCell::new(None)),
+            wanted: Cell::new(false),
+            preempt: Cell::new(false),
+        }))
+    }
+
+    /// Asks for the writer lock: tells the holder, then queues a request.
+    /// The promise resolves once the lock is granted; the lock is held until
+    /// `release` is called.
+    fn acquire(&self, preempt: bool) -> Option<Promise> {
+        let _ = self.channel.post_message(&obj(&[
+            ("type", "want".into()),
+            ("from", self.tab_id.clone().into()),
+            ("preempt", preempt.into()),
+        ]));
+        let release = self.release.clone();
+        let name = self.lock_name.clone();
+        Some(Promise::new(&mut |resolve, reject| {
+            let release = release.clone();
+            let granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+                let hold = Promise::new(&mut |res, _| *release.borrow_mut() = Some(res));
+                let _ = resolve.call0(&JsValue::NULL);
+                hold.into()
+            });
+            let locks = Reflect::get(&js_sys::global(), &"navigator".into())
+                .and_then(|n| Reflect::get(&n, &"locks".into()))
+                .unwrap_or(JsValue::UNDEFINED);
+            let request = Reflect::get(&locks, &"request".into()).ok().and_then(|r| r.dyn_into::<Function>().ok());
+            match request {
+                Some(request) => match request.call2(&locks, &name.clone().into(), &granted) {
+                    Ok(p) => {
+                        let reject = reject.clone();
+                        spawn_local(async move {
+                            if let Err(e) = JsFuture::from(p.unchecked_into::<Promise>()).await {
+                                let _ = reject.call1(&JsValue::NULL, &e);
+                            }
+                        });
+                    }
+                    Err(e) => {
+                        let _ = reject.call1(&JsValue::NULL, &e);
+                    }
+                },
+                None => {
+                    let _ = reject.call1(&JsValue::NULL, &js_error("NO_LOCKS", "navigator.locks is not available"));
+                }
+            }
+        }))
+    }
+}

@@ -1,0 +1,217 @@
+//! IndexedDB page storage: one IndexedDB database per ReelDB database, named
+//! `reeldb:<name>`, with one object store, `pages` (key: page number, value:
+//! the 4096 bytes of the page as a `Uint8Array`), created once at version 1.
+//! DDL never changes the IndexedDB schema.
+//!
+//! The engine runs on a `MemBackend` image: [`load`] fills it at open, and
+//! [`write_pages`] writes the pages changed since the last flush (superblock
+//! pages included) in one readwrite transaction with no await inside it, so
+//! a flush is atomic: after a crash IndexedDB holds either every page of the
+//! flush or none.
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DomException, Event, IdbDatabase, IdbFactory, IdbOpenDbRequest, IdbRequest, IdbTransaction};
+
+use super::js_error;
+use crate::store::page::{PageBuf, PAGE_SIZE};
+
+/// The object store of pages.
+pub const STORE: &str = "pages";
+const VERSION: u32 = 1;
+
+/// The IndexedDB database name of the ReelDB database `name`.
+pub fn idb_name(name: &str) -> String {
+    format!("reeldb:{name}")
+}
+
+fn factory() -> Result<IdbFactory, JsValue> {
+    let f = Reflect::get(&js_sys::global(), &"indexedDB".into())?;
+    if f.is_undefined() || f.is_null() {
+        return Err(js_error("NO_INDEXEDDB", "IndexedDB is not available in this context"));
+    }
+    Ok(f.unchecked_into())
+}
+
+/// Turns a DOMException (or anything IndexedDB rejected with) into a coded
+/// ReelDB error: `QUOTA_EXCEEDED`, `IDB_ABORTED` or `IDB_ERROR`.
+pub fn idb_error(what: &str, e: &JsValue) -> JsValue {
+    if Reflect::has(e, &"code".into()).unwrap_or(false)
+        && Reflect::get(e, &"name".into()).ok().and_then(|n| n.as_string()).as_deref() == Some("ReelDBError")
+    {
+        return e.clone();
+    }
+    let (name, message) = match e.dyn_ref::<DomException>() {
+        Some(d) => (d.name(), d.message()),
+        None => ("Error".to_string(), e.as_string().unwrap_or_else(|| format!("{e:?}"))),
+    };
+    let code = match name.as_str() {
+        "QuotaExceededError" => "QUOTA_EXCEEDED",
+        "AbortError" => "IDB_ABORTED",
+        _ => "IDB_ERROR",
+    };
+    js_error(code, &format!("IndexedDB {what} failed ({name}): {message}"))
+}
+
+/// A promise settled by a request's success (with its result) or error.
+fn request_promise(req: &IdbRequest) -> Promise {
+    let req = req.clone();
+    Promise::new(&mut |resolve, reject| {
+        let r = req.clone();
+        let ok = Closure::once_into_js(move |_: Event| {
+            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let r = req.clone();
+        let err = Closure::once_into_js(move |_: Event| {
+            let e = r.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::NULL);
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        req.set_onsuccess(Some(ok.unchecked_ref()));
+        req.set_onerror(Some(err.unchecked_ref()));
+    })
+}
+
+/// A promise resolved when `tx` completes and rejected with its error (or an
+/// `AbortError`) when it aborts. `forced` replaces the error of an abort
+/// (the test hook that fails a flush on purpose).
+fn transaction_promise(tx: &IdbTransaction, forced: Option<String>) -> Promise {
+    let tx = tx.clone();
+    Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move |_: Event| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let t = tx.clone();
+        let forced = forced.clone();
+        let abort = Closure::once_into_js(move |_: Event| {
+            let e = match &forced {
+                Some(name) => DomException::new_with_message_and_name("the flush was failed on purpose", name)
+                    .map(JsValue::from)
+                    .unwrap_or(JsValue::NULL),
+                None => t.error().map(JsValue::from).unwrap_or(JsValue::NULL),
+            };
+            let e = if e.is_null() {
+                DomException::new_with_message_and_name("the transaction was aborted", "AbortError")
+                    .map(JsValue::from)
+                    .unwrap_or(JsValue::NULL)
+            } else {
+                e
+            };
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        tx.set_oncomplete(Some(ok.unchecked_ref()));
+        tx.set_onabort(Some(abort.unchecked_ref()));
+    })
+}
+
+/// Opens (creating at version 1 when missing) the IndexedDB database of `name`.
+pub async fn open(name: &str) -> Result<IdbDatabase, JsValue> {
+    let req: IdbOpenDbRequest =
+        factory()?.open_with_u32(&idb_name(name), VERSION).map_err(|e| idb_error("open", &e))?;
+    let r = req.clone();
+    let upgrade = Closure::once_into_js(move |_: Event| {
+        if let Ok(db) = r.result() {
+            let db: IdbDatabase = db.unchecked_into();
+            if !db.object_store_names().contains(STORE) {
+                let _ = db.create_object_store(STORE);
+            }
+        }
+    });
+    req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
+    let db = JsFuture::from(request_promise(&req)).await.map_err(|e| idb_error("open", &e))?;
+    Ok(db.unchecked_into())
+}
+
+/// Deletes the IndexedDB database of `name` (resolves once deleted; other
+/// connections are asked to close through their `versionchange` event).
+pub async fn delete(name: &str) -> Result<(), JsValue> {
+    let req = factory()?.delete_database(&idb_name(name)).map_err(|e| idb_error("delete", &e))?;
+    JsFuture::from(request_promise(&req)).await.map_err(|e| idb_error("delete", &e))?;
+    Ok(())
+}
+
+fn page_of(value: &JsValue, n: u64) -> Result<PageBuf, JsValue> {
+    let bytes = Uint8Array::new(value);
+    if bytes.length() as usize != PAGE_SIZE {
+        return Err(js_error(
+            "CORRUPT",
+            &format!("page {n} in IndexedDB holds {} bytes, not {PAGE_SIZE}", bytes.length()),
+        ));
+    }
+    let mut page: PageBuf = Box::new([0u8; PAGE_SIZE]);
+    bytes.copy_to(&mut page[..]);
+    Ok(page)
+}
+
+/// Every page stored, in page order, read in one readonly transaction (a
+/// consistent image even while another tab writes).
+pub async fn load(db: &IdbDatabase) -> Result<Vec<(u64, PageBuf)>, JsValue> {
+    let tx = db.transaction_with_str(STORE).map_err(|e| idb_error("read", &e))?;
+    let store = tx.object_store(STORE).map_err(|e| idb_error("read", &e))?;
+    let keys = request_promise(&store.get_all_keys().map_err(|e| idb_error("read", &e))?);
+    let values = request_promise(&store.get_all().map_err(|e| idb_error("read", &e))?);
+    let keys: Array = JsFuture::from(keys).await.map_err(|e| idb_error("read", &e))?.unchecked_into();
+    let values: Array = JsFuture::from(values).await.map_err(|e| idb_error("read", &e))?.unchecked_into();
+    if keys.length() != values.length() {
+        return Err(js_error("CORRUPT", "IndexedDB returned different numbers of keys and pages"));
+    }
+    let mut pages = Vec::with_capacity(keys.length() as usize);
+    for i in 0..keys.length() {
+        let n = keys
+            .get(i)
+            .as_f64()
+            .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+            .ok_or_else(|| js_error("CORRUPT", "a key of the IndexedDB page store is not a page number"))?
+            as u64;
+        pages.push((n, page_of(&values.get(i), n)?));
+    }
+    Ok(pages)
+}
+
+/// The two superblock pages as stored (None: missing).
+pub async fn superblocks(db: &IdbDatabase) -> Result<[Option<PageBuf>; 2], JsValue> {
+    let tx = db.transaction_with_str(STORE).map_err(|e| idb_error("read", &e))?;
+    let store = tx.object_store(STORE).map_err(|e| idb_error("read", &e))?;
+    let a = request_promise(&store.get(&JsValue::from_f64(0.0)).map_err(|e| idb_error("read", &e))?);
+    let b = request_promise(&store.get(&JsValue::from_f64(1.0)).map_err(|e| idb_error("read", &e))?);
+    let a = JsFuture::from(a).await.map_err(|e| idb_error("read", &e))?;
+    let b = JsFuture::from(b).await.map_err(|e| idb_error("read", &e))?;
+    let page = |v: JsValue, n| if v.is_undefined() { Ok(None) } else { page_of(&v, n).map(Some) };
+    Ok([page(a, 0)?, page(b, 1)?])
+}
+
+/// Starts one readwrite transaction putting every page of `pages` and
+/// returns a promise of its completion. All puts are issued synchronously,
+/// with no await in between, so the transaction is atomic. `strict` asks for
+/// `durability: "strict"` (complete only once flushed to disk). `fail` aborts
+/// the transaction after the puts, reporting a DOMException of that name (a
+/// test hook).
+pub fn write_pages(
+    db: &IdbDatabase,
+    pages: &[(u64, PageBuf)],
+    strict: bool,
+    fail: Option<String>,
+) -> Result<Promise, JsValue> {
+    let opts = Object::new();
+    Reflect::set(&opts, &"durability".into(), &(if strict { "strict" } else { "relaxed" }).into())?;
+    let transaction: Function = Reflect::get(db, &"transaction".into())?.unchecked_into();
+    let tx: IdbTransaction = transaction
+        .call3(db, &STORE.into(), &"readwrite".into(), &opts)
+        .map_err(|e| idb_error("write", &e))?
+        .unchecked_into();
+    let done = transaction_promise(&tx, fail.clone());
+    let store = tx.object_store(STORE).map_err(|e| idb_error("write", &e))?;
+    for (n, page) in pages {
+        let bytes = Uint8Array::new_with_length(PAGE_SIZE as u32);
+        bytes.copy_from(&page[..]);
+        if let Err(e) = store.put_with_key(&bytes, &JsValue::from_f64(*n as f64)) {
+            let _ = tx.abort();
+            return Err(idb_error("write", &e));
+        }
+    }
+    if fail.is_some() {
+        tx.abort().map_err(|e| idb_error("write", &e))?;
+    }
+    Ok(done)
+}

@@ -1,0 +1,284 @@
+#![cfg(target_arch = "wasm32")]
+//! The `ReelDB` class on IndexedDB in headless Chromium: persistence across
+//! close and reopen, group commit, atomicity when a flush is aborted on
+//! purpose, the quota error path, the SQL API (exec, query with parameters,
+//! asOf, diff, export/import, events), and two connections on one database
+//! coordinating like two tabs.
+
+use js_sys::{Array, Function, Promise, Reflect};
+use reeldb::wasm::{BacktrackTargetInput, OpenOptions, ReelDb, TimeInput};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn wait(p: Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(p).await
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+fn code(err: &JsValue) -> String {
+    get(err, "code").as_string().unwrap_or_else(|| panic!("no code on {err:?}"))
+}
+
+fn opts(pairs: &[(&str, JsValue)]) -> Option<OpenOptions> {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    Some(o.unchecked_into())
+}
+
+fn time(t: &str) -> TimeInput {
+    JsValue::from(t).unchecked_into()
+}
+
+fn target(t: &str) -> BacktrackTargetInput {
+    JsValue::from(t).unchecked_into()
+}
+
+async fn open(name: &str) -> ReelDb {
+    ReelDb::open_named(name, None).await.expect("open")
+}
+
+async fn exec(db: &ReelDb, sql: &str) -> JsValue {
+    wait(db.exec(sql.into())).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+}
+
+/// `SELECT` through `query`, rows as JSON text for easy comparison.
+async fn rows(db: &ReelDb, sql: &str) -> String {
+    let r = wait(db.query(sql.into(), None)).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    js_sys::JSON::stringify(&r).unwrap().into()
+}
+
+fn json(v: &JsValue) -> String {
+    js_sys::JSON::stringify(v).unwrap().into()
+}
+
+async fn sleep(ms: i32) {
+    let p = Promise::new(&mut |resolve, _| {
+        web_sys_timeout(&resolve, ms);
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn web_sys_timeout(f: &Function, ms: i32);
+}
+
+#[wasm_bindgen_test]
+async fn data_and_history_survive_close_and_reopen() {
+    let name = unique("reopen");
+    let db = open(&name).await;
+    db.set_clock(Some(time("2020-12-24 14:55:00"))).unwrap();
+    exec(&db, "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(20))").await;
+    exec(&db, "INSERT INTO t VALUES (1, 'Laptop'), (2, 'Monitor')").await;
+    db.set_clock(Some(time("2020-12-24 15:00:00"))).unwrap();
+    exec(&db, "DELETE FROM t WHERE id = 1").await;
+    let before = json(&db.timeline().unwrap());
+    wait(db.close()).await.unwrap();
+    assert_eq!(code(&wait(db.exec("SELECT 1".into())).await.unwrap_err()), "CLOSED");
+
+    let db = open(&name).await;
+    db.set_clock(Some(time("2020-12-24 15:05:00"))).unwrap();
+    assert_eq!(json(&db.timeline().unwrap()), before);
+    assert_eq!(rows(&db, "SELECT * FROM t").await, r#"[{"id":2,"name":"Monitor"}]"#);
+    let view = db.as_of(time("2020-12-24 14:59:00")).unwrap();
+    let past: String =
+        js_sys::JSON::stringify(&view.query("SELECT name FROM t ORDER BY id", None).unwrap()).unwrap().into();
+    assert_eq!(past, r#"[{"name":"Laptop"},{"name":"Monitor"}]"#);
+    let info = db.storage_info();
+    assert_eq!(get(&info, "backend").as_string().unwrap(), "indexeddb");
+    wait(db.delete()).await.unwrap();
+
+    // Deleted: opening again starts empty.
+    let db = open(&name).await;
+    assert_eq!(Array::from(&db.timeline().unwrap()).length(), 0);
+    wait(db.delete()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn commits_issued_together_share_idb_transactions_but_not_timeline_entries() {
+    let name = unique("group");
+    let db = open(&name).await;
+    exec(&db, "CREATE TABLE t (id INT PRIMARY KEY)").await;
+    let start = get(&db.storage_info(), "idbTransactions").as_f64().unwrap();
+    let entries = Array::from(&db.timeline().unwrap()).length();
+    let pending: Vec<Promise> =
+        (0..40).map(|i| db.query("INSERT INTO t VALUES (?)".into(), Some(vec![JsValue::from(i)]))).collect();
+    for p in pending {
+        wait(p).await.unwrap();
+    }
+    let flushes = get(&db.storage_info(), "idbTransactions").as_f64().unwrap() - start;
+    assert!((1.0..40.0).contains(&flushes), "{flushes} IndexedDB transactions for 40 commits");
+    assert_eq!(Array::from(&db.timeline().unwrap()).length(), entries + 40);
+    wait(db.close()).await.unwrap();
+    let db = open(&name).await;
+    assert_eq!(rows(&db, "SELECT COUNT(*) AS n FROM t").await, r#"[{"n":40}]"#);
+    wait(db.delete()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_aborted_flush_rejects_and_returns_to_the_last_durable_commit() {
+    let name = unique("abort");
+    let db = open(&name).await;
+    exec(&db, "CREATE TABLE t (id INT PRIMARY KEY)").await;
+    exec(&db, "INSERT INTO t VALUES (1)").await;
+    let durable_timeline = json(&db.timeline().unwrap());
+
+    db.fail_next_flush("AbortError".into()).unwrap();
+    // The failing commit and one issued while it is in flight both fail.
+    let a = db.exec("INSERT INTO t VALUES (2)".into());
+    let b = db.exec("INSERT INTO t VALUES (3)".into());
+    assert_eq!(code(&wait(a).await.unwrap_err()), "IDB_ABORTED");
+    assert_eq!(code(&wait(b).await.unwrap_err()), "IDB_ABORTED");
+    assert_eq!(rows(&db, "SELECT id FROM t").await, r#"[{"id":1}]"#);
+    assert_eq!(json(&db.timeline().unwrap()), durable_timeline);
+
+    // Still usable, and what is stored is exactly the durable state.
+    exec(&db, "INSERT INTO t VALUES (4)").await;
+    wait(db.close()).await.unwrap();
+    let db = open(&name).await;
+    assert_eq!(rows(&db, "SELECT id FROM t ORDER BY id").await, r#"[{"id":1},{"id":4}]"#);
+
+    db.fail_next_flush("QuotaExceededError".into()).unwrap();
+    let e = wait(db.exec("INSERT INTO t VALUES (5)".into())).await.unwrap_err();
+    assert_eq!(code(&e), "QUOTA_EXCEEDED");
+    assert!(e.is_instance_of::<js_sys::Error>());
+    assert!(get(&e, "message").as_string().unwrap().contains("QuotaExceededError"));
+    assert_eq!(rows(&db, "SELECT id FROM t ORDER BY id").await, r#"[{"id":1},{"id":4}]"#);
+    wait(db.delete()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn sql_api_exec_query_params_diff_export_import_and_events() {
+    let name = unique("api");
+    let db = open(&name).await;
+    let events = Array::new();
+    let sink = events.clone();
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        sink.push(&get(&e, "type"));
+    });
+    let unsubscribe: Function = db.subscribe(listener.as_ref().unchecked_ref::<Function>().clone()).unchecked_into();
+
+    db.set_clock(Some(time("2021-01-01 10:00:00"))).unwrap();
+    let r = exec(&db, "CREATE TABLE p (id INT PRIMARY KEY, name VARCHAR(40), price DECIMAL(8,2)); INSERT INTO p VALUES (1, 'a', 1.50), (2, 'b', 2.00); SELECT id, name FROM p ORDER BY id").await;
+    assert_eq!(
+        json(&r),
+        r#"[{"columns":[],"values":[],"rowsAffected":0},{"columns":[],"values":[],"rowsAffected":2},{"columns":["id","name"],"values":[[1,"a"],[2,"b"]],"rowsAffected":0}]"#
+    );
+    db.set_clock(Some(time("2021-01-01 11:00:00"))).unwrap();
+    let tricky = "it's \\ a 'quoted' ? -- not a comment";
+    wait(db.query(
+        "INSERT INTO p VALUES (?, ?, ?)".into(),
+        Some(vec![JsValue::from(3), JsValue::from(tricky), JsValue::NULL]),
+    ))
+    .await
+    .unwrap();
+    let got =
+        wait(db.query("SELECT name FROM p WHERE id = ? AND name = ?".into(), Some(vec![3.into(), tricky.into()])))
+            .await
+            .unwrap();
+    assert_eq!(get(&Array::from(&got).get(0), "name").as_string().unwrap(), tricky);
+    db.set_clock(Some(time("2021-01-01 12:00:00"))).unwrap();
+    exec(&db, "UPDATE p SET price = 9.99 WHERE id = 1").await;
+    db.set_clock(Some(time("2021-01-01 13:00:00"))).unwrap();
+
+    let d = db.diff("p", time("2021-01-01 10:30:00"), time("2021-01-01 12:30:00")).unwrap();
+    let changes: Vec<String> = Array::from(&d)
+        .iter()
+        .map(|r| format!("{}:{}", get(&r, "change").as_string().unwrap(), get(&r, "id").as_f64().unwrap()))
+        .collect();
+    assert_eq!(changes, ["changed:1", "added:3"]);
+
+    let dump = db.export_sql().unwrap();
+    assert!(dump.contains("CREATE TABLE `p`"), "{dump}");
+    let copy = ReelDb::open_in_memory(None).unwrap();
+    wait(copy.import_sql(dump)).await.unwrap();
+    let a = rows(&db, "SELECT * FROM p ORDER BY id").await;
+    assert_eq!(rows(&copy, "SELECT * FROM p ORDER BY id").await, a);
+
+    let bt = wait(db.backtrack(target("2021-01-01 10:30:00"), None)).await.unwrap();
+    assert_eq!(get(&get(&bt, "record"), "status").as_string().unwrap(), "completed");
+    assert_eq!(rows(&db, "SELECT COUNT(*) AS n FROM p").await, r#"[{"n":2}]"#);
+    let view = db.as_of(time("2021-01-01 12:30:00")).unwrap();
+    assert_eq!(json(&view.query("SELECT COUNT(*) AS n FROM p", None).unwrap()), r#"[{"n":3}]"#);
+    assert_eq!(code(&view.query("DELETE FROM p", None).unwrap_err()), "READ_ONLY");
+    assert_eq!(code(&db.as_of(time("2000-01-01 00:00:00")).err().unwrap()), "BEFORE_EARLIEST");
+
+    unsubscribe.call0(&JsValue::NULL).unwrap();
+    exec(&db, "INSERT INTO p VALUES (7, 'x', 1)").await;
+    let kinds: Vec<String> = events.iter().map(|e| e.as_string().unwrap()).collect();
+    assert_eq!(kinds, ["commit", "commit", "commit", "commit", "backtrack"]);
+    drop(listener);
+    wait(db.delete()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn two_connections_see_each_others_writes_and_a_backtrack_rolls_back_the_other() {
+    let name = unique("tabs");
+    let a = open(&name).await;
+    let b = open(&name).await;
+    let remote = Array::new();
+    let sink = remote.clone();
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        sink.push(&get(&e, "type"));
+    });
+    a.subscribe(listener.as_ref().unchecked_ref::<Function>().clone());
+
+    exec(&a, "CREATE TABLE t (id INT PRIMARY KEY)").await;
+    exec(&b, "INSERT INTO t VALUES (1)").await;
+    exec(&a, "INSERT INTO t VALUES (2)").await;
+    assert_eq!(rows(&b, "SELECT id FROM t ORDER BY id").await, r#"[{"id":1},{"id":2}]"#);
+    assert_eq!(rows(&a, "SELECT id FROM t ORDER BY id").await, r#"[{"id":1},{"id":2}]"#);
+    let mark = a.now().unwrap();
+    sleep(5).await;
+
+    // A transaction open in A; B backtracks: A's transaction is rolled back.
+    exec(&a, "BEGIN; INSERT INTO t VALUES (3)").await;
+    assert!(a.in_transaction());
+    let bt = wait(b.backtrack(target(&mark), None)).await.unwrap();
+    assert_eq!(get(&get(&bt, "record"), "status").as_string().unwrap(), "completed");
+    for _ in 0..100 {
+        if !a.in_transaction() && remote.iter().any(|e| e.as_string().as_deref() == Some("remote")) {
+            break;
+        }
+        sleep(10).await;
+    }
+    assert!(!a.in_transaction());
+    let kinds: Vec<String> = remote.iter().map(|e| e.as_string().unwrap()).collect();
+    assert!(kinds.contains(&"rollback".to_string()) && kinds.contains(&"remote".to_string()), "{kinds:?}");
+    assert_eq!(rows(&a, "SELECT id FROM t ORDER BY id").await, r#"[{"id":1},{"id":2}]"#);
+    let last: Array = a.timeline().unwrap().unchecked_into();
+    assert_eq!(get(&last.get(last.length() - 1), "kind").as_string().unwrap(), "backtrack");
+
+    // Interleaved writers never lose a commit.
+    let mut pending = Vec::new();
+    for i in 10..30 {
+        let db = if i % 2 == 0 { &a } else { &b };
+        pending.push(db.query("INSERT INTO t VALUES (?)".into(), Some(vec![JsValue::from(i)])));
+    }
+    for p in pending {
+        wait(p).await.unwrap();
+    }
+    assert_eq!(rows(&a, "SELECT COUNT(*) AS n FROM t").await, r#"[{"n":22}]"#);
+    assert_eq!(rows(&b, "SELECT COUNT(*) AS n FROM t").await, r#"[{"n":22}]"#);
+    wait(a.close()).await.unwrap();
+    wait(b.close()).await.unwrap();
+    drop(listener);
+    let c = open(&name).await;
+    assert_eq!(rows(&c, "SELECT COUNT(*) AS n FROM t").await, r#"[{"n":22}]"#);
+    wait(c.delete()).await.unwrap();
+    let _ = opts(&[]);
+}
