@@ -95,18 +95,18 @@ test("the package's ReelDB class works from a page, errors carry codes", async (
     await init();
     const db = ReelDB.openInMemory({ windowSecs: 3600 });
     db.setClock("2020-12-24 14:55:00");
-    db.createRestorePoint("start");
+    await db.createRestorePoint("start");
     db.setClock(new Date("2020-12-24T15:00:00Z"));
-    const outcome = db.backtrack("start");
+    const outcome = await db.backtrack("start");
     let error;
     try {
-      db.backtrack("2019-01-01");
+      await db.backtrack("2019-01-01");
     } catch (e) {
       error = { isError: e instanceof Error, name: e.name, code: e.code, message: e.message };
     }
     const status = db.status();
     const timeline = db.timeline();
-    db.close();
+    await db.close();
     return { outcome, error, status, timeline };
   });
   assert.equal(result.outcome.record.status, "completed");

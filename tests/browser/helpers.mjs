@@ -1,0 +1,82 @@
+// Shared set-up of the browser tests: the static server over www/, Debian's
+// Chromium through playwright-core, and a raw Chromium process (for tests
+// that kill the browser) driven over the DevTools protocol.
+import { spawn } from "node:child_process";
+import { chromium } from "playwright-core";
+import { serve } from "../../scripts/static-server.mjs";
+
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const ROOT = new URL("../../", import.meta.url);
+export const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export function serveWww() {
+  return serve(new URL("www/", ROOT).pathname, 0);
+}
+
+export function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/** Loads the package into a page of the site (www/test/). */
+export async function openTestPage(context, server) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(new URL("test/", server.url).href);
+  await page.evaluate(async () => {
+    const mod = await import("/pkg/reeldb.js");
+    await mod.default();
+    window.ReelDB = mod.ReelDB;
+  });
+  page.problems = problems;
+  return page;
+}
+
+/**
+ * Starts Chromium as a process of its own (headless, with `userDataDir`)
+ * and connects over CDP, so that the test can SIGKILL the whole process
+ * group as a crash would.
+ */
+export async function startChromium(userDataDir) {
+  const child = spawn(
+    CHROMIUM,
+    [...ARGS, "--headless", `--user-data-dir=${userDataDir}`, "--remote-debugging-port=0", "about:blank"],
+    { detached: true, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  const ws = await new Promise((ok, fail) => {
+    let text = "";
+    const timer = setTimeout(() => fail(new Error(`chromium did not start: ${text}`)), 20_000);
+    child.stderr.on("data", (d) => {
+      text += d;
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    child.on("exit", (code) => fail(new Error(`chromium exited (${code}): ${text}`)));
+  });
+  child.stderr.resume();
+  const browser = await chromium.connectOverCDP(ws);
+  return {
+    browser,
+    context: browser.contexts()[0],
+    kill() {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+      return new Promise((ok) => (child.exitCode !== null || child.signalCode ? ok() : child.on("exit", ok)));
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      return this.kill();
+    },
+  };
+}
