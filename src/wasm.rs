@@ -8,6 +8,24 @@
 //!
 //! Times cross the boundary as text in the engine's format,
 //! `YYYY-MM-DD HH:MM:SS[.ffffff]` (UTC); inputs also accept a `Date`.
+//!
+//! ```js
+//! import init, { ReelDB } from "reeldb";
+//! await init();
+//! const db = await ReelDB.open("shop");          // IndexedDB; ReelDB.openInMemory() for none
+//! await db.exec("CREATE TABLE p (id INT PRIMARY KEY, name VARCHAR(40))");
+//! await db.query("INSERT INTO p VALUES (?, ?)", [1, "Laptop"]);  // resolves once durable
+//! const t = db.now();
+//! await db.exec("DELETE FROM p");
+//! db.asOf(t).query("SELECT * FROM p");           // [{ id: 1, name: "Laptop" }]
+//! db.diff("p", t, db.now());                     // [{ change: "removed", ... }]
+//! await db.backtrack(t);                          // or { restorePoint: "name" }
+//! const off = db.subscribe((e) => console.log(e.type)); // commit, backtrack, remote, rollback, closed
+//! ```
+//!
+//! Submodules: `core` (the session, group commit into IndexedDB, the
+//! cross-tab writer lock and change broadcast), `idb` (IndexedDB pages),
+//! `sqltext` (parameters, values, `asOf` rewriting, the SQL dump).
 
 use std::rc::Rc;
 
@@ -140,6 +158,7 @@ export interface StorageInfo {
   durability?: "strict" | "relaxed";
   pages?: number;
   idbTransactions?: number;
+  pagesWritten?: number;
   multiTab?: boolean;
 }
 

@@ -57,6 +57,8 @@ pub struct Persist {
     tabs: RefCell<Option<Tabs>>,
     /// IndexedDB transactions that committed pages.
     pub flushes: Cell<u64>,
+    /// Pages those transactions wrote.
+    pub pages_written: Cell<u64>,
     _versionchange: RefCell<Option<EventListener>>,
 }
 
@@ -139,6 +141,7 @@ impl Core {
             fail_next: RefCell::new(None),
             tabs: RefCell::new(None),
             flushes: Cell::new(0),
+            pages_written: Cell::new(0),
             _versionchange: RefCell::new(None),
         };
         let core = Rc::new(Core::new(None, options, Some(persist)));
@@ -345,6 +348,7 @@ impl Core {
             match result {
                 Ok(()) => {
                     p.flushes.set(p.flushes.get() + 1);
+                    p.pages_written.set(p.pages_written.get() + batch.len() as u64);
                     {
                         let mut supers = p.supers.borrow_mut();
                         for (n, page) in &batch {
@@ -528,6 +532,7 @@ impl Core {
                 ("durability", (if p.strict { "strict" } else { "relaxed" }).into()),
                 ("pages", JsValue::from_f64(p.mem.borrow().len_pages() as f64)),
                 ("idbTransactions", JsValue::from_f64(p.flushes.get() as f64)),
+                ("pagesWritten", JsValue::from_f64(p.pages_written.get() as f64)),
                 (
                     "multiTab",
                     p.tabs.borrow().as_ref().map_or(JsValue::FALSE, |t| JsValue::from_bool(!t.tab_id.is_empty())),

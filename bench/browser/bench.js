@@ -1,0 +1,190 @@
+// The browser benchmark, run in one page by bench/browser/run.mjs. Every
+// function returns plain numbers; run.mjs prints them.
+import init, { ReelDB } from "/pkg/reeldb.js";
+
+await init();
+const SQL = await window.initSqlJs({ locateFile: (f) => `/node_modules/sql.js/dist/${f}` });
+
+const now = () => performance.now();
+
+function rawIdbOpen(name) {
+  return new Promise((ok, fail) => {
+    const req = indexedDB.open(name, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore("pages");
+    req.onsuccess = () => ok(req.result);
+    req.onerror = () => fail(req.error);
+  });
+}
+
+function idbDelete(name) {
+  return new Promise((ok) => {
+    const req = indexedDB.deleteDatabase(name);
+    req.onsuccess = req.onerror = req.onblocked = () => ok();
+  });
+}
+
+/** A raw IndexedDB loop: one readwrite transaction putting one 4 KiB page, awaited, per iteration. */
+async function rawIdbCommits(ms, durability) {
+  await idbDelete("bench-raw");
+  const db = await rawIdbOpen("bench-raw");
+  const page = new Uint8Array(4096);
+  let n = 0;
+  const t0 = now();
+  while (now() - t0 < ms) {
+    await new Promise((ok, fail) => {
+      const tx = db.transaction("pages", "readwrite", { durability });
+      page[0] = n & 255;
+      tx.objectStore("pages").put(page, n % 64);
+      tx.oncomplete = ok;
+      tx.onabort = () => fail(tx.error);
+    });
+    n++;
+  }
+  const secs = (now() - t0) / 1000;
+  db.close();
+  await idbDelete("bench-raw");
+  return n / secs;
+}
+
+/** Durable single-row commits, one at a time (each awaited). */
+async function reeldbCommits(ms, durability) {
+  await ReelDB.deleteDatabase("bench-commit");
+  const db = await ReelDB.open("bench-commit", { durability });
+  await db.exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
+  let n = 0;
+  const t0 = now();
+  while (now() - t0 < ms) {
+    await db.query("INSERT INTO t VALUES (?, ?)", [n, "row"]);
+    n++;
+  }
+  const secs = (now() - t0) / 1000;
+  await db.delete();
+  return n / secs;
+}
+
+/** Durable single-row commits issued 64 at a time (group commit). */
+async function reeldbGroupCommits(ms, durability) {
+  await ReelDB.deleteDatabase("bench-group");
+  const db = await ReelDB.open("bench-group", { durability });
+  await db.exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
+  let n = 0;
+  const t0 = now();
+  while (now() - t0 < ms) {
+    const batch = [];
+    for (let i = 0; i < 64; i++) batch.push(db.query("INSERT INTO t VALUES (?, ?)", [n++, "row"]));
+    await Promise.all(batch);
+  }
+  const secs = (now() - t0) / 1000;
+  const tx = db.storageInfo().idbTransactions;
+  await db.delete();
+  return { perSec: n / secs, commitsPerTx: n / tx };
+}
+
+function insertScript(rows, from = 0) {
+  const parts = [];
+  for (let i = from; i < from + rows; i += 1000) {
+    const values = [];
+    for (let j = i; j < Math.min(i + 1000, from + rows); j++) values.push(`(${j}, ${(j * 7919) % 1000}, 'name ${j}')`);
+    parts.push(`INSERT INTO t VALUES ${values.join(",")}`);
+  }
+  return parts;
+}
+
+const SCHEMA = "CREATE TABLE t (id INT PRIMARY KEY, v INT, name VARCHAR(40))";
+
+async function versusSqlJs(rows, lookups) {
+  const script = insertScript(rows);
+  const out = {};
+  // ReelDB (in memory, like sql.js)
+  const r = ReelDB.openInMemory();
+  await r.exec(SCHEMA);
+  let t0 = now();
+  await r.exec(["BEGIN", ...script, "COMMIT"].join(";\n"));
+  out.reeldbBulk = now() - t0;
+  t0 = now();
+  for (let i = 0; i < lookups; i++) await r.query("SELECT name FROM t WHERE id = ?", [(i * 7907) % rows]);
+  out.reeldbLookup = ((now() - t0) * 1000) / lookups;
+  t0 = now();
+  for (let i = 0; i < 5; i++) await r.exec("SELECT v % 10 AS g, COUNT(*), SUM(v), AVG(v) FROM t GROUP BY v % 10");
+  out.reeldbScan = (now() - t0) / 5;
+  await r.close();
+
+  const s = new SQL.Database();
+  s.run(SCHEMA);
+  t0 = now();
+  s.exec(["BEGIN", ...script, "COMMIT"].join(";\n"));
+  out.sqljsBulk = now() - t0;
+  const stmt = s.prepare("SELECT name FROM t WHERE id = ?");
+  t0 = now();
+  for (let i = 0; i < lookups; i++) {
+    stmt.bind([(i * 7907) % rows]);
+    stmt.step();
+    stmt.get();
+    stmt.reset();
+  }
+  out.sqljsLookup = ((now() - t0) * 1000) / lookups;
+  stmt.free();
+  t0 = now();
+  for (let i = 0; i < 5; i++) s.exec("SELECT v % 10 AS g, COUNT(*), SUM(v), AVG(v) FROM t GROUP BY v % 10");
+  out.sqljsScan = (now() - t0) / 5;
+  s.close();
+  return out;
+}
+
+/** Builds a database of `rows` rows and `commits` single-row commits of history, then times a cold open. */
+async function history(rows, commits) {
+  await ReelDB.deleteDatabase("bench-cold");
+  let db = await ReelDB.open("bench-cold", { durability: "relaxed" });
+  await db.exec(SCHEMA);
+  await db.exec(["BEGIN", ...insertScript(rows), "COMMIT"].join(";\n"));
+  const times = [];
+  let t0 = now();
+  for (let i = 0; i < commits; i += 100) {
+    const batch = [];
+    for (let j = i; j < i + 100 && j < commits; j++) {
+      batch.push(db.query("UPDATE t SET v = v + 1 WHERE id = ?", [(j * 7907) % rows]));
+    }
+    await Promise.all(batch);
+    times.push(db.now());
+  }
+  const buildMs = now() - t0;
+  await db.close();
+  const out = { buildMs };
+  const opens = [];
+  for (let i = 0; i < 3; i++) {
+    t0 = now();
+    db = await ReelDB.open("bench-cold");
+    await db.query("SELECT name FROM t WHERE id = ?", [12345 % rows]);
+    opens.push(now() - t0);
+    if (i < 2) await db.close();
+  }
+  out.coldOpenMs = Math.min(...opens);
+  out.pages = db.storageInfo().pages;
+  out.timeline = db.timeline().length;
+  // As-of reads at times spread over the history.
+  const k = 200;
+  t0 = now();
+  for (let i = 0; i < k; i++) {
+    const at = times[(i * 37) % times.length];
+    db.asOf(at).query("SELECT v FROM t WHERE id = ?", [(i * 7907) % rows]);
+  }
+  out.asOfLookupUs = ((now() - t0) * 1000) / k;
+  t0 = now();
+  for (let i = 0; i < 5; i++) {
+    db.asOf(times[(i * 13) % times.length]).query("SELECT COUNT(*), SUM(v) FROM t");
+  }
+  out.asOfScanMs = (now() - t0) / 5;
+  const bts = [];
+  for (let i = 0; i < 10; i++) {
+    t0 = now();
+    await db.backtrack(times[(i * 7) % times.length]);
+    bts.push(now() - t0);
+  }
+  bts.sort((a, b) => a - b);
+  out.backtrackMs = bts[Math.floor(bts.length / 2)];
+  await db.delete();
+  return out;
+}
+
+window.bench = { rawIdbCommits, reeldbCommits, reeldbGroupCommits, versusSqlJs, history };
+window.benchReady = true;
