@@ -341,7 +341,7 @@ impl Core {
             let result = match idb {
                 None => Err(js_error("CLOSED", "the database is closed")),
                 Some(db) => match idb::write_pages(&db, &batch, p.strict, fail) {
-                    Ok(done) => JsFuture::from(done).await.map(|_| ()).map_err(|e| idb::idb_error("commit", &e)),
+                    Ok(pending) => pending.done().await.map_err(|e| idb::idb_error("commit", &e)),
                     Err(e) => Err(e),
                 },
             };

@@ -55,54 +55,103 @@ pub fn idb_error(what: &str, e: &JsValue) -> JsValue {
     js_error(code, &format!("IndexedDB {what} failed ({name}): {message}"))
 }
 
-/// A promise settled by a request's success (with its result) or error.
-fn request_promise(req: &IdbRequest) -> Promise {
-    let req = req.clone();
-    Promise::new(&mut |resolve, reject| {
+/// An event handler kept alive while it may fire.
+type Handler = Closure<dyn FnMut(Event)>;
+
+/// A promise and its two settle functions.
+fn deferred() -> (Promise, Function, Function) {
+    let mut slots: Option<(Function, Function)> = None;
+    let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
+    let (resolve, reject) = slots.expect("the Promise executor runs synchronously");
+    (promise, resolve, reject)
+}
+
+/// A request whose success (its result) or error is being waited for; the
+/// handlers are attached at once, so several requests can be started before
+/// any is awaited.
+struct Waiting {
+    req: IdbRequest,
+    promise: Promise,
+    handlers: [Handler; 2],
+}
+
+impl Waiting {
+    fn new(req: &IdbRequest) -> Waiting {
+        let (promise, resolve, reject) = deferred();
         let r = req.clone();
-        let ok = Closure::once_into_js(move |_: Event| {
+        let ok = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
             let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
         });
         let r = req.clone();
-        let err = Closure::once_into_js(move |_: Event| {
+        let err = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
             let e = r.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::NULL);
             let _ = reject.call1(&JsValue::NULL, &e);
         });
-        req.set_onsuccess(Some(ok.unchecked_ref()));
-        req.set_onerror(Some(err.unchecked_ref()));
-    })
+        req.set_onsuccess(Some(ok.as_ref().unchecked_ref()));
+        req.set_onerror(Some(err.as_ref().unchecked_ref()));
+        Waiting { req: req.clone(), promise, handlers: [ok, err] }
+    }
+
+    /// The request's result; the handlers are removed and freed after.
+    async fn done(self) -> Result<JsValue, JsValue> {
+        let out = JsFuture::from(self.promise).await;
+        self.req.set_onsuccess(None);
+        self.req.set_onerror(None);
+        drop(self.handlers);
+        out
+    }
 }
 
-/// A promise resolved when `tx` completes and rejected with its error (or an
-/// `AbortError`) when it aborts. `forced` replaces the error of an abort
-/// (the test hook that fails a flush on purpose).
-fn transaction_promise(tx: &IdbTransaction, forced: Option<String>) -> Promise {
-    let tx = tx.clone();
-    Promise::new(&mut |resolve, reject| {
-        let ok = Closure::once_into_js(move |_: Event| {
-            let _ = resolve.call0(&JsValue::NULL);
-        });
-        let t = tx.clone();
-        let forced = forced.clone();
-        let abort = Closure::once_into_js(move |_: Event| {
-            let e = match &forced {
-                Some(name) => DomException::new_with_message_and_name("the flush was failed on purpose", name)
-                    .map(JsValue::from)
-                    .unwrap_or(JsValue::NULL),
-                None => t.error().map(JsValue::from).unwrap_or(JsValue::NULL),
-            };
-            let e = if e.is_null() {
-                DomException::new_with_message_and_name("the transaction was aborted", "AbortError")
-                    .map(JsValue::from)
-                    .unwrap_or(JsValue::NULL)
-            } else {
-                e
-            };
-            let _ = reject.call1(&JsValue::NULL, &e);
-        });
-        tx.set_oncomplete(Some(ok.unchecked_ref()));
-        tx.set_onabort(Some(abort.unchecked_ref()));
-    })
+async fn request(req: &IdbRequest) -> Result<JsValue, JsValue> {
+    Waiting::new(req).done().await
+}
+
+/// A readwrite transaction in progress (see [`write_pages`]).
+pub struct Pending {
+    tx: IdbTransaction,
+    promise: Promise,
+    handlers: [Handler; 2],
+}
+
+impl Pending {
+    /// Resolves when the transaction completes; rejects with its error (or
+    /// an `AbortError`) when it aborts. The handlers are freed after.
+    pub async fn done(self) -> Result<(), JsValue> {
+        let out = JsFuture::from(self.promise).await;
+        self.tx.set_oncomplete(None);
+        self.tx.set_onabort(None);
+        drop(self.handlers);
+        out.map(|_| ())
+    }
+}
+
+/// Watches `tx`: `forced` replaces the error of an abort (the test hook that
+/// fails a flush on purpose).
+fn watch(tx: &IdbTransaction, forced: Option<String>) -> Pending {
+    let (promise, resolve, reject) = deferred();
+    let ok = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+        let _ = resolve.call0(&JsValue::NULL);
+    });
+    let t = tx.clone();
+    let abort = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+        let e = match &forced {
+            Some(name) => DomException::new_with_message_and_name("the flush was failed on purpose", name)
+                .map(JsValue::from)
+                .unwrap_or(JsValue::NULL),
+            None => t.error().map(JsValue::from).unwrap_or(JsValue::NULL),
+        };
+        let e = if e.is_null() {
+            DomException::new_with_message_and_name("the transaction was aborted", "AbortError")
+                .map(JsValue::from)
+                .unwrap_or(JsValue::NULL)
+        } else {
+            e
+        };
+        let _ = reject.call1(&JsValue::NULL, &e);
+    });
+    tx.set_oncomplete(Some(ok.as_ref().unchecked_ref()));
+    tx.set_onabort(Some(abort.as_ref().unchecked_ref()));
+    Pending { tx: tx.clone(), promise, handlers: [ok, abort] }
 }
 
 /// Opens (creating at version 1 when missing) the IndexedDB database of `name`.
@@ -110,7 +159,7 @@ pub async fn open(name: &str) -> Result<IdbDatabase, JsValue> {
     let req: IdbOpenDbRequest =
         factory()?.open_with_u32(&idb_name(name), VERSION).map_err(|e| idb_error("open", &e))?;
     let r = req.clone();
-    let upgrade = Closure::once_into_js(move |_: Event| {
+    let upgrade = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
         if let Ok(db) = r.result() {
             let db: IdbDatabase = db.unchecked_into();
             if !db.object_store_names().contains(STORE) {
@@ -118,16 +167,18 @@ pub async fn open(name: &str) -> Result<IdbDatabase, JsValue> {
             }
         }
     });
-    req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
-    let db = JsFuture::from(request_promise(&req)).await.map_err(|e| idb_error("open", &e))?;
-    Ok(db.unchecked_into())
+    req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+    let db = request(&req).await.map_err(|e| idb_error("open", &e));
+    req.set_onupgradeneeded(None);
+    drop(upgrade);
+    Ok(db?.unchecked_into())
 }
 
 /// Deletes the IndexedDB database of `name` (resolves once deleted; other
 /// connections are asked to close through their `versionchange` event).
 pub async fn delete(name: &str) -> Result<(), JsValue> {
     let req = factory()?.delete_database(&idb_name(name)).map_err(|e| idb_error("delete", &e))?;
-    JsFuture::from(request_promise(&req)).await.map_err(|e| idb_error("delete", &e))?;
+    request(&req).await.map_err(|e| idb_error("delete", &e))?;
     Ok(())
 }
 
@@ -149,10 +200,10 @@ fn page_of(value: &JsValue, n: u64) -> Result<PageBuf, JsValue> {
 pub async fn load(db: &IdbDatabase) -> Result<Vec<(u64, PageBuf)>, JsValue> {
     let tx = db.transaction_with_str(STORE).map_err(|e| idb_error("read", &e))?;
     let store = tx.object_store(STORE).map_err(|e| idb_error("read", &e))?;
-    let keys = request_promise(&store.get_all_keys().map_err(|e| idb_error("read", &e))?);
-    let values = request_promise(&store.get_all().map_err(|e| idb_error("read", &e))?);
-    let keys: Array = JsFuture::from(keys).await.map_err(|e| idb_error("read", &e))?.unchecked_into();
-    let values: Array = JsFuture::from(values).await.map_err(|e| idb_error("read", &e))?.unchecked_into();
+    let keys = Waiting::new(&store.get_all_keys().map_err(|e| idb_error("read", &e))?);
+    let values = Waiting::new(&store.get_all().map_err(|e| idb_error("read", &e))?);
+    let keys: Array = keys.done().await.map_err(|e| idb_error("read", &e))?.unchecked_into();
+    let values: Array = values.done().await.map_err(|e| idb_error("read", &e))?.unchecked_into();
     if keys.length() != values.length() {
         return Err(js_error("CORRUPT", "IndexedDB returned different numbers of keys and pages"));
     }
@@ -173,16 +224,16 @@ pub async fn load(db: &IdbDatabase) -> Result<Vec<(u64, PageBuf)>, JsValue> {
 pub async fn superblocks(db: &IdbDatabase) -> Result<[Option<PageBuf>; 2], JsValue> {
     let tx = db.transaction_with_str(STORE).map_err(|e| idb_error("read", &e))?;
     let store = tx.object_store(STORE).map_err(|e| idb_error("read", &e))?;
-    let a = request_promise(&store.get(&JsValue::from_f64(0.0)).map_err(|e| idb_error("read", &e))?);
-    let b = request_promise(&store.get(&JsValue::from_f64(1.0)).map_err(|e| idb_error("read", &e))?);
-    let a = JsFuture::from(a).await.map_err(|e| idb_error("read", &e))?;
-    let b = JsFuture::from(b).await.map_err(|e| idb_error("read", &e))?;
+    let a = Waiting::new(&store.get(&JsValue::from_f64(0.0)).map_err(|e| idb_error("read", &e))?);
+    let b = Waiting::new(&store.get(&JsValue::from_f64(1.0)).map_err(|e| idb_error("read", &e))?);
+    let a = a.done().await.map_err(|e| idb_error("read", &e))?;
+    let b = b.done().await.map_err(|e| idb_error("read", &e))?;
     let page = |v: JsValue, n| if v.is_undefined() { Ok(None) } else { page_of(&v, n).map(Some) };
     Ok([page(a, 0)?, page(b, 1)?])
 }
 
 /// Starts one readwrite transaction putting every page of `pages` and
-/// returns a promise of its completion. All puts are issued synchronously,
+/// returns it to await ([`Pending::done`]). All puts are issued synchronously,
 /// with no await in between, so the transaction is atomic. `strict` asks for
 /// `durability: "strict"` (complete only once flushed to disk). `fail` aborts
 /// the transaction after the puts, reporting a DOMException of that name (a
@@ -192,7 +243,7 @@ pub fn write_pages(
     pages: &[(u64, PageBuf)],
     strict: bool,
     fail: Option<String>,
-) -> Result<Promise, JsValue> {
+) -> Result<Pending, JsValue> {
     let opts = Object::new();
     Reflect::set(&opts, &"durability".into(), &(if strict { "strict" } else { "relaxed" }).into())?;
     let transaction: Function = Reflect::get(db, &"transaction".into())?.unchecked_into();
@@ -200,7 +251,7 @@ pub fn write_pages(
         .call3(db, &STORE.into(), &"readwrite".into(), &opts)
         .map_err(|e| idb_error("write", &e))?
         .unchecked_into();
-    let done = transaction_promise(&tx, fail.clone());
+    let done = watch(&tx, fail.clone());
     let store = tx.object_store(STORE).map_err(|e| idb_error("write", &e))?;
     for (n, page) in pages {
         let bytes = Uint8Array::new_with_length(PAGE_SIZE as u32);
