@@ -257,12 +257,19 @@ impl Core {
 
     /// Timeline entries after `seq`, as JavaScript objects.
     fn entries_after(&self, seq: u64) -> Vec<JsTimelineEntry> {
-        self.with_session(|s| s.database().timeline().iter().filter(|e| e.seq > seq).map(Into::into).collect())
-            .unwrap_or_default()
+        self.with_session(|s| {
+            let timeline = s.database().timeline();
+            let new = timeline.iter().rev().take_while(|e| e.seq > seq).count();
+            timeline[timeline.len() - new..].iter().map(Into::into).collect()
+        })
+        .unwrap_or_default()
     }
 
     /// Fires `commit` / `backtrack` events for the entries after `seq`.
     pub fn emit_local(&self, seq: u64) {
+        if self.listeners.borrow().is_empty() {
+            return;
+        }
         for e in self.entries_after(seq) {
             let kind = e.kind;
             self.emit(obj(&[("type", kind.into()), ("source", "local".into()), ("entry", to_js(&e))]));
