@@ -81,6 +81,8 @@ export interface OpenOptions {
   durability?: "strict" | "relaxed";
   /** Coordinate writers across tabs with Web Locks and BroadcastChannel (default true). */
   multiTab?: boolean;
+  /** Longest wait in ms for the write lock another tab holds, then LOCK_TIMEOUT (default 30000; 0: no limit). */
+  lockTimeoutMs?: number;
 }
 
 /** A SQL value as returned: numbers (BigInt beyond 2^53), text, null; DECIMAL as exact text; dates as text. */
@@ -362,10 +364,11 @@ struct Opened {
     options: Options,
     strict: bool,
     multi_tab: bool,
+    lock_timeout_ms: u32,
 }
 
 fn parse_options(options: Option<OpenOptions>) -> Result<Opened, JsValue> {
-    let mut out = Opened { options: Options::default(), strict: true, multi_tab: true };
+    let mut out = Opened { options: Options::default(), strict: true, multi_tab: true, lock_timeout_ms: 30_000 };
     let Some(o) = options.map(JsValue::from).filter(|o| !o.is_undefined() && !o.is_null()) else {
         return Ok(out);
     };
@@ -381,6 +384,13 @@ fn parse_options(options: Option<OpenOptions>) -> Result<Opened, JsValue> {
             Some("strict") => true,
             Some("relaxed") => false,
             _ => return Err(js_error("BAD_OPTION", "durability is \"strict\" or \"relaxed\"")),
+        };
+    }
+    let l = Reflect::get(&o, &"lockTimeoutMs".into())?;
+    if !l.is_undefined() {
+        out.lock_timeout_ms = match l.as_f64() {
+            Some(ms) if (0.0..=4_294_967_295.0).contains(&ms) && ms.fract() == 0.0 => ms as u32,
+            _ => return Err(js_error("BAD_OPTION", "lockTimeoutMs is a whole number of milliseconds >= 0")),
         };
     }
     let m = Reflect::get(&o, &"multiTab".into())?;
@@ -431,7 +441,7 @@ impl ReelDb {
             return Err(js_error("BAD_OPTION", "a database name is a non-empty string"));
         }
         let o = parse_options(options)?;
-        let core = Core::open(name, o.options, o.strict, o.multi_tab).await?;
+        let core = Core::open(name, o.options, o.strict, o.multi_tab, o.lock_timeout_ms).await?;
         Ok(ReelDb { core })
     }
 

@@ -282,3 +282,23 @@ async fn two_connections_see_each_others_writes_and_a_backtrack_rolls_back_the_o
     wait(c.delete()).await.unwrap();
     let _ = opts(&[]);
 }
+
+#[wasm_bindgen_test]
+async fn a_writer_waiting_on_another_connections_open_transaction_times_out() {
+    let name = unique("locktimeout");
+    let a = open(&name).await;
+    exec(&a, "CREATE TABLE t (id INT PRIMARY KEY)").await;
+    let b = ReelDb::open_named(&name, opts(&[("lockTimeoutMs", 200.into())])).await.unwrap();
+    exec(&a, "BEGIN; INSERT INTO t VALUES (1)").await;
+    let e = wait(b.exec("INSERT INTO t VALUES (2)".into())).await.unwrap_err();
+    assert_eq!(code(&e), "LOCK_TIMEOUT");
+    exec(&a, "COMMIT").await;
+    exec(&b, "INSERT INTO t VALUES (2)").await;
+    assert_eq!(rows(&b, "SELECT id FROM t ORDER BY id").await, r#"[{"id":1},{"id":2}]"#);
+    assert_eq!(
+        code(&ReelDb::open_named(&name, opts(&[("lockTimeoutMs", (-1).into())])).await.err().unwrap()),
+        "BAD_OPTION"
+    );
+    wait(a.close()).await.unwrap();
+    wait(b.delete()).await.unwrap();
+}

@@ -71,6 +71,7 @@ struct Tabs {
     release: Rc<RefCell<Option<Function>>>,
     wanted: Cell<bool>,
     preempt: Cell<bool>,
+    lock_timeout_ms: u32,
 }
 
 /// One database as the JavaScript API sees it.
@@ -127,7 +128,14 @@ impl Core {
     }
 
     /// Opens (creating when missing) the database `name` in IndexedDB.
-    pub async fn open(name: &str, options: Options, strict: bool, multi_tab: bool) -> Result<Rc<Core>, JsValue> {
+    /// `lock_timeout_ms` (0: none) bounds the wait for the writer lock.
+    pub async fn open(
+        name: &str,
+        options: Options,
+        strict: bool,
+        multi_tab: bool,
+        lock_timeout_ms: u32,
+    ) -> Result<Rc<Core>, JsValue> {
         let db = idb::open(name).await?;
         let persist = Persist {
             name: name.to_string(),
@@ -155,11 +163,16 @@ impl Core {
             }
         }));
         if multi_tab {
-            *p.tabs.borrow_mut() = Tabs::new(name, Rc::downgrade(&core))?;
+            *p.tabs.borrow_mut() = Tabs::new(name, Rc::downgrade(&core), lock_timeout_ms)?;
         }
         let _op = core.begin_op();
-        core.acquire_lock(false).await?;
-        let pages = idb::load(&db).await?;
+        // Reading needs no lock (a readonly transaction is a consistent
+        // image); creating the database does.
+        let mut pages = idb::load(&db).await?;
+        if pages.is_empty() {
+            core.acquire_lock(false).await?;
+            pages = idb::load(&db).await?;
+        }
         core.install(pages)?;
         if let Some(durable) = core.after_write() {
             JsFuture::from(durable).await?;
@@ -175,7 +188,17 @@ impl Core {
                 Some(p) => p,
                 None => return Ok(()),
             };
-        JsFuture::from(acquire).await?;
+        JsFuture::from(acquire).await.map_err(|e| {
+            let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+            if name == "TimeoutError" {
+                js_error(
+                    "LOCK_TIMEOUT",
+                    "timed out waiting for the write lock: another tab is writing or holds an open transaction",
+                )
+            } else {
+                e
+            }
+        })?;
         if let Some(p) = self.persist.as_ref() {
             if let Some(t) = p.tabs.borrow().as_ref() {
                 t.held.set(true);
@@ -562,7 +585,7 @@ impl PageCount for MemBackend {
 
 impl Tabs {
     /// Web Locks plus a BroadcastChannel, when the context has both.
-    fn new(name: &str, core: Weak<Core>) -> Result<Option<Tabs>, JsValue> {
+    fn new(name: &str, core: Weak<Core>, lock_timeout_ms: u32) -> Result<Option<Tabs>, JsValue> {
         let global = js_sys::global();
         let navigator = Reflect::get(&global, &"navigator".into())?;
         let has_locks = !navigator.is_undefined()
@@ -607,6 +630,7 @@ impl Tabs {
             release: Rc::new(RefCell::new(None)),
             wanted: Cell::new(false),
             preempt: Cell::new(false),
+            lock_timeout_ms,
         }))
     }
 
@@ -621,6 +645,18 @@ impl Tabs {
         ]));
         let release = self.release.clone();
         let name = self.lock_name.clone();
+        let options = Object::new();
+        if self.lock_timeout_ms > 0 {
+            let timeout = Reflect::get(&js_sys::global(), &"AbortSignal".into())
+                .and_then(|a| Reflect::get(&a, &"timeout".into()).map(|t| (a, t)));
+            if let Ok((signal_class, timeout)) = timeout {
+                if let Ok(timeout) = timeout.dyn_into::<Function>() {
+                    if let Ok(signal) = timeout.call1(&signal_class, &JsValue::from(self.lock_timeout_ms)) {
+                        let _ = Reflect::set(&options, &"signal".into(), &signal);
+                    }
+                }
+            }
+        }
         Some(Promise::new(&mut |resolve, reject| {
             let release = release.clone();
             let granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
@@ -633,7 +669,7 @@ impl Tabs {
                 .unwrap_or(JsValue::UNDEFINED);
             let request = Reflect::get(&locks, &"request".into()).ok().and_then(|r| r.dyn_into::<Function>().ok());
             match request {
-                Some(request) => match request.call2(&locks, &name.clone().into(), &granted) {
+                Some(request) => match request.call3(&locks, &name.clone().into(), &options, &granted) {
                     Ok(p) => {
                         let reject = reject.clone();
                         spawn_local(async move {
