@@ -280,7 +280,6 @@ async fn two_connections_see_each_others_writes_and_a_backtrack_rolls_back_the_o
     let c = open(&name).await;
     assert_eq!(rows(&c, "SELECT COUNT(*) AS n FROM t").await, r#"[{"n":22}]"#);
     wait(c.delete()).await.unwrap();
-    let _ = opts(&[]);
 }
 
 #[wasm_bindgen_test]
