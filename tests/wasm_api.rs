@@ -149,3 +149,33 @@ async fn js_errors_carry_stable_codes() {
     assert_eq!(code(&ReelDb::open_in_memory(Some(JsValue::from(7).unchecked_into())).err().unwrap()), "BAD_OPTION");
     assert!(ReelDb::open_in_memory(Some(JsValue::UNDEFINED.unchecked_into())).is_ok());
 }
+
+#[wasm_bindgen_test]
+async fn query_parameters_bind_as_literals_and_values_come_back_typed() {
+    let db = ReelDb::open_in_memory(None).unwrap();
+    let date = js_sys::Date::new(&"2021-06-01T12:30:00Z".into());
+    let params: Vec<JsValue> = vec![
+        1.5.into(),
+        true.into(),
+        JsValue::NULL,
+        date.into(),
+        "a'b\\c?".into(),
+        js_sys::BigInt::from(9_007_199_254_740_993i64).into(),
+        1e300.into(),
+    ];
+    let rows = wait(db.query("SELECT ? AS f, ? AS b, ? AS n, ? AS d, ? AS s, ? AS big, ? AS e".into(), Some(params)))
+        .await
+        .unwrap();
+    let row = js_sys::Array::from(&rows).get(0);
+    assert_eq!(get(&row, "f").as_f64(), Some(1.5));
+    assert_eq!(get(&row, "b").as_f64(), Some(1.0));
+    assert!(get(&row, "n").is_null());
+    assert_eq!(text(&row, "d"), "2021-06-01 12:30:00");
+    assert_eq!(text(&row, "s"), "a'b\\c?");
+    assert!(get(&row, "big").is_bigint());
+    assert_eq!(get(&row, "e").as_f64(), Some(1e300));
+    let err = wait(db.query("SELECT ?".into(), Some(vec![f64::NAN.into()]))).await.unwrap_err();
+    assert_eq!(code(&err), "BAD_PARAM");
+    let err = wait(db.query("SELECT 1".into(), Some(vec![1.into()]))).await.unwrap_err();
+    assert_eq!(code(&err), "BAD_PARAM");
+}

@@ -50,7 +50,8 @@ fn literal(v: &JsValue, i: usize) -> Result<String, JsValue> {
         if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
             return Ok(format!("{}", n as i64));
         }
-        // Rust's shortest round-trip form, with an exponent SQL understands.
+        // A JS number is a double: bound as a DOUBLE literal (exponent form),
+        // in Rust's shortest form that reads back as the same double.
         return Ok(format!("{n:e}"));
     }
     if v.is_bigint() {
