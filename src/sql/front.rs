@@ -17,28 +17,58 @@ fn tokens(sql: &str) -> SqlResult<Vec<(Token, usize, usize)>> {
         .tokenize_with_location()
         .map_err(|e| SqlError::parse(format!("You have an error in your SQL syntax: {e}")))?;
     // Map (line, column) (1-based, columns in characters) to byte offsets.
-    let mut line_starts = vec![0usize];
-    for (i, b) in sql.bytes().enumerate() {
-        if b == b'\n' {
-            line_starts.push(i + 1);
-        }
-    }
-    let offset = |line: u64, col: u64| -> usize {
-        if line == 0 {
-            return sql.len();
-        }
-        let ls = line_starts.get(line as usize - 1).copied().unwrap_or(sql.len());
-        let rest = &sql[ls..];
-        rest.char_indices().nth(col.saturating_sub(1) as usize).map(|(i, _)| ls + i).unwrap_or(sql.len())
-    };
+    // Token positions only move forward, so one cursor walks the text once.
+    let mut cur = LineCursor { sql, byte: 0, line: 1, col: 1 };
     Ok(toks
         .into_iter()
         .map(|t| {
-            let s = offset(t.span.start.line, t.span.start.column);
-            let e = offset(t.span.end.line, t.span.end.column);
+            let s = cur.seek(t.span.start.line, t.span.start.column);
+            let e = cur.seek(t.span.end.line, t.span.end.column);
             (t.token, s, e.max(s))
         })
         .collect())
+}
+
+/// A forward-only position in `sql`: byte offset and the (line, column) it
+/// is at, both 1-based, columns counted in characters.
+struct LineCursor<'a> {
+    sql: &'a str,
+    byte: usize,
+    line: u64,
+    col: u64,
+}
+
+impl LineCursor<'_> {
+    /// The byte offset of (line, col), or the end of the text for an unknown
+    /// position (line 0) or one past the end.
+    fn seek(&mut self, line: u64, col: u64) -> usize {
+        if line == 0 {
+            return self.sql.len();
+        }
+        if (line, col) < (self.line, self.col) {
+            // not expected; restart from the beginning
+            self.byte = 0;
+            self.line = 1;
+            self.col = 1;
+        }
+        while (self.line, self.col) < (line, col) {
+            let Some(c) = self.sql[self.byte..].chars().next() else {
+                return self.sql.len();
+            };
+            if c == '\n' {
+                if self.line == line {
+                    // the column is past the end of its line
+                    return self.byte;
+                }
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+            self.byte += c.len_utf8();
+        }
+        self.byte
+    }
 }
 
 fn is_trivia(t: &Token) -> bool {
@@ -162,6 +192,31 @@ impl<'a> Cursor<'a> {
 
 /// Parses the statements the front parser owns; `None` for everything else.
 pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
+    // Fast path: a statement that plainly starts with a keyword the front
+    // parser does not own goes straight to the general parser.
+    let head = sql.trim_start();
+    let word_len = head.bytes().take_while(|b| b.is_ascii_alphabetic() || *b == b'_').count();
+    if word_len > 0 && head.as_bytes().get(word_len).is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'_') {
+        const FRONT: &[&str] = &[
+            "BACKTRACK",
+            "CREATE",
+            "DROP",
+            "BEGIN",
+            "START",
+            "COMMIT",
+            "ROLLBACK",
+            "USE",
+            "DESCRIBE",
+            "DESC",
+            "EXPLAIN",
+            "SHOW",
+            "SET",
+        ];
+        let w = &head[..word_len];
+        if !FRONT.iter().any(|k| k.eq_ignore_ascii_case(w)) {
+            return Ok(None);
+        }
+    }
     let mut c = Cursor::new(sql)?;
     let Some(first) = c.peek_kw(0) else {
         return Ok(None);
