@@ -701,7 +701,7 @@ impl<'a> Exec<'a> {
                 Value::Str(v.iter().filter_map(|x| x.to_i64()).filter_map(|i| char::from_u32(i as u32)).collect())
             }
             "md5" => Value::Str(super::md5::hex(s(0).as_bytes())),
-            "strcmp" => Value::Int(match s(0).cmp(&s(1)) {
+            "strcmp" => Value::Int(match super::value::collate_cmp(&s(0), &s(1)) {
                 Ordering::Less => -1,
                 Ordering::Equal => 0,
                 Ordering::Greater => 1,
