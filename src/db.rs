@@ -41,6 +41,15 @@ pub struct Snapshot {
     root: NodeRef,
 }
 
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.root {
+            NodeRef::Stored(a) => write!(f, "Snapshot(root {a:#x})"),
+            NodeRef::Mem(_) => write!(f, "Snapshot(uncommitted)"),
+        }
+    }
+}
+
 /// Whether a timeline entry was produced by a commit or by a backtrack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {

@@ -12,6 +12,8 @@ pub mod error;
 pub mod sql;
 pub mod store;
 pub mod time;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use db::{
     BacktrackOutcome, BacktrackRecord, BacktrackStatus, BacktrackTarget, Database, DiffEntry, EntryKind, Options,

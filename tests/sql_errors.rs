@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Bad input gives typed errors, the failed statement has no effect and the
 //! session stays usable.
 

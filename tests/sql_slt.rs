@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Runs ReelDB's own sqllogictest scripts (`tests/slt/*.test`), the
 //! reference scenario and one corpus file; every record must pass.
 //! The whole corpus runs with `cargo run --release --bin reeldb-slt`.

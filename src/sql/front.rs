@@ -17,58 +17,46 @@ fn tokens(sql: &str) -> SqlResult<Vec<(Token, usize, usize)>> {
         .tokenize_with_location()
         .map_err(|e| SqlError::parse(format!("You have an error in your SQL syntax: {e}")))?;
     // Map (line, column) (1-based, columns in characters) to byte offsets.
-    // Token positions only move forward, so one cursor walks the text once.
-    let mut cur = LineCursor { sql, byte: 0, line: 1, col: 1 };
+    // Spans come in order, so one forward cursor keeps this linear in the
+    // input (a statement of thousands of rows is one long line).
+    let mut line_starts = vec![0usize];
+    for (i, b) in sql.bytes().enumerate() {
+        if b == b'\n' {
+            line_starts.push(i + 1);
+        }
+    }
+    let mut cursor = (1u64, 1u64, 0usize);
+    let mut offset = |line: u64, col: u64| -> usize {
+        if line == 0 {
+            return sql.len();
+        }
+        let (cl, cc, cb) = cursor;
+        let (mut c, mut b) = if line == cl && col >= cc {
+            (cc, cb)
+        } else {
+            (1, line_starts.get(line as usize - 1).copied().unwrap_or(sql.len()))
+        };
+        let mut chars = sql[b..].chars();
+        while c < col {
+            match chars.next() {
+                Some(ch) if ch != '\n' => {
+                    b += ch.len_utf8();
+                    c += 1;
+                }
+                _ => break,
+            }
+        }
+        cursor = (line, c, b);
+        b
+    };
     Ok(toks
         .into_iter()
         .map(|t| {
-            let s = cur.seek(t.span.start.line, t.span.start.column);
-            let e = cur.seek(t.span.end.line, t.span.end.column);
+            let s = offset(t.span.start.line, t.span.start.column);
+            let e = offset(t.span.end.line, t.span.end.column);
             (t.token, s, e.max(s))
         })
         .collect())
-}
-
-/// A forward-only position in `sql`: byte offset and the (line, column) it
-/// is at, both 1-based, columns counted in characters.
-struct LineCursor<'a> {
-    sql: &'a str,
-    byte: usize,
-    line: u64,
-    col: u64,
-}
-
-impl LineCursor<'_> {
-    /// The byte offset of (line, col), or the end of the text for an unknown
-    /// position (line 0) or one past the end.
-    fn seek(&mut self, line: u64, col: u64) -> usize {
-        if line == 0 {
-            return self.sql.len();
-        }
-        if (line, col) < (self.line, self.col) {
-            // not expected; restart from the beginning
-            self.byte = 0;
-            self.line = 1;
-            self.col = 1;
-        }
-        while (self.line, self.col) < (line, col) {
-            let Some(c) = self.sql[self.byte..].chars().next() else {
-                return self.sql.len();
-            };
-            if c == '\n' {
-                if self.line == line {
-                    // the column is past the end of its line
-                    return self.byte;
-                }
-                self.line += 1;
-                self.col = 1;
-            } else {
-                self.col += 1;
-            }
-            self.byte += c.len_utf8();
-        }
-        self.byte
-    }
 }
 
 fn is_trivia(t: &Token) -> bool {

@@ -97,7 +97,7 @@ impl StorageBackend for MemBackend {
     }
     fn read(&self, page: u64, buf: &mut [u8; PAGE_SIZE]) -> Result<()> {
         let m = self.inner.borrow();
-        match m.pages.get(page as usize) {
+        match usize::try_from(page).ok().and_then(|n| m.pages.get(n)) {
             Some(Some(p)) => {
                 buf.copy_from_slice(&p[..]);
                 Ok(())
@@ -113,7 +113,8 @@ impl StorageBackend for MemBackend {
     }
     fn write(&mut self, page: u64, data: &[u8; PAGE_SIZE]) -> Result<()> {
         let mut m = self.inner.borrow_mut();
-        let n = page as usize;
+        // A page number past the address space (wasm32) cannot be stored.
+        let n = usize::try_from(page).map_err(|_| Error::TooLarge(format!("page {page} exceeds memory")))?;
         if m.pages.len() <= n {
             m.pages.resize(n + 1, None);
         }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the `reeldb` npm package into pkg/ and stages the static site:
+# www/ (with www/pkg/ a copy of pkg/) can then be served by any static host.
+# Installs what is missing first (see scripts/lib.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+trap phase_summary EXIT
+
+phase "set-up: toolchain and npm packages"
+ensure_wasm_target
+ensure_wasm_bindgen
+ensure_npm_packages
+
+phase "build pkg/ (release wasm, wasm-bindgen, wasm-opt)"
+build_pkg
+stage_www
+note "static site ready in www/ (pkg copied to www/pkg/)"

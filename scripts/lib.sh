@@ -1,0 +1,205 @@
+# shellcheck shell=bash
+# Shared set-up for scripts/serve.sh and scripts/test.sh (sourced, not run).
+#
+# Installs what is missing on a Debian machine that has rustup, cargo, node
+# and npm: the rustfmt/clippy components, the wasm32-unknown-unknown target,
+# wasm-bindgen-cli at the exact version Cargo.toml pins for the
+# `wasm-bindgen` crate, Debian's chromium + chromium-driver, and the npm
+# packages of package-lock.json. Also builds the npm package into pkg/.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+WASM_TARGET=wasm32-unknown-unknown
+
+# ---------------------------------------------------------------- phases ---
+# `phase NAME` starts a timed section; the previous one ends. On exit a table
+# of every phase and its duration is printed, and a failure names its phase.
+
+PHASE_NAMES=()
+PHASE_SECS=()
+PHASE_NAME=""
+PHASE_START=0
+SCRIPT_START=$(date +%s)
+
+phase_end() {
+    if [[ -n "$PHASE_NAME" ]]; then
+        PHASE_NAMES+=("$PHASE_NAME")
+        PHASE_SECS+=($(($(date +%s) - PHASE_START)))
+        PHASE_NAME=""
+    fi
+}
+
+# Bold/coloured headers only on a terminal.
+if [[ -t 1 ]]; then
+    BOLD=$'\033[1m' RED=$'\033[1;31m' GREEN=$'\033[1;32m' PLAIN=$'\033[0m'
+else
+    BOLD="" RED="" GREEN="" PLAIN=""
+fi
+
+phase() {
+    phase_end
+    PHASE_NAME="$1"
+    PHASE_START=$(date +%s)
+    printf '\n%s==== %s ====%s\n' "$BOLD" "$PHASE_NAME" "$PLAIN"
+}
+
+note() {
+    printf '  -> %s\n' "$*"
+}
+
+fmt_secs() {
+    printf '%dm%02ds' $(($1 / 60)) $(($1 % 60))
+}
+
+phase_summary() {
+    local status=$? failed="$PHASE_NAME" i
+    phase_end
+    printf '\n%s==== summary ====%s\n' "$BOLD" "$PLAIN"
+    for i in "${!PHASE_NAMES[@]}"; do
+        printf '  %-60s %s\n' "${PHASE_NAMES[$i]}" "$(fmt_secs "${PHASE_SECS[$i]}")"
+    done
+    printf '  %-60s %s\n' "total" "$(fmt_secs $(($(date +%s) - SCRIPT_START)))"
+    if [[ $status -ne 0 ]]; then
+        printf '%sFAILED%s in phase "%s" (exit status %d)\n' "$RED" "$PLAIN" "${failed:-?}" "$status"
+    else
+        printf '%sOK%s\n' "$GREEN" "$PLAIN"
+    fi
+    return "$status"
+}
+
+# ---------------------------------------------------------------- install ---
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+    if [[ "$(id -u)" -eq 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        echo "error: root is needed to run: $*" >&2
+        echo "       (run as root, install sudo, or install it yourself)" >&2
+        return 1
+    fi
+}
+
+APT_UPDATED=0
+apt_install() {
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "error: apt-get not found; install these packages yourself: $*" >&2
+        return 1
+    fi
+    if [[ $APT_UPDATED -eq 0 ]]; then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        APT_UPDATED=1
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
+ensure_rust_components() {
+    local missing=()
+    cargo fmt --version >/dev/null 2>&1 || missing+=(rustfmt)
+    cargo clippy --version >/dev/null 2>&1 || missing+=(clippy)
+    if [[ ${#missing[@]} -gt 0 ]]; then
+        note "installing rustup components: ${missing[*]}"
+        rustup component add "${missing[@]}"
+    fi
+}
+
+ensure_wasm_target() {
+    if ! rustup target list --installed | grep -qx "$WASM_TARGET"; then
+        note "installing rust target $WASM_TARGET"
+        rustup target add "$WASM_TARGET"
+    fi
+}
+
+# The exact version Cargo.toml pins for the wasm-bindgen crate
+# (`wasm-bindgen = "=X.Y.Z"`): wasm-bindgen-cli must be the same version.
+pinned_wasm_bindgen_version() {
+    local line
+    line="$(grep -E '^[[:space:]]*wasm-bindgen[[:space:]]*=' Cargo.toml | head -n1)"
+    if [[ ! "$line" =~ \"=([0-9]+\.[0-9]+\.[0-9]+)\" ]]; then
+        echo "error: Cargo.toml must pin wasm-bindgen exactly (wasm-bindgen = \"=X.Y.Z\"), found: ${line:-nothing}" >&2
+        return 1
+    fi
+    echo "${BASH_REMATCH[1]}"
+}
+
+ensure_wasm_bindgen() {
+    local want have=""
+    want="$(pinned_wasm_bindgen_version)"
+    if command -v wasm-bindgen >/dev/null 2>&1; then
+        have="$(wasm-bindgen --version | awk '{print $2}')"
+    fi
+    if [[ "$have" != "$want" ]] || ! command -v wasm-bindgen-test-runner >/dev/null 2>&1; then
+        note "installing wasm-bindgen-cli $want (found: ${have:-none}); this takes a few minutes"
+        cargo install wasm-bindgen-cli --version "$want" --force
+    fi
+    note "wasm-bindgen $(wasm-bindgen --version | awk '{print $2}') (pinned $want)"
+}
+
+ensure_chromium() {
+    local missing=()
+    [[ -x "$CHROMIUM" ]] || missing+=(chromium)
+    [[ -x "$CHROMEDRIVER" ]] || missing+=(chromium-driver)
+    if [[ ${#missing[@]} -gt 0 ]]; then
+        note "installing ${missing[*]} with apt-get"
+        apt_install "${missing[@]}"
+        if [[ ! -x "$CHROMIUM" || ! -x "$CHROMEDRIVER" ]]; then
+            echo "error: after installing, $CHROMIUM or $CHROMEDRIVER is still missing (set CHROMIUM/CHROMEDRIVER)" >&2
+            return 1
+        fi
+    fi
+    note "$("$CHROMIUM" --version 2>/dev/null | head -n1) / $("$CHROMEDRIVER" --version | head -n1)"
+}
+
+# npm packages (binaryen's wasm-opt, playwright-core) from package-lock.json,
+# reinstalled when the lockfile changed since the last install.
+ensure_npm_packages() {
+    if [[ ! -f package-lock.json ]]; then
+        return 0
+    fi
+    if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+        note "npm ci"
+        npm ci --no-audit --no-fund
+    fi
+}
+
+# ------------------------------------------------------------------ build ---
+
+cargo_target_dir() {
+    cargo metadata --format-version 1 --no-deps |
+        node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))'
+}
+
+# Builds the npm package into pkg/: release wasm, wasm-bindgen (ES module for
+# browsers without a bundler; bundlers such as Vite accept it too), wasm-opt
+# from npm binaryen (never Debian's wasm-opt: its output fails in Chromium),
+# then pkg/package.json.
+build_pkg() {
+    local target_dir wasm raw opt_level="${WASM_OPT_LEVEL:--O3}"
+    target_dir="$(cargo_target_dir)"
+    cargo build --release --target "$WASM_TARGET" --lib
+    wasm="$target_dir/$WASM_TARGET/release/reeldb.wasm"
+    rm -rf pkg
+    wasm-bindgen --target web --out-dir pkg --out-name reeldb "$wasm"
+    raw=$(wc -c <pkg/reeldb_bg.wasm)
+    # wasm-opt reads the enabled features from the module's target_features
+    # section, which rustc writes and wasm-bindgen keeps.
+    "$ROOT/node_modules/.bin/wasm-opt" "$opt_level" pkg/reeldb_bg.wasm -o pkg/reeldb_bg.opt.wasm
+    mv pkg/reeldb_bg.opt.wasm pkg/reeldb_bg.wasm
+    node scripts/pkg-json.mjs
+    cp README.md pkg/README.md
+    note "pkg/reeldb_bg.wasm: $raw bytes from wasm-bindgen, $(wc -c <pkg/reeldb_bg.wasm) after wasm-opt $opt_level, $(gzip -9c pkg/reeldb_bg.wasm | wc -c) gzipped"
+}
+
+# Copies pkg/ into www/pkg/ so that www/ is a self-contained static site.
+stage_www() {
+    rm -rf www/pkg
+    cp -r pkg www/pkg
+}

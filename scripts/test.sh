@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, clippy (native and wasm32), native tests,
+# wasm-bindgen tests in headless Chromium, the sqllogictest runner, then
+# builds pkg/ and runs the Playwright browser tests against www/.
+# Installs what is missing first (see scripts/lib.sh). Stops at the first
+# failure and prints a summary of phase durations.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+trap phase_summary EXIT
+
+phase "set-up: toolchain, chromium, npm packages"
+ensure_rust_components
+ensure_wasm_target
+ensure_wasm_bindgen
+ensure_chromium
+ensure_npm_packages
+
+phase "cargo fmt --check"
+cargo fmt --all --check
+
+phase "cargo clippy (native, all targets)"
+cargo clippy --all-targets -- -D warnings
+
+# Test files compile for wasm32 too unless they start with
+# `#![cfg(not(target_arch = "wasm32"))]`; the command-line programs need the
+# default `cli` feature and are left out there.
+phase "cargo clippy (wasm32: lib + tests)"
+cargo clippy --target "$WASM_TARGET" --no-default-features --lib --tests -- -D warnings
+
+phase "cargo test (native)"
+cargo test
+
+phase "cargo test (wasm32, wasm-bindgen-test in headless Chromium)"
+# The runner gives a whole test file 20 s by default; storage tests in a
+# debug wasm build need longer.
+WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-900}" cargo test --target "$WASM_TARGET" --no-default-features --lib --tests
+
+if [[ -f src/bin/reeldb-slt.rs ]]; then
+    phase "sqllogictest (reeldb-slt)"
+    # The reference scenario must pass entirely; the corpus at >= 99.5 %.
+    cargo run --release --bin reeldb-slt -- --strict ../shared/scenario/backtrack.test ../shared/sqllogictest
+else
+    phase "sqllogictest (skipped: src/bin/reeldb-slt.rs does not exist yet)"
+fi
+
+phase "build pkg/ (release wasm, wasm-bindgen, wasm-opt)"
+build_pkg
+stage_www
+
+phase "browser tests (Playwright, tests/browser/)"
+node --test tests/browser/*.test.mjs

@@ -1,0 +1,122 @@
+// Smoke test of the static site: serve www/ (with pkg/ staged into www/pkg/
+// by scripts/build.sh), open it in Debian's headless Chromium through
+// playwright-core, and check that the wasm module loads and reports the
+// crate version. Screenshot: target/screenshots/smoke.png.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { get } from "node:http";
+import { chromium } from "playwright-core";
+import { serve } from "../../scripts/static-server.mjs";
+
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const ROOT = new URL("../../", import.meta.url);
+const version = JSON.parse(
+  readFileSync(new URL("pkg/package.json", ROOT), "utf8"),
+).version;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serve(new URL("www/", ROOT).pathname, 0);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("the page loads the wasm module and shows the version", async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  });
+  page.on("requestfailed", (r) =>
+    problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`),
+  );
+
+  const response = await page.goto(server.url);
+  assert.equal(response.status(), 200);
+
+  const out = page.locator("#version[data-state=ready]");
+  await out.waitFor({ timeout: 15_000 });
+  assert.equal(await out.textContent(), version);
+
+  mkdirSync(new URL("target/screenshots/", ROOT), { recursive: true });
+  await page.screenshot({
+    path: new URL("target/screenshots/smoke.png", ROOT).pathname,
+    fullPage: true,
+  });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the wasm is served as application/wasm from www/pkg/", async () => {
+  const res = await fetch(new URL("pkg/reeldb_bg.wasm", server.url));
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "application/wasm");
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  assert.deepEqual([...bytes.slice(0, 4)], [0x00, 0x61, 0x73, 0x6d]);
+});
+
+test("the static server refuses paths outside www/", async () => {
+  const { port } = new URL(server.url);
+  for (const path of ["/../Cargo.toml", "/%2e%2e/Cargo.toml", "/pkg/../../Cargo.toml"]) {
+    const status = await new Promise((ok, fail) =>
+      get({ host: "127.0.0.1", port, path }, (res) => {
+        res.resume();
+        ok(res.statusCode);
+      }).on("error", fail),
+    );
+    assert.equal(status, 404, path);
+  }
+});
+
+test("the package's ReelDB class works from a page, errors carry codes", async () => {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.locator("#version[data-state=ready]").waitFor({ timeout: 15_000 });
+  const result = await page.evaluate(async () => {
+    const { default: init, ReelDB } = await import("./pkg/reeldb.js");
+    await init();
+    const db = ReelDB.openInMemory({ windowSecs: 3600 });
+    db.setClock("2020-12-24 14:55:00");
+    db.createRestorePoint("start");
+    db.setClock(new Date("2020-12-24T15:00:00Z"));
+    const outcome = db.backtrack("start");
+    let error;
+    try {
+      db.backtrack("2019-01-01");
+    } catch (e) {
+      error = { isError: e instanceof Error, name: e.name, code: e.code, message: e.message };
+    }
+    const status = db.status();
+    const timeline = db.timeline();
+    db.close();
+    return { outcome, error, status, timeline };
+  });
+  assert.equal(result.outcome.record.status, "completed");
+  assert.equal(result.outcome.record.target, "2020-12-24 14:55:00");
+  assert.equal(result.timeline.at(-1).kind, "backtrack");
+  assert.equal(result.status.windowTargetSecs, 3600);
+  assert.equal(result.status.now, "2020-12-24 15:00:00");
+  assert.deepEqual(
+    { isError: result.error.isError, name: result.error.name, code: result.error.code },
+    { isError: true, name: "ReelDBError", code: "BEFORE_EARLIEST" },
+  );
+  await page.close();
+});
