@@ -104,3 +104,16 @@ proptest! {
         prop_assert!(s.execute("SELECT COUNT(*) FROM information_schema.timeline").is_ok());
     }
 }
+
+/// A short run of the `reeldb-fuzz` generator (grammar, corpus statements
+/// and mutations). The long run is `reeldb-fuzz --execs 1000000`.
+#[test]
+fn generated_statements_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_reeldb-fuzz"))
+        .args(["--execs", "3000", "--seed", "3"])
+        .arg(dir.join("tests/slt"))
+        .output()
+        .expect("run reeldb-fuzz");
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+}

@@ -388,6 +388,9 @@ pub fn encode_key(v: &Value, out: &mut Vec<u8>) {
             out.extend_from_slice(&ord.to_be_bytes());
         }
         Value::Str(s) => {
+            // by collation key, so that index order and equality follow the
+            // collation (readers re-check the predicate on the row)
+            let s = super::value::collate_key(s);
             for &b in s.as_bytes() {
                 if b == 0 {
                     out.extend_from_slice(&[0, 0xFF]);

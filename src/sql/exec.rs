@@ -120,6 +120,10 @@ const FUNCS: &[(&str, usize, usize)] = &[
     ("last_insert_id", 0, 0),
 ];
 
+/// The longest string a function builds (MySQL's default max_allowed_packet);
+/// longer results are NULL, as in MySQL.
+const MAX_STRING: usize = 64 << 20;
+
 /// Checks a scalar function's name and argument count.
 pub fn check_function(name: &str, n: usize) -> SqlResult<()> {
     match FUNCS.iter().find(|(f, _, _)| *f == name) {
@@ -487,7 +491,7 @@ impl<'a> Exec<'a> {
                     return Ok(Value::Str(String::new()));
                 }
                 let len = if v.len() > 2 { int(2).max(0) } else { n };
-                let end = (start + len).min(n);
+                let end = start.saturating_add(len).min(n);
                 Value::Str(chars[start as usize..end as usize].iter().collect())
             }
             "left" => Value::Str(s(0).chars().take(int(1).max(0) as usize).collect()),
@@ -522,11 +526,25 @@ impl<'a> Exec<'a> {
                 if from.is_empty() {
                     Value::Str(s(0))
                 } else {
-                    Value::Str(s(0).replace(&from, &s(2)))
+                    let (x, to) = (s(0), s(2));
+                    let hits = x.matches(from.as_str()).count();
+                    if (x.len() - hits * from.len()).saturating_add(hits.saturating_mul(to.len())) > MAX_STRING {
+                        Value::Null
+                    } else {
+                        Value::Str(x.replace(&from, &to))
+                    }
                 }
             }
             "reverse" => Value::Str(s(0).chars().rev().collect()),
-            "repeat" => Value::Str(s(0).repeat(int(1).clamp(0, 1 << 20) as usize)),
+            "repeat" => {
+                // MySQL returns NULL past max_allowed_packet (64 MiB)
+                let (x, n) = (s(0), int(1).clamp(0, 1 << 26) as usize);
+                if x.len().saturating_mul(n) > MAX_STRING {
+                    Value::Null
+                } else {
+                    Value::Str(x.repeat(n))
+                }
+            }
             "space" => Value::Str(" ".repeat(int(0).clamp(0, 1 << 20) as usize)),
             "locate" | "instr" => {
                 let (needle, hay) = if name == "instr" { (s(1), s(0)) } else { (s(0), s(1)) };
@@ -683,7 +701,7 @@ impl<'a> Exec<'a> {
                 Value::Str(v.iter().filter_map(|x| x.to_i64()).filter_map(|i| char::from_u32(i as u32)).collect())
             }
             "md5" => Value::Str(super::md5::hex(s(0).as_bytes())),
-            "strcmp" => Value::Int(match s(0).cmp(&s(1)) {
+            "strcmp" => Value::Int(match super::value::collate_cmp(&s(0), &s(1)) {
                 Ordering::Less => -1,
                 Ordering::Equal => 0,
                 Ordering::Greater => 1,

@@ -180,6 +180,31 @@ impl<'a> Cursor<'a> {
 
 /// Parses the statements the front parser owns; `None` for everything else.
 pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
+    // Fast path: a statement that plainly starts with a keyword the front
+    // parser does not own goes straight to the general parser.
+    let head = sql.trim_start();
+    let word_len = head.bytes().take_while(|b| b.is_ascii_alphabetic() || *b == b'_').count();
+    if word_len > 0 && head.as_bytes().get(word_len).is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'_') {
+        const FRONT: &[&str] = &[
+            "BACKTRACK",
+            "CREATE",
+            "DROP",
+            "BEGIN",
+            "START",
+            "COMMIT",
+            "ROLLBACK",
+            "USE",
+            "DESCRIBE",
+            "DESC",
+            "EXPLAIN",
+            "SHOW",
+            "SET",
+        ];
+        let w = &head[..word_len];
+        if !FRONT.iter().any(|k| k.eq_ignore_ascii_case(w)) {
+            return Ok(None);
+        }
+    }
     let mut c = Cursor::new(sql)?;
     let Some(first) = c.peek_kw(0) else {
         return Ok(None);

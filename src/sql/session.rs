@@ -229,7 +229,10 @@ impl Session {
             let sp = self.db.savepoint();
             match self.write(stmt) {
                 Ok(n) => {
-                    self.tx_summary.push(summary);
+                    // only the first SUMMARY_MAX characters are kept at commit
+                    if self.tx_summary.iter().map(|s| s.len() + 2).sum::<usize>() <= SUMMARY_MAX {
+                        self.tx_summary.push(summary);
+                    }
                     self.tx_rows += n;
                     Ok(StatementResult::Affected(n))
                 }

@@ -480,21 +480,72 @@ pub fn sql_cmp(a: &Value, b: &Value) -> Option<Ordering> {
         return None;
     }
     Some(match (a, b) {
-        (Value::Str(x), Value::Str(y)) => x.as_str().cmp(y.as_str()),
+        (Value::Str(x), Value::Str(y)) => collate_cmp(x, y),
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
         (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
         (Value::Date(x), Value::DateTime(y)) => date_to_ts(*x).cmp(y),
         (Value::DateTime(x), Value::Date(y)) => x.cmp(&date_to_ts(*y)),
         (Value::Str(s), Value::Date(_) | Value::DateTime(_)) => match Timestamp::parse(s) {
             Some(t) => t.cmp(&time_of(b)),
-            None => s.as_str().cmp(b.to_string().as_str()),
+            None => collate_cmp(s, &b.to_string()),
         },
         (Value::Date(_) | Value::DateTime(_), Value::Str(s)) => match Timestamp::parse(s) {
             Some(t) => time_of(a).cmp(&t),
-            None => a.to_string().as_str().cmp(s.as_str()),
+            None => collate_cmp(&a.to_string(), s),
         },
         _ => cmp_numeric(&a.numeric(), &b.numeric()),
     })
+}
+
+/// The collation's weight of one character: strings compare as the
+/// sequences of their characters' weights. Like MySQL's default
+/// `utf8mb4_0900_ai_ci`, comparison is case-insensitive and
+/// accent-insensitive (for the Latin letters with diacritics of Latin-1 and
+/// Latin Extended-A), and trailing spaces are significant (NO PAD).
+pub fn collate_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let l = c.to_lowercase().next().unwrap_or(c);
+    match l {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => 'c',
+        'ď' => 'd',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => 'e',
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => 'g',
+        'ĥ' => 'h',
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' => 'i',
+        'ĵ' => 'j',
+        'ķ' => 'k',
+        'ĺ' | 'ļ' | 'ľ' => 'l',
+        'ñ' | 'ń' | 'ņ' | 'ň' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ō' | 'ŏ' | 'ő' => 'o',
+        'ŕ' | 'ŗ' | 'ř' => 'r',
+        'ś' | 'ŝ' | 'ş' | 'š' => 's',
+        'ţ' | 'ť' => 't',
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => 'u',
+        'ŵ' => 'w',
+        'ý' | 'ÿ' | 'ŷ' => 'y',
+        'ź' | 'ż' | 'ž' => 'z',
+        other => other,
+    }
+}
+
+/// Compares two strings under the default collation ([`collate_char`]).
+pub fn collate_cmp(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()));
+    }
+    a.chars().map(collate_char).cmp(b.chars().map(collate_char))
+}
+
+/// The collation key of a string: equal keys exactly when [`collate_cmp`]
+/// says equal, ordered as it orders (as UTF-8 bytes).
+pub fn collate_key(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    s.chars().map(collate_char).collect()
 }
 
 fn time_of(v: &Value) -> Timestamp {
@@ -556,7 +607,7 @@ impl Value {
                     }
                 }
             }
-            Value::Str(s) => KeyPart::Str(s.clone()),
+            Value::Str(s) => KeyPart::Str(collate_key(s)),
             Value::Date(d) => KeyPart::Time(date_to_ts(*d).0),
             Value::DateTime(t) => KeyPart::Time(t.0),
         }

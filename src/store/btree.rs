@@ -558,100 +558,85 @@ impl Store {
         };
         let mut qa = VecDeque::from([root_item(a)?]);
         let mut qb = VecDeque::from([root_item(b)?]);
+        // Each step either skips a shared subtree, expands one subtree, or
+        // emits the entry with the lowest key (a key only one side has).
+        enum Step {
+            SkipBoth,
+            Expand { a: bool, both: bool },
+            OnlyA,
+            OnlyB,
+            Compare,
+        }
         loop {
-            let (fa, fb) = (qa.front(), qb.front());
-            let expand_a;
-            match (fa, fb) {
+            let step = match (qa.front(), qb.front()) {
                 (None, None) => break,
-                (Some(Item::Sub { node: x, .. }), Some(Item::Sub { node: y, .. })) if x.same(y) => {
-                    qa.pop_front();
-                    qb.pop_front();
-                    continue;
-                }
-                (Some(Item::Ent { .. }), None) => {
-                    if let Some(Item::Ent { key, val }) = qa.pop_front() {
-                        out.push(Change { key: key.to_vec(), before: Some(self.value(&val)?), after: None });
-                    }
-                    continue;
-                }
-                (None, Some(Item::Ent { .. })) => {
-                    if let Some(Item::Ent { key, val }) = qb.pop_front() {
-                        out.push(Change { key: key.to_vec(), before: None, after: Some(self.value(&val)?) });
-                    }
-                    continue;
-                }
-                (Some(Item::Sub { .. }), None) => expand_a = true,
-                (None, Some(Item::Sub { .. })) => expand_a = false,
+                (Some(Item::Sub { node: x, .. }), Some(Item::Sub { node: y, .. })) if x.same(y) => Step::SkipBoth,
+                (Some(Item::Ent { .. }), None) => Step::OnlyA,
+                (None, Some(Item::Ent { .. })) => Step::OnlyB,
+                (Some(Item::Sub { .. }), None) => Step::Expand { a: true, both: false },
+                (None, Some(Item::Sub { .. })) => Step::Expand { a: false, both: false },
                 (Some(x), Some(y)) => {
                     let (lx, ly) = (x.low(), y.low());
                     match (x, y) {
-                        (Item::Ent { key: ka, .. }, Item::Ent { key: kb, .. }) => {
-                            let ord = ka.cmp(kb);
-                            let ia = (ord != std::cmp::Ordering::Greater).then(|| qa.pop_front()).flatten();
-                            let ib = (ord != std::cmp::Ordering::Less).then(|| qb.pop_front()).flatten();
-                            let va = match ia {
-                                Some(Item::Ent { key, val }) => Some((key, self.value(&val)?)),
-                                _ => None,
-                            };
-                            let vb = match ib {
-                                Some(Item::Ent { key, val }) => Some((key, self.value(&val)?)),
-                                _ => None,
-                            };
-                            let key = va.as_ref().or(vb.as_ref()).map(|(k, _)| k.to_vec()).unwrap_or_default();
-                            let before = va.map(|(_, v)| v);
-                            let after = vb.map(|(_, v)| v);
-                            if before != after {
-                                out.push(Change { key, before, after });
+                        (Item::Ent { .. }, Item::Ent { .. }) => Step::Compare,
+                        (Item::Sub { level: la, .. }, Item::Sub { level: lb, .. }) => match (lx.cmp(&ly), la.cmp(lb)) {
+                            (std::cmp::Ordering::Equal, std::cmp::Ordering::Equal) => {
+                                Step::Expand { a: true, both: true }
                             }
-                            continue;
-                        }
-                        (Item::Sub { level: la, .. }, Item::Sub { level: lb, .. }) => {
-                            if lx != ly {
-                                expand_a = lx < ly;
-                            } else if la != lb {
-                                expand_a = la > lb;
-                            } else {
-                                let item = qb.pop_front().expect("front exists");
-                                self.expand(item, &mut qb, start, end)?;
-                                expand_a = true;
-                            }
-                        }
-                        (Item::Sub { .. }, Item::Ent { .. }) => {
-                            if lx <= ly {
-                                expand_a = true;
-                            } else {
-                                if let Some(Item::Ent { key, val }) = qb.pop_front() {
-                                    out.push(Change {
-                                        key: key.to_vec(),
-                                        before: None,
-                                        after: Some(self.value(&val)?),
-                                    });
-                                }
-                                continue;
-                            }
-                        }
-                        (Item::Ent { .. }, Item::Sub { .. }) => {
-                            if ly <= lx {
-                                expand_a = false;
-                            } else {
-                                if let Some(Item::Ent { key, val }) = qa.pop_front() {
-                                    out.push(Change {
-                                        key: key.to_vec(),
-                                        before: Some(self.value(&val)?),
-                                        after: None,
-                                    });
-                                }
-                                continue;
-                            }
-                        }
+                            (std::cmp::Ordering::Equal, levels) => Step::Expand { a: levels.is_gt(), both: false },
+                            (lows, _) => Step::Expand { a: lows.is_lt(), both: false },
+                        },
+                        (Item::Sub { .. }, Item::Ent { .. }) if lx <= ly => Step::Expand { a: true, both: false },
+                        (Item::Sub { .. }, Item::Ent { .. }) => Step::OnlyB,
+                        (Item::Ent { .. }, Item::Sub { .. }) if ly <= lx => Step::Expand { a: false, both: false },
+                        (Item::Ent { .. }, Item::Sub { .. }) => Step::OnlyA,
+                    }
+                }
+            };
+            match step {
+                Step::SkipBoth => {
+                    qa.pop_front();
+                    qb.pop_front();
+                }
+                Step::Expand { a, both } => {
+                    if both || !a {
+                        let item = qb.pop_front().expect("front exists");
+                        self.expand(item, &mut qb, start, end)?;
+                    }
+                    if both || a {
+                        let item = qa.pop_front().expect("front exists");
+                        self.expand(item, &mut qa, start, end)?;
+                    }
+                }
+                Step::OnlyA => {
+                    let (key, val) = self.pop_entry(&mut qa)?;
+                    out.push(Change { key, before: Some(val), after: None });
+                }
+                Step::OnlyB => {
+                    let (key, val) = self.pop_entry(&mut qb)?;
+                    out.push(Change { key, before: None, after: Some(val) });
+                }
+                Step::Compare => {
+                    let ord = qa.front().and_then(Item::low).cmp(&qb.front().and_then(Item::low));
+                    let va = if ord.is_le() { Some(self.pop_entry(&mut qa)?) } else { None };
+                    let vb = if ord.is_ge() { Some(self.pop_entry(&mut qb)?) } else { None };
+                    let key = va.as_ref().or(vb.as_ref()).map(|(k, _)| k.clone()).unwrap_or_default();
+                    let (before, after) = (va.map(|(_, v)| v), vb.map(|(_, v)| v));
+                    if before != after {
+                        out.push(Change { key, before, after });
                     }
                 }
             }
-            let q = if expand_a { &mut qa } else { &mut qb };
-            let item = q.pop_front().expect("front exists");
-            self.expand(item, q, start, end)?;
         }
         Ok(out)
+    }
+
+    /// Removes the entry at the front of `q` and reads its value.
+    fn pop_entry(&self, q: &mut VecDeque<Item>) -> Result<(Vec<u8>, Vec<u8>)> {
+        match q.pop_front() {
+            Some(Item::Ent { key, val }) => Ok((key.to_vec(), self.value(&val)?)),
+            _ => unreachable!("the front is an entry"),
+        }
     }
 
     fn expand(&self, item: Item, q: &mut VecDeque<Item>, start: Bound<&[u8]>, end: Bound<&[u8]>) -> Result<()> {

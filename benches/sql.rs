@@ -1,0 +1,317 @@
+//! SQL benchmark: `cargo bench --bench sql`.
+//!
+//! Runs one fixed workload, as SQL text, on ReelDB (an in-memory `Session`),
+//! SQLite (`rusqlite`, bundled, in-memory) and GlueSQL (memory storage), and
+//! prints a markdown table of the times with the ratios ReelDB/SQLite and
+//! ReelDB/GlueSQL.
+//!
+//! Workload (every engine gets the same statements):
+//! - bulk insert: 100,000 single-row `INSERT`s into `t1` inside one
+//!   transaction (GlueSQL's memory storage has no transactions, so there
+//!   each insert autocommits), then 10,000 rows into `t2` (not timed);
+//! - point lookups: 10,000 `SELECT ... WHERE id = k` on the primary key;
+//! - aggregate: `SELECT grp, COUNT(*), SUM(val) FROM t1 GROUP BY grp`, a full
+//!   scan into 100 groups;
+//! - join without an index: `t2 JOIN t1 ON t1.code = t2.ref` (10,000 x
+//!   100,000 rows, `code` not indexed), aggregated;
+//! - join with an index: the same query after `CREATE INDEX ON t1 (code)`
+//!   (GlueSQL's memory storage does not support indexes: n/a).
+//!
+//! Every query's result is checked to be the same on all engines. The
+//! read phases report the best of three runs.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use gluesql::core::executor::Payload;
+use gluesql::prelude::{Glue, MemoryStorage, Value as GValue};
+use reeldb::sql::{Session, StatementResult, Value};
+
+const ROWS: u64 = 100_000;
+const JOIN_ROWS: u64 = 10_000;
+const LOOKUPS: u64 = 10_000;
+const GROUPS: u64 = 100;
+
+fn xorshift(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
+
+fn insert_t1(i: u64) -> String {
+    // `code` is a permutation of the ids, so the join key is unique.
+    let code = (i * 7919) % ROWS;
+    format!(
+        "INSERT INTO t1 (id, grp, val, code, name) VALUES ({i}, {}, {}, {code}, 'name-{i:06}')",
+        i % GROUPS,
+        i % 1000
+    )
+}
+
+fn insert_t2(i: u64, x: &mut u64) -> String {
+    format!("INSERT INTO t2 (id, ref, w) VALUES ({i}, {}, {})", xorshift(x) % (ROWS * 2), i % 10)
+}
+
+const CREATE_T1: &str = "CREATE TABLE t1 (id INT PRIMARY KEY, grp INT, val INT, code INT, name TEXT)";
+const CREATE_T2: &str = "CREATE TABLE t2 (id INT PRIMARY KEY, ref INT, w INT)";
+const AGG: &str = "SELECT grp, COUNT(*), SUM(val) FROM t1 GROUP BY grp ORDER BY grp";
+const JOIN: &str = "SELECT COUNT(*), SUM(t1.val + t2.w) FROM t2 JOIN t1 ON t1.code = t2.ref";
+const INDEX: &str = "CREATE INDEX t1_code ON t1 (code)";
+
+fn lookup(i: u64) -> String {
+    format!("SELECT val, name FROM t1 WHERE id = {}", (i * 48271) % ROWS)
+}
+
+/// One engine under test: statements in, results as rows of integers out
+/// (enough to check that the engines agree).
+trait Engine {
+    fn name(&self) -> &'static str;
+    fn exec(&mut self, sql: &str);
+    fn query(&mut self, sql: &str) -> Vec<Vec<i64>>;
+    fn supports_tx(&self) -> bool {
+        true
+    }
+    fn supports_index(&self) -> bool {
+        true
+    }
+}
+
+struct Reel(Session);
+
+fn reel_int(v: &Value) -> i64 {
+    match v {
+        Value::Int(i) => *i,
+        Value::Null => 0,
+        Value::Double(d) => *d as i64,
+        Value::Decimal(d) => d.to_string().split('.').next().unwrap_or("0").parse().unwrap_or(0),
+        Value::Str(s) => s.len() as i64,
+        _ => 0,
+    }
+}
+
+impl Engine for Reel {
+    fn name(&self) -> &'static str {
+        "ReelDB"
+    }
+    fn exec(&mut self, sql: &str) {
+        self.0.execute_one(sql).unwrap_or_else(|e| panic!("ReelDB: {sql}: {e}"));
+    }
+    fn query(&mut self, sql: &str) -> Vec<Vec<i64>> {
+        match self.0.execute_one(sql).unwrap_or_else(|e| panic!("ReelDB: {sql}: {e}")) {
+            StatementResult::Rows { rows, .. } => rows.iter().map(|r| r.iter().map(reel_int).collect()).collect(),
+            StatementResult::Affected(_) => panic!("ReelDB: {sql}: no rows"),
+        }
+    }
+}
+
+struct Lite(rusqlite::Connection);
+
+impl Engine for Lite {
+    fn name(&self) -> &'static str {
+        "SQLite"
+    }
+    fn exec(&mut self, sql: &str) {
+        self.0.execute(sql, []).unwrap_or_else(|e| panic!("SQLite: {sql}: {e}"));
+    }
+    fn query(&mut self, sql: &str) -> Vec<Vec<i64>> {
+        let mut st = self.0.prepare(sql).unwrap();
+        let n = st.column_count();
+        let rows = st
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| {
+                        Ok(match r.get_ref(i)? {
+                            rusqlite::types::ValueRef::Integer(i) => i,
+                            rusqlite::types::ValueRef::Real(f) => f as i64,
+                            rusqlite::types::ValueRef::Text(t) => t.len() as i64,
+                            _ => 0,
+                        })
+                    })
+                    .collect::<rusqlite::Result<Vec<i64>>>()
+            })
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    }
+}
+
+struct GlueDb(Glue<MemoryStorage>);
+
+impl Engine for GlueDb {
+    fn name(&self) -> &'static str {
+        "GlueSQL"
+    }
+    fn exec(&mut self, sql: &str) {
+        self.0.execute(sql).unwrap_or_else(|e| panic!("GlueSQL: {sql}: {e}"));
+    }
+    fn query(&mut self, sql: &str) -> Vec<Vec<i64>> {
+        let out = self.0.execute(sql).unwrap_or_else(|e| panic!("GlueSQL: {sql}: {e}"));
+        match out.into_iter().next() {
+            Some(Payload::Select { rows, .. }) => rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|v| match v {
+                            GValue::I8(i) => *i as i64,
+                            GValue::I16(i) => *i as i64,
+                            GValue::I32(i) => *i as i64,
+                            GValue::I64(i) => *i,
+                            GValue::I128(i) => *i as i64,
+                            GValue::F64(f) => *f as i64,
+                            GValue::Decimal(d) => d.trunc().to_string().parse().unwrap_or(0),
+                            GValue::Str(s) => s.len() as i64,
+                            _ => 0,
+                        })
+                        .collect()
+                })
+                .collect(),
+            other => panic!("GlueSQL: {sql}: {other:?}"),
+        }
+    }
+    fn supports_tx(&self) -> bool {
+        false
+    }
+    fn supports_index(&self) -> bool {
+        false
+    }
+}
+
+/// Times of one engine's phases (None: not supported).
+struct Times {
+    insert: Duration,
+    lookup: Duration,
+    agg: Duration,
+    join: Duration,
+    join_ix: Option<Duration>,
+}
+
+fn best_of_3(mut f: impl FnMut()) -> Duration {
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+/// Runs the workload; returns the times and the query results for the
+/// cross-engine check.
+fn run(e: &mut dyn Engine) -> (Times, Vec<Vec<Vec<i64>>>) {
+    let mut results = Vec::new();
+    e.exec(CREATE_T1);
+    e.exec(CREATE_T2);
+    let t = Instant::now();
+    if e.supports_tx() {
+        e.exec("BEGIN");
+    }
+    for i in 0..ROWS {
+        e.exec(&insert_t1(i));
+    }
+    if e.supports_tx() {
+        e.exec("COMMIT");
+    }
+    let insert = t.elapsed();
+
+    let mut x = 88172645463325252u64;
+    if e.supports_tx() {
+        e.exec("BEGIN");
+    }
+    for i in 0..JOIN_ROWS {
+        e.exec(&insert_t2(i, &mut x));
+    }
+    if e.supports_tx() {
+        e.exec("COMMIT");
+    }
+
+    let mut sum = 0i64;
+    let lookup_t = best_of_3(|| {
+        sum = 0;
+        for i in 0..LOOKUPS {
+            let r = e.query(&lookup(i));
+            sum += black_box(r)[0][0];
+        }
+    });
+    results.push(vec![vec![sum]]);
+
+    let mut r = Vec::new();
+    let agg = best_of_3(|| r = e.query(AGG));
+    results.push(r.clone());
+    let join = best_of_3(|| r = e.query(JOIN));
+    results.push(r.clone());
+    let join_ix = if e.supports_index() {
+        e.exec(INDEX);
+        let d = best_of_3(|| r = e.query(JOIN));
+        results.push(r.clone());
+        Some(d)
+    } else {
+        None
+    };
+    (Times { insert, lookup: lookup_t, agg, join, join_ix }, results)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+fn ratio(a: Option<Duration>, b: Option<Duration>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) => format!("{:.2}x", a.as_secs_f64() / b.as_secs_f64()),
+        _ => "n/a".into(),
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is accepted.
+    let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let want = |n: &str| only.is_empty() || only.iter().any(|o| n.eq_ignore_ascii_case(o));
+
+    let mut engines: Vec<Box<dyn Engine>> = Vec::new();
+    if want("reeldb") {
+        engines.push(Box::new(Reel(Session::in_memory())));
+    }
+    if want("sqlite") {
+        engines.push(Box::new(Lite(rusqlite::Connection::open_in_memory().unwrap())));
+    }
+    if want("gluesql") {
+        engines.push(Box::new(GlueDb(Glue::new(MemoryStorage::default()))));
+    }
+    let mut all = Vec::new();
+    for e in engines.iter_mut() {
+        eprintln!("running {} ...", e.name());
+        let (t, res) = run(e.as_mut());
+        all.push((e.name(), t, res));
+    }
+    // The engines must agree on every query that they all ran.
+    for (name, _, res) in &all[1..] {
+        for (i, r) in res.iter().enumerate() {
+            if let Some(r0) = all[0].2.get(i) {
+                assert_eq!(r0, r, "{name} disagrees with {} on query {i}", all[0].0);
+            }
+        }
+    }
+
+    let get = |n: &str| all.iter().find(|(name, _, _)| *name == n).map(|(_, t, _)| t);
+    let reel = get("ReelDB");
+    let lite = get("SQLite");
+    let glue = get("GlueSQL");
+    type Pick = fn(&Times) -> Option<Duration>;
+    let phases: [(&str, Pick); 5] = [
+        ("bulk insert 100k rows (1 tx)", |t| Some(t.insert)),
+        ("10k primary-key lookups", |t| Some(t.lookup)),
+        ("full-scan aggregate (GROUP BY)", |t| Some(t.agg)),
+        ("join 10k x 100k, no index", |t| Some(t.join)),
+        ("join 10k x 100k, with index", |t| t.join_ix),
+    ];
+    println!();
+    println!("| workload | ReelDB | SQLite | GlueSQL | ReelDB/SQLite | ReelDB/GlueSQL |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (label, pick) in phases {
+        let r = reel.and_then(pick);
+        let s = lite.and_then(pick);
+        let g = glue.and_then(pick);
+        let show = |d: Option<Duration>| d.map(ms).unwrap_or_else(|| "n/a".into());
+        println!("| {label} | {} | {} | {} | {} | {} |", show(r), show(s), show(g), ratio(r, s), ratio(r, g));
+    }
+}
