@@ -728,16 +728,17 @@ export class Playground {
     const now = this.statusInfo ? clockPart(parseTime(this.statusInfo.now)) : "";
     this.setStatus("Backtracking...", "busy", now);
     await nextFrame();
+    let rec = null;
     try {
-      const rec = await this.db.backtrack(target);
+      rec = await this.db.backtrack(target);
       this.sessionLog.push(`BACKTRACK TO TIMESTAMP '${target}';`);
-      this.completedMessage(rec);
     } catch (e) {
       this.setStatus(`Backtrack failed: ${e.message}`, "error", now);
     }
     this.scrubber.pos = null;
     await this.refresh();
     await this.previewAt(null);
+    if (rec) this.completedMessage(rec);
     this.scrubber.track.focus();
   }
 
@@ -802,6 +803,7 @@ export class Playground {
       this.results.replaceChildren();
       this.runButton.disabled = true;
       let ok = true;
+      let backtracked = null;
       try {
         for (const st of stmts) {
           if (this.o.readOnly && !isReadOnlyStatement(st.sql)) {
@@ -831,12 +833,13 @@ export class Playground {
           const ms = performance.now() - t0;
           this.sessionLog.push(st.sql.endsWith(";") ? st.sql : `${st.sql};`);
           for (const r of res) this.showResult(st.sql, r, ms);
-          if (isBacktrack) this.completedMessage((await this.db.backtracks()).at(-1));
+          if (isBacktrack) backtracked = (await this.db.backtracks()).at(-1);
         }
+        await this.refresh();
+        if (backtracked) this.completedMessage(backtracked);
       } finally {
         this.runButton.disabled = false;
       }
-      await this.refresh();
       this.db.emit({ local: true });
       return ok;
     };
