@@ -557,7 +557,10 @@ export class Playground {
     const shownUs = this.snapTime(us);
     this.previewLabel.textContent = `Preview as of ${formatTime(shownUs)} (read-only)`;
     const key = entry ? entry.seq : -1;
-    if (!force && this.preview && this.preview.key === key && this.preview.table === this.selected) return;
+    if (!force && this.preview && this.preview.key === key && this.preview.table === this.selected) {
+      if (this.preview.parts) this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
+      return;
+    }
     this.preview = { key, table: this.selected };
     if (!this.selected || !this.current || this.current.error) {
       this.tableSummary.textContent = "No table selected.";
@@ -567,6 +570,7 @@ export class Playground {
       // Same state as now.
       this.showCurrent();
       this.legend.hidden = false;
+      this.preview.parts = "same as now.";
       this.tableSummary.textContent = `As of ${formatTime(shownUs)}: same as now.`;
       this.recordFrame(t0);
       return;
@@ -681,7 +685,8 @@ export class Playground {
     this.vt.setLabel(`Rows of ${this.selected.db}.${this.selected.table} as of ${formatTime(shownUs)}, compared with now`);
     this.vt.setData({ columns: c.columns, count, rowAt, marks: true, emptyText: "No rows at this time." });
     const parts = `+${nAdd} added, −${nRem} removed, ~${nChg} changed`;
-    this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${count - nRem} row${count - nRem === 1 ? "" : "s"} (${parts} compared with now).`;
+    this.preview.parts = `${count - nRem} row${count - nRem === 1 ? "" : "s"} (${parts} compared with now).`;
+    this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
     if (nRem === rows.length && rows.length > 0 && nAdd === 0) this.checkExisted(shownUs);
   }
 

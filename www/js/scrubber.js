@@ -267,9 +267,10 @@ export class Scrubber {
 
   showTipAt(us, withEntry) {
     const entry = withEntry ? this.entryAt(us) : null;
-    if (entry) this.showTip(entry, this.frac(us), us === this.right && this.pos === null ? "now" : formatTime(us));
+    const shown = entry ? Math.max(Math.floor(us / 1e6) * 1e6, entry.us) : Math.floor(us / 1e6) * 1e6;
+    if (entry) this.showTip(entry, this.frac(us), us === this.right && this.pos === null ? "now" : formatTime(shown));
     else {
-      this.tip.replaceChildren(el("strong", "", formatTime(us)));
+      this.tip.replaceChildren(el("strong", "", formatTime(shown)));
       this.placeTip(this.frac(us));
     }
   }
