@@ -13,4 +13,5 @@ ensure_npm_packages
 phase "build pkg/ (release wasm, wasm-bindgen, wasm-opt)"
 build_pkg
 stage_www
+"$ROOT/scripts/build-www.sh" # playground bundle: www/js/ -> www/dist/ (esbuild), see build-www.sh
 note "static site ready in www/ (pkg copied to www/pkg/)"

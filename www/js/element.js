@@ -1,0 +1,56 @@
+// <reel-playground>: a ReelDB playground a tutorial author drops into a
+// static page. Each element has its own in-memory database.
+//
+//   <reel-playground read-only time="2020-12-24 15:00:00" height="28rem" table="ProductsData">
+//     <script type="text/sql">
+//       CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(20));
+//       INSERT INTO t VALUES (1, 'a');
+//     </script>
+//   </reel-playground>
+//
+// Attributes: read-only (only SELECT/SHOW/DESCRIBE; previews but no
+// backtrack), time (the timeline starts previewing that time), height (CSS
+// length of the element), table (the table shown first), label (accessible
+// name), window (backtrack window in seconds), pkg (URL of reeldb.js).
+// The element fires `reel-ready` when its database is set up.
+
+import { Playground } from "./playground.js";
+
+export class ReelPlayground extends HTMLElement {
+  connectedCallback() {
+    if (this.playground) return;
+    const setup = [...this.querySelectorAll('script[type="text/sql"]')].map((s) => s.textContent).join("\n");
+    const label = this.getAttribute("label") ?? "ReelDB playground";
+    this.setAttribute("role", "region");
+    this.setAttribute("aria-label", label);
+    const root = document.createElement("div");
+    this.append(root);
+    const win = this.getAttribute("window");
+    this.playground = new Playground(root, {
+      mode: "embed",
+      setupSql: setup.trim() || undefined,
+      readOnly: this.hasAttribute("read-only"),
+      initialTime: this.getAttribute("time") ?? undefined,
+      height: this.getAttribute("height") ?? undefined,
+      table: this.getAttribute("table") ?? undefined,
+      label,
+      windowSecs: win === null ? undefined : Number(win),
+      pkgUrl: this.getAttribute("pkg") ?? undefined,
+    });
+    this.ready = this.playground.start().then(
+      () => {
+        this.dataset.state = "ready";
+      },
+      (e) => {
+        this.dataset.state = "error";
+        throw e;
+      },
+    );
+  }
+
+  disconnectedCallback() {
+    this.playground?.close();
+  }
+}
+
+if (!customElements.get("reel-playground")) customElements.define("reel-playground", ReelPlayground);

@@ -1,0 +1,11 @@
+// Entry point of the bundle (www/dist/playground.js): defines
+// <reel-playground> and mounts the full playground on #app when the page has one.
+import "./element.js";
+import { Playground } from "./playground.js";
+
+const app = document.getElementById("app");
+if (app) {
+  const pg = new Playground(app, { mode: "page", dbName: "playground" });
+  window.reeldbPlayground = pg;
+  pg.start();
+}

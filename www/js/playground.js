@@ -1,0 +1,1084 @@
+// The playground: SQL console, schema and table panel, timeline scrubber with
+// live read-only previews, backtrack with confirmation, status bar, backtrack
+// log, guided tutorial, export/import/share. One instance per page
+// (mode "page") or per <reel-playground> element (mode "embed"), each with
+// its own database.
+//
+// Everything the database says is written with textContent; the page never
+// builds HTML from strings.
+
+import { PlaygroundDb, ident, literal } from "./db.js";
+import { createEditor } from "./editor.js";
+import { VirtualTable, cellText } from "./vtable.js";
+import { Scrubber } from "./scrubber.js";
+import { TUTORIAL } from "./tutorial.js";
+import { splitStatements, firstKeyword, isReadOnlyStatement } from "./sqlsplit.js";
+import { parseTime, formatTime, clockPart, formatSpan, formatBytes } from "./time.js";
+
+let instances = 0;
+
+/** Creates an element: h("button.primary", {type: "button"}, "Run"). */
+function h(spec, attrs = {}, ...children) {
+  const [tag, ...classes] = spec.split(".");
+  const e = document.createElement(tag || "div");
+  if (classes.length) e.className = classes.join(" ");
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "on") for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
+    else if (k === "text") e.textContent = v;
+    else if (k in e && typeof v !== "string") e[k] = v;
+    else e.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+const nextFrame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+
+function keyOf(values, pk) {
+  if (!pk.length) return JSON.stringify(values);
+  if (pk.length === 1) {
+    const v = values[pk[0]];
+    return typeof v === "number" ? `n${v}` : `s${v}`;
+  }
+  return JSON.stringify(pk.map((i) => values[i]));
+}
+
+function cmpValue(a, b) {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : 1;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function cmpPk(a, b, pk) {
+  for (const i of pk) {
+    const c = cmpValue(a[i], b[i]);
+    if (c) return c;
+  }
+  return 0;
+}
+
+function toBase64Url(text) {
+  const bytes = new TextEncoder().encode(text);
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(b64) {
+  const s = atob(b64.replaceAll("-", "+").replaceAll("_", "/"));
+  return new TextDecoder().decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
+}
+
+/** The SQL of a `#sql=` URL hash, or null. */
+export function sharedScriptFromHash(hash = location.hash) {
+  const m = /^#sql=([A-Za-z0-9_-]+)$/.exec(hash);
+  if (!m) return null;
+  try {
+    return fromBase64Url(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+export class Playground {
+  /**
+   * @param {HTMLElement} root
+   * @param {{mode?: "page"|"embed", dbName?: string, setupSql?: string, readOnly?: boolean,
+   *   initialTime?: string, table?: string, label?: string, pkgUrl?: string, windowSecs?: number}} options
+   */
+  constructor(root, options = {}) {
+    this.root = root;
+    this.o = { mode: "page", ...options };
+    this.id = `pg${++instances}`;
+    this.db = null;
+    this.entries = [];
+    this.backtrackLog = [];
+    this.restorePoints = [];
+    this.statusInfo = null;
+    this.latestSeq = -1;
+    this.schemaInfo = [];
+    this.selected = null; // {db, table}
+    this.tableInfo = null; // {columns, pk}
+    this.current = null; // {seq, columns, rows, index: Map|null}
+    this.preview = null; // {us, seq, ...}
+    this.sessionLog = [];
+    this.history = this.loadHistory();
+    this.historyPos = null;
+    this.tutorialStep = null;
+    this.frameTimes = [];
+    this.busy = Promise.resolve();
+    this.build();
+  }
+
+  // ------------------------------------------------------------- layout --
+
+  build() {
+    const page = this.o.mode === "page";
+    const label = this.o.label ?? "ReelDB playground";
+    this.root.classList.add("rp", page ? "rp-page" : "rp-embed");
+    if (this.o.readOnly) this.root.classList.add("rp-readonly");
+
+    // Status bar (top).
+    this.statusMsg = h("p.rp-status-msg", { role: "status", "aria-live": "polite", "aria-atomic": "true" });
+    this.statusTime = h("time.rp-status-time");
+    this.statusText = h("span.rp-status-text", { text: "Loading ReelDB…" });
+    this.statusMsg.append(this.statusTime, this.statusText);
+    this.stats = h("dl.rp-stats", { "aria-label": "Backtrack window" });
+    this.storage = h("span.rp-storage");
+    const logButton = h("button.rp-btn", { type: "button", text: "Backtrack log", on: { click: () => this.showLog() } });
+    const tools = h("div.rp-tools");
+    if (page) {
+      this.version = h("output#version.rp-version", { "data-state": "loading", text: "loading…" });
+      const brand = h("div.rp-brand", {}, h("img.rp-logo", { src: "favicon.svg", alt: "", width: "22", height: "22" }), h("h1", { text: "ReelDB" }), this.version);
+      this.tutorialButton = h("button.rp-btn.rp-accent", { type: "button", text: "Rewind the accident", on: { click: () => this.startTutorial() } });
+      this.fileInput = h("input.rp-file", { type: "file", accept: ".sql,text/plain", "aria-label": "Import a SQL file", on: { change: () => this.importFile() } });
+      tools.append(
+        this.tutorialButton,
+        h("button.rp-btn", { type: "button", text: "Export", on: { click: () => this.exportFile() } }),
+        h("button.rp-btn", { type: "button", text: "Import", on: { click: () => this.fileInput.click() } }),
+        this.fileInput,
+        h("button.rp-btn", { type: "button", text: "Share link", on: { click: () => this.share() } }),
+        logButton,
+      );
+      this.statusBar = h("header.rp-statusbar", {}, brand, this.statusMsg, this.stats, this.storage, tools);
+    } else {
+      tools.append(
+        h("button.rp-btn", { type: "button", text: "Reset", on: { click: () => this.reset() } }),
+        h("button.rp-btn", { type: "button", text: "Export", on: { click: () => this.exportFile() } }),
+        logButton,
+      );
+      this.statusBar = h("div.rp-statusbar", {}, this.statusMsg, this.stats, tools);
+    }
+
+    // Timeline.
+    this.scrubber = new Scrubber({
+      label: "Timeline",
+      onPreview: (us) => this.previewAt(us),
+      onRelease: (us) => this.askBacktrack(us),
+    });
+    this.playButton = h("button.rp-btn", { type: "button", "aria-pressed": "false", text: "Play", on: { click: () => this.togglePlay() } });
+    this.backtrackButton = h("button.rp-btn.rp-danger", { type: "button", text: "Backtrack", disabled: true, on: { click: () => this.scrubber.pos !== null && this.askBacktrack(this.scrubber.pos) } });
+    this.nowButton = h("button.rp-btn", { type: "button", text: "Back to now", disabled: true, on: { click: () => this.scrubber.setPos(null, true) } });
+    this.previewLabel = h("output.rp-preview-label", { text: "Now" });
+    const timeline = h(
+      "section.rp-timeline",
+      { "aria-label": "Timeline" },
+      h(
+        "div.rp-timeline-bar",
+        {},
+        h("h2", { text: "Timeline" }),
+        h("button.rp-btn.rp-icon", { type: "button", "aria-label": "Step back one commit", text: "◀", on: { click: () => this.scrubber.step(-1) } }),
+        this.playButton,
+        h("button.rp-btn.rp-icon", { type: "button", "aria-label": "Step forward one commit", text: "▶", on: { click: () => this.scrubber.step(1) } }),
+        this.previewLabel,
+        h("span.rp-grow"),
+        this.nowButton,
+        this.backtrackButton,
+      ),
+      this.scrubber.el,
+    );
+
+    // Console.
+    this.editorHost = h("div.rp-editor", {});
+    this.runButton = h("button.rp-btn.rp-primary", { type: "button", text: "Run", "aria-keyshortcuts": "Control+Enter Meta+Enter", on: { click: () => this.runEditor() } });
+    this.historySelect = h("select.rp-history", { "aria-label": "Statement history", on: { change: () => this.pickHistory() } });
+    this.results = h("div.rp-results", { "aria-label": "Results", role: "region", "aria-live": "polite" });
+    this.tutorialCard = h("section.rp-tutorial", { "aria-label": "Rewind the accident tutorial", hidden: true });
+    const consoleBar = h(
+      "div.rp-console-bar",
+      {},
+      this.runButton,
+      h("span.rp-hint", { text: "Ctrl/⌘+Enter runs · Ctrl/⌘+↑↓ history" }),
+      h("span.rp-grow"),
+      this.historySelect,
+    );
+    this.console = h("section.rp-console", { "aria-label": "SQL console" }, this.tutorialCard, h("h2.rp-sr", { text: "SQL console" }), this.editorHost, consoleBar, this.results);
+
+    // Table panel.
+    this.tableSelect = h("select.rp-table-select", { "aria-label": "Table to show", on: { change: () => this.selectTable(this.tableSelect.value) } });
+    this.tableTitle = h("h2", { text: "Table" });
+    this.tableSummary = h("p.rp-table-summary", { "aria-live": "polite" });
+    this.legend = h(
+      "p.rp-legend",
+      { hidden: true },
+      h("span.rp-legend-item.vt-added", {}, h("b", { text: "+" }), " added"),
+      h("span.rp-legend-item.vt-removed", {}, h("b", { text: "−" }), " removed"),
+      h("span.rp-legend-item.vt-changed", {}, h("b", { text: "~" }), " changed"),
+      h("span.rp-legend-note", { text: "compared with now" }),
+    );
+    this.vt = new VirtualTable({ label: "Table rows", className: "rp-table-rows" });
+    this.tablePanel = h(
+      "section.rp-tablepanel",
+      { "aria-labelledby": `${this.id}-tt` },
+      h("div.rp-table-head", {}, this.tableTitle, this.tableSelect),
+      this.tableSummary,
+      this.legend,
+      this.vt.el,
+    );
+    this.tableTitle.id = `${this.id}-tt`;
+
+    // Schema panel (page mode).
+    this.schemaTree = h("ul.rp-tree", { role: "tree", "aria-label": "Databases and tables" });
+    this.schemaPanel = h("aside.rp-schema", { "aria-label": "Schema" }, h("h2", { text: "Schema" }), this.schemaTree);
+
+    // Dialogs.
+    this.confirmText = h("p");
+    this.confirmDialog = h(
+      "dialog.rp-dialog",
+      { "aria-labelledby": `${this.id}-cd` },
+      h("h2", { id: `${this.id}-cd`, text: "Backtrack the database?" }),
+      this.confirmText,
+      h("p.rp-muted", { text: "Every table of every database returns to that time. Nothing is lost: the backtrack is recorded, and you can move forward again while it is inside the window." }),
+      h(
+        "form.rp-dialog-buttons",
+        { method: "dialog" },
+        h("button.rp-btn", { value: "cancel", text: "Cancel" }),
+        h("button.rp-btn.rp-danger", { value: "ok", text: "Backtrack" }),
+      ),
+    );
+    this.logBody = h("div.rp-log");
+    this.logDialog = h(
+      "dialog.rp-dialog.rp-wide",
+      { "aria-labelledby": `${this.id}-ld` },
+      h("h2", { id: `${this.id}-ld`, text: "Backtrack log" }),
+      this.logBody,
+      h("form.rp-dialog-buttons", { method: "dialog" }, h("button.rp-btn", { value: "close", text: "Close" })),
+    );
+    this.shareOut = h("input.rp-share-url", { type: "text", readOnly: true, "aria-label": "Link to this playground's script" });
+    this.shareNote = h("p.rp-muted");
+    this.shareDialog = h(
+      "dialog.rp-dialog.rp-wide",
+      { "aria-labelledby": `${this.id}-sd` },
+      h("h2", { id: `${this.id}-sd`, text: "Share link" }),
+      this.shareNote,
+      this.shareOut,
+      h("form.rp-dialog-buttons", { method: "dialog" }, h("button.rp-btn", { value: "close", text: "Close" })),
+    );
+
+    const work = h("div.rp-work", {}, page ? this.schemaPanel : null, this.console, this.tablePanel);
+    this.root.replaceChildren(this.statusBar, timeline, work, this.confirmDialog, this.logDialog, this.shareDialog);
+    if (this.o.height) this.root.style.setProperty("--rp-height", this.o.height);
+
+    this.editor = createEditor(this.editorHost, {
+      label: "SQL",
+      doc: "",
+      placeholder: this.o.readOnly ? "Read-only: SELECT, SHOW, DESCRIBE…" : "SELECT … — Ctrl+Enter to run",
+      onRun: () => this.runEditor(),
+      onHistory: (dir) => this.historyStep(dir),
+    });
+    this.renderHistory();
+  }
+
+  // -------------------------------------------------------------- start --
+
+  async start() {
+    try {
+      const shared = this.o.mode === "page" ? sharedScriptFromHash() : null;
+      await this.openDb({ name: shared ? undefined : this.o.dbName, setup: shared ?? this.o.setupSql });
+      if (this.version) {
+        this.version.textContent = this.db.version;
+        this.version.dataset.state = "ready";
+      }
+      if (shared) {
+        this.editor.value = shared;
+        this.setStatus(`Loaded a shared script (${splitStatements(shared).length} statements) into an in-memory database.`);
+      } else if (!this.db.sqlAvailable) {
+        this.setStatus("This build of the reeldb package has no SQL entry point yet: the console is disabled.", "error");
+      } else {
+        this.setStatus(this.db.persistent ? "Ready. Your database is kept in this browser (IndexedDB)." : "Ready.");
+      }
+      if (this.o.initialTime && this.entries.length) {
+        this.scrubber.setPos(parseTime(this.o.initialTime), true);
+      }
+      this.root.dataset.state = "ready";
+      this.root.dispatchEvent(new CustomEvent("reel-ready", { bubbles: true }));
+    } catch (e) {
+      this.root.dataset.state = "error";
+      if (this.version) {
+        this.version.textContent = "unavailable";
+        this.version.dataset.state = "error";
+      }
+      this.setStatus(`Could not start ReelDB: ${e.message ?? e}`, "error");
+      throw e;
+    }
+  }
+
+  async openDb({ name, setup }) {
+    if (this.db) await this.db.close();
+    this.db = await PlaygroundDb.open({ name, windowSecs: this.o.windowSecs, pkgUrl: this.o.pkgUrl });
+    this.db.subscribe((ev) => {
+      if (ev.external) this.refresh();
+    });
+    this.storage && (this.storage.textContent = this.db.persistent ? "Saved in this browser" : "In memory");
+    this.latestSeq = -1;
+    this.current = null;
+    this.selected = null;
+    this.preview = null;
+    this.sessionLog = [];
+    this.results.replaceChildren();
+    if (setup && this.db.sqlAvailable) {
+      try {
+        await this.db.exec(setup);
+        this.sessionLog.push(setup.trim());
+      } catch (e) {
+        this.showError(e, null);
+      }
+    }
+    this.scrubber.pos = null;
+    await this.refresh();
+  }
+
+  // ------------------------------------------------------------- status --
+
+  setStatus(text, kind = "info", time = null) {
+    this.statusMsg.dataset.kind = kind;
+    this.statusTime.textContent = time ?? "";
+    this.statusTime.hidden = !time;
+    this.statusText.textContent = text;
+  }
+
+  renderStats() {
+    const s = this.statusInfo;
+    if (!s) return;
+    const item = (term, value, title) => [h("dt", { text: term }), h("dd", { text: value, title })];
+    this.stats.replaceChildren(
+      ...item("Window", `${formatSpan(s.windowTargetSecs)} target · ${formatSpan(s.windowActualSecs)} actual`),
+      ...item("Earliest", s.earliest.replace(/\.\d+$/, ""), s.earliest),
+      ...item("History", formatBytes(s.historyBytes)),
+    );
+  }
+
+  // ------------------------------------------------------------ refresh --
+
+  /** Reloads timeline, status, schema and the selected table (when data changed). */
+  async refresh() {
+    if (!this.db?.sqlAvailable) {
+      this.scrubber.setData({ entries: [], backtracks: [], restorePoints: [], left: 0, right: 1 });
+      return;
+    }
+    const db = this.db;
+    const [entries, backtracks, rps, status] = [
+      await db.timeline(),
+      await db.backtracks(),
+      await db.restorePoints(),
+      await db.status(),
+    ];
+    if (db !== this.db) return;
+    this.entries = entries;
+    this.backtrackLog = backtracks;
+    this.restorePoints = rps;
+    this.statusInfo = status;
+    this.renderStats();
+    const latest = entries.at(-1);
+    const seq = latest ? latest.seq : 0;
+    const changed = seq !== this.latestSeq;
+    this.latestSeq = seq;
+
+    const nowUs = Math.max(parseTime(status.now) || 0, latest?.us ?? 0);
+    const earliestUs = parseTime(status.earliest);
+    let left;
+    if (entries.length) {
+      const first = entries.find((e) => e.us >= earliestUs) ?? latest;
+      const span = Math.max(nowUs - first.us, 1e6);
+      left = Math.max(earliestUs || 0, first.us - Math.max(1e6, span * 0.04));
+    } else {
+      left = nowUs - 60e6;
+    }
+    const right = Math.max(nowUs, left + 1e6);
+    this.scrubber.setData({
+      entries,
+      backtracks: backtracks.map((b) => ({ ...b, targetUs: parseTime(b.target), fromUs: parseTime(b.from) })),
+      restorePoints: rps.map((r) => ({ ...r, us: parseTime(r.time) })),
+      left,
+      right,
+      earliest: earliestUs,
+    });
+
+    if (changed || !this.schemaInfo.length) {
+      this.schemaInfo = await db.schema();
+      this.curDb = await db.currentDatabase();
+      this.renderSchema();
+    }
+    if (!this.selected || !this.tableExists(this.selected)) {
+      this.selected = this.defaultTable();
+      this.tableInfo = null;
+      this.current = null;
+    }
+    this.renderTableSelect();
+    if (changed || !this.current) await this.loadCurrent();
+    if (this.scrubber.pos !== null) await this.previewAt(this.scrubber.pos);
+    else this.showCurrent();
+  }
+
+  tableExists(sel) {
+    return this.schemaInfo.some((d) => d.name === sel.db && d.tables.some((t) => t.name === sel.table));
+  }
+
+  defaultTable() {
+    const pref = this.o.table;
+    const dbs = this.schemaInfo;
+    const order = [...dbs.filter((d) => d.name === this.curDb), ...dbs.filter((d) => d.name !== this.curDb)];
+    if (pref) {
+      for (const d of order) for (const t of d.tables) if (t.name.toLowerCase() === pref.toLowerCase()) return { db: d.name, table: t.name };
+    }
+    for (const d of order) for (const t of d.tables) if (t.type === "BASE TABLE") return { db: d.name, table: t.name };
+    return null;
+  }
+
+  renderSchema() {
+    const items = [];
+    for (const d of this.schemaInfo) {
+      const tables = h("ul", { role: "group" });
+      for (const t of d.tables) {
+        const cols = h("ul.rp-cols", { role: "group" });
+        for (const c of t.columns) {
+          cols.append(
+            h(
+              "li",
+              { role: "treeitem", "aria-label": `${c.name} ${c.type}${c.key === "PRI" ? " primary key" : ""}` },
+              h("span.rp-col-name", { text: c.name }),
+              h("span.rp-col-type", { text: c.type }),
+              c.key === "PRI" ? h("span.rp-col-key", { text: "PK", title: "primary key" }) : null,
+            ),
+          );
+        }
+        const isSel = this.selected && this.selected.db === d.name && this.selected.table === t.name;
+        const button = h("button.rp-tree-table", {
+          type: "button",
+          text: t.name,
+          "aria-current": isSel ? "true" : null,
+          "aria-label": `Show table ${d.name}.${t.name}`,
+          on: { click: () => this.selectTable(`${d.name}.${t.name}`) },
+        });
+        tables.append(h("li", { role: "treeitem", "aria-expanded": "true" }, button, cols));
+      }
+      if (!d.tables.length) tables.append(h("li.rp-muted", { role: "treeitem", text: "no tables" }));
+      items.push(
+        h(
+          "li",
+          { role: "treeitem", "aria-expanded": "true" },
+          h("span.rp-tree-db", { text: d.name }, d.name === this.curDb ? h("span.rp-badge", { text: "in use" }) : null),
+          tables,
+        ),
+      );
+    }
+    this.schemaTree.replaceChildren(...items);
+  }
+
+  renderTableSelect() {
+    const opts = [];
+    for (const d of this.schemaInfo) {
+      for (const t of d.tables) {
+        const v = `${d.name}.${t.name}`;
+        opts.push(h("option", { value: v, text: v, selected: this.selected && this.selected.db === d.name && this.selected.table === t.name }));
+      }
+    }
+    if (!opts.length) opts.push(h("option", { value: "", text: "no tables yet" }));
+    this.tableSelect.replaceChildren(...opts);
+    this.tableSelect.disabled = !this.selected;
+    this.tableTitle.textContent = this.selected ? this.selected.table : "No table";
+  }
+
+  async selectTable(value) {
+    if (!value) return;
+    const i = value.indexOf(".");
+    this.selected = { db: value.slice(0, i), table: value.slice(i + 1) };
+    this.current = null;
+    this.tableInfo = null;
+    this.renderSchema();
+    this.renderTableSelect();
+    await this.loadCurrent();
+    if (this.scrubber.pos !== null) await this.previewAt(this.scrubber.pos, true);
+    else this.showCurrent();
+  }
+
+  /** Loads the selected table's current rows (kept in memory for previews). */
+  async loadCurrent() {
+    const sel = this.selected;
+    if (!sel) {
+      this.current = null;
+      return;
+    }
+    try {
+      if (!this.tableInfo) this.tableInfo = await this.db.describe(sel.db, sel.table);
+      const r = await this.db.tableRows(sel.db, sel.table);
+      if (this.selected !== sel) return;
+      this.current = { seq: this.latestSeq, columns: r.columns, rows: r.rows, index: null };
+    } catch (e) {
+      this.current = { seq: this.latestSeq, columns: [], rows: [], index: null, error: e };
+    }
+    this.preview = null;
+  }
+
+  showCurrent() {
+    this.legend.hidden = true;
+    this.vt.el.classList.remove("vt-previewing");
+    const c = this.current;
+    if (!this.selected || !c) {
+      this.vt.setData({ columns: [], count: 0, rowAt: () => null });
+      this.tableSummary.textContent = "Create a table to see its rows here.";
+      return;
+    }
+    if (c.error) {
+      this.tableSummary.textContent = `Cannot read ${this.selected.table}: ${c.error.message}`;
+      this.vt.setData({ columns: [], count: 0, rowAt: () => null });
+      return;
+    }
+    this.vt.setLabel(`Rows of ${this.selected.db}.${this.selected.table}, now`);
+    this.vt.setData({ columns: c.columns, count: c.rows.length, rowAt: (i) => ({ values: c.rows[i] }), emptyText: "The table is empty." });
+    this.tableSummary.textContent = `${c.rows.length} row${c.rows.length === 1 ? "" : "s"} now`;
+  }
+
+  // ------------------------------------------------------------ preview --
+
+  /** Shows the selected table as of `us` (null: now), read-only, with the differences from now marked. */
+  async previewAt(us, force = false) {
+    const t0 = performance.now();
+    const sc = this.scrubber;
+    const previewing = us !== null;
+    this.backtrackButton.disabled = !previewing || this.o.readOnly || !this.entries.length;
+    this.nowButton.disabled = !previewing;
+    this.root.classList.toggle("rp-previewing", previewing);
+    if (!previewing) {
+      this.previewLabel.textContent = "Now";
+      if (this.preview) {
+        this.preview = null;
+        this.showCurrent();
+      }
+      return;
+    }
+    const entry = sc.entryAt(us);
+    const latest = this.entries.at(-1);
+    const shownUs = this.snapTime(us);
+    this.previewLabel.textContent = `Preview as of ${formatTime(shownUs)} (read-only)`;
+    const key = entry ? entry.seq : -1;
+    if (!force && this.preview && this.preview.key === key && this.preview.table === this.selected) {
+      if (this.preview.parts) this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
+      return;
+    }
+    this.preview = { key, table: this.selected };
+    if (!this.selected || !this.current || this.current.error) {
+      this.tableSummary.textContent = "No table selected.";
+      return;
+    }
+    if (!entry || entry === latest || (latest && entry.us === latest.us)) {
+      // Same state as now.
+      this.showCurrent();
+      this.legend.hidden = false;
+      this.preview.parts = "same as now.";
+      this.tableSummary.textContent = `As of ${formatTime(shownUs)}: same as now.`;
+      this.recordFrame(t0);
+      return;
+    }
+    let diff;
+    try {
+      diff = await this.db.diff(this.selected.db, this.selected.table, latest.time, entry.time);
+    } catch (e) {
+      this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${e.message}`;
+      this.vt.setData({ columns: this.current.columns, count: 0, rowAt: () => null, marks: true, emptyText: "Not readable at this time." });
+      return;
+    }
+    if (this.preview.key !== key || this.selected !== this.preview.table) return;
+    this.renderPreview(diff, shownUs);
+    this.recordFrame(t0);
+  }
+
+  /** A readable time whose state is the same as `us`'s: whole seconds unless a commit lies in between. */
+  snapTime(us) {
+    const entry = this.scrubber.entryAt(us);
+    const sec = Math.floor(us / 1e6) * 1e6;
+    return entry ? Math.max(sec, entry.us) : sec;
+  }
+
+  recordFrame(t0) {
+    // Measured up to the next paint: query, merge and DOM update.
+    requestAnimationFrame(() => {
+      this.frameTimes.push(performance.now() - t0);
+      if (this.frameTimes.length > 5000) this.frameTimes.shift();
+    });
+  }
+
+  renderPreview(diff, shownUs) {
+    const c = this.current;
+    const pk = this.tableInfo?.pk ?? [];
+    if (!c.index) {
+      const index = new Map();
+      for (let i = 0; i < c.rows.length; i++) {
+        const k = keyOf(c.rows[i], pk);
+        const prev = index.get(k);
+        if (prev === undefined) index.set(k, i);
+        else if (Array.isArray(prev)) prev.push(i);
+        else index.set(k, [prev, i]);
+      }
+      c.index = index;
+    }
+    const take = (k, used) => {
+      const v = c.index.get(k);
+      if (v === undefined) return -1;
+      if (!Array.isArray(v)) return used.has(v) ? -1 : v;
+      for (const i of v) if (!used.has(i)) return i;
+      return -1;
+    };
+    const marks = new Map();
+    const used = new Set();
+    const added = [];
+    let nAdd = 0;
+    let nRem = 0;
+    let nChg = 0;
+    for (const d of diff) {
+      if (d.change === "added") {
+        added.push(d.row);
+        nAdd++;
+      } else if (d.change === "removed") {
+        const i = take(keyOf(d.old, pk), used);
+        nRem++;
+        if (i >= 0) {
+          used.add(i);
+          marks.set(i, { values: c.rows[i], mark: "removed" });
+        }
+      } else {
+        const i = take(keyOf(d.old, pk), used);
+        nChg++;
+        if (i >= 0) {
+          used.add(i);
+          marks.set(i, { values: d.row, old: c.rows[i], mark: "changed" });
+        } else {
+          added.push(d.row);
+        }
+      }
+    }
+    // Place rows that exist only in the past among the current rows, in key order.
+    const rows = c.rows;
+    const ins = added.map((row) => {
+      if (!pk.length) return { row, at: rows.length };
+      let lo = 0;
+      let hi = rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cmpPk(rows[mid], row, pk) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      return { row, at: lo };
+    });
+    ins.sort((a, b) => a.at - b.at || (pk.length ? cmpPk(a.row, b.row, pk) : 0));
+    const disp = ins.map((x, j) => x.at + j);
+    const count = rows.length + ins.length;
+    const rowAt = (d) => {
+      let lo = 0;
+      let hi = disp.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (disp[mid] < d) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < disp.length && disp[lo] === d) return { values: ins[lo].row, mark: "added" };
+      const ci = d - lo;
+      return marks.get(ci) ?? { values: rows[ci] };
+    };
+    this.legend.hidden = false;
+    this.vt.el.classList.add("vt-previewing");
+    this.vt.setLabel(`Rows of ${this.selected.db}.${this.selected.table} as of ${formatTime(shownUs)}, compared with now`);
+    this.vt.setData({ columns: c.columns, count, rowAt, marks: true, emptyText: "No rows at this time." });
+    const parts = `+${nAdd} added, −${nRem} removed, ~${nChg} changed`;
+    this.preview.parts = `${count - nRem} row${count - nRem === 1 ? "" : "s"} (${parts} compared with now).`;
+    this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
+    if (nRem === rows.length && rows.length > 0 && nAdd === 0) this.checkExisted(shownUs);
+  }
+
+  /** Says so when the selected table did not exist at the previewed time. */
+  async checkExisted(us) {
+    const key = this.preview?.key;
+    try {
+      await this.db.query(
+        `SELECT * FROM ${ident(this.selected.db)}.${ident(this.selected.table)} FOR SYSTEM_TIME AS OF TIMESTAMP ${literal(formatTime(us))} LIMIT 0`,
+      );
+    } catch (e) {
+      if (this.preview?.key === key) this.tableSummary.textContent = `As of ${formatTime(us)}: the table ${this.selected.table} did not exist yet (${e.code}).`;
+    }
+  }
+
+  /** p50/p95 of preview frames so far (ms). */
+  frameStats() {
+    const s = [...this.frameTimes].sort((a, b) => a - b);
+    const q = (p) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN);
+    return { count: s.length, p50: q(0.5), p95: q(0.95), max: s.at(-1) ?? NaN };
+  }
+
+  // ---------------------------------------------------------- backtrack --
+
+  askBacktrack(us) {
+    if (this.o.readOnly) {
+      this.setStatus("This playground is read-only: previews only, no backtrack.", "info");
+      return;
+    }
+    const target = formatTime(this.snapTime(us));
+    this.confirmText.textContent = `Rewind the whole database to ${target}?`;
+    this.confirmDialog.returnValue = "";
+    const onClose = async () => {
+      this.confirmDialog.removeEventListener("close", onClose);
+      if (this.confirmDialog.returnValue === "ok") await this.doBacktrack(target);
+      else this.scrubber.track.focus();
+    };
+    this.confirmDialog.addEventListener("close", onClose);
+    this.confirmDialog.showModal();
+  }
+
+  async doBacktrack(target) {
+    this.scrubber.stop();
+    const now = this.statusInfo ? clockPart(parseTime(this.statusInfo.now)) : "";
+    this.setStatus("Backtracking...", "busy", now);
+    await nextFrame();
+    let rec = null;
+    try {
+      rec = await this.db.backtrack(target);
+      this.sessionLog.push(`BACKTRACK TO TIMESTAMP '${target}';`);
+    } catch (e) {
+      this.setStatus(`Backtrack failed: ${e.message}`, "error", now);
+    }
+    this.scrubber.pos = null;
+    await this.refresh();
+    await this.previewAt(null);
+    if (rec) this.completedMessage(rec);
+    this.scrubber.track.focus();
+  }
+
+  completedMessage(rec) {
+    if (!rec) return;
+    const at = clockPart(parseTime(rec.from));
+    if (rec.status === "completed") {
+      this.setStatus(`Backtrack completed: database rewound to ${rec.target} at ${at}`, "ok", at);
+    } else {
+      this.setStatus(`Backtrack failed: ${rec.reason ?? "unknown reason"} (to ${rec.target} at ${at})`, "error", at);
+    }
+  }
+
+  showLog() {
+    const log = this.backtrackLog;
+    if (!log.length) {
+      this.logBody.replaceChildren(h("p.rp-muted", { text: "No backtrack yet." }));
+    } else {
+      const head = h("tr", {}, ...["#", "Rewound to", "At", "Status"].map((t) => h("th", { scope: "col", text: t })));
+      const body = log.map((b) =>
+        h(
+          "tr",
+          {},
+          h("td", { text: String(b.id) }),
+          h("td", { text: b.target }),
+          h("td", { text: b.from }),
+          h("td", {}, h(`span.rp-pill.rp-${b.status}`, { text: b.status }), b.reason ? h("span.rp-muted", { text: ` ${b.reason}` }) : null),
+        ),
+      );
+      this.logBody.replaceChildren(h("table.rp-log-table", {}, h("caption.rp-sr", { text: "Every backtrack, oldest first" }), h("thead", {}, head), h("tbody", {}, ...body)));
+    }
+    this.logDialog.showModal();
+  }
+
+  togglePlay() {
+    if (this.scrubber.playing) {
+      this.scrubber.stop();
+      return;
+    }
+    this.scrubber.play(700, (on) => {
+      this.playButton.setAttribute("aria-pressed", String(on));
+      this.playButton.textContent = on ? "Pause" : "Play";
+    });
+  }
+
+  // ------------------------------------------------------------ console --
+
+  async runEditor() {
+    const text = this.editor.value;
+    if (!text.trim()) return;
+    this.pushHistory(text);
+    await this.runScript(text, { base: 0, fromEditor: true });
+  }
+
+  /** Runs statements one by one, shows each result, stops at the first error. */
+  async runScript(text, { base = 0, fromEditor = false } = {}) {
+    const run = async () => {
+      this.scrubber.stop();
+      if (this.scrubber.pos !== null) this.scrubber.setPos(null, true);
+      this.editor.markError(null);
+      const stmts = splitStatements(text);
+      this.results.replaceChildren();
+      this.runButton.disabled = true;
+      let ok = true;
+      let backtracked = null;
+      try {
+        for (const st of stmts) {
+          if (this.o.readOnly && !isReadOnlyStatement(st.sql)) {
+            const e = new Error("This playground is read-only: only SELECT, SHOW and DESCRIBE run here.");
+            e.code = "READ_ONLY";
+            this.showError(e, fromEditor ? { ...st, from: st.from + base, to: st.to + base } : null, st.sql);
+            ok = false;
+            break;
+          }
+          const isBacktrack = firstKeyword(st.sql) === "BACKTRACK";
+          if (isBacktrack) {
+            const st0 = await this.db.status().catch(() => null);
+            this.setStatus("Backtracking...", "busy", st0 ? clockPart(parseTime(st0.now)) : "");
+            await nextFrame();
+          }
+          const t0 = performance.now();
+          let res;
+          try {
+            res = await this.db.exec(st.sql);
+          } catch (e) {
+            const ms = performance.now() - t0;
+            this.showError(e, fromEditor ? { ...st, from: st.from + base, to: st.to + base } : null, st.sql, ms);
+            if (isBacktrack) this.setStatus(`Backtrack failed: ${e.message}`, "error");
+            ok = false;
+            break;
+          }
+          const ms = performance.now() - t0;
+          this.sessionLog.push(st.sql.endsWith(";") ? st.sql : `${st.sql};`);
+          for (const r of res) this.showResult(st.sql, r, ms);
+          if (isBacktrack) backtracked = (await this.db.backtracks()).at(-1);
+        }
+        await this.refresh();
+        if (backtracked) this.completedMessage(backtracked);
+      } finally {
+        this.runButton.disabled = false;
+      }
+      this.db.emit({ local: true });
+      return ok;
+    };
+    const p = this.busy.then(run, run);
+    this.busy = p.catch(() => {});
+    return p;
+  }
+
+  showResult(sql, r, ms) {
+    const head = h("div.rp-result-head", {}, h("code.rp-result-sql", { text: sql.length > 160 ? `${sql.slice(0, 157)}…` : sql }));
+    const section = h("section.rp-result", { "aria-label": `Result of ${sql.slice(0, 60)}` }, head);
+    const time = `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+    if (r.columns) {
+      const n = r.rows.length;
+      head.append(h("span.rp-result-meta", { text: `${n} row${n === 1 ? "" : "s"} · ${time}` }));
+      const vt = new VirtualTable({ label: `Result: ${sql.slice(0, 80)}`, className: "rp-result-table" });
+      vt.el.style.setProperty("--vis-rows", String(Math.min(Math.max(n, 1), 12)));
+      section.append(vt.el);
+      this.results.append(section);
+      vt.setData({ columns: r.columns, count: n, rowAt: (i) => ({ values: r.rows[i] }), emptyText: "Empty set." });
+    } else {
+      head.append(h("span.rp-result-meta", { text: `${r.affected} row${r.affected === 1 ? "" : "s"} affected · ${time}` }));
+      this.results.append(section);
+    }
+  }
+
+  showError(e, st, sql = "", ms = null) {
+    const code = e.code ?? "ERROR";
+    let where = "";
+    const m = /Line: (\d+), Column: (\d+)/.exec(e.message ?? "");
+    if (st) {
+      if (m) {
+        const off = this.editor.offsetOf(st.from, +m[1], +m[2]);
+        this.editor.markError({ from: off, to: off + 1 });
+        where = `line ${this.editor.view.state.doc.lineAt(off).number}, column ${off - this.editor.view.state.doc.lineAt(off).from + 1}`;
+      } else {
+        this.editor.markError({ from: st.from, to: st.to });
+        const line = this.editor.view.state.doc.lineAt(st.from).number;
+        where = `statement at line ${line}`;
+      }
+    }
+    const box = h(
+      "div.rp-error",
+      { role: "alert" },
+      h("strong.rp-error-code", { text: code }),
+      where ? h("span.rp-error-where", { text: ` at ${where}` }) : null,
+      h("p.rp-error-msg", { text: e.message ?? String(e) }),
+      sql ? h("code.rp-result-sql", { text: sql.length > 200 ? `${sql.slice(0, 197)}…` : sql }) : null,
+      ms !== null ? h("span.rp-result-meta", { text: ` · ${ms.toFixed(2)} ms` }) : null,
+    );
+    this.results.append(box);
+  }
+
+  // ------------------------------------------------------------ history --
+
+  loadHistory() {
+    try {
+      const v = JSON.parse(localStorage.getItem("reeldb.history") ?? "[]");
+      return Array.isArray(v) ? v.filter((x) => typeof x === "string").slice(-100) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  pushHistory(text) {
+    const t = text.trim();
+    this.history = this.history.filter((x) => x !== t);
+    this.history.push(t);
+    if (this.history.length > 100) this.history.shift();
+    this.historyPos = null;
+    if (this.o.mode === "page") {
+      try {
+        localStorage.setItem("reeldb.history", JSON.stringify(this.history));
+      } catch {
+        /* storage full or blocked: history stays in memory */
+      }
+    }
+    this.renderHistory();
+  }
+
+  renderHistory() {
+    const opts = [h("option", { value: "", text: `History (${this.history.length})` })];
+    this.history
+      .slice()
+      .reverse()
+      .forEach((t, i) => {
+        const one = t.replace(/\s+/g, " ");
+        opts.push(h("option", { value: String(this.history.length - 1 - i), text: one.length > 70 ? `${one.slice(0, 67)}…` : one }));
+      });
+    this.historySelect.replaceChildren(...opts);
+  }
+
+  pickHistory() {
+    const i = Number(this.historySelect.value);
+    if (this.historySelect.value !== "" && this.history[i] !== undefined) {
+      this.editor.value = this.history[i];
+      this.editor.focus();
+    }
+    this.historySelect.value = "";
+  }
+
+  historyStep(dir) {
+    if (!this.history.length) return null;
+    let p = this.historyPos ?? this.history.length;
+    p = Math.min(this.history.length, Math.max(0, p + dir));
+    this.historyPos = p;
+    return p === this.history.length ? "" : this.history[p];
+  }
+
+  // ----------------------------------------------------------- tutorial --
+
+  async startTutorial() {
+    this.tutorialStep = 0;
+    this.tutorialRan = new Set();
+    await this.openDb({ name: undefined });
+    this.setStatus("Tutorial: a fresh in-memory database. Your own database is untouched.", "info");
+    this.renderTutorial();
+  }
+
+  renderTutorial() {
+    const i = this.tutorialStep;
+    if (i === null) {
+      this.tutorialCard.hidden = true;
+      return;
+    }
+    const step = TUTORIAL[i];
+    const ran = this.tutorialRan.has(i);
+    if (step.sql && !ran) this.editor.value = step.sql;
+    const runBtn = step.sql
+      ? h("button.rp-btn.rp-primary", { type: "button", text: ran ? "Run again" : "Run step", on: { click: () => this.runTutorialStep() } })
+      : null;
+    const next =
+      i < TUTORIAL.length - 1
+        ? h("button.rp-btn" + (ran || !step.sql ? ".rp-accent" : ""), { type: "button", text: "Next step", on: { click: () => this.gotoStep(i + 1) } })
+        : null;
+    const back = i > 0 ? h("button.rp-btn", { type: "button", text: "Previous step", on: { click: () => this.gotoStep(i - 1) } }) : null;
+    const exit = h("button.rp-btn", { type: "button", text: "Leave tutorial", on: { click: () => this.endTutorial() } });
+    const progress = h("progress", { max: TUTORIAL.length, value: i + 1, "aria-label": "Tutorial progress" });
+    this.tutorialCard.replaceChildren(
+      h("p.rp-tutorial-kicker", { text: `Rewind the accident · step ${i + 1} of ${TUTORIAL.length}` }),
+      progress,
+      h("h3", { text: step.title }),
+      h("p", { text: step.text }),
+      h("div.rp-tutorial-buttons", {}, back, runBtn, next, h("span.rp-grow"), exit),
+    );
+    this.tutorialCard.hidden = false;
+  }
+
+  async gotoStep(i) {
+    this.tutorialStep = i;
+    this.renderTutorial();
+    this.tutorialCard.querySelector("h3")?.focus?.();
+  }
+
+  async runTutorialStep() {
+    const i = this.tutorialStep;
+    const step = TUTORIAL[i];
+    if (!step?.sql) return;
+    if (this.tutorialRan.has(i) && /BACKTRACK|INSERT|CREATE/i.test(step.sql)) {
+      // Re-running a write step would fail or duplicate rows; just show it again.
+      this.editor.value = step.sql;
+    }
+    this.editor.value = step.sql;
+    const ok = await this.runScript(step.sql, { base: 0, fromEditor: true });
+    if (ok) this.tutorialRan.add(i);
+    this.renderTutorial();
+  }
+
+  async endTutorial() {
+    this.tutorialStep = null;
+    this.renderTutorial();
+    await this.openDb({ name: this.o.dbName });
+    this.setStatus(this.db.persistent ? "Back to your database (kept in this browser)." : "Back to your database.");
+  }
+
+  // ----------------------------------------------------- share, files --
+
+  async reset() {
+    await this.openDb({ name: undefined, setup: this.o.setupSql });
+    this.setStatus("Reset to the setup script.");
+  }
+
+  async exportFile() {
+    try {
+      const text = await this.db.exportSql();
+      const blob = new Blob([text], { type: "text/plain" });
+      const a = h("a", { href: URL.createObjectURL(blob), download: `reeldb-${formatTime(Date.now() * 1000).replace(/[: ]/g, "-")}.sql` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 5000);
+      this.setStatus("Exported the current state as a SQL file.", "ok");
+    } catch (e) {
+      this.setStatus(`Export failed: ${e.message}`, "error");
+    }
+  }
+
+  async importFile() {
+    const file = this.fileInput.files?.[0];
+    this.fileInput.value = "";
+    if (!file) return;
+    const text = await file.text();
+    try {
+      await this.db.importSql(text);
+      this.sessionLog.push(text.trim());
+      this.setStatus(`Imported ${file.name}.`, "ok");
+    } catch (e) {
+      this.showError(e, null, `-- ${file.name}`);
+      this.setStatus(`Import of ${file.name} failed: ${e.message}`, "error");
+    }
+    await this.refresh();
+  }
+
+  async share() {
+    const script = this.sessionLog.join("\n");
+    const url = new URL(location.href);
+    url.hash = `sql=${toBase64Url(script)}`;
+    if (!script) {
+      this.shareNote.textContent = "Run some SQL first: the link replays the statements run in this session.";
+      this.shareOut.value = "";
+    } else if (url.href.length > 8000) {
+      this.shareNote.textContent = "This script is too long for a link; use Export to save a file instead.";
+      this.shareOut.value = "";
+    } else {
+      this.shareNote.textContent = "This link replays the statements run in this session in a fresh in-memory database.";
+      this.shareOut.value = url.href;
+    }
+    this.shareDialog.showModal();
+    this.shareOut.select();
+  }
+
+  async close() {
+    this.scrubber.stop();
+    await this.db?.close();
+    this.db = null;
+  }
+}
