@@ -45,6 +45,7 @@ fi
 phase "build pkg/ (release wasm, wasm-bindgen, wasm-opt)"
 build_pkg
 stage_www
+"$ROOT/scripts/build-www.sh" # the playground bundle, as scripts/build.sh does
 
 phase "browser tests (Playwright, tests/browser/)"
 node --test tests/browser/*.test.mjs

@@ -291,7 +291,11 @@ test("reload keeps everything (IndexedDB)", async (t) => {
   await page.locator("[data-state=ready]").first().waitFor();
   assert.equal(await page.getByRole("button", { name: "Show table main.kept" }).count(), 1);
   await runSql(page, "SELECT v FROM kept;");
-  assert.equal(await page.getByRole("cell", { name: "stays" }).count(), 1);
+  const result = page.getByRole("table", { name: /Result: SELECT v FROM kept/ });
+  await result.waitFor();
+  assert.equal(await result.getByRole("cell", { name: "stays" }).count(), 1);
+  // The table panel shows the reloaded row too.
+  assert.equal(await page.getByRole("table", { name: /Rows of main\.kept, now/ }).getByRole("cell", { name: "stays" }).count(), 1);
   await finish(ctx);
 });
 

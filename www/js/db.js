@@ -54,7 +54,8 @@ function coded(code, message) {
 }
 
 function normaliseResult(r) {
-  if (r && Array.isArray(r.columns)) {
+  // A write comes back as {columns: [], values: [], rowsAffected: n}.
+  if (r && Array.isArray(r.columns) && (r.columns.length > 0 || r.rowsAffected === undefined)) {
     return { columns: r.columns.map(String), rows: r.values ?? r.rows ?? [] };
   }
   if (typeof r === "number" || typeof r === "bigint") return { affected: Number(r) };
@@ -289,15 +290,7 @@ export class PlaygroundDb {
    * "changed"; `row` is the row at `to`, `old` the row at `from`.
    */
   async diff(db, table, from, to) {
-    if (typeof this.raw.diff === "function" && this.raw.diff.length >= 3 && !this.diffViaSql) {
-      try {
-        const d = await this.raw.diff(`${db}.${table}`, from, to);
-        if (Array.isArray(d)) return d;
-      } catch (e) {
-        if (e?.code !== "NOT_SUPPORTED") throw toError(e);
-      }
-      this.diffViaSql = true;
-    }
+    // reeldb_diff() gives the change kind and both rows positionally.
     const r = await this.query(
       `SELECT * FROM reeldb_diff(${literal(`${db}.${table}`)}, ${literal(from)}, ${literal(to)})`,
     );

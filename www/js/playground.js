@@ -133,7 +133,9 @@ export class Playground {
     const logButton = h("button.rp-btn", { type: "button", text: "Backtrack log", on: { click: () => this.showLog() } });
     const tools = h("div.rp-tools");
     if (page) {
-      this.version = h("output#version.rp-version", { "data-state": "loading", text: "loading…" });
+      this.version = h("span.rp-version", { "data-state": "loading", text: "loading…" });
+      // The first playground on a page names its version output (ids are unique).
+      if (!document.getElementById("version")) this.version.id = "version";
       const brand = h("div.rp-brand", {}, h("img.rp-logo", { src: "favicon.svg", alt: "", width: "22", height: "22" }), h("h1", { text: "ReelDB" }), this.version);
       this.tutorialButton = h("button.rp-btn.rp-accent", { type: "button", text: "Rewind the accident", on: { click: () => this.startTutorial() } });
       this.fileInput = h("input.rp-file", { type: "file", accept: ".sql,text/plain", "aria-label": "Import a SQL file", on: { change: () => this.importFile() } });
