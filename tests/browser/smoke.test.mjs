@@ -6,11 +6,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { get } from "node:http";
-import { chromium } from "playwright-core";
-import { serve } from "../../scripts/static-server.mjs";
+import { ROOT, launch, serveWww } from "./helpers.mjs";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const ROOT = new URL("../../", import.meta.url);
 const version = JSON.parse(
   readFileSync(new URL("pkg/package.json", ROOT), "utf8"),
 ).version;
@@ -19,18 +16,8 @@ let server;
 let browser;
 
 before(async () => {
-  server = await serve(new URL("www/", ROOT).pathname, 0);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  server = await serveWww();
+  browser = await launch();
 });
 
 after(async () => {
