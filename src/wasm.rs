@@ -42,6 +42,7 @@ use crate::time::Timestamp;
 
 mod core;
 mod idb;
+mod registry;
 mod sqltext;
 
 use self::core::Core;
@@ -494,6 +495,7 @@ impl ReelDb {
     pub fn delete_named(name: String) -> Promise {
         future_to_promise(async move {
             idb::delete(&name).await?;
+            registry::forget(&name);
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -744,6 +746,7 @@ impl ReelDb {
             let _ = core.close().await;
             if let Some(p) = &core.persist {
                 idb::delete(&p.name).await?;
+                registry::forget(&p.name);
             }
             Ok(JsValue::UNDEFINED)
         })

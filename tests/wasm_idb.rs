@@ -108,6 +108,47 @@ async fn data_and_history_survive_close_and_reopen() {
     wait(db.delete()).await.unwrap();
 }
 
+/// Deletes the IndexedDB database behind ReelDB's back, as a browser does
+/// when it discards an origin's IndexedDB it found corrupt.
+async fn discard_behind_the_back(name: &str) {
+    let factory: web_sys::IdbFactory = get(&js_sys::global(), "indexedDB").unchecked_into();
+    let req = factory.delete_database(&format!("reeldb:{name}")).unwrap();
+    let done = Promise::new(&mut |resolve, reject| {
+        req.set_onsuccess(Some(&resolve));
+        req.set_onerror(Some(&reject));
+    });
+    JsFuture::from(done).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_database_whose_storage_the_browser_discarded_is_reported_not_recreated_empty() {
+    let name = unique("lost");
+    let db = open(&name).await;
+    exec(&db, "CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1)").await;
+    wait(db.close()).await.unwrap();
+    discard_behind_the_back(&name).await;
+
+    let err = ReelDb::open_named(&name, None).await.err().expect("open of a discarded database fails");
+    assert_eq!(code(&err), "STORAGE_LOST");
+    let message = get(&err, "message").as_string().unwrap();
+    assert!(message.contains("deleteDatabase"), "{message}");
+    // Still reported on a second try: nothing was created meanwhile.
+    assert_eq!(code(&ReelDb::open_named(&name, None).await.err().unwrap()), "STORAGE_LOST");
+
+    // Deleting on purpose forgets it: the next open starts over, empty.
+    wait(ReelDb::delete_named(name.clone())).await.unwrap();
+    let db = open(&name).await;
+    assert_eq!(Array::from(&db.timeline().unwrap()).length(), 0);
+    exec(&db, "CREATE TABLE u (id INT PRIMARY KEY)").await;
+    wait(db.close()).await.unwrap();
+    let db = open(&name).await;
+    assert_eq!(rows(&db, "SELECT COUNT(*) AS n FROM u").await, r#"[{"n":0}]"#);
+    wait(db.delete()).await.unwrap();
+    // `delete()` forgets too: a later open is a new database, not a lost one.
+    let db = open(&name).await;
+    wait(db.delete()).await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn commits_issued_together_share_idb_transactions_but_not_timeline_entries() {
     let name = unique("group");

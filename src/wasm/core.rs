@@ -36,7 +36,7 @@ use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 use web_sys::{BroadcastChannel, IdbDatabase, MessageEvent};
 
 use super::sqltext::quote_ident;
-use super::{idb, js_error, JsTimelineEntry};
+use super::{idb, js_error, registry, JsTimelineEntry};
 use crate::db::{Database, Options};
 use crate::sql::Session;
 use crate::store::backend::MemBackend;
@@ -172,11 +172,26 @@ impl Core {
         if pages.is_empty() {
             core.acquire_lock(false).await?;
             pages = idb::load(&db).await?;
+            if pages.is_empty() {
+                if let Some(created) = registry::created(name) {
+                    core.shut_down();
+                    return Err(js_error(
+                        "STORAGE_LOST",
+                        &format!(
+                            "the database '{name}' (created {created}) has no pages left in IndexedDB: the browser \
+                             discarded this site's IndexedDB (Chromium does so when it finds its store corrupt \
+                             after the browser was killed) or it was cleared outside ReelDB; \
+                             ReelDB.deleteDatabase('{name}') starts over with an empty database"
+                        ),
+                    ));
+                }
+            }
         }
         core.install(pages)?;
         if let Some(durable) = core.after_write() {
             JsFuture::from(durable).await?;
         }
+        registry::remember(name);
         Ok(core)
     }
 

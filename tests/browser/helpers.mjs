@@ -40,34 +40,44 @@ export async function openTestPage(context, server) {
 }
 
 /**
- * Starts Chromium as a process of its own (headless, with `userDataDir`)
- * and connects over CDP, so that the test can SIGKILL the whole process
- * group as a crash would.
+ * Starts Chromium as a process of its own (headless, with `userDataDir`,
+ * logging to stderr, which `log()` returns) and connects over CDP, so that
+ * the test can SIGKILL the whole process group as a crash would.
  */
 export async function startChromium(userDataDir) {
   const child = spawn(
     CHROMIUM,
-    [...ARGS, "--headless", `--user-data-dir=${userDataDir}`, "--remote-debugging-port=0", "about:blank"],
+    [
+      ...ARGS,
+      "--headless",
+      "--enable-logging=stderr",
+      `--user-data-dir=${userDataDir}`,
+      "--remote-debugging-port=0",
+      "about:blank",
+    ],
     { detached: true, stdio: ["ignore", "ignore", "pipe"] },
   );
+  let text = "";
+  child.stderr.on("data", (d) => (text += d));
   const ws = await new Promise((ok, fail) => {
-    let text = "";
     const timer = setTimeout(() => fail(new Error(`chromium did not start: ${text}`)), 20_000);
-    child.stderr.on("data", (d) => {
-      text += d;
+    const listening = () => {
       const m = /DevTools listening on (ws:\/\/\S+)/.exec(text);
       if (m) {
         clearTimeout(timer);
+        child.stderr.off("data", listening);
         ok(m[1]);
       }
-    });
+    };
+    child.stderr.on("data", listening);
     child.on("exit", (code) => fail(new Error(`chromium exited (${code}): ${text}`)));
   });
-  child.stderr.resume();
   const browser = await chromium.connectOverCDP(ws);
   return {
     browser,
     context: browser.contexts()[0],
+    /** What Chromium has logged so far (its stderr). */
+    log: () => text,
     kill() {
       try {
         process.kill(-child.pid, "SIGKILL");

@@ -3,10 +3,19 @@
 // that the database opens, holds at least every acknowledged commit, and is
 // never torn: each commit inserts row i and sets the counter row to (i, sum
 // of ids) in one transaction, so a torn state would break the invariant.
-// KILL_TRIALS sets the number of trials (50 is the reference run). It is
-// opt-in: one run of 50 trials lost every commit of a trial (the reopened
-// browser found an empty database); until that is explained and fixed the
-// default test command does not run it.
+//
+// Chromium itself sometimes discards the origin's whole IndexedDB after such
+// a kill: a record torn at the tail of its LevelDB log is appended to by the
+// next session (the log is reused) and fails its checksum at the start of
+// the session after, and Chromium then deletes the store as corrupt ("IndexedDB
+// recovering from a corrupted (and deleted) database" in its log). ReelDB
+// cannot keep what the browser deletes; what it must do is say so. Such a
+// trial passes only if ReelDB rejected the open with STORAGE_LOST (never an
+// empty database in its place) *and* Chromium's own log shows the deletion;
+// the run reports how many there were. Every other trial must keep every
+// acknowledged commit.
+//
+// KILL_TRIALS sets the number of kills (default 50).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,7 +23,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openTestPage, serveWww, startChromium } from "./helpers.mjs";
 
-const TRIALS = Number(process.env.KILL_TRIALS ?? 0);
+const TRIALS = Number(process.env.KILL_TRIALS ?? 50);
+const DISCARDED = /IndexedDB recovering from a corrupted \(and deleted\) database/;
 let server;
 let profile;
 
@@ -28,9 +38,16 @@ after(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
+/** Opens the database and reads its state; `{ lost }` if the open reported STORAGE_LOST. */
 async function check(page) {
   return page.evaluate(async () => {
-    const db = await ReelDB.open("kill");
+    let db;
+    try {
+      db = await ReelDB.open("kill");
+    } catch (e) {
+      if (e.code === "STORAGE_LOST") return { lost: e.message };
+      throw e;
+    }
     await db.exec(
       "CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY); CREATE TABLE IF NOT EXISTS c (k INT PRIMARY KEY, n INT, s BIGINT)",
     );
@@ -42,16 +59,29 @@ async function check(page) {
   });
 }
 
-test(`killing the browser mid-stream never loses an acknowledged commit nor tears one (${TRIALS} trials)`, { skip: TRIALS === 0 && "opt-in: KILL_TRIALS=50 node --test tests/browser/kill.test.mjs (open failure, see issue 4)" }, async () => {
+test(`killing the browser mid-stream never loses an acknowledged commit nor tears one (${TRIALS} kills)`, async () => {
   let acked = 0;
-  let kills = 0;
-  const results = [];
-  for (let trial = 0; trial < TRIALS; trial++) {
+  let survived = 0;
+  let ahead = 0;
+  const discarded = [];
+  // Trial TRIALS only checks the state the last kill left.
+  for (let trial = 0; trial <= TRIALS; trial++) {
     const chrome = await startChromium(profile);
-    let page;
     try {
-      page = await openTestPage(chrome.context, server);
-      const state = await check(page);
+      const page = await openTestPage(chrome.context, server);
+      let state = await check(page);
+      if (state.lost) {
+        assert.match(
+          chrome.log(),
+          DISCARDED,
+          `trial ${trial}: ReelDB reported STORAGE_LOST but Chromium did not discard IndexedDB: ${state.lost}`,
+        );
+        discarded.push({ trial, acked });
+        await page.evaluate(() => ReelDB.deleteDatabase("kill"));
+        acked = 0;
+        state = await check(page);
+        assert.equal(state.counter.n, 0, `trial ${trial}: not empty after deleteDatabase`);
+      }
       const { counter, table } = state;
       // Never torn, never behind an acknowledged commit.
       assert.equal(Number(table.count), counter.n, `trial ${trial}: rows vs counter ${JSON.stringify(state)}`);
@@ -59,8 +89,10 @@ test(`killing the browser mid-stream never loses an acknowledged commit nor tear
       assert.equal(Number(table.sum), Number(counter.s), `trial ${trial}: ${JSON.stringify(state)}`);
       assert.ok(counter.n >= acked, `trial ${trial}: ${counter.n} rows but commit ${acked} was acknowledged`);
       assert.ok(state.commits >= counter.n, `trial ${trial}: timeline lost commits: ${JSON.stringify(state)}`);
-      results.push(counter.n - acked);
+      if (counter.n > acked) ahead++;
       acked = counter.n;
+      survived = counter.n;
+      if (trial === TRIALS) break;
 
       page.on("console", (m) => {
         const match = /^ack (\d+)$/.exec(m.text());
@@ -86,21 +118,12 @@ test(`killing the browser mid-stream never loses an acknowledged commit nor tear
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 600));
     } finally {
       await chrome.kill();
-      kills++;
     }
   }
-  const chrome = await startChromium(profile);
-  try {
-    const page = await openTestPage(chrome.context, server);
-    const final = await check(page);
-    assert.equal(Number(final.table.count), final.counter.n);
-    assert.ok(final.counter.n >= acked);
-    const ahead = results.filter((d) => d > 0).length;
-    console.log(
-      `# ${kills} kills; ${final.counter.n} commits survived; last acknowledged ${acked}; ` +
-        `${ahead} restarts also found commits that were durable but not yet acknowledged`,
-    );
-  } finally {
-    await chrome.close();
-  }
+  console.log(
+    `# ${TRIALS} kills; ${survived} commits in the database at the end, every acknowledged one kept; ` +
+      `${ahead} restarts also found commits that were durable but not yet acknowledged; ` +
+      `Chromium discarded its IndexedDB as corrupt ${discarded.length} times` +
+      (discarded.length ? ` (trials ${discarded.map((d) => `${d.trial} at commit ${d.acked}`).join(", ")}), each reported as STORAGE_LOST` : ""),
+  );
 });

@@ -299,6 +299,36 @@ test("reload keeps everything (IndexedDB)", async (t) => {
   await finish(ctx);
 });
 
+test("storage the browser discarded is reported, and starting over is offered, not an empty database", async (t) => {
+  if (lacks(t, { open: true })) return;
+  const ctx = await openPlayground();
+  const { page } = ctx;
+  await runSql(page, "CREATE TABLE doomed (id INT PRIMARY KEY);");
+  // What Chromium does when it finds its IndexedDB store corrupt: the
+  // origin's IndexedDB vanishes under the page.
+  await page.evaluate(
+    () =>
+      new Promise((ok, fail) => {
+        const req = indexedDB.deleteDatabase("reeldb:playground");
+        req.onsuccess = ok;
+        req.onerror = () => fail(req.error);
+      }),
+  );
+  await page.reload();
+  const dialog = page.getByRole("dialog", { name: "This database's storage is gone" });
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /deleteDatabase\('playground'\)/);
+  await shot(page, "storage-lost");
+  await dialog.getByRole("button", { name: "Start a new database" }).click();
+  await page.locator("[data-state=ready]").first().waitFor();
+  assert.equal(await page.getByRole("button", { name: "Show table main.doomed" }).count(), 0);
+  await runSql(page, "CREATE TABLE fresh (id INT PRIMARY KEY);");
+  await page.reload();
+  await page.locator("[data-state=ready]").first().waitFor();
+  assert.equal(await page.getByRole("button", { name: "Show table main.fresh" }).count(), 1);
+  await finish(ctx);
+});
+
 test("the embed page: two <reel-playground> elements, each with its own database; read-only refuses writes", async (t) => {
   if (lacks(t)) return;
   const ctx = await openPlayground("embed.html");

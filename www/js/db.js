@@ -94,6 +94,12 @@ export class PlaygroundDb {
     return db;
   }
 
+  /** Deletes the stored database `name` (to start over after STORAGE_LOST). */
+  static async deleteDatabase({ name, pkgUrl } = {}) {
+    const mod = await loadPackage(pkgUrl);
+    await mod.ReelDB.deleteDatabase(name);
+  }
+
   constructor(raw, { persistent, name, mod }) {
     this.raw = raw;
     this.persistent = persistent;

@@ -243,6 +243,20 @@ export class Playground {
         h("button.rp-btn.rp-danger", { value: "ok", text: "Backtrack" }),
       ),
     );
+    this.lostText = h("p");
+    this.lostDialog = h(
+      "dialog.rp-dialog",
+      { "aria-labelledby": `${this.id}-lost` },
+      h("h2", { id: `${this.id}-lost`, text: "This database's storage is gone" }),
+      this.lostText,
+      h("p.rp-muted", { text: "The browser no longer has its pages, so its tables and its history cannot be shown. Starting over deletes what is left and opens a new, empty database under the same name." }),
+      h(
+        "form.rp-dialog-buttons",
+        { method: "dialog" },
+        h("button.rp-btn", { value: "cancel", text: "Leave it" }),
+        h("button.rp-btn.rp-danger", { value: "ok", text: "Start a new database" }),
+      ),
+    );
     this.logBody = h("div.rp-log");
     this.logDialog = h(
       "dialog.rp-dialog.rp-wide",
@@ -263,7 +277,7 @@ export class Playground {
     );
 
     const work = h("div.rp-work", {}, page ? this.schemaPanel : null, this.console, this.tablePanel);
-    this.root.replaceChildren(this.statusBar, timeline, work, this.confirmDialog, this.logDialog, this.shareDialog);
+    this.root.replaceChildren(this.statusBar, timeline, work, this.confirmDialog, this.lostDialog, this.logDialog, this.shareDialog);
     if (this.o.height) this.root.style.setProperty("--rp-height", this.o.height);
 
     this.editor = createEditor(this.editorHost, {
@@ -281,7 +295,18 @@ export class Playground {
   async start() {
     try {
       const shared = this.o.mode === "page" ? sharedScriptFromHash() : null;
-      await this.openDb({ name: shared ? undefined : this.o.dbName, setup: shared ?? this.o.setupSql });
+      const spec = { name: shared ? undefined : this.o.dbName, setup: shared ?? this.o.setupSql };
+      try {
+        await this.openDb(spec);
+      } catch (e) {
+        // The browser discarded the stored pages (STORAGE_LOST): say so,
+        // and start over only if asked.
+        if (e?.code !== "STORAGE_LOST") throw e;
+        this.setStatus("This database's stored pages are gone.", "error");
+        if (!(await this.askStartOver(e))) throw e;
+        await PlaygroundDb.deleteDatabase({ name: spec.name, pkgUrl: this.o.pkgUrl });
+        await this.openDb(spec);
+      }
       if (this.version) {
         this.version.textContent = this.db.version;
         this.version.dataset.state = "ready";
@@ -313,8 +338,16 @@ export class Playground {
   async openDb({ name, setup }) {
     if (this.db) await this.db.close();
     this.db = await PlaygroundDb.open({ name, windowSecs: this.o.windowSecs, pkgUrl: this.o.pkgUrl });
-    this.db.subscribe((ev) => {
-      if (ev.external) this.refresh();
+    const db = this.db;
+    db.subscribe((ev) => {
+      if (!ev.external || db !== this.db) return;
+      if (ev.event?.type === "closed") {
+        // Another tab deleted the database (or asked for it to close).
+        this.root.dataset.state = "closed";
+        this.setStatus("This database was closed: it was deleted in another tab or window. Reload the page to open it again.", "error");
+        return;
+      }
+      this.refresh().catch((e) => this.setStatus(`Could not refresh: ${e.message ?? e}`, "error"));
     });
     this.storage && (this.storage.textContent = this.db.persistent ? "Saved in this browser" : "In memory");
     this.latestSeq = -1;
@@ -709,6 +742,16 @@ export class Playground {
     const s = [...this.frameTimes].sort((a, b) => a - b);
     const q = (p) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN);
     return { count: s.length, p50: q(0.5), p95: q(0.95), max: s.at(-1) ?? NaN };
+  }
+
+  /** Shows the STORAGE_LOST dialog; resolves true for "Start a new database". */
+  askStartOver(error) {
+    this.lostText.textContent = error.message;
+    this.lostDialog.returnValue = "";
+    return new Promise((resolve) => {
+      this.lostDialog.addEventListener("close", () => resolve(this.lostDialog.returnValue === "ok"), { once: true });
+      this.lostDialog.showModal();
+    });
   }
 
   // ---------------------------------------------------------- backtrack --
