@@ -678,16 +678,19 @@ impl ReelDb {
     }
 
     /// A MySQL-compatible dump of the current state (`CREATE DATABASE`,
-    /// `CREATE TABLE`, `INSERT`); history is not included.
+    /// `CREATE TABLE`, `INSERT`, `CREATE VIEW`); history is not included.
     #[wasm_bindgen(js_name = exportSql)]
     pub fn export_sql(&self) -> Result<String, JsValue> {
         self.core.with_session(sqltext::export_sql)?
     }
 
-    /// Runs a dump such as `exportSql()` produces (any script of statements).
+    /// Runs a dump such as `exportSql()` produces (any script of
+    /// statements) as one transaction: one timeline entry, all or nothing
+    /// (scripts with their own BEGIN/COMMIT, BACKTRACK or restore points run
+    /// statement by statement).
     #[wasm_bindgen(js_name = importSql, unchecked_return_type = "Promise<void>")]
     pub fn import_sql(&self, sql: String) -> Promise {
-        self.write_op(false, move |s| s.execute(&sql).map_err(sql_error), |_| Ok(JsValue::UNDEFINED))
+        self.write_op(false, move |s| s.execute_atomically(&sql).map_err(sql_error), |_| Ok(JsValue::UNDEFINED))
     }
 
     /// Whether an explicit transaction (BEGIN) is open.

@@ -179,3 +179,36 @@ async fn query_parameters_bind_as_literals_and_values_come_back_typed() {
     let err = wait(db.query("SELECT 1".into(), Some(vec![1.into()]))).await.unwrap_err();
     assert_eq!(code(&err), "BAD_PARAM");
 }
+
+#[wasm_bindgen_test]
+async fn export_includes_views_and_import_is_one_all_or_nothing_commit() {
+    let db = ReelDb::open_in_memory(None).unwrap();
+    let script = "CREATE DATABASE shop; USE shop; CREATE TABLE p (id INT PRIMARY KEY, name VARCHAR(9));
+        INSERT INTO p VALUES (1, 'it''s'), (2, NULL);
+        CREATE VIEW zz_base AS SELECT id, name FROM p WHERE id > 0;
+        CREATE VIEW aa_top (n) AS SELECT COUNT(*) FROM zz_base;
+        USE main";
+    wait(db.exec(script.into())).await.unwrap();
+    let dump = db.export_sql().unwrap();
+    // aa_top reads zz_base, so it comes after it although it sorts first.
+    let (base, top) = (dump.find("CREATE VIEW `zz_base`").unwrap(), dump.find("CREATE VIEW `aa_top`").unwrap());
+    assert!(base < top, "{dump}");
+
+    let copy = ReelDb::open_in_memory(None).unwrap();
+    wait(copy.import_sql(dump.clone())).await.unwrap();
+    assert_eq!(js_sys::Array::from(&copy.timeline().unwrap()).length(), 1, "one timeline entry");
+    let q = |d: &ReelDb| {
+        let rows = d.query("SELECT n FROM shop.aa_top".into(), None);
+        async move { js_sys::JSON::stringify(&wait(rows).await.unwrap()).unwrap().as_string().unwrap() }
+    };
+    assert_eq!(q(&copy).await, q(&db).await);
+    assert_eq!(copy.export_sql().unwrap(), dump);
+
+    // A failing statement rolls the whole import back.
+    let err = wait(copy.import_sql("CREATE TABLE shop.q (id INT); INSERT INTO shop.p VALUES (1, 'dup')".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "ER_DUP_ENTRY");
+    assert_eq!(js_sys::Array::from(&copy.timeline().unwrap()).length(), 1);
+    assert_eq!(copy.export_sql().unwrap(), dump);
+}

@@ -83,6 +83,8 @@ pub enum Show {
     Columns(ObjName),
     /// SHOW CREATE TABLE t.
     CreateTable(ObjName),
+    /// SHOW CREATE VIEW v.
+    CreateView(ObjName),
     /// SHOW INDEX FROM t.
     Indexes(ObjName),
     /// SHOW VARIABLES / STATUS [LIKE].

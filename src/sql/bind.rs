@@ -500,9 +500,18 @@ impl<'a> Binder<'a> {
                         Stmt::Query(q) => q,
                         _ => return Err(SqlError::new(Code::Storage, "corrupted view")),
                     };
-                    self.view_depth.set(self.view_depth.get() + 1);
-                    let plan = self.query(&q, None);
-                    self.view_depth.set(self.view_depth.get() - 1);
+                    // The view's names resolve in the view's database.
+                    let inner = Binder {
+                        db: self.db,
+                        catalog: self.catalog,
+                        cur_db: &view.db,
+                        now: self.now,
+                        view_depth: Cell::new(self.view_depth.get() + 1),
+                        asof_catalogs: RefCell::new(self.asof_catalogs.take()),
+                        virtual_rows: self.virtual_rows,
+                    };
+                    let plan = inner.query(&q, None);
+                    self.asof_catalogs.replace(inner.asof_catalogs.into_inner());
                     let plan = plan?;
                     let mut names = plan.columns();
                     if !view.columns.is_empty() {

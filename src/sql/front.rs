@@ -293,6 +293,8 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
                 Show::Columns(n)
             } else if c.kws(&["CREATE", "TABLE"]) {
                 Show::CreateTable(c.obj_name()?)
+            } else if c.kws(&["CREATE", "VIEW"]) {
+                Show::CreateView(c.obj_name()?)
             } else if c.kw("INDEX") || c.kw("INDEXES") || c.kw("KEYS") {
                 if !(c.kw("FROM") || c.kw("IN")) {
                     return Err(c.err());

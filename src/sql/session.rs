@@ -111,6 +111,50 @@ impl Session {
         Ok(out)
     }
 
+    /// Runs a script as one transaction: one timeline entry, all or
+    /// nothing (a statement that fails rolls back every earlier one; a
+    /// script that does not parse runs nothing). A script that controls
+    /// transactions or time itself (`BEGIN`, `COMMIT`, `ROLLBACK`,
+    /// `BACKTRACK`, restore points, `SET TIMESTAMP`, `SET
+    /// backtrack_window`) runs statement by statement as
+    /// [`Session::execute`] does; inside an open transaction the statements
+    /// join it.
+    pub fn execute_atomically(&mut self, sql: &str) -> SqlResult<Vec<StatementResult>> {
+        let pieces = front::split(sql)?;
+        let parsed = pieces.iter().map(|p| Session::parse(p)).collect::<SqlResult<Vec<_>>>()?;
+        let controls = parsed.iter().any(|s| match s {
+            Stmt::Begin
+            | Stmt::Commit
+            | Stmt::Rollback
+            | Stmt::Backtrack { .. }
+            | Stmt::CreateRestorePoint(_)
+            | Stmt::DropRestorePoint(_)
+            | Stmt::SetTimestamp(_) => true,
+            Stmt::SetVariable { name, .. } => name == "backtrack_window",
+            _ => false,
+        });
+        let own_tx = !controls && !self.explicit_tx;
+        if own_tx {
+            self.execute_parsed("BEGIN", &Stmt::Begin)?;
+        }
+        let mut out = Vec::with_capacity(parsed.len());
+        for (piece, stmt) in pieces.iter().zip(&parsed) {
+            match self.execute_parsed(piece, stmt) {
+                Ok(r) => out.push(r),
+                Err(e) => {
+                    if own_tx {
+                        self.execute_parsed("ROLLBACK", &Stmt::Rollback)?;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        if own_tx {
+            self.execute_parsed("COMMIT", &Stmt::Commit)?;
+        }
+        Ok(out)
+    }
+
     /// Parses one statement.
     pub fn parse(sql: &str) -> SqlResult<Stmt> {
         match front::parse_front(sql)? {
@@ -395,6 +439,22 @@ impl Session {
                 Session::rows(
                     &["Table", "Create Table"],
                     vec![vec![Value::Str(t.name.clone()), Value::Str(create_table_sql(&t))]],
+                )
+            }
+            Show::CreateView(n) => {
+                let db = n.db.as_deref().unwrap_or(&self.cur_db);
+                if !cat.has_db(db) {
+                    return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+                }
+                let v = cat.view(db, &n.name).ok_or_else(|| no_table(db, &n.name))?;
+                Session::rows(
+                    &["View", "Create View", "character_set_client", "collation_connection"],
+                    vec![vec![
+                        Value::Str(v.name.clone()),
+                        Value::Str(create_view_sql(&v)),
+                        Value::Str("utf8mb4".into()),
+                        Value::Str("utf8mb4_0900_ai_ci".into()),
+                    ]],
                 )
             }
             Show::Indexes(n) => {
@@ -1237,6 +1297,17 @@ fn table_scope(t: &TableMeta) -> Scope<'static> {
 fn index_key_of(ix: &IndexMeta, row: &Row, rowid: u64) -> Vec<u8> {
     let vals: Vec<&Value> = ix.columns.iter().map(|&c| row.get(c).unwrap_or(&Value::Null)).collect();
     index_entry_key(ix.id, &vals, rowid)
+}
+
+/// `SHOW CREATE VIEW` text.
+pub fn create_view_sql(v: &ViewMeta) -> String {
+    let quote = |n: &str| format!("`{}`", n.replace('`', "``"));
+    let columns = if v.columns.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", v.columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","))
+    };
+    format!("CREATE VIEW {}{columns} AS {}", quote(&v.name), v.sql)
 }
 
 /// `SHOW CREATE TABLE` text.

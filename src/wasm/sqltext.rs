@@ -296,10 +296,12 @@ fn rows_of(session: &mut Session, sql: &str) -> Result<Vec<Vec<Value>>, JsValue>
 }
 
 /// A MySQL-compatible dump of the current state: `CREATE DATABASE`, `USE`,
-/// `CREATE TABLE` and multi-row `INSERT`s for every user database.
+/// `CREATE TABLE` and multi-row `INSERT`s for every user database, then
+/// the views.
 pub fn export_sql(session: &mut Session) -> Result<String, JsValue> {
     let mut out = String::from("-- ReelDB dump (MySQL-compatible)\n");
     let dbs = rows_of(session, "SHOW DATABASES")?;
+    let mut all_views = Vec::new();
     for d in dbs {
         let db = d.first().map(|v| v.to_string()).unwrap_or_default();
         if db.eq_ignore_ascii_case("information_schema") {
@@ -330,8 +332,59 @@ pub fn export_sql(session: &mut Session) -> Result<String, JsValue> {
                 out.push_str(";\n");
             }
         }
+        let views = rows_of(
+            session,
+            &format!(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = {} AND table_type = 'VIEW'",
+                quote_str(&db)
+            ),
+        )?;
+        for v in views {
+            let v = v.first().map(|v| v.to_string()).unwrap_or_default();
+            let create = rows_of(session, &format!("SHOW CREATE VIEW {}.{}", quote_ident(&db), quote_ident(&v)))?;
+            let text = create.first().and_then(|r| r.get(1)).map(|v| v.to_string()).unwrap_or_default();
+            all_views.push((db.clone(), v, text));
+        }
+    }
+    // Views last (they may read tables of any database), each after the
+    // views it names.
+    let mut used_db = String::new();
+    for (db, name, text) in views_in_dependency_order(all_views) {
+        if db != used_db {
+            out.push_str(&format!("\nUSE {};\n", quote_ident(&db)));
+            used_db = db;
+        }
+        out.push_str(&format!("DROP VIEW IF EXISTS {};\n{text};\n", quote_ident(&name)));
     }
     Ok(out)
+}
+
+/// Whether `text` has `word` as a whole identifier (ASCII case-insensitive).
+fn mentions(text: &str, word: &str) -> bool {
+    let (text, word) = (text.to_ascii_lowercase(), word.to_ascii_lowercase());
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(&word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(is_ident)
+            && !text[i + word.len()..].chars().next().is_some_and(is_ident)
+    })
+}
+
+/// Orders `(db, name, CREATE VIEW text)` so that a view comes after every
+/// view whose name its text mentions (an over-approximation of its
+/// dependencies; on a cycle the remaining views keep their order).
+fn views_in_dependency_order(mut left: Vec<(String, String, String)>) -> Vec<(String, String, String)> {
+    let mut out = Vec::with_capacity(left.len());
+    while !left.is_empty() {
+        let body = |t: &str| t.split_once(" AS ").map(|(_, b)| b.to_string()).unwrap_or_default();
+        let ready = (0..left.len())
+            .find(|&i| {
+                let b = body(&left[i].2);
+                left.iter().enumerate().all(|(j, other)| j == i || !mentions(&b, &other.1))
+            })
+            .unwrap_or(0);
+        out.push(left.remove(ready));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -343,6 +396,21 @@ mod tests {
     fn selects_are_counted_outside_literals() {
         assert_eq!(count_selects("SELECT 'select' FROM (SELECT 1) x -- nothing"), 2);
         assert_eq!(count_selects("select `select` from t"), 1);
+    }
+
+    #[wasm_bindgen_test]
+    fn views_follow_the_views_they_name() {
+        let v = |name: &str, body: &str| ("d".to_string(), name.to_string(), format!("CREATE VIEW `{name}` AS {body}"));
+        let order = views_in_dependency_order(vec![
+            v("top", "SELECT * FROM mid JOIN base_2"),
+            v("mid", "SELECT * FROM base"),
+            v("base", "SELECT * FROM t"),
+            v("base_2", "SELECT 1"),
+        ]);
+        let names: Vec<&str> = order.iter().map(|(_, n, _)| n.as_str()).collect();
+        assert_eq!(names, ["base", "mid", "base_2", "top"]);
+        assert!(mentions("select * from `base`", "base"));
+        assert!(!mentions("select * from base_2", "base"));
     }
 
     #[wasm_bindgen_test]
