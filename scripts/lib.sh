@@ -184,8 +184,10 @@ cargo_target_dir() {
 build_pkg() {
     local target_dir wasm raw opt_level="${WASM_OPT_LEVEL:--O3}"
     target_dir="$(cargo_target_dir)"
-    cargo build --release --target "$WASM_TARGET" --lib
-    wasm="$target_dir/$WASM_TARGET/release/reeldb.wasm"
+    # WASM_PROFILE=release builds for speed instead of size (BENCHMARKS.md).
+    local profile="${WASM_PROFILE:-wasm-release}"
+    cargo build --profile "$profile" --target "$WASM_TARGET" --lib
+    wasm="$target_dir/$WASM_TARGET/$profile/reeldb.wasm"
     rm -rf pkg
     wasm-bindgen --target web --out-dir pkg --out-name reeldb "$wasm"
     raw=$(wc -c <pkg/reeldb_bg.wasm)
