@@ -162,6 +162,9 @@ export interface StorageInfo {
   pages?: number;
   idbTransactions?: number;
   pagesWritten?: number;
+  /** Pages read from IndexedDB: the load at open, reloads, and the pages
+   * other tabs' commits changed. */
+  pagesRead?: number;
   multiTab?: boolean;
 }
 

@@ -323,6 +323,57 @@ async fn two_connections_see_each_others_writes_and_a_backtrack_rolls_back_the_o
     wait(c.delete()).await.unwrap();
 }
 
+fn pages_read(db: &ReelDb) -> f64 {
+    get(&db.storage_info(), "pagesRead").as_f64().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn another_tabs_commit_is_applied_by_reading_only_the_pages_it_wrote() {
+    let name = unique("delta");
+    let writer = open(&name).await;
+    exec(&writer, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(40))").await;
+    let values: Vec<String> = (0..3000).map(|i| format!("({i}, 'a value that takes some room {i}')")).collect();
+    exec(&writer, &format!("INSERT INTO t VALUES {}", values.join(","))).await;
+    let watcher = open(&name).await;
+    let total = get(&watcher.storage_info(), "pages").as_f64().unwrap();
+    assert!(total > 100.0, "{total} pages");
+    let remote = Array::new();
+    let sink = remote.clone();
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        if get(&e, "type").as_string().as_deref() == Some("remote") {
+            sink.push(&e);
+        }
+    });
+    watcher.subscribe(listener.as_ref().unchecked_ref::<Function>().clone());
+
+    let before = pages_read(&watcher);
+    for i in 0..3 {
+        exec(&writer, &format!("UPDATE t SET v = 'changed {i}' WHERE id = {}", i * 1000)).await;
+        exec(&writer, &format!("INSERT INTO t VALUES ({}, 'new')", 5000 + i)).await;
+    }
+    for _ in 0..200 {
+        let seen: usize = remote.iter().map(|e| Array::from(&get(&e, "entries")).length() as usize).sum();
+        if seen >= 6 {
+            break;
+        }
+        sleep(10).await;
+    }
+    let seen: usize = remote.iter().map(|e| Array::from(&get(&e, "entries")).length() as usize).sum();
+    assert_eq!(seen, 6, "every commit reported once: {}", json(&remote));
+    let read = pages_read(&watcher) - before;
+    assert!(read < total / 4.0, "read {read} of {total} pages for six small commits");
+    assert_eq!(
+        rows(&watcher, "SELECT COUNT(*) AS n, MAX(id) AS m FROM t WHERE v LIKE 'changed%' OR v = 'new'").await,
+        r#"[{"n":6,"m":5002}]"#
+    );
+    assert_eq!(json(&watcher.timeline().unwrap()), json(&writer.timeline().unwrap()));
+    // Taking the lock for that query found the image current: no full reload.
+    assert!(pages_read(&watcher) - before < total / 4.0);
+    wait(writer.close()).await.unwrap();
+    wait(watcher.delete()).await.unwrap();
+    drop(listener);
+}
+
 #[wasm_bindgen_test]
 async fn a_writer_waiting_on_another_connections_open_transaction_times_out() {
     let name = unique("locktimeout");

@@ -53,17 +53,21 @@ impl MemBackend {
     /// A store holding `pages` (page number, bytes), as loaded from elsewhere.
     pub fn from_pages(pages: impl IntoIterator<Item = (u64, PageBuf)>) -> Self {
         let b = MemBackend::new();
-        {
-            let mut m = b.inner.borrow_mut();
-            for (n, p) in pages {
-                let n = n as usize;
-                if m.pages.len() <= n {
-                    m.pages.resize(n + 1, None);
-                }
-                m.pages[n] = Some(p);
-            }
-        }
+        b.put_pages(pages);
         b
+    }
+
+    /// Stores `pages` as they are elsewhere (not marked dirty): brings the
+    /// image up to date with pages another writer made durable.
+    pub fn put_pages(&self, pages: impl IntoIterator<Item = (u64, PageBuf)>) {
+        let mut m = self.inner.borrow_mut();
+        for (n, p) in pages {
+            let n = n as usize;
+            if m.pages.len() <= n {
+                m.pages.resize(n + 1, None);
+            }
+            m.pages[n] = Some(p);
+        }
     }
 
     /// An independent deep copy of the current pages.

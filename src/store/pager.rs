@@ -272,6 +272,23 @@ fn bad_addr(addr: Addr) -> Error {
 
 type SuperContents = (u64, Vec<u8>, u64, u64, Vec<u8>);
 
+/// The sequence number of the newest valid superblock of the two slots
+/// (`None`: neither is valid). Other tabs compare it to know which state of
+/// the store a set of pages belongs to.
+pub fn superblock_seq(slots: &[Option<crate::store::page::PageBuf>; 2]) -> Option<u64> {
+    slots
+        .iter()
+        .enumerate()
+        .filter_map(|(slot, page)| {
+            let (kind, payload) = page::open(slot as u64, page.as_ref()?).ok()?;
+            if kind != PageKind::Super {
+                return None;
+            }
+            decode_super(payload).ok().map(|s| s.0)
+        })
+        .max()
+}
+
 fn decode_super(payload: &[u8]) -> Result<SuperContents> {
     let mut r = Reader::new(payload);
     let seq = r.u64()?;

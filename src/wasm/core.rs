@@ -24,7 +24,7 @@
 //! fire a `remote` event.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::rc::{Rc, Weak};
 
@@ -41,6 +41,7 @@ use crate::db::{Database, Options};
 use crate::sql::Session;
 use crate::store::backend::MemBackend;
 use crate::store::page::PageBuf;
+use crate::store::pager::superblock_seq;
 
 /// IndexedDB persistence of one database.
 pub struct Persist {
@@ -59,7 +60,31 @@ pub struct Persist {
     pub flushes: Cell<u64>,
     /// Pages those transactions wrote.
     pub pages_written: Cell<u64>,
+    /// Pages read from IndexedDB (whole loads and other tabs' deltas).
+    pub pages_read: Cell<u64>,
+    /// Flushes other tabs announced and this tab has not applied yet.
+    remote: RefCell<Vec<RemoteFlush>>,
     _versionchange: RefCell<Option<EventListener>>,
+}
+
+/// A flush another tab announced: the superblock sequence numbers of the
+/// store before and after it and the pages it wrote.
+struct RemoteFlush {
+    before: Option<u64>,
+    after: u64,
+    pages: Vec<u64>,
+}
+
+impl RemoteFlush {
+    fn from_message(data: &JsValue) -> Option<RemoteFlush> {
+        let num = |k: &str| Reflect::get(data, &k.into()).ok().and_then(|v| v.as_f64()).map(|n| n as u64);
+        let pages = Reflect::get(data, &"pages".into()).ok()?.dyn_into::<Array>().ok()?;
+        Some(RemoteFlush {
+            before: num("before"),
+            after: num("after")?,
+            pages: pages.iter().filter_map(|n| n.as_f64()).map(|n| n as u64).collect(),
+        })
+    }
 }
 
 struct Tabs {
@@ -82,6 +107,8 @@ pub struct Core {
     listeners: RefCell<Vec<(u32, Function)>>,
     next_listener: Cell<u32>,
     gate: RefCell<Option<Promise>>,
+    /// Number of the last gate started (see `run_gate`).
+    gate_id: Cell<u64>,
     ops: Cell<u32>,
 }
 
@@ -123,6 +150,7 @@ impl Core {
             listeners: RefCell::new(Vec::new()),
             next_listener: Cell::new(1),
             gate: RefCell::new(None),
+            gate_id: Cell::new(0),
             ops: Cell::new(0),
         }
     }
@@ -150,6 +178,8 @@ impl Core {
             tabs: RefCell::new(None),
             flushes: Cell::new(0),
             pages_written: Cell::new(0),
+            pages_read: Cell::new(0),
+            remote: RefCell::new(Vec::new()),
             _versionchange: RefCell::new(None),
         };
         let core = Rc::new(Core::new(None, options, Some(persist)));
@@ -187,6 +217,7 @@ impl Core {
                 }
             }
         }
+        p.pages_read.set(pages.len() as u64);
         core.install(pages)?;
         if let Some(durable) = core.after_write() {
             JsFuture::from(durable).await?;
@@ -265,7 +296,7 @@ impl Core {
             let core = self.clone();
             let gate = self.run_gate(async move {
                 core.acquire_lock(preempt).await?;
-                core.refresh_if_stale().await?;
+                core.catch_up(true).await?;
                 Ok(())
             });
             JsFuture::from(gate).await?;
@@ -276,12 +307,18 @@ impl Core {
     fn run_gate(self: &Rc<Self>, fut: impl Future<Output = Result<(), JsValue>> + 'static) -> Promise {
         let previous = self.gate.borrow().clone();
         let core = self.clone();
+        let id = self.gate_id.get() + 1;
+        self.gate_id.set(id);
         let promise = future_to_promise(async move {
             if let Some(p) = previous {
                 let _ = JsFuture::from(p).await;
             }
             let r = fut.await;
-            *core.gate.borrow_mut() = None;
+            // Only the last gate clears it: an earlier one finishing must
+            // not let later operations skip the gates queued after it.
+            if core.gate_id.get() == id {
+                *core.gate.borrow_mut() = None;
+            }
             r.map(|_| JsValue::UNDEFINED)
         });
         *self.gate.borrow_mut() = Some(promise.clone());
@@ -394,6 +431,7 @@ impl Core {
                 Ok(()) => {
                     p.flushes.set(p.flushes.get() + 1);
                     p.pages_written.set(p.pages_written.get() + batch.len() as u64);
+                    let before = superblock_seq(&p.supers.borrow());
                     {
                         let mut supers = p.supers.borrow_mut();
                         for (n, page) in &batch {
@@ -406,9 +444,18 @@ impl Core {
                         let _ = resolve.call0(&JsValue::NULL);
                     }
                     if let Some(t) = p.tabs.borrow().as_ref() {
-                        let _ = t
-                            .channel
-                            .post_message(&obj(&[("type", "commit".into()), ("from", t.tab_id.clone().into())]));
+                        // Other tabs read just these pages if they hold the
+                        // state `before` (see `catch_up`).
+                        let after = superblock_seq(&p.supers.borrow());
+                        let seq = |s: Option<u64>| s.map_or(JsValue::NULL, |s| JsValue::from_f64(s as f64));
+                        let pages: Array = batch.iter().map(|(n, _)| JsValue::from_f64(*n as f64)).collect();
+                        let _ = t.channel.post_message(&obj(&[
+                            ("type", "commit".into()),
+                            ("from", t.tab_id.clone().into()),
+                            ("before", seq(before)),
+                            ("after", seq(after)),
+                            ("pages", pages.into()),
+                        ]));
                     }
                 }
                 Err(e) => {
@@ -441,7 +488,51 @@ impl Core {
         let p = self.persist.as_ref().expect("persistent");
         let db = p.idb.borrow().clone().ok_or_else(|| js_error("CLOSED", "the database is closed"))?;
         let pages = idb::load(&db).await?;
+        p.pages_read.set(p.pages_read.get() + pages.len() as u64);
         self.install(pages)
+    }
+
+    /// Brings the image up to date with the flushes other tabs announced:
+    /// when they form a chain from the state this tab holds, reads only the
+    /// pages they wrote (and the superblocks, in the same readonly
+    /// transaction) and checks that the store is at the last one's state.
+    /// If the store is already further on, the notices of the newer flushes
+    /// are on their way: unless `must` (an operation waits for the current
+    /// state), keep the chain and wait for them. Otherwise (a missed notice)
+    /// reload everything if the store changed. Returns whether the image
+    /// changed.
+    async fn catch_up(&self, must: bool) -> Result<bool, JsValue> {
+        let Some(p) = self.persist.as_ref() else { return Ok(false) };
+        let Some(db) = p.idb.borrow().clone() else { return Ok(false) };
+        let mine = superblock_seq(&p.supers.borrow());
+        let mut queue = std::mem::take(&mut *p.remote.borrow_mut());
+        queue.retain(|f| mine.is_none_or(|m| f.after > m));
+        let chained = queue.first().is_some_and(|f| f.before.is_some() && f.before == mine)
+            && queue.windows(2).all(|w| w[1].before == Some(w[0].after));
+        if chained {
+            let wanted: BTreeSet<u64> = queue.iter().flat_map(|f| f.pages.iter().copied()).collect();
+            let wanted: Vec<u64> = wanted.into_iter().collect();
+            let (supers, pages) = idb::read_pages(&db, &wanted).await?;
+            let target = queue.last().map(|f| f.after);
+            let stored = superblock_seq(&supers);
+            if !must && stored > target {
+                let mut remote = p.remote.borrow_mut();
+                let newer = std::mem::take(&mut *remote);
+                *remote = queue.into_iter().chain(newer).collect();
+                return Ok(false);
+            }
+            let body = wanted.iter().filter(|&&n| n >= 2).count();
+            if stored == target && pages.len() == body {
+                p.pages_read.set(p.pages_read.get() + pages.len() as u64 + 2);
+                let mem = p.mem.borrow().clone();
+                mem.put_pages(pages);
+                mem.put_pages(supers.iter().enumerate().filter_map(|(n, s)| Some((n as u64, s.clone()?))));
+                if self.install_image(mem, supers).is_ok() {
+                    return Ok(true);
+                }
+            }
+        }
+        self.refresh_if_stale().await
     }
 
     /// Reloads when the stored superblocks differ from the last ones this
@@ -460,14 +551,19 @@ impl Core {
     /// Replaces the session by one on `pages`; returns whether an open
     /// transaction was dropped.
     fn install(&self, pages: Vec<(u64, PageBuf)>) -> Result<bool, JsValue> {
-        let p = self.persist.as_ref().expect("persistent");
         let mut supers = [None, None];
         for (n, page) in &pages {
             if *n < 2 {
                 supers[*n as usize] = Some(page.clone());
             }
         }
-        let mem = MemBackend::from_pages(pages);
+        self.install_image(MemBackend::from_pages(pages), supers)
+    }
+
+    /// Replaces the session by one on the image `mem`, whose superblocks
+    /// are `supers`; returns whether an open transaction was dropped.
+    fn install_image(&self, mem: MemBackend, supers: [Option<PageBuf>; 2]) -> Result<bool, JsValue> {
+        let p = self.persist.as_ref().expect("persistent");
         let mut db = Database::open(Box::new(mem.clone()), self.options.clone())?;
         let old = self.session.borrow_mut().take();
         let (clock, cur_db, in_tx) = match &old {
@@ -493,11 +589,14 @@ impl Core {
             let held = core.persist.as_ref().is_some_and(|p| p.tabs.borrow().as_ref().is_some_and(|t| t.held.get()));
             if held {
                 // This tab is the writer: its state is the newest.
+                if let Some(p) = core.persist.as_ref() {
+                    p.remote.borrow_mut().clear();
+                }
                 return Ok(());
             }
             let before = core.last_seq();
             let in_tx = core.with_session(|s| s.in_transaction()).unwrap_or(false);
-            if core.refresh_if_stale().await.unwrap_or(false) {
+            if core.catch_up(false).await.unwrap_or(false) {
                 let entries: Array = core.entries_after(before).iter().map(to_js).collect();
                 if in_tx {
                     core.emit(obj(&[("type", "rollback".into()), ("reason", "remote change".into())]));
@@ -578,6 +677,7 @@ impl Core {
                 ("pages", JsValue::from_f64(p.mem.borrow().len_pages() as f64)),
                 ("idbTransactions", JsValue::from_f64(p.flushes.get() as f64)),
                 ("pagesWritten", JsValue::from_f64(p.pages_written.get() as f64)),
+                ("pagesRead", JsValue::from_f64(p.pages_read.get() as f64)),
                 (
                     "multiTab",
                     p.tabs.borrow().as_ref().map_or(JsValue::FALSE, |t| JsValue::from_bool(!t.tab_id.is_empty())),
@@ -632,7 +732,12 @@ impl Tabs {
                     }
                     core.maybe_release();
                 }
-                Some("commit") => core.on_remote_commit(),
+                Some("commit") => {
+                    if let (Some(p), Some(f)) = (core.persist.as_ref(), RemoteFlush::from_message(&data)) {
+                        p.remote.borrow_mut().push(f);
+                    }
+                    core.on_remote_commit()
+                }
                 _ => {}
             }
         });

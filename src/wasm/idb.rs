@@ -220,6 +220,36 @@ pub async fn load(db: &IdbDatabase) -> Result<Vec<(u64, PageBuf)>, JsValue> {
     Ok(pages)
 }
 
+/// The superblock pages and the pages numbered `wanted`, read in one
+/// readonly transaction (a consistent image). A page missing from the
+/// store is left out.
+pub async fn read_pages(
+    db: &IdbDatabase,
+    wanted: &[u64],
+) -> Result<([Option<PageBuf>; 2], Vec<(u64, PageBuf)>), JsValue> {
+    let tx = db.transaction_with_str(STORE).map_err(|e| idb_error("read", &e))?;
+    let store = tx.object_store(STORE).map_err(|e| idb_error("read", &e))?;
+    let get = |n: u64| -> Result<Waiting, JsValue> {
+        Ok(Waiting::new(&store.get(&JsValue::from_f64(n as f64)).map_err(|e| idb_error("read", &e))?))
+    };
+    let supers = [get(0)?, get(1)?];
+    let mut reads = Vec::with_capacity(wanted.len());
+    for &n in wanted.iter().filter(|&&n| n >= 2) {
+        reads.push((n, get(n)?));
+    }
+    let page = |v: JsValue, n| if v.is_undefined() { Ok(None) } else { page_of(&v, n).map(Some) };
+    let [a, b] = supers;
+    let a = page(a.done().await.map_err(|e| idb_error("read", &e))?, 0)?;
+    let b = page(b.done().await.map_err(|e| idb_error("read", &e))?, 1)?;
+    let mut pages = Vec::with_capacity(reads.len());
+    for (n, w) in reads {
+        if let Some(p) = page(w.done().await.map_err(|e| idb_error("read", &e))?, n)? {
+            pages.push((n, p));
+        }
+    }
+    Ok(([a, b], pages))
+}
+
 /// The two superblock pages as stored (None: missing).
 pub async fn superblocks(db: &IdbDatabase) -> Result<[Option<PageBuf>; 2], JsValue> {
     let tx = db.transaction_with_str(STORE).map_err(|e| idb_error("read", &e))?;
