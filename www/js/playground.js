@@ -229,33 +229,39 @@ export class Playground {
     this.schemaPanel = h("aside.rp-schema", { "aria-label": "Schema" }, h("h2", { text: "Schema" }), this.schemaTree);
 
     // Dialogs.
-    this.confirmText = h("p");
-    this.confirmDialog = h(
-      "dialog.rp-dialog",
-      { "aria-labelledby": `${this.id}-cd` },
-      h("h2", { id: `${this.id}-cd`, text: "Backtrack the database?" }),
-      this.confirmText,
-      h("p.rp-muted", { text: "Every table of every database returns to that time. Nothing is lost: the backtrack is recorded, and you can move forward again while it is inside the window." }),
+    // A dialog asking to confirm: a title, a variable text, a note, and
+    // cancel / ok buttons (returnValue "ok" when confirmed).
+    const confirmDialog = (key, title, text, note, cancel, ok) =>
       h(
-        "form.rp-dialog-buttons",
-        { method: "dialog" },
-        h("button.rp-btn", { value: "cancel", text: "Cancel" }),
-        h("button.rp-btn.rp-danger", { value: "ok", text: "Backtrack" }),
-      ),
+        "dialog.rp-dialog",
+        { "aria-labelledby": `${this.id}-${key}` },
+        h("h2", { id: `${this.id}-${key}`, text: title }),
+        text,
+        h("p.rp-muted", { text: note }),
+        h(
+          "form.rp-dialog-buttons",
+          { method: "dialog" },
+          h("button.rp-btn", { value: "cancel", text: cancel }),
+          h("button.rp-btn.rp-danger", { value: "ok", text: ok }),
+        ),
+      );
+    this.confirmText = h("p");
+    this.confirmDialog = confirmDialog(
+      "cd",
+      "Backtrack the database?",
+      this.confirmText,
+      "Every table of every database returns to that time. Nothing is lost: the backtrack is recorded, and you can move forward again while it is inside the window.",
+      "Cancel",
+      "Backtrack",
     );
     this.lostText = h("p");
-    this.lostDialog = h(
-      "dialog.rp-dialog",
-      { "aria-labelledby": `${this.id}-lost` },
-      h("h2", { id: `${this.id}-lost`, text: "This database's storage is gone" }),
+    this.lostDialog = confirmDialog(
+      "lost",
+      "This database's storage is gone",
       this.lostText,
-      h("p.rp-muted", { text: "The browser no longer has its pages, so its tables and its history cannot be shown. Starting over deletes what is left and opens a new, empty database under the same name." }),
-      h(
-        "form.rp-dialog-buttons",
-        { method: "dialog" },
-        h("button.rp-btn", { value: "cancel", text: "Leave it" }),
-        h("button.rp-btn.rp-danger", { value: "ok", text: "Start a new database" }),
-      ),
+      "The browser no longer has its pages, so its tables and its history cannot be shown. Starting over deletes what is left and opens a new, empty database under the same name.",
+      "Leave it",
+      "Start a new database",
     );
     this.logBody = h("div.rp-log");
     this.logDialog = h(
