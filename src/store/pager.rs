@@ -100,12 +100,7 @@ impl Pager {
             }
             let mut buf = page::blank();
             pager.backend.read(slot, &mut buf)?;
-            match page::open(slot, &buf).and_then(|(kind, payload)| {
-                if kind != PageKind::Super {
-                    return Err(Error::Corrupt(format!("page {slot} is not a superblock")));
-                }
-                decode_super(payload)
-            }) {
+            match read_super(slot, &buf) {
                 Ok(s) => {
                     if best.as_ref().is_none_or(|b| s.0 > b.0) {
                         best = Some(s);
@@ -276,17 +271,16 @@ type SuperContents = (u64, Vec<u8>, u64, u64, Vec<u8>);
 /// (`None`: neither is valid). Other tabs compare it to know which state of
 /// the store a set of pages belongs to.
 pub fn superblock_seq(slots: &[Option<crate::store::page::PageBuf>; 2]) -> Option<u64> {
-    slots
-        .iter()
-        .enumerate()
-        .filter_map(|(slot, page)| {
-            let (kind, payload) = page::open(slot as u64, page.as_ref()?).ok()?;
-            if kind != PageKind::Super {
-                return None;
-            }
-            decode_super(payload).ok().map(|s| s.0)
-        })
-        .max()
+    slots.iter().enumerate().filter_map(|(slot, page)| read_super(slot as u64, page.as_ref()?).ok().map(|s| s.0)).max()
+}
+
+/// The contents of the superblock page in `slot`.
+fn read_super(slot: u64, buf: &crate::store::page::PageBuf) -> Result<SuperContents> {
+    let (kind, payload) = page::open(slot, buf)?;
+    if kind != PageKind::Super {
+        return Err(Error::Corrupt(format!("page {slot} is not a superblock")));
+    }
+    decode_super(payload)
 }
 
 fn decode_super(payload: &[u8]) -> Result<SuperContents> {

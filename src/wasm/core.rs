@@ -20,8 +20,9 @@
 //! backtracking, in which case the open transaction is rolled back, as a
 //! backtrack closes open transactions. A tab that takes the lock first
 //! reloads if the stored superblocks differ from the last ones it knows. A
-//! tab that flushed posts `commit` on the channel; the others reload and
-//! fire a `remote` event.
+//! tab that flushed posts `commit` on the channel with the pages it wrote;
+//! the others read just those pages (or, after a missed notice, every page)
+//! and fire a `remote` event.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
@@ -510,7 +511,9 @@ impl Core {
         let chained = queue.first().is_some_and(|f| f.before.is_some() && f.before == mine)
             && queue.windows(2).all(|w| w[1].before == Some(w[0].after));
         if chained {
-            let wanted: BTreeSet<u64> = queue.iter().flat_map(|f| f.pages.iter().copied()).collect();
+            // The superblocks (pages 0 and 1) are read anyway.
+            let wanted: BTreeSet<u64> =
+                queue.iter().flat_map(|f| f.pages.iter().copied()).filter(|&n| n >= 2).collect();
             let wanted: Vec<u64> = wanted.into_iter().collect();
             let (supers, pages) = idb::read_pages(&db, &wanted).await?;
             let target = queue.last().map(|f| f.after);
@@ -521,8 +524,7 @@ impl Core {
                 *remote = queue.into_iter().chain(newer).collect();
                 return Ok(false);
             }
-            let body = wanted.iter().filter(|&&n| n >= 2).count();
-            if stored == target && pages.len() == body {
+            if stored == target && pages.len() == wanted.len() {
                 p.pages_read.set(p.pages_read.get() + pages.len() as u64 + 2);
                 let mem = p.mem.borrow().clone();
                 mem.put_pages(pages);

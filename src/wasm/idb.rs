@@ -220,9 +220,9 @@ pub async fn load(db: &IdbDatabase) -> Result<Vec<(u64, PageBuf)>, JsValue> {
     Ok(pages)
 }
 
-/// The superblock pages and the pages numbered `wanted`, read in one
-/// readonly transaction (a consistent image). A page missing from the
-/// store is left out.
+/// The superblock pages and the pages numbered `wanted` (none of them 0 or
+/// 1), read in one readonly transaction (a consistent image). A page
+/// missing from the store is left out.
 pub async fn read_pages(
     db: &IdbDatabase,
     wanted: &[u64],
@@ -234,7 +234,7 @@ pub async fn read_pages(
     };
     let supers = [get(0)?, get(1)?];
     let mut reads = Vec::with_capacity(wanted.len());
-    for &n in wanted.iter().filter(|&&n| n >= 2) {
+    for &n in wanted {
         reads.push((n, get(n)?));
     }
     let page = |v: JsValue, n| if v.is_undefined() { Ok(None) } else { page_of(&v, n).map(Some) };
@@ -252,14 +252,7 @@ pub async fn read_pages(
 
 /// The two superblock pages as stored (None: missing).
 pub async fn superblocks(db: &IdbDatabase) -> Result<[Option<PageBuf>; 2], JsValue> {
-    let tx = db.transaction_with_str(STORE).map_err(|e| idb_error("read", &e))?;
-    let store = tx.object_store(STORE).map_err(|e| idb_error("read", &e))?;
-    let a = Waiting::new(&store.get(&JsValue::from_f64(0.0)).map_err(|e| idb_error("read", &e))?);
-    let b = Waiting::new(&store.get(&JsValue::from_f64(1.0)).map_err(|e| idb_error("read", &e))?);
-    let a = a.done().await.map_err(|e| idb_error("read", &e))?;
-    let b = b.done().await.map_err(|e| idb_error("read", &e))?;
-    let page = |v: JsValue, n| if v.is_undefined() { Ok(None) } else { page_of(&v, n).map(Some) };
-    Ok([page(a, 0)?, page(b, 1)?])
+    Ok(read_pages(db, &[]).await?.0)
 }
 
 /// Starts one readwrite transaction putting every page of `pages` and
