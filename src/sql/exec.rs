@@ -240,27 +240,17 @@ impl<'a> Exec<'a> {
                 Some(b) => Value::bool(!b),
             },
             BExpr::Binary(op, a, b) => match op {
-                BinOp::And => {
+                BinOp::And | BinOp::Or => {
+                    // The operand value that decides alone: false for AND
+                    // (short-circuit), true for OR; NULL otherwise unknown.
+                    let decides = matches!(op, BinOp::Or);
                     let l = self.eval(a, env)?.truth();
-                    if l == Some(false) {
-                        return Ok(Value::Int(0));
+                    if l == Some(decides) {
+                        return Ok(Value::bool(decides));
                     }
-                    let r = self.eval(b, env)?.truth();
-                    match (l, r) {
-                        (_, Some(false)) => Value::Int(0),
-                        (Some(true), Some(true)) => Value::Int(1),
-                        _ => Value::Null,
-                    }
-                }
-                BinOp::Or => {
-                    let l = self.eval(a, env)?.truth();
-                    if l == Some(true) {
-                        return Ok(Value::Int(1));
-                    }
-                    let r = self.eval(b, env)?.truth();
-                    match (l, r) {
-                        (_, Some(true)) => Value::Int(1),
-                        (Some(false), Some(false)) => Value::Int(0),
+                    match (l, self.eval(b, env)?.truth()) {
+                        (_, Some(r)) if r == decides => Value::bool(decides),
+                        (Some(_), Some(_)) => Value::bool(!decides),
                         _ => Value::Null,
                     }
                 }
