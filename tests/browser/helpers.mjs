@@ -2,6 +2,7 @@
 // Chromium through playwright-core, and a raw Chromium process (for tests
 // that kill the browser) driven over the DevTools protocol.
 import { spawn } from "node:child_process";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 import { serve } from "../../scripts/static-server.mjs";
 
@@ -22,6 +23,26 @@ export function serveWww() {
 
 export function launch() {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/**
+ * Registers hooks that start the static server over www/ and a browser
+ * before the file's tests (then run `setup(env)`, if given) and stop both
+ * after them. Returns an object whose `server` and `browser` are set once
+ * the tests run.
+ */
+export function siteAndBrowser(setup) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await serveWww();
+    env.browser = await launch();
+    await setup?.(env);
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
 
 /** Loads the package into a page of the site (www/test/). */

@@ -1,26 +1,15 @@
 // ReelDB on IndexedDB in real pages: data survives a reload; two pages on
 // one database see each other's writes and backtracks, and a backtrack in one
 // rolls back an open transaction in the other.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, openTestPage, serveWww } from "./helpers.mjs";
+import { openTestPage, siteAndBrowser } from "./helpers.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveWww();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = siteAndBrowser();
 
 test("a reload keeps committed data and the timeline", async () => {
-  const context = await browser.newContext();
-  const page = await openTestPage(context, server);
+  const context = await env.browser.newContext();
+  const page = await openTestPage(context, env.server);
   const before = await page.evaluate(async () => {
     const db = await ReelDB.open("reload");
     await db.exec("CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(20))");
@@ -48,9 +37,9 @@ test("a reload keeps committed data and the timeline", async () => {
 });
 
 test("two pages on one database see each other's writes and a backtrack", async () => {
-  const context = await browser.newContext();
-  const a = await openTestPage(context, server);
-  const b = await openTestPage(context, server);
+  const context = await env.browser.newContext();
+  const a = await openTestPage(context, env.server);
+  const b = await openTestPage(context, env.server);
   for (const p of [a, b]) {
     await p.evaluate(async () => {
       window.db = await ReelDB.open("shared");

@@ -8,40 +8,24 @@
 //
 // Screenshots: target/screenshots/playground-*.png.
 // Preview frame time on a 100k-row table is printed (p50/p95).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
-import { serve } from "../../scripts/static-server.mjs";
+import { ROOT, siteAndBrowser } from "./helpers.mjs";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const ROOT = new URL("../../", import.meta.url);
 const SHOTS = new URL("target/screenshots/", ROOT);
 
-let server;
-let browser;
 let api = { exec: false, open: false };
-
-before(async () => {
+const env = siteAndBrowser(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  server = await serve(new URL("www/", ROOT).pathname, 0);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-  const page = await browser.newPage();
-  await page.goto(new URL("embed.html", server.url).href);
+  const page = await env.browser.newPage();
+  await page.goto(new URL("embed.html", env.server.url).href);
   api = await page.evaluate(async () => {
     const mod = await import("./pkg/reeldb.js");
     await mod.default();
     return { exec: typeof mod.ReelDB.prototype.exec === "function", open: typeof mod.ReelDB.open === "function" };
   });
   await page.close();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** Skips the running test (returns true) when the package lacks what it needs. */
@@ -59,7 +43,7 @@ function lacks(t, { open = false } = {}) {
 
 /** A fresh page on the playground with problem collection (page errors, console errors, CSP violations). */
 async function openPlayground(path = "", { viewport = { width: 1400, height: 950 }, colorScheme = "light" } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme });
+  const context = await env.browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
@@ -74,7 +58,7 @@ async function openPlayground(path = "", { viewport = { width: 1400, height: 950
     window.__csp = [];
     document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  await page.goto(new URL(path, server.url).href);
+  await page.goto(new URL(path, env.server.url).href);
   await page.locator("[data-state=ready]").first().waitFor({ timeout: 20_000 });
   return { page, context, problems };
 }

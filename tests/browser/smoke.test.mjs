@@ -2,31 +2,20 @@
 // by scripts/build.sh), open it in Debian's headless Chromium through
 // playwright-core, and check that the wasm module loads and reports the
 // crate version. Screenshot: target/screenshots/smoke.png.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { get } from "node:http";
-import { ROOT, launch, serveWww } from "./helpers.mjs";
+import { ROOT, siteAndBrowser } from "./helpers.mjs";
 
 const version = JSON.parse(
   readFileSync(new URL("pkg/package.json", ROOT), "utf8"),
 ).version;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveWww();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = siteAndBrowser();
 
 test("the page loads the wasm module and shows the version", async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("console", (m) => {
@@ -36,7 +25,7 @@ test("the page loads the wasm module and shows the version", async () => {
     problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`),
   );
 
-  const response = await page.goto(server.url);
+  const response = await page.goto(env.server.url);
   assert.equal(response.status(), 200);
 
   const out = page.locator("#version[data-state=ready]");
@@ -53,7 +42,7 @@ test("the page loads the wasm module and shows the version", async () => {
 });
 
 test("the wasm is served as application/wasm from www/pkg/", async () => {
-  const res = await fetch(new URL("pkg/reeldb_bg.wasm", server.url));
+  const res = await fetch(new URL("pkg/reeldb_bg.wasm", env.server.url));
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-type"), "application/wasm");
   const bytes = new Uint8Array(await res.arrayBuffer());
@@ -61,7 +50,7 @@ test("the wasm is served as application/wasm from www/pkg/", async () => {
 });
 
 test("the static server refuses paths outside www/", async () => {
-  const { port } = new URL(server.url);
+  const { port } = new URL(env.server.url);
   for (const path of ["/../Cargo.toml", "/%2e%2e/Cargo.toml", "/pkg/../../Cargo.toml"]) {
     const status = await new Promise((ok, fail) =>
       get({ host: "127.0.0.1", port, path }, (res) => {
@@ -74,8 +63,8 @@ test("the static server refuses paths outside www/", async () => {
 });
 
 test("the package's ReelDB class works from a page, errors carry codes", async () => {
-  const page = await browser.newPage();
-  await page.goto(server.url);
+  const page = await env.browser.newPage();
+  await page.goto(env.server.url);
   await page.locator("#version[data-state=ready]").waitFor({ timeout: 15_000 });
   const result = await page.evaluate(async () => {
     const { default: init, ReelDB } = await import("./pkg/reeldb.js");
