@@ -497,8 +497,8 @@ impl ReelDb {
     #[wasm_bindgen(js_name = deleteDatabase, unchecked_return_type = "Promise<void>")]
     pub fn delete_named(name: String) -> Promise {
         future_to_promise(async move {
+            registry::forget(&name).await;
             idb::delete(&name).await?;
-            registry::forget(&name);
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -751,8 +751,8 @@ impl ReelDb {
         future_to_promise(async move {
             let _ = core.close().await;
             if let Some(p) = &core.persist {
+                registry::forget(&p.name).await;
                 idb::delete(&p.name).await?;
-                registry::forget(&p.name);
             }
             Ok(JsValue::UNDEFINED)
         })

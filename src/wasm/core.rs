@@ -204,7 +204,7 @@ impl Core {
             core.acquire_lock(false).await?;
             pages = idb::load(&db).await?;
             if pages.is_empty() {
-                if let Some(created) = registry::created(name) {
+                if let Some(created) = registry::created(name).await {
                     core.shut_down();
                     return Err(js_error(
                         "STORAGE_LOST",
@@ -223,7 +223,7 @@ impl Core {
         if let Some(durable) = core.after_write() {
             JsFuture::from(durable).await?;
         }
-        registry::remember(name);
+        registry::remember(name).await;
         Ok(core)
     }
 

@@ -15,10 +15,14 @@
 // the run reports how many there were. Every other trial must keep every
 // acknowledged commit.
 //
+// The second test provokes that deletion on purpose, right after a database
+// was created, so the STORAGE_LOST path runs on every test run and not only
+// when a kill happens to tear a LevelDB record.
+//
 // KILL_TRIALS sets the number of kills (default 50).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openTestPage, serveWww, startChromium } from "./helpers.mjs";
@@ -126,4 +130,64 @@ test(`killing the browser mid-stream never loses an acknowledged commit nor tear
       `Chromium discarded its IndexedDB as corrupt ${discarded.length} times` +
       (discarded.length ? ` (trials ${discarded.map((d) => `${d.trial} at commit ${d.acked}`).join(", ")}), each reported as STORAGE_LOST` : ""),
   );
+});
+
+/** Every file under `dir` (recursively). */
+function files(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : [],
+  );
+}
+
+test("a database Chromium discards as corrupt right after its creation is reported as STORAGE_LOST", async () => {
+  // What the kill trials hit by chance, made to happen: the browser is
+  // killed a moment after the database was created, a record of
+  // IndexedDB's LevelDB log is damaged (as a torn record appended to by a
+  // later session is), and the next start finds the store corrupt and
+  // deletes it. ReelDB's record of the database must already be durable
+  // (it is written before open resolves), so the open reports the loss.
+  const dir = mkdtempSync(join(tmpdir(), "reeldb-corrupt-"));
+  try {
+    let chrome = await startChromium(dir);
+    try {
+      const page = await openTestPage(chrome.context, server);
+      await page.evaluate(async () => {
+        const db = await ReelDB.open("fresh");
+        await db.exec("CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1)");
+      });
+    } finally {
+      await chrome.kill();
+    }
+    const logs = files(dir).filter((f) => /indexeddb\.leveldb\/\d+\.log$/.test(f) && statSync(f).size > 0);
+    assert.equal(logs.length, 1, `one IndexedDB LevelDB log: ${logs}`);
+    const bytes = readFileSync(logs[0]);
+    for (let i = bytes.length >> 1, end = i + 16; i < end; i++) bytes[i] ^= 0xff;
+    writeFileSync(logs[0], bytes);
+
+    chrome = await startChromium(dir);
+    try {
+      const page = await openTestPage(chrome.context, server);
+      const opened = await page.evaluate(() =>
+        ReelDB.open("fresh").then(
+          () => ({ code: "opened" }),
+          (e) => ({ code: e.code, message: e.message }),
+        ),
+      );
+      assert.equal(opened.code, "STORAGE_LOST", JSON.stringify(opened));
+      assert.match(opened.message, /deleteDatabase\('fresh'\)/);
+      assert.match(chrome.log(), DISCARDED);
+      const after = await page.evaluate(async () => {
+        await ReelDB.deleteDatabase("fresh");
+        const db = await ReelDB.open("fresh");
+        const tables = await db.query("SHOW TABLES");
+        await db.close();
+        return tables.length;
+      });
+      assert.equal(after, 0, "deleteDatabase starts over with an empty database");
+    } finally {
+      await chrome.kill();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
