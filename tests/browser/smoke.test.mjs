@@ -1,7 +1,8 @@
 // Smoke test of the static site: serve www/ (with pkg/ staged into www/pkg/
 // by scripts/build.sh), open it in Debian's headless Chromium through
 // playwright-core, and check that the wasm module loads and reports the
-// crate version. Screenshot: target/screenshots/smoke.png.
+// crate version, and that the package works from a page and from a module
+// worker. Screenshot: target/screenshots/smoke.png.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -94,5 +95,49 @@ test("the package's ReelDB class works from a page, errors carry codes", async (
     { isError: result.error.isError, name: result.error.name, code: result.error.code },
     { isError: true, name: "ReelDBError", code: "BEFORE_EARLIEST" },
   );
+  await page.close();
+});
+
+test("the package runs in a module worker: IndexedDB, events, and the record of created databases", async () => {
+  const page = await env.browser.newPage();
+  await page.goto(new URL("test/", env.server.url).href);
+  const result = await page.evaluate(async () => {
+    const source = `
+      import init, { ReelDB } from "${new URL("/pkg/reeldb.js", location.href)}";
+      onmessage = async () => {
+        try {
+          await init();
+          await ReelDB.deleteDatabase("in-worker");
+          const db = await ReelDB.open("in-worker");
+          const events = [];
+          db.subscribe((e) => events.push(e.type));
+          await db.exec("CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1), (2)");
+          const rows = await db.query("SELECT COUNT(*) AS n FROM t");
+          await db.close();
+          const reopened = await ReelDB.open("in-worker");
+          const again = await reopened.query("SELECT SUM(id) AS s FROM t");
+          await reopened.close();
+          // Storage discarded behind ReelDB's back: reported, not recreated empty.
+          await new Promise((ok, fail) => {
+            const req = indexedDB.deleteDatabase("reeldb:in-worker");
+            req.onsuccess = ok;
+            req.onerror = () => fail(req.error);
+          });
+          const lost = await ReelDB.open("in-worker").then(() => "opened", (e) => e.code);
+          await ReelDB.deleteDatabase("in-worker");
+          postMessage({ n: rows[0].n, s: Number(again[0].s), events: events.length > 0, lost });
+        } catch (e) {
+          postMessage({ error: String(e) });
+        }
+      };`;
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    const worker = new Worker(url, { type: "module" });
+    const reply = new Promise((ok) => (worker.onmessage = (m) => ok(m.data)));
+    worker.postMessage("go");
+    const data = await reply;
+    worker.terminate();
+    return data;
+  });
+  assert.deepEqual(result, { n: 2, s: 3, events: true, lost: "STORAGE_LOST" });
   await page.close();
 });
