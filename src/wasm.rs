@@ -37,7 +37,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::db::{BacktrackOutcome, BacktrackStatus, BacktrackTarget, EntryKind, Options, TimelineEntry};
 use crate::error::Error;
-use crate::sql::{SqlError, StatementResult};
+use crate::sql::{Session, SqlError, SqlResult, StatementResult};
 use crate::time::Timestamp;
 
 mod core;
@@ -454,22 +454,54 @@ impl ReelDb {
     fn write_op<T: 'static>(
         &self,
         preempt: bool,
-        f: impl FnOnce(&mut crate::sql::Session) -> Result<T, JsValue> + 'static,
+        f: impl FnOnce(&mut Session) -> Result<T, JsValue> + 'static,
         out: impl FnOnce(T) -> Result<JsValue, JsValue> + 'static,
     ) -> Promise {
         let core = self.core.clone();
         future_to_promise(async move {
             let _op = core.begin_op();
-            core.ready(preempt).await?;
-            let before = core.last_seq();
-            let result = core.with_session(f)?;
-            if let Some(durable) = core.after_write() {
-                JsFuture::from(durable).await?;
-            }
-            core.emit_local(before);
-            out(result?)
+            out(run_write(&core, preempt, f).await?)
         })
     }
+
+    /// Runs SQL that may only read: `read` runs it if it only reads
+    /// (returning `None` otherwise, having run nothing), without the writer
+    /// lock in a tab that does not hold it ([`Core::ready_to_read`]);
+    /// anything else runs as `write` through [`ReelDb::write_op`]'s path.
+    fn sql_op<T: 'static>(
+        &self,
+        read: impl FnOnce(&mut Session) -> SqlResult<Option<T>> + 'static,
+        write: impl FnOnce(&mut Session) -> Result<T, JsValue> + 'static,
+        out: impl FnOnce(T) -> Result<JsValue, JsValue> + 'static,
+    ) -> Promise {
+        let core = self.core.clone();
+        future_to_promise(async move {
+            let _op = core.begin_op();
+            if core.ready_to_read().await? {
+                if let Some(result) = core.with_session(read)?.map_err(sql_error)? {
+                    return out(result);
+                }
+            }
+            out(run_write(&core, false, write).await?)
+        })
+    }
+}
+
+/// Runs `f` on the session after [`Core::ready`], then waits until what it
+/// wrote is durable and fires the change events.
+async fn run_write<T>(
+    core: &Rc<Core>,
+    preempt: bool,
+    f: impl FnOnce(&mut Session) -> Result<T, JsValue>,
+) -> Result<T, JsValue> {
+    core.ready(preempt).await?;
+    let before = core.last_seq();
+    let result = core.with_session(f)?;
+    if let Some(durable) = core.after_write() {
+        JsFuture::from(durable).await?;
+    }
+    core.emit_local(before);
+    result
 }
 
 #[wasm_bindgen(js_class = ReelDB)]
@@ -509,8 +541,9 @@ impl ReelDb {
     /// keep their effect).
     #[wasm_bindgen(unchecked_return_type = "Promise<QueryResult[]>")]
     pub fn exec(&self, sql: String) -> Promise {
-        self.write_op(
-            false,
+        let text = sql.clone();
+        self.sql_op(
+            move |s| s.execute_if_read_only(&text),
             move |s| s.execute(&sql).map_err(sql_error),
             |results: Vec<StatementResult>| {
                 Ok(results.iter().map(sqltext::result_to_js).collect::<js_sys::Array>().into())
@@ -523,10 +556,17 @@ impl ReelDb {
     /// objects keyed by column name (`[]` for a write).
     #[wasm_bindgen(unchecked_return_type = "Promise<Row[]>")]
     pub fn query(&self, sql: String, params: Option<Vec<JsValue>>) -> Promise {
-        let bound = sqltext::bind_params(&sql, &params_of(params));
-        self.write_op(
-            false,
-            move |s| s.execute_one(&bound?).map_err(sql_error),
+        let bound = match sqltext::bind_params(&sql, &params_of(params)) {
+            Ok(bound) => bound,
+            Err(e) => return Promise::reject(&e),
+        };
+        let text = bound.clone();
+        self.sql_op(
+            move |s| match Session::parse(&text) {
+                Ok(stmt) if Session::reads_only(&stmt) => s.execute_parsed(&text, &stmt).map(Some),
+                _ => Ok(None),
+            },
+            move |s| s.execute_one(&bound).map_err(sql_error),
             |r: StatementResult| Ok(sqltext::rows_to_objects(Some(&r))),
         )
     }

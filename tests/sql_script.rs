@@ -1,6 +1,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! `Session::execute_atomically` (what `importSql` runs): a script is one
-//! transaction, one timeline entry, all or nothing.
+//! transaction, one timeline entry, all or nothing; and
+//! `Session::execute_if_read_only` (how a tab without the writer lock reads).
 
 use reeldb::sql::{Session, StatementResult, Value};
 
@@ -71,4 +72,35 @@ fn scripts_with_their_own_transactions_run_statement_by_statement() {
     assert!(s.in_transaction());
     s.execute("ROLLBACK").unwrap();
     assert_eq!(int(&mut s, "SELECT COUNT(*) FROM t"), 2);
+}
+
+#[test]
+fn a_read_only_script_runs_and_anything_else_runs_nothing() {
+    let mut s = Session::in_memory();
+    s.execute(DUMP).unwrap();
+    let entries_before = entries(&mut s);
+    let pages_before = s.database().storage_stats().pages;
+
+    let out = s.execute_if_read_only("USE shop; SELECT COUNT(*) FROM p; SHOW TABLES").unwrap().expect("reads only");
+    assert_eq!(out.len(), 3);
+    assert!(matches!(&out[1], StatementResult::Rows { rows, .. } if rows[0][0] == Value::Int(2)));
+    assert_eq!(s.current_database(), "shop");
+
+    // A write anywhere in the script: nothing runs, not even the reads before it.
+    for script in [
+        "USE main; INSERT INTO shop.p VALUES (3, 'c')",
+        "SELECT 1; DELETE FROM p",
+        "BEGIN",
+        "SET TIMESTAMP = 1",
+        "SELECT 1; SELEC 2",
+    ] {
+        assert!(s.execute_if_read_only(script).unwrap().is_none(), "{script}");
+        assert_eq!(s.current_database(), "shop", "{script}");
+    }
+    assert_eq!(int(&mut s, "SELECT COUNT(*) FROM p"), 2);
+    assert_eq!(entries(&mut s), entries_before);
+    assert_eq!(s.database().storage_stats().pages, pages_before);
+
+    // A failing read is an error, as with execute.
+    assert!(s.execute_if_read_only("SELECT * FROM missing").is_err());
 }

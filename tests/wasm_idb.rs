@@ -376,6 +376,29 @@ async fn another_tabs_commit_is_applied_by_reading_only_the_pages_it_wrote() {
 }
 
 #[wasm_bindgen_test]
+async fn a_reader_does_not_wait_on_another_connections_open_transaction() {
+    let name = unique("readers");
+    let a = open(&name).await;
+    exec(&a, "CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1)").await;
+    let b = ReelDb::open_named(&name, opts(&[("lockTimeoutMs", 300.into())])).await.unwrap();
+    exec(&a, "BEGIN; INSERT INTO t VALUES (2)").await;
+    // A holds the writer lock in an open transaction: B still reads, the
+    // committed state only, through exec and query alike.
+    assert_eq!(rows(&b, "SELECT id FROM t ORDER BY id").await, r#"[{"id":1}]"#);
+    let r = wait(b.exec("SHOW TABLES; SELECT COUNT(*) AS n FROM t".into())).await.unwrap();
+    assert_eq!(Array::from(&r).length(), 2);
+    // A write from B is what waits, and times out.
+    assert_eq!(code(&wait(b.exec("SELECT 1; INSERT INTO t VALUES (3)".into())).await.unwrap_err()), "LOCK_TIMEOUT");
+    exec(&a, "COMMIT").await;
+    // Once A's commit is acknowledged, B's next read sees it, notice or not.
+    assert_eq!(rows(&b, "SELECT id FROM t ORDER BY id").await, r#"[{"id":1},{"id":2}]"#);
+    exec(&b, "INSERT INTO t VALUES (3)").await;
+    assert_eq!(rows(&a, "SELECT COUNT(*) AS n FROM t").await, r#"[{"n":3}]"#);
+    wait(a.close()).await.unwrap();
+    wait(b.delete()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn a_writer_waiting_on_another_connections_open_transaction_times_out() {
     let name = unique("locktimeout");
     let a = open(&name).await;

@@ -155,6 +155,32 @@ impl Session {
         Ok(out)
     }
 
+    /// Whether `stmt` only reads: a query, `SHOW`/`DESCRIBE` or `USE` (which
+    /// changes this session's current database, not the stored data).
+    pub fn reads_only(stmt: &Stmt) -> bool {
+        matches!(stmt, Stmt::Query(_) | Stmt::Show(_) | Stmt::Use(_))
+    }
+
+    /// Runs the script `sql` as [`Session::execute`] does if every
+    /// statement in it parses and only reads ([`Session::reads_only`]);
+    /// otherwise runs nothing and returns `None`. Lets a caller that must
+    /// do more before writing (take a lock) skip that for reads.
+    pub fn execute_if_read_only(&mut self, sql: &str) -> SqlResult<Option<Vec<StatementResult>>> {
+        let Ok(pieces) = front::split(sql) else { return Ok(None) };
+        let mut parsed = Vec::with_capacity(pieces.len());
+        for piece in &pieces {
+            match Session::parse(piece) {
+                Ok(stmt) if Session::reads_only(&stmt) => parsed.push(stmt),
+                _ => return Ok(None),
+            }
+        }
+        let mut out = Vec::with_capacity(parsed.len());
+        for (piece, stmt) in pieces.iter().zip(&parsed) {
+            out.push(self.execute_parsed(piece, stmt)?);
+        }
+        Ok(Some(out))
+    }
+
     /// Parses one statement.
     pub fn parse(sql: &str) -> SqlResult<Stmt> {
         match front::parse_front(sql)? {

@@ -22,7 +22,10 @@
 //! reloads if the stored superblocks differ from the last ones it knows. A
 //! tab that flushed posts `commit` on the channel with the pages it wrote;
 //! the others read just those pages (or, after a missed notice, every page)
-//! and fire a `remote` event.
+//! and fire a `remote` event. Reads need no lock: a tab that does not hold
+//! it brings its image up to the last durable commit (one readonly
+//! IndexedDB transaction) and reads, so a reader never waits on another
+//! tab's open transaction and never sees its uncommitted rows.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
@@ -301,6 +304,36 @@ impl Core {
                 Ok(())
             });
             JsFuture::from(gate).await?;
+        }
+    }
+
+    /// Prepares a read that needs no writer lock: in a tab that shares the
+    /// database with others and does not hold the lock, waits for the gates
+    /// and brings the image up to the last commit any tab made durable (the
+    /// superblocks, and the pages other tabs announced, in one readonly
+    /// transaction), so that the read sees every commit acknowledged before
+    /// it was issued and never waits on another tab's open transaction.
+    /// Returns `false` where reads take the usual path ([`Core::ready`]):
+    /// no other tabs to coordinate with, or this tab holds the lock (its
+    /// image is then the current state).
+    pub async fn ready_to_read(self: &Rc<Self>) -> Result<bool, JsValue> {
+        loop {
+            let gate = self.gate.borrow().clone();
+            if let Some(g) = gate {
+                JsFuture::from(g).await?;
+                continue;
+            }
+            if !self.is_open() {
+                return Err(js_error("CLOSED", "the database is closed"));
+            }
+            let without_lock =
+                self.persist.as_ref().is_some_and(|p| p.tabs.borrow().as_ref().is_some_and(|t| !t.held.get()));
+            if !without_lock {
+                return Ok(false);
+            }
+            let core = self.clone();
+            JsFuture::from(self.run_gate(async move { core.catch_up(true).await.map(|_| ()) })).await?;
+            return Ok(true);
         }
     }
 
