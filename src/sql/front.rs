@@ -69,17 +69,24 @@ pub fn split(sql: &str) -> SqlResult<Vec<String>> {
     let toks = tokens(sql)?;
     let mut out = Vec::new();
     let mut start = 0;
+    // Whether the piece since `start` holds anything but whitespace and
+    // comments (read off the script's tokens: a piece is not tokenized again).
+    let mut content = false;
     for (t, s, e) in &toks {
         if *t == Token::SemiColon {
-            out.push(sql[start..*s].to_string());
+            if content {
+                out.push(sql[start..*s].to_string());
+            }
             start = *e;
+            content = false;
+        } else if !is_trivia(t) {
+            content = true;
         }
     }
-    out.push(sql[start..].to_string());
-    Ok(out
-        .into_iter()
-        .filter(|p| tokens(p).map(|ts| ts.iter().any(|(t, _, _)| !is_trivia(t))).unwrap_or(true))
-        .collect())
+    if content {
+        out.push(sql[start..].to_string());
+    }
+    Ok(out)
 }
 
 fn word(t: &Token) -> Option<String> {
