@@ -256,6 +256,16 @@ async fn sql_api_exec_query_params_diff_export_import_and_events() {
     assert_eq!(rows(&db, "SELECT COUNT(*) AS n FROM p").await, r#"[{"n":2}]"#);
     let view = db.as_of(time("2021-01-01 12:30:00")).unwrap();
     assert_eq!(json(&view.query("SELECT COUNT(*) AS n FROM p", None).unwrap()), r#"[{"n":3}]"#);
+    // Common table expressions read the past too; their names are not tables.
+    let q = "WITH q AS (SELECT id FROM p) SELECT COUNT(*) AS n FROM q";
+    assert_eq!(json(&view.query(q, None).unwrap()), r#"[{"n":3}]"#);
+    let q = "WITH RECURSIVE r(k) AS (SELECT MIN(id) FROM p UNION ALL SELECT k + 1 FROM r WHERE k < (SELECT 3)) \
+             SELECT COUNT(*) AS n FROM r";
+    assert_eq!(json(&view.query(q, None).unwrap()), r#"[{"n":3}]"#);
+    // So do subqueries inside expressions (the current state has 2 rows).
+    let q = "SELECT (SELECT COUNT(*) FROM p) AS n, EXISTS (SELECT 1 FROM p WHERE id = 3) AS e \
+             FROM p WHERE id IN (SELECT MAX(id) FROM p)";
+    assert_eq!(json(&view.query(q, None).unwrap()), r#"[{"n":3,"e":1}]"#);
     assert_eq!(code(&view.query("DELETE FROM p", None).unwrap_err()), "READ_ONLY");
     assert_eq!(code(&db.as_of(time("2000-01-01 00:00:00")).err().unwrap()), "BEFORE_EARLIEST");
 

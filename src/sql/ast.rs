@@ -249,6 +249,8 @@ pub enum Stmt {
 /// A query expression with ORDER BY / LIMIT.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
+    /// `WITH` common table expressions, in order (each sees the earlier ones).
+    pub with: Vec<Cte>,
     /// The body.
     pub body: SetExpr,
     /// ORDER BY.
@@ -257,6 +259,20 @@ pub struct Query {
     pub limit: Option<Expr>,
     /// OFFSET.
     pub offset: Option<Expr>,
+}
+
+/// A common table expression: `name [(columns)] AS (query)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cte {
+    /// Name.
+    pub name: String,
+    /// Column names (empty: the query's own).
+    pub columns: Vec<String>,
+    /// Defining query.
+    pub query: Box<Query>,
+    /// Defined under `WITH RECURSIVE`: the query may refer to the CTE
+    /// itself (in the last part of a `UNION`).
+    pub recursive: bool,
 }
 
 /// An ORDER BY item.

@@ -146,6 +146,37 @@ pub struct Binder<'a> {
     pub asof_catalogs: RefCell<Vec<(Timestamp, Rc<Catalog>)>>,
     /// Rows of information_schema tables and table functions.
     pub virtual_rows: &'a VirtualRows<'a>,
+    /// The common table expressions in scope, innermost last.
+    pub ctes: RefCell<Vec<CteScope>>,
+    /// Iterations a recursive CTE may run (`cte_max_recursion_depth`).
+    pub cte_max_depth: usize,
+}
+
+/// A common table expression in scope.
+pub enum CteScope {
+    /// A definition, bound where it is referenced.
+    Def(Rc<Cte>),
+    /// A recursive CTE inside its own recursive part: the rows of the
+    /// iteration before.
+    Working {
+        /// The CTE's name.
+        name: String,
+        /// The rows, filled in by the executor at each iteration.
+        rows: Rc<RefCell<Vec<Row>>>,
+        /// Column names.
+        columns: Vec<String>,
+        /// How often the recursive part referred to it.
+        used: Cell<usize>,
+    },
+}
+
+impl CteScope {
+    fn name(&self) -> &str {
+        match self {
+            CteScope::Def(c) => &c.name,
+            CteScope::Working { name, .. } => name,
+        }
+    }
 }
 
 impl<'a> Binder<'a> {
@@ -155,6 +186,101 @@ impl<'a> Binder<'a> {
 
     /// Binds a query.
     pub fn query(&self, q: &Query, parent: Option<&Scope>) -> SqlResult<QueryPlan> {
+        if q.with.is_empty() {
+            return self.query_body(q, parent);
+        }
+        let depth = self.ctes.borrow().len();
+        self.ctes.borrow_mut().extend(q.with.iter().map(|c| CteScope::Def(Rc::new(c.clone()))));
+        let plan = self.query_body(q, parent);
+        self.ctes.borrow_mut().truncate(depth);
+        plan
+    }
+
+    /// Binds a reference to the common table expression at `at` in the
+    /// scope: its query sees only the CTEs defined before it (and, if
+    /// recursive, itself in its recursive part).
+    fn cte(&self, at: usize) -> SqlResult<(QueryPlan, Vec<String>)> {
+        let hidden = self.ctes.borrow_mut().split_off(at);
+        let result = match &hidden[0] {
+            CteScope::Def(cte) => self.cte_plan(cte),
+            CteScope::Working { .. } => Err(SqlError::new(Code::Storage, "a CTE's rows bound as its definition")),
+        };
+        self.ctes.borrow_mut().extend(hidden);
+        result
+    }
+
+    fn cte_plan(&self, cte: &Cte) -> SqlResult<(QueryPlan, Vec<String>)> {
+        let names = |plan: &QueryPlan| -> SqlResult<Vec<String>> {
+            let names = plan.columns();
+            if cte.columns.is_empty() {
+                return Ok(names);
+            }
+            if cte.columns.len() != names.len() {
+                return Err(SqlError::new(
+                    Code::WrongValueCount,
+                    format!(
+                        "In definition of common table expression '{}', SELECT list and column names list have \
+                         different column counts",
+                        cte.name
+                    ),
+                ));
+            }
+            Ok(cte.columns.clone())
+        };
+        if let (true, SetExpr::SetOp { op: SetOpKind::Union, all, left, right }) = (cte.recursive, &cte.query.body) {
+            let anchor = self.set_expr(left, None)?;
+            let columns = names(&anchor)?;
+            let working = Rc::new(RefCell::new(Vec::new()));
+            self.ctes.borrow_mut().push(CteScope::Working {
+                name: cte.name.clone(),
+                rows: working.clone(),
+                columns: columns.clone(),
+                used: Cell::new(0),
+            });
+            let step = self.set_expr(right, None);
+            let used = match self.ctes.borrow_mut().pop() {
+                Some(CteScope::Working { used, .. }) => used.get(),
+                _ => 0,
+            };
+            let step = step?;
+            if used > 1 {
+                return Err(SqlError::new(
+                    Code::NotSupported,
+                    format!(
+                        "In recursive query block of Recursive Common Table Expression '{}', the recursive table \
+                         must be referenced only once",
+                        cte.name
+                    ),
+                ));
+            }
+            if used == 1 {
+                if step.columns().len() != columns.len() {
+                    return Err(SqlError::new(
+                        Code::WrongValueCount,
+                        "The used SELECT statements have a different number of columns",
+                    ));
+                }
+                if !cte.query.order_by.is_empty() || cte.query.limit.is_some() || cte.query.offset.is_some() {
+                    return Err(SqlError::unsupported("ORDER BY or LIMIT in a recursive common table expression"));
+                }
+                let plan = QueryPlan::Recursive {
+                    anchor: Box::new(anchor),
+                    step: Box::new(step),
+                    all: *all,
+                    working,
+                    columns: columns.clone(),
+                    max_depth: self.cte_max_depth,
+                };
+                return Ok((plan, columns));
+            }
+            // The recursive part does not refer to the CTE: an ordinary one.
+        }
+        let plan = self.query(&cte.query, None)?;
+        let columns = names(&plan)?;
+        Ok((plan, columns))
+    }
+
+    fn query_body(&self, q: &Query, parent: Option<&Scope>) -> SqlResult<QueryPlan> {
         match &q.body {
             SetExpr::Select(s) => {
                 let (plan, cols) = self.select(s, &q.order_by, q.limit.as_ref(), q.offset.as_ref(), parent)?;
@@ -436,8 +562,24 @@ impl<'a> Binder<'a> {
         };
         match t {
             TableRef::Table { name, alias, temporal } => {
-                let db = name.db.as_deref().unwrap_or(self.cur_db);
                 let shown = alias.clone().unwrap_or_else(|| name.name.clone());
+                let cte = if name.db.is_none() {
+                    self.ctes.borrow().iter().rposition(|c| c.name().eq_ignore_ascii_case(&name.name))
+                } else {
+                    None
+                };
+                if let Some(at) = cte {
+                    if temporal.is_some() {
+                        return Err(SqlError::unsupported("FOR SYSTEM_TIME on a common table expression"));
+                    }
+                    if let CteScope::Working { rows, columns, used, .. } = &self.ctes.borrow()[at] {
+                        used.set(used.get() + 1);
+                        return Ok((LeafSource::Working(rows.clone(), columns.len()), plain(columns.clone()), shown));
+                    }
+                    let (plan, names) = self.cte(at)?;
+                    return Ok((LeafSource::Query(Box::new(plan)), plain(names), shown));
+                }
+                let db = name.db.as_deref().unwrap_or(self.cur_db);
                 if db.eq_ignore_ascii_case("information_schema") {
                     if temporal.is_some() {
                         return Err(SqlError::unsupported("FOR SYSTEM_TIME on information_schema"));
@@ -509,6 +651,9 @@ impl<'a> Binder<'a> {
                         view_depth: Cell::new(self.view_depth.get() + 1),
                         asof_catalogs: RefCell::new(self.asof_catalogs.take()),
                         virtual_rows: self.virtual_rows,
+                        // The query's CTEs are not visible inside a view.
+                        ctes: RefCell::new(Vec::new()),
+                        cte_max_depth: self.cte_max_depth,
                     };
                     let plan = inner.query(&q, None);
                     self.asof_catalogs.replace(inner.asof_catalogs.into_inner());
@@ -762,6 +907,7 @@ fn source_width(s: &LeafSource) -> usize {
         LeafSource::Versions { meta, .. } => meta.columns.len() + 2,
         LeafSource::Rows(_, w) => *w,
         LeafSource::Query(p) => p.columns().len(),
+        LeafSource::Working(_, w) => *w,
         LeafSource::Join(f) => f.width,
     }
 }

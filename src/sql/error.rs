@@ -15,6 +15,8 @@ pub enum Code {
     BadField,
     /// Ambiguous column reference.
     NonUniq,
+    /// A table name or alias used twice (e.g. two CTEs of one name).
+    NonUniqTable,
     /// Duplicate key.
     DupEntry,
     /// Unknown database.
@@ -63,6 +65,8 @@ pub enum Code {
     RestorePointExists,
     /// Multiple primary keys defined.
     MultiplePriKey,
+    /// A recursive common table expression ran too many iterations.
+    CteMaxRecursionDepth,
     /// Storage engine failure.
     Storage,
 }
@@ -76,6 +80,8 @@ impl Code {
             Code::TableExists => "ER_TABLE_EXISTS_ERROR",
             Code::BadField => "ER_BAD_FIELD_ERROR",
             Code::NonUniq => "ER_NON_UNIQ_ERROR",
+            Code::NonUniqTable => "ER_NONUNIQ_TABLE",
+            Code::CteMaxRecursionDepth => "ER_CTE_MAX_RECURSION_DEPTH",
             Code::DupEntry => "ER_DUP_ENTRY",
             Code::BadDb => "ER_BAD_DB_ERROR",
             Code::DbCreateExists => "ER_DB_CREATE_EXISTS",

@@ -124,6 +124,11 @@ const FUNCS: &[(&str, usize, usize)] = &[
 /// longer results are NULL, as in MySQL.
 const MAX_STRING: usize = 64 << 20;
 
+/// Rows a recursive common table expression may produce: a bound on memory
+/// (each iteration may multiply the rows), where a server would have a
+/// statement time limit.
+const CTE_MAX_ROWS: usize = 1_000_000;
+
 /// Checks a scalar function's name and argument count.
 pub fn check_function(name: &str, n: usize) -> SqlResult<()> {
     match FUNCS.iter().find(|(f, _, _)| *f == name) {
@@ -749,6 +754,41 @@ impl<'a> Exec<'a> {
                     }
                 })
             }
+            QueryPlan::Recursive { anchor, step, all, working, max_depth, .. } => {
+                let key = |row: &Row| -> Vec<KeyPart> { row.iter().map(|v| v.key()).collect() };
+                let mut seen = HashSet::new();
+                let mut out: Vec<Row> = Vec::new();
+                let mut last: Vec<Row> = self.run(anchor, parent)?;
+                for iteration in 0.. {
+                    if !*all {
+                        last.retain(|row| seen.insert(key(row)));
+                    }
+                    if last.is_empty() {
+                        break;
+                    }
+                    if iteration > *max_depth {
+                        return Err(SqlError::new(
+                            Code::CteMaxRecursionDepth,
+                            format!(
+                                "Recursive query aborted after {} iterations. Try increasing \
+                                 @@cte_max_recursion_depth to a larger value.",
+                                iteration
+                            ),
+                        ));
+                    }
+                    if out.len() + last.len() > CTE_MAX_ROWS {
+                        return Err(SqlError::new(
+                            Code::CteMaxRecursionDepth,
+                            format!("Recursive query aborted after producing more than {CTE_MAX_ROWS} rows"),
+                        ));
+                    }
+                    out.extend(last.iter().cloned());
+                    *working.borrow_mut() = std::mem::take(&mut last);
+                    last = self.run(step, parent)?;
+                }
+                working.borrow_mut().clear();
+                Ok(out)
+            }
             QueryPlan::Sorted { input, order, limit, offset } => {
                 let mut rows = self.run(input, parent)?;
                 rows.sort_by(|a, b| {
@@ -1012,6 +1052,7 @@ impl<'a> Exec<'a> {
             }
             LeafSource::Rows(rows, _) => rows.clone(),
             LeafSource::Query(p) => self.run(p, parent)?,
+            LeafSource::Working(rows, _) => rows.borrow().clone(),
             LeafSource::Join(f) => self.from_rows(f, parent)?,
         };
         if leaf.filters.is_empty() {

@@ -561,6 +561,7 @@ mod tests {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
         fn the_scanner_agrees_with_the_tokenizer_on_any_script(

@@ -324,6 +324,9 @@ pub enum LeafSource {
     Rows(Vec<Row>, usize),
     /// A derived table, view or nested join.
     Query(Box<QueryPlan>),
+    /// The rows a recursive CTE produced in its last iteration (its
+    /// reference inside its own recursive part), with their width.
+    Working(Rc<RefCell<Vec<Row>>>, usize),
     /// A nested join.
     Join(Box<FromPlan>),
 }
@@ -405,6 +408,23 @@ pub enum QueryPlan {
         /// Right input.
         right: Box<QueryPlan>,
     },
+    /// A recursive common table expression: `anchor`'s rows, then `step`
+    /// run again and again over the rows of the iteration before (in
+    /// `working`) until it yields no new rows.
+    Recursive {
+        /// The non-recursive part.
+        anchor: Box<QueryPlan>,
+        /// The recursive part (reads `working`).
+        step: Box<QueryPlan>,
+        /// UNION ALL (else duplicates are dropped, which also ends cycles).
+        all: bool,
+        /// The previous iteration's rows.
+        working: Rc<RefCell<Vec<Row>>>,
+        /// Output column names.
+        columns: Vec<String>,
+        /// Iterations allowed (`cte_max_recursion_depth`).
+        max_depth: usize,
+    },
     /// ORDER BY / LIMIT over another plan's output.
     Sorted {
         /// Input.
@@ -425,6 +445,7 @@ impl QueryPlan {
             QueryPlan::Select(_, c) | QueryPlan::Values(_, c) => c.clone(),
             QueryPlan::SetOp { left, .. } => left.columns(),
             QueryPlan::Sorted { input, .. } => input.columns(),
+            QueryPlan::Recursive { columns, .. } => columns.clone(),
         }
     }
 }

@@ -39,9 +39,14 @@ pub struct Session {
     tx_summary: Vec<String>,
     tx_rows: u64,
     catalog: Option<Rc<Catalog>>,
+    /// `cte_max_recursion_depth`: iterations a recursive CTE may run.
+    cte_max_depth: usize,
 }
 
 const SUMMARY_MAX: usize = 200;
+
+/// MySQL's default `cte_max_recursion_depth`.
+const CTE_MAX_RECURSION_DEPTH: usize = 1000;
 
 fn summary_of(sql: &str) -> String {
     let s: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -68,7 +73,15 @@ impl Session {
 
     /// A session on a database.
     pub fn new(db: Database) -> Session {
-        Session { db, cur_db: DEFAULT_DB.into(), explicit_tx: false, tx_summary: Vec::new(), tx_rows: 0, catalog: None }
+        Session {
+            db,
+            cur_db: DEFAULT_DB.into(),
+            explicit_tx: false,
+            tx_summary: Vec::new(),
+            tx_rows: 0,
+            catalog: None,
+            cte_max_depth: CTE_MAX_RECURSION_DEPTH,
+        }
     }
 
     /// The underlying database.
@@ -269,6 +282,18 @@ impl Session {
                     self.db.set_window(n)?;
                     return Ok(StatementResult::Affected(0));
                 }
+                if name == "cte_max_recursion_depth" {
+                    match self.const_expr(value)?.numeric() {
+                        Value::Int(i) if (0..=u32::MAX as i64).contains(&i) => self.cte_max_depth = i as usize,
+                        _ => {
+                            return Err(SqlError::new(
+                                Code::WrongArguments,
+                                "Incorrect argument type to variable 'cte_max_recursion_depth'",
+                            ))
+                        }
+                    }
+                    return Ok(StatementResult::Affected(0));
+                }
                 // other session variables are accepted and ignored
                 return Ok(StatementResult::Affected(0));
             }
@@ -362,6 +387,8 @@ impl Session {
             view_depth: Cell::new(0),
             asof_catalogs: RefCell::new(Vec::new()),
             virtual_rows: &vr,
+            ctes: RefCell::new(Vec::new()),
+            cte_max_depth: self.cte_max_depth,
         };
         f(&binder)
     }

@@ -7,7 +7,7 @@ use sqlparser::parser::Parser;
 
 use super::ast::*;
 use super::dialect::ReelDialect;
-use super::error::{SqlError, SqlResult};
+use super::error::{Code, SqlError, SqlResult};
 use super::value::{ArithOp, Decimal, SqlType, Value};
 
 fn perr(e: sqlparser::parser::ParserError) -> SqlError {
@@ -376,8 +376,19 @@ fn data_type(t: &sp::DataType) -> SqlResult<SqlType> {
 }
 
 fn query(q: sp::Query) -> SqlResult<Query> {
-    if q.with.is_some() {
-        return unsupported("WITH");
+    let mut with = Vec::new();
+    if let Some(w) = q.with {
+        for c in w.cte_tables {
+            if c.from.is_some() {
+                return unsupported("WITH ... FROM");
+            }
+            let name = ident(&c.alias.name);
+            if with.iter().any(|e: &Cte| e.name.eq_ignore_ascii_case(&name)) {
+                return Err(SqlError::new(Code::NonUniqTable, format!("Not unique table/alias: '{name}'")));
+            }
+            let columns = c.alias.columns.iter().map(|col| ident(&col.name)).collect();
+            with.push(Cte { name, columns, query: Box::new(query(*c.query)?), recursive: w.recursive });
+        }
     }
     let body = set_expr(*q.body)?;
     let order_by = match q.order_by {
@@ -399,7 +410,7 @@ fn query(q: sp::Query) -> SqlResult<Query> {
         }
         Some(sp::LimitClause::OffsetCommaLimit { offset, limit }) => (Some(expr(limit)?), Some(expr(offset)?)),
     };
-    Ok(Query { body, order_by, limit, offset })
+    Ok(Query { with, body, order_by, limit, offset })
 }
 
 fn set_expr(s: sp::SetExpr) -> SqlResult<SetExpr> {

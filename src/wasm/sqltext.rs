@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::js_error;
-use crate::sql::ast::{Expr, Query, SetExpr, Stmt, TableRef, Temporal};
+use crate::sql::ast::{Expr, Query, SelectItem, SetExpr, Stmt, TableRef, Temporal};
 use crate::sql::{Session, StatementResult, Value};
 use crate::time::Timestamp;
 
@@ -190,39 +190,118 @@ pub fn rows_to_objects(r: Option<&StatementResult>) -> JsValue {
     out.into()
 }
 
-fn pin_query(q: &mut Query, at: &Expr, seen: &mut usize) {
-    pin_set(&mut q.body, at, seen);
+/// Pins every table a query reads at one time (see [`execute_as_of`]).
+struct Pin<'a> {
+    at: &'a Expr,
+    /// SELECT blocks visited.
+    seen: usize,
+    /// Names of the common table expressions in scope: references to them
+    /// are not tables (their definitions are pinned instead).
+    ctes: Vec<String>,
 }
 
-fn pin_set(s: &mut SetExpr, at: &Expr, seen: &mut usize) {
-    match s {
-        SetExpr::Select(sel) => {
-            *seen += 1;
-            for t in &mut sel.from {
-                pin_table(t, at, seen);
+fn pin_query(q: &mut Query, p: &mut Pin) {
+    let depth = p.ctes.len();
+    for c in &mut q.with {
+        // A CTE sees only the ones before it, and itself if recursive.
+        if c.recursive {
+            p.ctes.push(c.name.clone());
+        }
+        pin_query(&mut c.query, p);
+        if !c.recursive {
+            p.ctes.push(c.name.clone());
+        }
+    }
+    pin_set(&mut q.body, p);
+    for o in &mut q.order_by {
+        pin_expr(&mut o.expr, p);
+    }
+    for e in q.limit.iter_mut().chain(q.offset.iter_mut()) {
+        pin_expr(e, p);
+    }
+    p.ctes.truncate(depth);
+}
+
+/// Pins the subqueries inside an expression.
+fn pin_expr(e: &mut Expr, p: &mut Pin) {
+    match e {
+        Expr::Lit(_) | Expr::Column { .. } => {}
+        Expr::Unary(_, a) | Expr::IsNull(a, _) | Expr::IsBool(a, _, _) | Expr::Cast(a, _) => pin_expr(a, p),
+        Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => {
+            pin_expr(a, p);
+            pin_expr(b, p);
+        }
+        Expr::Between { expr, low, high, .. } => {
+            pin_expr(expr, p);
+            pin_expr(low, p);
+            pin_expr(high, p);
+        }
+        Expr::InList { expr, list, .. } => {
+            pin_expr(expr, p);
+            list.iter_mut().for_each(|x| pin_expr(x, p));
+        }
+        Expr::InSubquery { expr, query, .. } => {
+            pin_expr(expr, p);
+            pin_query(query, p);
+        }
+        Expr::Exists(q, _) | Expr::Subquery(q) => pin_query(q, p),
+        Expr::Case { operand, whens, else_ } => {
+            if let Some(o) = operand {
+                pin_expr(o, p);
+            }
+            for (w, t) in whens {
+                pin_expr(w, p);
+                pin_expr(t, p);
+            }
+            if let Some(x) = else_ {
+                pin_expr(x, p);
             }
         }
-        SetExpr::Values(_) => {}
-        SetExpr::SetOp { left, right, .. } => {
-            pin_set(left, at, seen);
-            pin_set(right, at, seen);
-        }
-        SetExpr::Query(q) => pin_query(q, at, seen),
+        Expr::Func { args, .. } | Expr::Row(args) => args.iter_mut().for_each(|x| pin_expr(x, p)),
     }
 }
 
-fn pin_table(t: &mut TableRef, at: &Expr, seen: &mut usize) {
-    match t {
-        TableRef::Table { temporal, .. } => {
-            if temporal.is_none() {
-                *temporal = Some(Temporal::AsOf(at.clone()));
+fn pin_set(s: &mut SetExpr, p: &mut Pin) {
+    match s {
+        SetExpr::Select(sel) => {
+            p.seen += 1;
+            for t in &mut sel.from {
+                pin_table(t, p);
+            }
+            for item in &mut sel.items {
+                if let SelectItem::Expr { expr, .. } = item {
+                    pin_expr(expr, p);
+                }
+            }
+            for e in sel.filter.iter_mut().chain(sel.group_by.iter_mut()).chain(sel.having.iter_mut()) {
+                pin_expr(e, p);
             }
         }
-        TableRef::Derived { query, .. } => pin_query(query, at, seen),
-        TableRef::Function { .. } => {}
-        TableRef::Join { left, right, .. } => {
-            pin_table(left, at, seen);
-            pin_table(right, at, seen);
+        SetExpr::Values(rows) => rows.iter_mut().flatten().for_each(|e| pin_expr(e, p)),
+        SetExpr::SetOp { left, right, .. } => {
+            pin_set(left, p);
+            pin_set(right, p);
+        }
+        SetExpr::Query(q) => pin_query(q, p),
+    }
+}
+
+fn pin_table(t: &mut TableRef, p: &mut Pin) {
+    match t {
+        TableRef::Table { name, temporal, .. } => {
+            let is_cte = name.db.is_none() && p.ctes.iter().any(|c| c.eq_ignore_ascii_case(&name.name));
+            if temporal.is_none() && !is_cte {
+                *temporal = Some(Temporal::AsOf(p.at.clone()));
+            }
+        }
+        TableRef::Derived { query, .. } => pin_query(query, p),
+        TableRef::Function { args, .. } => args.iter_mut().for_each(|x| pin_expr(x, p)),
+        TableRef::Join { left, right, on, .. } => {
+            pin_table(left, p);
+            pin_table(right, p);
+            if let Some(on) = on {
+                pin_expr(on, p);
+            }
         }
     }
 }
@@ -268,12 +347,15 @@ pub fn execute_as_of(session: &mut Session, sql: &str, at: Timestamp) -> Result<
     let Stmt::Query(q) = &mut stmt else {
         return Err(js_error("READ_ONLY", "an asOf view runs queries only (SELECT)"));
     };
-    let mut seen = 0;
-    pin_query(q, &Expr::Lit(Value::DateTime(at)), &mut seen);
-    if seen != count_selects(sql) {
+    let at = Expr::Lit(Value::DateTime(at));
+    let mut pin = Pin { at: &at, seen: 0, ctes: Vec::new() };
+    pin_query(q, &mut pin);
+    // Every SELECT must have been reached, or part of the query would read
+    // the current state.
+    if pin.seen != count_selects(sql) {
         return Err(js_error(
             "NOT_SUPPORTED",
-            "an asOf view cannot pin subqueries inside expressions; use FOR SYSTEM_TIME AS OF in the query",
+            "an asOf view could not pin every SELECT of this query; use FOR SYSTEM_TIME AS OF in the query",
         ));
     }
     session.execute_parsed(sql, &stmt).map_err(super::sql_error)
