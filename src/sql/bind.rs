@@ -997,8 +997,10 @@ fn build(
     }
     let mut out_leaves: Vec<Leaf> =
         leaves.into_iter().map(|(s, _)| Leaf { width: source_width(&s), source: s, filters: Vec::new() }).collect();
-    let mut steps: Vec<Step> =
-        kinds.iter().map(|(k, _)| Step { kind: *k, keys: Vec::new(), cond: Vec::new(), post: Vec::new() }).collect();
+    let mut steps: Vec<Step> = kinds
+        .iter()
+        .map(|(k, _)| Step { kind: *k, keys: Vec::new(), cond: Vec::new(), post: Vec::new(), probe: None })
+        .collect();
     let mut post = Vec::new();
 
     // analyse a conjunct: (min leaf, max leaf, single leaf?) ; None when it holds correlated subqueries
@@ -1098,6 +1100,19 @@ fn build(
     for leaf in out_leaves.iter_mut() {
         if let LeafSource::Table { meta, access, .. } = &mut leaf.source {
             *access = choose_access(meta, &leaf.filters);
+        }
+    }
+    // index lookups for joined tables read in full (a RIGHT join needs
+    // every row of its leaf anyway)
+    for (i, st) in steps.iter_mut().enumerate() {
+        if st.kind == JoinKind::Right {
+            continue;
+        }
+        if let LeafSource::Table { meta, access: Access::Full, .. } = &out_leaves[i + 1].source {
+            st.probe = st.keys.iter().enumerate().find_map(|(k, (_, re))| match re {
+                BExpr::Col(c) => meta.indexes.iter().position(|ix| ix.columns.first() == Some(c)).map(|ix| (k, ix)),
+                _ => None,
+            });
         }
     }
     FromPlan { leaves: out_leaves, steps, post, width }

@@ -898,12 +898,15 @@ impl<'a> Exec<'a> {
     pub fn from_rows(&self, f: &FromPlan, parent: Option<&Env>) -> SqlResult<Vec<Row>> {
         let mut rows: Vec<Row> = vec![Vec::new()];
         for (i, leaf) in f.leaves.iter().enumerate() {
-            let right = self.leaf_rows(leaf, parent)?;
             if i == 0 {
-                rows = right;
+                rows = self.leaf_rows(leaf, parent)?;
                 continue;
             }
             let st = &f.steps[i - 1];
+            let right = match self.probe_rows(&rows, leaf, st, parent)? {
+                Some(right) => right,
+                None => self.leaf_rows(leaf, parent)?,
+            };
             rows = self.join(rows, right, st, leaf.width, parent)?;
             if !st.post.is_empty() {
                 let mut kept = Vec::with_capacity(rows.len());
@@ -1077,6 +1080,20 @@ impl<'a> Exec<'a> {
         filters: &[BExpr],
         parent: Option<&Env>,
     ) -> SqlResult<Vec<(u64, Row)>> {
+        Ok(self.rows_within(meta, snap, access, filters, parent, usize::MAX)?.unwrap_or_default())
+    }
+
+    /// [`Exec::table_rows`], but a full scan gives up (`None`) once it has
+    /// read more than `budget` rows.
+    fn rows_within(
+        &self,
+        meta: &TableMeta,
+        snap: &Snapshot,
+        access: &Access,
+        filters: &[BExpr],
+        parent: Option<&Env>,
+        budget: usize,
+    ) -> SqlResult<Option<Vec<(u64, Row)>>> {
         let ncols = meta.columns.len();
         let mut out = Vec::new();
         let mut err = None;
@@ -1092,13 +1109,21 @@ impl<'a> Exec<'a> {
         match ranges {
             None => {
                 let prefix = catalog::row_prefix(meta.id);
+                let mut read = 0usize;
                 catalog::scan_prefix(self.db, snap, &prefix, &mut |k, v| {
+                    read += 1;
+                    if read > budget {
+                        return false;
+                    }
                     if let Err(e) = accept(catalog::row_key_rowid(k), v, &mut out) {
                         err = Some(e);
                         return false;
                     }
                     true
                 })?;
+                if read > budget {
+                    return Ok(None);
+                }
             }
             Some((index_id, ranges)) => {
                 let mut rowids = Vec::new();
@@ -1125,7 +1150,50 @@ impl<'a> Exec<'a> {
         if let Some(e) = err {
             return Err(e);
         }
-        Ok(out)
+        Ok(Some(out))
+    }
+
+    /// The rows of a joined table that can match `left` on the step's
+    /// probe key (see [`Step::probe`]), or `None` to read the leaf as
+    /// usual. The table is read whole if that is cheap (it has no more rows
+    /// than a few per distinct key value: a lookup costs a few row reads);
+    /// otherwise each distinct key value is looked up in the index. Either
+    /// way the join itself then matches rows as it always does.
+    fn probe_rows(&self, left: &[Row], leaf: &Leaf, st: &Step, parent: Option<&Env>) -> SqlResult<Option<Vec<Row>>> {
+        let (Some((key, index)), LeafSource::Table { meta, snap, .. }) = (st.probe, &leaf.source) else {
+            return Ok(None);
+        };
+        let col = meta.indexes[index].columns[0];
+        let numeric_col = matches!(
+            meta.columns[col].ty,
+            SqlType::Int | SqlType::UInt | SqlType::Double | SqlType::Decimal(..) | SqlType::Bool
+        );
+        let want_class: u8 = if numeric_col { 0x10 } else { 0x20 };
+        let mut seen = HashSet::new();
+        let mut values = Vec::new();
+        for l in left {
+            let v = self.eval(&st.keys[key].0, &Env { row: l, parent })?;
+            if v.is_null() {
+                continue;
+            }
+            if key_class(&v) != want_class {
+                return Ok(None);
+            }
+            if seen.insert(v.key()) {
+                values.push(BExpr::Lit(v));
+            }
+        }
+        // A lookup (index range plus row fetch) costs about as much as
+        // reading 8 rows in a scan. Reading at most 4 rows per key before
+        // switching to lookups keeps either choice within about 1.6x of
+        // the better one without knowing the table's size.
+        const ROWS_PER_LOOKUP: usize = 4;
+        let budget = values.len().saturating_mul(ROWS_PER_LOOKUP).max(64);
+        let rows = match self.rows_within(meta, snap, &Access::Full, &leaf.filters, parent, budget)? {
+            Some(rows) => rows,
+            None => self.table_rows(meta, snap, &Access::IndexEq { index, values }, &leaf.filters, parent)?,
+        };
+        Ok(Some(rows.into_iter().map(|(_, r)| r).collect()))
     }
 
     /// Key ranges `[lo, hi)` of an index access, or None for a full scan.

@@ -353,6 +353,10 @@ pub struct Step {
     pub cond: Vec<BExpr>,
     /// Filters applied after the join (WHERE parts over an outer join).
     pub post: Vec<BExpr>,
+    /// `(key, index)`: the leaf is a table whose index `index` starts with
+    /// the leaf column of equi-join key `key`, so its rows may be fetched
+    /// by looking up the accumulated rows' key values instead of a scan.
+    pub probe: Option<(usize, usize)>,
 }
 
 /// A FROM clause: leaves joined left to right.
