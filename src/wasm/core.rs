@@ -283,20 +283,7 @@ impl Core {
     /// `preempt` (a backtrack) asks a tab holding the lock in an open
     /// transaction to roll it back.
     pub async fn ready(self: &Rc<Self>, preempt: bool) -> Result<(), JsValue> {
-        loop {
-            let gate = self.gate.borrow().clone();
-            if let Some(g) = gate {
-                JsFuture::from(g).await?;
-                continue;
-            }
-            if !self.is_open() {
-                return Err(js_error("CLOSED", "the database is closed"));
-            }
-            let need_lock =
-                self.persist.as_ref().is_some_and(|p| p.tabs.borrow().as_ref().is_some_and(|t| !t.held.get()));
-            if !need_lock {
-                return Ok(());
-            }
+        while self.settle().await? {
             let core = self.clone();
             let gate = self.run_gate(async move {
                 core.acquire_lock(preempt).await?;
@@ -305,6 +292,7 @@ impl Core {
             });
             JsFuture::from(gate).await?;
         }
+        Ok(())
     }
 
     /// Prepares a read that needs no writer lock: in a tab that shares the
@@ -317,24 +305,31 @@ impl Core {
     /// no other tabs to coordinate with, or this tab holds the lock (its
     /// image is then the current state).
     pub async fn ready_to_read(self: &Rc<Self>) -> Result<bool, JsValue> {
+        if !self.settle().await? {
+            return Ok(false);
+        }
+        let core = self.clone();
+        JsFuture::from(self.run_gate(async move { core.catch_up(true).await.map(|_| ()) })).await?;
+        Ok(true)
+    }
+
+    /// Waits until no gate is queued; then whether this tab shares the
+    /// database with other tabs without holding the writer lock (error
+    /// `CLOSED` once closed).
+    async fn settle(&self) -> Result<bool, JsValue> {
         loop {
             let gate = self.gate.borrow().clone();
-            if let Some(g) = gate {
-                JsFuture::from(g).await?;
-                continue;
+            match gate {
+                Some(g) => {
+                    JsFuture::from(g).await?;
+                }
+                None => break,
             }
-            if !self.is_open() {
-                return Err(js_error("CLOSED", "the database is closed"));
-            }
-            let without_lock =
-                self.persist.as_ref().is_some_and(|p| p.tabs.borrow().as_ref().is_some_and(|t| !t.held.get()));
-            if !without_lock {
-                return Ok(false);
-            }
-            let core = self.clone();
-            JsFuture::from(self.run_gate(async move { core.catch_up(true).await.map(|_| ()) })).await?;
-            return Ok(true);
         }
+        if !self.is_open() {
+            return Err(js_error("CLOSED", "the database is closed"));
+        }
+        Ok(self.persist.as_ref().is_some_and(|p| p.tabs.borrow().as_ref().is_some_and(|t| !t.held.get())))
     }
 
     /// Runs `fut` as the gate every operation waits for.
