@@ -87,8 +87,10 @@ pub enum Show {
     CreateView(ObjName),
     /// SHOW INDEX FROM t.
     Indexes(ObjName),
-    /// SHOW VARIABLES / STATUS [LIKE].
+    /// SHOW STATUS [LIKE].
     Status(Option<String>),
+    /// SHOW VARIABLES [LIKE].
+    Variables(Option<String>),
 }
 
 /// A statement.

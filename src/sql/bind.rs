@@ -152,6 +152,16 @@ pub struct Binder<'a> {
     pub cte_max_depth: usize,
 }
 
+/// The system variables ReelDB has: readable as `@@name` (also
+/// `@@session.name`, `@@global.name`) and listed by `SHOW VARIABLES`.
+pub const SYSTEM_VARIABLES: &[&str] = &["backtrack_window", "cte_max_recursion_depth", "timestamp", "version"];
+
+/// `@@session.x`, `@@global.x`, `@@local.x`: the qualifier of a system
+/// variable read as a qualified column.
+fn is_scope_prefix(t: &str) -> bool {
+    ["@@session", "@@global", "@@local"].iter().any(|p| p.eq_ignore_ascii_case(t))
+}
+
 /// A common table expression in scope.
 pub enum CteScope {
     /// A definition, bound where it is referenced.
@@ -194,6 +204,20 @@ impl<'a> Binder<'a> {
         let plan = self.query_body(q, parent);
         self.ctes.borrow_mut().truncate(depth);
         plan
+    }
+
+    /// The value of the system variable `name` (`@@name`), if it is one
+    /// ReelDB has (see [`SYSTEM_VARIABLES`]).
+    pub fn system_variable(&self, name: &str) -> Option<Value> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "backtrack_window" => Value::Int(self.db.status().window_target_secs as i64),
+            "cte_max_recursion_depth" => Value::Int(self.cte_max_depth as i64),
+            // The clock as set (SET TIMESTAMP), even where commits, which
+            // keep time moving forward, would be stamped later.
+            "timestamp" => Value::Double(self.db.fixed_clock().unwrap_or(self.now).0 as f64 / 1e6),
+            "version" => Value::Str(super::exec::VERSION.into()),
+            _ => return None,
+        })
     }
 
     /// Binds a reference to the common table expression at `at` in the
@@ -726,6 +750,13 @@ impl<'a> Binder<'a> {
         }
         Ok(match e {
             Expr::Lit(v) => BExpr::Lit(v.clone()),
+            Expr::Column { table, name } if name.starts_with("@@") || table.as_deref().is_some_and(is_scope_prefix) => {
+                let var = name.trim_start_matches("@@");
+                let value = self.system_variable(var).ok_or_else(|| {
+                    SqlError::new(Code::UnknownSystemVariable, format!("Unknown system variable '{var}'"))
+                })?;
+                BExpr::Lit(value)
+            }
             Expr::Column { table, name } => match scope.resolve(table.as_deref(), name)? {
                 Some((0, i)) => BExpr::Col(i),
                 Some((d, i)) => BExpr::Outer(d, i),

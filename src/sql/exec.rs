@@ -124,6 +124,10 @@ const FUNCS: &[(&str, usize, usize)] = &[
 /// longer results are NULL, as in MySQL.
 const MAX_STRING: usize = 64 << 20;
 
+/// What `VERSION()` and `@@version` say: the MySQL version ReelDB's SQL
+/// follows.
+pub const VERSION: &str = "8.0.0-reeldb";
+
 /// Rows a recursive common table expression may produce: a bound on memory
 /// (each iteration may multiply the rows), where a server would have a
 /// statement time limit.
@@ -567,7 +571,7 @@ impl<'a> Exec<'a> {
                 let xs: String = x.iter().collect();
                 Value::Str(if name == "lpad" { fill + &xs } else { xs + &fill })
             }
-            "version" => Value::Str("8.0.0-reeldb".into()),
+            "version" => Value::Str(VERSION.into()),
             "round" | "truncate" => {
                 let digits = if v.len() > 1 { int(1) } else { 0 };
                 let trunc = name == "truncate";

@@ -387,8 +387,10 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
             } else {
                 c.kw("GLOBAL");
                 c.kw("SESSION");
-                if c.kw("STATUS") || c.kw("VARIABLES") {
+                if c.kw("STATUS") {
                     Show::Status(c.like()?)
+                } else if c.kw("VARIABLES") {
+                    Show::Variables(c.like()?)
                 } else {
                     return Err(c.err());
                 }

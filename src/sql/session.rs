@@ -8,7 +8,7 @@ use crate::db::{BacktrackStatus, BacktrackTarget, Database, EntryKind};
 use crate::time::Timestamp;
 
 use super::ast::*;
-use super::bind::{plan_from, split_and, to_timestamp, Binder, FromPart, Scope, ScopeCol};
+use super::bind::{plan_from, split_and, to_timestamp, Binder, FromPart, Scope, ScopeCol, SYSTEM_VARIABLES};
 use super::catalog::{self, *};
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, like, Exec};
@@ -529,6 +529,18 @@ impl Session {
             Show::Status(pat) => {
                 let (_, rows) = global_status(&self.db);
                 let rows = rows.into_iter().filter(|r| like_ok(&r[0].to_string(), pat)).collect();
+                Session::rows(&["Variable_name", "Value"], rows)
+            }
+            Show::Variables(pat) => {
+                let rows = self.with_binder(|b| {
+                    Ok(SYSTEM_VARIABLES
+                        .iter()
+                        .filter(|n| like_ok(n, pat))
+                        .filter_map(|n| {
+                            Some(vec![Value::Str(n.to_string()), Value::Str(b.system_variable(n)?.to_string())])
+                        })
+                        .collect())
+                })?;
                 Session::rows(&["Variable_name", "Value"], rows)
             }
         })
