@@ -1152,10 +1152,7 @@ fn build(
 fn col_type_matches(meta: &TableMeta, col: usize, e: &BExpr) -> bool {
     // only constant literals of the same class can use the index; other
     // constants are checked at run time
-    let numeric_col = matches!(
-        meta.columns[col].ty,
-        SqlType::Int | SqlType::UInt | SqlType::Double | SqlType::Decimal(..) | SqlType::Bool
-    );
+    let numeric_col = meta.columns[col].ty.is_numeric();
     match e {
         BExpr::Lit(v) => {
             !v.is_null() && (v.is_numeric() == numeric_col) && !matches!(v, Value::Date(_) | Value::DateTime(_))

@@ -1167,12 +1167,7 @@ impl<'a> Exec<'a> {
         let (Some((key, index)), LeafSource::Table { meta, snap, .. }) = (st.probe, &leaf.source) else {
             return Ok(None);
         };
-        let col = meta.indexes[index].columns[0];
-        let numeric_col = matches!(
-            meta.columns[col].ty,
-            SqlType::Int | SqlType::UInt | SqlType::Double | SqlType::Decimal(..) | SqlType::Bool
-        );
-        let want_class: u8 = if numeric_col { 0x10 } else { 0x20 };
+        let want_class = column_key_class(meta, meta.indexes[index].columns[0]);
         let mut seen = HashSet::new();
         let mut values = Vec::new();
         for l in left {
@@ -1216,11 +1211,7 @@ impl<'a> Exec<'a> {
                 (ix, ix.columns[0])
             }
         };
-        let numeric_col = matches!(
-            meta.columns[col].ty,
-            SqlType::Int | SqlType::UInt | SqlType::Double | SqlType::Decimal(..) | SqlType::Bool
-        );
-        let want_class: u8 = if numeric_col { 0x10 } else { 0x20 };
+        let want_class = column_key_class(meta, col);
         let prefix = catalog::index_prefix(ix.id);
         let key_of = |v: &Value| -> Vec<u8> {
             let mut k = prefix.clone();
@@ -1281,6 +1272,16 @@ impl<'a> Exec<'a> {
             }
             Access::Full => Ok(None),
         }
+    }
+}
+
+/// The key class (see [`key_class`]) of the values an index on column
+/// `col` holds: a value of another class cannot be looked up in it.
+fn column_key_class(meta: &TableMeta, col: usize) -> u8 {
+    if meta.columns[col].ty.is_numeric() {
+        0x10
+    } else {
+        0x20
     }
 }
 

@@ -240,6 +240,12 @@ pub enum SqlType {
 }
 
 impl SqlType {
+    /// Whether values of the type are numbers (also BOOL, as in MySQL):
+    /// their index keys sort in the numeric key class.
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, SqlType::Int | SqlType::UInt | SqlType::Double | SqlType::Decimal(..) | SqlType::Bool)
+    }
+
     /// The MySQL-style name of the type.
     pub fn name(&self) -> String {
         match self {
