@@ -186,6 +186,10 @@ pub enum Stmt {
         assignments: Vec<(String, Expr)>,
         /// WHERE.
         filter: Option<Expr>,
+        /// ORDER BY: the order in which rows are updated (with `limit`).
+        order_by: Vec<OrderItem>,
+        /// LIMIT: at most this many rows are updated.
+        limit: Option<Expr>,
     },
     /// DELETE.
     Delete {
@@ -193,6 +197,10 @@ pub enum Stmt {
         table: ObjName,
         /// WHERE.
         filter: Option<Expr>,
+        /// ORDER BY: the order in which rows are deleted (with `limit`).
+        order_by: Vec<OrderItem>,
+        /// LIMIT: at most this many rows are deleted.
+        limit: Option<Expr>,
     },
     /// TRUNCATE TABLE.
     Truncate(ObjName),

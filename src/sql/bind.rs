@@ -370,7 +370,8 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn limits(&self, limit: Option<&Expr>, offset: Option<&Expr>) -> SqlResult<(Option<usize>, usize)> {
+    /// The values of `LIMIT` and `OFFSET` (constants, non-negative).
+    pub(crate) fn limits(&self, limit: Option<&Expr>, offset: Option<&Expr>) -> SqlResult<(Option<usize>, usize)> {
         let scope = Scope::new(Vec::new(), None);
         let num = |e: &Expr| -> SqlResult<usize> {
             let b = self.expr(e, &scope, None)?;

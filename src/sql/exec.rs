@@ -14,7 +14,9 @@ use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
 use super::catalog::{self, decode_row, encode_key, key_class, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::plan::*;
-use super::value::{self, arith, cast, negate, sort_cmp, sql_cmp, ArithOp, Decimal, KeyPart, SqlType, Value};
+use super::value::{
+    self, arith, cast, negate, order_cmp, sort_cmp, sql_cmp, ArithOp, Decimal, KeyPart, SqlType, Value,
+};
 
 /// Execution context.
 pub struct Exec<'a> {
@@ -795,15 +797,7 @@ impl<'a> Exec<'a> {
             }
             QueryPlan::Sorted { input, order, limit, offset } => {
                 let mut rows = self.run(input, parent)?;
-                rows.sort_by(|a, b| {
-                    for (i, desc) in order {
-                        let o = sort_cmp(&a[*i], &b[*i]);
-                        if o != Ordering::Equal {
-                            return if *desc { o.reverse() } else { o };
-                        }
-                    }
-                    Ordering::Equal
-                });
+                rows.sort_by(|a, b| order_cmp(order.iter().map(|(i, desc)| (&a[*i], &b[*i], *desc))));
                 Ok(rows.into_iter().skip(*offset).take(limit.unwrap_or(usize::MAX)).collect())
             }
         }
@@ -838,15 +832,7 @@ impl<'a> Exec<'a> {
             out.retain(|(r, _)| seen.insert(r.iter().map(|v| v.key()).collect::<Vec<_>>()));
         }
         if !p.order.is_empty() {
-            out.sort_by(|a, b| {
-                for (i, (_, desc)) in p.order.iter().enumerate() {
-                    let o = sort_cmp(&a.1[i], &b.1[i]);
-                    if o != Ordering::Equal {
-                        return if *desc { o.reverse() } else { o };
-                    }
-                }
-                Ordering::Equal
-            });
+            out.sort_by(|a, b| order_cmp(a.1.iter().zip(&b.1).zip(&p.order).map(|((x, y), (_, d))| (x, y, *d))));
         }
         Ok(out.into_iter().skip(p.offset).take(p.limit.unwrap_or(usize::MAX)).map(|(r, _)| r).collect())
     }

@@ -15,7 +15,7 @@ use super::exec::{eval_const, like, Exec};
 use super::front;
 use super::plan::{LeafSource, Row};
 use super::translate;
-use super::value::{cast, sql_cmp, SqlType, Value};
+use super::value::{cast, order_cmp, sql_cmp, SqlType, Value};
 
 /// The result of one statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -832,9 +832,9 @@ impl Session {
                 }
                 Ok(n)
             }
-            Stmt::Update { table, assignments, filter } => {
+            Stmt::Update { table, assignments, filter, order_by, limit } => {
                 let t = self.table_meta(&cat, table)?;
-                let targets = self.select_rows(&t, filter.as_ref())?;
+                let targets = self.select_rows(&t, filter.as_ref(), order_by, limit.as_ref())?;
                 let sets: Vec<(usize, Expr)> = assignments
                     .iter()
                     .map(|(c, e)| {
@@ -874,9 +874,9 @@ impl Session {
                 }
                 Ok(n)
             }
-            Stmt::Delete { table, filter } => {
+            Stmt::Delete { table, filter, order_by, limit } => {
                 let t = self.table_meta(&cat, table)?;
-                let targets = self.select_rows(&t, filter.as_ref())?;
+                let targets = self.select_rows(&t, filter.as_ref(), order_by, limit.as_ref())?;
                 let n = targets.len() as u64;
                 for (rowid, row) in targets {
                     self.delete_row(&t, rowid, &row)?;
@@ -1264,18 +1264,31 @@ impl Session {
     }
 
     /// The rows of `t` matching `filter`, with their row ids.
-    fn select_rows(&mut self, t: &Rc<TableMeta>, filter: Option<&Expr>) -> SqlResult<Vec<(u64, Row)>> {
+    /// The rows an `UPDATE` or `DELETE` acts on: those `filter` keeps, in
+    /// `order` (ties and no order: row-id order), at most `limit` of them.
+    fn select_rows(
+        &mut self,
+        t: &Rc<TableMeta>,
+        filter: Option<&Expr>,
+        order: &[OrderItem],
+        limit: Option<&Expr>,
+    ) -> SqlResult<Vec<(u64, Row)>> {
         let snap = self.db.current();
         let t2 = t.clone();
         self.with_binder(move |b| {
             let scope = table_scope(&t2);
             let mut conj = Vec::new();
-            if let Some(f) = filter {
-                if super::bind::has_aggregate(f) {
+            for e in filter.into_iter().chain(order.iter().map(|o| &o.expr)) {
+                if super::bind::has_aggregate(e) {
                     return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
                 }
+            }
+            if let Some(f) = filter {
                 split_and(&b.expr(f, &scope, None)?, &mut conj);
             }
+            let order =
+                order.iter().map(|o| Ok((b.expr(&o.expr, &scope, None)?, o.desc))).collect::<SqlResult<Vec<_>>>()?;
+            let (limit, _) = b.limits(limit, None)?;
             let width = t2.columns.len();
             let src = LeafSource::Table {
                 meta: t2.clone(),
@@ -1305,6 +1318,19 @@ impl Session {
                     }
                 }
                 rows = kept;
+            }
+            if !order.is_empty() {
+                let mut keyed = Vec::with_capacity(rows.len());
+                for (rid, r) in rows {
+                    let env = super::exec::Env { row: &r, parent: None };
+                    let keys = order.iter().map(|(e, _)| ex.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
+                    keyed.push((keys, rid, r));
+                }
+                keyed.sort_by(|a, b| order_cmp(a.0.iter().zip(&b.0).zip(&order).map(|((x, y), (_, d))| (x, y, *d))));
+                rows = keyed.into_iter().map(|(_, rid, r)| (rid, r)).collect();
+            }
+            if let Some(n) = limit {
+                rows.truncate(n);
             }
             Ok(rows)
         })

@@ -239,7 +239,16 @@ fn statement(s: sp::Statement, text: &str) -> SqlResult<Stmt> {
                 .into_iter()
                 .map(|a| Ok((assign_target(&a.target)?, expr(a.value)?)))
                 .collect::<SqlResult<_>>()?;
-            Stmt::Update { table, assignments, filter: up.selection.map(expr).transpose()? }
+            if up.returning.is_some() || up.output.is_some() || up.or.is_some() || up.settings.is_some() {
+                return unsupported("this form of UPDATE");
+            }
+            Stmt::Update {
+                table,
+                assignments,
+                filter: up.selection.map(expr).transpose()?,
+                order_by: order_items(up.order_by)?,
+                limit: up.limit.map(expr).transpose()?,
+            }
         }
         S::Delete(del) => {
             let tables = match &del.from {
@@ -252,7 +261,15 @@ fn statement(s: sp::Statement, text: &str) -> SqlResult<Stmt> {
                 sp::TableFactor::Table { name, .. } => obj_name(name)?,
                 other => return unsupported(other),
             };
-            Stmt::Delete { table, filter: del.selection.map(expr).transpose()? }
+            if del.returning.is_some() || del.output.is_some() || del.settings.is_some() {
+                return unsupported("this form of DELETE");
+            }
+            Stmt::Delete {
+                table,
+                filter: del.selection.map(expr).transpose()?,
+                order_by: order_items(del.order_by)?,
+                limit: del.limit.map(expr).transpose()?,
+            }
         }
         S::Truncate(t) => {
             let first = t.table_names.first().ok_or_else(|| SqlError::parse("table expected"))?;
@@ -394,12 +411,7 @@ fn query(q: sp::Query) -> SqlResult<Query> {
     let order_by = match q.order_by {
         None => Vec::new(),
         Some(ob) => match ob.kind {
-            sp::OrderByKind::Expressions(v) => v
-                .into_iter()
-                .map(|o| {
-                    Ok(OrderItem { desc: matches!(o.options.sort, Some(sp::OrderBySort::Desc)), expr: expr(o.expr)? })
-                })
-                .collect::<SqlResult<_>>()?,
+            sp::OrderByKind::Expressions(v) => order_items(v)?,
             sp::OrderByKind::All(_) => return unsupported("ORDER BY ALL"),
         },
     };
@@ -810,4 +822,11 @@ mod tests {
         assert!(parse_statement("SELEC 1").is_err());
         assert!(matches!(parse_expr("7 DIV 2").unwrap(), Expr::Binary(BinOp::Arith(ArithOp::IntDiv), _, _)));
     }
+}
+
+/// `ORDER BY` items of a query, an `UPDATE` or a `DELETE`.
+fn order_items(v: Vec<sp::OrderByExpr>) -> SqlResult<Vec<OrderItem>> {
+    v.into_iter()
+        .map(|o| Ok(OrderItem { desc: matches!(o.options.sort, Some(sp::OrderBySort::Desc)), expr: expr(o.expr)? }))
+        .collect()
 }

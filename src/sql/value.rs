@@ -562,6 +562,19 @@ fn time_of(v: &Value) -> Timestamp {
     }
 }
 
+/// Compares two rows by ORDER BY keys: `(a, b, descending)` for each key,
+/// the first key that differs decides ([`sort_cmp`], reversed when
+/// descending).
+pub fn order_cmp<'a>(keys: impl IntoIterator<Item = (&'a Value, &'a Value, bool)>) -> Ordering {
+    for (a, b, desc) in keys {
+        let o = sort_cmp(a, b);
+        if o != Ordering::Equal {
+            return if desc { o.reverse() } else { o };
+        }
+    }
+    Ordering::Equal
+}
+
 /// Total order used by ORDER BY, GROUP BY and DISTINCT: NULL first, then
 /// values by [`sql_cmp`].
 pub fn sort_cmp(a: &Value, b: &Value) -> Ordering {
