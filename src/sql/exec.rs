@@ -14,9 +14,7 @@ use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
 use super::catalog::{self, decode_row, encode_key, key_class, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::plan::*;
-use super::value::{
-    self, arith, cast, negate, order_cmp, sort_cmp, sql_cmp, ArithOp, Decimal, KeyPart, SqlType, Value,
-};
+use super::value::{self, arith, cast, negate, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, SqlType, Value};
 
 /// Execution context.
 pub struct Exec<'a> {
