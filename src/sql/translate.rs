@@ -797,6 +797,13 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
     })
 }
 
+/// `ORDER BY` items of a query, an `UPDATE` or a `DELETE`.
+fn order_items(v: Vec<sp::OrderByExpr>) -> SqlResult<Vec<OrderItem>> {
+    v.into_iter()
+        .map(|o| Ok(OrderItem { desc: matches!(o.options.sort, Some(sp::OrderBySort::Desc)), expr: expr(o.expr)? }))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -822,11 +829,4 @@ mod tests {
         assert!(parse_statement("SELEC 1").is_err());
         assert!(matches!(parse_expr("7 DIV 2").unwrap(), Expr::Binary(BinOp::Arith(ArithOp::IntDiv), _, _)));
     }
-}
-
-/// `ORDER BY` items of a query, an `UPDATE` or a `DELETE`.
-fn order_items(v: Vec<sp::OrderByExpr>) -> SqlResult<Vec<OrderItem>> {
-    v.into_iter()
-        .map(|o| Ok(OrderItem { desc: matches!(o.options.sort, Some(sp::OrderBySort::Desc)), expr: expr(o.expr)? }))
-        .collect()
 }
