@@ -371,6 +371,15 @@ impl Gen<'_> {
         s
     }
 
+    /// An optional `ORDER BY ... LIMIT n` tail for UPDATE and DELETE.
+    fn dml_order_limit(&mut self) -> String {
+        if !self.rng.chance(30) {
+            return String::new();
+        }
+        let order = if self.rng.chance(50) { format!(" ORDER BY {} DESC", self.expr(1)) } else { String::new() };
+        format!("{order} LIMIT {}", self.rng.below(4))
+    }
+
     fn statement(&mut self) -> String {
         let t = self.rng.pick(&["t1", "t2", "t3", "nosuch"]).to_string();
         match self.rng.below(40) {
@@ -389,8 +398,14 @@ impl Gen<'_> {
                 format!("{verb} {t}{cols} VALUES {}", rows.join(", "))
             }
             18 => format!("INSERT INTO {t} {}", self.select(1)),
-            19 | 20 => format!("UPDATE {t} SET {} = {} WHERE {}", self.col(), self.expr(2), self.expr(2)),
-            21 => format!("DELETE FROM {t} WHERE {}", self.expr(2)),
+            19 | 20 => {
+                let tail = self.dml_order_limit();
+                format!("UPDATE {t} SET {} = {} WHERE {}{tail}", self.col(), self.expr(2), self.expr(2))
+            }
+            21 => {
+                let tail = self.dml_order_limit();
+                format!("DELETE FROM {t} WHERE {}{tail}", self.expr(2))
+            }
             22 => format!("DELETE FROM {t}"),
             23 => {
                 let n = 1 + self.rng.below(4);
