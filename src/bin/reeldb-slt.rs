@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use reeldb::sql::slt::run_script;
+use reeldb::sql::run_script;
 use reeldb::sql::Session;
 
 fn collect(p: &Path, out: &mut Vec<PathBuf>) {
