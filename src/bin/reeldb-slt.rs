@@ -74,7 +74,13 @@ fn main() -> ExitCode {
     }
     let mut files = Vec::new();
     for p in &paths {
+        let before = files.len();
         collect(p, &mut files);
+        // A path that is missing or holds no script must not pass as "0 failed".
+        if files.len() == before {
+            println!("{}: no .test files (missing path?)", p.display());
+            ok = false;
+        }
     }
     let (mut cp, mut cf) = (0u64, 0u64);
     for f in &files {
