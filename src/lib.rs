@@ -1,17 +1,21 @@
 //! ReelDB: a SQL database you can rewind and fast-forward.
 //!
-//! The crate is layered bottom-up (see `ARCHITECTURE.md`):
-//! [`store`] (pages, storage backends, the record log and the persistent
-//! B+tree), [`db`] (commits, the timeline, backtrack, the window and garbage
-//! collection), then the SQL layer, the native shell and the WebAssembly
-//! bindings.
+//! The crate is layered bottom-up (see `ARCHITECTURE.md`): `store` (pages,
+//! storage backends, the record log and the persistent B+tree), `db`
+//! (commits, the timeline, backtrack, the window and garbage collection),
+//! then the SQL layer, the native shell and the WebAssembly bindings.
+//!
+//! The modules are crate-private; the public surface is what the shell, the
+//! tests, the benchmarks and the browser package use: the engine types
+//! re-exported here, [`sql`] (a [`sql::Session`] runs SQL text) and, on
+//! wasm32, the `wasm` bindings.
 #![warn(missing_docs)]
 
-pub mod db;
-pub mod error;
+pub(crate) mod db;
+pub(crate) mod error;
 pub mod sql;
-pub mod store;
-pub mod time;
+pub(crate) mod store;
+pub(crate) mod time;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
@@ -23,6 +27,7 @@ pub use error::{Error, Result};
 #[cfg(not(target_arch = "wasm32"))]
 pub use store::backend::FileBackend;
 pub use store::backend::{Fault, FaultyBackend, MemBackend, StorageBackend};
+pub use store::page::PAGE_SIZE;
 pub use time::Timestamp;
 
 #[cfg(all(test, target_arch = "wasm32"))]

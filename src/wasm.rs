@@ -221,7 +221,7 @@ pub fn js_error(code: &str, message: &str) -> JsValue {
     let err = js_sys::Error::new(message);
     err.set_name("ReelDBError");
     // Setting a property on a fresh Error object cannot fail.
-    let _ = js_sys::Reflect::set(&err, &"code".into(), &code.into());
+    let _ = Reflect::set(&err, &"code".into(), &code.into());
     err.into()
 }
 

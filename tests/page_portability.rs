@@ -11,7 +11,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use std::ops::Bound;
 
-use reeldb::store::page::PAGE_SIZE;
+use reeldb::PAGE_SIZE;
 use reeldb::{BacktrackTarget, Database, MemBackend, Options, StorageBackend, Timestamp};
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/portable.pages");

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use reeldb::sql::slt::run_script;
+use reeldb::sql::run_script;
 use reeldb::sql::Session;
 
 fn collect(p: &Path, out: &mut Vec<PathBuf>) {
@@ -74,7 +74,13 @@ fn main() -> ExitCode {
     }
     let mut files = Vec::new();
     for p in &paths {
+        let before = files.len();
         collect(p, &mut files);
+        // A path that is missing or holds no script must not pass as "0 failed".
+        if files.len() == before {
+            println!("{}: no .test files (missing path?)", p.display());
+            ok = false;
+        }
     }
     let (mut cp, mut cf) = (0u64, 0u64);
     for f in &files {

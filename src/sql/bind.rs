@@ -518,7 +518,7 @@ impl<'a> Binder<'a> {
                 None
             }
         } else {
-            Some(plan_from(from_parts, conjuncts, scope.cols.len()))
+            Some(plan_from(from_parts, conjuncts))
         };
         let plan = SelectPlan {
             from,
@@ -639,8 +639,6 @@ impl<'a> Binder<'a> {
                         .collect();
                     match temporal {
                         None | Some(Temporal::AsOf(_)) => {
-                            let width = cols.len();
-                            let _ = width;
                             Ok((LeafSource::Table { meta, snap: Snap(snap), access: Access::Full }, cols, shown))
                         }
                         Some(period) => {
@@ -716,8 +714,7 @@ impl<'a> Binder<'a> {
             TableRef::Join { .. } => {
                 let mut cols = Vec::new();
                 let part = self.bind_from_item(t, &mut cols, parent)?;
-                let width = cols.len();
-                let fp = plan_from(vec![part], Vec::new(), width);
+                let fp = plan_from(vec![part], Vec::new());
                 // keep the inner qualifiers: they stay visible in the outer scope
                 Ok((LeafSource::Join(Box::new(fp)), cols, String::new()))
             }
@@ -946,7 +943,7 @@ fn source_width(s: &LeafSource) -> usize {
 
 /// Flattens a left-deep FROM into leaves and join steps and distributes
 /// the WHERE conjuncts.
-pub fn plan_from(parts: Vec<FromPart>, where_: Vec<BExpr>, width: usize) -> FromPlan {
+pub fn plan_from(parts: Vec<FromPart>, where_: Vec<BExpr>) -> FromPlan {
     // Flatten: comma entries are inner joins without conditions.
     let mut leaves: Vec<(LeafSource, usize)> = Vec::new();
     let mut kinds: Vec<(JoinKind, Vec<BExpr>)> = Vec::new();
@@ -995,7 +992,6 @@ pub fn plan_from(parts: Vec<FromPart>, where_: Vec<BExpr>, width: usize) -> From
     for p in parts {
         flatten(p, &mut leaves, &mut kinds, &mut off);
     }
-    let _ = width;
     build(leaves, kinds, where_, off)
 }
 

@@ -14,7 +14,7 @@ use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
 use super::catalog::{self, decode_row, encode_key, key_class, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::plan::*;
-use super::value::{self, arith, cast, negate, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, SqlType, Value};
+use super::value::{arith, cast, negate, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, SqlType, Value};
 
 /// Execution context.
 pub struct Exec<'a> {
@@ -803,7 +803,7 @@ impl<'a> Exec<'a> {
 
     fn select(&self, p: &SelectPlan, parent: Option<&Env>) -> SqlResult<Vec<Row>> {
         let rows = match &p.from {
-            Some(f) => self.from_rows(f, parent)?,
+            Some(f) => self.run_from(f, parent)?,
             None => vec![Vec::new()],
         };
         let rows = match &p.group {
@@ -883,7 +883,7 @@ impl<'a> Exec<'a> {
     }
 
     /// Produces the rows of a FROM clause.
-    pub fn from_rows(&self, f: &FromPlan, parent: Option<&Env>) -> SqlResult<Vec<Row>> {
+    pub fn run_from(&self, f: &FromPlan, parent: Option<&Env>) -> SqlResult<Vec<Row>> {
         let mut rows: Vec<Row> = vec![Vec::new()];
         for (i, leaf) in f.leaves.iter().enumerate() {
             if i == 0 {
@@ -1044,7 +1044,7 @@ impl<'a> Exec<'a> {
             LeafSource::Rows(rows, _) => rows.clone(),
             LeafSource::Query(p) => self.run(p, parent)?,
             LeafSource::Working(rows, _) => rows.borrow().clone(),
-            LeafSource::Join(f) => self.from_rows(f, parent)?,
+            LeafSource::Join(f) => self.run_from(f, parent)?,
         };
         if leaf.filters.is_empty() {
             return Ok(rows);
@@ -1113,7 +1113,7 @@ impl<'a> Exec<'a> {
                     return Ok(None);
                 }
             }
-            Some((index_id, ranges)) => {
+            Some((_, ranges)) => {
                 let mut rowids = Vec::new();
                 for (lo, hi) in ranges {
                     let hi_b = match &hi {
@@ -1125,7 +1125,6 @@ impl<'a> Exec<'a> {
                         true
                     })?;
                 }
-                let _ = index_id;
                 rowids.sort_unstable();
                 rowids.dedup();
                 for rid in rowids {
@@ -1343,9 +1342,4 @@ impl AggState {
             }
         }
     }
-}
-
-/// Formats a value for display (shell, JSON).
-pub fn display(v: &Value) -> String {
-    value::Value::to_string(v)
 }

@@ -2,26 +2,31 @@
 //! dialect), translation into ReelDB's own AST, binding and planning,
 //! execution on the versioned key-value store, and temporal SQL.
 //!
-//! Layers: [`front`] (statement splitting, ReelDB-only statements) ->
-//! [`translate`] (the only module that knows `sqlparser`'s AST) -> [`ast`]
-//! -> [`bind`] (names, pushdown, access paths) -> [`plan`] -> [`exec`];
-//! [`session`] runs statements, transactions and DDL/DML; [`catalog`] owns
+//! Layers: `front` (statement splitting, ReelDB-only statements) ->
+//! `translate` (the only module that knows `sqlparser`'s AST) -> `ast`
+//! -> `bind` (names, pushdown, access paths) -> `plan` -> `exec`;
+//! `session` runs statements, transactions and DDL/DML; `catalog` owns
 //! the key layout and encodings.
+//!
+//! The modules are crate-private; the public surface is [`Session`] (runs
+//! SQL text), its results, [`Value`], the typed errors and the
+//! sqllogictest runner.
 
-pub mod ast;
-pub mod bind;
-pub mod catalog;
-pub mod dialect;
-pub mod error;
-pub mod exec;
-pub mod front;
-pub mod md5;
-pub mod plan;
-pub mod session;
-pub mod slt;
-pub mod translate;
-pub mod value;
+pub(crate) mod ast;
+pub(crate) mod bind;
+pub(crate) mod catalog;
+pub(crate) mod dialect;
+pub(crate) mod error;
+pub(crate) mod exec;
+pub(crate) mod front;
+pub(crate) mod md5;
+pub(crate) mod plan;
+pub(crate) mod session;
+pub(crate) mod slt;
+pub(crate) mod translate;
+pub(crate) mod value;
 
 pub use error::{Code, SqlError, SqlResult};
 pub use session::{Session, StatementResult};
+pub use slt::run_script;
 pub use value::Value;

@@ -9,7 +9,7 @@ use crate::time::Timestamp;
 
 use super::ast::*;
 use super::bind::{plan_from, split_and, to_timestamp, Binder, FromPart, Scope, ScopeCol, SYSTEM_VARIABLES};
-use super::catalog::{self, *};
+use super::catalog::*;
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, like, Exec};
 use super::front;
@@ -1289,13 +1289,12 @@ impl Session {
             let order =
                 order.iter().map(|o| Ok((b.expr(&o.expr, &scope, None)?, o.desc))).collect::<SqlResult<Vec<_>>>()?;
             let (limit, _) = b.limits(limit, None)?;
-            let width = t2.columns.len();
             let src = LeafSource::Table {
                 meta: t2.clone(),
                 snap: super::plan::Snap(snap),
                 access: super::plan::Access::Full,
             };
-            let fp = plan_from(vec![FromPart::Leaf(src)], conj, width);
+            let fp = plan_from(vec![FromPart::Leaf(src)], conj);
             let ex = Exec { db: b.db, now: b.now };
             let leaf = &fp.leaves[0];
             let LeafSource::Table { meta, snap, access } = &leaf.source else {
@@ -1591,6 +1590,3 @@ fn virtual_rows(
         _ => return Ok(None),
     }))
 }
-
-#[allow(dead_code)]
-fn _unused(_: catalog::Catalog) {}

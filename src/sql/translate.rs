@@ -27,7 +27,7 @@ pub fn parse_statement(sql: &str) -> SqlResult<Stmt> {
         .and_then(|mut p| p.parse_statements())
         .map_err(perr)?;
     match stmts.len() {
-        1 => statement(stmts.into_iter().next().unwrap(), sql),
+        1 => statement(stmts.into_iter().next().unwrap()),
         0 => Err(SqlError::parse("Query was empty")),
         _ => Err(SqlError::parse("You have an error in your SQL syntax: one statement expected")),
     }
@@ -72,7 +72,7 @@ fn simple_name(n: &sp::ObjectName) -> SqlResult<String> {
     Ok(o.name)
 }
 
-fn statement(s: sp::Statement, text: &str) -> SqlResult<Stmt> {
+fn statement(s: sp::Statement) -> SqlResult<Stmt> {
     use sp::Statement as S;
     Ok(match s {
         S::Query(q) => Stmt::Query(Box::new(query(*q)?)),
@@ -278,10 +278,7 @@ fn statement(s: sp::Statement, text: &str) -> SqlResult<Stmt> {
         S::StartTransaction { .. } => Stmt::Begin,
         S::Commit { .. } => Stmt::Commit,
         S::Rollback { .. } => Stmt::Rollback,
-        other => {
-            let _ = text;
-            return unsupported(first_words(&other.to_string()));
-        }
+        other => return unsupported(first_words(&other.to_string())),
     })
 }
 

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::time::{civil_from_days, days_from_civil, Timestamp};
+use crate::time::{civil_from_days, Timestamp};
 
 use super::error::{Code, SqlError, SqlResult};
 
@@ -450,11 +450,6 @@ pub fn parse_date(s: &str) -> Option<i64> {
 /// The timestamp of a date.
 pub fn date_to_ts(d: i64) -> Timestamp {
     Timestamp::from_secs(d * 86_400)
-}
-
-/// Builds a date from civil parts.
-pub fn make_date(y: i64, m: u32, d: u32) -> i64 {
-    days_from_civil(y, m, d)
 }
 
 fn num_class(v: &Value) -> u8 {

@@ -269,13 +269,14 @@ type SuperContents = (u64, Vec<u8>, u64, u64, Vec<u8>);
 
 /// The sequence number of the newest valid superblock of the two slots
 /// (`None`: neither is valid). Other tabs compare it to know which state of
-/// the store a set of pages belongs to.
-pub fn superblock_seq(slots: &[Option<crate::store::page::PageBuf>; 2]) -> Option<u64> {
+/// the store a set of pages belongs to (the browser runtime's tab sync).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub fn superblock_seq(slots: &[Option<PageBuf>; 2]) -> Option<u64> {
     slots.iter().enumerate().filter_map(|(slot, page)| read_super(slot as u64, page.as_ref()?).ok().map(|s| s.0)).max()
 }
 
 /// The contents of the superblock page in `slot`.
-fn read_super(slot: u64, buf: &crate::store::page::PageBuf) -> Result<SuperContents> {
+fn read_super(slot: u64, buf: &PageBuf) -> Result<SuperContents> {
     let (kind, payload) = page::open(slot, buf)?;
     if kind != PageKind::Super {
         return Err(Error::Corrupt(format!("page {slot} is not a superblock")));
@@ -299,11 +300,6 @@ fn decode_super(payload: &[u8]) -> Result<SuperContents> {
     let meta = r.bytes(meta_len)?.to_vec();
     let tail = r.bytes(tail_len)?.to_vec();
     Ok((seq, meta, next_page, tail_page, tail))
-}
-
-/// Serialized size of `n` pages (for reports).
-pub fn pages_bytes(n: u64) -> u64 {
-    n * PAGE_SIZE as u64
 }
 
 #[cfg(test)]

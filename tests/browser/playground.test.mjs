@@ -28,17 +28,10 @@ const env = siteAndBrowser(async () => {
   await page.close();
 });
 
-/** Skips the running test (returns true) when the package lacks what it needs. */
-function lacks(t, { open = false } = {}) {
-  if (!api.exec) {
-    t.skip("the reeldb package has no ReelDB.exec (SQL entry point) yet");
-    return true;
-  }
-  if (open && !api.open) {
-    t.skip("PENDING: the reeldb package has no ReelDB.open (IndexedDB) yet");
-    return true;
-  }
-  return false;
+/** Fails the running test when the package lacks the API it drives (never a skip). */
+function requireApi({ open = false } = {}) {
+  assert.ok(api.exec, "the reeldb package has no ReelDB.prototype.exec (SQL entry point)");
+  if (open) assert.ok(api.open, "the reeldb package has no ReelDB.open (IndexedDB)");
 }
 
 /** A fresh page on the playground with problem collection (page errors, console errors, CSP violations). */
@@ -107,8 +100,8 @@ SET TIMESTAMP = 1608822060;
 DELETE FROM products;
 SET TIMESTAMP = 1608822300;`;
 
-test("running SQL shows results as tables with row counts and timings, and errors with code and position", async (t) => {
-  if (lacks(t)) return;
+test("running SQL shows results as tables with row counts and timings, and errors with code and position", async () => {
+  requireApi();
   const ctx = await openPlayground();
   const { page } = ctx;
   await runSql(page, "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(20));\nINSERT INTO t VALUES (1, 'one'), (2, 'two');\nSELECT * FROM t ORDER BY id;");
@@ -137,8 +130,8 @@ test("running SQL shows results as tables with row counts and timings, and error
   await finish(ctx);
 });
 
-test("a value holding HTML is shown as text and runs nothing", async (t) => {
-  if (lacks(t)) return;
+test("a value holding HTML is shown as text and runs nothing", async () => {
+  requireApi();
   const ctx = await openPlayground();
   const { page } = ctx;
   await page.evaluate(() => {
@@ -156,8 +149,8 @@ test("a value holding HTML is shown as text and runs nothing", async (t) => {
   await finish(ctx);
 });
 
-test("guided scenario: Rewind the accident, step by step", async (t) => {
-  if (lacks(t)) return;
+test("guided scenario: Rewind the accident, step by step", async () => {
+  requireApi();
   const ctx = await openPlayground();
   const { page } = ctx;
   await page.getByRole("button", { name: "Rewind the accident" }).click();
@@ -195,8 +188,8 @@ test("guided scenario: Rewind the accident, step by step", async (t) => {
   await finish(ctx);
 });
 
-test("dragging the timeline previews the past without changing data; Backtrack rewinds; forward again", async (t) => {
-  if (lacks(t)) return;
+test("dragging the timeline previews the past without changing data; Backtrack rewinds; forward again", async () => {
+  requireApi();
   const ctx = await openPlayground();
   const { page } = ctx;
   await runSql(page, SCENARIO);
@@ -266,8 +259,8 @@ test("dragging the timeline previews the past without changing data; Backtrack r
   await finish(ctx);
 });
 
-test("reload keeps everything (IndexedDB)", async (t) => {
-  if (lacks(t, { open: true })) return;
+test("reload keeps everything (IndexedDB)", async () => {
+  requireApi({ open: true });
   const ctx = await openPlayground();
   const { page } = ctx;
   await runSql(page, "CREATE TABLE kept (id INT PRIMARY KEY, v VARCHAR(10));\nINSERT INTO kept VALUES (1, 'stays');");
@@ -283,8 +276,8 @@ test("reload keeps everything (IndexedDB)", async (t) => {
   await finish(ctx);
 });
 
-test("storage the browser discarded is reported, and starting over is offered, not an empty database", async (t) => {
-  if (lacks(t, { open: true })) return;
+test("storage the browser discarded is reported, and starting over is offered, not an empty database", async () => {
+  requireApi({ open: true });
   const ctx = await openPlayground();
   const { page } = ctx;
   await runSql(page, "CREATE TABLE doomed (id INT PRIMARY KEY);");
@@ -313,8 +306,8 @@ test("storage the browser discarded is reported, and starting over is offered, n
   await finish(ctx);
 });
 
-test("the embed page: two <reel-playground> elements, each with its own database; read-only refuses writes", async (t) => {
-  if (lacks(t)) return;
+test("the embed page: two <reel-playground> elements, each with its own database; read-only refuses writes", async () => {
+  requireApi();
   const ctx = await openPlayground("embed.html");
   const { page } = ctx;
   await page.waitForFunction(() => document.querySelectorAll("reel-playground[data-state=ready]").length === 2);
@@ -346,8 +339,8 @@ test("the embed page: two <reel-playground> elements, each with its own database
   await finish(ctx);
 });
 
-test("dark mode and a narrow screen", async (t) => {
-  if (lacks(t)) return;
+test("dark mode and a narrow screen", async () => {
+  requireApi();
   const ctx = await openPlayground("", { colorScheme: "dark", viewport: { width: 420, height: 900 } });
   const { page } = ctx;
   await runSql(page, SCENARIO);
@@ -359,8 +352,8 @@ test("dark mode and a narrow screen", async (t) => {
   await finish(ctx);
 });
 
-test("preview frame time on a 100k-row table", { timeout: 600_000 }, async (t) => {
-  if (lacks(t)) return;
+test("preview frame time on a 100k-row table", { timeout: 600_000 }, async () => {
+  requireApi();
   const ctx = await openPlayground("", { viewport: { width: 1400, height: 950 } });
   const { page } = ctx;
   // 100k rows in 10 commits (single-row INSERTs in transactions: multi-row
