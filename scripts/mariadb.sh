@@ -51,7 +51,8 @@ mariadb_start() {
         --pid-file="$MARIADB_PIDFILE" --log-error="$MARIADB_DIR/error.log" \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_uca1400_nopad_ai_ci \
         --sql-mode=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION \
-        --innodb-buffer-pool-size=64M --skip-log-bin --skip-name-resolve &
+        --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
+        --skip-log-bin --skip-name-resolve &
     local i
     for i in $(seq 1 120); do
         if mariadb --no-defaults --socket="$MARIADB_SOCKET" -uroot -e 'SELECT 1' >/dev/null 2>&1; then

@@ -49,6 +49,8 @@ export async function mariadb(name) {
     user: "root",
     multipleStatements: false,
     rowsAsArray: true,
+    // affected rows count changed rows, as MySQL clients see them by default
+    flags: ["-FOUND_ROWS"],
     dateStrings: true,
     typeCast: (field, next) => {
       if (field.type === "BLOB" || field.type === "VAR_STRING" || field.type === "STRING") {
@@ -394,20 +396,26 @@ function checkOnReeldb(file, recs, mismatchFile) {
 // --------------------------------------------------------------- diff ---
 
 /**
- * Canonical text of a MariaDB value for comparison with ReelDB's.
- * @param {string | null} v
+ * A string folded as the default collation compares it (case and accents
+ * ignored): where the engines may show any spelling of equal strings
+ * (GROUP BY, DISTINCT, set operations), values compare folded.
+ * @param {string} s
  */
-function canonMaria(v) {
-  return v;
+function fold(s) {
+  return s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
 }
 
 /**
- * Canonical text of a ReelDB `--jsonl` value.
- * @param {any} v
+ * The class of an error code: both engines must fail for the same reason,
+ * not necessarily with the same code.
+ * @param {string} code
  */
-function canonReel(v) {
-  if (v === null) return null;
-  return typeof v === "number" ? String(v) : v;
+function errorClass(code) {
+  if (/PARSE|SYNTAX/.test(code)) return "syntax";
+  if (/BAD_FIELD|NO_SUCH_TABLE|NON_UNIQ|BAD_TABLE|UNKNOWN_TABLE/.test(code)) return "name";
+  if (/OUT_OF_RANGE|TRUNCATED|TOO_LONG|BAD_NULL|DIVISION_BY_ZERO|NO_DEFAULT|WRONG_VALUE/.test(code)) return "data";
+  if (/DUP_ENTRY|DUP_KEY/.test(code)) return "duplicate";
+  return code;
 }
 
 /**
@@ -434,20 +442,25 @@ function sameValue(a, b, ty) {
  * difference or null.
  * @param {Outcome} m
  * @param {any} r
- * @param {boolean} ordered
+ * @param {{ordered?: boolean, fold?: boolean}} how
  */
-function compareOutcome(m, r, ordered) {
+function compareOutcome(m, r, how) {
   if (r.crash) return `ReelDB crashed: ${r.crash}`;
-  if (!m.ok) return r.error ? null : `MariaDB fails with ${m.code} (${m.message}), ReelDB succeeds`;
+  if (!m.ok) {
+    if (!r.error) return `MariaDB fails with ${m.code} (${m.message}), ReelDB succeeds`;
+    if (errorClass(m.code) !== errorClass(r.error.code)) return `error class: ReelDB ${r.error.code} (${r.error.message}), MariaDB ${m.code} (${m.message})`;
+    return null;
+  }
   if (r.error) return `ReelDB fails with ${r.error.code} (${r.error.message}), MariaDB succeeds`;
   if ("rows" in m) {
     if (!r.rows) return "ReelDB returns no rows";
     if (r.columns.length !== m.columns.length) return `column count ${r.columns.length} vs ${m.columns.length}`;
-    const mr = m.rows.map((row) => row.map(canonMaria));
-    const rr = r.rows.map((/** @type {any[]} */ row) => row.map(canonReel));
+    const canon = (/** @type {any} */ v) => (v === null ? null : typeof v === "number" ? String(v) : how.fold ? fold(v) : v);
+    const mr = m.rows.map((row) => row.map(canon));
+    const rr = r.rows.map((/** @type {any[]} */ row) => row.map(canon));
     if (mr.length !== rr.length) return `${rr.length} rows on ReelDB, ${mr.length} on MariaDB`;
     const key = (/** @type {(string|null)[]} */ row) => JSON.stringify(row.map((v, c) => (m.types[c] === "R" && v !== null ? Number(v).toPrecision(9) : v)));
-    if (!ordered) {
+    if (!how.ordered) {
       mr.sort((a, b) => cmpStr(key(a), key(b)));
       rr.sort((/** @type {any} */ a, /** @type {any} */ b) => cmpStr(key(a), key(b)));
     }
@@ -466,6 +479,76 @@ function compareOutcome(m, r, ordered) {
 }
 
 /**
+ * Runs statements on a fresh database of each engine and returns the first
+ * mismatch ({at, what}) or null. A setup statement (CREATE TABLE, the
+ * first INSERTs) that fails on both is not a mismatch.
+ * @param {import("mysql2/promise").Connection} conn
+ * @param {import("./mysql-oracle/gen.mjs").Step[]} steps
+ * @param {boolean} verbose
+ */
+async function runSteps(conn, steps, verbose) {
+  await conn.query("DROP DATABASE IF EXISTS oracle_diff");
+  await conn.query("CREATE DATABASE oracle_diff");
+  await conn.query("USE oracle_diff");
+  const reel = new Reeldb();
+  try {
+    for (const [at, step] of steps.entries()) {
+      const m = await runMariadb(conn, step.sql);
+      const r = await reel.run(step.sql);
+      const what = compareOutcome(m, r, step);
+      if (verbose) console.log(`${what ? "DIFF" : "ok"} ${step.sql}`);
+      if (what) return { at, what };
+    }
+    return null;
+  } finally {
+    reel.close();
+  }
+}
+
+/**
+ * Shrinks a failing case: drops earlier statements and rows of INSERTs as
+ * long as the last statement still mismatches.
+ * @param {import("mysql2/promise").Connection} conn
+ * @param {import("./mysql-oracle/gen.mjs").Step[]} steps ending with the failing one
+ */
+async function reduce(conn, steps) {
+  let cur = steps.slice();
+  const fails = async (/** @type {typeof steps} */ s) => {
+    const res = await runSteps(conn, s, false);
+    return res !== null && res.at === s.length - 1;
+  };
+  let budget = 80;
+  for (let i = cur.length - 2; i >= 0 && budget > 0; i--) {
+    if (/^CREATE/.test(cur[i].sql)) continue;
+    const without = cur.slice(0, i).concat(cur.slice(i + 1));
+    budget--;
+    if (await fails(without)) {
+      cur = without;
+      continue;
+    }
+    const m = /^(INSERT INTO \w+ VALUES )(.*)$/.exec(cur[i].sql);
+    if (!m) continue;
+    let rows = m[2].split(/(?<=\)), (?=\()/);
+    for (let k = rows.length - 1; k >= 0 && rows.length > 1 && budget > 0; k--) {
+      const fewer = rows.slice(0, k).concat(rows.slice(k + 1));
+      const tryS = cur.slice();
+      tryS[i] = { ...cur[i], sql: m[1] + fewer.join(", ") };
+      budget--;
+      if (await fails(tryS)) {
+        rows = fewer;
+        cur = tryS;
+      }
+    }
+  }
+  // CREATE TABLEs no statement uses any more
+  for (let i = cur.length - 2; i >= 0; i--) {
+    const t = /^CREATE TABLE (\w+)/.exec(cur[i].sql)?.[1];
+    if (t && !cur.slice(i + 1).some((s) => new RegExp(`\\b${t}\\b`).test(s.sql))) cur = cur.slice(0, i).concat(cur.slice(i + 1));
+  }
+  return cur;
+}
+
+/**
  * @param {number} cases
  * @param {number} seed
  * @param {boolean} verbose
@@ -477,35 +560,23 @@ async function diff(cases, seed, verbose) {
   const classes = new Map();
   for (let k = 0; k < cases; k++) {
     const caseSeed = (seed + k) >>> 0;
-    const c = generateCase(caseSeed);
-    const reel = new Reeldb();
-    await conn.query("DROP DATABASE oracle_diff");
-    await conn.query("CREATE DATABASE oracle_diff");
-    await conn.query("USE oracle_diff");
-    /** @type {string[]} */
-    const done = [];
-    for (const step of c.steps) {
-      const m = await runMariadb(conn, step.sql);
-      const r = await reel.run(step.sql);
-      statements++;
-      const d = compareOutcome(m, r, step.ordered ?? false);
-      if (d && !(step.setup && !m.ok && r.error)) {
-        mismatches++;
-        const cls = `${step.area}: ${d.replace(/[-\d.e"]+/g, "#").slice(0, 60)}`;
-        classes.set(cls, (classes.get(cls) ?? 0) + 1);
-        console.log(`MISMATCH (case seed ${caseSeed}, area ${step.area}): ${d}`);
-        console.log(`  reproduce (setup then the statement):\n${[...done, step.sql].map((s) => "    " + s + ";").join("\n")}`);
-        break;
-      }
-      if (verbose) console.log(`ok ${step.sql}`);
-      if (!step.query && m.ok) done.push(step.sql);
-    }
-    reel.close();
+    const { steps } = generateCase(caseSeed);
+    const res = await runSteps(conn, steps, verbose);
+    statements += res ? res.at + 1 : steps.length;
+    if (!res) continue;
+    mismatches++;
+    const step = steps[res.at];
+    const cls = `${step.area}: ${res.what.replace(/\(.*\)/g, "(...)").replace(/"[^"]*"|\d+/g, "#").slice(0, 70)}`;
+    classes.set(cls, (classes.get(cls) ?? 0) + 1);
+    const small = await reduce(conn, steps.slice(0, res.at + 1));
+    const last = await runSteps(conn, small, false);
+    console.log(`MISMATCH case seed ${caseSeed} (${step.area}): ${last?.what ?? res.what}`);
+    console.log(small.map((s) => `  ${s.sql};`).join("\n"));
   }
   await conn.query("DROP DATABASE IF EXISTS oracle_diff");
   await conn.end();
   console.log(`${cases} cases (seeds ${seed}..${(seed + cases - 1) >>> 0}), ${statements} statements, ${mismatches} mismatches`);
-  for (const [cls, n] of classes) console.log(`  ${n} x ${cls}`);
+  for (const [cls, n] of [...classes].sort((a, b) => b[1] - a[1])) console.log(`  ${n} x ${cls}`);
   return mismatches === 0;
 }
 
@@ -516,10 +587,9 @@ async function main() {
   const cmd = args.shift();
   /** @param {string} name */
   const opt = (name) => {
-    const i = args.indexOf(name);
-    if (i < 0) return undefined;
-    const v = args[i + 1];
-    args.splice(i, 2);
+    // the last one counts (scripts/mysql-diff.sh puts its defaults first)
+    let v;
+    for (let i = args.indexOf(name); i >= 0; i = args.indexOf(name)) v = args.splice(i, 2)[1];
     return v;
   };
   if (cmd === "record") {
