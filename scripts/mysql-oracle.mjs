@@ -561,6 +561,7 @@ async function diff(cases, seed, verbose) {
   for (let k = 0; k < cases; k++) {
     const caseSeed = (seed + k) >>> 0;
     const { steps } = generateCase(caseSeed);
+    if (k > 0 && k % 1000 === 0) console.log(`... ${k} cases, ${mismatches} mismatches`);
     const res = await runSteps(conn, steps, verbose);
     statements += res ? res.at + 1 : steps.length;
     if (!res) continue;

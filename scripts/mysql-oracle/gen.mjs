@@ -222,7 +222,7 @@ export function generateCase(seed) {
   const nsteps = 3 + r.int(6);
   for (let s = 0; s < nsteps; s++) {
     const t = r.pick(tables);
-    const kind = r.pick(["select", "select", "select", "where", "group", "join", "subquery", "setop", "distinct", "dml"]);
+    const kind = r.pick(["select", "select", "where", "order", "group", "join", "join agg", "subquery", "setop", "distinct", "cte", "dml"]);
     const scope = scopeOf(t, "a");
     const depth = 1 + r.int(3);
     const items = () => {
@@ -301,8 +301,30 @@ export function generateCase(seed) {
       const d = r.pick(same);
       const op = r.pick(["UNION", "UNION ALL", "INTERSECT", "EXCEPT"]);
       steps.push({ sql: `SELECT a.${c.name} FROM ${t.name} a ${op} SELECT b.${d.name} FROM ${u.name} b`, area: `set operation ${op}`, query: true, fold: true });
+    } else if (kind === "order") {
+      // the primary key breaks ties (equal strings may differ in spelling)
+      const key = expr(r, r.pick(/** @type {Ty[]} */ (["int", "dec", "str", "date"])), scope, 1);
+      const dir = r.pick(["", " DESC"]);
+      const lim = r.chance(0.6) ? ` LIMIT ${r.int(6)}${r.chance(0.4) ? ` OFFSET ${r.int(4)}` : ""}` : "";
+      steps.push({ sql: `SELECT a.id, ${key} FROM ${t.name} a ORDER BY ${key}${dir}, a.id${lim}`, area: "order by", query: true, ordered: true });
+    } else if (kind === "join agg" && tables.length > 1) {
+      const u = r.pick(tables.filter((x) => x !== t));
+      const nums = u.cols.filter((c) => c.ty === "int" || c.ty === "dec");
+      const agg = nums.length ? r.pick(["SUM", "MIN", "MAX", "COUNT"]) + `(b.${r.pick(nums).name})` : "COUNT(b.id)";
+      steps.push({
+        sql: `SELECT a.id, COUNT(*), ${agg} FROM ${t.name} a LEFT JOIN ${u.name} b ON ${pred(r, scopeOf(t, "a").concat(scopeOf(u, "b")), 1)} GROUP BY a.id${r.chance(0.4) ? ` HAVING COUNT(*) > ${r.int(3)}` : ""}`,
+        area: "join + group by",
+        query: true,
+      });
+    } else if (kind === "cte") {
+      const c = r.pick(t.cols);
+      steps.push({
+        sql: `WITH w AS (SELECT a.id, a.${c.name} AS v FROM ${t.name} a WHERE ${pred(r, scope, 1)}) SELECT w.id, w.v FROM w WHERE w.id ${r.pick(["<", ">", "<>"])} ${r.int(10)}`,
+        area: "cte",
+        query: true,
+      });
     } else if (kind === "dml") {
-      const op = r.int(3);
+      const op = r.int(4);
       if (op === 0) {
         const col = r.pick(t.cols);
         mayDivide = false;
@@ -311,6 +333,11 @@ export function generateCase(seed) {
         steps.push({ sql: `UPDATE ${t.name} SET ${col.name} = ${value} WHERE ${pred(r, scopeOf(t, t.name), 1)}`, area: "update" });
       } else if (op === 1) {
         steps.push({ sql: `DELETE FROM ${t.name} WHERE ${pred(r, scopeOf(t, t.name), 1)}`, area: "delete" });
+      } else if (op === 3) {
+        // copies of some rows under new ids
+        const id0 = nextId;
+        nextId += 100;
+        steps.push({ sql: `INSERT INTO ${t.name} SELECT a.id + ${id0}, ${t.cols.map((c) => `a.${c.name}`).join(", ")} FROM ${t.name} a WHERE ${pred(r, scope, 1)}`, area: "insert select" });
       } else {
         steps.push({ sql: `INSERT INTO ${t.name} VALUES (${nextId++}, ${t.cols.map((c) => (c.nullable && r.chance(0.2) ? "NULL" : literal(r, c.ty))).join(", ")})`, area: "insert" });
       }
