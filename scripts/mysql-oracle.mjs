@@ -478,6 +478,9 @@ function compareOutcome(m, r, how) {
   return null;
 }
 
+/** The database of a differential run: one per process, so runs can overlap. */
+const DIFF_DB = `oracle_diff_${process.pid}`;
+
 /**
  * Runs statements on a fresh database of each engine and returns the first
  * mismatch ({at, what}) or null. A setup statement (CREATE TABLE, the
@@ -487,9 +490,9 @@ function compareOutcome(m, r, how) {
  * @param {boolean} verbose
  */
 async function runSteps(conn, steps, verbose) {
-  await conn.query("DROP DATABASE IF EXISTS oracle_diff");
-  await conn.query("CREATE DATABASE oracle_diff");
-  await conn.query("USE oracle_diff");
+  await conn.query(`DROP DATABASE IF EXISTS ${DIFF_DB}`);
+  await conn.query(`CREATE DATABASE ${DIFF_DB}`);
+  await conn.query(`USE ${DIFF_DB}`);
   const reel = new Reeldb();
   try {
     for (const [at, step] of steps.entries()) {
@@ -554,7 +557,7 @@ async function reduce(conn, steps) {
  * @param {boolean} verbose
  */
 async function diff(cases, seed, verbose) {
-  const conn = await mariadb("oracle_diff");
+  const conn = await mariadb(DIFF_DB);
   let mismatches = 0;
   let statements = 0;
   const classes = new Map();
@@ -574,7 +577,7 @@ async function diff(cases, seed, verbose) {
     console.log(`MISMATCH case seed ${caseSeed} (${step.area}): ${last?.what ?? res.what}`);
     console.log(small.map((s) => `  ${s.sql};`).join("\n"));
   }
-  await conn.query("DROP DATABASE IF EXISTS oracle_diff");
+  await conn.query(`DROP DATABASE IF EXISTS ${DIFF_DB}`);
   await conn.end();
   console.log(`${cases} cases (seeds ${seed}..${(seed + cases - 1) >>> 0}), ${statements} statements, ${mismatches} mismatches`);
   for (const [cls, n] of [...classes].sort((a, b) => b[1] - a[1])) console.log(`  ${n} x ${cls}`);

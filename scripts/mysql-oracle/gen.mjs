@@ -324,7 +324,7 @@ export function generateCase(seed) {
         query: true,
       });
     } else if (kind === "dml") {
-      const op = r.int(4);
+      const op = r.int(5);
       if (op === 0) {
         const col = r.pick(t.cols);
         mayDivide = false;
@@ -333,6 +333,21 @@ export function generateCase(seed) {
         steps.push({ sql: `UPDATE ${t.name} SET ${col.name} = ${value} WHERE ${pred(r, scopeOf(t, t.name), 1)}`, area: "update" });
       } else if (op === 1) {
         steps.push({ sql: `DELETE FROM ${t.name} WHERE ${pred(r, scopeOf(t, t.name), 1)}`, area: "delete" });
+      } else if (op === 4) {
+        // statements that must fail on both, with no effect: a duplicate
+        // key, NULL in a NOT NULL column, an unknown column
+        const notNull = t.cols.filter((c) => !c.nullable);
+        const bad = r.int(3);
+        const vals = (/** @type {string} */ id, /** @type {Col | null} */ nullCol) =>
+          `(${id}, ${t.cols.map((c) => (c === nullCol ? "NULL" : literal(r, c.ty))).join(", ")})`;
+        if (bad === 0) {
+          steps.push({ sql: `INSERT INTO ${t.name} VALUES ${vals(String(nextId), null)}, ${vals(String(nextId), null)}`, area: "duplicate key" });
+          nextId++;
+        } else if (bad === 1 && notNull.length) {
+          steps.push({ sql: `INSERT INTO ${t.name} VALUES ${vals(String(nextId++), r.pick(notNull))}`, area: "NOT NULL" });
+        } else {
+          steps.push({ sql: `UPDATE ${t.name} SET nosuch = 1 WHERE ${pred(r, scopeOf(t, t.name), 1)}`, area: "unknown column" });
+        }
       } else if (op === 3) {
         // copies of some rows under new ids
         const id0 = nextId;
