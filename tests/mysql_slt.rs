@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use reeldb::sql::slt::run_script;
+use reeldb::sql::run_script;
 use reeldb::sql::Session;
 
 #[test]
