@@ -39,7 +39,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 use web_sys::{BroadcastChannel, IdbDatabase, MessageEvent};
 
-use super::sqltext::quote_ident;
 use super::{idb, js_error, registry, JsTimelineEntry};
 use crate::db::{Database, Options};
 use crate::sql::Session;
@@ -603,7 +602,9 @@ impl Core {
         db.set_clock(clock);
         let mut session = Session::new(db);
         if !cur_db.is_empty() && cur_db != session.current_database() {
-            let _ = session.execute_one(&format!("USE {}", quote_ident(&cur_db)));
+            // The database may be gone in the new image: then the session
+            // stays on its default one.
+            let _ = session.use_database(&cur_db);
         }
         *p.mem.borrow_mut() = mem;
         *p.supers.borrow_mut() = supers;
@@ -654,7 +655,7 @@ impl Core {
             if !t.preempt.get() {
                 return;
             }
-            let _ = self.with_session(|s| s.execute_one("ROLLBACK"));
+            let _ = self.with_session(Session::rollback);
             self.emit(obj(&[("type", "rollback".into()), ("reason", "backtrack in another tab".into())]));
         }
         t.held.set(false);
