@@ -147,7 +147,7 @@ impl Session {
                 Ok(r) => out.push(r),
                 Err(e) => {
                     if own_tx {
-                        self.execute_parsed("ROLLBACK", &Stmt::Rollback)?;
+                        self.rollback();
                     }
                     return Err(e);
                 }
