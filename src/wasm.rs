@@ -37,6 +37,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::db::{BacktrackOutcome, BacktrackStatus, BacktrackTarget, EntryKind, Options, TimelineEntry};
 use crate::error::Error;
+use crate::sql::ast::StmtClass;
 use crate::sql::{Session, SqlError, SqlResult, StatementResult};
 use crate::time::Timestamp;
 
@@ -556,14 +557,14 @@ impl ReelDb {
     /// objects keyed by column name (`[]` for a write).
     #[wasm_bindgen(unchecked_return_type = "Promise<Row[]>")]
     pub fn query(&self, sql: String, params: Option<Vec<JsValue>>) -> Promise {
-        let bound = match sqltext::bind_params(&sql, &params_of(params)) {
+        let bound = match sqltext::bind_js_params(&sql, &params_of(params)) {
             Ok(bound) => bound,
             Err(e) => return Promise::reject(&e),
         };
         let text = bound.clone();
         self.sql_op(
             move |s| match Session::parse(&text) {
-                Ok(stmt) if Session::reads_only(&stmt) => s.execute_parsed(&text, &stmt).map(Some),
+                Ok(stmt) if stmt.class() == StmtClass::Read => s.execute_parsed(&text, &stmt).map(Some),
                 _ => Ok(None),
             },
             move |s| s.execute_one(&bound).map_err(sql_error),
@@ -605,13 +606,7 @@ impl ReelDb {
         let target = backtrack_target(&target);
         self.write_op(
             true,
-            move |s| {
-                let outcome = s.database_mut().backtrack(target?, clamp.unwrap_or(false))?;
-                if s.in_transaction() {
-                    let _ = s.execute_one("ROLLBACK");
-                }
-                Ok(outcome)
-            },
+            move |s| Ok(s.backtrack(target?, clamp.unwrap_or(false))?),
             |o: BacktrackOutcome| to_js(&JsBacktrackOutcome::from(&o)),
         )
     }
@@ -629,13 +624,8 @@ impl ReelDb {
     /// the columns at `from` prefixed `old_`.
     #[wasm_bindgen(unchecked_return_type = "Row[]")]
     pub fn diff(&self, table: &str, from: TimeInput, to: TimeInput) -> Result<JsValue, JsValue> {
-        let sql = format!(
-            "SELECT * FROM reeldb_diff({}, TIMESTAMP '{}', TIMESTAMP '{}')",
-            sqltext::quote_str(table),
-            parse_time(&from)?,
-            parse_time(&to)?
-        );
-        let r = self.core.with_session(|s| s.execute_one(&sql).map_err(sql_error))??;
+        let (from, to) = (parse_time(&from)?, parse_time(&to)?);
+        let r = self.core.with_session(|s| s.diff(table, from, to).map_err(sql_error))??;
         Ok(sqltext::rows_to_objects(Some(&r)))
     }
 
@@ -677,7 +667,7 @@ impl ReelDb {
     pub fn create_restore_point(&self, name: String) -> Promise {
         self.write_op(
             false,
-            move |s| Ok(s.database_mut().create_restore_point(&name)?),
+            move |s| Ok(s.create_restore_point(&name)?),
             |rp| to_js(&JsRestorePoint { name: rp.name, time: rp.time.to_string() }),
         )
     }
@@ -685,7 +675,7 @@ impl ReelDb {
     /// Removes the restore point `name`.
     #[wasm_bindgen(js_name = dropRestorePoint, unchecked_return_type = "Promise<void>")]
     pub fn drop_restore_point(&self, name: String) -> Promise {
-        self.write_op(false, move |s| Ok(s.database_mut().drop_restore_point(&name)?), |_| Ok(JsValue::UNDEFINED))
+        self.write_op(false, move |s| Ok(s.drop_restore_point(&name)?), |_| Ok(JsValue::UNDEFINED))
     }
 
     /// Every restore point.
@@ -724,7 +714,7 @@ impl ReelDb {
     /// `CREATE TABLE`, `INSERT`, `CREATE VIEW`); history is not included.
     #[wasm_bindgen(js_name = exportSql)]
     pub fn export_sql(&self) -> Result<String, JsValue> {
-        self.core.with_session(sqltext::export_sql)?
+        self.core.with_session(|s| s.dump().map_err(sql_error))?
     }
 
     /// Runs a dump such as `exportSql()` produces (any script of
@@ -818,8 +808,8 @@ impl ReelDbView {
     /// returns row objects.
     #[wasm_bindgen(unchecked_return_type = "Row[]")]
     pub fn query(&self, sql: &str, params: Option<Vec<JsValue>>) -> Result<JsValue, JsValue> {
-        let sql = sqltext::bind_params(sql, &params_of(params))?;
-        let r = self.core.with_session(|s| sqltext::execute_as_of(s, &sql, self.at))??;
+        let sql = sqltext::bind_js_params(sql, &params_of(params))?;
+        let r = self.core.with_session(|s| s.execute_as_of(&sql, self.at).map_err(sqltext::as_of_error))??;
         Ok(sqltext::rows_to_objects(Some(&r)))
     }
 
@@ -830,7 +820,7 @@ impl ReelDbView {
         let pieces = crate::sql::front::split(sql).map_err(sql_error)?;
         let out = js_sys::Array::new();
         for piece in pieces {
-            let r = self.core.with_session(|s| sqltext::execute_as_of(s, &piece, self.at))??;
+            let r = self.core.with_session(|s| s.execute_as_of(&piece, self.at).map_err(sqltext::as_of_error))??;
             out.push(&sqltext::result_to_js(&r));
         }
         Ok(out.into())

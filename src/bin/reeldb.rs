@@ -4,15 +4,16 @@
 //! reeldb [FILE]           interactive shell (in-memory database without FILE)
 //! reeldb --jsonl [FILE]   one JSON string (a SQL statement) per input line,
 //!                         one JSON object per output line
+//! reeldb --dump FILE      prints a MySQL-compatible SQL dump of FILE
 //! ```
 //!
 //! Dot commands in the shell: `.timeline`, `.backtracks`, `.restore_points`,
-//! `.status`, `.tables`, `.help`, `.quit`.
+//! `.status`, `.tables`, `.dump`, `.help`, `.quit`.
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use reeldb::sql::{Session, SqlError, StatementResult, Value};
+use reeldb::sql::{ends_statement, Session, SqlError, StatementResult, Value};
 use reeldb::{Database, FileBackend, Options};
 
 fn open(path: Option<&str>) -> Result<Session, String> {
@@ -147,6 +148,7 @@ const HELP: &str = "Statements end with ';'. Dot commands:
   .restore_points  named restore points
   .status          backtrack window and history size
   .tables          tables of the current database
+  .dump            a MySQL-compatible SQL dump of every database
   .help            this text
   .quit            leave
 Temporal SQL: SELECT ... FROM t FOR SYSTEM_TIME AS OF TIMESTAMP '...';
@@ -158,6 +160,13 @@ fn dot(session: &mut Session, cmd: &str) -> bool {
         ".quit" | ".exit" => return false,
         ".help" => {
             println!("{HELP}");
+            return true;
+        }
+        ".dump" => {
+            match session.dump() {
+                Ok(text) => print!("{text}"),
+                Err(e) => println!("ERROR {}: {}", e.code.name(), e.message),
+            }
             return true;
         }
         ".timeline" => "SELECT * FROM information_schema.timeline ORDER BY seq",
@@ -176,6 +185,23 @@ fn dot(session: &mut Session, cmd: &str) -> bool {
         Err(e) => println!("ERROR {e}"),
     }
     true
+}
+
+/// `--dump`: the dump on standard output.
+fn dump_to_stdout(mut session: Session) -> ExitCode {
+    match session.dump() {
+        Ok(text) => {
+            let mut out = std::io::stdout().lock();
+            if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ERROR {}: {}", e.code.name(), e.message);
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn interactive(mut session: Session) -> ExitCode {
@@ -212,7 +238,7 @@ fn interactive(mut session: Session) -> ExitCode {
         }
         buf.push_str(&line);
         buf.push('\n');
-        if !line.trim_end().ends_with(';') {
+        if !ends_statement(&buf) {
             continue;
         }
         let sql = std::mem::take(&mut buf);
@@ -231,12 +257,14 @@ fn interactive(mut session: Session) -> ExitCode {
 
 fn main() -> ExitCode {
     let mut json = false;
+    let mut dump = false;
     let mut file = None;
     for a in std::env::args().skip(1) {
         match a.as_str() {
             "--jsonl" => json = true,
+            "--dump" => dump = true,
             "--help" | "-h" => {
-                println!("usage: reeldb [--jsonl] [FILE]");
+                println!("usage: reeldb [--jsonl | --dump] [FILE]");
                 return ExitCode::SUCCESS;
             }
             _ => file = Some(a),
@@ -249,7 +277,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if json {
+    if dump {
+        dump_to_stdout(session)
+    } else if json {
         jsonl(session)
     } else {
         interactive(session)

@@ -256,6 +256,40 @@ pub enum Stmt {
     DropRestorePoint(String),
 }
 
+/// What a statement does, for the callers that must know before running it
+/// (the browser runtime takes its write lock only for writes; a script run
+/// atomically runs statement by statement when it controls transactions or
+/// time itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StmtClass {
+    /// Only reads: a query, `SHOW`/`DESCRIBE`, or `USE` (which changes the
+    /// session's current database, not the stored data).
+    Read,
+    /// Changes stored data or the schema, or sets a session variable.
+    Write,
+    /// Controls transactions or time: `BEGIN`, `COMMIT`, `ROLLBACK`,
+    /// `BACKTRACK`, restore points, `SET TIMESTAMP`, `SET backtrack_window`.
+    Control,
+}
+
+impl Stmt {
+    /// The statement's [`StmtClass`].
+    pub fn class(&self) -> StmtClass {
+        match self {
+            Stmt::Query(_) | Stmt::Show(_) | Stmt::Use(_) => StmtClass::Read,
+            Stmt::Begin
+            | Stmt::Commit
+            | Stmt::Rollback
+            | Stmt::Backtrack { .. }
+            | Stmt::CreateRestorePoint(_)
+            | Stmt::DropRestorePoint(_)
+            | Stmt::SetTimestamp(_) => StmtClass::Control,
+            Stmt::SetVariable { name, .. } if name == "backtrack_window" => StmtClass::Control,
+            _ => StmtClass::Write,
+        }
+    }
+}
+
 /// A query expression with ORDER BY / LIMIT.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {

@@ -8,6 +8,7 @@ use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 use super::ast::{BacktrackTo, ObjName, Show, Stmt};
 use super::dialect::ReelDialect;
 use super::error::{SqlError, SqlResult};
+use super::lex::{self, Kind};
 use super::translate;
 
 /// Tokenizes `sql` with byte offsets `(token, start, end)`.
@@ -78,61 +79,20 @@ pub fn split(sql: &str) -> SqlResult<Vec<String>> {
 /// then reports the error) or a `/*! ... */` hint, whose content MySQL runs
 /// as SQL.
 fn split_scan(sql: &str) -> Option<Vec<String>> {
-    let b = sql.as_bytes();
-    let skip_line = |mut i: usize| {
-        while i < b.len() && b[i] != b'\n' {
-            i += 1;
-        }
-        i
-    };
     let mut out = Vec::new();
-    let (mut start, mut i, mut content) = (0, 0, false);
-    while i < b.len() {
-        match b[i] {
-            b';' => {
+    let (mut start, mut content) = (0, false);
+    for l in lex::lex(sql) {
+        match l.kind {
+            Kind::Punct if &sql[l.start..l.end] == ";" => {
                 if content {
-                    out.push(sql[start..i].to_string());
+                    out.push(sql[start..l.start].to_string());
                 }
-                i += 1;
-                start = i;
+                start = l.end;
                 content = false;
             }
-            q @ (b'\'' | b'"' | b'`') => {
-                content = true;
-                i += 1;
-                loop {
-                    match b.get(i) {
-                        None => return None,
-                        Some(b'\\') if q != b'`' => i += 2,
-                        Some(&c) if c == q => {
-                            i += 1;
-                            // A doubled quote stands for itself.
-                            if b.get(i) != Some(&q) {
-                                break;
-                            }
-                            i += 1;
-                        }
-                        Some(_) => i += 1,
-                    }
-                }
-            }
-            b'#' => i = skip_line(i),
-            b'-' if b.get(i + 1) == Some(&b'-') && sql[i + 2..].chars().next().is_some_and(char::is_whitespace) => {
-                i = skip_line(i)
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                if b.get(i + 2) == Some(&b'!') {
-                    return None;
-                }
-                let end = sql[i + 2..].find("*/")?;
-                i += 2 + end + 2;
-            }
-            // The tokenizer's whitespace: anything else is a token.
-            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-            _ => {
-                content = true;
-                i += 1;
-            }
+            Kind::Space | Kind::Comment => {}
+            Kind::Hint | Kind::Unterminated => return None,
+            Kind::Str | Kind::QuotedIdent | Kind::Word | Kind::Punct => content = true,
         }
     }
     if content {

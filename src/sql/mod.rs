@@ -12,21 +12,29 @@
 //! SQL text), its results, [`Value`], the typed errors and the
 //! sqllogictest runner.
 
+pub(crate) mod as_of;
 pub(crate) mod ast;
 pub(crate) mod bind;
 pub(crate) mod catalog;
 pub(crate) mod dialect;
+pub(crate) mod dump;
 pub(crate) mod error;
 pub(crate) mod exec;
 pub(crate) mod front;
+pub(crate) mod lex;
 pub(crate) mod md5;
+pub(crate) mod params;
 pub(crate) mod plan;
+pub(crate) mod quote;
 pub(crate) mod session;
 pub(crate) mod slt;
 pub(crate) mod translate;
 pub(crate) mod value;
 
+pub use as_of::AsOfError;
 pub use error::{Code, SqlError, SqlResult};
+pub use lex::ends_statement;
+pub use params::{bind_params, Param, ParamError};
 pub use session::{Session, StatementResult};
 pub use slt::run_script;
 pub use value::Value;

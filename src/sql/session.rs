@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use crate::db::{BacktrackStatus, BacktrackTarget, Database, EntryKind};
+use crate::db::{BacktrackOutcome, BacktrackStatus, BacktrackTarget, Database, EntryKind, RestorePoint};
 use crate::time::Timestamp;
 
 use super::ast::*;
@@ -14,6 +14,7 @@ use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, like, Exec};
 use super::front;
 use super::plan::{LeafSource, Row};
+use super::quote;
 use super::translate;
 use super::value::{cast, order_cmp, sql_cmp, SqlType, Value};
 
@@ -135,17 +136,7 @@ impl Session {
     pub fn execute_atomically(&mut self, sql: &str) -> SqlResult<Vec<StatementResult>> {
         let pieces = front::split(sql)?;
         let parsed = pieces.iter().map(|p| Session::parse(p)).collect::<SqlResult<Vec<_>>>()?;
-        let controls = parsed.iter().any(|s| match s {
-            Stmt::Begin
-            | Stmt::Commit
-            | Stmt::Rollback
-            | Stmt::Backtrack { .. }
-            | Stmt::CreateRestorePoint(_)
-            | Stmt::DropRestorePoint(_)
-            | Stmt::SetTimestamp(_) => true,
-            Stmt::SetVariable { name, .. } => name == "backtrack_window",
-            _ => false,
-        });
+        let controls = parsed.iter().any(|s| s.class() == StmtClass::Control);
         let own_tx = !controls && !self.explicit_tx;
         if own_tx {
             self.execute_parsed("BEGIN", &Stmt::Begin)?;
@@ -156,7 +147,7 @@ impl Session {
                 Ok(r) => out.push(r),
                 Err(e) => {
                     if own_tx {
-                        self.execute_parsed("ROLLBACK", &Stmt::Rollback)?;
+                        self.rollback();
                     }
                     return Err(e);
                 }
@@ -168,14 +159,62 @@ impl Session {
         Ok(out)
     }
 
-    /// Whether `stmt` only reads: a query, `SHOW`/`DESCRIBE` or `USE` (which
-    /// changes this session's current database, not the stored data).
-    pub fn reads_only(stmt: &Stmt) -> bool {
-        matches!(stmt, Stmt::Query(_) | Stmt::Show(_) | Stmt::Use(_))
+    /// Rolls back the open transaction, if any (`ROLLBACK`).
+    pub fn rollback(&mut self) {
+        self.db.rollback();
+        self.end_transaction();
+    }
+
+    /// Forgets the session's transaction state and cached catalog (the
+    /// database's transaction is already closed).
+    fn end_transaction(&mut self) {
+        self.explicit_tx = false;
+        self.tx_summary.clear();
+        self.tx_rows = 0;
+        self.catalog = None;
+    }
+
+    /// Makes the state at `target` current again (`BACKTRACK TO …`); an
+    /// open transaction is rolled back. A backtrack that fails changes
+    /// nothing (an open transaction stays open).
+    pub fn backtrack(&mut self, target: BacktrackTarget, clamp: bool) -> crate::Result<BacktrackOutcome> {
+        self.catalog = None;
+        let outcome = self.db.backtrack(target, clamp)?;
+        self.end_transaction();
+        Ok(outcome)
+    }
+
+    /// Makes `db` the current database (`USE db`).
+    pub fn use_database(&mut self, db: &str) -> SqlResult<()> {
+        let cat = self.catalog()?;
+        if !cat.has_db(db) && !db.eq_ignore_ascii_case("information_schema") {
+            return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+        }
+        self.cur_db = cat.dbs.get(&db.to_ascii_lowercase()).map(|d| d.name.clone()).unwrap_or(db.to_string());
+        Ok(())
+    }
+
+    /// Names the current time as a restore point (`CREATE RESTORE POINT`).
+    pub fn create_restore_point(&mut self, name: &str) -> crate::Result<RestorePoint> {
+        self.db.create_restore_point(name)
+    }
+
+    /// Drops a restore point (`DROP RESTORE POINT`).
+    pub fn drop_restore_point(&mut self, name: &str) -> crate::Result<()> {
+        self.db.drop_restore_point(name)
+    }
+
+    /// The rows of `table` (`db.t`, or a table of the current database)
+    /// that differ between `from` and `to` (`reeldb_diff`): `change`
+    /// ("added" | "removed" | "changed"), the columns at `to`, then the
+    /// columns at `from` prefixed `old_`.
+    pub fn diff(&self, table: &str, from: Timestamp, to: Timestamp) -> SqlResult<StatementResult> {
+        let (columns, rows) = table_diff(&self.db, &self.cur_db, table, from, to)?;
+        Ok(StatementResult::Rows { columns, rows })
     }
 
     /// Runs the script `sql` as [`Session::execute`] does if every
-    /// statement in it parses and only reads ([`Session::reads_only`]);
+    /// statement in it parses and only reads ([`StmtClass::Read`]);
     /// otherwise runs nothing and returns `None`. Lets a caller that must
     /// do more before writing (take a lock) skip that for reads.
     pub fn execute_if_read_only(&mut self, sql: &str) -> SqlResult<Option<Vec<StatementResult>>> {
@@ -183,7 +222,7 @@ impl Session {
         let mut parsed = Vec::with_capacity(pieces.len());
         for piece in &pieces {
             match Session::parse(piece) {
-                Ok(stmt) if Session::reads_only(&stmt) => parsed.push(stmt),
+                Ok(stmt) if stmt.class() == StmtClass::Read => parsed.push(stmt),
                 _ => return Ok(None),
             }
         }
@@ -225,11 +264,7 @@ impl Session {
                 return Ok(StatementResult::Affected(0));
             }
             Stmt::Rollback => {
-                self.db.rollback();
-                self.explicit_tx = false;
-                self.tx_summary.clear();
-                self.tx_rows = 0;
-                self.catalog = None;
+                self.rollback();
                 return Ok(StatementResult::Affected(0));
             }
             Stmt::Backtrack { target, clamp } => {
@@ -237,12 +272,7 @@ impl Session {
                     BacktrackTo::RestorePoint(n) => BacktrackTarget::RestorePoint(n.clone()),
                     BacktrackTo::Time(e) => BacktrackTarget::Time(self.time_expr(e)?),
                 };
-                self.catalog = None;
-                let r = self.db.backtrack(target, *clamp);
-                self.explicit_tx = false;
-                self.tx_summary.clear();
-                self.tx_rows = 0;
-                r?;
+                self.backtrack(target, *clamp)?;
                 return Ok(StatementResult::Affected(0));
             }
             Stmt::SetTimestamp(e) => {
@@ -298,19 +328,15 @@ impl Session {
                 return Ok(StatementResult::Affected(0));
             }
             Stmt::CreateRestorePoint(n) => {
-                self.db.create_restore_point(n)?;
+                self.create_restore_point(n)?;
                 return Ok(StatementResult::Affected(0));
             }
             Stmt::DropRestorePoint(n) => {
-                self.db.drop_restore_point(n)?;
+                self.drop_restore_point(n)?;
                 return Ok(StatementResult::Affected(0));
             }
             Stmt::Use(db) => {
-                let cat = self.catalog()?;
-                if !cat.has_db(db) && !db.eq_ignore_ascii_case("information_schema") {
-                    return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
-                }
-                self.cur_db = cat.dbs.get(&db.to_ascii_lowercase()).map(|d| d.name.clone()).unwrap_or(db.clone());
+                self.use_database(db)?;
                 return Ok(StatementResult::Affected(0));
             }
             Stmt::Query(q) => return self.query(q),
@@ -1391,13 +1417,12 @@ fn index_key_of(ix: &IndexMeta, row: &Row, rowid: u64) -> Vec<u8> {
 
 /// `SHOW CREATE VIEW` text.
 pub fn create_view_sql(v: &ViewMeta) -> String {
-    let quote = |n: &str| format!("`{}`", n.replace('`', "``"));
     let columns = if v.columns.is_empty() {
         String::new()
     } else {
-        format!(" ({})", v.columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","))
+        format!(" ({})", v.columns.iter().map(|c| quote::ident(c)).collect::<Vec<_>>().join(","))
     };
-    format!("CREATE VIEW {}{columns} AS {}", quote(&v.name), v.sql)
+    format!("CREATE VIEW {}{columns} AS {}", quote::ident(&v.name), v.sql)
 }
 
 /// `SHOW CREATE TABLE` text.
@@ -1406,17 +1431,14 @@ pub fn create_table_sql(t: &TableMeta) -> String {
         .columns
         .iter()
         .map(|c| {
-            let mut s = format!("  `{}` {}", c.name, c.ty.name());
+            let mut s = format!("  {} {}", quote::ident(&c.name), c.ty.name());
             if c.not_null {
                 s.push_str(" NOT NULL");
             }
             if c.default_now {
                 s.push_str(" DEFAULT CURRENT_TIMESTAMP");
-            } else if let Some(_d) = &c.default {
-                match c.default_value() {
-                    Value::Str(x) => s.push_str(&format!(" DEFAULT '{}'", x.replace('\'', "''"))),
-                    v => s.push_str(&format!(" DEFAULT '{v}'")),
-                }
+            } else if c.default.is_some() {
+                s.push_str(&format!(" DEFAULT {}", quote::string(&c.default_value().to_string())));
             }
             if c.auto_increment {
                 s.push_str(" AUTO_INCREMENT");
@@ -1425,16 +1447,16 @@ pub fn create_table_sql(t: &TableMeta) -> String {
         })
         .collect();
     for ix in &t.indexes {
-        let cols: Vec<String> = ix.columns.iter().map(|&c| format!("`{}`", t.columns[c].name)).collect();
+        let cols: Vec<String> = ix.columns.iter().map(|&c| quote::ident(&t.columns[c].name)).collect();
         parts.push(if ix.primary {
             format!("  PRIMARY KEY ({})", cols.join(","))
         } else if ix.unique {
-            format!("  UNIQUE KEY `{}` ({})", ix.name, cols.join(","))
+            format!("  UNIQUE KEY {} ({})", quote::ident(&ix.name), cols.join(","))
         } else {
-            format!("  KEY `{}` ({})", ix.name, cols.join(","))
+            format!("  KEY {} ({})", quote::ident(&ix.name), cols.join(","))
         });
     }
-    format!("CREATE TABLE `{}` (\n{}\n)", t.name, parts.join(",\n"))
+    format!("CREATE TABLE {} (\n{}\n)", quote::ident(&t.name), parts.join(",\n"))
 }
 
 /// `information_schema.global_status` rows.
@@ -1528,65 +1550,76 @@ fn virtual_rows(
                 ));
             }
             let tname = args[0].to_text().unwrap_or_default();
-            let (tdb, tn) = match tname.split_once('.') {
-                Some((a, b)) => (a.to_string(), b.to_string()),
-                None => (cur_db.to_string(), tname.clone()),
-            };
-            let t1 = to_timestamp(&args[1])?;
-            let t2 = to_timestamp(&args[2])?;
-            let s1 = db.as_of(t1)?;
-            let s2 = db.as_of(t2)?;
-            let c1 = Catalog::load(db, &s1)?;
-            let c2 = Catalog::load(db, &s2)?;
-            let m1 = c1.table(&tdb, &tn);
-            let m2 = c2.table(&tdb, &tn);
-            let meta = m2.clone().or(m1.clone()).ok_or_else(|| no_table(&tdb, &tn))?;
-            let ncols = meta.columns.len();
-            let mut cols = vec!["change".to_string()];
-            cols.extend(meta.columns.iter().map(|c| c.name.clone()));
-            cols.extend(meta.columns.iter().map(|c| format!("old_{}", c.name)));
-            let mut out = Vec::new();
-            let mut push = |kind: &str, before: Option<Row>, after: Option<Row>| {
-                let mut r = vec![Value::Str(kind.into())];
-                let mut a = after.unwrap_or_default();
-                a.resize(ncols, Value::Null);
-                let mut b = before.unwrap_or_default();
-                b.resize(ncols, Value::Null);
-                r.extend(a);
-                r.extend(b);
-                out.push(r);
-            };
-            match (&m1, &m2) {
-                (Some(a), Some(b)) if a.id == b.id => {
-                    let prefix = row_prefix(a.id);
-                    let end = prefix_end(&prefix).unwrap_or_default();
-                    for d in db.diff(&s1, &s2, std::ops::Bound::Included(&prefix), std::ops::Bound::Excluded(&end))? {
-                        let before = d.before.as_deref().map(decode_row).transpose()?;
-                        let after = d.after.as_deref().map(decode_row).transpose()?;
-                        let kind = match (&before, &after) {
-                            (None, _) => "added",
-                            (_, None) => "removed",
-                            _ => "changed",
-                        };
-                        push(kind, before, after);
-                    }
-                }
-                _ => {
-                    let ex = Exec { db, now: db.now() };
-                    if let Some(a) = &m1 {
-                        for (_, r) in ex.table_rows(a, &s1, &super::plan::Access::Full, &[], None)? {
-                            push("removed", Some(r), None);
-                        }
-                    }
-                    if let Some(b) = &m2 {
-                        for (_, r) in ex.table_rows(b, &s2, &super::plan::Access::Full, &[], None)? {
-                            push("added", None, Some(r));
-                        }
-                    }
-                }
-            }
-            (cols, out)
+            table_diff(db, cur_db, &tname, to_timestamp(&args[1])?, to_timestamp(&args[2])?)?
         }
         _ => return Ok(None),
     }))
+}
+
+/// The rows of `table` (`db.t` or a table of `cur_db`) that differ between
+/// `t1` and `t2`: `change` ("added" | "removed" | "changed"), the columns
+/// at `t2`, then the columns at `t1` prefixed `old_` (`reeldb_diff`).
+fn table_diff(
+    db: &Database,
+    cur_db: &str,
+    tname: &str,
+    t1: Timestamp,
+    t2: Timestamp,
+) -> SqlResult<(Vec<String>, Vec<Row>)> {
+    let (tdb, tn) = match tname.split_once('.') {
+        Some((a, b)) => (a.to_string(), b.to_string()),
+        None => (cur_db.to_string(), tname.to_string()),
+    };
+    let s1 = db.as_of(t1)?;
+    let s2 = db.as_of(t2)?;
+    let c1 = Catalog::load(db, &s1)?;
+    let c2 = Catalog::load(db, &s2)?;
+    let m1 = c1.table(&tdb, &tn);
+    let m2 = c2.table(&tdb, &tn);
+    let meta = m2.clone().or(m1.clone()).ok_or_else(|| no_table(&tdb, &tn))?;
+    let ncols = meta.columns.len();
+    let mut cols = vec!["change".to_string()];
+    cols.extend(meta.columns.iter().map(|c| c.name.clone()));
+    cols.extend(meta.columns.iter().map(|c| format!("old_{}", c.name)));
+    let mut out = Vec::new();
+    let mut push = |kind: &str, before: Option<Row>, after: Option<Row>| {
+        let mut r = vec![Value::Str(kind.into())];
+        let mut a = after.unwrap_or_default();
+        a.resize(ncols, Value::Null);
+        let mut b = before.unwrap_or_default();
+        b.resize(ncols, Value::Null);
+        r.extend(a);
+        r.extend(b);
+        out.push(r);
+    };
+    match (&m1, &m2) {
+        (Some(a), Some(b)) if a.id == b.id => {
+            let prefix = row_prefix(a.id);
+            let end = prefix_end(&prefix).unwrap_or_default();
+            for d in db.diff(&s1, &s2, std::ops::Bound::Included(&prefix), std::ops::Bound::Excluded(&end))? {
+                let before = d.before.as_deref().map(decode_row).transpose()?;
+                let after = d.after.as_deref().map(decode_row).transpose()?;
+                let kind = match (&before, &after) {
+                    (None, _) => "added",
+                    (_, None) => "removed",
+                    _ => "changed",
+                };
+                push(kind, before, after);
+            }
+        }
+        _ => {
+            let ex = Exec { db, now: db.now() };
+            if let Some(a) = &m1 {
+                for (_, r) in ex.table_rows(a, &s1, &super::plan::Access::Full, &[], None)? {
+                    push("removed", Some(r), None);
+                }
+            }
+            if let Some(b) = &m2 {
+                for (_, r) in ex.table_rows(b, &s2, &super::plan::Access::Full, &[], None)? {
+                    push("added", None, Some(r));
+                }
+            }
+        }
+    }
+    Ok((cols, out))
 }

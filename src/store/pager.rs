@@ -269,7 +269,7 @@ type SuperContents = (u64, Vec<u8>, u64, u64, Vec<u8>);
 
 /// The sequence number of the newest valid superblock of the two slots
 /// (`None`: neither is valid). Other tabs compare it to know which state of
-/// the store a set of pages belongs to (the browser runtime's tab sync).
+/// the store a set of pages belongs to (see `sync::Superblocks`).
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub fn superblock_seq(slots: &[Option<PageBuf>; 2]) -> Option<u64> {
     slots.iter().enumerate().filter_map(|(slot, page)| read_super(slot as u64, page.as_ref()?).ok().map(|s| s.0)).max()

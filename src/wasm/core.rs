@@ -28,7 +28,7 @@
 //! tab's open transaction and never sees its uncommitted rows.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::{Rc, Weak};
 
@@ -39,13 +39,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 use web_sys::{BroadcastChannel, IdbDatabase, MessageEvent};
 
-use super::sqltext::quote_ident;
 use super::{idb, js_error, registry, JsTimelineEntry};
 use crate::db::{Database, Options};
 use crate::sql::Session;
 use crate::store::backend::MemBackend;
 use crate::store::page::PageBuf;
-use crate::store::pager::superblock_seq;
+use crate::store::sync::{CatchUp, RemoteFlush, Superblocks};
 
 /// IndexedDB persistence of one database.
 pub struct Persist {
@@ -56,7 +55,7 @@ pub struct Persist {
     pending: RefCell<BTreeMap<u64, PageBuf>>,
     waiters: RefCell<Vec<(Function, Function)>>,
     in_flight: Cell<bool>,
-    supers: RefCell<[Option<PageBuf>; 2]>,
+    supers: RefCell<Superblocks>,
     /// Test hook: the next flush aborts, reporting a DOMException of this name.
     pub fail_next: RefCell<Option<String>>,
     tabs: RefCell<Option<Tabs>>,
@@ -71,24 +70,15 @@ pub struct Persist {
     _versionchange: RefCell<Option<EventListener>>,
 }
 
-/// A flush another tab announced: the superblock sequence numbers of the
-/// store before and after it and the pages it wrote.
-struct RemoteFlush {
-    before: Option<u64>,
-    after: u64,
-    pages: Vec<u64>,
-}
-
-impl RemoteFlush {
-    fn from_message(data: &JsValue) -> Option<RemoteFlush> {
-        let num = |k: &str| Reflect::get(data, &k.into()).ok().and_then(|v| v.as_f64()).map(|n| n as u64);
-        let pages = Reflect::get(data, &"pages".into()).ok()?.dyn_into::<Array>().ok()?;
-        Some(RemoteFlush {
-            before: num("before"),
-            after: num("after")?,
-            pages: pages.iter().filter_map(|n| n.as_f64()).map(|n| n as u64).collect(),
-        })
-    }
+/// The flush another tab announced in a `commit` message.
+fn remote_flush(data: &JsValue) -> Option<RemoteFlush> {
+    let num = |k: &str| Reflect::get(data, &k.into()).ok().and_then(|v| v.as_f64()).map(|n| n as u64);
+    let pages = Reflect::get(data, &"pages".into()).ok()?.dyn_into::<Array>().ok()?;
+    Some(RemoteFlush {
+        before: num("before"),
+        after: num("after")?,
+        pages: pages.iter().filter_map(|n| n.as_f64()).map(|n| n as u64).collect(),
+    })
 }
 
 struct Tabs {
@@ -177,7 +167,7 @@ impl Core {
             pending: RefCell::new(BTreeMap::new()),
             waiters: RefCell::new(Vec::new()),
             in_flight: Cell::new(false),
-            supers: RefCell::new([None, None]),
+            supers: RefCell::new(Superblocks::default()),
             fail_next: RefCell::new(None),
             tabs: RefCell::new(None),
             flushes: Cell::new(0),
@@ -460,22 +450,15 @@ impl Core {
                 Ok(()) => {
                     p.flushes.set(p.flushes.get() + 1);
                     p.pages_written.set(p.pages_written.get() + batch.len() as u64);
-                    let before = superblock_seq(&p.supers.borrow());
-                    {
-                        let mut supers = p.supers.borrow_mut();
-                        for (n, page) in &batch {
-                            if *n < 2 {
-                                supers[*n as usize] = Some(page.clone());
-                            }
-                        }
-                    }
+                    let before = p.supers.borrow().seq();
+                    p.supers.borrow_mut().record_written(&batch);
                     for (resolve, _) in waiters {
                         let _ = resolve.call0(&JsValue::NULL);
                     }
                     if let Some(t) = p.tabs.borrow().as_ref() {
                         // Other tabs read just these pages if they hold the
                         // state `before` (see `catch_up`).
-                        let after = superblock_seq(&p.supers.borrow());
+                        let after = p.supers.borrow().seq();
                         let seq = |s: Option<u64>| s.map_or(JsValue::NULL, |s| JsValue::from_f64(s as f64));
                         let pages: Array = batch.iter().map(|(n, _)| JsValue::from_f64(*n as f64)).collect();
                         let _ = t.channel.post_message(&obj(&[
@@ -533,30 +516,24 @@ impl Core {
     async fn catch_up(&self, must: bool) -> Result<bool, JsValue> {
         let Some(p) = self.persist.as_ref() else { return Ok(false) };
         let Some(db) = p.idb.borrow().clone() else { return Ok(false) };
-        let mine = superblock_seq(&p.supers.borrow());
-        let mut queue = std::mem::take(&mut *p.remote.borrow_mut());
-        queue.retain(|f| mine.is_none_or(|m| f.after > m));
-        let chained = queue.first().is_some_and(|f| f.before.is_some() && f.before == mine)
-            && queue.windows(2).all(|w| w[1].before == Some(w[0].after));
-        if chained {
+        let mine = p.supers.borrow().seq();
+        let queue = std::mem::take(&mut *p.remote.borrow_mut());
+        if let CatchUp::Chain { flushes, pages: wanted, target } = CatchUp::plan(mine, queue) {
             // The superblocks (pages 0 and 1) are read anyway.
-            let wanted: BTreeSet<u64> =
-                queue.iter().flat_map(|f| f.pages.iter().copied()).filter(|&n| n >= 2).collect();
-            let wanted: Vec<u64> = wanted.into_iter().collect();
             let (supers, pages) = idb::read_pages(&db, &wanted).await?;
-            let target = queue.last().map(|f| f.after);
-            let stored = superblock_seq(&supers);
-            if !must && stored > target {
+            let supers = Superblocks(supers);
+            let stored = supers.seq();
+            if !must && stored > Some(target) {
                 let mut remote = p.remote.borrow_mut();
                 let newer = std::mem::take(&mut *remote);
-                *remote = queue.into_iter().chain(newer).collect();
+                *remote = flushes.into_iter().chain(newer).collect();
                 return Ok(false);
             }
-            if stored == target && pages.len() == wanted.len() {
+            if stored == Some(target) && pages.len() == wanted.len() {
                 p.pages_read.set(p.pages_read.get() + pages.len() as u64 + 2);
                 let mem = p.mem.borrow().clone();
                 mem.put_pages(pages);
-                mem.put_pages(supers.iter().enumerate().filter_map(|(n, s)| Some((n as u64, s.clone()?))));
+                mem.put_pages(supers.pages());
                 if self.install_image(mem, supers).is_ok() {
                     return Ok(true);
                 }
@@ -570,7 +547,7 @@ impl Core {
     async fn refresh_if_stale(&self) -> Result<bool, JsValue> {
         let Some(p) = self.persist.as_ref() else { return Ok(false) };
         let Some(db) = p.idb.borrow().clone() else { return Ok(false) };
-        let stored = idb::superblocks(&db).await?;
+        let stored = Superblocks(idb::superblocks(&db).await?);
         if stored == *p.supers.borrow() {
             return Ok(false);
         }
@@ -581,18 +558,13 @@ impl Core {
     /// Replaces the session by one on `pages`; returns whether an open
     /// transaction was dropped.
     fn install(&self, pages: Vec<(u64, PageBuf)>) -> Result<bool, JsValue> {
-        let mut supers = [None, None];
-        for (n, page) in &pages {
-            if *n < 2 {
-                supers[*n as usize] = Some(page.clone());
-            }
-        }
+        let supers = Superblocks::of_pages(&pages);
         self.install_image(MemBackend::from_pages(pages), supers)
     }
 
     /// Replaces the session by one on the image `mem`, whose superblocks
     /// are `supers`; returns whether an open transaction was dropped.
-    fn install_image(&self, mem: MemBackend, supers: [Option<PageBuf>; 2]) -> Result<bool, JsValue> {
+    fn install_image(&self, mem: MemBackend, supers: Superblocks) -> Result<bool, JsValue> {
         let p = self.persist.as_ref().expect("persistent");
         let mut db = Database::open(Box::new(mem.clone()), self.options.clone())?;
         let old = self.session.borrow_mut().take();
@@ -603,7 +575,9 @@ impl Core {
         db.set_clock(clock);
         let mut session = Session::new(db);
         if !cur_db.is_empty() && cur_db != session.current_database() {
-            let _ = session.execute_one(&format!("USE {}", quote_ident(&cur_db)));
+            // The database may be gone in the new image: then the session
+            // stays on its default one.
+            let _ = session.use_database(&cur_db);
         }
         *p.mem.borrow_mut() = mem;
         *p.supers.borrow_mut() = supers;
@@ -654,7 +628,7 @@ impl Core {
             if !t.preempt.get() {
                 return;
             }
-            let _ = self.with_session(|s| s.execute_one("ROLLBACK"));
+            let _ = self.with_session(Session::rollback);
             self.emit(obj(&[("type", "rollback".into()), ("reason", "backtrack in another tab".into())]));
         }
         t.held.set(false);
@@ -763,7 +737,7 @@ impl Tabs {
                     core.maybe_release();
                 }
                 Some("commit") => {
-                    if let (Some(p), Some(f)) = (core.persist.as_ref(), RemoteFlush::from_message(&data)) {
+                    if let (Some(p), Some(f)) = (core.persist.as_ref(), remote_flush(&data)) {
                         p.remote.borrow_mut().push(f);
                     }
                     core.on_remote_commit()

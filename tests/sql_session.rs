@@ -1,0 +1,94 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The session's typed operations (what the JavaScript API calls) behave as
+//! the SQL statements they stand for.
+
+use reeldb::sql::{Session, StatementResult, Value};
+use reeldb::{BacktrackTarget, Timestamp};
+
+fn at(secs: i64) -> Timestamp {
+    Timestamp::from_secs(secs)
+}
+
+fn count(s: &mut Session) -> Value {
+    match s.execute_one("SELECT COUNT(*) FROM t").unwrap() {
+        StatementResult::Rows { rows, .. } => rows[0][0].clone(),
+        StatementResult::Affected(_) => panic!("rows expected"),
+    }
+}
+
+fn session() -> Session {
+    let mut s = Session::in_memory();
+    s.execute("SET TIMESTAMP = 1000; CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(5)); INSERT INTO t VALUES (1, 'a')")
+        .unwrap();
+    s.execute("SET TIMESTAMP = 2000; INSERT INTO t VALUES (2, 'b'); UPDATE t SET v = 'z' WHERE id = 1").unwrap();
+    s.execute("SET TIMESTAMP = 3000").unwrap();
+    s
+}
+
+#[test]
+fn backtrack_rolls_back_an_open_transaction_like_the_statement() {
+    for typed in [true, false] {
+        let mut s = session();
+        s.execute("BEGIN; INSERT INTO t VALUES (3, 'c')").unwrap();
+        assert!(s.in_transaction());
+        if typed {
+            let outcome = s.backtrack(BacktrackTarget::Time(at(1500)), false).unwrap();
+            assert!(outcome.rolled_back_transaction);
+        } else {
+            s.execute("BACKTRACK TO TIMESTAMP '1970-01-01 00:25:00'").unwrap();
+        }
+        assert!(!s.in_transaction(), "typed: {typed}");
+        assert_eq!(count(&mut s), Value::Int(1), "typed: {typed}");
+    }
+}
+
+#[test]
+fn a_failed_backtrack_keeps_the_transaction() {
+    for typed in [true, false] {
+        let mut s = session();
+        s.execute("BEGIN; INSERT INTO t VALUES (3, 'c')").unwrap();
+        if typed {
+            assert!(s.backtrack(BacktrackTarget::Time(at(9999)), false).is_err());
+        } else {
+            assert!(s.execute("BACKTRACK TO TIMESTAMP '1970-01-01 02:46:39'").is_err());
+        }
+        assert!(s.in_transaction(), "typed: {typed}");
+        s.rollback();
+        assert!(!s.in_transaction());
+        assert_eq!(count(&mut s), Value::Int(2));
+    }
+}
+
+#[test]
+fn use_database_and_restore_points() {
+    let mut s = session();
+    assert!(s.use_database("nope").is_err());
+    s.execute("CREATE DATABASE Other").unwrap();
+    s.use_database("other").unwrap();
+    assert_eq!(s.current_database(), "Other");
+    let rp = s.create_restore_point("before").unwrap();
+    assert_eq!(rp.name, "before");
+    assert!(s.create_restore_point("before").is_err());
+    s.drop_restore_point("before").unwrap();
+    assert!(s.drop_restore_point("before").is_err());
+}
+
+#[test]
+fn diff_is_reeldb_diff() {
+    let mut s = session();
+    let typed = s.diff("t", at(1500), at(2500)).unwrap();
+    let sql = s
+        .execute_one("SELECT * FROM reeldb_diff('t', TIMESTAMP '1970-01-01 00:25:00', TIMESTAMP '1970-01-01 00:41:40')")
+        .unwrap();
+    assert_eq!(typed, sql);
+    let StatementResult::Rows { columns, rows } = typed else { panic!("rows expected") };
+    assert_eq!(columns, ["change", "id", "v", "old_id", "old_v"]);
+    assert_eq!(rows.len(), 2);
+    assert!(rows.contains(&vec![
+        Value::Str("changed".into()),
+        Value::Int(1),
+        Value::Str("z".into()),
+        Value::Int(1),
+        Value::Str("a".into())
+    ]));
+}
