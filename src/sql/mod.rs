@@ -15,6 +15,7 @@ pub mod dialect;
 pub mod error;
 pub mod exec;
 pub mod front;
+pub mod functions;
 pub mod md5;
 pub mod plan;
 pub mod session;

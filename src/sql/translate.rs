@@ -735,10 +735,24 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
         E::Exists { subquery, negated } => Expr::Exists(Box::new(query(*subquery)?), negated),
         E::Subquery(q) => Expr::Subquery(Box::new(query(*q)?)),
         E::Like { negated, expr: e, pattern, escape_char, any, .. } => {
-            if any || escape_char.is_some() {
-                return unsupported("LIKE ANY / ESCAPE");
+            if any {
+                return unsupported("LIKE ANY");
             }
-            Expr::Like { expr: bx(*e)?, pattern: bx(*pattern)?, negated }
+            let escape = match escape_char {
+                None => '\\',
+                Some(x) => match expr(*x)? {
+                    Expr::Lit(Value::Str(s)) => {
+                        let mut cs = s.chars();
+                        match (cs.next(), cs.next()) {
+                            (Some(c), None) => c,
+                            (None, _) => '\\',
+                            _ => return Err(SqlError::new(Code::WrongArguments, "Incorrect arguments to ESCAPE")),
+                        }
+                    }
+                    _ => return Err(SqlError::new(Code::WrongArguments, "Incorrect arguments to ESCAPE")),
+                },
+            };
+            Expr::Like { expr: bx(*e)?, pattern: bx(*pattern)?, escape, negated }
         }
         E::Case { operand, conditions, else_result, .. } => Expr::Case {
             operand: operand.map(|o| bx(*o)).transpose()?,
