@@ -8,8 +8,9 @@
 use std::cmp::Ordering;
 
 use crate::db::Database;
-use crate::time::Timestamp;
+use crate::time::{days_from_civil, days_in_month, Timestamp};
 
+use super::dates;
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{Env, Exec};
 use super::plan::BExpr;
@@ -251,7 +252,94 @@ pub static FUNCS: &[Def] = &[
     f("utc_time", 0, 1, &[Int], curtime).statement(),
     f("unix_timestamp", 0, 1, &[Time], unix_timestamp).statement(),
     f("from_unixtime", 1, 1, &[Int], |_, v| Ok(Value::DateTime(Timestamp::from_secs(int(&v[0]))))),
+    // ----- dates and times -----
+    f("date_add", 3, 3, &[Any, Any, Str], |_, v| dates::add_interval(&v[0], &v[1], &v[2], 1)),
+    f("date_sub", 3, 3, &[Any, Any, Str], |_, v| dates::add_interval(&v[0], &v[1], &v[2], -1)),
+    f("adddate", 2, 3, &[Any, Any, Str], |_, v| adddate(v, 1)),
+    f("subdate", 2, 3, &[Any, Any, Str], |_, v| adddate(v, -1)),
+    f("timestampadd", 3, 3, &[Str, Any, Any], |_, v| dates::add_interval(&v[2], &v[1], &v[0], 1)),
+    f("timestampdiff", 3, 3, &[Str, Time], |_, v| dates::timestampdiff(&v[0], &v[1], &v[2])),
+    f("datediff", 2, 2, &[Time], |_, v| Ok(dates::datediff(&v[0], &v[1]))),
+    f("extract", 2, 2, &[Str, Any], |_, v| dates::extract(&v[0], &v[1])),
+    f("date", 1, 1, &[Time], |_, v| cast(&v[0], SqlType::Date, false)),
+    f("time", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], dates::time_text))),
+    f("year", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.y)))),
+    f("quarter", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int((c.m as i64 + 2) / 3)))),
+    f("month", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.m as i64)))),
+    f("monthname", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Str(dates::month_name(c.m).into())))),
+    f("day", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.d as i64)))),
+    f("dayofmonth", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.d as i64)))),
+    f("dayname", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Str(dates::day_name(c.days()).into())))),
+    f("dayofweek", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int((c.days() + 4).rem_euclid(7) + 1)))),
+    f("weekday", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(dates::weekday(c.days()))))),
+    f("dayofyear", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.days() - days_from_civil(c.y, 1, 1) + 1)))),
+    f("week", 1, 2, &[Time, Int], |_, v| {
+        let mode = v.get(1).map(int).unwrap_or(0);
+        Ok(on_date(&v[0], |c| Value::Int(dates::week(&c, mode).0)))
+    }),
+    f("weekofyear", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(dates::week(&c, 3).0)))),
+    f("yearweek", 1, 2, &[Time, Int], |_, v| {
+        // YEARWEEK counts weeks within their own year (the WEEK_YEAR bit)
+        let mode = v.get(1).map(int).unwrap_or(0) | 2;
+        Ok(on_date(&v[0], |c| {
+            let (w, y) = dates::week(&c, mode);
+            Value::Int(y * 100 + w)
+        }))
+    }),
+    f("last_day", 1, 1, &[Time], |_, v| {
+        Ok(on_date(&v[0], |c| Value::Date(days_from_civil(c.y, c.m, days_in_month(c.y, c.m)))))
+    }),
+    f("makedate", 2, 2, &[Int], |_, v| Ok(dates::makedate(int(&v[0]), int(&v[1])))),
+    f("hour", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 3_600_000_000).abs()))),
+    f("minute", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 60_000_000 % 60).abs()))),
+    f("second", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 1_000_000 % 60).abs()))),
+    f("microsecond", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t % 1_000_000).abs()))),
+    f("time_to_sec", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| t.div_euclid(1_000_000)))),
+    f("sec_to_time", 1, 1, &[Int], |_, v| {
+        let secs = int(&v[0]).clamp(-3_020_399, 3_020_399);
+        Ok(Value::Str(dates::time_text(secs * 1_000_000)))
+    }),
+    f("date_format", 2, 2, &[Time, Str], |_, v| {
+        let fmt = s(&v[1]).to_string();
+        Ok(on_date(&v[0], |c| bounded(dates::date_format(&c, &fmt))))
+    }),
+    f("str_to_date", 2, 2, &[Str], |_, v| Ok(dates::str_to_date(s(&v[0]), s(&v[1])))),
 ];
+
+/// `f` of the civil parts of a date value (NULL when it is not one).
+fn on_date(v: &Value, f: impl FnOnce(dates::Civil) -> Value) -> Value {
+    dates::Civil::of(v).map(f).unwrap_or(Value::Null)
+}
+
+/// `f` of the time of day (or TIME string) of a value, NULL when it has
+/// none.
+fn on_time<T: Into<TimeResult>>(v: &Value, f: impl FnOnce(i64) -> T) -> Value {
+    match dates::time_of_day(v) {
+        Some(t) => f(t).into().0,
+        None => Value::Null,
+    }
+}
+
+/// A function result computed from a time of day.
+struct TimeResult(Value);
+
+impl From<i64> for TimeResult {
+    fn from(i: i64) -> TimeResult {
+        TimeResult(Value::Int(i))
+    }
+}
+
+impl From<String> for TimeResult {
+    fn from(s: String) -> TimeResult {
+        TimeResult(Value::Str(s))
+    }
+}
+
+/// `ADDDATE(t, days)` / `ADDDATE(t, INTERVAL n unit)`.
+fn adddate(v: &[Value], sign: i64) -> SqlResult<Value> {
+    let unit = v.get(2).cloned().unwrap_or(Value::Str("DAY".into()));
+    dates::add_interval(&v[0], &v[1], &unit, sign)
+}
 
 fn s(v: &Value) -> &str {
     match v {
@@ -786,7 +874,7 @@ fn curdate(c: &Ctx, _: &[Value]) -> SqlResult<Value> {
 
 fn curtime(c: &Ctx, v: &[Value]) -> SqlResult<Value> {
     let t = now_at(c, v)?;
-    Ok(Value::Str(time_text(t.0.rem_euclid(86_400_000_000))))
+    Ok(Value::Str(dates::time_text(t.0.rem_euclid(86_400_000_000))))
 }
 
 fn unix_timestamp(c: &Ctx, v: &[Value]) -> SqlResult<Value> {
@@ -798,17 +886,6 @@ fn unix_timestamp(c: &Ctx, v: &[Value]) -> SqlResult<Value> {
             _ => Value::Null,
         },
     })
-}
-
-/// `HH:MM:SS[.ffffff]` of a time of day in microseconds.
-pub fn time_text(micros: i64) -> String {
-    let secs = micros.div_euclid(1_000_000);
-    let us = micros.rem_euclid(1_000_000);
-    let mut out = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
-    if us != 0 {
-        out.push_str(&format!(".{us:06}"));
-    }
-    out
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 pub mod ast;
 pub mod bind;
 pub mod catalog;
+pub mod dates;
 pub mod dialect;
 pub mod error;
 pub mod exec;

@@ -606,6 +606,10 @@ fn func_args(a: &sp::FunctionArguments) -> SqlResult<(Vec<Expr>, bool, bool)> {
             let mut star = false;
             for arg in &l.args {
                 match arg {
+                    // DATE_ADD(t, INTERVAL n unit): the amount and the unit
+                    sp::FunctionArg::Unnamed(sp::FunctionArgExpr::Expr(sp::Expr::Interval(iv))) => {
+                        out.extend(interval(iv.clone())?)
+                    }
                     sp::FunctionArg::Unnamed(sp::FunctionArgExpr::Expr(e)) => out.push(expr(e.clone())?),
                     sp::FunctionArg::Unnamed(sp::FunctionArgExpr::Wildcard) => star = true,
                     other => return unsupported(other),
@@ -613,6 +617,15 @@ fn func_args(a: &sp::FunctionArguments) -> SqlResult<(Vec<Expr>, bool, bool)> {
             }
             Ok((out, distinct, star))
         }
+    }
+}
+
+/// `INTERVAL n unit` as the two arguments of `date_add`: the amount and
+/// the unit's name.
+fn interval(iv: sp::Interval) -> SqlResult<[Expr; 2]> {
+    match (iv.leading_field, iv.last_field) {
+        (Some(unit), None) => Ok([expr(*iv.value)?, Expr::Lit(Value::Str(unit.to_string()))]),
+        _ => unsupported("INTERVAL without a single unit"),
     }
 }
 
@@ -708,7 +721,22 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
                 }
                 other => return unsupported(format!("operator {other}")),
             };
-            Expr::Binary(op, bx(*left)?, bx(*right)?)
+            // `t + INTERVAL n unit`, `INTERVAL n unit + t`, `t - INTERVAL n unit`
+            let add = op == BinOp::Arith(ArithOp::Add);
+            match (*left, *right) {
+                (t, E::Interval(iv)) if add || op == BinOp::Arith(ArithOp::Sub) => {
+                    let name = if add { "date_add" } else { "date_sub" };
+                    let mut args = vec![expr(t)?];
+                    args.extend(interval(iv)?);
+                    return Ok(Expr::Func { name: name.into(), args, distinct: false, star: false });
+                }
+                (E::Interval(iv), t) if add => {
+                    let mut args = vec![expr(t)?];
+                    args.extend(interval(iv)?);
+                    return Ok(Expr::Func { name: "date_add".into(), args, distinct: false, star: false });
+                }
+                (l, r) => Expr::Binary(op, bx(l)?, bx(r)?),
+            }
         }
         E::IsNull(e) => Expr::IsNull(bx(*e)?, false),
         E::IsNotNull(e) => Expr::IsNull(bx(*e)?, true),
@@ -803,9 +831,21 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
             if f.over.is_some() || f.filter.is_some() || !f.within_group.is_empty() {
                 return unsupported(format!("window or filtered function {name}"));
             }
-            let (args, distinct, star) = func_args(&f.args)?;
+            let (mut args, distinct, star) = func_args(&f.args)?;
+            // TIMESTAMPDIFF(MINUTE, a, b): the unit parses as a column name
+            if matches!(name.as_str(), "timestampdiff" | "timestampadd") {
+                if let Some(Expr::Column { table: None, name: unit }) = args.first() {
+                    args[0] = Expr::Lit(Value::Str(unit.to_ascii_uppercase()));
+                }
+            }
             Expr::Func { name, args, distinct, star }
         }
+        E::Extract { field, expr: e, .. } => Expr::Func {
+            name: "extract".into(),
+            args: vec![Expr::Lit(Value::Str(field.to_string())), expr(*e)?],
+            distinct: false,
+            star: false,
+        },
         E::Tuple(items) => Expr::Row(items.into_iter().map(expr).collect::<SqlResult<_>>()?),
         other => return unsupported(format!("expression {}", first_words(&other.to_string()))),
     })
