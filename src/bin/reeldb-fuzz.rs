@@ -160,6 +160,11 @@ const FUNCS: &[(&str, usize)] = &[
     ("SEC_TO_TIME", 1),
     ("DATE_FORMAT", 2),
     ("STR_TO_DATE", 2),
+    ("REGEXP_LIKE", 3),
+    ("REGEXP_REPLACE", 3),
+    ("REGEXP_REPLACE", 5),
+    ("REGEXP_SUBSTR", 4),
+    ("REGEXP_INSTR", 5),
     ("NOSUCHFN", 1),
 ];
 const AGGS: &[&str] = &["COUNT", "SUM", "AVG", "MIN", "MAX"];
@@ -296,7 +301,9 @@ impl Gen<'_> {
             12 => format!("{} BETWEEN {} AND {}", self.expr(d), self.expr(d), self.expr(d)),
             13 => match self.rng.below(4) {
                 0 => format!("{} LIKE {} ESCAPE '|'", self.expr(d), self.expr(d)),
-                1 => format!("{} NOT LIKE {}", self.expr(d), self.expr(d)),
+                1 => {
+                    format!("{} {} {}", self.expr(d), self.rng.pick(&["NOT LIKE", "REGEXP", "NOT RLIKE"]), self.expr(d))
+                }
                 2 => {
                     let unit = *self.rng.pick(&[
                         "MICROSECOND",

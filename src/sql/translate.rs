@@ -899,6 +899,19 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
             };
             Expr::Like { expr: bx(*e)?, pattern: bx(*pattern)?, escape, negated }
         }
+        E::RLike { negated, expr: e, pattern, .. } => {
+            let f = Expr::Func {
+                name: "regexp_like".into(),
+                args: vec![expr(*e)?, expr(*pattern)?],
+                distinct: false,
+                star: false,
+            };
+            if negated {
+                Expr::Unary(UnOp::Not, Box::new(f))
+            } else {
+                f
+            }
+        }
         E::Case { operand, conditions, else_result, .. } => Expr::Case {
             operand: operand.map(|o| bx(*o)).transpose()?,
             whens: conditions
