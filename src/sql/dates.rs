@@ -199,9 +199,10 @@ pub fn add_interval(t: &Value, n: &Value, unit: &Value, sign: i64) -> SqlResult<
         // a string counts by its integer prefix; numbers round
         (_, Value::Str(s)) => parse_num_prefix(s).trunc() as i128,
         _ => n.to_i64().unwrap_or(0) as i128,
-    } * sign as i128;
+    }
+    .saturating_mul(sign as i128);
     let (days, tod) = if months != 0 {
-        let total = (c.y as i128 * 12 + c.m as i128 - 1) + amount * months as i128;
+        let total = (c.y as i128 * 12 + c.m as i128 - 1).saturating_add(amount.saturating_mul(months as i128));
         let (y, m) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
         let Ok(y) = i64::try_from(y) else {
             return Ok(Value::Null);
@@ -211,8 +212,8 @@ pub fn add_interval(t: &Value, n: &Value, unit: &Value, sign: i64) -> SqlResult<
         }
         (days_from_civil(y, m, c.d.min(days_in_month(y, m))), c.tod)
     } else {
-        let step = if unit == Unit::Second { amount } else { amount * us as i128 };
-        let total = c.days() as i128 * DAY_US as i128 + c.tod as i128 + step;
+        let step = if unit == Unit::Second { amount } else { amount.saturating_mul(us as i128) };
+        let total = (c.days() as i128 * DAY_US as i128 + c.tod as i128).saturating_add(step);
         let Ok(total) = i64::try_from(total) else {
             return Ok(Value::Null);
         };
@@ -477,6 +478,7 @@ pub fn str_to_date(text: &str, fmt: &str) -> Value {
         let ok = (|| -> Option<()> {
             match spec {
                 'Y' => {
+                    s = s.trim_start();
                     let before = s.len();
                     y = digits(&mut s, 4)?;
                     if before - s.len() <= 2 {
@@ -526,6 +528,7 @@ pub fn str_to_date(text: &str, fmt: &str) -> Value {
                     has_time = true;
                 }
                 'f' => {
+                    s = s.trim_start();
                     let before = s.len();
                     us = digits(&mut s, 6)?;
                     us *= 10i64.pow(6 - (before - s.len()) as u32);
@@ -605,7 +608,7 @@ pub fn makedate(y: i64, n: i64) -> Value {
     if n < 1 || !(0..=9999).contains(&y) {
         return Value::Null;
     }
-    let days = days_from_civil(y, 1, 1) + n - 1;
+    let days = days_from_civil(y, 1, 1).saturating_add(n - 1);
     if in_range(days) {
         Value::Date(days)
     } else {
@@ -640,5 +643,23 @@ mod tests {
         assert_eq!(str_to_date("May 1, 2013", "%M %d,%Y"), Value::Date(days_from_civil(2013, 5, 1)));
         assert_eq!(str_to_date("2013-02-30", "%Y-%m-%d"), Value::Null);
         assert_eq!(str_to_date("09:30:17", "%h:%i:%s"), Value::Str("09:30:17".into()));
+        // spaces before numbers are skipped, never counted as digits
+        assert_eq!(
+            str_to_date("2020-01-01 10:00:00.       5", "%Y-%m-%d %T.%f").to_string(),
+            "2020-01-01 10:00:00.500000"
+        );
+        assert_eq!(str_to_date("  20-1-2", "%Y-%c-%e"), Value::Date(days_from_civil(2020, 1, 2)));
+        // huge amounts give NULL, not an overflow
+        let big = Value::Double(1e300);
+        assert_eq!(
+            add_interval(&Value::Str("2020-01-01".into()), &big, &Value::Str("SECOND".into()), -1).unwrap(),
+            Value::Null
+        );
+        assert_eq!(
+            add_interval(&Value::Str("2020-01-01".into()), &Value::Int(i64::MIN), &Value::Str("YEAR".into()), -1)
+                .unwrap(),
+            Value::Null
+        );
+        assert_eq!(makedate(2020, i64::MAX), Value::Null);
     }
 }

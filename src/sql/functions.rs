@@ -304,8 +304,12 @@ pub static FUNCS: &[Def] = &[
         Ok(Value::Str(dates::time_text(secs * 1_000_000)))
     }),
     f("date_format", 2, 2, &[Time, Str], |_, v| {
-        let fmt = s(&v[1]).to_string();
-        Ok(on_date(&v[0], |c| bounded(dates::date_format(&c, &fmt))))
+        // a specifier of 2 bytes gives at most 9: bound the output first
+        let fmt = s(&v[1]);
+        if fmt.len() > MAX_STRING / 5 {
+            return Ok(Value::Null);
+        }
+        Ok(on_date(&v[0], |c| bounded(dates::date_format(&c, fmt))))
     }),
     f("str_to_date", 2, 2, &[Str], |_, v| Ok(dates::str_to_date(s(&v[0]), s(&v[1])))),
 ];
@@ -890,14 +894,14 @@ fn round(v: &[Value], trunc: bool) -> Value {
             return v[0].clone();
         }
         // Drop `drop` digits: to scale `digits` (negative: tens, hundreds...).
-        let drop = (d.s as i64 - digits).min(40) as u32;
+        let drop = (d.s as i64).saturating_sub(digits).min(40) as u32;
         let Some(p) = 10i128.checked_pow(drop) else {
             return if matches!(v[0], Value::Int(_)) { Value::Int(0) } else { Value::Decimal(Decimal { m: 0, s: 0 }) };
         };
         let (q, r) = (d.m / p, d.m % p);
         let q = if !trunc && r.abs() * 2 >= p { q + d.m.signum() } else { q };
         let scale = digits.max(0) as u32;
-        let m = if digits < 0 { q.checked_mul(10i128.pow((-digits).min(38) as u32)) } else { Some(q) };
+        let m = if digits < 0 { q.checked_mul(10i128.pow(digits.saturating_neg().min(38) as u32)) } else { Some(q) };
         return match (m, &v[0]) {
             (Some(m), Value::Int(_)) => i64::try_from(m).map(Value::Int).unwrap_or(Value::Decimal(Decimal { m, s: 0 })),
             (Some(m), _) => Value::Decimal(Decimal { m, s: scale }),

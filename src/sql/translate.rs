@@ -494,7 +494,9 @@ fn item_texts(select_at: Location, n: usize) -> Vec<String> {
         let mut last_end: Option<Location> = None;
         let mut depth = 0i32;
         let mut skipping_modifiers = true;
-        for t in &toks[start + 1..] {
+        // the tokenizer adds no end-of-input token
+        let eof = TokenWithSpan::wrap(Token::EOF);
+        for t in toks[start + 1..].iter().chain(std::iter::once(&eof)) {
             let word = match &t.token {
                 Token::Word(w) if w.quote_style.is_none() => Some(w.keyword),
                 _ => None,
@@ -1040,5 +1042,6 @@ mod tests {
         );
         assert_eq!(item_names("SELECT (SELECT 7 / 2), x IN (1,2) WHERE 1"), ["(SELECT 7 / 2)", "x IN (1,2)"]);
         assert_eq!(item_names("SELECT * FROM (SELECT 1+1) d"), ["*"]);
+        assert_eq!(item_names("SELECT 'é', CONCAT('ü',  'x'),\n  1+1"), ["é", "CONCAT('ü',  'x')", "1+1"]);
     }
 }
