@@ -118,6 +118,53 @@ const FUNCS: &[(&str, usize)] = &[
     ("CONCAT_WS", 3),
     ("TRUNCATE", 2),
     ("STRCMP", 2),
+    ("SUBSTRING_INDEX", 3),
+    ("INSTR", 2),
+    ("REVERSE", 1),
+    ("FORMAT", 2),
+    ("ORD", 1),
+    ("CHAR", 2),
+    ("FIELD", 3),
+    ("ELT", 3),
+    ("POW", 2),
+    ("SQRT", 1),
+    ("EXP", 1),
+    ("LOG", 2),
+    ("LN", 1),
+    ("SIGN", 1),
+    ("CURTIME", 0),
+    ("UNIX_TIMESTAMP", 1),
+    ("FROM_UNIXTIME", 1),
+    ("DATE_ADD", 3),
+    ("ADDDATE", 2),
+    ("SUBDATE", 3),
+    ("DATEDIFF", 2),
+    ("TIMESTAMPDIFF", 3),
+    ("TIMESTAMPADD", 3),
+    ("EXTRACT", 2),
+    ("DATE", 1),
+    ("TIME", 1),
+    ("YEAR", 1),
+    ("MONTHNAME", 1),
+    ("DAYNAME", 1),
+    ("DAYOFWEEK", 1),
+    ("DAYOFYEAR", 1),
+    ("WEEK", 2),
+    ("YEARWEEK", 2),
+    ("QUARTER", 1),
+    ("LAST_DAY", 1),
+    ("MAKEDATE", 2),
+    ("HOUR", 1),
+    ("MICROSECOND", 1),
+    ("TIME_TO_SEC", 1),
+    ("SEC_TO_TIME", 1),
+    ("DATE_FORMAT", 2),
+    ("STR_TO_DATE", 2),
+    ("REGEXP_LIKE", 3),
+    ("REGEXP_REPLACE", 3),
+    ("REGEXP_REPLACE", 5),
+    ("REGEXP_SUBSTR", 4),
+    ("REGEXP_INSTR", 5),
     ("NOSUCHFN", 1),
 ];
 const AGGS: &[&str] = &["COUNT", "SUM", "AVG", "MIN", "MAX"];
@@ -252,7 +299,28 @@ impl Gen<'_> {
             10 => format!("CAST({} AS {})", self.expr(d), self.rng.pick(CASTS)),
             11 => format!("{} IS {}NULL", self.expr(d), if self.rng.chance(50) { "NOT " } else { "" }),
             12 => format!("{} BETWEEN {} AND {}", self.expr(d), self.expr(d), self.expr(d)),
-            13 => format!("{} LIKE {}", self.expr(d), self.expr(d)),
+            13 => match self.rng.below(4) {
+                0 => format!("{} LIKE {} ESCAPE '|'", self.expr(d), self.expr(d)),
+                1 => {
+                    format!("{} {} {}", self.expr(d), self.rng.pick(&["NOT LIKE", "REGEXP", "NOT RLIKE"]), self.expr(d))
+                }
+                2 => {
+                    let unit = *self.rng.pick(&[
+                        "MICROSECOND",
+                        "SECOND",
+                        "MINUTE",
+                        "HOUR",
+                        "DAY",
+                        "WEEK",
+                        "MONTH",
+                        "QUARTER",
+                        "YEAR",
+                    ]);
+                    let op = *self.rng.pick(&["+", "-"]);
+                    format!("({} {op} INTERVAL {} {unit})", self.expr(d), self.expr(d))
+                }
+                _ => format!("{} LIKE {}", self.expr(d), self.expr(d)),
+            },
             14 => {
                 let n = 1 + self.rng.below(3);
                 let xs: Vec<String> = (0..n).map(|_| self.expr(d)).collect();

@@ -600,6 +600,8 @@ pub enum Expr {
         expr: Box<Expr>,
         /// Pattern.
         pattern: Box<Expr>,
+        /// The ESCAPE character (default `\\`).
+        escape: char,
         /// NOT.
         negated: bool,
     },

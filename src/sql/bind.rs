@@ -12,6 +12,7 @@ use super::ast::*;
 use super::catalog::{Catalog, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, Exec};
+use super::functions::{Ctx, Func, Volatility};
 use super::plan::*;
 use super::value::{SqlType, Value};
 
@@ -215,7 +216,7 @@ impl<'a> Binder<'a> {
             // The clock as set (SET TIMESTAMP), even where commits, which
             // keep time moving forward, would be stamped later.
             "timestamp" => Value::Double(self.db.fixed_clock().unwrap_or(self.now).0 as f64 / 1e6),
-            "version" => Value::Str(super::exec::VERSION.into()),
+            "version" => Value::Str(super::functions::VERSION.into()),
             _ => return None,
         })
     }
@@ -816,10 +817,10 @@ impl<'a> Binder<'a> {
                 BExpr::Case(o, w, el)
             }
             Expr::Cast(a, t) => BExpr::Cast(sub!(a), *t),
-            Expr::Like { expr, pattern, negated } => {
+            Expr::Like { expr, pattern, escape, negated } => {
                 let a = sub!(expr);
                 let b = sub!(pattern);
-                BExpr::Like(a, b, *negated)
+                BExpr::Like(a, b, *escape, *negated)
             }
             Expr::Func { name, args, distinct, star } => {
                 if let Some(f) = agg_func(name) {
@@ -855,15 +856,14 @@ impl<'a> Binder<'a> {
                 for x in args {
                     a.push(self.expr(x, scope, aggs.as_deref_mut())?);
                 }
-                super::exec::check_function(name, a.len())?;
-                // constant-fold NOW() to the statement time
-                match name.as_str() {
-                    "now" | "current_timestamp" | "sysdate" | "localtime" | "localtimestamp" => {
-                        BExpr::Lit(Value::DateTime(Timestamp::from_secs(self.now.secs())))
-                    }
-                    "curdate" | "current_date" => BExpr::Lit(Value::Date(self.now.secs().div_euclid(86_400))),
-                    "database" | "schema" => BExpr::Lit(Value::Str(self.cur_db.to_string())),
-                    _ => BExpr::Func(name.clone(), a),
+                let f = Func::resolve(name, a.len())?;
+                // One statement sees one clock and one current database.
+                if f.def().volatility == Volatility::Statement && a.iter().all(BExpr::is_const) {
+                    let ex = self.exec();
+                    let v = a.iter().map(|e| eval_const(&ex, e)).collect::<SqlResult<Vec<_>>>()?;
+                    BExpr::Lit(f.call(&Ctx { now: self.now, database: Some(self.cur_db) }, v)?)
+                } else {
+                    BExpr::Func(f, a)
                 }
             }
             Expr::Row(v) if v.len() == 1 => self.expr(&v[0], scope, aggs)?,

@@ -57,6 +57,8 @@ pub enum Code {
     UnknownSystemVariable,
     /// Wrong argument (e.g. to a table function).
     WrongArguments,
+    /// A regular expression that does not compile (or is too big).
+    RegexpError,
     /// The requested time is outside the backtrack window.
     BacktrackWindow,
     /// Unknown restore point.
@@ -102,6 +104,7 @@ impl Code {
             Code::WrongParamcount => "ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT",
             Code::UnknownSystemVariable => "ER_UNKNOWN_SYSTEM_VARIABLE",
             Code::WrongArguments => "ER_WRONG_ARGUMENTS",
+            Code::RegexpError => "ER_REGEXP_ERROR",
             Code::BacktrackWindow => "ER_BACKTRACK_WINDOW",
             Code::NoSuchRestorePoint => "ER_NO_SUCH_RESTORE_POINT",
             Code::RestorePointExists => "ER_RESTORE_POINT_EXISTS",

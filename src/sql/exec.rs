@@ -8,13 +8,13 @@ use std::ops::Bound;
 use std::rc::Rc;
 
 use crate::db::{Database, Snapshot};
-use crate::time::{civil_from_days, Timestamp};
+use crate::time::Timestamp;
 
 use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
 use super::catalog::{self, decode_row, encode_key, key_class, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::plan::*;
-use super::value::{arith, cast, negate, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, SqlType, Value};
+use super::value::{arith, cast, collate_char, negate, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, Value};
 
 /// Execution context.
 pub struct Exec<'a> {
@@ -38,145 +38,44 @@ pub fn eval_const(ex: &Exec, e: &BExpr) -> SqlResult<Value> {
     ex.eval(e, &Env { row: &[], parent: None })
 }
 
-const FUNCS: &[(&str, usize, usize)] = &[
-    ("abs", 1, 1),
-    ("coalesce", 1, 99),
-    ("ifnull", 2, 2),
-    ("nullif", 2, 2),
-    ("if", 3, 3),
-    ("concat", 1, 99),
-    ("concat_ws", 2, 99),
-    ("length", 1, 1),
-    ("octet_length", 1, 1),
-    ("char_length", 1, 1),
-    ("character_length", 1, 1),
-    ("upper", 1, 1),
-    ("ucase", 1, 1),
-    ("lower", 1, 1),
-    ("lcase", 1, 1),
-    ("substring", 2, 3),
-    ("substr", 2, 3),
-    ("mid", 3, 3),
-    ("left", 2, 2),
-    ("right", 2, 2),
-    ("trim", 1, 1),
-    ("ltrim", 1, 1),
-    ("rtrim", 1, 1),
-    ("trim_chars", 2, 2),
-    ("ltrim_chars", 2, 2),
-    ("rtrim_chars", 2, 2),
-    ("replace", 3, 3),
-    ("reverse", 1, 1),
-    ("repeat", 2, 2),
-    ("locate", 2, 3),
-    ("instr", 2, 2),
-    ("lpad", 3, 3),
-    ("rpad", 3, 3),
-    ("now", 0, 1),
-    ("current_timestamp", 0, 1),
-    ("sysdate", 0, 1),
-    ("localtime", 0, 1),
-    ("localtimestamp", 0, 1),
-    ("curdate", 0, 0),
-    ("current_date", 0, 0),
-    ("database", 0, 0),
-    ("schema", 0, 0),
-    ("version", 0, 0),
-    ("round", 1, 2),
-    ("truncate", 2, 2),
-    ("floor", 1, 1),
-    ("ceil", 1, 1),
-    ("ceiling", 1, 1),
-    ("mod", 2, 2),
-    ("sign", 1, 1),
-    ("sqrt", 1, 1),
-    ("pow", 2, 2),
-    ("power", 2, 2),
-    ("exp", 1, 1),
-    ("ln", 1, 1),
-    ("log", 1, 2),
-    ("log10", 1, 1),
-    ("log2", 1, 1),
-    ("pi", 0, 0),
-    ("rand", 0, 1),
-    ("greatest", 2, 99),
-    ("least", 2, 99),
-    ("date", 1, 1),
-    ("year", 1, 1),
-    ("month", 1, 1),
-    ("day", 1, 1),
-    ("dayofmonth", 1, 1),
-    ("hour", 1, 1),
-    ("minute", 1, 1),
-    ("second", 1, 1),
-    ("unix_timestamp", 0, 1),
-    ("from_unixtime", 1, 1),
-    ("ascii", 1, 1),
-    ("char", 1, 99),
-    ("space", 1, 1),
-    ("md5", 1, 1),
-    ("strcmp", 2, 2),
-    ("isnull", 1, 1),
-    ("last_insert_id", 0, 0),
-];
-
-/// The longest string a function builds (MySQL's default max_allowed_packet);
-/// longer results are NULL, as in MySQL.
-const MAX_STRING: usize = 64 << 20;
-
-/// What `VERSION()` and `@@version` say: the MySQL version ReelDB's SQL
-/// follows.
-pub const VERSION: &str = "8.0.0-reeldb";
-
 /// Rows a recursive common table expression may produce: a bound on memory
 /// (each iteration may multiply the rows), where a server would have a
 /// statement time limit.
 const CTE_MAX_ROWS: usize = 1_000_000;
 
-/// Checks a scalar function's name and argument count.
-pub fn check_function(name: &str, n: usize) -> SqlResult<()> {
-    match FUNCS.iter().find(|(f, _, _)| *f == name) {
-        None => Err(SqlError::new(Code::SpDoesNotExist, format!("FUNCTION {name} does not exist"))),
-        Some((_, lo, hi)) if n < *lo || n > *hi => Err(SqlError::new(
-            Code::WrongParamcount,
-            format!("Incorrect parameter count in the call to native function '{name}'"),
-        )),
-        _ => Ok(()),
-    }
+/// One element of a LIKE pattern.
+#[derive(Clone, Copy, PartialEq)]
+enum LikeTok {
+    /// `%`: any run of characters.
+    Any,
+    /// `_`: one character.
+    One,
+    /// A character, as the collation compares it.
+    Char(char),
 }
 
-fn like_match(s: &[char], p: &[char]) -> bool {
-    // iterative matcher with backtracking on '%'
+fn like_match(s: &[char], p: &[LikeTok]) -> bool {
+    // iterative matcher, backtracking to the last '%'
     let (mut si, mut pi) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while si < s.len() {
-        if pi < p.len() {
-            match p[pi] {
-                '%' => {
-                    star = Some((pi, si));
-                    pi += 1;
-                    continue;
-                }
-                '_' => {
-                    si += 1;
-                    pi += 1;
-                    continue;
-                }
-                '\\' if pi + 1 < p.len() => {
-                    if p[pi + 1].to_lowercase().eq(s[si].to_lowercase()) {
-                        si += 1;
-                        pi += 2;
-                        continue;
-                    }
-                }
-                c => {
-                    if c.to_lowercase().eq(s[si].to_lowercase()) {
-                        si += 1;
-                        pi += 1;
-                        continue;
-                    }
-                }
+        match p.get(pi) {
+            Some(LikeTok::Any) => {
+                star = Some((pi, si));
+                pi += 1;
+                continue;
             }
+            Some(LikeTok::One) => {
+                si += 1;
+                pi += 1;
+                continue;
+            }
+            Some(LikeTok::Char(c)) if *c == s[si] => {
+                si += 1;
+                pi += 1;
+                continue;
+            }
+            _ => {}
         }
         match star {
             Some((sp, ss)) => {
@@ -187,17 +86,33 @@ fn like_match(s: &[char], p: &[char]) -> bool {
             None => return false,
         }
     }
-    while pi < p.len() && p[pi] == '%' {
+    while p.get(pi) == Some(&LikeTok::Any) {
         pi += 1;
     }
     pi == p.len()
 }
 
-/// SQL LIKE (case-insensitive, `%`, `_`, backslash escapes).
+/// SQL `s LIKE p ESCAPE escape`: `%` and `_` wildcards, `escape` before a
+/// character takes it literally; characters compare as the collation
+/// compares them (case- and accent-insensitive, [`collate_char`]).
+pub fn like_escape(s: &str, p: &str, escape: char) -> bool {
+    let s: Vec<char> = s.chars().map(collate_char).collect();
+    let mut toks = Vec::with_capacity(p.len());
+    let mut it = p.chars().peekable();
+    while let Some(c) = it.next() {
+        toks.push(match c {
+            c if c == escape && it.peek().is_some() => LikeTok::Char(collate_char(it.next().unwrap_or(c))),
+            '%' => LikeTok::Any,
+            '_' => LikeTok::One,
+            c => LikeTok::Char(collate_char(c)),
+        });
+    }
+    like_match(&s, &toks)
+}
+
+/// SQL LIKE with the default escape character `\\`.
 pub fn like(s: &str, p: &str) -> bool {
-    let s: Vec<char> = s.chars().collect();
-    let p: Vec<char> = p.chars().collect();
-    like_match(&s, &p)
+    like_escape(s, p, '\\')
 }
 
 fn cmp_result(op: CmpOp, a: &Value, b: &Value) -> Value {
@@ -374,15 +289,15 @@ impl<'a> Exec<'a> {
                 }
             }
             BExpr::Cast(a, t) => cast(&self.eval(a, env)?, *t, false)?,
-            BExpr::Like(a, p, neg) => {
+            BExpr::Like(a, p, escape, neg) => {
                 let v = self.eval(a, env)?;
                 let pv = self.eval(p, env)?;
                 if v.is_null() || pv.is_null() {
                     return Ok(Value::Null);
                 }
-                Value::bool(like(&text(&v), &text(&pv)) != *neg)
+                Value::bool(like_escape(&text(&v), &text(&pv), *escape) != *neg)
             }
-            BExpr::Func(name, args) => self.func(name, args, env)?,
+            BExpr::Func(f, args) => f.eval(self, args, env)?,
         })
     }
 
@@ -413,302 +328,6 @@ impl<'a> Exec<'a> {
             *sp.cache.borrow_mut() = Some(res.clone());
         }
         Ok(res)
-    }
-
-    fn func(&self, name: &str, args: &[BExpr], env: &Env) -> SqlResult<Value> {
-        // lazily evaluated functions
-        match name {
-            "coalesce" => {
-                for a in args {
-                    let v = self.eval(a, env)?;
-                    if !v.is_null() {
-                        return Ok(v);
-                    }
-                }
-                return Ok(Value::Null);
-            }
-            "ifnull" => {
-                let v = self.eval(&args[0], env)?;
-                return if v.is_null() { self.eval(&args[1], env) } else { Ok(v) };
-            }
-            "if" => {
-                let c = self.eval(&args[0], env)?.truth();
-                return self.eval(&args[if c == Some(true) { 1 } else { 2 }], env);
-            }
-            _ => {}
-        }
-        let v: Vec<Value> = args.iter().map(|a| self.eval(a, env)).collect::<SqlResult<_>>()?;
-        let null_in = v.iter().any(|x| x.is_null());
-        let strict_null = !matches!(name, "concat_ws" | "nullif" | "greatest" | "least" | "isnull" | "rand" | "char");
-        if null_in && strict_null {
-            return Ok(Value::Null);
-        }
-        let int = |i: usize| v[i].to_i64().unwrap_or(0);
-        let f = |i: usize| v[i].to_f64().unwrap_or(0.0);
-        let s = |i: usize| text(&v[i]);
-        Ok(match name {
-            "abs" => match v[0].numeric() {
-                Value::Int(i) => match i.checked_abs() {
-                    Some(a) => Value::Int(a),
-                    None => Value::Decimal(Decimal { m: (i as i128).abs(), s: 0 }),
-                },
-                Value::Decimal(d) => Value::Decimal(Decimal { m: d.m.abs(), s: d.s }),
-                Value::Double(x) => Value::Double(x.abs()),
-                o => o,
-            },
-            "nullif" => {
-                if sql_cmp(&v[0], &v[1]) == Some(Ordering::Equal) {
-                    Value::Null
-                } else {
-                    v[0].clone()
-                }
-            }
-            "concat" => Value::Str(v.iter().map(text).collect()),
-            "concat_ws" => {
-                if v[0].is_null() {
-                    return Ok(Value::Null);
-                }
-                let sep = s(0);
-                Value::Str(v[1..].iter().filter(|x| !x.is_null()).map(text).collect::<Vec<_>>().join(&sep))
-            }
-            "length" | "octet_length" => Value::Int(s(0).len() as i64),
-            "char_length" | "character_length" => Value::Int(s(0).chars().count() as i64),
-            "upper" | "ucase" => Value::Str(s(0).to_uppercase()),
-            "lower" | "lcase" => Value::Str(s(0).to_lowercase()),
-            "substring" | "substr" | "mid" => {
-                let chars: Vec<char> = s(0).chars().collect();
-                let n = chars.len() as i64;
-                let pos = int(1);
-                let start = if pos > 0 {
-                    pos - 1
-                } else if pos < 0 {
-                    n + pos
-                } else {
-                    return Ok(Value::Str(String::new()));
-                };
-                if start < 0 || start >= n {
-                    return Ok(Value::Str(String::new()));
-                }
-                let len = if v.len() > 2 { int(2).max(0) } else { n };
-                let end = start.saturating_add(len).min(n);
-                Value::Str(chars[start as usize..end as usize].iter().collect())
-            }
-            "left" => Value::Str(s(0).chars().take(int(1).max(0) as usize).collect()),
-            "right" => {
-                let c: Vec<char> = s(0).chars().collect();
-                let k = (int(1).max(0) as usize).min(c.len());
-                Value::Str(c[c.len() - k..].iter().collect())
-            }
-            "trim" => Value::Str(s(0).trim_matches(' ').to_string()),
-            "ltrim" => Value::Str(s(0).trim_start_matches(' ').to_string()),
-            "rtrim" => Value::Str(s(0).trim_end_matches(' ').to_string()),
-            "trim_chars" | "ltrim_chars" | "rtrim_chars" => {
-                let mut x = s(0);
-                let pat = s(1);
-                if pat.is_empty() {
-                    return Ok(Value::Str(x));
-                }
-                if name != "rtrim_chars" {
-                    while x.starts_with(&pat) {
-                        x = x[pat.len()..].to_string();
-                    }
-                }
-                if name != "ltrim_chars" {
-                    while x.ends_with(&pat) {
-                        x.truncate(x.len() - pat.len());
-                    }
-                }
-                Value::Str(x)
-            }
-            "replace" => {
-                let from = s(1);
-                if from.is_empty() {
-                    Value::Str(s(0))
-                } else {
-                    let (x, to) = (s(0), s(2));
-                    let hits = x.matches(from.as_str()).count();
-                    if (x.len() - hits * from.len()).saturating_add(hits.saturating_mul(to.len())) > MAX_STRING {
-                        Value::Null
-                    } else {
-                        Value::Str(x.replace(&from, &to))
-                    }
-                }
-            }
-            "reverse" => Value::Str(s(0).chars().rev().collect()),
-            "repeat" => {
-                // MySQL returns NULL past max_allowed_packet (64 MiB)
-                let (x, n) = (s(0), int(1).clamp(0, 1 << 26) as usize);
-                if x.len().saturating_mul(n) > MAX_STRING {
-                    Value::Null
-                } else {
-                    Value::Str(x.repeat(n))
-                }
-            }
-            "space" => Value::Str(" ".repeat(int(0).clamp(0, 1 << 20) as usize)),
-            "locate" | "instr" => {
-                let (needle, hay) = if name == "instr" { (s(1), s(0)) } else { (s(0), s(1)) };
-                let start = if v.len() > 2 { int(2).max(1) as usize - 1 } else { 0 };
-                let hc: Vec<char> = hay.to_lowercase().chars().collect();
-                let nc: Vec<char> = needle.to_lowercase().chars().collect();
-                if start > hc.len() {
-                    return Ok(Value::Int(0));
-                }
-                let pos = (start..=hc.len().saturating_sub(nc.len()))
-                    .find(|&i| i + nc.len() <= hc.len() && hc[i..i + nc.len()] == nc[..]);
-                Value::Int(pos.map(|p| p as i64 + 1).unwrap_or(0))
-            }
-            "lpad" | "rpad" => {
-                let x: Vec<char> = s(0).chars().collect();
-                let n = int(1).clamp(0, 1 << 20) as usize;
-                let pad: Vec<char> = s(2).chars().collect();
-                if x.len() >= n {
-                    return Ok(Value::Str(x[..n].iter().collect()));
-                }
-                if pad.is_empty() {
-                    return Ok(Value::Null);
-                }
-                let fill: String = pad.iter().cycle().take(n - x.len()).collect();
-                let xs: String = x.iter().collect();
-                Value::Str(if name == "lpad" { fill + &xs } else { xs + &fill })
-            }
-            "version" => Value::Str(VERSION.into()),
-            "round" | "truncate" => {
-                let digits = if v.len() > 1 { int(1) } else { 0 };
-                let trunc = name == "truncate";
-                match v[0].numeric() {
-                    Value::Int(i) if digits >= 0 => Value::Int(i),
-                    Value::Int(i) => {
-                        let p = 10i128.pow((-digits).min(18) as u32);
-                        let q = i as i128 / p;
-                        let r = i as i128 % p;
-                        let q = if !trunc && r.abs() * 2 >= p { q + (i as i128).signum() } else { q };
-                        Value::Int((q * p) as i64)
-                    }
-                    Value::Decimal(d) => {
-                        let sc = digits.clamp(0, 30) as u32;
-                        if sc >= d.s {
-                            Value::Decimal(d)
-                        } else if trunc {
-                            let p = 10i128.pow(d.s - sc);
-                            Value::Decimal(Decimal { m: d.m / p, s: sc })
-                        } else {
-                            Value::Decimal(d.rescale(sc))
-                        }
-                    }
-                    Value::Double(x) => {
-                        let p = 10f64.powi(digits.clamp(-300, 300) as i32);
-                        Value::Double(if trunc { (x * p).trunc() / p } else { (x * p).round() / p })
-                    }
-                    o => o,
-                }
-            }
-            "floor" | "ceil" | "ceiling" => match v[0].numeric() {
-                Value::Int(i) => Value::Int(i),
-                Value::Decimal(d) => {
-                    let t = d.trunc_i128();
-                    let frac = d.m != t * 10i128.pow(d.s);
-                    let r = if name == "floor" {
-                        if frac && d.m < 0 {
-                            t - 1
-                        } else {
-                            t
-                        }
-                    } else if frac && d.m > 0 {
-                        t + 1
-                    } else {
-                        t
-                    };
-                    Value::Int(r as i64)
-                }
-                Value::Double(x) => Value::Double(if name == "floor" { x.floor() } else { x.ceil() }),
-                o => o,
-            },
-            "mod" => arith(ArithOp::Mod, &v[0], &v[1])?,
-            "sign" => Value::Int(match sql_cmp(&v[0].numeric(), &Value::Int(0)) {
-                Some(Ordering::Less) => -1,
-                Some(Ordering::Greater) => 1,
-                _ => 0,
-            }),
-            "sqrt" => {
-                if f(0) < 0.0 {
-                    Value::Null
-                } else {
-                    Value::Double(f(0).sqrt())
-                }
-            }
-            "pow" | "power" => Value::Double(f(0).powf(f(1))),
-            "exp" => Value::Double(f(0).exp()),
-            "ln" | "log" | "log10" | "log2" => {
-                let (x, r) = match name {
-                    "log" if v.len() == 2 => (f(1), f(1).ln() / f(0).ln()),
-                    "log10" => (f(0), f(0).log10()),
-                    "log2" => (f(0), f(0).log2()),
-                    _ => (f(0), f(0).ln()),
-                };
-                if x <= 0.0 || !r.is_finite() {
-                    Value::Null
-                } else {
-                    Value::Double(r)
-                }
-            }
-            "pi" => Value::Double(std::f64::consts::PI),
-            "rand" => Value::Double(0.5),
-            "greatest" | "least" => {
-                if null_in {
-                    return Ok(Value::Null);
-                }
-                let mut best = v[0].clone();
-                for x in &v[1..] {
-                    let o = sql_cmp(x, &best).unwrap_or(Ordering::Equal);
-                    if (name == "greatest" && o == Ordering::Greater) || (name == "least" && o == Ordering::Less) {
-                        best = x.clone();
-                    }
-                }
-                best
-            }
-            "date" => cast(&v[0], SqlType::Date, false)?,
-            "year" | "month" | "day" | "dayofmonth" | "hour" | "minute" | "second" => {
-                let t = match cast(&v[0], SqlType::DateTime, false)? {
-                    Value::DateTime(t) => t,
-                    _ => return Ok(Value::Null),
-                };
-                let secs = t.secs();
-                let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-                let rem = secs.rem_euclid(86_400);
-                Value::Int(match name {
-                    "year" => y,
-                    "month" => m as i64,
-                    "day" | "dayofmonth" => d as i64,
-                    "hour" => rem / 3600,
-                    "minute" => rem / 60 % 60,
-                    _ => rem % 60,
-                })
-            }
-            "unix_timestamp" => {
-                if v.is_empty() {
-                    Value::Int(self.now.secs())
-                } else {
-                    match cast(&v[0], SqlType::DateTime, false)? {
-                        Value::DateTime(t) => Value::Int(t.secs()),
-                        _ => Value::Null,
-                    }
-                }
-            }
-            "from_unixtime" => Value::DateTime(Timestamp::from_secs(int(0))),
-            "ascii" => Value::Int(s(0).bytes().next().map(|b| b as i64).unwrap_or(0)),
-            "char" => {
-                Value::Str(v.iter().filter_map(|x| x.to_i64()).filter_map(|i| char::from_u32(i as u32)).collect())
-            }
-            "md5" => Value::Str(super::md5::hex(s(0).as_bytes())),
-            "strcmp" => Value::Int(match super::value::collate_cmp(&s(0), &s(1)) {
-                Ordering::Less => -1,
-                Ordering::Equal => 0,
-                Ordering::Greater => 1,
-            }),
-            "isnull" => Value::bool(v[0].is_null()),
-            "last_insert_id" => Value::Int(0),
-            other => return Err(SqlError::new(Code::SpDoesNotExist, format!("FUNCTION {other} does not exist"))),
-        })
     }
 
     fn truthy(&self, e: &BExpr, env: &Env) -> SqlResult<bool> {

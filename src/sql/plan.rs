@@ -10,6 +10,7 @@ use crate::time::Timestamp;
 
 use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
 use super::catalog::TableMeta;
+use super::functions::{Func, Volatility};
 use super::value::{KeyPart, SqlType, Value};
 
 /// A row of values.
@@ -102,10 +103,10 @@ pub enum BExpr {
     Case(Option<Box<BExpr>>, Vec<(BExpr, BExpr)>, Option<Box<BExpr>>),
     /// CAST.
     Cast(Box<BExpr>, SqlType),
-    /// Scalar function.
-    Func(String, Vec<BExpr>),
-    /// [NOT] LIKE.
-    Like(Box<BExpr>, Box<BExpr>, bool),
+    /// Scalar function (see [`Func`]).
+    Func(Func, Vec<BExpr>),
+    /// [NOT] LIKE: value, pattern, escape character, NOT.
+    Like(Box<BExpr>, Box<BExpr>, char, bool),
 }
 
 impl BExpr {
@@ -132,7 +133,7 @@ impl BExpr {
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
             | BExpr::InSub(a, _, _) => a.walk(f),
-            BExpr::Binary(_, a, b) | BExpr::Like(a, b, _) => {
+            BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
                 a.walk(f);
                 b.walk(f);
             }
@@ -188,7 +189,7 @@ impl BExpr {
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
             | BExpr::InSub(a, _, _) => a.shift_mut(by),
-            BExpr::Binary(_, a, b) | BExpr::Like(a, b, _) => {
+            BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
                 a.shift_mut(by);
                 b.shift_mut(by);
             }
@@ -225,8 +226,8 @@ impl BExpr {
             if matches!(e, BExpr::Col(_) | BExpr::InSub(..) | BExpr::Exists(..) | BExpr::Scalar(_)) {
                 c = false;
             }
-            if let BExpr::Func(n, _) = e {
-                if n == "rand" {
+            if let BExpr::Func(f, _) = e {
+                if f.def().volatility == Volatility::Volatile {
                     c = false;
                 }
             }

@@ -13,6 +13,7 @@ use super::catalog::*;
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, like, Exec};
 use super::front;
+use super::functions::statement_time;
 use super::plan::{LeafSource, Row};
 use super::quote;
 use super::translate;
@@ -409,7 +410,7 @@ impl Session {
             db,
             catalog: &cat,
             cur_db: &cur_db,
-            now: db.now(),
+            now: statement_time(db),
             view_depth: Cell::new(0),
             asof_catalogs: RefCell::new(Vec::new()),
             virtual_rows: &vr,
@@ -874,7 +875,7 @@ impl Session {
                     sets.iter().map(|(i, e)| Ok((*i, b.expr(e, &scope, None)?))).collect::<SqlResult<Vec<_>>>()
                 })?;
                 let mut n = 0;
-                let now = self.db.now();
+                let now = statement_time(&self.db);
                 for (rowid, old) in targets {
                     let mut new = old.clone();
                     {
@@ -1036,7 +1037,7 @@ impl Session {
                 }
                 let cm = self.column_meta(c)?;
                 let dv = if cm.default_now {
-                    Value::DateTime(Timestamp::from_secs(self.db.now().secs()))
+                    Value::DateTime(Timestamp::from_secs(statement_time(&self.db).secs()))
                 } else {
                     cm.default_value()
                 };
@@ -1150,7 +1151,7 @@ impl Session {
         ignore: bool,
         replace: bool,
     ) -> SqlResult<u64> {
-        let now = self.db.now();
+        let now = statement_time(&self.db);
         let mut row: Row = t
             .columns
             .iter()

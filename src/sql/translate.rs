@@ -2,8 +2,12 @@
 //! [`ReelDialect`] and converts the result into ReelDB's own types
 //! ([`super::ast`]).
 
+use std::cell::RefCell;
+
 use sqlparser::ast as sp;
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
 use super::ast::*;
 use super::dialect::ReelDialect;
@@ -18,6 +22,13 @@ fn perr(e: sqlparser::parser::ParserError) -> SqlError {
     SqlError::parse(format!("You have an error in your SQL syntax: {msg}"))
 }
 
+thread_local! {
+    /// The text of the statement being translated and, once needed, its
+    /// tokens: select items without an alias are named by their source
+    /// text, as MySQL names them.
+    static SOURCE: RefCell<(String, Option<Vec<TokenWithSpan>>)> = const { RefCell::new((String::new(), None)) };
+}
+
 /// Parses one statement (already split and front-parsed) into our AST.
 pub fn parse_statement(sql: &str) -> SqlResult<Stmt> {
     let dialect = ReelDialect;
@@ -27,7 +38,12 @@ pub fn parse_statement(sql: &str) -> SqlResult<Stmt> {
         .and_then(|mut p| p.parse_statements())
         .map_err(perr)?;
     match stmts.len() {
-        1 => statement(stmts.into_iter().next().unwrap()),
+        1 => {
+            let outer = SOURCE.with(|s| std::mem::replace(&mut *s.borrow_mut(), (sql.to_string(), None)));
+            let r = statement(stmts.into_iter().next().unwrap());
+            SOURCE.with(|s| *s.borrow_mut() = outer);
+            r
+        }
         0 => Err(SqlError::parse("Query was empty")),
         _ => Err(SqlError::parse("You have an error in your SQL syntax: one statement expected")),
     }
@@ -38,7 +54,7 @@ pub fn parse_expr(sql: &str) -> SqlResult<Expr> {
     let dialect = ReelDialect;
     let mut p = Parser::new(&dialect).with_recursion_limit(200).try_with_sql(sql).map_err(perr)?;
     let e = p.parse_expr().map_err(perr)?;
-    if p.peek_token().token != sqlparser::tokenizer::Token::EOF {
+    if p.peek_token().token != Token::EOF {
         return Err(SqlError::parse(format!("You have an error in your SQL syntax near '{}'", p.peek_token().token)));
     }
     expr(e)
@@ -446,6 +462,100 @@ fn set_expr(s: sp::SetExpr) -> SqlResult<SetExpr> {
     })
 }
 
+/// The byte offset of a token location in `src`.
+fn offset(src: &str, loc: Location) -> Option<usize> {
+    let line_start = if loc.line <= 1 { 0 } else { src.match_indices('\n').nth(loc.line as usize - 2)?.0 + 1 };
+    let col = (loc.column as usize).checked_sub(1)?;
+    let rest = &src[line_start..];
+    Some(line_start + rest.char_indices().nth(col).map(|(i, _)| i).unwrap_or(rest.len()))
+}
+
+/// The source text of each item of the select list that starts with the
+/// `SELECT` keyword at `select_at` (in the statement being translated):
+/// the text between the top-level commas, trimmed. Empty when the list
+/// cannot be found or does not have `n` items.
+fn item_texts(select_at: Location, n: usize) -> Vec<String> {
+    SOURCE.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let (src, toks) = &mut *guard;
+        if src.is_empty() {
+            return Vec::new();
+        }
+        let toks =
+            toks.get_or_insert_with(|| Tokenizer::new(&ReelDialect, src).tokenize_with_location().unwrap_or_default());
+        let Some(start) = toks.iter().position(|t| t.span.start == select_at) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut from: Option<Location> = None;
+        let mut last_end: Option<Location> = None;
+        let mut depth = 0i32;
+        let mut skipping_modifiers = true;
+        // the tokenizer adds no end-of-input token
+        let eof = TokenWithSpan::wrap(Token::EOF);
+        for t in toks[start + 1..].iter().chain(std::iter::once(&eof)) {
+            let word = match &t.token {
+                Token::Word(w) if w.quote_style.is_none() => Some(w.keyword),
+                _ => None,
+            };
+            if matches!(t.token, Token::Whitespace(_)) {
+                continue;
+            }
+            if skipping_modifiers && matches!(word, Some(Keyword::DISTINCT | Keyword::ALL | Keyword::DISTINCTROW)) {
+                continue;
+            }
+            skipping_modifiers = false;
+            let end_of_list = depth == 0
+                && (matches!(t.token, Token::EOF | Token::SemiColon | Token::RParen)
+                    || matches!(
+                        word,
+                        Some(
+                            Keyword::FROM
+                                | Keyword::WHERE
+                                | Keyword::GROUP
+                                | Keyword::HAVING
+                                | Keyword::ORDER
+                                | Keyword::LIMIT
+                                | Keyword::UNION
+                                | Keyword::EXCEPT
+                                | Keyword::INTERSECT
+                                | Keyword::INTO
+                                | Keyword::WINDOW
+                                | Keyword::FOR
+                                | Keyword::LOCK
+                        )
+                    ));
+            if end_of_list || (depth == 0 && t.token == Token::Comma) {
+                let text = match (from, last_end) {
+                    (Some(a), Some(b)) => match (offset(src, a), offset(src, b)) {
+                        (Some(a), Some(b)) if a <= b => src[a..b].trim().to_string(),
+                        _ => String::new(),
+                    },
+                    _ => String::new(),
+                };
+                out.push(text);
+                from = None;
+                if end_of_list {
+                    break;
+                }
+                continue;
+            }
+            match t.token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                _ => {}
+            }
+            from.get_or_insert(t.span.start);
+            last_end = Some(t.span.end);
+        }
+        if out.len() == n {
+            out
+        } else {
+            Vec::new()
+        }
+    })
+}
+
 fn select(s: sp::Select) -> SqlResult<Select> {
     let distinct = match s.distinct {
         None | Some(sp::Distinct::All) => false,
@@ -453,13 +563,22 @@ fn select(s: sp::Select) -> SqlResult<Select> {
         Some(sp::Distinct::On(_)) => return unsupported("DISTINCT ON"),
     };
     let mut items = Vec::new();
-    for it in s.projection {
+    let mut texts: Option<Vec<String>> = None;
+    let n_items = s.projection.len();
+    for (i, it) in s.projection.into_iter().enumerate() {
         items.push(match it {
             sp::SelectItem::UnnamedExpr(e) => {
                 let text = match &e {
                     sp::Expr::Identifier(i) => ident(i),
                     sp::Expr::CompoundIdentifier(p) => p.last().map(ident).unwrap_or_default(),
-                    other => other.to_string(),
+                    sp::Expr::Value(sp::ValueWithSpan {
+                        value: sp::Value::SingleQuotedString(v) | sp::Value::DoubleQuotedString(v),
+                        ..
+                    }) => v.clone(),
+                    other => {
+                        let texts = texts.get_or_insert_with(|| item_texts(s.select_token.0.span.start, n_items));
+                        texts.get(i).filter(|t| !t.is_empty()).cloned().unwrap_or_else(|| other.to_string())
+                    }
                 };
                 SelectItem::Expr { expr: expr(e)?, alias: None, text }
             }
@@ -603,6 +722,10 @@ fn func_args(a: &sp::FunctionArguments) -> SqlResult<(Vec<Expr>, bool, bool)> {
             let mut star = false;
             for arg in &l.args {
                 match arg {
+                    // DATE_ADD(t, INTERVAL n unit): the amount and the unit
+                    sp::FunctionArg::Unnamed(sp::FunctionArgExpr::Expr(sp::Expr::Interval(iv))) => {
+                        out.extend(interval(iv.clone())?)
+                    }
                     sp::FunctionArg::Unnamed(sp::FunctionArgExpr::Expr(e)) => out.push(expr(e.clone())?),
                     sp::FunctionArg::Unnamed(sp::FunctionArgExpr::Wildcard) => star = true,
                     other => return unsupported(other),
@@ -610,6 +733,15 @@ fn func_args(a: &sp::FunctionArguments) -> SqlResult<(Vec<Expr>, bool, bool)> {
             }
             Ok((out, distinct, star))
         }
+    }
+}
+
+/// `INTERVAL n unit` as the two arguments of `date_add`: the amount and
+/// the unit's name.
+fn interval(iv: sp::Interval) -> SqlResult<[Expr; 2]> {
+    match (iv.leading_field, iv.last_field) {
+        (Some(unit), None) => Ok([expr(*iv.value)?, Expr::Lit(Value::Str(unit.to_string()))]),
+        _ => unsupported("INTERVAL without a single unit"),
     }
 }
 
@@ -705,7 +837,22 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
                 }
                 other => return unsupported(format!("operator {other}")),
             };
-            Expr::Binary(op, bx(*left)?, bx(*right)?)
+            // `t + INTERVAL n unit`, `INTERVAL n unit + t`, `t - INTERVAL n unit`
+            let add = op == BinOp::Arith(ArithOp::Add);
+            match (*left, *right) {
+                (t, E::Interval(iv)) if add || op == BinOp::Arith(ArithOp::Sub) => {
+                    let name = if add { "date_add" } else { "date_sub" };
+                    let mut args = vec![expr(t)?];
+                    args.extend(interval(iv)?);
+                    return Ok(Expr::Func { name: name.into(), args, distinct: false, star: false });
+                }
+                (E::Interval(iv), t) if add => {
+                    let mut args = vec![expr(t)?];
+                    args.extend(interval(iv)?);
+                    return Ok(Expr::Func { name: "date_add".into(), args, distinct: false, star: false });
+                }
+                (l, r) => Expr::Binary(op, bx(l)?, bx(r)?),
+            }
         }
         E::IsNull(e) => Expr::IsNull(bx(*e)?, false),
         E::IsNotNull(e) => Expr::IsNull(bx(*e)?, true),
@@ -732,10 +879,37 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
         E::Exists { subquery, negated } => Expr::Exists(Box::new(query(*subquery)?), negated),
         E::Subquery(q) => Expr::Subquery(Box::new(query(*q)?)),
         E::Like { negated, expr: e, pattern, escape_char, any, .. } => {
-            if any || escape_char.is_some() {
-                return unsupported("LIKE ANY / ESCAPE");
+            if any {
+                return unsupported("LIKE ANY");
             }
-            Expr::Like { expr: bx(*e)?, pattern: bx(*pattern)?, negated }
+            let escape = match escape_char {
+                None => '\\',
+                Some(x) => match expr(*x)? {
+                    Expr::Lit(Value::Str(s)) => {
+                        let mut cs = s.chars();
+                        match (cs.next(), cs.next()) {
+                            (Some(c), None) => c,
+                            (None, _) => '\\',
+                            _ => return Err(SqlError::new(Code::WrongArguments, "Incorrect arguments to ESCAPE")),
+                        }
+                    }
+                    _ => return Err(SqlError::new(Code::WrongArguments, "Incorrect arguments to ESCAPE")),
+                },
+            };
+            Expr::Like { expr: bx(*e)?, pattern: bx(*pattern)?, escape, negated }
+        }
+        E::RLike { negated, expr: e, pattern, .. } => {
+            let f = Expr::Func {
+                name: "regexp_like".into(),
+                args: vec![expr(*e)?, expr(*pattern)?],
+                distinct: false,
+                star: false,
+            };
+            if negated {
+                Expr::Unary(UnOp::Not, Box::new(f))
+            } else {
+                f
+            }
         }
         E::Case { operand, conditions, else_result, .. } => Expr::Case {
             operand: operand.map(|o| bx(*o)).transpose()?,
@@ -786,9 +960,21 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
             if f.over.is_some() || f.filter.is_some() || !f.within_group.is_empty() {
                 return unsupported(format!("window or filtered function {name}"));
             }
-            let (args, distinct, star) = func_args(&f.args)?;
+            let (mut args, distinct, star) = func_args(&f.args)?;
+            // TIMESTAMPDIFF(MINUTE, a, b): the unit parses as a column name
+            if matches!(name.as_str(), "timestampdiff" | "timestampadd") {
+                if let Some(Expr::Column { table: None, name: unit }) = args.first() {
+                    args[0] = Expr::Lit(Value::Str(unit.to_ascii_uppercase()));
+                }
+            }
             Expr::Func { name, args, distinct, star }
         }
+        E::Extract { field, expr: e, .. } => Expr::Func {
+            name: "extract".into(),
+            args: vec![Expr::Lit(Value::Str(field.to_string())), expr(*e)?],
+            distinct: false,
+            star: false,
+        },
         E::Tuple(items) => Expr::Row(items.into_iter().map(expr).collect::<SqlResult<_>>()?),
         other => return unsupported(format!("expression {}", first_words(&other.to_string()))),
     })
@@ -825,5 +1011,34 @@ mod tests {
         ));
         assert!(parse_statement("SELEC 1").is_err());
         assert!(matches!(parse_expr("7 DIV 2").unwrap(), Expr::Binary(BinOp::Arith(ArithOp::IntDiv), _, _)));
+    }
+
+    fn item_names(sql: &str) -> Vec<String> {
+        let Stmt::Query(q) = parse_statement(sql).unwrap() else { panic!("{sql}: not a query") };
+        let SetExpr::Select(s) = q.body else { panic!("{sql}: not a select") };
+        s.items
+            .iter()
+            .map(|i| match i {
+                SelectItem::Expr { text, .. } => text.clone(),
+                _ => "*".into(),
+            })
+            .collect()
+    }
+
+    /// An unaliased select item is named by its source text, as MySQL
+    /// names it (a string literal by its value, a column by its name).
+    #[test]
+    fn names_items_by_source_text() {
+        assert_eq!(
+            item_names("SELECT 7/2,  a+1 , COUNT(*), -a, (1+2), CAST(a AS CHAR), 'abc', t.a, b AS x, 1.50 FROM t"),
+            ["7/2", "a+1", "COUNT(*)", "-a", "(1+2)", "CAST(a AS CHAR)", "abc", "a", "x", "1.50"]
+        );
+        assert_eq!(
+            item_names("SELECT DISTINCT EXTRACT(YEAR FROM d), SUBSTRING(s FROM 2)\nFROM t"),
+            ["EXTRACT(YEAR FROM d)", "SUBSTRING(s FROM 2)"]
+        );
+        assert_eq!(item_names("SELECT (SELECT 7 / 2), x IN (1,2) WHERE 1"), ["(SELECT 7 / 2)", "x IN (1,2)"]);
+        assert_eq!(item_names("SELECT * FROM (SELECT 1+1) d"), ["*"]);
+        assert_eq!(item_names("SELECT 'é', CONCAT('ü',  'x'),\n  1+1"), ["é", "CONCAT('ü',  'x')", "1+1"]);
     }
 }

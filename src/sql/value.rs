@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::time::{civil_from_days, Timestamp};
+use crate::time::{civil_from_days, days_from_civil, days_in_month, Timestamp};
 
 use super::error::{Code, SqlError, SqlResult};
 
@@ -441,6 +441,44 @@ fn parse_int_prefix(s: &str) -> i64 {
     f.round().clamp(i64::MIN as f64, i64::MAX as f64) as i64
 }
 
+/// A value as a date or date-time (NULL when it is not one): strings
+/// without a time part and 8-digit numbers are dates.
+pub fn temporal(v: &Value) -> Value {
+    match v {
+        Value::Date(_) | Value::DateTime(_) => v.clone(),
+        Value::Str(t) => {
+            let t = t.trim();
+            match Timestamp::parse(t) {
+                Some(ts) if t.contains([' ', 'T']) => Value::DateTime(ts),
+                Some(ts) => Value::Date(ts.secs().div_euclid(86_400)),
+                None if t.bytes().all(|b| b.is_ascii_digit()) && !t.is_empty() => {
+                    temporal(&Value::Int(t.parse().unwrap_or(-1)))
+                }
+                None => Value::Null,
+            }
+        }
+        Value::Int(n) if (10_000_101..=99_991_231).contains(n) => {
+            let (y, m, d) = (n / 10_000, (n / 100 % 100) as u32, (n % 100) as u32);
+            if (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m) {
+                Value::Date(days_from_civil(y, m, d))
+            } else {
+                Value::Null
+            }
+        }
+        Value::Int(n) if (10_000_101_000_000..=99_991_231_235_959).contains(n) => {
+            let (date, t) = (n / 1_000_000, n % 1_000_000);
+            let (hh, mi, ss) = (t / 10_000, t / 100 % 100, t % 100);
+            match temporal(&Value::Int(date)) {
+                Value::Date(d) if hh < 24 && mi < 60 && ss < 60 => {
+                    Value::DateTime(Timestamp::from_secs(d * 86_400 + hh * 3600 + mi * 60 + ss))
+                }
+                _ => Value::Null,
+            }
+        }
+        _ => Value::Null,
+    }
+}
+
 /// Parses a DATE literal.
 pub fn parse_date(s: &str) -> Option<i64> {
     let t = Timestamp::parse(s.trim())?;
@@ -849,6 +887,12 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
         SqlType::Date => match v {
             Value::Date(d) => Value::Date(*d),
             Value::DateTime(t) => Value::Date(t.secs().div_euclid(86_400)),
+            Value::Int(_) => match temporal(v) {
+                Value::Date(d) => Value::Date(d),
+                Value::DateTime(t) => Value::Date(t.secs().div_euclid(86_400)),
+                _ if strict => return Err(bad()),
+                _ => Value::Null,
+            },
             Value::Str(s) => match parse_date(s) {
                 Some(d) => Value::Date(d),
                 None if strict => return Err(bad()),
@@ -860,6 +904,12 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
         SqlType::DateTime => match v {
             Value::DateTime(t) => Value::DateTime(*t),
             Value::Date(d) => Value::DateTime(date_to_ts(*d)),
+            Value::Int(_) => match temporal(v) {
+                Value::Date(d) => Value::DateTime(date_to_ts(d)),
+                Value::DateTime(t) => Value::DateTime(t),
+                _ if strict => return Err(bad()),
+                _ => Value::Null,
+            },
             Value::Str(s) => match Timestamp::parse(s) {
                 Some(t) => Value::DateTime(t),
                 None if strict => return Err(bad()),
