@@ -302,8 +302,17 @@ export function generateCase(seed) {
       const op = r.pick(["UNION", "UNION ALL", "INTERSECT", "EXCEPT"]);
       steps.push({ sql: `SELECT a.${c.name} FROM ${t.name} a ${op} SELECT b.${d.name} FROM ${u.name} b`, area: `set operation ${op}`, query: true, fold: true });
     } else if (kind === "order") {
-      // the primary key breaks ties (equal strings may differ in spelling)
-      const key = expr(r, r.pick(/** @type {Ty[]} */ (["int", "dec", "str", "date"])), scope, 1);
+      // the primary key breaks ties (equal strings may differ in spelling);
+      // the key refers to a column: MariaDB reads a constant key such as
+      // `- -3` as a column position (MySQL 8 does not)
+      let key = `a.${r.pick(t.cols).name}`;
+      for (let i = 0; i < 4; i++) {
+        const e = expr(r, r.pick(/** @type {Ty[]} */ (["int", "dec", "str", "date"])), scope, 1);
+        if (/\ba\./.test(e)) {
+          key = e;
+          break;
+        }
+      }
       const dir = r.pick(["", " DESC"]);
       const lim = r.chance(0.6) ? ` LIMIT ${r.int(6)}${r.chance(0.4) ? ` OFFSET ${r.int(4)}` : ""}` : "";
       steps.push({ sql: `SELECT a.id, ${key} FROM ${t.name} a ORDER BY ${key}${dir}, a.id${lim}`, area: "order by", query: true, ordered: true });
