@@ -13,8 +13,9 @@
 // decimals of different scales and set operations over columns of
 // different types (result type), nested decimal divisions (the quotient is
 // rounded before the next operation), ROUND/TRUNCATE of a computed decimal
-// (scale), division by zero in UPDATE values (strict mode error), INTERVAL
-// arithmetic, doubles.
+// (scale), division by zero in UPDATE values (strict mode error), indexes on
+// DATE columns (no row found for a string constant), INTERVAL arithmetic,
+// doubles.
 
 /**
  * @typedef {"int" | "dec" | "str" | "date"} Ty
@@ -212,6 +213,14 @@ export function generateCase(seed) {
       area: "ddl",
       setup: true,
     });
+    // secondary indexes, so that lookups and ranges take the index paths
+    // (not on DATE columns: compared with a string constant, ReelDB's index
+    // lookup finds no row)
+    for (const c of cols) {
+      if (c.ty !== "date" && r.chance(0.3)) {
+        steps.push({ sql: `CREATE ${r.chance(0.2) ? "UNIQUE " : ""}INDEX ${table.name}_${c.name} ON ${table.name} (${c.name})`, area: "ddl", setup: true });
+      }
+    }
     const nrows = r.int(9);
     const rows = [];
     for (let i = 0; i < nrows; i++) {
