@@ -131,7 +131,8 @@ export class Reeldb {
       this.waiting.push(res);
       this.proc.stdin?.write(JSON.stringify(sql) + "\n");
     });
-    return JSON.parse(line);
+    // integers beyond 2^53 stay exact as strings
+    return JSON.parse(line.replace(/([[,])(-?\d{16,})(?=[,\]])/g, '$1"$2"'));
   }
   close() {
     this.proc.stdin?.end();
