@@ -249,8 +249,11 @@ impl Session {
                 let t = match e {
                     None => None,
                     Some(e) => {
-                        let v = self.const_expr(e)?;
+                        // Seconds since the epoch, as in MySQL, or a time in
+                        // the one time syntax.
+                        let v = self.with_binder(|b| b.const_arg(e))?;
                         let secs = match v.numeric() {
+                            _ if matches!(v, Value::Str(_) | Value::DateTime(_) | Value::Date(_)) => to_timestamp(&v)?,
                             Value::Int(i) => Timestamp::from_secs(i),
                             Value::Decimal(d) => Timestamp((d.to_f64() * 1e6).round() as i64),
                             Value::Double(f) => Timestamp((f * 1e6).round() as i64),
@@ -403,8 +406,7 @@ impl Session {
     }
 
     fn time_expr(&mut self, e: &Expr) -> SqlResult<Timestamp> {
-        let v = self.const_expr(e)?;
-        to_timestamp(&v)
+        self.with_binder(|b| b.time_arg(e))
     }
 
     fn query(&mut self, q: &Query) -> SqlResult<StatementResult> {
