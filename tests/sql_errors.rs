@@ -97,6 +97,7 @@ fn every_time_argument_reads_one_syntax_and_names_a_bad_literal() {
         ("SELECT * FROM reeldb_diff('p', NOW(), '2020-12-24Z')", "'2020-12-24Z'"),
         ("BACKTRACK TO TIMESTAMP '2020-12-24T14:50:00 Z'", "'2020-12-24T14:50:00 Z'"),
         ("SET TIMESTAMP = '2020-02-30 00:00:00'", "'2020-02-30 00:00:00'"),
+        ("SELECT * FROM information_schema.tables FOR SYSTEM_TIME AS OF 'then'", "'then'"),
     ];
     for (sql, literal) in bad {
         let e = s.execute(sql).expect_err(sql);
@@ -107,6 +108,13 @@ fn every_time_argument_reads_one_syntax_and_names_a_bad_literal() {
     }
     // a failed SET TIMESTAMP left the clock alone
     assert_eq!(rows(&mut s, "SELECT @@timestamp")[0][0].to_string(), "1608821700");
+
+    // the catalog has a past; the timeline has none
+    let e = s.execute("SELECT * FROM information_schema.timeline FOR SYSTEM_TIME AS OF NOW()").unwrap_err();
+    assert_eq!(e.code, Code::NotSupported, "{e}");
+    let r =
+        rows(&mut s, "SELECT table_name FROM information_schema.tables FOR SYSTEM_TIME AS OF '2020-12-24T14:44:59Z'");
+    assert!(r.is_empty(), "{r:?}");
 
     // BACKTRACK TO TIMESTAMP with an offset goes to that instant
     s.execute("BACKTRACK TO TIMESTAMP '2020-12-24T15:52:00+01:00'").unwrap();

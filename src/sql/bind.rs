@@ -606,11 +606,17 @@ impl<'a> Binder<'a> {
                 }
                 let db = name.db.as_deref().unwrap_or(self.cur_db);
                 if db.eq_ignore_ascii_case("information_schema") {
-                    if temporal.is_some() {
-                        return Err(SqlError::unsupported("FOR SYSTEM_TIME on information_schema"));
-                    }
                     let key = format!("information_schema.{}", name.name.to_ascii_lowercase());
-                    return match (self.virtual_rows)(&key, &[])? {
+                    // The catalog tables read the catalog of an AS OF time
+                    // (passed as their one argument); the others have no past.
+                    let args = match temporal {
+                        None => Vec::new(),
+                        Some(Temporal::AsOf(e)) if CATALOG_AS_OF_TABLES.contains(&key.as_str()) => {
+                            vec![Value::DateTime(self.time_arg(e)?)]
+                        }
+                        Some(_) => return Err(SqlError::unsupported(format!("FOR SYSTEM_TIME on {key}"))),
+                    };
+                    return match (self.virtual_rows)(&key, &args)? {
                         Some((cols, rows)) => Ok((LeafSource::Rows(rows, cols.len()), plain(cols), shown)),
                         None => Err(SqlError::new(
                             Code::NoSuchTable,
@@ -910,6 +916,11 @@ fn substitute_aliases(e: &Expr, scope: &Scope, alias_of: &dyn Fn(&str) -> Option
         other => other.clone(),
     })
 }
+
+/// The information_schema tables that `FOR SYSTEM_TIME AS OF t` reads as of
+/// `t` (the catalog then); the virtual-rows function gets `t` as their
+/// argument.
+pub const CATALOG_AS_OF_TABLES: [&str; 2] = ["information_schema.schemata", "information_schema.tables"];
 
 /// Converts the value of a time argument to a timestamp: a time, a string in
 /// the one time syntax ([`Timestamp::parse`]) or whole seconds since the

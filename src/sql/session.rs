@@ -8,7 +8,9 @@ use crate::db::{BacktrackStatus, BacktrackTarget, Database, EntryKind};
 use crate::time::Timestamp;
 
 use super::ast::*;
-use super::bind::{plan_from, split_and, to_timestamp, Binder, FromPart, Scope, ScopeCol, SYSTEM_VARIABLES};
+use super::bind::{
+    plan_from, split_and, to_timestamp, Binder, FromPart, Scope, ScopeCol, CATALOG_AS_OF_TABLES, SYSTEM_VARIABLES,
+};
 use super::catalog::{self, *};
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, like, Exec};
@@ -1461,6 +1463,15 @@ fn virtual_rows(
     args: &[Value],
 ) -> SqlResult<Option<(Vec<String>, Vec<Row>)>> {
     let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // `information_schema.tables FOR SYSTEM_TIME AS OF t`: the catalog of t.
+    let then;
+    let cat = match args {
+        [Value::DateTime(t)] if CATALOG_AS_OF_TABLES.contains(&name) => {
+            then = Catalog::load(db, &db.as_of(*t)?)?;
+            &then
+        }
+        _ => cat,
+    };
     Ok(Some(match name {
         "information_schema.backtracks" => (
             names(&["id", "backtrack_to", "backtracked_from", "status", "reason"]),
