@@ -54,8 +54,9 @@ pub enum Error {
         /// The engine's current time.
         now: Timestamp,
     },
-    /// A timestamp outside the representable range or otherwise impossible.
-    #[error("impossible time: {0}")]
+    /// A value that is not a time (the message names it), or a time or
+    /// window outside the representable range.
+    #[error("{0}")]
     BadTime(String),
     /// A restore point with this name does not exist.
     #[error("unknown restore point '{0}'")]

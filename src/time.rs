@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::error::Error;
+
 /// A point in time: microseconds since 1970-01-01 00:00:00 UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(pub i64);
@@ -35,45 +37,114 @@ impl Timestamp {
         }
     }
 
-    /// Parses `YYYY-MM-DD[ HH:MM:SS[.ffffff]]` (UTC). Returns `None` when the
-    /// text is not a valid date-time.
+    /// Parses a time written in ReelDB's one time syntax, used by SQL time
+    /// literals, `SET TIMESTAMP` and the JavaScript API alike:
+    ///
+    /// - `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.ffffff]]` (UTC);
+    /// - ISO 8601 with `T` and an optional `Z` or UTC offset
+    ///   (`2020-12-24T14:55:00Z`, `2020-12-24T16:55:00.5+02:00`, `+0200`, `+02`).
+    ///
+    /// Returns `None` when the text is not a valid time.
     pub fn parse(text: &str) -> Option<Timestamp> {
         let text = text.trim();
-        let (date, time) = match text.find([' ', 'T']) {
-            Some(i) => (&text[..i], text[i + 1..].trim()),
-            None => (text, ""),
+        let (date, rest) = match text.find([' ', 'T', 't']) {
+            Some(i) => (&text[..i], Some(text[i + 1..].trim_start())),
+            None => (text, None),
         };
         let mut dp = date.split('-');
-        let y: i64 = dp.next()?.parse().ok()?;
-        let m: u32 = dp.next()?.parse().ok()?;
-        let d: u32 = dp.next()?.parse().ok()?;
+        let y = digits(dp.next()?, 1, 4)?;
+        let m = digits(dp.next()?, 1, 2)? as u32;
+        let d = digits(dp.next()?, 1, 2)? as u32;
         if dp.next().is_some() || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
             return None;
         }
-        let (mut hh, mut mm, mut ss, mut micros) = (0i64, 0i64, 0i64, 0i64);
-        if !time.is_empty() {
+        let mut secs = days_from_civil(y, m, d) * 86_400;
+        let mut micros = 0i64;
+        if let Some(rest) = rest {
+            // The clock time ends where a zone designator begins.
+            let (time, zone) = match rest.find(['Z', 'z', '+', '-']) {
+                Some(i) => (&rest[..i], Some(&rest[i..])),
+                None => (rest, None),
+            };
             let (hms, frac) = match time.split_once('.') {
                 Some((a, b)) => (a, Some(b)),
                 None => (time, None),
             };
             let mut tp = hms.split(':');
-            hh = tp.next()?.parse().ok()?;
-            mm = tp.next().unwrap_or("0").parse().ok()?;
-            ss = tp.next().unwrap_or("0").parse().ok()?;
-            if tp.next().is_some() || !(0..24).contains(&hh) || !(0..60).contains(&mm) || !(0..60).contains(&ss) {
+            let hh = digits(tp.next()?, 1, 2)?;
+            let mm = digits(tp.next()?, 1, 2)?;
+            let ss = match tp.next() {
+                Some(s) => digits(s, 1, 2)?,
+                None if frac.is_none() => 0,
+                None => return None,
+            };
+            if tp.next().is_some() || hh > 23 || mm > 59 || ss > 59 {
                 return None;
             }
             if let Some(f) = frac {
-                if f.is_empty() || f.len() > 6 || !f.bytes().all(|b| b.is_ascii_digit()) {
-                    return None;
-                }
-                micros = f.parse::<i64>().ok()? * 10i64.pow(6 - f.len() as u32);
+                micros = digits(f, 1, 6)? * 10i64.pow(6 - f.len() as u32);
+            }
+            secs += hh * 3600 + mm * 60 + ss;
+            if let Some(zone) = zone {
+                secs -= zone_offset_secs(zone)?;
             }
         }
-        let days = days_from_civil(y, m, d);
-        let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
         Some(Timestamp(secs * 1_000_000 + micros))
     }
+
+    /// [`Timestamp::parse`], failing with [`Error::BadTime`] whose message
+    /// names the text (cut to 64 characters) and the accepted syntax.
+    pub fn parse_or_err(text: &str) -> Result<Timestamp, Error> {
+        Timestamp::parse(text).ok_or_else(|| Error::BadTime(not_a_time(&quoted(text))))
+    }
+}
+
+/// The message of a value that is not a time; `what` names the value as the
+/// user wrote it (a quoted literal, `NULL`, `a number`...).
+pub fn not_a_time(what: &str) -> String {
+    format!("{what} is not a time: write YYYY-MM-DD HH:MM:SS[.ffffff] (UTC) or ISO 8601 (2020-12-24T14:55:00Z, +02:00)")
+}
+
+/// `text` in single quotes, cut to 64 characters (with `...` when cut), for
+/// error messages.
+pub fn quoted(text: &str) -> String {
+    match text.char_indices().nth(64) {
+        Some((i, _)) => format!("'{}...'", &text[..i]),
+        None => format!("'{text}'"),
+    }
+}
+
+/// The value of `s` when it is `min..=max` ASCII digits.
+fn digits(s: &str, min: usize, max: usize) -> Option<i64> {
+    if s.len() < min || s.len() > max || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// The offset east of UTC, in seconds, of a zone designator: `Z`, `±HH`,
+/// `±HHMM` or `±HH:MM`, at most 14 hours.
+fn zone_offset_secs(zone: &str) -> Option<i64> {
+    if zone.eq_ignore_ascii_case("z") {
+        return Some(0);
+    }
+    let sign = match zone.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let body = &zone[1..];
+    let (h, m) = match (body.len(), body.split_once(':')) {
+        (2, None) => (body, "00"),
+        (4, None) => body.split_at(2),
+        (5, Some((h, m))) => (h, m),
+        _ => return None,
+    };
+    let (h, m) = (digits(h, 2, 2)?, digits(m, 2, 2)?);
+    if m > 59 || h * 60 + m > 14 * 60 {
+        return None;
+    }
+    Some(sign * (h * 3600 + m * 60))
 }
 
 impl fmt::Display for Timestamp {
@@ -148,10 +219,112 @@ mod tests {
     }
 
     #[test]
+    fn reads_iso_8601_with_zone_or_offset() {
+        let t = Timestamp::from_secs(1_608_821_700); // 2020-12-24 14:55:00 UTC
+        for text in [
+            "2020-12-24T14:55:00Z",
+            "2020-12-24T14:55:00.000Z",
+            "2020-12-24t14:55:00z",
+            "2020-12-24T14:55Z",
+            "2020-12-24T16:55:00+02:00",
+            "2020-12-24T16:55:00+0200",
+            "2020-12-24T16:55:00+02",
+            "2020-12-24T09:25:00-05:30",
+            "2020-12-24 14:55:00+00:00",
+            "2020-12-25T04:55:00+14:00",
+            "  2020-12-24 14:55  ",
+        ] {
+            assert_eq!(Timestamp::parse(text), Some(t), "{text}");
+        }
+        assert_eq!(Timestamp::parse("2020-12-24T14:55:00.123456Z").unwrap().0, t.0 + 123_456);
+        // An offset can move the time across midnight and a year boundary.
+        assert_eq!(Timestamp::parse("2021-01-01T01:00:00+02:00"), Timestamp::parse("2020-12-31 23:00:00"));
+    }
+
+    #[test]
     fn rejects_impossible_dates() {
-        for bad in ["2021-02-29", "2020-13-01", "2020-01-01 24:00:00", "x", "2020-01-01 10:61:00", ""] {
+        for bad in [
+            "2021-02-29",
+            "2020-13-01",
+            "2020-01-01 24:00:00",
+            "x",
+            "2020-01-01 10:61:00",
+            "",
+            "2020-12-24 25:00:00",
+            "2020-12-24T",
+            "2020-12-24T14",
+            "2020-12-24T14:55:00+15:00",
+            "2020-12-24T14:55:00+02:60",
+            "2020-12-24T14:55:00+2",
+            "2020-12-24T14:55:00ZZ",
+            "2020-12-24T14:55:00Z+01:00",
+            "2020-12-24T14:55:00.1234567Z",
+            "2020-12-24T14:55:00.Z",
+            "+2020-12-24",
+            "99999-12-24",
+            "2020-12-24 14:55:00 UTC",
+            "2020-12-24T-14:55:00",
+            "2020-12-24 14:+5:00",
+            "1608821700",
+        ] {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
         }
         assert!(Timestamp::parse("2020-02-29").is_some());
+    }
+
+    #[test]
+    fn errors_name_the_literal() {
+        let Err(Error::BadTime(msg)) = Timestamp::parse_or_err("2020-12-24 25:00:00") else { panic!("accepted") };
+        assert!(msg.starts_with("'2020-12-24 25:00:00' is not a time"), "{msg}");
+        let long = "9".repeat(10_000);
+        let Err(Error::BadTime(msg)) = Timestamp::parse_or_err(&long) else { panic!("accepted") };
+        assert!(msg.len() < 200, "{}", msg.len());
+        let Err(Error::BadTime(msg)) = Timestamp::parse_or_err("é".repeat(100).as_str()) else { panic!("accepted") };
+        assert!(msg.contains("..."), "{msg}");
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Years 0000-9999, the range the four-digit syntax covers.
+        const MIN: i64 = -62_167_219_200_000_000;
+        const MAX: i64 = 253_402_300_799_999_999;
+
+        /// `t` as ISO 8601 at an offset of `off` minutes east of UTC.
+        fn iso(t: Timestamp, off: i64) -> String {
+            let local = Timestamp(t.0 + off * 60_000_000).to_string().replacen(' ', "T", 1);
+            let sign = if off < 0 { '-' } else { '+' };
+            format!("{local}{sign}{:02}:{:02}", off.abs() / 60, off.abs() % 60)
+        }
+
+        proptest! {
+            #[test]
+            fn format_then_parse_round_trips(us in MIN..=MAX) {
+                let t = Timestamp(us);
+                prop_assert_eq!(Timestamp::parse(&t.to_string()), Some(t));
+                let z = format!("{}Z", t.to_string().replacen(' ', "T", 1));
+                prop_assert_eq!(Timestamp::parse(&z), Some(t));
+            }
+
+            #[test]
+            fn offsets_name_the_same_instant(us in MIN + 86_400_000_000..=MAX - 86_400_000_000, off in -14 * 60..=14 * 60i64) {
+                let t = Timestamp(us);
+                prop_assert_eq!(Timestamp::parse(&iso(t, off)), Some(t));
+            }
+
+            #[test]
+            fn never_panics_on_any_text(text in "\\PC{0,40}") {
+                let _ = Timestamp::parse(&text);
+            }
+
+            #[test]
+            fn never_panics_on_near_times(text in "[0-9]{1,5}-[0-9]{1,3}-[0-9]{1,3}[ Tt][0-9:.]{0,12}[Zz+0-9:-]{0,7}") {
+                if let Some(t) = Timestamp::parse(&text) {
+                    prop_assert!((MIN - 86_400_000_000..=MAX + 86_400_000_000).contains(&t.0), "{}", text);
+                }
+            }
+        }
     }
 }

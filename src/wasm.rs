@@ -7,7 +7,8 @@
 //! JavaScript `Error`s with a stable `code` property (see [`error_code`]).
 //!
 //! Times cross the boundary as text in the engine's format,
-//! `YYYY-MM-DD HH:MM:SS[.ffffff]` (UTC); inputs also accept a `Date`.
+//! `YYYY-MM-DD HH:MM:SS[.ffffff]` (UTC); inputs also accept ISO 8601 with
+//! `Z` or an offset, a `Date` and epoch milliseconds (`time_input`).
 //!
 //! ```js
 //! import init, { ReelDB } from "reeldb";
@@ -25,17 +26,17 @@
 //!
 //! Submodules: `core` (the session, group commit into IndexedDB, the
 //! cross-tab writer lock and change broadcast), `idb` (IndexedDB pages),
-//! `sqltext` (parameters, values, `asOf` rewriting, the SQL dump).
+//! `sqltext` (parameters, values, `asOf` rewriting, the SQL dump),
+//! `time_input` (times and backtrack targets from JavaScript values).
 
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use crate::db::{BacktrackOutcome, BacktrackStatus, BacktrackTarget, EntryKind, Options, TimelineEntry};
+use crate::db::{BacktrackOutcome, BacktrackStatus, EntryKind, Options, TimelineEntry};
 use crate::error::Error;
 use crate::sql::ast::StmtClass;
 use crate::sql::{Session, SqlError, SqlResult, StatementResult};
@@ -45,8 +46,10 @@ mod core;
 mod idb;
 mod registry;
 mod sqltext;
+mod time_input;
 
 use self::core::Core;
+use self::time_input::{backtrack_target, time_from_js};
 
 /// Runs once when the module is instantiated: installs the panic hook.
 #[wasm_bindgen(start)]
@@ -69,10 +72,17 @@ pub fn version() -> String {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
-/** A time: text `YYYY-MM-DD HH:MM:SS[.ffffff]` (UTC) or a `Date`. */
-export type TimeInput = string | Date;
+/**
+ * A time: text `YYYY-MM-DD HH:MM:SS[.ffffff]` (UTC) or ISO 8601 with `T` and
+ * `Z` or an offset (`2020-12-24T14:55:00Z`, `2020-12-24T16:55:00+02:00`), a
+ * `Date`, or epoch milliseconds. Anything else fails with code `BAD_TIME`.
+ */
+export type TimeInput = string | Date | number;
 
-/** A backtrack target: a time, `{ time }`, or `{ restorePoint }`. */
+/**
+ * A backtrack target: a time, `{ time }`, or `{ restorePoint }`. A string is
+ * always a time; a restore point is only ever named with `{ restorePoint }`.
+ */
 export type BacktrackTargetInput = TimeInput | { time: TimeInput } | { restorePoint: string };
 
 /** Options of `ReelDB.open` and `ReelDB.openInMemory`. */
@@ -188,7 +198,7 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "OpenOptions")]
     pub type OpenOptions;
 
-    /// `TimeInput` of the TypeScript declarations: text or a `Date`.
+    /// `TimeInput` of the TypeScript declarations: text, a `Date` or epoch milliseconds.
     #[wasm_bindgen(typescript_type = "TimeInput")]
     pub type TimeInput;
 
@@ -236,22 +246,6 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| js_error("INTERNAL", &e.to_string()))
-}
-
-/// A time from JavaScript: engine-format text or a `Date`.
-fn parse_time(value: &JsValue) -> Result<Timestamp, JsValue> {
-    if let Some(date) = value.dyn_ref::<js_sys::Date>() {
-        let ms = date.get_time();
-        if !ms.is_finite() {
-            return Err(js_error("BAD_TIME", "invalid Date"));
-        }
-        return Ok(Timestamp((ms * 1000.0) as i64));
-    }
-    match value.as_string() {
-        Some(text) => Timestamp::parse(&text)
-            .ok_or_else(|| js_error("BAD_TIME", &format!("'{text}' is not a time (YYYY-MM-DD HH:MM:SS[.ffffff])"))),
-        None => Err(js_error("BAD_TIME", "a time is a string (YYYY-MM-DD HH:MM:SS[.ffffff]) or a Date")),
-    }
 }
 
 #[derive(Serialize)]
@@ -403,27 +397,6 @@ fn parse_options(options: Option<OpenOptions>) -> Result<Opened, JsValue> {
         out.multi_tab = m.as_bool().ok_or_else(|| js_error("BAD_OPTION", "multiTab is a boolean"))?;
     }
     Ok(out)
-}
-
-fn backtrack_target(target: &JsValue) -> Result<BacktrackTarget, JsValue> {
-    if let Some(text) = target.as_string() {
-        return Ok(match Timestamp::parse(&text) {
-            Some(t) => BacktrackTarget::Time(t),
-            None => BacktrackTarget::RestorePoint(text),
-        });
-    }
-    if target.is_object() && target.dyn_ref::<js_sys::Date>().is_none() {
-        let rp = Reflect::get(target, &"restorePoint".into())?;
-        if let Some(name) = rp.as_string() {
-            return Ok(BacktrackTarget::RestorePoint(name));
-        }
-        let t = Reflect::get(target, &"time".into())?;
-        if !t.is_undefined() {
-            return Ok(BacktrackTarget::Time(parse_time(&t)?));
-        }
-        return Err(js_error("BAD_TIME", "a backtrack target is a time, a Date, { time } or { restorePoint }"));
-    }
-    Ok(BacktrackTarget::Time(parse_time(target)?))
 }
 
 fn params_of(params: Option<Vec<JsValue>>) -> Vec<JsValue> {
@@ -582,7 +555,7 @@ impl ReelDb {
     #[wasm_bindgen(js_name = setClock)]
     pub fn set_clock(&self, time: Option<TimeInput>) -> Result<(), JsValue> {
         let fixed = match time.map(JsValue::from).filter(|t| !t.is_null() && !t.is_undefined()) {
-            Some(t) => Some(parse_time(&t)?),
+            Some(t) => Some(time_from_js(&t)?),
             None => None,
         };
         self.core.with_session(|s| s.database_mut().set_clock(fixed))
@@ -596,11 +569,11 @@ impl ReelDb {
         to_js(&entries)
     }
 
-    /// Makes the state current at `target` current again: a time (text or
-    /// `Date`), `{ time }`, or `{ restorePoint }` (a bare string that is not
-    /// a time names a restore point). With `clamp`, a time before the
-    /// earliest restorable time backtracks to the earliest. An open
-    /// transaction (in any tab) is rolled back.
+    /// Makes the state current at `target` current again: a time (text,
+    /// `Date` or epoch milliseconds; a string is always a time), `{ time }`,
+    /// or `{ restorePoint }`. With `clamp`, a time before the earliest
+    /// restorable time backtracks to the earliest. An open transaction (in
+    /// any tab) is rolled back.
     #[wasm_bindgen(unchecked_return_type = "Promise<BacktrackOutcome>")]
     pub fn backtrack(&self, target: BacktrackTargetInput, clamp: Option<bool>) -> Promise {
         let target = backtrack_target(&target);
@@ -614,7 +587,7 @@ impl ReelDb {
     /// A read-only view of the database as it was at `time`.
     #[wasm_bindgen(js_name = asOf)]
     pub fn as_of(&self, time: TimeInput) -> Result<ReelDbView, JsValue> {
-        let at = parse_time(&time)?;
+        let at = time_from_js(&time)?;
         self.core.with_session(|s| s.database().as_of(at).map(|_| ()))??;
         Ok(ReelDbView { core: self.core.clone(), at })
     }
@@ -624,7 +597,7 @@ impl ReelDb {
     /// the columns at `from` prefixed `old_`.
     #[wasm_bindgen(unchecked_return_type = "Row[]")]
     pub fn diff(&self, table: &str, from: TimeInput, to: TimeInput) -> Result<JsValue, JsValue> {
-        let (from, to) = (parse_time(&from)?, parse_time(&to)?);
+        let (from, to) = (time_from_js(&from)?, time_from_js(&to)?);
         let r = self.core.with_session(|s| s.diff(table, from, to).map_err(sql_error))??;
         Ok(sqltext::rows_to_objects(Some(&r)))
     }

@@ -51,3 +51,72 @@ fn errors_are_typed_and_have_no_effect() {
     s.execute("COMMIT").unwrap();
     assert_eq!(count(&mut s, "t"), 2);
 }
+
+fn rows(s: &mut Session, sql: &str) -> Vec<Vec<Value>> {
+    match s.execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}")).pop() {
+        Some(StatementResult::Rows { rows, .. }) => rows,
+        other => panic!("{sql}: {other:?}"),
+    }
+}
+
+#[test]
+fn every_time_argument_reads_one_syntax_and_names_a_bad_literal() {
+    let mut s = Session::in_memory();
+    // SET TIMESTAMP takes seconds since the epoch, or a time
+    s.execute("SET TIMESTAMP = '2020-12-24T14:45:00Z'").unwrap();
+    s.execute("CREATE TABLE p (id INT PRIMARY KEY)").unwrap();
+    s.execute("SET TIMESTAMP = 1608821400").unwrap(); // 14:50:00 UTC
+    s.execute("INSERT INTO p VALUES (1)").unwrap();
+    s.execute("SET TIMESTAMP = '2020-12-24 16:55:00+02:00'").unwrap();
+    s.execute("INSERT INTO p VALUES (2)").unwrap();
+    assert_eq!(rows(&mut s, "SELECT @@timestamp")[0][0].to_string(), "1608821700");
+
+    // the same instant, written five ways, in AS OF
+    for t in [
+        "TIMESTAMP '2020-12-24 14:52:00'",
+        "TIMESTAMP '2020-12-24T14:52:00Z'",
+        "'2020-12-24T15:52:00+01:00'",
+        "DATETIME '2020-12-24T09:22:00.000-05:30'",
+        "1608821520",
+    ] {
+        let r = rows(&mut s, &format!("SELECT COUNT(*) FROM p FOR SYSTEM_TIME AS OF {t}"));
+        assert_eq!(r[0][0], Value::Int(1), "{t}");
+    }
+    let r = rows(
+        &mut s,
+        "SELECT change, id FROM reeldb_diff('p', TIMESTAMP '2020-12-24T14:52:00Z', '2020-12-24T16:55:00+02:00')",
+    );
+    assert_eq!(r, vec![vec![Value::Str("added".into()), Value::Int(2)]]);
+
+    let bad = [
+        ("SELECT * FROM p FOR SYSTEM_TIME AS OF TIMESTAMP '2020-12-24 25:00:00'", "'2020-12-24 25:00:00'"),
+        ("SELECT * FROM p FOR SYSTEM_TIME AS OF '2020-12-24T14:52:00+15:00'", "'2020-12-24T14:52:00+15:00'"),
+        ("SELECT * FROM p FOR SYSTEM_TIME AS OF NULL", "NULL"),
+        ("SELECT * FROM p FOR SYSTEM_TIME BETWEEN 'yesterday' AND NOW()", "'yesterday'"),
+        ("SELECT * FROM reeldb_diff('p', TIMESTAMP 'noon', NOW())", "'noon'"),
+        ("SELECT * FROM reeldb_diff('p', NOW(), '2020-12-24Z')", "'2020-12-24Z'"),
+        ("BACKTRACK TO TIMESTAMP '2020-12-24T14:50:00 Z'", "'2020-12-24T14:50:00 Z'"),
+        ("SET TIMESTAMP = '2020-02-30 00:00:00'", "'2020-02-30 00:00:00'"),
+        ("SELECT * FROM information_schema.tables FOR SYSTEM_TIME AS OF 'then'", "'then'"),
+    ];
+    for (sql, literal) in bad {
+        let e = s.execute(sql).expect_err(sql);
+        assert_eq!(e.code, Code::BadTime, "{sql}: {e}");
+        assert!(e.message.starts_with(&format!("{literal} is not a time")), "{sql}: {e}");
+        assert_eq!(e.to_string().split(':').next(), Some("ER_BAD_TIME"));
+        assert_eq!(count(&mut s, "p"), 2, "{sql} changed the table");
+    }
+    // a failed SET TIMESTAMP left the clock alone
+    assert_eq!(rows(&mut s, "SELECT @@timestamp")[0][0].to_string(), "1608821700");
+
+    // the catalog has a past; the timeline has none
+    let e = s.execute("SELECT * FROM information_schema.timeline FOR SYSTEM_TIME AS OF NOW()").unwrap_err();
+    assert_eq!(e.code, Code::NotSupported, "{e}");
+    let r =
+        rows(&mut s, "SELECT table_name FROM information_schema.tables FOR SYSTEM_TIME AS OF '2020-12-24T14:44:59Z'");
+    assert!(r.is_empty(), "{r:?}");
+
+    // BACKTRACK TO TIMESTAMP with an offset goes to that instant
+    s.execute("BACKTRACK TO TIMESTAMP '2020-12-24T15:52:00+01:00'").unwrap();
+    assert_eq!(count(&mut s, "p"), 1);
+}

@@ -31,8 +31,14 @@ fn time(v: impl Into<JsValue>) -> Option<TimeInput> {
     Some(v.into().unchecked_into())
 }
 
-fn target(v: &str) -> BacktrackTargetInput {
-    JsValue::from(v).unchecked_into()
+fn target(v: impl Into<JsValue>) -> BacktrackTargetInput {
+    v.into().unchecked_into()
+}
+
+fn restore_point(name: &str) -> BacktrackTargetInput {
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &"restorePoint".into(), &name.into()).unwrap();
+    o.unchecked_into()
 }
 
 fn options(window_secs: impl Into<JsValue>) -> Option<OpenOptions> {
@@ -105,7 +111,7 @@ async fn js_class_reports_timeline_status_and_restore_points() {
 
     db.set_clock(time(js_sys::Date::new(&"2020-12-24T15:00:00Z".into()))).unwrap();
     assert_eq!(db.now().unwrap(), "2020-12-24 15:00:00");
-    let out = wait(db.backtrack(target("before"), None)).await.unwrap();
+    let out = wait(db.backtrack(restore_point("before"), None)).await.unwrap();
     assert!(!get(&out, "rolledBackTransaction").as_bool().unwrap());
     let record = get(&out, "record");
     assert_eq!(text(&record, "status"), "completed");
@@ -131,9 +137,11 @@ async fn js_errors_carry_stable_codes() {
     let db = ReelDb::open_in_memory(None).unwrap();
     db.set_clock(time("2020-12-24 14:55:00")).unwrap();
     assert_eq!(code(&db.set_clock(time("yesterday-ish")).unwrap_err()), "BAD_TIME");
-    assert_eq!(code(&db.set_clock(time(42)).unwrap_err()), "BAD_TIME");
+    assert_eq!(code(&db.set_clock(time(true)).unwrap_err()), "BAD_TIME");
     let err = |p| async move { code(&wait(p).await.unwrap_err()) };
-    assert_eq!(err(db.backtrack(target("no such point"), None)).await, "UNKNOWN_RESTORE_POINT");
+    assert_eq!(err(db.backtrack(restore_point("no such point"), None)).await, "UNKNOWN_RESTORE_POINT");
+    // a string is always a time, never a restore point
+    assert_eq!(err(db.backtrack(target("no such point"), None)).await, "BAD_TIME");
     assert_eq!(err(db.backtrack(target("2021-01-01"), None)).await, "IN_FUTURE");
     assert_eq!(err(db.backtrack(target("2020-12-01"), None)).await, "BEFORE_EARLIEST");
     wait(db.create_restore_point("p".into())).await.unwrap();
@@ -211,4 +219,83 @@ async fn export_includes_views_and_import_is_one_all_or_nothing_commit() {
     assert_eq!(code(&err), "ER_DUP_ENTRY");
     assert_eq!(js_sys::Array::from(&copy.timeline().unwrap()).length(), 1);
     assert_eq!(copy.export_sql().unwrap(), dump);
+}
+
+#[wasm_bindgen_test]
+async fn every_time_argument_takes_text_iso_8601_dates_and_epoch_milliseconds() {
+    let db = ReelDb::open_in_memory(options(3600)).unwrap();
+    // setClock: ISO 8601 with an offset, then epoch milliseconds
+    db.set_clock(time("2020-12-24T16:45:00+02:00")).unwrap();
+    assert_eq!(db.now().unwrap(), "2020-12-24 14:45:00");
+    wait(db.exec("CREATE TABLE p (id INT PRIMARY KEY)".into())).await.unwrap();
+    db.set_clock(time(1_608_821_400_000.0)).unwrap(); // 14:50:00 UTC
+    assert_eq!(db.now().unwrap(), "2020-12-24 14:50:00");
+    wait(db.exec("INSERT INTO p VALUES (1)".into())).await.unwrap();
+    db.set_clock(time(js_sys::Date::new(&"2020-12-24T14:55:00Z".into()))).unwrap();
+    wait(db.exec("INSERT INTO p VALUES (2)".into())).await.unwrap();
+
+    // asOf: the same instant in every form
+    let at_1452: [JsValue; 6] = [
+        "2020-12-24 14:52:00".into(),
+        "2020-12-24T14:52:00Z".into(),
+        "2020-12-24T15:52:00.000+01:00".into(),
+        js_sys::Date::new(&"2020-12-24T14:52:00Z".into()).into(),
+        1_608_821_520_000.0.into(),
+        new_date_iso("2020-12-24T14:52:00.000Z"),
+    ];
+    for t in &at_1452 {
+        let view = db.as_of(t.clone().unchecked_into()).unwrap_or_else(|e| panic!("{t:?}: {e:?}"));
+        assert_eq!(view.time(), "2020-12-24 14:52:00", "{t:?}");
+        let n = js_sys::Array::from(&view.query("SELECT id FROM p", None).unwrap()).length();
+        assert_eq!(n, 1, "{t:?}");
+    }
+    // diff: ISO from, epoch-milliseconds to
+    let d = js_sys::Array::from(
+        &db.diff(
+            "p",
+            JsValue::from("2020-12-24T14:52:00Z").unchecked_into(),
+            JsValue::from(1_608_821_700_000.0).unchecked_into(),
+        )
+        .unwrap(),
+    );
+    assert_eq!(d.length(), 1);
+    assert_eq!(text(&d.get(0), "change"), "added");
+
+    // backtrack: a Date's ISO string (what `new Date().toISOString()` gives)
+    let out = wait(db.backtrack(target("2020-12-24T14:52:00.000Z"), None)).await.unwrap();
+    assert_eq!(text(&get(&out, "record"), "target"), "2020-12-24 14:52:00");
+    // and epoch milliseconds inside { time }
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &"time".into(), &1_608_821_700_000.0.into()).unwrap();
+    let out = wait(db.backtrack(o.unchecked_into(), None)).await.unwrap();
+    assert_eq!(text(&get(&out, "record"), "target"), "2020-12-24 14:55:00");
+
+    // every bad time is BAD_TIME, naming the literal, and changes nothing
+    let before = js_sys::Array::from(&db.timeline().unwrap()).length();
+    let message = |e: JsValue| {
+        assert_eq!(code(&e), "BAD_TIME", "{e:?}");
+        text(&e, "message")
+    };
+    for bad in ["2020-12-24 25:00:00", "2020-12-24T14:52:00+15:00", "yesterday", "2020-12-24T14:52Z+1"] {
+        let shown = format!("'{bad}' is not a time");
+        assert!(message(db.as_of(time(bad).unwrap()).err().unwrap()).starts_with(&shown));
+        assert!(message(wait(db.backtrack(target(bad), None)).await.unwrap_err()).starts_with(&shown));
+        assert!(message(db.diff("p", time(bad).unwrap(), time(bad).unwrap()).unwrap_err()).starts_with(&shown));
+        assert!(message(db.set_clock(time(bad)).unwrap_err()).starts_with(&shown));
+    }
+    let invalid_date = js_sys::Date::new(&"not a date".into());
+    assert!(message(db.as_of(time(invalid_date.clone()).unwrap()).err().unwrap()).contains("Invalid Date"));
+    assert!(message(wait(db.backtrack(target(invalid_date), None)).await.unwrap_err()).contains("Invalid Date"));
+    assert!(message(db.as_of(time(f64::NAN).unwrap()).err().unwrap()).contains("NaN"));
+    assert!(message(db.as_of(time(1e300).unwrap()).err().unwrap()).contains("not a time"));
+    assert!(message(db.as_of(time(JsValue::NULL).unwrap()).err().unwrap()).starts_with("null is not a time"));
+    assert!(
+        message(wait(db.backtrack(target(js_sys::Object::new()), None)).await.unwrap_err()).contains("restorePoint")
+    );
+    assert_eq!(db.now().unwrap(), "2020-12-24 14:55:00");
+    assert_eq!(js_sys::Array::from(&db.timeline().unwrap()).length(), before);
+}
+
+fn new_date_iso(iso: &str) -> JsValue {
+    js_sys::Date::new(&js_sys::Date::new(&iso.into()).to_iso_string().into()).into()
 }

@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::db::Database;
-use crate::time::Timestamp;
+use crate::time::{not_a_time, quoted, Timestamp};
 
 use super::ast::*;
 use super::catalog::{Catalog, TableMeta};
@@ -607,11 +607,17 @@ impl<'a> Binder<'a> {
                 }
                 let db = name.db.as_deref().unwrap_or(self.cur_db);
                 if db.eq_ignore_ascii_case("information_schema") {
-                    if temporal.is_some() {
-                        return Err(SqlError::unsupported("FOR SYSTEM_TIME on information_schema"));
-                    }
                     let key = format!("information_schema.{}", name.name.to_ascii_lowercase());
-                    return match (self.virtual_rows)(&key, &[])? {
+                    // The catalog tables read the catalog of an AS OF time
+                    // (passed as their one argument); the others have no past.
+                    let args = match temporal {
+                        None => Vec::new(),
+                        Some(Temporal::AsOf(e)) if CATALOG_AS_OF_TABLES.contains(&key.as_str()) => {
+                            vec![Value::DateTime(self.time_arg(e)?)]
+                        }
+                        Some(_) => return Err(SqlError::unsupported(format!("FOR SYSTEM_TIME on {key}"))),
+                    };
+                    return match (self.virtual_rows)(&key, &args)? {
                         Some((cols, rows)) => Ok((LeafSource::Rows(rows, cols.len()), plain(cols), shown)),
                         None => Err(SqlError::new(
                             Code::NoSuchTable,
@@ -697,12 +703,7 @@ impl<'a> Binder<'a> {
                 Ok((LeafSource::Query(Box::new(plan)), plain(names), alias.clone().unwrap_or_default()))
             }
             TableRef::Function { name, args, alias } => {
-                let scope = Scope::new(Vec::new(), None);
-                let mut vals = Vec::new();
-                for a in args {
-                    let b = self.expr(a, &scope, None)?;
-                    vals.push(eval_const(&self.exec(), &b)?);
-                }
+                let vals = args.iter().map(|a| self.const_arg(a)).collect::<SqlResult<Vec<_>>>()?;
                 match (self.virtual_rows)(name, &vals)? {
                     Some((cols, rows)) => Ok((
                         LeafSource::Rows(rows, cols.len()),
@@ -731,12 +732,25 @@ impl<'a> Binder<'a> {
         Ok(c)
     }
 
-    /// Evaluates a time argument (a TIMESTAMP literal or a string).
+    /// Evaluates a time argument (a TIMESTAMP literal, a string or any
+    /// constant time expression).
     pub fn time_arg(&self, e: &Expr) -> SqlResult<Timestamp> {
+        to_timestamp(&self.const_arg(e)?)
+    }
+
+    /// Evaluates a constant argument. A typed time literal (`TIMESTAMP 'x'`,
+    /// `DATETIME 'x'`, `DATE 'x'`) stays its text, so that a time argument
+    /// reads it with the one time syntax and an invalid one is reported
+    /// by its text (a cast would have made it NULL).
+    pub fn const_arg(&self, e: &Expr) -> SqlResult<Value> {
+        if let Expr::Cast(inner, SqlType::DateTime | SqlType::Date) = e {
+            if let Expr::Lit(v @ Value::Str(_)) = &**inner {
+                return Ok(v.clone());
+            }
+        }
         let scope = Scope::new(Vec::new(), None);
         let b = self.expr(e, &scope, None)?;
-        let v = eval_const(&self.exec(), &b)?;
-        to_timestamp(&v)
+        eval_const(&self.exec(), &b)
     }
 
     /// Binds an expression. With `aggs`, aggregate calls are collected and
@@ -900,15 +914,22 @@ fn substitute_aliases(e: &Expr, scope: &Scope, alias_of: &dyn Fn(&str) -> Option
     })
 }
 
-/// Converts a value to a timestamp.
+/// The information_schema tables that `FOR SYSTEM_TIME AS OF t` reads as of
+/// `t` (the catalog then); the virtual-rows function gets `t` as their
+/// argument.
+pub const CATALOG_AS_OF_TABLES: [&str; 2] = ["information_schema.schemata", "information_schema.tables"];
+
+/// Converts the value of a time argument to a timestamp: a time, a string in
+/// the one time syntax ([`Timestamp::parse`]) or whole seconds since the
+/// epoch. Anything else is `ER_BAD_TIME` naming the value.
 pub fn to_timestamp(v: &Value) -> SqlResult<Timestamp> {
     match v {
         Value::DateTime(t) => Ok(*t),
         Value::Date(d) => Ok(super::value::date_to_ts(*d)),
-        Value::Str(s) => Timestamp::parse(s)
-            .ok_or_else(|| SqlError::new(Code::TruncatedWrongValue, format!("Incorrect DATETIME value: '{s}'"))),
+        Value::Str(s) => Ok(Timestamp::parse_or_err(s)?),
         Value::Int(i) => Ok(Timestamp::from_secs(*i)),
-        other => Err(SqlError::new(Code::TruncatedWrongValue, format!("Incorrect DATETIME value: '{other}'"))),
+        Value::Null => Err(SqlError::new(Code::BadTime, not_a_time("NULL"))),
+        other => Err(SqlError::new(Code::BadTime, not_a_time(&quoted(&other.to_string())))),
     }
 }
 

@@ -61,6 +61,9 @@ pub enum Code {
     RegexpError,
     /// The requested time is outside the backtrack window.
     BacktrackWindow,
+    /// A value that is not a time where a time is expected (time travel,
+    /// `SET TIMESTAMP`).
+    BadTime,
     /// Unknown restore point.
     NoSuchRestorePoint,
     /// Restore point already exists.
@@ -106,6 +109,7 @@ impl Code {
             Code::WrongArguments => "ER_WRONG_ARGUMENTS",
             Code::RegexpError => "ER_REGEXP_ERROR",
             Code::BacktrackWindow => "ER_BACKTRACK_WINDOW",
+            Code::BadTime => "ER_BAD_TIME",
             Code::NoSuchRestorePoint => "ER_NO_SUCH_RESTORE_POINT",
             Code::RestorePointExists => "ER_RESTORE_POINT_EXISTS",
             Code::MultiplePriKey => "ER_MULTIPLE_PRI_KEY",
@@ -152,7 +156,8 @@ impl From<crate::Error> for SqlError {
     fn from(e: crate::Error) -> Self {
         use crate::Error as E;
         let code = match &e {
-            E::BeforeEarliest { .. } | E::InFuture { .. } | E::BadTime(_) => Code::BacktrackWindow,
+            E::BeforeEarliest { .. } | E::InFuture { .. } => Code::BacktrackWindow,
+            E::BadTime(_) => Code::BadTime,
             E::UnknownRestorePoint(_) => Code::NoSuchRestorePoint,
             E::DuplicateRestorePoint(_) => Code::RestorePointExists,
             E::BadRestorePointName(_) => Code::WrongArguments,

@@ -8,7 +8,9 @@ use crate::db::{BacktrackOutcome, BacktrackStatus, BacktrackTarget, Database, En
 use crate::time::Timestamp;
 
 use super::ast::*;
-use super::bind::{plan_from, split_and, to_timestamp, Binder, FromPart, Scope, ScopeCol, SYSTEM_VARIABLES};
+use super::bind::{
+    plan_from, split_and, to_timestamp, Binder, FromPart, Scope, ScopeCol, CATALOG_AS_OF_TABLES, SYSTEM_VARIABLES,
+};
 use super::catalog::*;
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, like, Exec};
@@ -280,8 +282,11 @@ impl Session {
                 let t = match e {
                     None => None,
                     Some(e) => {
-                        let v = self.const_expr(e)?;
+                        // Seconds since the epoch, as in MySQL, or a time in
+                        // the one time syntax.
+                        let v = self.with_binder(|b| b.const_arg(e))?;
                         let secs = match v.numeric() {
+                            _ if matches!(v, Value::Str(_) | Value::DateTime(_) | Value::Date(_)) => to_timestamp(&v)?,
                             Value::Int(i) => Timestamp::from_secs(i),
                             Value::Decimal(d) => Timestamp((d.to_f64() * 1e6).round() as i64),
                             Value::Double(f) => Timestamp((f * 1e6).round() as i64),
@@ -430,8 +435,7 @@ impl Session {
     }
 
     fn time_expr(&mut self, e: &Expr) -> SqlResult<Timestamp> {
-        let v = self.const_expr(e)?;
-        to_timestamp(&v)
+        self.with_binder(|b| b.time_arg(e))
     }
 
     fn query(&mut self, q: &Query) -> SqlResult<StatementResult> {
@@ -1481,6 +1485,15 @@ fn virtual_rows(
     args: &[Value],
 ) -> SqlResult<Option<(Vec<String>, Vec<Row>)>> {
     let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // `information_schema.tables FOR SYSTEM_TIME AS OF t`: the catalog of t.
+    let then;
+    let cat = match args {
+        [Value::DateTime(t)] if CATALOG_AS_OF_TABLES.contains(&name) => {
+            then = Catalog::load(db, &db.as_of(*t)?)?;
+            &then
+        }
+        _ => cat,
+    };
     Ok(Some(match name {
         "information_schema.backtracks" => (
             names(&["id", "backtrack_to", "backtracked_from", "status", "reason"]),

@@ -188,6 +188,56 @@ test("guided scenario: Rewind the accident, step by step", async () => {
   await finish(ctx);
 });
 
+test("tutorial: a step revisited runs again without ER_DUP_ENTRY and the clock only moves forward; long lines wrap; export name has whole seconds", async () => {
+  requireApi();
+  const ctx = await openPlayground();
+  const { page } = ctx;
+  await page.getByRole("button", { name: "Rewind the accident" }).click();
+  const card = page.getByRole("region", { name: "Rewind the accident tutorial" });
+  await card.waitFor();
+  const runStep = async () => {
+    await card.getByRole("button", { name: /^Run (step|again)$/ }).click();
+    await card.getByRole("button", { name: "Run again" }).waitFor();
+    assert.equal(await page.getByRole("alert").count(), 0, await page.locator(".rp-results").textContent());
+  };
+  for (let step = 1; step <= 4; step++) {
+    await runStep();
+    await card.getByRole("button", { name: "Next step" }).click();
+  }
+  // Back to step 3 (the two inserts) and run it again, twice.
+  await card.getByRole("button", { name: "Previous step" }).click();
+  await card.getByRole("button", { name: "Previous step" }).click();
+  assert.match(await card.textContent(), /step 3 of/);
+  for (let i = 0; i < 2; i++) {
+    await runStep();
+    assert.match(await page.locator(".rp-status-msg").textContent(), /Replayed steps 1 to 2 in a fresh database/);
+    assert.match(await page.locator(".rp-table-summary").textContent(), /^2 rows now/);
+    const times = await page.evaluate(() => window.reeldbPlayground.entries.map((e) => e.us));
+    assert.deepEqual(times, [...times].sort((a, b) => a - b), "timeline times never go backwards");
+    assert.equal(await page.evaluate(() => window.reeldbPlayground.entries.at(-1).time), "2020-12-24 14:58:00");
+  }
+  // Skipping ahead to step 5 (the AS OF read) replays step 4 first: the AS OF query shows two rows, now none.
+  await card.getByRole("button", { name: "Next step" }).click();
+  await card.getByRole("button", { name: "Next step" }).click();
+  assert.match(await card.textContent(), /step 5 of/);
+  // The long AS OF line wraps inside the editor instead of being cut off.
+  const wrap = await page.evaluate(() => {
+    const root = document.querySelector(".rp-editor").shadowRoot;
+    const scroller = root.querySelector(".cm-scroller");
+    const content = root.querySelector(".cm-content");
+    return { wraps: content.classList.contains("cm-lineWrapping"), over: scroller.scrollWidth - scroller.clientWidth };
+  });
+  assert.equal(wrap.wraps, true);
+  assert.ok(wrap.over <= 1, `no horizontal overflow (${wrap.over}px)`);
+  await runStep();
+  await shot(page, "tutorial-wrapped");
+  // Export: the file name carries whole seconds only.
+  await card.getByRole("button", { name: "Leave tutorial" }).click();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export" }).click()]);
+  assert.match(download.suggestedFilename(), /^reeldb-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d\.sql$/);
+  await finish(ctx);
+});
+
 test("dragging the timeline previews the past without changing data; Backtrack rewinds; forward again", async () => {
   requireApi();
   const ctx = await openPlayground();
@@ -196,7 +246,7 @@ test("dragging the timeline previews the past without changing data; Backtrack r
   const rows = () => page.getByRole("table", { name: /^Rows of shop\.products/ }).getByRole("row");
   assert.equal(await rows().count(), 1, "empty now: header row only");
 
-  // Drag to 15:00, before the accident: both rows come back in the preview, marked as added.
+  // Drag to 15:00, before the accident: both rows come back in the preview, marked "only then".
   const start = await sliderX(page, "2020-12-24 15:04:00");
   const target = await sliderX(page, "2020-12-24 15:00:00.5");
   await page.mouse.move(start.x, start.y);
@@ -205,16 +255,29 @@ test("dragging the timeline previews the past without changing data; Backtrack r
   const preview = page.getByRole("table", { name: /as of 2020-12-24 (14:59|15:00):\d\d, compared with now/ });
   await preview.waitFor();
   assert.equal(await preview.getByRole("row").count(), 3);
-  assert.equal(await preview.getByRole("cell", { name: "added" }).count(), 2);
-  assert.match(await page.locator(".rp-table-summary").textContent(), /\+2 added/);
+  assert.equal(await preview.getByRole("cell", { name: "only then" }).count(), 2);
+  assert.match(await page.locator(".rp-table-summary").textContent(), /2 rows \(2 only then, 0 only now, 0 changed\)/);
   await shot(page, "scrub-preview");
 
-  // Release: a confirmation; Cancel writes nothing.
+  // Releasing the handle keeps the preview and asks nothing.
   await page.mouse.up();
+  await page.mouse.move(start.x, start.y + 200);
+  await page.waitForTimeout(300);
   const dialog = page.getByRole("dialog", { name: "Backtrack the database?" });
+  assert.equal(await dialog.count(), 0, "no confirmation on release");
+  assert.equal(await preview.getByRole("row").count(), 3, "the preview stays after release");
+  await shot(page, "released");
+  // Backtrack (the button) asks for confirmation; Cancel writes nothing and keeps the preview.
+  await page.getByRole("button", { name: "Backtrack", exact: true }).click();
   await dialog.waitFor();
   assert.match(await dialog.textContent(), /Rewind the whole database to 2020-12-24 (14:59|15:00):\d\d\?/);
+  await shot(page, "confirm");
   await dialog.getByRole("button", { name: "Cancel" }).click();
+  assert.equal(await preview.getByRole("row").count(), 3, "the preview stays after Cancel");
+  // Escape returns to now.
+  await page.keyboard.press("Escape");
+  await page.getByRole("table", { name: /^Rows of shop\.products, now/ }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Back to now" }).isDisabled(), true);
   const timelineBefore = await page.evaluate(() => window.reeldbPlayground.entries.length);
   await runSql(page, "SELECT COUNT(*) FROM shop.products;");
   assert.equal(await page.getByRole("table", { name: /Result: SELECT COUNT/ }).getByRole("cell", { name: "0" }).count(), 1);
@@ -232,7 +295,15 @@ test("dragging the timeline previews the past without changing data; Backtrack r
   await page.waitForFunction(() => /Backtrack completed/.test(document.querySelector(".rp-status-msg").textContent));
   assert.match(await status.textContent(), /^15:05:00Backtrack completed: database rewound to 2020-12-24 14:58:00 at 15:05:00$/);
   assert.equal(await rows().count(), 3, "both rows are back");
+  assert.equal(await page.locator(".scrub-tip").isVisible(), false, "no stale tooltip after the backtrack");
   await shot(page, "backtracked");
+
+  // A failed backtrack's banner goes once later statements succeed.
+  await runSql(page, "BACKTRACK TO TIMESTAMP '2030-01-01 00:00:00';");
+  assert.match(await status.textContent(), /Backtrack failed/);
+  await runSql(page, "SELECT 1;");
+  assert.doesNotMatch(await status.textContent(), /Backtrack failed/);
+  assert.match(await status.textContent(), /Ran 1 statement\./);
 
   // Forward again: to 14:55 first (one row), then forward to 14:58:30 (two rows).
   await runSql(page, "SET TIMESTAMP = 1608822360;");
@@ -247,7 +318,9 @@ test("dragging the timeline previews the past without changing data; Backtrack r
   await runSql(page, "SET TIMESTAMP = 1608822420;\nBACKTRACK TO TIMESTAMP '2020-12-24 14:58:30';");
   assert.match(await status.textContent(), /Backtrack completed: database rewound to 2020-12-24 14:58:30 at 15:07:00/);
   assert.equal(await rows().count(), 3);
-  assert.equal(await page.locator(".scrub-jump").count(), 3);
+  // Three completed backtracks and the failed one (into the future), drawn as its own arc.
+  assert.equal(await page.locator(".scrub-jump").count(), 4);
+  assert.equal(await page.locator(".scrub-jump-failed").count(), 1);
   await shot(page, "forward-again");
 
   // Play replays history and returns to now.
@@ -256,6 +329,68 @@ test("dragging the timeline previews the past without changing data; Backtrack r
   assert.equal(await page.getByRole("button", { name: "Pause" }).getAttribute("aria-pressed"), "true");
   await page.getByRole("button", { name: "Pause" }).click();
   await page.getByRole("button", { name: "Back to now" }).click();
+  await finish(ctx);
+});
+
+test("the preview shows the database as of T: a table only in an abandoned future, an empty database before the first commit, a table not created yet", async () => {
+  requireApi();
+  const ctx = await openPlayground();
+  const { page } = ctx;
+  // The reference scenario up to the backtrack to 14:50 (the table did not exist yet).
+  await runSql(
+    page,
+    `SET TIMESTAMP = 1608821100;
+CREATE DATABASE SQLShackDemo;
+USE SQLShackDemo;
+SET TIMESTAMP = 1608821520;
+CREATE TABLE ProductsData (ID INT PRIMARY KEY, ProductName VARCHAR(50) NOT NULL, Quantity INT);
+SET TIMESTAMP = 1608821700;
+INSERT INTO ProductsData VALUES (1, 'Laptop', 5);
+SET TIMESTAMP = 1608821880;
+INSERT INTO ProductsData VALUES (2, 'Monitor', 12);
+SET TIMESTAMP = 1608822060;
+DELETE FROM ProductsData;
+SET TIMESTAMP = 1608822300;
+BACKTRACK TO TIMESTAMP '2020-12-24 14:50:00';`,
+  );
+  const summary = page.locator(".rp-table-summary");
+  const select = page.getByRole("combobox", { name: "Table to show" });
+  assert.equal(await select.inputValue(), "", "no table now");
+
+  // 14:58:30, in the future the backtrack abandoned: the two rows of then.
+  const at = await sliderX(page, "2020-12-24 14:58:30");
+  await page.mouse.click(at.x, at.y);
+  const then = page.getByRole("table", { name: /^Rows of SQLShackDemo\.ProductsData as of 2020-12-24 14:58:\d\d, compared with now$/ });
+  await then.waitFor();
+  assert.equal(await then.getByRole("row").count(), 3);
+  assert.equal(await then.getByRole("cell", { name: "only then" }).count(), 2);
+  assert.equal(await then.getByRole("cell", { name: "Monitor" }).count(), 1);
+  assert.match(await summary.textContent(), /As of 2020-12-24 14:58:\d\d: 2 rows, all only then: the table ProductsData does not exist now\./);
+  assert.equal(await select.inputValue(), "SQLShackDemo.ProductsData", "the selector lists the tables of then");
+  await shot(page, "preview-abandoned-future");
+
+  // Home: the earliest time, before the first commit: an empty database.
+  const slider = page.getByRole("slider", { name: "Timeline" });
+  await slider.focus();
+  await page.keyboard.press("Home");
+  await page.waitForFunction(() => /the database was empty/.test(document.querySelector(".rp-table-summary").textContent));
+  assert.match(await summary.textContent(), /before the first commit, the database was empty\./);
+  assert.equal(await page.getByRole("cell", { name: "Laptop" }).count(), 0);
+  await shot(page, "preview-before-first-commit");
+
+  // Escape: back to now, where there is no table.
+  await page.keyboard.press("Escape");
+  await page.waitForFunction(() => /Create a table/.test(document.querySelector(".rp-table-summary").textContent));
+  assert.equal(await select.inputValue(), "");
+
+  // Forward to just after the accident: the table exists now, empty. At 14:50:30 it did not exist yet.
+  await runSql(page, "SET TIMESTAMP = 1608822360;\nBACKTRACK TO TIMESTAMP '2020-12-24 15:02:00';");
+  assert.match(await summary.textContent(), /^0 rows now/);
+  const before = await sliderX(page, "2020-12-24 14:50:30");
+  await page.mouse.click(before.x, before.y);
+  await page.waitForFunction(() => /did not exist then/.test(document.querySelector(".rp-table-summary").textContent));
+  assert.match(await summary.textContent(), /As of 2020-12-24 14:5\d:\d\d: the table ProductsData did not exist then\./);
+  await shot(page, "preview-not-created-yet");
   await finish(ctx);
 });
 
@@ -315,7 +450,7 @@ test("the embed page: two <reel-playground> elements, each with its own database
   const prices = page.getByRole("region", { name: "Price history playground" });
   // The first starts previewing 15:00 (before its accident).
   await accident.getByRole("table", { name: /as of 2020-12-24 15:00:00/ }).waitFor();
-  assert.equal(await accident.getByRole("cell", { name: "added" }).count(), 2);
+  assert.equal(await accident.getByRole("cell", { name: "only then" }).count(), 2);
   assert.equal(await prices.getByRole("table", { name: /Rows of main\.prices, now/ }).getByRole("row").count(), 4);
   // Backtrack from the accident playground's preview (the initial time).
   await accident.getByRole("button", { name: "Backtrack", exact: true }).click();
@@ -336,6 +471,42 @@ test("the embed page: two <reel-playground> elements, each with its own database
   assert.match(await prices.getByRole("alert").textContent(), /READ_ONLY/);
   assert.equal(await prices.getByRole("table", { name: /Rows of main\.prices, now/ }).getByRole("row").count(), 4);
   await shot(page, "embed");
+  await finish(ctx);
+});
+
+test("the time attribute reads the one time syntax (ISO 8601 with an offset); an invalid time is reported, not guessed", async () => {
+  requireApi();
+  const ctx = await openPlayground("embed.html");
+  const { page } = ctx;
+  await page.waitForFunction(() => document.querySelectorAll("reel-playground[data-state=ready]").length === 2);
+  // The accident playground's attribute is ISO 8601 (time="2020-12-24T15:00:00Z").
+  assert.equal(await page.locator("#accident").getAttribute("time"), "2020-12-24T15:00:00Z");
+  await page.evaluate(() => {
+    for (const [id, time] of [["offset", "2020-12-24T16:00:00+01:00"], ["badtime", "2020-12-24 25:00:00"]]) {
+      const el = document.createElement("reel-playground");
+      el.id = id;
+      el.setAttribute("label", `Playground ${id}`);
+      el.setAttribute("time", time);
+      el.setAttribute("table", "p");
+      const sql = document.createElement("script");
+      sql.type = "text/sql";
+      sql.textContent = `SET TIMESTAMP = 1608821700; CREATE TABLE p (id INT PRIMARY KEY);
+        SET TIMESTAMP = 1608821880; INSERT INTO p VALUES (1), (2);
+        SET TIMESTAMP = 1608822060; DELETE FROM p;`;
+      el.append(sql);
+      document.body.append(el);
+    }
+  });
+  await page.waitForFunction(() => document.querySelectorAll("reel-playground[data-state=ready]").length === 4);
+  const offset = page.getByRole("region", { name: "Playground offset" });
+  await offset.getByRole("table", { name: /as of 2020-12-24 15:00:00/ }).waitFor();
+  const bad = page.getByRole("region", { name: "Playground badtime" });
+  const msg = await bad.locator(".rp-status-msg").textContent();
+  assert.match(msg, /'2020-12-24 25:00:00' is not a time/);
+  // Nothing is previewed: the table shows now.
+  await bad.getByRole("table", { name: /Rows of main\.p, now/ }).waitFor();
+  await page.locator("#offset").scrollIntoViewIfNeeded();
+  await shot(page, "time-attribute");
   await finish(ctx);
 });
 

@@ -74,7 +74,7 @@ test("the package's ReelDB class works from a page, errors carry codes", async (
     db.setClock("2020-12-24 14:55:00");
     await db.createRestorePoint("start");
     db.setClock(new Date("2020-12-24T15:00:00Z"));
-    const outcome = await db.backtrack("start");
+    const outcome = await db.backtrack({ restorePoint: "start" });
     let error;
     try {
       await db.backtrack("2019-01-01");

@@ -105,6 +105,7 @@ export class PlaygroundDb {
     this.persistent = persistent;
     this.name = name;
     this.version = typeof mod?.version === "function" ? mod.version() : "";
+    this.normalizeTime = typeof mod?.normalizeTime === "function" ? mod.normalizeTime : null;
     this.sqlAvailable = true;
     this.listeners = new Set();
     this.unsubscribe = null;
@@ -115,6 +116,17 @@ export class PlaygroundDb {
         this.unsubscribe = null;
       }
     }
+  }
+
+  /**
+   * A time as the user may write it (`YYYY-MM-DD HH:MM:SS[.ffffff]` UTC, or
+   * ISO 8601 with `Z` or an offset), as engine text; throws `BAD_TIME`.
+   */
+  timeText(input) {
+    if (this.normalizeTime) return this.normalizeTime(input);
+    const us = parseTime(input);
+    if (Number.isNaN(us)) throw coded("BAD_TIME", `'${input}' is not a time`);
+    return formatTime(us);
   }
 
   /** Calls `fn` after any change (ours, or another tab's when the package reports it). */
@@ -288,6 +300,15 @@ export class PlaygroundDb {
   async tableRows(db, table, asOf) {
     const temporal = asOf ? ` FOR SYSTEM_TIME AS OF TIMESTAMP ${literal(asOf)}` : "";
     return this.query(`SELECT * FROM ${ident(db)}.${ident(table)}${temporal}`);
+  }
+
+  /** `[{db, table}]`: the base tables that existed at `time` (engine text), dropped since or not. */
+  async tablesAt(time) {
+    const r = await this.query(
+      "SELECT table_schema, table_name FROM information_schema.tables " +
+        `FOR SYSTEM_TIME AS OF TIMESTAMP ${literal(time)} WHERE table_type = 'BASE TABLE'`,
+    );
+    return r.rows.map(([db, table]) => ({ db: String(db), table: String(table) }));
   }
 
   /**

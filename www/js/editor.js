@@ -110,6 +110,8 @@ export function createEditor(host, { doc = "", label, onRun, onHistory, readOnly
         sql({ dialect: MySQL, upperCaseKeywords: true }),
         syntaxHighlighting(highlight),
         theme,
+        // Long lines wrap: a statement (e.g. the tutorial's AS OF timestamp) is never cut off.
+        EditorView.lineWrapping,
         errorField,
         placeholderExt(placeholder),
         keymap.of([

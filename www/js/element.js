@@ -9,7 +9,8 @@
 //   </reel-playground>
 //
 // Attributes: read-only (only SELECT/SHOW/DESCRIBE; previews but no
-// backtrack), time (the timeline starts previewing that time), height (CSS
+// backtrack), time (the timeline starts previewing that time: `YYYY-MM-DD
+// HH:MM:SS` UTC or ISO 8601 with `Z` or an offset), height (CSS
 // length of the element), table (the table shown first), label (accessible
 // name), window (backtrack window in seconds), pkg (URL of reeldb.js).
 // The element fires `reel-ready` when its database is set up.

@@ -74,6 +74,11 @@ function fromBase64Url(b64) {
   return new TextDecoder().decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
 }
 
+/** The export's file name at epoch milliseconds `ms`: `reeldb-YYYY-MM-DD-HH-MM-SS.sql` (UTC, whole seconds). */
+export function exportFileName(ms) {
+  return `reeldb-${formatTime(Math.floor(ms / 1000) * 1e6).replace(/[: ]/g, "-")}.sql`;
+}
+
 /** The SQL of a `#sql=` URL hash, or null. */
 export function sharedScriptFromHash(hash = location.hash) {
   const m = /^#sql=([A-Za-z0-9_-]+)$/.exec(hash);
@@ -161,7 +166,7 @@ export class Playground {
     this.scrubber = new Scrubber({
       label: "Timeline",
       onPreview: (us) => this.previewAt(us),
-      onRelease: (us) => this.askBacktrack(us),
+      onCommit: (us) => this.askBacktrack(us),
     });
     this.playButton = h("button.rp-btn", { type: "button", "aria-pressed": "false", text: "Play", on: { click: () => this.togglePlay() } });
     this.backtrackButton = h("button.rp-btn.rp-danger", { type: "button", text: "Backtrack", disabled: true, on: { click: () => this.scrubber.pos !== null && this.askBacktrack(this.scrubber.pos) } });
@@ -169,7 +174,17 @@ export class Playground {
     this.previewLabel = h("output.rp-preview-label", { text: "Now" });
     const timeline = h(
       "section.rp-timeline",
-      { "aria-label": "Timeline" },
+      {
+        "aria-label": "Timeline",
+        on: {
+          // Escape anywhere in the timeline (the slider handles its own) returns to now.
+          keydown: (e) => {
+            if (e.key !== "Escape" || e.defaultPrevented || this.scrubber.pos === null) return;
+            e.preventDefault();
+            this.scrubber.setPos(null, true);
+          },
+        },
+      },
       h(
         "div.rp-timeline-bar",
         {},
@@ -208,10 +223,9 @@ export class Playground {
     this.legend = h(
       "p.rp-legend",
       { hidden: true },
-      h("span.rp-legend-item.vt-added", {}, h("b", { text: "+" }), " added"),
-      h("span.rp-legend-item.vt-removed", {}, h("b", { text: "−" }), " removed"),
-      h("span.rp-legend-item.vt-changed", {}, h("b", { text: "~" }), " changed"),
-      h("span.rp-legend-note", { text: "compared with now" }),
+      h("span.rp-legend-item.vt-then", {}, h("b", { text: "◂" }), " only then (gone now)"),
+      h("span.rp-legend-item.vt-now", {}, h("b", { text: "▸" }), " only now (not there then)"),
+      h("span.rp-legend-item.vt-changed", {}, h("b", { text: "~" }), " changed since"),
     );
     this.vt = new VirtualTable({ label: "Table rows", className: "rp-table-rows" });
     this.tablePanel = h(
@@ -326,7 +340,11 @@ export class Playground {
         this.setStatus(this.db.persistent ? "Ready. Your database is kept in this browser (IndexedDB)." : "Ready.");
       }
       if (this.o.initialTime && this.entries.length) {
-        this.scrubber.setPos(parseTime(this.o.initialTime), true);
+        try {
+          this.scrubber.setPos(parseTime(this.db.timeText(this.o.initialTime)), true);
+        } catch (e) {
+          this.setStatus(`time="${this.o.initialTime}": ${e.message ?? e}`, "error");
+        }
       }
       this.root.dataset.state = "ready";
       this.root.dispatchEvent(new CustomEvent("reel-ready", { bubbles: true }));
@@ -360,6 +378,7 @@ export class Playground {
     this.current = null;
     this.selected = null;
     this.preview = null;
+    this.tablesCache = null;
     this.sessionLog = [];
     this.results.replaceChildren();
     if (setup && this.db.sqlAvailable) {
@@ -511,15 +530,14 @@ export class Playground {
     this.schemaTree.replaceChildren(...items);
   }
 
-  renderTableSelect() {
-    const opts = [];
-    for (const d of this.schemaInfo) {
-      for (const t of d.tables) {
-        const v = `${d.name}.${t.name}`;
-        opts.push(h("option", { value: v, text: v, selected: this.selected && this.selected.db === d.name && this.selected.table === t.name }));
-      }
-    }
-    if (!opts.length) opts.push(h("option", { value: "", text: "no tables yet" }));
+  /** Fills the table selector: the tables now, or those of the previewed time (`then`). */
+  renderTableSelect(then = null) {
+    const list = then ?? this.schemaInfo.flatMap((d) => d.tables.map((t) => ({ db: d.name, table: t.name })));
+    const opts = list.map(({ db, table }) => {
+      const v = `${db}.${table}`;
+      return h("option", { value: v, text: v, selected: this.selected && this.selected.db === db && this.selected.table === table });
+    });
+    if (!opts.length) opts.push(h("option", { value: "", text: then ? "no tables then" : "no tables yet" }));
     this.tableSelect.replaceChildren(...opts);
     this.tableSelect.disabled = !this.selected;
     this.tableTitle.textContent = this.selected ? this.selected.table : "No table";
@@ -589,6 +607,13 @@ export class Playground {
       this.previewLabel.textContent = "Now";
       if (this.preview) {
         this.preview = null;
+        if (this.selected && !this.tableExists(this.selected)) {
+          // A table picked while previewing that does not exist now.
+          this.selected = this.defaultTable();
+          this.tableInfo = null;
+          await this.loadCurrent();
+        }
+        this.renderTableSelect();
         this.showCurrent();
       }
       return;
@@ -603,11 +628,59 @@ export class Playground {
       return;
     }
     this.preview = { key, table: this.selected };
-    if (!this.selected || !this.current || this.current.error) {
-      this.tableSummary.textContent = "No table selected.";
+    // The table selector lists the tables of T while previewing. With a
+    // table that exists now, the list is read once the handle rests on T
+    // (a drag does not pay for it); without one, a table of T is picked and
+    // shown from T alone (dropped since, or only in a future a backtrack
+    // abandoned).
+    let then = [];
+    if (entry && this.selected && this.current && !this.current.error) {
+      setTimeout(async () => {
+        if (this.preview?.key !== key) return;
+        const list = await this.tablesAt(entry);
+        if (this.preview?.key === key) this.renderTableSelect(list);
+      }, 200);
+    } else if (entry) {
+      then = await this.tablesAt(entry);
+      if (this.preview?.key !== key || this.preview.table !== this.selected) return;
+      const has = (s) => s && then.some((x) => x.db === s.db && x.table === s.table);
+      if (!has(this.selected)) {
+        const pick = this.pickTable(then);
+        if (pick) {
+          this.selected = pick;
+          this.preview.table = pick;
+          this.tableInfo = null;
+          this.current = null;
+        }
+      }
+      this.renderTableSelect(then);
+      if (has(this.selected)) {
+        await this.previewThenOnly(entry, shownUs, t0);
+        return;
+      }
+    } else {
+      this.renderTableSelect([]);
+    }
+    if (!entry) {
+      // Before the first commit nothing existed: the database was empty.
+      this.legend.hidden = true;
+      this.vt.el.classList.add("vt-previewing");
+      this.vt.setLabel(`Database as of ${formatTime(shownUs)}`);
+      this.vt.setData({ columns: [], count: 0, rowAt: () => null, emptyText: "The database was empty then." });
+      this.tableTitle.textContent = "No tables then";
+      this.preview.parts = "before the first commit, the database was empty.";
+      this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
+      this.recordFrame(t0);
       return;
     }
-    if (!entry || entry === latest || (latest && entry.us === latest.us)) {
+    if (!this.selected || !this.current || this.current.error) {
+      this.legend.hidden = true;
+      if (!then.length) this.tableTitle.textContent = "No tables then";
+      this.tableSummary.textContent = then.length ? "No table selected." : `As of ${formatTime(shownUs)}: no tables existed then.`;
+      if (!then.length) this.vt.setData({ columns: [], count: 0, rowAt: () => null, emptyText: "No tables then." });
+      return;
+    }
+    if (entry === latest || (latest && entry.us === latest.us)) {
       // Same state as now.
       this.showCurrent();
       this.legend.hidden = false;
@@ -626,6 +699,51 @@ export class Playground {
     }
     if (this.preview.key !== key || this.selected !== this.preview.table) return;
     this.renderPreview(diff, shownUs);
+    this.recordFrame(t0);
+  }
+
+  /** The base tables at `entry` (cached: a past state never changes); [] when unreadable. */
+  async tablesAt(entry) {
+    this.tablesCache ??= new Map();
+    let list = this.tablesCache.get(entry.seq);
+    if (!list) {
+      list = await this.db.tablesAt(entry.time).catch(() => []);
+      this.tablesCache.set(entry.seq, list);
+    }
+    return list;
+  }
+
+  /** The table to preview among `list`: the preferred one, else one in the database in use, else the first. */
+  pickTable(list) {
+    const pref = this.o.table?.toLowerCase();
+    return (
+      (pref && list.find((x) => x.table.toLowerCase() === pref)) ??
+      list.find((x) => x.db === this.curDb) ??
+      list[0] ??
+      null
+    );
+  }
+
+  /** Shows the selected table, which does not exist now, as it was at `entry`: every row "only then". */
+  async previewThenOnly(entry, shownUs, t0) {
+    const sel = this.selected;
+    const key = this.preview.key;
+    let r;
+    try {
+      r = await this.db.tableRows(sel.db, sel.table, entry.time);
+    } catch (e) {
+      this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${e.message}`;
+      this.vt.setData({ columns: [], count: 0, rowAt: () => null, emptyText: "Not readable at this time." });
+      return;
+    }
+    if (this.preview?.key !== key || this.selected !== sel) return;
+    const n = r.rows.length;
+    this.legend.hidden = false;
+    this.vt.el.classList.add("vt-previewing");
+    this.vt.setLabel(`Rows of ${sel.db}.${sel.table} as of ${formatTime(shownUs)}, compared with now`);
+    this.vt.setData({ columns: r.columns, count: n, rowAt: (i) => ({ values: r.rows[i], mark: "then" }), marks: true, emptyText: "No rows at this time." });
+    this.preview.parts = `${n} row${n === 1 ? "" : "s"}, all only then: the table ${sel.table} does not exist now.`;
+    this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
     this.recordFrame(t0);
   }
 
@@ -680,7 +798,7 @@ export class Playground {
         nRem++;
         if (i >= 0) {
           used.add(i);
-          marks.set(i, { values: c.rows[i], mark: "removed" });
+          marks.set(i, { values: c.rows[i], mark: "now" });
         }
       } else {
         const i = take(keyOf(d.old, pk), used);
@@ -717,7 +835,7 @@ export class Playground {
         if (disp[mid] < d) lo = mid + 1;
         else hi = mid;
       }
-      if (lo < disp.length && disp[lo] === d) return { values: ins[lo].row, mark: "added" };
+      if (lo < disp.length && disp[lo] === d) return { values: ins[lo].row, mark: "then" };
       const ci = d - lo;
       return marks.get(ci) ?? { values: rows[ci] };
     };
@@ -725,10 +843,10 @@ export class Playground {
     this.vt.el.classList.add("vt-previewing");
     this.vt.setLabel(`Rows of ${this.selected.db}.${this.selected.table} as of ${formatTime(shownUs)}, compared with now`);
     this.vt.setData({ columns: c.columns, count, rowAt, marks: true, emptyText: "No rows at this time." });
-    const parts = `+${nAdd} added, −${nRem} removed, ~${nChg} changed`;
-    this.preview.parts = `${count - nRem} row${count - nRem === 1 ? "" : "s"} (${parts} compared with now).`;
+    const parts = `${nAdd} only then, ${nRem} only now, ${nChg} changed`;
+    this.preview.parts = `${count - nRem} row${count - nRem === 1 ? "" : "s"} (${parts}).`;
     this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
-    if (nRem === rows.length && rows.length > 0 && nAdd === 0) this.checkExisted(shownUs);
+    if (nRem === rows.length && nAdd === 0) this.checkExisted(shownUs);
   }
 
   /** Says so when the selected table did not exist at the previewed time. */
@@ -739,7 +857,12 @@ export class Playground {
         `SELECT * FROM ${ident(this.selected.db)}.${ident(this.selected.table)} FOR SYSTEM_TIME AS OF TIMESTAMP ${literal(formatTime(us))} LIMIT 0`,
       );
     } catch (e) {
-      if (this.preview?.key === key) this.tableSummary.textContent = `As of ${formatTime(us)}: the table ${this.selected.table} did not exist yet (${e.code}).`;
+      if (this.preview?.key !== key) return;
+      const absent = e.code === "ER_NO_SUCH_TABLE" || e.code === "ER_BAD_DB_ERROR";
+      this.preview.parts = absent ? `the table ${this.selected.table} did not exist then.` : `${e.message} (${e.code}).`;
+      this.tableSummary.textContent = `As of ${formatTime(us)}: ${this.preview.parts}`;
+      this.legend.hidden = true;
+      this.vt.setData({ columns: [], count: 0, rowAt: () => null, emptyText: absent ? `${this.selected.table} did not exist at ${formatTime(us)}.` : "Not readable at this time." });
     }
   }
 
@@ -795,7 +918,9 @@ export class Playground {
     await this.refresh();
     await this.previewAt(null);
     if (rec) this.completedMessage(rec);
-    this.scrubber.track.focus();
+    this.scrubber.track.focus({ preventScroll: true });
+    // The drag's tooltip described a moment that is now the present.
+    this.scrubber.hideTip();
   }
 
   completedMessage(rec) {
@@ -893,6 +1018,10 @@ export class Playground {
         }
         await this.refresh();
         if (backtracked) this.completedMessage(backtracked);
+        else if (ok && this.statusMsg.dataset.kind === "error") {
+          // An earlier failure (e.g. "Backtrack failed") is no longer the news.
+          this.setStatus(`Ran ${stmts.length} statement${stmts.length === 1 ? "" : "s"}.`);
+        }
       } finally {
         this.runButton.disabled = false;
       }
@@ -1010,6 +1139,7 @@ export class Playground {
   async startTutorial() {
     this.tutorialStep = 0;
     this.tutorialRan = new Set();
+    this.tutorialApplied = 0; // the database holds exactly steps [0, tutorialApplied)
     await this.openDb({ name: undefined });
     this.setStatus("Tutorial: a fresh in-memory database. Your own database is untouched.", "info");
     this.renderTutorial();
@@ -1054,12 +1184,18 @@ export class Playground {
     const i = this.tutorialStep;
     const step = TUTORIAL[i];
     if (!step?.sql) return;
-    if (this.tutorialRan.has(i) && /BACKTRACK|INSERT|CREATE/i.test(step.sql)) {
-      // Re-running a write step would fail or duplicate rows; just show it again.
-      this.editor.value = step.sql;
+    if (this.tutorialApplied !== i) {
+      // The database is not the story up to step i (a step run again, an
+      // earlier step revisited, or one skipped): replay steps 1..i in a
+      // fresh database, so no step meets its own rows (ER_DUP_ENTRY) and
+      // the clock only moves forward.
+      const before = TUTORIAL.slice(0, i).map((s) => s.sql).filter(Boolean).join("\n");
+      await this.openDb({ name: undefined, setup: before || undefined });
+      if (i > 0) this.setStatus(`Replayed steps 1 to ${i} in a fresh database.`, "info");
     }
     this.editor.value = step.sql;
     const ok = await this.runScript(step.sql, { base: 0, fromEditor: true });
+    this.tutorialApplied = ok ? i + 1 : null;
     if (ok) this.tutorialRan.add(i);
     this.renderTutorial();
   }
@@ -1082,7 +1218,7 @@ export class Playground {
     try {
       const text = await this.db.exportSql();
       const blob = new Blob([text], { type: "text/plain" });
-      const a = h("a", { href: URL.createObjectURL(blob), download: `reeldb-${formatTime(Date.now() * 1000).replace(/[: ]/g, "-")}.sql` });
+      const a = h("a", { href: URL.createObjectURL(blob), download: exportFileName(Date.now()) });
       document.body.append(a);
       a.click();
       a.remove();

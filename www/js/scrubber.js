@@ -4,9 +4,10 @@
 // can reach, the right edge is now.
 //
 // It is an ARIA slider: arrow keys step commit by commit, Home goes to the
-// earliest time, End back to now, Enter asks to backtrack to the shown time.
-// Dragging calls `onPreview(us)` (null: now); releasing away from now calls
-// `onRelease(us)`.
+// earliest time, End or Escape back to now, Enter asks to backtrack to the
+// shown time (`onCommit(us)`). Dragging calls `onPreview(us)` (null: now);
+// releasing the handle keeps the preview and commits nothing: backtracking
+// is always an explicit step (Enter here, or the page's Backtrack button).
 
 import { formatTime, clockPart } from "./time.js";
 
@@ -18,9 +19,9 @@ const el = (tag, cls, text) => {
 };
 
 export class Scrubber {
-  constructor({ onPreview, onRelease, label = "Timeline" }) {
+  constructor({ onPreview, onCommit, label = "Timeline" }) {
     this.onPreview = onPreview;
-    this.onRelease = onRelease;
+    this.onCommit = onCommit;
     this.entries = [];
     this.times = []; // distinct entry times (µs), ascending
     this.left = 0;
@@ -204,7 +205,6 @@ export class Scrubber {
     this.dragging = false;
     this.el.classList.remove("scrub-dragging");
     this.track.releasePointerCapture?.(e.pointerId);
-    if (this.pos !== null) this.onRelease(this.pos);
   }
 
   cancelDrag() {
@@ -241,11 +241,15 @@ export class Scrubber {
     else if (k === "ArrowRight" || k === "ArrowUp") this.step(1);
     else if (k === "PageDown") for (let i = 0; i < 10; i++) this.step(-1);
     else if (k === "PageUp") for (let i = 0; i < 10; i++) this.step(1);
-    else if (k === "Home") this.setPos(this.left, true);
-    else if (k === "End") this.setPos(null, true);
-    else if (k === "Enter" && this.pos !== null) this.onRelease(this.pos);
-    else if (k === "Escape") this.setPos(null, true);
-    else return;
+    else if (k === "Home" || k === "End") {
+      this.setPos(k === "Home" ? this.left : null, true);
+      // The tooltip follows the handle (a hover tooltip would be stale).
+      this.showTipAt(this.pos ?? this.right, true);
+    } else if (k === "Enter" && this.pos !== null) this.onCommit(this.pos);
+    else if (k === "Escape" && this.pos !== null) {
+      this.setPos(null, true);
+      this.hideTip();
+    } else return;
     e.preventDefault();
   }
 

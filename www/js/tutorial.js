@@ -87,9 +87,10 @@ export const TUTORIAL = [
   {
     title: "Your turn",
     text:
-      "Drag the timeline handle back and watch rows appear and vanish (+ added, − removed, ~ changed, compared with now). " +
-      "Nothing is written while you drag. Let go (or press Backtrack) to rewind the database there; use the arrow keys " +
-      "to step commit by commit, and Play to replay the whole story.",
+      "Drag the timeline handle back and watch rows appear and vanish (◂ only then, ▸ only now, ~ changed). " +
+      "Nothing is written while you look: letting go keeps the preview. Press Backtrack (or Enter) to rewind the " +
+      "database there, Escape or Back to now to return; use the arrow keys to step commit by commit, and Play to " +
+      "replay the whole story.",
     sql: null,
   },
 ];

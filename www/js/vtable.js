@@ -5,9 +5,11 @@
 // ARIA: role=table with aria-rowcount, rows carry aria-rowindex, so a screen
 // reader announces the position in the whole table, not in the DOM window.
 
+// Marks of a preview of time T, relative to now: a row there only then (at
+// T, gone now), only now (not there at T), or changed between the two.
 const MARKS = {
-  added: { icon: "+", text: "added" },
-  removed: { icon: "−", text: "removed" },
+  then: { icon: "◂", text: "only then" },
+  now: { icon: "▸", text: "only now" },
   changed: { icon: "~", text: "changed" },
 };
 
