@@ -124,8 +124,8 @@ pub enum Stmt {
         columns: Vec<ColumnDef>,
         /// Table-level PRIMARY KEY columns.
         primary_key: Vec<String>,
-        /// Table-level UNIQUE column lists.
-        uniques: Vec<Vec<String>>,
+        /// Table-level `UNIQUE` and `KEY`/`INDEX` definitions.
+        indexes: Vec<TableIndex>,
         /// CREATE TABLE ... AS SELECT.
         as_query: Option<Box<Query>>,
     },
@@ -254,6 +254,18 @@ pub enum Stmt {
     CreateRestorePoint(String),
     /// DROP RESTORE POINT.
     DropRestorePoint(String),
+}
+
+/// An index defined in `CREATE TABLE` (`UNIQUE [KEY] [name] (…)`,
+/// `KEY|INDEX [name] (…)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableIndex {
+    /// The index name (`None`: named after its first column).
+    pub name: Option<String>,
+    /// The indexed columns.
+    pub columns: Vec<String>,
+    /// UNIQUE.
+    pub unique: bool,
 }
 
 /// What a statement does, for the callers that must know before running it
