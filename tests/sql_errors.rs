@@ -34,6 +34,8 @@ fn errors_are_typed_and_have_no_effect() {
         ("BACKTRACK TO TIMESTAMP '1999-01-01 00:00:00'", Code::BacktrackWindow),
         ("BACKTRACK TO RESTORE POINT missing", Code::NoSuchRestorePoint),
         ("SELECT 9223372036854775807 + 1", Code::DataOutOfRange),
+        ("CREATE TABLE k (a INT, KEY `k` (a), UNIQUE KEY `K` (a))", Code::DupKeyName),
+        ("CREATE TABLE k (a INT, KEY `k` (nope))", Code::BadField),
     ];
     for (sql, code) in cases {
         let e = s.execute(sql).expect_err(sql);

@@ -19,11 +19,9 @@ pub struct ColumnDef {
     pub name: String,
     /// Declared type.
     pub ty: SqlType,
-    /// NOT NULL.
     pub not_null: bool,
     /// DEFAULT expression.
     pub default: Option<Expr>,
-    /// AUTO_INCREMENT.
     pub auto_increment: bool,
     /// Inline PRIMARY KEY.
     pub primary_key: bool,
@@ -34,13 +32,10 @@ pub struct ColumnDef {
 /// ALTER TABLE operations.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlterOp {
-    /// ADD COLUMN.
     AddColumn(ColumnDef),
-    /// DROP COLUMN.
     DropColumn {
         /// Column.
         name: String,
-        /// IF EXISTS.
         if_exists: bool,
     },
     /// RENAME COLUMN a TO b (and CHANGE a b type).
@@ -96,78 +91,57 @@ pub enum Show {
 /// A statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stmt {
-    /// CREATE DATABASE.
     CreateDatabase {
-        /// Name.
         name: String,
-        /// IF NOT EXISTS.
         if_not_exists: bool,
     },
-    /// DROP DATABASE.
     DropDatabase {
-        /// Name.
         name: String,
-        /// IF EXISTS.
         if_exists: bool,
     },
     /// USE db.
     Use(String),
     /// SHOW ... / DESCRIBE.
     Show(Show),
-    /// CREATE TABLE.
     CreateTable {
-        /// Name.
         name: ObjName,
-        /// IF NOT EXISTS.
         if_not_exists: bool,
-        /// Columns.
         columns: Vec<ColumnDef>,
         /// Table-level PRIMARY KEY columns.
         primary_key: Vec<String>,
-        /// Table-level UNIQUE column lists.
-        uniques: Vec<Vec<String>>,
+        /// Table-level `UNIQUE` and `KEY`/`INDEX` definitions.
+        indexes: Vec<TableIndex>,
         /// CREATE TABLE ... AS SELECT.
         as_query: Option<Box<Query>>,
     },
-    /// DROP TABLE.
     DropTable {
         /// Tables.
         names: Vec<ObjName>,
-        /// IF EXISTS.
         if_exists: bool,
     },
-    /// ALTER TABLE.
     AlterTable {
         /// Table.
         name: ObjName,
         /// Operations.
         ops: Vec<AlterOp>,
     },
-    /// CREATE INDEX.
     CreateIndex {
         /// Index name.
         name: String,
-        /// Table.
         table: ObjName,
-        /// Columns.
         columns: Vec<String>,
-        /// UNIQUE.
         unique: bool,
-        /// IF NOT EXISTS.
         if_not_exists: bool,
     },
-    /// DROP INDEX.
     DropIndex {
         /// Index name.
         name: String,
         /// Table (ON t).
         table: Option<ObjName>,
-        /// IF EXISTS.
         if_exists: bool,
     },
     /// INSERT / REPLACE.
     Insert {
-        /// Table.
         table: ObjName,
         /// Column list.
         columns: Option<Vec<String>>,
@@ -178,9 +152,7 @@ pub enum Stmt {
         /// REPLACE INTO.
         replace: bool,
     },
-    /// UPDATE.
     Update {
-        /// Table.
         table: ObjName,
         /// SET assignments.
         assignments: Vec<(String, Expr)>,
@@ -191,9 +163,7 @@ pub enum Stmt {
         /// LIMIT: at most this many rows are updated.
         limit: Option<Expr>,
     },
-    /// DELETE.
     Delete {
-        /// Table.
         table: ObjName,
         /// WHERE.
         filter: Option<Expr>,
@@ -206,9 +176,7 @@ pub enum Stmt {
     Truncate(ObjName),
     /// BEGIN / START TRANSACTION.
     Begin,
-    /// COMMIT.
     Commit,
-    /// ROLLBACK.
     Rollback,
     /// SET TIMESTAMP = n | DEFAULT.
     SetTimestamp(Option<Expr>),
@@ -216,16 +184,11 @@ pub enum Stmt {
     SetVariable {
         /// Variable name (lower case).
         name: String,
-        /// Value.
         value: Expr,
-        /// GLOBAL.
         global: bool,
     },
-    /// CREATE VIEW.
     CreateView {
-        /// Name.
         name: ObjName,
-        /// OR REPLACE.
         or_replace: bool,
         /// Column names.
         columns: Vec<String>,
@@ -234,26 +197,32 @@ pub enum Stmt {
         /// Defining query.
         query: Box<Query>,
     },
-    /// DROP VIEW.
     DropView {
         /// Views.
         names: Vec<ObjName>,
-        /// IF EXISTS.
         if_exists: bool,
     },
     /// A query.
     Query(Box<Query>),
     /// BACKTRACK TO.
     Backtrack {
-        /// Target.
         target: BacktrackTo,
         /// Clamp to the earliest time (`OR EARLIEST`).
         clamp: bool,
     },
-    /// CREATE RESTORE POINT.
     CreateRestorePoint(String),
-    /// DROP RESTORE POINT.
     DropRestorePoint(String),
+}
+
+/// An index defined in `CREATE TABLE` (`UNIQUE [KEY] [name] (…)`,
+/// `KEY|INDEX [name] (…)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableIndex {
+    /// The index name (`None`: named after its first column).
+    pub name: Option<String>,
+    /// The indexed columns.
+    pub columns: Vec<String>,
+    pub unique: bool,
 }
 
 /// What a statement does, for the callers that must know before running it
@@ -297,18 +266,14 @@ pub struct Query {
     pub with: Vec<Cte>,
     /// The body.
     pub body: SetExpr,
-    /// ORDER BY.
     pub order_by: Vec<OrderItem>,
-    /// LIMIT.
     pub limit: Option<Expr>,
-    /// OFFSET.
     pub offset: Option<Expr>,
 }
 
 /// A common table expression: `name [(columns)] AS (query)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cte {
-    /// Name.
     pub name: String,
     /// Column names (empty: the query's own).
     pub columns: Vec<String>,
@@ -324,25 +289,20 @@ pub struct Cte {
 pub struct OrderItem {
     /// Sort expression.
     pub expr: Expr,
-    /// DESC.
     pub desc: bool,
 }
 
 /// Set operation kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SetOpKind {
-    /// UNION.
     Union,
-    /// EXCEPT.
     Except,
-    /// INTERSECT.
     Intersect,
 }
 
 /// A query body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SetExpr {
-    /// SELECT.
     Select(Box<Select>),
     /// VALUES rows.
     Values(Vec<Vec<Expr>>),
@@ -350,7 +310,6 @@ pub enum SetExpr {
     SetOp {
         /// Kind.
         op: SetOpKind,
-        /// ALL.
         all: bool,
         /// Left input.
         left: Box<SetExpr>,
@@ -364,7 +323,6 @@ pub enum SetExpr {
 /// A SELECT block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Select {
-    /// DISTINCT.
     pub distinct: bool,
     /// Projection.
     pub items: Vec<SelectItem>,
@@ -372,9 +330,7 @@ pub struct Select {
     pub from: Vec<TableRef>,
     /// WHERE.
     pub filter: Option<Expr>,
-    /// GROUP BY.
     pub group_by: Vec<Expr>,
-    /// HAVING.
     pub having: Option<Expr>,
 }
 
@@ -389,7 +345,6 @@ pub enum SelectItem {
     Expr {
         /// Expression.
         expr: Expr,
-        /// Alias.
         alias: Option<String>,
         /// The expression as written (the column name without an alias).
         text: String,
@@ -425,27 +380,19 @@ pub enum JoinKind {
 pub enum TableRef {
     /// A named table or view.
     Table {
-        /// Name.
         name: ObjName,
-        /// Alias.
         alias: Option<String>,
         /// FOR SYSTEM_TIME.
         temporal: Option<Temporal>,
     },
     /// A derived table.
-    Derived {
-        /// Query.
-        query: Box<Query>,
-        /// Alias.
-        alias: Option<String>,
-    },
+    Derived { query: Box<Query>, alias: Option<String> },
     /// A table function, e.g. `reeldb_diff('t', a, b)`.
     Function {
         /// Function name (lower case).
         name: String,
         /// Arguments.
         args: Vec<Expr>,
-        /// Alias.
         alias: Option<String>,
     },
     /// A join.
@@ -454,7 +401,6 @@ pub enum TableRef {
         left: Box<TableRef>,
         /// Right input.
         right: Box<TableRef>,
-        /// Kind.
         kind: JoinKind,
         /// ON condition.
         on: Option<Expr>,

@@ -32,17 +32,14 @@ pub const DEFAULT_DB: &str = "main";
 /// A column of a table.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ColumnMeta {
-    /// Name.
     pub name: String,
     /// Type.
     pub ty: SqlType,
-    /// NOT NULL.
     pub not_null: bool,
     /// Default value, encoded as a one-value row; `None`: NULL.
     pub default: Option<Vec<u8>>,
     /// DEFAULT CURRENT_TIMESTAMP / NOW().
     pub default_now: bool,
-    /// AUTO_INCREMENT.
     pub auto_increment: bool,
 }
 
@@ -65,7 +62,6 @@ pub struct IndexMeta {
     pub name: String,
     /// Indexed column positions.
     pub columns: Vec<usize>,
-    /// UNIQUE.
     pub unique: bool,
     /// PRIMARY KEY.
     pub primary: bool,
@@ -80,9 +76,7 @@ pub struct TableMeta {
     pub db: String,
     /// Table name.
     pub name: String,
-    /// Columns.
     pub columns: Vec<ColumnMeta>,
-    /// Indexes.
     pub indexes: Vec<IndexMeta>,
 }
 
@@ -98,7 +92,6 @@ impl TableMeta {
 pub struct ViewMeta {
     /// Database.
     pub db: String,
-    /// Name.
     pub name: String,
     /// Column names given at creation (may be empty).
     pub columns: Vec<String>,
@@ -109,7 +102,6 @@ pub struct ViewMeta {
 /// A database record.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DbMeta {
-    /// Name.
     pub name: String,
 }
 

@@ -648,7 +648,7 @@ impl Session {
                 self.catalog = None;
                 Ok(0)
             }
-            Stmt::CreateTable { name, if_not_exists, columns, primary_key, uniques, as_query } => {
+            Stmt::CreateTable { name, if_not_exists, columns, primary_key, indexes, as_query } => {
                 let db = self.db_of(&cat, name)?;
                 if cat.table(&db, &name.name).is_some() || cat.view(&db, &name.name).is_some() {
                     if *if_not_exists {
@@ -686,7 +686,7 @@ impl Session {
                         source_rows = Some((names, rows));
                     }
                 }
-                let meta = self.build_table(&db, &name.name, &columns, primary_key, uniques)?;
+                let meta = self.build_table(&db, &name.name, &columns, primary_key, indexes)?;
                 self.put_table(&meta)?;
                 let mut n = 0;
                 if let Some((names, rows)) = source_rows {
@@ -934,7 +934,7 @@ impl Session {
         name: &str,
         columns: &[ColumnDef],
         primary_key: &[String],
-        uniques: &[Vec<String>],
+        indexes: &[TableIndex],
     ) -> SqlResult<TableMeta> {
         if columns.is_empty() {
             return Err(SqlError::new(Code::ParseError, "A table must have at least 1 column"));
@@ -973,28 +973,40 @@ impl Session {
             let iid = self.next_id()?;
             meta.indexes.push(IndexMeta { id: iid, name: "PRIMARY".into(), columns: pk, unique: true, primary: true });
         }
-        let mut uq: Vec<Vec<usize>> =
-            columns.iter().enumerate().filter(|(_, c)| c.unique).map(|(i, _)| vec![i]).collect();
-        for u in uniques {
-            uq.push(
-                u.iter()
-                    .map(|c| {
-                        meta.column(c).ok_or_else(|| {
-                            SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table"))
-                        })
+        // Column-level UNIQUE first, then the table-level definitions in
+        // order: (name, columns, unique).
+        let mut defs: Vec<(Option<&str>, Vec<usize>, bool)> =
+            columns.iter().enumerate().filter(|(_, c)| c.unique).map(|(i, _)| (None, vec![i], true)).collect();
+        for ix in indexes {
+            let cols = ix
+                .columns
+                .iter()
+                .map(|c| {
+                    meta.column(c).ok_or_else(|| {
+                        SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table"))
                     })
-                    .collect::<SqlResult<_>>()?,
-            );
+                })
+                .collect::<SqlResult<_>>()?;
+            defs.push((ix.name.as_deref(), cols, ix.unique));
         }
-        for u in uq {
+        for (name, cols, unique) in defs {
             let iid = self.next_id()?;
-            let nm = meta.columns[u[0]].name.clone();
-            let nm = if meta.indexes.iter().any(|ix| ix.name.eq_ignore_ascii_case(&nm)) {
-                format!("{nm}_{iid}")
-            } else {
-                nm
+            let taken = |nm: &str| meta.indexes.iter().any(|ix| ix.name.eq_ignore_ascii_case(nm));
+            let nm = match name {
+                Some(nm) if taken(nm) => {
+                    return Err(SqlError::new(Code::DupKeyName, format!("Duplicate key name '{nm}'")));
+                }
+                Some(nm) => nm.to_string(),
+                None => {
+                    let nm = meta.columns[cols[0]].name.clone();
+                    if taken(&nm) {
+                        format!("{nm}_{iid}")
+                    } else {
+                        nm
+                    }
+                }
             };
-            meta.indexes.push(IndexMeta { id: iid, name: nm, columns: u, unique: true, primary: false });
+            meta.indexes.push(IndexMeta { id: iid, name: nm, columns: cols, unique, primary: false });
         }
         Ok(meta)
     }

@@ -102,7 +102,7 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
         S::CreateTable(ct) => {
             let mut columns = Vec::new();
             let mut primary_key = Vec::new();
-            let mut uniques = Vec::new();
+            let mut indexes = Vec::new();
             for c in &ct.columns {
                 columns.push(column_def(c)?);
             }
@@ -111,9 +111,16 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
                     sp::TableConstraint::PrimaryKey(pk) => {
                         primary_key = pk.columns.iter().map(index_column).collect::<SqlResult<_>>()?
                     }
-                    sp::TableConstraint::Unique(u) => {
-                        uniques.push(u.columns.iter().map(index_column).collect::<SqlResult<_>>()?)
-                    }
+                    sp::TableConstraint::Unique(u) => indexes.push(TableIndex {
+                        name: u.index_name.as_ref().or(u.name.as_ref()).map(ident),
+                        columns: u.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+                        unique: true,
+                    }),
+                    sp::TableConstraint::Index(ix) => indexes.push(TableIndex {
+                        name: ix.name.as_ref().map(ident),
+                        columns: ix.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+                        unique: false,
+                    }),
                     _ => {}
                 }
             }
@@ -122,7 +129,7 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
                 if_not_exists: ct.if_not_exists,
                 columns,
                 primary_key,
-                uniques,
+                indexes,
                 as_query: match ct.query {
                     Some(q) => Some(Box::new(query(*q)?)),
                     None => None,
