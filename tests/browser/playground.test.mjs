@@ -401,6 +401,34 @@ BACKTRACK TO TIMESTAMP '2020-12-24 14:50:00';`,
   await finish(ctx);
 });
 
+test("a table whose columns changed since T is previewed with its columns of then", async (t) => {
+  if (lacks(t)) return;
+  const ctx = await openPlayground();
+  const { page } = ctx;
+  await runSql(
+    page,
+    `SET TIMESTAMP = 1608821100;
+CREATE TABLE s (id INT PRIMARY KEY, a INT);
+INSERT INTO s VALUES (1, 10), (2, 20);
+SET TIMESTAMP = 1608821400;
+ALTER TABLE s ADD COLUMN b INT;
+UPDATE s SET b = 1;
+SET TIMESTAMP = 1608821700;`,
+  );
+  const at = await sliderX(page, "2020-12-24 14:47:00");
+  await page.mouse.click(at.x, at.y);
+  const then = page.getByRole("table", { name: /^Rows of main\.s as of 2020-12-24 14:4\d:\d\d$/ });
+  await then.waitFor();
+  assert.deepEqual(await then.getByRole("columnheader").allTextContents(), ["id", "a"]);
+  assert.equal(await then.getByRole("row").count(), 3);
+  assert.equal(await then.getByRole("cell", { name: "20" }).count(), 1);
+  assert.match(await page.locator(".rp-table-summary").textContent(), /2 rows, with the columns of then \(id, a\)/);
+  await shot(page, "preview-columns-changed");
+  await page.keyboard.press("Escape");
+  await page.getByRole("table", { name: /^Rows of main\.s, now$/ }).waitFor();
+  await finish(ctx);
+});
+
 test("reload keeps everything (IndexedDB)", async (t) => {
   if (lacks(t, { open: true })) return;
   const ctx = await openPlayground();

@@ -698,6 +698,13 @@ export class Playground {
       return;
     }
     if (this.preview.key !== key || this.selected !== this.preview.table) return;
+    const cols = this.current.columns;
+    if (diff.columns && (diff.columns.length !== cols.length || diff.columns.some((c, i) => c !== cols[i]))) {
+      // The columns changed since T: rows of then and now do not line up,
+      // so the table is shown as it was, with its columns of then.
+      await this.previewThenOnly(entry, shownUs, t0, false);
+      return;
+    }
     this.renderPreview(diff, shownUs);
     this.recordFrame(t0);
   }
@@ -724,8 +731,12 @@ export class Playground {
     );
   }
 
-  /** Shows the selected table, which does not exist now, as it was at `entry`: every row "only then". */
-  async previewThenOnly(entry, shownUs, t0) {
+  /**
+   * Shows the selected table as it was at `entry`, with its columns of then:
+   * when it does not exist now (`gone`: every row "only then"), or when its
+   * columns changed since (no row marks: rows of then and now do not line up).
+   */
+  async previewThenOnly(entry, shownUs, t0, gone = true) {
     const sel = this.selected;
     const key = this.preview.key;
     let r;
@@ -738,11 +749,14 @@ export class Playground {
     }
     if (this.preview?.key !== key || this.selected !== sel) return;
     const n = r.rows.length;
-    this.legend.hidden = false;
+    const rows = `${n} row${n === 1 ? "" : "s"}`;
+    this.legend.hidden = !gone;
     this.vt.el.classList.add("vt-previewing");
-    this.vt.setLabel(`Rows of ${sel.db}.${sel.table} as of ${formatTime(shownUs)}, compared with now`);
-    this.vt.setData({ columns: r.columns, count: n, rowAt: (i) => ({ values: r.rows[i], mark: "then" }), marks: true, emptyText: "No rows at this time." });
-    this.preview.parts = `${n} row${n === 1 ? "" : "s"}, all only then: the table ${sel.table} does not exist now.`;
+    this.vt.setLabel(`Rows of ${sel.db}.${sel.table} as of ${formatTime(shownUs)}${gone ? ", compared with now" : ""}`);
+    this.vt.setData({ columns: r.columns, count: n, rowAt: (i) => ({ values: r.rows[i], mark: gone ? "then" : "" }), marks: gone, emptyText: "No rows at this time." });
+    this.preview.parts = gone
+      ? `${rows}, all only then: the table ${sel.table} does not exist now.`
+      : `${rows}, with the columns of then (${r.columns.join(", ")}): they changed since, so rows are not compared with now.`;
     this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
     this.recordFrame(t0);
   }
