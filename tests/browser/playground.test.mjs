@@ -277,7 +277,7 @@ test("dragging the timeline previews the past without changing data; Backtrack r
   // Backtrack (the button) asks for confirmation; Cancel writes nothing and keeps the preview.
   await page.getByRole("button", { name: "Backtrack", exact: true }).click();
   await dialog.waitFor();
-  assert.match(await dialog.textContent(), /Rewind the whole database to 2020-12-24 (14:59|15:00):\d\d\?/);
+  assert.match(await dialog.textContent(), /Rewind the whole database to 2020-12-24 (14:59|15:00):\d\d\? In products: 2 rows will come back, 0 rows will disappear, 0 rows will change back\./);
   await shot(page, "confirm");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   assert.equal(await preview.getByRole("row").count(), 3, "the preview stays after Cancel");
@@ -398,6 +398,19 @@ BACKTRACK TO TIMESTAMP '2020-12-24 14:50:00';`,
   await page.waitForFunction(() => /did not exist then/.test(document.querySelector(".rp-table-summary").textContent));
   assert.match(await summary.textContent(), /As of 2020-12-24 14:5\d:\d\d: the table ProductsData did not exist then\./);
   await shot(page, "preview-not-created-yet");
+  // The confirmation says what a backtrack there would do to the table on screen.
+  await page.getByRole("button", { name: "Backtrack", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Backtrack the database?" });
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /The table ProductsData will disappear: it did not exist then\./);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  // And in the abandoned future: the table comes back with its two rows.
+  await page.getByRole("slider", { name: "Timeline" }).focus();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Escape");
+  const ahead = await sliderX(page, "2020-12-24 14:58:30");
+  await page.mouse.click(ahead.x, ahead.y);
+  await page.waitForFunction(() => /2 only then/.test(document.querySelector(".rp-table-summary").textContent));
   await finish(ctx);
 });
 

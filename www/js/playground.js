@@ -754,6 +754,7 @@ export class Playground {
     this.vt.el.classList.add("vt-previewing");
     this.vt.setLabel(`Rows of ${sel.db}.${sel.table} as of ${formatTime(shownUs)}${gone ? ", compared with now" : ""}`);
     this.vt.setData({ columns: r.columns, count: n, rowAt: (i) => ({ values: r.rows[i], mark: gone ? "then" : "" }), marks: gone, emptyText: "No rows at this time." });
+    if (gone) this.preview.effect = { table: sel.table, back: n, gone: 0, changed: 0, created: true };
     this.preview.parts = gone
       ? `${rows}, all only then: the table ${sel.table} does not exist now.`
       : `${rows}, with the columns of then (${r.columns.join(", ")}): they changed since, so rows are not compared with now.`;
@@ -859,6 +860,7 @@ export class Playground {
     this.vt.setData({ columns: c.columns, count, rowAt, marks: true, emptyText: "No rows at this time." });
     const parts = `${nAdd} only then, ${nRem} only now, ${nChg} changed`;
     this.preview.parts = `${count - nRem} row${count - nRem === 1 ? "" : "s"} (${parts}).`;
+    this.preview.effect = { table: this.selected.table, back: nAdd, gone: nRem, changed: nChg };
     this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
     if (nRem === rows.length && nAdd === 0) this.checkExisted(shownUs);
   }
@@ -874,6 +876,7 @@ export class Playground {
       if (this.preview?.key !== key) return;
       const absent = e.code === "ER_NO_SUCH_TABLE" || e.code === "ER_BAD_DB_ERROR";
       this.preview.parts = absent ? `the table ${this.selected.table} did not exist then.` : `${e.message} (${e.code}).`;
+      this.preview.effect = absent ? { table: this.selected.table, dropped: true } : null;
       this.tableSummary.textContent = `As of ${formatTime(us)}: ${this.preview.parts}`;
       this.legend.hidden = true;
       this.vt.setData({ columns: [], count: 0, rowAt: () => null, emptyText: absent ? `${this.selected.table} did not exist at ${formatTime(us)}.` : "Not readable at this time." });
@@ -905,7 +908,18 @@ export class Playground {
       return;
     }
     const target = formatTime(this.snapTime(us));
-    this.confirmText.textContent = `Rewind the whole database to ${target}?`;
+    // What the backtrack does to the table on screen, in the words of the
+    // action: rows that will come back, disappear, or change back.
+    const fx = this.preview?.effect;
+    const rows = (n) => `${n} row${n === 1 ? "" : "s"}`;
+    const effect = !fx
+      ? ""
+      : fx.dropped
+        ? ` The table ${fx.table} will disappear: it did not exist then.`
+        : fx.created
+        ? ` The table ${fx.table} will come back with ${rows(fx.back)}.`
+        : ` In ${fx.table}: ${rows(fx.back)} will come back, ${rows(fx.gone)} will disappear, ${rows(fx.changed)} will change back.`;
+    this.confirmText.textContent = `Rewind the whole database to ${target}?${effect}`;
     this.confirmDialog.returnValue = "";
     const onClose = async () => {
       this.confirmDialog.removeEventListener("close", onClose);
