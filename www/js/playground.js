@@ -442,8 +442,14 @@ export class Playground {
     const nowUs = Math.max(parseTime(status.now) || 0, latest?.us ?? 0);
     const earliestUs = parseTime(status.earliest);
     let left;
-    if (entries.length) {
-      const first = entries.find((e) => e.us >= earliestUs) ?? latest;
+    if (entries.length && entries[0].us < earliestUs) {
+      // History was trimmed to the window: the earliest time is readable
+      // (its state is the last entry before it) and is the left edge.
+      left = earliestUs;
+    } else if (entries.length) {
+      // The window reaches before the first commit: the axis starts a
+      // little before it (the empty database), not a day earlier.
+      const first = entries[0];
       const span = Math.max(nowUs - first.us, 1e6);
       left = Math.max(earliestUs || 0, first.us - Math.max(1e6, span * 0.04));
     } else {
