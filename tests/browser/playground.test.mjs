@@ -407,6 +407,7 @@ BACKTRACK TO TIMESTAMP '2020-12-24 14:50:00';`,
   await page.mouse.click(before.x, before.y);
   await page.waitForFunction(() => /did not exist then/.test(document.querySelector(".rp-table-summary").textContent));
   assert.match(await summary.textContent(), /As of 2020-12-24 14:5\d:\d\d: the table ProductsData did not exist then\./);
+  await page.waitForFunction(() => /not there then/.test(document.querySelector(".rp-table-select").selectedOptions[0]?.textContent));
   await shot(page, "preview-not-created-yet");
   // The confirmation says what a backtrack there would do to the table on screen.
   await page.getByRole("button", { name: "Backtrack", exact: true }).click();

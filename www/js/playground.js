@@ -539,10 +539,16 @@ export class Playground {
   /** Fills the table selector: the tables now, or those of the previewed time (`then`). */
   renderTableSelect(then = null) {
     const list = then ?? this.schemaInfo.flatMap((d) => d.tables.map((t) => ({ db: d.name, table: t.name })));
+    const sel = this.selected;
     const opts = list.map(({ db, table }) => {
       const v = `${db}.${table}`;
-      return h("option", { value: v, text: v, selected: this.selected && this.selected.db === db && this.selected.table === table });
+      return h("option", { value: v, text: v, selected: sel && sel.db === db && sel.table === table });
     });
+    if (then && sel && !then.some((x) => x.db === sel.db && x.table === sel.table)) {
+      // The table on screen exists now but not then: say so rather than show another name.
+      const v = `${sel.db}.${sel.table}`;
+      opts.unshift(h("option", { value: v, text: `${v} (not there then)`, selected: true }));
+    }
     if (!opts.length) opts.push(h("option", { value: "", text: then ? "no tables then" : "no tables yet" }));
     this.tableSelect.replaceChildren(...opts);
     this.tableSelect.disabled = !this.selected;
