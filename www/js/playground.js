@@ -666,9 +666,15 @@ export class Playground {
         }
       }
       this.renderTableSelect(then);
-      if (has(this.selected)) {
+      if (has(this.selected) && !this.tableExists(this.selected)) {
         await this.previewThenOnly(entry, shownUs, t0);
         return;
+      }
+      if (has(this.selected) && !this.current) {
+        // A table of then that exists now too: compare as usual.
+        await this.loadCurrent();
+        if (this.scrubber.pos === null) return;
+        this.preview = { key, table: this.selected };
       }
     } else {
       this.renderTableSelect([]);
