@@ -24,24 +24,23 @@ pub fn time_from_js(value: &JsValue) -> Result<Timestamp, JsValue> {
     if let Some(text) = value.as_string() {
         return Timestamp::parse_or_err(&text).map_err(JsValue::from);
     }
-    let (ms, what) = if let Some(date) = value.dyn_ref::<Date>() {
-        (date.get_time(), "the Date")
+    let (ms, kind) = if let Some(date) = value.dyn_ref::<Date>() {
+        (date.get_time(), "Date")
     } else if let Some(ms) = value.as_f64() {
-        (ms, "the number")
+        (ms, "number")
+    } else if value.is_null() {
+        return Err(bad("null"));
+    } else if value.is_undefined() {
+        return Err(bad("undefined"));
     } else {
-        let shown = if value.is_null() {
-            "null".to_string()
-        } else if value.is_undefined() {
-            "undefined".to_string()
-        } else {
-            format!("a value of type {}", value.js_typeof().as_string().unwrap_or_default())
-        };
-        return Err(bad(&shown));
+        return Err(bad(&format!("a value of type {}", value.js_typeof().as_string().unwrap_or_default())));
     };
+    if kind == "Date" && ms.is_nan() {
+        return Err(bad("the Date 'Invalid Date'"));
+    }
     if !(MIN_MS..=MAX_MS).contains(&ms) {
-        // NaN (an invalid Date) fails the range check too.
-        let shown = if what == "the Date" { "Invalid Date".to_string() } else { ms.to_string() };
-        return Err(bad(&format!("{what} {}", quoted(&shown))));
+        // NaN fails the range check too.
+        return Err(bad(&format!("the {kind} {} (years 0000 to 9999)", quoted(&ms.to_string()))));
     }
     Ok(Timestamp((ms * 1000.0).round() as i64))
 }
@@ -71,8 +70,9 @@ pub fn backtrack_target(target: &JsValue) -> Result<BacktrackTarget, JsValue> {
         if !t.is_undefined() {
             return Ok(BacktrackTarget::Time(time_from_js(&t)?));
         }
-        return Err(bad(
-            "the object (a backtrack target is a time, a Date, epoch milliseconds, { time } or { restorePoint })",
+        return Err(js_error(
+            "BAD_TIME",
+            "a backtrack target is a time (text, a Date or epoch milliseconds), { time } or { restorePoint }",
         ));
     }
     Ok(BacktrackTarget::Time(time_from_js(target)?))

@@ -177,6 +177,14 @@ test("guided scenario: Rewind the accident, step by step", async () => {
   }
   assert.match(await card.textContent(), /Your turn/);
   assert.match(await page.locator(".rp-stats").textContent(), /Earliest\s*2020-12-24 14:50:00/);
+  // The axis starts at the earliest reachable time, and says so; Home reaches it.
+  assert.equal(await page.locator(".scrub-axis-left").textContent(), "earliest 2020-12-24 14:50:00");
+  const axis = page.getByRole("slider", { name: "Timeline" });
+  assert.equal(await axis.getAttribute("aria-valuemin"), "1608821400");
+  await axis.focus();
+  await page.keyboard.press("Home");
+  assert.match(await axis.getAttribute("aria-valuetext"), /^2020-12-24 14:50:00; /);
+  await page.keyboard.press("Escape");
   assert.equal(await page.getByRole("table", { name: /Rows of SQLShackDemo\.ProductsData, now/ }).getByRole("row").count(), 4);
   await page.getByRole("button", { name: "Backtrack log" }).click();
   const log = page.getByRole("dialog", { name: "Backtrack log" });
@@ -245,6 +253,8 @@ test("dragging the timeline previews the past without changing data; Backtrack r
   await runSql(page, SCENARIO);
   const rows = () => page.getByRole("table", { name: /^Rows of shop\.products/ }).getByRole("row");
   assert.equal(await rows().count(), 1, "empty now: header row only");
+  // The window (a day) reaches before the first commit (14:45:00): the axis starts just before it.
+  assert.match(await page.locator(".scrub-axis-left").textContent(), /^2020-12-24 14:4[34]:\d\d · before the first change$/);
 
   // Drag to 15:00, before the accident: both rows come back in the preview, marked "only then".
   const start = await sliderX(page, "2020-12-24 15:04:00");
@@ -270,7 +280,7 @@ test("dragging the timeline previews the past without changing data; Backtrack r
   // Backtrack (the button) asks for confirmation; Cancel writes nothing and keeps the preview.
   await page.getByRole("button", { name: "Backtrack", exact: true }).click();
   await dialog.waitFor();
-  assert.match(await dialog.textContent(), /Rewind the whole database to 2020-12-24 (14:59|15:00):\d\d\?/);
+  assert.match(await dialog.textContent(), /Rewind the whole database to 2020-12-24 (14:59|15:00):\d\d\? In products: 2 rows will come back, 0 rows will disappear, 0 rows will change back\./);
   await shot(page, "confirm");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   assert.equal(await preview.getByRole("row").count(), 3, "the preview stays after Cancel");
@@ -390,7 +400,49 @@ BACKTRACK TO TIMESTAMP '2020-12-24 14:50:00';`,
   await page.mouse.click(before.x, before.y);
   await page.waitForFunction(() => /did not exist then/.test(document.querySelector(".rp-table-summary").textContent));
   assert.match(await summary.textContent(), /As of 2020-12-24 14:5\d:\d\d: the table ProductsData did not exist then\./);
+  await page.waitForFunction(() => /not there then/.test(document.querySelector(".rp-table-select").selectedOptions[0]?.textContent));
   await shot(page, "preview-not-created-yet");
+  // The confirmation says what a backtrack there would do to the table on screen.
+  await page.getByRole("button", { name: "Backtrack", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Backtrack the database?" });
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /The table ProductsData will disappear: it did not exist then\./);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  // And in the abandoned future: the table comes back with its two rows.
+  await page.getByRole("slider", { name: "Timeline" }).focus();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Escape");
+  const ahead = await sliderX(page, "2020-12-24 14:58:30");
+  await page.mouse.click(ahead.x, ahead.y);
+  await page.waitForFunction(() => /2 only then/.test(document.querySelector(".rp-table-summary").textContent));
+  await finish(ctx);
+});
+
+test("a table whose columns changed since T is previewed with its columns of then", async (t) => {
+  if (lacks(t)) return;
+  const ctx = await openPlayground();
+  const { page } = ctx;
+  await runSql(
+    page,
+    `SET TIMESTAMP = 1608821100;
+CREATE TABLE s (id INT PRIMARY KEY, a INT);
+INSERT INTO s VALUES (1, 10), (2, 20);
+SET TIMESTAMP = 1608821400;
+ALTER TABLE s ADD COLUMN b INT;
+UPDATE s SET b = 1;
+SET TIMESTAMP = 1608821700;`,
+  );
+  const at = await sliderX(page, "2020-12-24 14:47:00");
+  await page.mouse.click(at.x, at.y);
+  const then = page.getByRole("table", { name: /^Rows of main\.s as of 2020-12-24 14:4\d:\d\d$/ });
+  await then.waitFor();
+  assert.deepEqual(await then.getByRole("columnheader").allTextContents(), ["id", "a"]);
+  assert.equal(await then.getByRole("row").count(), 3);
+  assert.equal(await then.getByRole("cell", { name: "20" }).count(), 1);
+  assert.match(await page.locator(".rp-table-summary").textContent(), /2 rows, with the columns of then \(id, a\)/);
+  await shot(page, "preview-columns-changed");
+  await page.keyboard.press("Escape");
+  await page.getByRole("table", { name: /^Rows of main\.s, now$/ }).waitFor();
   await finish(ctx);
 });
 

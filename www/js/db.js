@@ -314,7 +314,9 @@ export class PlaygroundDb {
   /**
    * Rows that differ in `table` between two times: `[{change, row, old}]`
    * with `change` "added" (only at `to`), "removed" (only at `from`) or
-   * "changed"; `row` is the row at `to`, `old` the row at `from`.
+   * "changed"; `row` is the row at `to`, `old` the row at `from`. The
+   * array's `columns` are the table's columns at `to` (at `from` when it
+   * did not exist then).
    */
   async diff(db, table, from, to) {
     // reeldb_diff() gives the change kind and both rows positionally.
@@ -322,11 +324,13 @@ export class PlaygroundDb {
       `SELECT * FROM reeldb_diff(${literal(`${db}.${table}`)}, ${literal(from)}, ${literal(to)})`,
     );
     const n = (r.columns.length - 1) / 2;
-    return r.rows.map((v) => ({
+    const out = r.rows.map((v) => ({
       change: v[0],
       row: v[0] === "removed" ? null : v.slice(1, 1 + n),
       old: v[0] === "added" ? null : v.slice(1 + n),
     }));
+    out.columns = r.columns.slice(1, 1 + n);
+    return out;
   }
 
   // ---------------------------------------------------- export and import --

@@ -442,8 +442,14 @@ export class Playground {
     const nowUs = Math.max(parseTime(status.now) || 0, latest?.us ?? 0);
     const earliestUs = parseTime(status.earliest);
     let left;
-    if (entries.length) {
-      const first = entries.find((e) => e.us >= earliestUs) ?? latest;
+    if (entries.length && entries[0].us < earliestUs) {
+      // History was trimmed to the window: the earliest time is readable
+      // (its state is the last entry before it) and is the left edge.
+      left = earliestUs;
+    } else if (entries.length) {
+      // The window reaches before the first commit: the axis starts a
+      // little before it (the empty database), not a day earlier.
+      const first = entries[0];
       const span = Math.max(nowUs - first.us, 1e6);
       left = Math.max(earliestUs || 0, first.us - Math.max(1e6, span * 0.04));
     } else {
@@ -533,10 +539,16 @@ export class Playground {
   /** Fills the table selector: the tables now, or those of the previewed time (`then`). */
   renderTableSelect(then = null) {
     const list = then ?? this.schemaInfo.flatMap((d) => d.tables.map((t) => ({ db: d.name, table: t.name })));
+    const sel = this.selected;
     const opts = list.map(({ db, table }) => {
       const v = `${db}.${table}`;
-      return h("option", { value: v, text: v, selected: this.selected && this.selected.db === db && this.selected.table === table });
+      return h("option", { value: v, text: v, selected: sel && sel.db === db && sel.table === table });
     });
+    if (then && sel && !then.some((x) => x.db === sel.db && x.table === sel.table)) {
+      // The table on screen exists now but not then: say so rather than show another name.
+      const v = `${sel.db}.${sel.table}`;
+      opts.unshift(h("option", { value: v, text: `${v} (not there then)`, selected: true }));
+    }
     if (!opts.length) opts.push(h("option", { value: "", text: then ? "no tables then" : "no tables yet" }));
     this.tableSelect.replaceChildren(...opts);
     this.tableSelect.disabled = !this.selected;
@@ -654,9 +666,15 @@ export class Playground {
         }
       }
       this.renderTableSelect(then);
-      if (has(this.selected)) {
+      if (has(this.selected) && !this.tableExists(this.selected)) {
         await this.previewThenOnly(entry, shownUs, t0);
         return;
+      }
+      if (has(this.selected) && !this.current) {
+        // A table of then that exists now too: compare as usual.
+        await this.loadCurrent();
+        if (this.scrubber.pos === null) return;
+        this.preview = { key, table: this.selected };
       }
     } else {
       this.renderTableSelect([]);
@@ -698,6 +716,13 @@ export class Playground {
       return;
     }
     if (this.preview.key !== key || this.selected !== this.preview.table) return;
+    const cols = this.current.columns;
+    if (diff.columns && (diff.columns.length !== cols.length || diff.columns.some((c, i) => c !== cols[i]))) {
+      // The columns changed since T: rows of then and now do not line up,
+      // so the table is shown as it was, with its columns of then.
+      await this.previewThenOnly(entry, shownUs, t0, false);
+      return;
+    }
     this.renderPreview(diff, shownUs);
     this.recordFrame(t0);
   }
@@ -724,8 +749,12 @@ export class Playground {
     );
   }
 
-  /** Shows the selected table, which does not exist now, as it was at `entry`: every row "only then". */
-  async previewThenOnly(entry, shownUs, t0) {
+  /**
+   * Shows the selected table as it was at `entry`, with its columns of then:
+   * when it does not exist now (`gone`: every row "only then"), or when its
+   * columns changed since (no row marks: rows of then and now do not line up).
+   */
+  async previewThenOnly(entry, shownUs, t0, gone = true) {
     const sel = this.selected;
     const key = this.preview.key;
     let r;
@@ -738,11 +767,15 @@ export class Playground {
     }
     if (this.preview?.key !== key || this.selected !== sel) return;
     const n = r.rows.length;
-    this.legend.hidden = false;
+    const rows = `${n} row${n === 1 ? "" : "s"}`;
+    this.legend.hidden = !gone;
     this.vt.el.classList.add("vt-previewing");
-    this.vt.setLabel(`Rows of ${sel.db}.${sel.table} as of ${formatTime(shownUs)}, compared with now`);
-    this.vt.setData({ columns: r.columns, count: n, rowAt: (i) => ({ values: r.rows[i], mark: "then" }), marks: true, emptyText: "No rows at this time." });
-    this.preview.parts = `${n} row${n === 1 ? "" : "s"}, all only then: the table ${sel.table} does not exist now.`;
+    this.vt.setLabel(`Rows of ${sel.db}.${sel.table} as of ${formatTime(shownUs)}${gone ? ", compared with now" : ""}`);
+    this.vt.setData({ columns: r.columns, count: n, rowAt: (i) => ({ values: r.rows[i], mark: gone ? "then" : "" }), marks: gone, emptyText: "No rows at this time." });
+    if (gone) this.preview.effect = { table: sel.table, back: n, gone: 0, changed: 0, created: true };
+    this.preview.parts = gone
+      ? `${rows}, all only then: the table ${sel.table} does not exist now.`
+      : `${rows}, with the columns of then (${r.columns.join(", ")}): they changed since, so rows are not compared with now.`;
     this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
     this.recordFrame(t0);
   }
@@ -845,6 +878,7 @@ export class Playground {
     this.vt.setData({ columns: c.columns, count, rowAt, marks: true, emptyText: "No rows at this time." });
     const parts = `${nAdd} only then, ${nRem} only now, ${nChg} changed`;
     this.preview.parts = `${count - nRem} row${count - nRem === 1 ? "" : "s"} (${parts}).`;
+    this.preview.effect = { table: this.selected.table, back: nAdd, gone: nRem, changed: nChg };
     this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
     if (nRem === rows.length && nAdd === 0) this.checkExisted(shownUs);
   }
@@ -860,6 +894,7 @@ export class Playground {
       if (this.preview?.key !== key) return;
       const absent = e.code === "ER_NO_SUCH_TABLE" || e.code === "ER_BAD_DB_ERROR";
       this.preview.parts = absent ? `the table ${this.selected.table} did not exist then.` : `${e.message} (${e.code}).`;
+      this.preview.effect = absent ? { table: this.selected.table, dropped: true } : null;
       this.tableSummary.textContent = `As of ${formatTime(us)}: ${this.preview.parts}`;
       this.legend.hidden = true;
       this.vt.setData({ columns: [], count: 0, rowAt: () => null, emptyText: absent ? `${this.selected.table} did not exist at ${formatTime(us)}.` : "Not readable at this time." });
@@ -891,7 +926,18 @@ export class Playground {
       return;
     }
     const target = formatTime(this.snapTime(us));
-    this.confirmText.textContent = `Rewind the whole database to ${target}?`;
+    // What the backtrack does to the table on screen, in the words of the
+    // action: rows that will come back, disappear, or change back.
+    const fx = this.preview?.effect;
+    const rows = (n) => `${n} row${n === 1 ? "" : "s"}`;
+    const effect = !fx
+      ? ""
+      : fx.dropped
+        ? ` The table ${fx.table} will disappear: it did not exist then.`
+        : fx.created
+        ? ` The table ${fx.table} will come back with ${rows(fx.back)}.`
+        : ` In ${fx.table}: ${rows(fx.back)} will come back, ${rows(fx.gone)} will disappear, ${rows(fx.changed)} will change back.`;
+    this.confirmText.textContent = `Rewind the whole database to ${target}?${effect}`;
     this.confirmDialog.returnValue = "";
     const onClose = async () => {
       this.confirmDialog.removeEventListener("close", onClose);

@@ -78,7 +78,11 @@ export class Scrubber {
     this.right = Math.max(right, left + 1);
     this.track.setAttribute("aria-valuemin", String(Math.floor(this.left / 1e6)));
     this.track.setAttribute("aria-valuemax", String(Math.floor(this.right / 1e6)));
-    this.axisLeft.textContent = `${earliest !== undefined && this.left > earliest ? "first change" : "earliest"} ${formatTime(Math.floor(this.left / 1e6) * 1e6)}`;
+    // The left edge is the earliest reachable time, or (when the window
+    // reaches further back) a moment before the first change.
+    const leftText = formatTime(Math.ceil(this.left / 1e6) * 1e6);
+    this.axisLeft.textContent =
+      earliest !== undefined && this.left > earliest ? `${leftText} · before the first change` : `earliest ${leftText}`;
     this.axisRight.textContent = `now ${formatTime(Math.floor(this.right / 1e6) * 1e6)}`;
 
     // Ticks: at most one per pixel column worth of width, so 10k commits stay cheap.
