@@ -891,7 +891,11 @@ fn round(v: &[Value], trunc: bool) -> Value {
     };
     if let Some(d) = exact {
         if digits >= d.s as i64 {
-            return v[0].clone();
+            // a decimal shows the digits asked for (ROUND(1.5, 3) is 1.500)
+            return match v[0] {
+                Value::Decimal(_) => Value::Decimal(d.rescale(digits.min(30) as u32)),
+                _ => v[0].clone(),
+            };
         }
         // Drop `drop` digits: to scale `digits` (negative: tens, hundreds...).
         let drop = (d.s as i64).saturating_sub(digits).min(40) as u32;
