@@ -819,23 +819,33 @@ fn regexp_replace(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
     let re = regex_of(s(&v[1]), v.get(5).map(s).unwrap_or(""))?;
     let from = char_offset(x, v.get(3).map(int).unwrap_or(1))?;
     let occurrence = v.get(4).map(int).unwrap_or(0).max(0) as usize;
-    let tail = &x[from..];
-    let replaced = if occurrence == 0 {
-        re.replace_all(tail, repl)
-    } else {
-        let mut n = 0;
-        re.replace_all(tail, |caps: &regex::Captures| {
-            n += 1;
-            let mut out = String::new();
-            if n == occurrence {
-                caps.expand(repl, &mut out);
-            } else {
-                out.push_str(&caps[0]);
+    // `$n` expands to part of a match: at most the match's length each
+    let dollars = repl.bytes().filter(|&b| b == b'$').count();
+    let mut out = String::with_capacity(x.len());
+    out.push_str(&x[..from]);
+    let mut last = from;
+    for (n, caps) in re.captures_iter(&x[from..]).enumerate() {
+        let Some(m) = caps.get(0) else {
+            continue;
+        };
+        let (start, end) = (from + m.start(), from + m.end());
+        out.push_str(&x[last..start]);
+        if occurrence == 0 || n + 1 == occurrence {
+            let most = repl.len().saturating_add(dollars.saturating_mul(m.len()));
+            if out.len().saturating_add(most) > MAX_STRING {
+                return Ok(Value::Null);
             }
-            out
-        })
-    };
-    Ok(bounded(format!("{}{}", &x[..from], replaced)))
+            caps.expand(repl, &mut out);
+        } else {
+            out.push_str(m.as_str());
+        }
+        last = end;
+        if occurrence != 0 && n + 1 >= occurrence {
+            break;
+        }
+    }
+    out.push_str(&x[last..]);
+    Ok(bounded(out))
 }
 
 fn regexp_substr(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
