@@ -2,10 +2,16 @@
 
 use std::any::TypeId;
 
-use sqlparser::ast::{Expr, Statement};
-use sqlparser::dialect::{BindPlaceholderStyle, Dialect, MySqlDialect};
+use sqlparser::ast::{BinaryOperator, Expr, Statement};
+use sqlparser::dialect::{BindPlaceholderStyle, Dialect, MySqlDialect, Precedence};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
+
+/// Whether the next token is the infix operator `MOD`.
+fn is_mod(parser: &Parser) -> bool {
+    matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::MOD && w.quote_style.is_none())
+}
 
 /// MySQL's dialect with `FOR SYSTEM_TIME AS OF` enabled. It reports itself as
 /// MySQL so the parser applies its MySQL-only rules too.
@@ -78,6 +84,15 @@ impl Dialect for ReelDialect {
     }
 
     fn parse_infix(&self, parser: &mut Parser, expr: &Expr, precedence: u8) -> Option<Result<Expr, ParserError>> {
+        // `a MOD b`, MySQL's spelling of `a % b`
+        if is_mod(parser) {
+            parser.next_token();
+            return Some(parser.parse_subexpr(precedence).map(|right| Expr::BinaryOp {
+                left: Box::new(expr.clone()),
+                op: BinaryOperator::Modulo,
+                right: Box::new(right),
+            }));
+        }
         MySqlDialect {}.parse_infix(parser, expr, precedence)
     }
 
@@ -162,6 +177,9 @@ impl Dialect for ReelDialect {
     }
 
     fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
+        if is_mod(parser) {
+            return Some(Ok(self.prec_value(Precedence::MulDivModOp)));
+        }
         MySqlDialect {}.get_next_precedence(parser)
     }
 
