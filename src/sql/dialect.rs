@@ -2,11 +2,26 @@
 
 use std::any::TypeId;
 
-use sqlparser::ast::{BinaryOperator, Expr, Statement};
+use sqlparser::ast::{BinaryOperator, DateTimeField, Expr, Ident, Interval, Statement};
 use sqlparser::dialect::{BindPlaceholderStyle, Dialect, MySqlDialect, Precedence};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
+
+/// MySQL's interval units made of several parts (`'1:30' HOUR_MINUTE`).
+pub const COMPOUND_UNITS: &[&str] = &[
+    "YEAR_MONTH",
+    "DAY_HOUR",
+    "DAY_MINUTE",
+    "DAY_SECOND",
+    "DAY_MICROSECOND",
+    "HOUR_MINUTE",
+    "HOUR_SECOND",
+    "HOUR_MICROSECOND",
+    "MINUTE_SECOND",
+    "MINUTE_MICROSECOND",
+    "SECOND_MICROSECOND",
+];
 
 /// Whether the next token is the infix operator `MOD`.
 fn is_mod(parser: &Parser) -> bool {
@@ -98,6 +113,35 @@ impl Dialect for ReelDialect {
 
     fn parse_statement(&self, parser: &mut Parser) -> Option<Result<Statement, ParserError>> {
         MySqlDialect {}.parse_statement(parser)
+    }
+
+    fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        // `INTERVAL value HOUR_MINUTE` and MySQL's other compound units,
+        // which sqlparser does not know; the unit is kept by name.
+        if !matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::INTERVAL) {
+            return None;
+        }
+        let compound = parser.maybe_parse(|p| {
+            p.expect_keyword(Keyword::INTERVAL)?;
+            let value = p.parse_expr()?;
+            let unit = match &p.peek_token_ref().token {
+                Token::Word(w)
+                    if w.quote_style.is_none() && COMPOUND_UNITS.contains(&w.value.to_ascii_uppercase().as_str()) =>
+                {
+                    w.value.to_ascii_uppercase()
+                }
+                _ => return Err(ParserError::ParserError("not a compound interval unit".into())),
+            };
+            p.next_token();
+            Ok(Expr::Interval(Interval {
+                value: Box::new(value),
+                leading_field: Some(DateTimeField::Custom(Ident::new(unit))),
+                leading_precision: None,
+                last_field: None,
+                fractional_seconds_precision: None,
+            }))
+        });
+        compound.transpose()
     }
 
     fn require_interval_qualifier(&self) -> bool {
