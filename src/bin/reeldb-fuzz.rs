@@ -315,6 +315,10 @@ impl Gen<'_> {
                         "MONTH",
                         "QUARTER",
                         "YEAR",
+                        "YEAR_MONTH",
+                        "DAY_SECOND",
+                        "HOUR_MINUTE",
+                        "SECOND_MICROSECOND",
                     ]);
                     let op = *self.rng.pick(&["+", "-"]);
                     format!("({} {op} INTERVAL {} {unit})", self.expr(d), self.expr(d))

@@ -129,6 +129,8 @@ pub enum Unit {
     Quarter,
     /// YEAR.
     Year,
+    /// A compound unit (`HOUR_MINUTE`): its parts, largest first.
+    Compound(&'static [Unit]),
 }
 
 impl Unit {
@@ -147,13 +149,27 @@ impl Unit {
             "MONTH" => Unit::Month,
             "QUARTER" => Unit::Quarter,
             "YEAR" => Unit::Year,
+            "YEAR_MONTH" => Unit::Compound(&[Unit::Year, Unit::Month]),
+            "DAY_HOUR" => Unit::Compound(&[Unit::Day, Unit::Hour]),
+            "DAY_MINUTE" => Unit::Compound(&[Unit::Day, Unit::Hour, Unit::Minute]),
+            "DAY_SECOND" => Unit::Compound(&[Unit::Day, Unit::Hour, Unit::Minute, Unit::Second]),
+            "DAY_MICROSECOND" => {
+                Unit::Compound(&[Unit::Day, Unit::Hour, Unit::Minute, Unit::Second, Unit::Microsecond])
+            }
+            "HOUR_MINUTE" => Unit::Compound(&[Unit::Hour, Unit::Minute]),
+            "HOUR_SECOND" => Unit::Compound(&[Unit::Hour, Unit::Minute, Unit::Second]),
+            "HOUR_MICROSECOND" => Unit::Compound(&[Unit::Hour, Unit::Minute, Unit::Second, Unit::Microsecond]),
+            "MINUTE_SECOND" => Unit::Compound(&[Unit::Minute, Unit::Second]),
+            "MINUTE_MICROSECOND" => Unit::Compound(&[Unit::Minute, Unit::Second, Unit::Microsecond]),
+            "SECOND_MICROSECOND" => Unit::Compound(&[Unit::Second, Unit::Microsecond]),
             _ => return Err(SqlError::parse(format!("You have an error in your SQL syntax near '{name}'"))),
         })
     }
 
-    /// Microseconds in one unit, or months for the calendar units.
+    /// Months, or microseconds, in one unit (a compound unit: none).
     fn size(self) -> (i64, i64) {
         match self {
+            Unit::Compound(_) => (0, 0),
             Unit::Microsecond => (0, 1),
             Unit::Second => (0, 1_000_000),
             Unit::Minute => (0, 60_000_000),
@@ -167,7 +183,45 @@ impl Unit {
     }
 
     fn has_time(self) -> bool {
-        matches!(self, Unit::Microsecond | Unit::Second | Unit::Minute | Unit::Hour)
+        match self {
+            Unit::Compound(parts) => parts.iter().any(|p| p.has_time()),
+            _ => matches!(self, Unit::Microsecond | Unit::Second | Unit::Minute | Unit::Hour),
+        }
+    }
+
+    /// The interval `n` of this unit as (months, microseconds); None when
+    /// a compound value has more parts than the unit.
+    fn amount(self, n: &Value) -> Option<(i128, i128)> {
+        let Unit::Compound(parts) = self else {
+            let (months, us) = self.size();
+            let a: i128 = match (self, n) {
+                // seconds keep their fraction
+                (Unit::Second, _) => return Some((0, (n.to_f64().unwrap_or(0.0) * 1e6).round() as i128)),
+                // a string counts by its integer prefix; numbers round
+                (_, Value::Str(s)) => parse_num_prefix(s).trunc() as i128,
+                _ => n.to_i64().unwrap_or(0) as i128,
+            };
+            return Some((a.saturating_mul(months as i128), a.saturating_mul(us as i128)));
+        };
+        // '1 2:30:00.5': the digit groups fill the parts from the right
+        let text = n.to_text().unwrap_or_default();
+        let text = text.trim();
+        let neg = text.starts_with('-');
+        let groups: Vec<&str> = text.split(|c: char| !c.is_ascii_digit()).filter(|g| !g.is_empty()).collect();
+        if groups.len() > parts.len() {
+            return None;
+        }
+        let (mut months, mut us) = (0i128, 0i128);
+        for (part, g) in parts[parts.len() - groups.len()..].iter().zip(&groups) {
+            let mut v: i128 = g.parse().unwrap_or(i128::MAX / 2);
+            if *part == Unit::Microsecond && g.len() < 6 {
+                v *= 10i128.pow(6 - g.len() as u32);
+            }
+            let (m, u) = part.size();
+            months = months.saturating_add(v.saturating_mul(m as i128));
+            us = us.saturating_add(v.saturating_mul(u as i128));
+        }
+        Some(if neg { (-months, -us) } else { (months, us) })
     }
 }
 
@@ -192,33 +246,24 @@ pub fn add_interval(t: &Value, n: &Value, unit: &Value, sign: i64) -> SqlResult<
     if n.is_null() {
         return Ok(Value::Null);
     }
-    let (months, us) = unit.size();
-    let amount: i128 = match (unit, n) {
-        // seconds keep their fraction
-        (Unit::Second, _) => (n.to_f64().unwrap_or(0.0) * 1e6).round() as i128,
-        // a string counts by its integer prefix; numbers round
-        (_, Value::Str(s)) => parse_num_prefix(s).trunc() as i128,
-        _ => n.to_i64().unwrap_or(0) as i128,
-    }
-    .saturating_mul(sign as i128);
-    let (days, tod) = if months != 0 {
-        let total = (c.y as i128 * 12 + c.m as i128 - 1).saturating_add(amount.saturating_mul(months as i128));
-        let (y, m) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
-        let Ok(y) = i64::try_from(y) else {
-            return Ok(Value::Null);
-        };
-        if !(0..=9999).contains(&y) {
-            return Ok(Value::Null);
-        }
-        (days_from_civil(y, m, c.d.min(days_in_month(y, m))), c.tod)
-    } else {
-        let step = if unit == Unit::Second { amount } else { amount.saturating_mul(us as i128) };
-        let total = (c.days() as i128 * DAY_US as i128 + c.tod as i128).saturating_add(step);
-        let Ok(total) = i64::try_from(total) else {
-            return Ok(Value::Null);
-        };
-        (total.div_euclid(DAY_US), total.rem_euclid(DAY_US))
+    let Some((months, us)) = unit.amount(n) else {
+        return Ok(Value::Null);
     };
+    let (months, us) = (months.saturating_mul(sign as i128), us.saturating_mul(sign as i128));
+    let mut days = c.days();
+    if months != 0 {
+        let total = (c.y as i128 * 12 + c.m as i128 - 1).saturating_add(months);
+        let (y, m) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
+        let Some(y) = i64::try_from(y).ok().filter(|y| (0..=9999).contains(y)) else {
+            return Ok(Value::Null);
+        };
+        days = days_from_civil(y, m, c.d.min(days_in_month(y, m)));
+    }
+    let total = (days as i128 * DAY_US as i128 + c.tod as i128).saturating_add(us);
+    let Ok(total) = i64::try_from(total) else {
+        return Ok(Value::Null);
+    };
+    let (days, tod) = (total.div_euclid(DAY_US), total.rem_euclid(DAY_US));
     if !in_range(days) {
         return Ok(Value::Null);
     }
@@ -239,7 +284,10 @@ pub fn datediff(a: &Value, b: &Value) -> Value {
 /// `TIMESTAMPDIFF(unit, a, b)`: whole units from `a` to `b` (truncated
 /// toward zero; months count only when the day and time are reached).
 pub fn timestampdiff(unit: &Value, a: &Value, b: &Value) -> SqlResult<Value> {
-    let unit = unit_arg(unit)?;
+    let unit = match unit_arg(unit)? {
+        Unit::Compound(_) => return Err(SqlError::parse("You have an error in your SQL syntax near the unit")),
+        u => u,
+    };
     let (Some(x), Some(y)) = (Civil::of(a), Civil::of(b)) else {
         return Ok(Value::Null);
     };
@@ -260,7 +308,10 @@ pub fn timestampdiff(unit: &Value, a: &Value, b: &Value) -> SqlResult<Value> {
 
 /// `EXTRACT(unit FROM t)`.
 pub fn extract(unit: &Value, t: &Value) -> SqlResult<Value> {
-    let unit = unit_arg(unit)?;
+    let unit = match unit_arg(unit)? {
+        Unit::Compound(_) => return Err(SqlError::parse("You have an error in your SQL syntax near the unit")),
+        u => u,
+    };
     if unit.has_time() {
         return Ok(match time_of_day(t) {
             None => Value::Null,

@@ -2,10 +2,31 @@
 
 use std::any::TypeId;
 
-use sqlparser::ast::{Expr, Statement};
-use sqlparser::dialect::{BindPlaceholderStyle, Dialect, MySqlDialect};
+use sqlparser::ast::{BinaryOperator, DateTimeField, Expr, Ident, Interval, Statement};
+use sqlparser::dialect::{BindPlaceholderStyle, Dialect, MySqlDialect, Precedence};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
+
+/// MySQL's interval units made of several parts (`'1:30' HOUR_MINUTE`).
+pub const COMPOUND_UNITS: &[&str] = &[
+    "YEAR_MONTH",
+    "DAY_HOUR",
+    "DAY_MINUTE",
+    "DAY_SECOND",
+    "DAY_MICROSECOND",
+    "HOUR_MINUTE",
+    "HOUR_SECOND",
+    "HOUR_MICROSECOND",
+    "MINUTE_SECOND",
+    "MINUTE_MICROSECOND",
+    "SECOND_MICROSECOND",
+];
+
+/// Whether the next token is the infix operator `MOD`.
+fn is_mod(parser: &Parser) -> bool {
+    matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::MOD && w.quote_style.is_none())
+}
 
 /// MySQL's dialect with `FOR SYSTEM_TIME AS OF` enabled. It reports itself as
 /// MySQL so the parser applies its MySQL-only rules too.
@@ -78,11 +99,49 @@ impl Dialect for ReelDialect {
     }
 
     fn parse_infix(&self, parser: &mut Parser, expr: &Expr, precedence: u8) -> Option<Result<Expr, ParserError>> {
+        // `a MOD b`, MySQL's spelling of `a % b`
+        if is_mod(parser) {
+            parser.next_token();
+            return Some(parser.parse_subexpr(precedence).map(|right| Expr::BinaryOp {
+                left: Box::new(expr.clone()),
+                op: BinaryOperator::Modulo,
+                right: Box::new(right),
+            }));
+        }
         MySqlDialect {}.parse_infix(parser, expr, precedence)
     }
 
     fn parse_statement(&self, parser: &mut Parser) -> Option<Result<Statement, ParserError>> {
         MySqlDialect {}.parse_statement(parser)
+    }
+
+    fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        // `INTERVAL value HOUR_MINUTE` and MySQL's other compound units,
+        // which sqlparser does not know; the unit is kept by name.
+        if !matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::INTERVAL) {
+            return None;
+        }
+        let compound = parser.maybe_parse(|p| {
+            p.expect_keyword(Keyword::INTERVAL)?;
+            let value = p.parse_expr()?;
+            let unit = match &p.peek_token_ref().token {
+                Token::Word(w)
+                    if w.quote_style.is_none() && COMPOUND_UNITS.contains(&w.value.to_ascii_uppercase().as_str()) =>
+                {
+                    w.value.to_ascii_uppercase()
+                }
+                _ => return Err(ParserError::ParserError("not a compound interval unit".into())),
+            };
+            p.next_token();
+            Ok(Expr::Interval(Interval {
+                value: Box::new(value),
+                leading_field: Some(DateTimeField::Custom(Ident::new(unit))),
+                leading_precision: None,
+                last_field: None,
+                fractional_seconds_precision: None,
+            }))
+        });
+        compound.transpose()
     }
 
     fn require_interval_qualifier(&self) -> bool {
@@ -162,6 +221,9 @@ impl Dialect for ReelDialect {
     }
 
     fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
+        if is_mod(parser) {
+            return Some(Ok(self.prec_value(Precedence::MulDivModOp)));
+        }
         MySqlDialect {}.get_next_precedence(parser)
     }
 

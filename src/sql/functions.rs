@@ -202,7 +202,7 @@ pub static FUNCS: &[Def] = &[
     f("repeat", 2, 2, &[Str, Int], repeat),
     f("space", 1, 1, &[Int], |_, v| Ok(Value::Str(" ".repeat(int(&v[0]).clamp(0, 1 << 20) as usize)))),
     f("locate", 2, 3, &[Str, Str, Int], |_, v| Ok(locate(&v[0], &v[1], v.get(2)))),
-    f("position", 2, 2, &[Str], |_, v| Ok(locate(&v[0], &v[1], None))).spelled("POSITION("),
+    f("position", 2, 2, &[Str], |_, v| Ok(locate(&v[0], &v[1], None))),
     f("instr", 2, 2, &[Str], |_, v| Ok(locate(&v[1], &v[0], None))),
     f("lpad", 3, 3, &[Str, Int, Str], |_, v| Ok(pad(v, true))),
     f("rpad", 3, 3, &[Str, Int, Str], |_, v| Ok(pad(v, false))),
@@ -214,7 +214,7 @@ pub static FUNCS: &[Def] = &[
     f("field", 1, MANY, &[Any], field).nulls_ok(),
     f("elt", 1, MANY, &[Int, Str], elt).nulls_ok(),
     f("format", 2, 2, &[Num, Int], format),
-    f("regexp_like", 2, 3, &[Str], regexp_like).spelled("REGEXP_LIKE("),
+    f("regexp_like", 2, 3, &[Str], regexp_like),
     f("regexp_replace", 3, 6, &[Str, Str, Str, Int, Int, Str], regexp_replace),
     f("regexp_substr", 2, 5, &[Str, Str, Int, Int, Str], regexp_substr),
     f("regexp_instr", 2, 6, &[Str, Str, Int, Int, Int, Str], regexp_instr),
@@ -820,23 +820,33 @@ fn regexp_replace(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
     let re = regex_of(s(&v[1]), v.get(5).map(s).unwrap_or(""))?;
     let from = char_offset(x, v.get(3).map(int).unwrap_or(1))?;
     let occurrence = v.get(4).map(int).unwrap_or(0).max(0) as usize;
-    let tail = &x[from..];
-    let replaced = if occurrence == 0 {
-        re.replace_all(tail, repl)
-    } else {
-        let mut n = 0;
-        re.replace_all(tail, |caps: &regex::Captures| {
-            n += 1;
-            let mut out = String::new();
-            if n == occurrence {
-                caps.expand(repl, &mut out);
-            } else {
-                out.push_str(&caps[0]);
+    // `$n` expands to part of a match: at most the match's length each
+    let dollars = repl.bytes().filter(|&b| b == b'$').count();
+    let mut out = String::with_capacity(x.len());
+    out.push_str(&x[..from]);
+    let mut last = from;
+    for (n, caps) in re.captures_iter(&x[from..]).enumerate() {
+        let Some(m) = caps.get(0) else {
+            continue;
+        };
+        let (start, end) = (from + m.start(), from + m.end());
+        out.push_str(&x[last..start]);
+        if occurrence == 0 || n + 1 == occurrence {
+            let most = repl.len().saturating_add(dollars.saturating_mul(m.len()));
+            if out.len().saturating_add(most) > MAX_STRING {
+                return Ok(Value::Null);
             }
-            out
-        })
-    };
-    Ok(bounded(format!("{}{}", &x[..from], replaced)))
+            caps.expand(repl, &mut out);
+        } else {
+            out.push_str(m.as_str());
+        }
+        last = end;
+        if occurrence != 0 && n + 1 >= occurrence {
+            break;
+        }
+    }
+    out.push_str(&x[last..]);
+    Ok(bounded(out))
 }
 
 fn regexp_substr(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
@@ -892,7 +902,11 @@ fn round(v: &[Value], trunc: bool) -> Value {
     };
     if let Some(d) = exact {
         if digits >= d.s as i64 {
-            return v[0].clone();
+            // a decimal shows the digits asked for (ROUND(1.5, 3) is 1.500)
+            return match v[0] {
+                Value::Decimal(_) => Value::Decimal(d.rescale(digits.min(30) as u32)),
+                _ => v[0].clone(),
+            };
         }
         // Drop `drop` digits: to scale `digits` (negative: tens, hundreds...).
         let drop = (d.s as i64).saturating_sub(digits).min(40) as u32;

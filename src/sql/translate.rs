@@ -960,7 +960,7 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
             Expr::Func { name: "floor".into(), args: vec![expr(*e)?], distinct: false, star: false }
         }
         E::Position { expr: e, r#in } => {
-            Expr::Func { name: "locate".into(), args: vec![expr(*e)?, expr(*r#in)?], distinct: false, star: false }
+            Expr::Func { name: "position".into(), args: vec![expr(*e)?, expr(*r#in)?], distinct: false, star: false }
         }
         E::Function(f) => {
             let name = f.name.to_string().to_ascii_lowercase();
