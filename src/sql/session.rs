@@ -626,7 +626,7 @@ impl Session {
                         return Ok(0);
                     }
                     return Err(SqlError::new(
-                        Code::BadDb,
+                        Code::DbDropExists,
                         format!("Can't drop database '{name}'; database doesn't exist"),
                     ));
                 }
@@ -706,7 +706,7 @@ impl Session {
                         Some(t) => self.drop_table_data(&t)?,
                         None if *if_exists => {}
                         None => {
-                            return Err(SqlError::new(Code::NoSuchTable, format!("Unknown table '{}.{}'", db, n.name)));
+                            return Err(SqlError::new(Code::BadTable, format!("Unknown table '{}.{}'", db, n.name)));
                         }
                     }
                 }
@@ -722,7 +722,7 @@ impl Session {
                 let cols = self.with_binder(|b| Ok(b.query(query, None)?.columns()))?;
                 if !columns.is_empty() && columns.len() != cols.len() {
                     return Err(SqlError::new(
-                        Code::WrongValueCount,
+                        Code::ViewWrongList,
                         "View's SELECT and view's field list have different column counts",
                     ));
                 }
@@ -738,7 +738,7 @@ impl Session {
                     if cat.view(&db, &n.name).is_some() {
                         self.db.delete(&view_key(&db, &n.name))?;
                     } else if !if_exists {
-                        return Err(SqlError::new(Code::NoSuchTable, format!("Unknown table '{}.{}'", db, n.name)));
+                        return Err(SqlError::new(Code::BadTable, format!("Unknown table '{}.{}'", db, n.name)));
                     }
                 }
                 self.catalog = None;
@@ -1133,6 +1133,10 @@ impl Session {
                 meta.db = db;
                 meta.name = n.name.clone();
             }
+            AlterOp::AddPrimaryKey if meta.indexes.iter().any(|ix| ix.primary) => {
+                return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
+            }
+            AlterOp::AddPrimaryKey => return Err(SqlError::unsupported("ALTER TABLE ADD PRIMARY KEY")),
         }
         self.put_table(meta)?;
         Ok(())
