@@ -224,8 +224,11 @@ fn interactive(mut session: Session) -> ExitCode {
     }
     let mut buf = String::new();
     loop {
-        let prompt =
-            if buf.is_empty() { format!("reeldb [{}]> ", session.current_database()) } else { "    -> ".to_string() };
+        let prompt = if buf.is_empty() {
+            format!("reeldb [{}]> ", Some(session.current_database()).filter(|d| !d.is_empty()).unwrap_or("(none)"))
+        } else {
+            "    -> ".to_string()
+        };
         let line = match rl.readline(&prompt) {
             Ok(l) => l,
             Err(rustyline::error::ReadlineError::Interrupted) => {

@@ -610,6 +610,9 @@ impl<'a> Binder<'a> {
                     return Ok((LeafSource::Query(Box::new(plan)), plain(names), shown));
                 }
                 let db = name.db.as_deref().unwrap_or(self.cur_db);
+                if db.is_empty() {
+                    return Err(SqlError::no_database());
+                }
                 if db.eq_ignore_ascii_case("information_schema") {
                     let key = format!("information_schema.{}", name.name.to_ascii_lowercase());
                     // The catalog tables read the catalog of an AS OF time
@@ -880,7 +883,9 @@ impl<'a> Binder<'a> {
                 if f.def().volatility == Volatility::Statement && a.iter().all(BExpr::is_const) {
                     let ex = self.exec();
                     let v = a.iter().map(|e| eval_const(&ex, e)).collect::<SqlResult<Vec<_>>>()?;
-                    BExpr::Lit(f.call(&Ctx { now: self.now, database: Some(self.cur_db) }, v)?)
+                    BExpr::Lit(
+                        f.call(&Ctx { now: self.now, database: Some(self.cur_db).filter(|d| !d.is_empty()) }, v)?,
+                    )
                 } else {
                     BExpr::Func(f, a)
                 }

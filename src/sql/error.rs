@@ -182,6 +182,11 @@ impl SqlError {
         SqlError::new(Code::ParseError, message)
     }
 
+    /// No current database (it was dropped) for an unqualified name.
+    pub fn no_database() -> SqlError {
+        SqlError::new(Code::NoDbError, "No database selected")
+    }
+
     /// An unsupported feature.
     pub fn unsupported(what: impl fmt::Display) -> SqlError {
         SqlError::new(Code::NotSupported, format!("This version of ReelDB doesn't yet support '{what}'"))
