@@ -825,6 +825,15 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
     // a string that is not a number, stored in a numeric column: MySQL
     // says "data truncated" when it starts with a number, "incorrect value"
     // when it does not
+    // out of BIGINT's range: in a column (strict) MySQL names the column's
+    // range, in CAST the expression's
+    let too_big = || {
+        if strict {
+            SqlError::new(Code::WarnDataOutOfRange, format!("Out of range value: '{v}'"))
+        } else {
+            out_of_range(&v.to_string())
+        }
+    };
     let not_a_number = |t: &str| {
         if num_prefix_len(t.trim()) > 0 {
             SqlError::new(Code::WarnDataTruncated, "Data truncated")
@@ -849,11 +858,11 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
             }
             Value::Double(f) => {
                 if f.abs() >= 9.3e18 {
-                    return Err(out_of_range(&v.to_string()));
+                    return Err(too_big());
                 }
                 Value::Int(f.round() as i64)
             }
-            Value::Decimal(d) => Value::Int(i64::try_from(d.round_i128()).map_err(|_| out_of_range(&v.to_string()))?),
+            Value::Decimal(d) => Value::Int(i64::try_from(d.round_i128()).map_err(|_| too_big())?),
             other => Value::Int(other.to_i64().unwrap_or(0)),
         },
         SqlType::UInt => {
