@@ -36,10 +36,23 @@ fn errors_are_typed_and_have_no_effect() {
         ("SELECT 9223372036854775807 + 1", Code::DataOutOfRange),
         ("CREATE TABLE k (a INT, KEY `k` (a), UNIQUE KEY `K` (a))", Code::DupKeyName),
         ("CREATE TABLE k (a INT, KEY `k` (nope))", Code::BadField),
+        ("DROP TABLE nope", Code::BadTable),
+        ("DROP DATABASE nodb", Code::DbDropExists),
+        ("SELECT x.* FROM t", Code::BadTable),
+        ("SELECT *", Code::NoTablesUsed),
+        ("SELECT * FROM nodb.t", Code::NoSuchTable),
+        ("INSERT INTO t VALUES ('abc', 'b')", Code::TruncatedWrongValueForField),
+        ("INSERT INTO t VALUES ('12abc', 'b')", Code::WarnDataTruncated),
+        ("SELECT id FROM t UNION SELECT id, v FROM t", Code::WrongNumberOfColumnsInSelect),
+        ("CREATE VIEW w (a, b) AS SELECT id FROM t", Code::ViewWrongList),
+        ("SELECT 1 FROM t JOIN t ON 1 = 1", Code::NonUniqTable),
+        ("ALTER TABLE t ADD PRIMARY KEY (v)", Code::MultiplePriKey),
+        ("CREATE TABLE k (a NOSUCHTYPE)", Code::ParseError),
     ];
     for (sql, code) in cases {
         let e = s.execute(sql).expect_err(sql);
         assert_eq!(e.code, *code, "{sql}: {e}");
+        assert_eq!(e.code.sqlstate().len(), 5, "{sql}: {e}");
         assert_eq!(count(&mut s, "t"), 1, "{sql} changed the table");
     }
     // division by zero is NULL, as in MySQL
@@ -121,4 +134,14 @@ fn every_time_argument_reads_one_syntax_and_names_a_bad_literal() {
     // BACKTRACK TO TIMESTAMP with an offset goes to that instant
     s.execute("BACKTRACK TO TIMESTAMP '2020-12-24T15:52:00+01:00'").unwrap();
     assert_eq!(count(&mut s, "p"), 1);
+}
+
+#[test]
+fn codes_carry_mysql_numbers_and_sqlstates() {
+    assert_eq!((Code::ParseError.number(), Code::ParseError.sqlstate()), (Some(1064), "42000"));
+    assert_eq!((Code::BadTable.name(), Code::BadTable.number()), ("ER_BAD_TABLE_ERROR", Some(1051)));
+    assert_eq!((Code::NoDbError.number(), Code::NoDbError.sqlstate()), (Some(1046), "3D000"));
+    assert_eq!((Code::WarnDataOutOfRange.number(), Code::WarnDataOutOfRange.sqlstate()), (Some(1264), "22003"));
+    assert_eq!((Code::WarnDataTruncated.name(), Code::WarnDataTruncated.sqlstate()), ("WARN_DATA_TRUNCATED", "01000"));
+    assert_eq!((Code::BacktrackWindow.number(), Code::BacktrackWindow.sqlstate()), (None, "HY000"));
 }

@@ -5,24 +5,29 @@
 //! reeldb --jsonl [FILE]   one JSON string (a SQL statement) per input line,
 //!                         one JSON object per output line
 //! reeldb --dump FILE      prints a MySQL-compatible SQL dump of FILE
+//! reeldb --help           every option; an unknown option is an error
 //! ```
 //!
 //! Dot commands in the shell: `.timeline`, `.backtracks`, `.restore_points`,
 //! `.status`, `.tables`, `.dump`, `.help`, `.quit`.
 
 use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use clap::Parser;
 
 use reeldb::sql::{ends_statement, Session, SqlError, StatementResult, Value};
 use reeldb::{Database, FileBackend, Options};
 
-fn open(path: Option<&str>) -> Result<Session, String> {
+fn open(path: Option<&Path>) -> Result<Session, String> {
     match path {
         None => Ok(Session::in_memory()),
         Some(p) => {
-            let backend = FileBackend::open(p).map_err(|e| format!("cannot open {p}: {e}"))?;
-            let db =
-                Database::open(Box::new(backend), Options::default()).map_err(|e| format!("cannot open {p}: {e}"))?;
+            let name = p.display();
+            let backend = FileBackend::open(p).map_err(|e| format!("cannot open {name}: {e}"))?;
+            let db = Database::open(Box::new(backend), Options::default())
+                .map_err(|e| format!("cannot open {name}: {e}"))?;
             Ok(Session::new(db))
         }
     }
@@ -213,14 +218,17 @@ fn interactive(mut session: Session) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let history = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".reeldb_history"));
+    let history = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".reeldb_history"));
     if let Some(h) = &history {
         let _ = rl.load_history(h);
     }
     let mut buf = String::new();
     loop {
-        let prompt =
-            if buf.is_empty() { format!("reeldb [{}]> ", session.current_database()) } else { "    -> ".to_string() };
+        let prompt = if buf.is_empty() {
+            format!("reeldb [{}]> ", Some(session.current_database()).filter(|d| !d.is_empty()).unwrap_or("(none)"))
+        } else {
+            "    -> ".to_string()
+        };
         let line = match rl.readline(&prompt) {
             Ok(l) => l,
             Err(rustyline::error::ReadlineError::Interrupted) => {
@@ -255,31 +263,36 @@ fn interactive(mut session: Session) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// ReelDB, a SQL database you can rewind: an interactive shell, a JSON-lines
+/// mode for programs, and SQL dumps.
+#[derive(Parser, Debug)]
+#[command(name = "reeldb", version)]
+struct Cli {
+    /// For programs: each input line is a JSON string holding one SQL
+    /// statement, each output line one JSON object (rows, affected count or
+    /// error)
+    #[arg(long, conflicts_with = "dump")]
+    jsonl: bool,
+    /// Print a MySQL-compatible SQL dump of FILE and exit
+    #[arg(long, requires = "file")]
+    dump: bool,
+    /// Database file (created when missing); without it the database lives
+    /// in memory
+    file: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
-    let mut json = false;
-    let mut dump = false;
-    let mut file = None;
-    for a in std::env::args().skip(1) {
-        match a.as_str() {
-            "--jsonl" => json = true,
-            "--dump" => dump = true,
-            "--help" | "-h" => {
-                println!("usage: reeldb [--jsonl | --dump] [FILE]");
-                return ExitCode::SUCCESS;
-            }
-            _ => file = Some(a),
-        }
-    }
-    let session = match open(file.as_deref()) {
+    let cli = Cli::parse();
+    let session = match open(cli.file.as_deref()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
-    if dump {
+    if cli.dump {
         dump_to_stdout(session)
-    } else if json {
+    } else if cli.jsonl {
         jsonl(session)
     } else {
         interactive(session)

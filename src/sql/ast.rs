@@ -47,6 +47,9 @@ pub enum AlterOp {
     },
     /// RENAME TO.
     RenameTable(ObjName),
+    /// ADD PRIMARY KEY: only its error (a table that already has one) is
+    /// supported.
+    AddPrimaryKey,
 }
 
 /// Source rows of an INSERT.

@@ -242,7 +242,7 @@ impl<'a> Binder<'a> {
             }
             if cte.columns.len() != names.len() {
                 return Err(SqlError::new(
-                    Code::WrongValueCount,
+                    Code::ViewWrongList,
                     format!(
                         "In definition of common table expression '{}', SELECT list and column names list have \
                          different column counts",
@@ -281,7 +281,7 @@ impl<'a> Binder<'a> {
             if used == 1 {
                 if step.columns().len() != columns.len() {
                     return Err(SqlError::new(
-                        Code::WrongValueCount,
+                        Code::WrongNumberOfColumnsInSelect,
                         "The used SELECT statements have a different number of columns",
                     ));
                 }
@@ -362,7 +362,7 @@ impl<'a> Binder<'a> {
                 let r = self.set_expr(right, parent)?;
                 if l.columns().len() != r.columns().len() {
                     return Err(SqlError::new(
-                        Code::WrongValueCount,
+                        Code::WrongNumberOfColumnsInSelect,
                         "The used SELECT statements have a different number of columns",
                     ));
                 }
@@ -438,10 +438,10 @@ impl<'a> Binder<'a> {
                     }
                     if !any {
                         if let Some(t) = q {
-                            return Err(SqlError::new(Code::NoSuchTable, format!("Unknown table '{t}'")));
+                            return Err(SqlError::new(Code::BadTable, format!("Unknown table '{t}'")));
                         }
                         if s.from.is_empty() {
-                            return Err(SqlError::new(Code::NoSuchTable, "No tables used"));
+                            return Err(SqlError::new(Code::NoTablesUsed, "No tables used"));
                         }
                     }
                 }
@@ -572,8 +572,12 @@ impl<'a> Binder<'a> {
             }
             _ => {
                 let (leaf, mut lcols, name) = self.leaf(t, parent)?;
+                let table = name.to_ascii_lowercase();
+                if cols.iter().any(|c| c.table.as_deref() == Some(table.as_str())) {
+                    return Err(SqlError::new(Code::NonUniqTable, format!("Not unique table/alias: '{name}'")));
+                }
                 for c in lcols.iter_mut() {
-                    c.table = Some(name.to_ascii_lowercase());
+                    c.table = Some(table.clone());
                 }
                 cols.extend(lcols);
                 Ok(FromPart::Leaf(leaf))
@@ -606,6 +610,9 @@ impl<'a> Binder<'a> {
                     return Ok((LeafSource::Query(Box::new(plan)), plain(names), shown));
                 }
                 let db = name.db.as_deref().unwrap_or(self.cur_db);
+                if db.is_empty() {
+                    return Err(SqlError::no_database());
+                }
                 if db.eq_ignore_ascii_case("information_schema") {
                     let key = format!("information_schema.{}", name.name.to_ascii_lowercase());
                     // The catalog tables read the catalog of an AS OF time
@@ -636,7 +643,8 @@ impl<'a> Binder<'a> {
                 let catalog: &Catalog =
                     if matches!(temporal, Some(Temporal::AsOf(_))) { &catalog } else { self.catalog };
                 if !catalog.has_db(db) {
-                    return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+                    // MySQL reports the table, not the database, as missing
+                    return Err(SqlError::new(Code::NoSuchTable, format!("Table '{db}.{}' doesn't exist", name.name)));
                 }
                 if let Some(meta) = catalog.table(db, &name.name) {
                     let cols: Vec<ScopeCol> = meta
@@ -875,7 +883,9 @@ impl<'a> Binder<'a> {
                 if f.def().volatility == Volatility::Statement && a.iter().all(BExpr::is_const) {
                     let ex = self.exec();
                     let v = a.iter().map(|e| eval_const(&ex, e)).collect::<SqlResult<Vec<_>>>()?;
-                    BExpr::Lit(f.call(&Ctx { now: self.now, database: Some(self.cur_db) }, v)?)
+                    BExpr::Lit(
+                        f.call(&Ctx { now: self.now, database: Some(self.cur_db).filter(|d| !d.is_empty()) }, v)?,
+                    )
                 } else {
                     BExpr::Func(f, a)
                 }

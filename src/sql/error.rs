@@ -9,6 +9,10 @@ pub enum Code {
     ParseError,
     /// Unknown table.
     NoSuchTable,
+    /// Unknown table in `DROP TABLE` / `DROP VIEW` or before `.*`.
+    BadTable,
+    /// `SELECT *` without a FROM clause.
+    NoTablesUsed,
     /// Table already exists.
     TableExists,
     /// Unknown column.
@@ -23,6 +27,8 @@ pub enum Code {
     BadDb,
     /// Database already exists.
     DbCreateExists,
+    /// Database to drop does not exist.
+    DbDropExists,
     /// No database selected.
     NoDbError,
     /// Column count does not match value count.
@@ -39,12 +45,23 @@ pub enum Code {
     SubqueryNoOneRow,
     /// Operand should contain 1 column(s).
     OperandColumns,
-    /// Value out of range.
+    /// Value out of range in an expression.
     DataOutOfRange,
+    /// Value out of range for the column it is stored in.
+    WarnDataOutOfRange,
     /// Data too long for column.
     DataTooLong,
-    /// Incorrect value for a type.
+    /// Incorrect value for a type (dates and times, conversions).
     TruncatedWrongValue,
+    /// A string that is not a number stored in a numeric column.
+    TruncatedWrongValueForField,
+    /// A string that starts with a number but has more, stored in a
+    /// numeric column.
+    WarnDataTruncated,
+    /// The parts of a set operation have different column counts.
+    WrongNumberOfColumnsInSelect,
+    /// A view's or CTE's column list does not match its SELECT list.
+    ViewWrongList,
     /// Feature not supported.
     NotSupported,
     /// Aggregate used where it is not allowed.
@@ -79,41 +96,68 @@ pub enum Code {
 impl Code {
     /// The stable name of the code, as MySQL spells it.
     pub fn name(self) -> &'static str {
+        self.info().0
+    }
+
+    /// MySQL's error number for the code; `None` for codes of ReelDB's own
+    /// (time travel, restore points, storage).
+    pub fn number(self) -> Option<u16> {
+        match self.info().1 {
+            0 => None,
+            n => Some(n),
+        }
+    }
+
+    /// The SQLSTATE MySQL 8 reports with the code (`HY000` for ReelDB's own).
+    pub fn sqlstate(self) -> &'static str {
+        self.info().2
+    }
+
+    /// Name, MySQL error number (0 for ReelDB's own codes) and SQLSTATE.
+    fn info(self) -> (&'static str, u16, &'static str) {
         match self {
-            Code::ParseError => "ER_PARSE_ERROR",
-            Code::NoSuchTable => "ER_NO_SUCH_TABLE",
-            Code::TableExists => "ER_TABLE_EXISTS_ERROR",
-            Code::BadField => "ER_BAD_FIELD_ERROR",
-            Code::NonUniq => "ER_NON_UNIQ_ERROR",
-            Code::NonUniqTable => "ER_NONUNIQ_TABLE",
-            Code::CteMaxRecursionDepth => "ER_CTE_MAX_RECURSION_DEPTH",
-            Code::DupEntry => "ER_DUP_ENTRY",
-            Code::BadDb => "ER_BAD_DB_ERROR",
-            Code::DbCreateExists => "ER_DB_CREATE_EXISTS",
-            Code::NoDbError => "ER_NO_DB_ERROR",
-            Code::WrongValueCount => "ER_WRONG_VALUE_COUNT_ON_ROW",
-            Code::BadNull => "ER_BAD_NULL_ERROR",
-            Code::DupFieldName => "ER_DUP_FIELDNAME",
-            Code::DupKeyName => "ER_DUP_KEYNAME",
-            Code::CantDropFieldOrKey => "ER_CANT_DROP_FIELD_OR_KEY",
-            Code::SubqueryNoOneRow => "ER_SUBQUERY_NO_1_ROW",
-            Code::OperandColumns => "ER_OPERAND_COLUMNS",
-            Code::DataOutOfRange => "ER_DATA_OUT_OF_RANGE",
-            Code::DataTooLong => "ER_DATA_TOO_LONG",
-            Code::TruncatedWrongValue => "ER_TRUNCATED_WRONG_VALUE",
-            Code::NotSupported => "ER_NOT_SUPPORTED_YET",
-            Code::InvalidGroupFuncUse => "ER_INVALID_GROUP_FUNC_USE",
-            Code::SpDoesNotExist => "ER_SP_DOES_NOT_EXIST",
-            Code::WrongParamcount => "ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT",
-            Code::UnknownSystemVariable => "ER_UNKNOWN_SYSTEM_VARIABLE",
-            Code::WrongArguments => "ER_WRONG_ARGUMENTS",
-            Code::RegexpError => "ER_REGEXP_ERROR",
-            Code::BacktrackWindow => "ER_BACKTRACK_WINDOW",
-            Code::BadTime => "ER_BAD_TIME",
-            Code::NoSuchRestorePoint => "ER_NO_SUCH_RESTORE_POINT",
-            Code::RestorePointExists => "ER_RESTORE_POINT_EXISTS",
-            Code::MultiplePriKey => "ER_MULTIPLE_PRI_KEY",
-            Code::Storage => "ER_STORAGE",
+            Code::ParseError => ("ER_PARSE_ERROR", 1064, "42000"),
+            Code::NoSuchTable => ("ER_NO_SUCH_TABLE", 1146, "42S02"),
+            Code::BadTable => ("ER_BAD_TABLE_ERROR", 1051, "42S02"),
+            Code::NoTablesUsed => ("ER_NO_TABLES_USED", 1096, "HY000"),
+            Code::TableExists => ("ER_TABLE_EXISTS_ERROR", 1050, "42S01"),
+            Code::BadField => ("ER_BAD_FIELD_ERROR", 1054, "42S22"),
+            Code::NonUniq => ("ER_NON_UNIQ_ERROR", 1052, "23000"),
+            Code::NonUniqTable => ("ER_NONUNIQ_TABLE", 1066, "42000"),
+            Code::CteMaxRecursionDepth => ("ER_CTE_MAX_RECURSION_DEPTH", 3636, "HY000"),
+            Code::DupEntry => ("ER_DUP_ENTRY", 1062, "23000"),
+            Code::BadDb => ("ER_BAD_DB_ERROR", 1049, "42000"),
+            Code::DbCreateExists => ("ER_DB_CREATE_EXISTS", 1007, "HY000"),
+            Code::DbDropExists => ("ER_DB_DROP_EXISTS", 1008, "HY000"),
+            Code::NoDbError => ("ER_NO_DB_ERROR", 1046, "3D000"),
+            Code::WrongValueCount => ("ER_WRONG_VALUE_COUNT_ON_ROW", 1136, "21S01"),
+            Code::BadNull => ("ER_BAD_NULL_ERROR", 1048, "23000"),
+            Code::DupFieldName => ("ER_DUP_FIELDNAME", 1060, "42S21"),
+            Code::DupKeyName => ("ER_DUP_KEYNAME", 1061, "42000"),
+            Code::CantDropFieldOrKey => ("ER_CANT_DROP_FIELD_OR_KEY", 1091, "42000"),
+            Code::SubqueryNoOneRow => ("ER_SUBQUERY_NO_1_ROW", 1242, "21000"),
+            Code::OperandColumns => ("ER_OPERAND_COLUMNS", 1241, "21000"),
+            Code::DataOutOfRange => ("ER_DATA_OUT_OF_RANGE", 1690, "22003"),
+            Code::WarnDataOutOfRange => ("ER_WARN_DATA_OUT_OF_RANGE", 1264, "22003"),
+            Code::DataTooLong => ("ER_DATA_TOO_LONG", 1406, "22001"),
+            Code::TruncatedWrongValue => ("ER_TRUNCATED_WRONG_VALUE", 1292, "22007"),
+            Code::TruncatedWrongValueForField => ("ER_TRUNCATED_WRONG_VALUE_FOR_FIELD", 1366, "HY000"),
+            Code::WarnDataTruncated => ("WARN_DATA_TRUNCATED", 1265, "01000"),
+            Code::WrongNumberOfColumnsInSelect => ("ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT", 1222, "21000"),
+            Code::ViewWrongList => ("ER_VIEW_WRONG_LIST", 1353, "HY000"),
+            Code::NotSupported => ("ER_NOT_SUPPORTED_YET", 1235, "42000"),
+            Code::InvalidGroupFuncUse => ("ER_INVALID_GROUP_FUNC_USE", 1111, "HY000"),
+            Code::SpDoesNotExist => ("ER_SP_DOES_NOT_EXIST", 1305, "42000"),
+            Code::WrongParamcount => ("ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT", 1582, "42000"),
+            Code::UnknownSystemVariable => ("ER_UNKNOWN_SYSTEM_VARIABLE", 1193, "HY000"),
+            Code::WrongArguments => ("ER_WRONG_ARGUMENTS", 1210, "HY000"),
+            Code::RegexpError => ("ER_REGEXP_ERROR", 1139, "42000"),
+            Code::MultiplePriKey => ("ER_MULTIPLE_PRI_KEY", 1068, "42000"),
+            Code::BacktrackWindow => ("ER_BACKTRACK_WINDOW", 0, "HY000"),
+            Code::BadTime => ("ER_BAD_TIME", 0, "HY000"),
+            Code::NoSuchRestorePoint => ("ER_NO_SUCH_RESTORE_POINT", 0, "HY000"),
+            Code::RestorePointExists => ("ER_RESTORE_POINT_EXISTS", 0, "HY000"),
+            Code::Storage => ("ER_STORAGE", 0, "HY000"),
         }
     }
 }
@@ -136,6 +180,11 @@ impl SqlError {
     /// A syntax error.
     pub fn parse(message: impl Into<String>) -> SqlError {
         SqlError::new(Code::ParseError, message)
+    }
+
+    /// No current database (it was dropped) for an unqualified name.
+    pub fn no_database() -> SqlError {
+        SqlError::new(Code::NoDbError, "No database selected")
     }
 
     /// An unsupported feature.

@@ -99,7 +99,8 @@ impl Session {
         &mut self.db
     }
 
-    /// The current database name.
+    /// The current database name; empty when none is selected (after
+    /// `DROP DATABASE` of the current one).
     pub fn current_database(&self) -> &str {
         &self.cur_db
     }
@@ -462,7 +463,7 @@ impl Session {
                 Session::rows(&["Database"], rows)
             }
             Show::Tables(db, pat) => {
-                let db = db.clone().unwrap_or_else(|| self.cur_db.clone());
+                let db = self.db_name(db.as_deref())?;
                 if !cat.has_db(&db) {
                     return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
                 }
@@ -526,7 +527,7 @@ impl Session {
                 )
             }
             Show::CreateView(n) => {
-                let db = n.db.as_deref().unwrap_or(&self.cur_db);
+                let db = &self.db_name(n.db.as_deref())?;
                 if !cat.has_db(db) {
                     return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
                 }
@@ -578,7 +579,7 @@ impl Session {
     }
 
     fn table_meta(&self, cat: &Catalog, n: &ObjName) -> SqlResult<Rc<TableMeta>> {
-        let db = n.db.as_deref().unwrap_or(&self.cur_db);
+        let db = &self.db_name(n.db.as_deref())?;
         if !cat.has_db(db) {
             return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
         }
@@ -626,7 +627,7 @@ impl Session {
                         return Ok(0);
                     }
                     return Err(SqlError::new(
-                        Code::BadDb,
+                        Code::DbDropExists,
                         format!("Can't drop database '{name}'; database doesn't exist"),
                     ));
                 }
@@ -643,7 +644,8 @@ impl Session {
                 }
                 self.db.delete(&db_key(name))?;
                 if self.cur_db.eq_ignore_ascii_case(name) {
-                    self.cur_db = DEFAULT_DB.into();
+                    // as in MySQL, no database is selected any more
+                    self.cur_db.clear();
                 }
                 self.catalog = None;
                 Ok(0)
@@ -701,12 +703,12 @@ impl Session {
             }
             Stmt::DropTable { names, if_exists } => {
                 for n in names {
-                    let db = n.db.clone().unwrap_or_else(|| self.cur_db.clone());
+                    let db = self.db_name(n.db.as_deref())?;
                     match cat.table(&db, &n.name) {
                         Some(t) => self.drop_table_data(&t)?,
                         None if *if_exists => {}
                         None => {
-                            return Err(SqlError::new(Code::NoSuchTable, format!("Unknown table '{}.{}'", db, n.name)));
+                            return Err(SqlError::new(Code::BadTable, format!("Unknown table '{}.{}'", db, n.name)));
                         }
                     }
                 }
@@ -722,7 +724,7 @@ impl Session {
                 let cols = self.with_binder(|b| Ok(b.query(query, None)?.columns()))?;
                 if !columns.is_empty() && columns.len() != cols.len() {
                     return Err(SqlError::new(
-                        Code::WrongValueCount,
+                        Code::ViewWrongList,
                         "View's SELECT and view's field list have different column counts",
                     ));
                 }
@@ -734,11 +736,11 @@ impl Session {
             }
             Stmt::DropView { names, if_exists } => {
                 for n in names {
-                    let db = n.db.clone().unwrap_or_else(|| self.cur_db.clone());
+                    let db = self.db_name(n.db.as_deref())?;
                     if cat.view(&db, &n.name).is_some() {
                         self.db.delete(&view_key(&db, &n.name))?;
                     } else if !if_exists {
-                        return Err(SqlError::new(Code::NoSuchTable, format!("Unknown table '{}.{}'", db, n.name)));
+                        return Err(SqlError::new(Code::BadTable, format!("Unknown table '{}.{}'", db, n.name)));
                     }
                 }
                 self.catalog = None;
@@ -779,7 +781,7 @@ impl Session {
                         let m = self.table_meta(&cat, t)?;
                         m.indexes.iter().position(|ix| ix.name.eq_ignore_ascii_case(name)).map(|p| (m.clone(), p))
                     }
-                    None => cat.find_index(&self.cur_db, name),
+                    None => cat.find_index(&self.db_name(None)?, name),
                 };
                 let Some((t, pos)) = found else {
                     if *if_exists {
@@ -920,8 +922,18 @@ impl Session {
         }
     }
 
+    /// `db`, or the current database; `ER_NO_DB_ERROR` when there is none
+    /// (it was dropped).
+    fn db_name(&self, db: Option<&str>) -> SqlResult<String> {
+        match db {
+            Some(db) => Ok(db.to_string()),
+            None if self.cur_db.is_empty() => Err(SqlError::no_database()),
+            None => Ok(self.cur_db.clone()),
+        }
+    }
+
     fn db_of(&self, cat: &Catalog, name: &ObjName) -> SqlResult<String> {
-        let db = name.db.clone().unwrap_or_else(|| self.cur_db.clone());
+        let db = self.db_name(name.db.as_deref())?;
         if !cat.has_db(&db) {
             return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
         }
@@ -1133,6 +1145,10 @@ impl Session {
                 meta.db = db;
                 meta.name = n.name.clone();
             }
+            AlterOp::AddPrimaryKey if meta.indexes.iter().any(|ix| ix.primary) => {
+                return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
+            }
+            AlterOp::AddPrimaryKey => return Err(SqlError::unsupported("ALTER TABLE ADD PRIMARY KEY")),
         }
         self.put_table(meta)?;
         Ok(())

@@ -52,18 +52,32 @@ fn format_value(v: &Value, ty: char) -> String {
     }
 }
 
+/// Records a failure (at most [`KEEP_FAILURES`] descriptions are kept).
+fn fail(rep: &mut FileReport, line: usize, what: String) {
+    rep.failed += 1;
+    if rep.failures.len() < KEEP_FAILURES {
+        rep.failures.push(format!("line {}: {}", line + 1, what));
+    }
+}
+
+/// Checks a `statement error [NAME]` / `query error [NAME]` record: the
+/// statement must fail and, when the record names an error (`ER_DUP_ENTRY`,
+/// `WARN_DATA_TRUNCATED`, as MySQL spells it), fail with that code.
+fn check_error<T>(rep: &mut FileReport, line: usize, expected: &[&str], sql: &str, got: Result<T, super::SqlError>) {
+    let expected = expected.join(" ");
+    match got {
+        Ok(_) => fail(rep, line, format!("statement succeeded, error expected: {sql}")),
+        Err(e) if expected.is_empty() || e.code.name() == expected => rep.passed += 1,
+        Err(e) => fail(rep, line, format!("expected {expected}, got {e}: {sql}")),
+    }
+}
+
 /// Runs one script. `on_record` is called per executed record with
 /// (line, passed) for progress or logging.
 pub fn run_script(text: &str, mut session: Session) -> FileReport {
     let lines: Vec<&str> = text.lines().collect();
     let mut rep = FileReport::default();
     let mut i = 0;
-    let fail = |rep: &mut FileReport, line: usize, what: String| {
-        rep.failed += 1;
-        if rep.failures.len() < KEEP_FAILURES {
-            rep.failures.push(format!("line {}: {}", line + 1, what));
-        }
-    };
     while i < lines.len() {
         let line = lines[i].trim_end();
         if line.trim().is_empty() || line.starts_with('#') {
@@ -115,13 +129,23 @@ pub fn run_script(text: &str, mut session: Session) -> FileReport {
                     continue;
                 }
                 let sql = body.join("\n");
-                let expect_ok = head.get(1) == Some(&"ok");
-                match session.execute(&sql) {
-                    Ok(_) if expect_ok => rep.passed += 1,
-                    Err(_) if !expect_ok => rep.passed += 1,
-                    Ok(_) => fail(&mut rep, start, format!("statement succeeded, error expected: {sql}")),
-                    Err(e) => fail(&mut rep, start, format!("{e}: {sql}")),
+                match head.get(1).copied() {
+                    Some("error") => check_error(&mut rep, start, &head[2..], &sql, session.execute(&sql)),
+                    _ => match session.execute(&sql) {
+                        Ok(_) => rep.passed += 1,
+                        Err(e) => fail(&mut rep, start, format!("{e}: {sql}")),
+                    },
                 }
+            }
+            Some("query") if head.get(1) == Some(&"error") => {
+                if skip {
+                    rep.skipped += 1;
+                    continue;
+                }
+                // `query error` has no result section; a `----` ends the SQL
+                let sep = body.iter().position(|l| l.trim() == "----").unwrap_or(body.len());
+                let sql = body[..sep].join("\n");
+                check_error(&mut rep, start, &head[2..], &sql, session.execute(&sql));
             }
             Some("query") => {
                 if skip {
@@ -210,5 +234,15 @@ mod tests {
         let r = run_script(script, Session::in_memory());
         assert_eq!(r.failures, Vec::<String>::new());
         assert_eq!((r.passed, r.failed, r.skipped), (5, 0, 1));
+    }
+
+    #[test]
+    fn checks_the_named_error() {
+        let script = "statement ok\nCREATE TABLE t(a INTEGER PRIMARY KEY)\n\nstatement ok\nINSERT INTO t VALUES(1)\n\nstatement error ER_DUP_ENTRY\nINSERT INTO t VALUES(1)\n\nstatement error ER_NO_SUCH_TABLE\nINSERT INTO t VALUES(1)\n\nquery error ER_NO_SUCH_TABLE\nSELECT * FROM nope\n\nquery error ER_PARSE_ERROR\nSELECT * FROM t\n\nstatement error ER_DUP_ENTRY\nINSERT INTO t VALUES(2)\n";
+        let r = run_script(script, Session::in_memory());
+        assert_eq!((r.passed, r.failed), (4, 3), "{:?}", r.failures);
+        assert!(r.failures[0].starts_with("line 10: expected ER_NO_SUCH_TABLE, got ER_DUP_ENTRY"), "{:?}", r.failures);
+        assert!(r.failures[1].contains("statement succeeded, error expected"), "{:?}", r.failures);
+        assert!(r.failures[2].contains("statement succeeded, error expected"), "{:?}", r.failures);
     }
 }

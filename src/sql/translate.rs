@@ -201,6 +201,7 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
                             AlterOp::RenameTable(obj_name(&n)?)
                         }
                     },
+                    A::AddConstraint { constraint: sp::TableConstraint::PrimaryKey(_), .. } => AlterOp::AddPrimaryKey,
                     other => return unsupported(format!("ALTER TABLE {other}")),
                 };
                 ops.push(one);
@@ -408,6 +409,8 @@ fn data_type(t: &sp::DataType) -> SqlResult<SqlType> {
         D::Date => SqlType::Date,
         D::Datetime(_) | D::Timestamp(_, _) => SqlType::DateTime,
         D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SIGNED") => SqlType::Int,
+        // MySQL has no user-defined types: an unknown type name is a syntax error
+        D::Custom(n, _) => return Err(SqlError::parse(format!("Unknown data type '{n}'"))),
         other => return unsupported(format!("type {other}")),
     })
 }

@@ -402,6 +402,15 @@ impl fmt::Display for Value {
 /// conversion); 0 when there is none.
 pub fn parse_num_prefix(s: &str) -> f64 {
     let t = s.trim_start();
+    match num_prefix_len(t) {
+        0 => 0.0,
+        i => t[..i].parse().unwrap_or(0.0),
+    }
+}
+
+/// Length in bytes of the numeric prefix of `t` (sign, digits, fraction,
+/// exponent); 0 when `t` does not start with a number.
+fn num_prefix_len(t: &str) -> usize {
     let b = t.as_bytes();
     let mut i = 0;
     if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
@@ -418,7 +427,7 @@ pub fn parse_num_prefix(s: &str) -> f64 {
         }
     }
     if i == ds || (i == ds + 1 && b[ds] == b'.') {
-        return 0.0;
+        return 0;
     }
     if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
         let mut j = i + 1;
@@ -433,7 +442,7 @@ pub fn parse_num_prefix(s: &str) -> f64 {
             i = j;
         }
     }
-    t[..i].parse().unwrap_or(0.0)
+    i
 }
 
 fn parse_int_prefix(s: &str) -> i64 {
@@ -813,6 +822,25 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
         return Ok(Value::Null);
     }
     let bad = || SqlError::new(Code::TruncatedWrongValue, format!("Incorrect {} value: '{}'", ty.name(), v));
+    // a string that is not a number, stored in a numeric column: MySQL
+    // says "data truncated" when it starts with a number, "incorrect value"
+    // when it does not
+    // out of BIGINT's range: in a column (strict) MySQL names the column's
+    // range, in CAST the expression's
+    let too_big = || {
+        if strict {
+            SqlError::new(Code::WarnDataOutOfRange, format!("Out of range value: '{v}'"))
+        } else {
+            out_of_range(&v.to_string())
+        }
+    };
+    let not_a_number = |t: &str| {
+        if num_prefix_len(t.trim()) > 0 {
+            SqlError::new(Code::WarnDataTruncated, "Data truncated")
+        } else {
+            SqlError::new(Code::TruncatedWrongValueForField, format!("Incorrect {} value: '{}'", ty.name(), v))
+        }
+    };
     Ok(match ty {
         SqlType::Int | SqlType::Bool => match v {
             Value::Int(i) => Value::Int(*i),
@@ -821,7 +849,7 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
                 if let Ok(i) = t.parse::<i64>() {
                     Value::Int(i)
                 } else if strict && Decimal::parse(t).is_none() && t.parse::<f64>().is_err() {
-                    return Err(bad());
+                    return Err(not_a_number(t));
                 } else if strict {
                     Value::Int(parse_num_prefix(t).round() as i64)
                 } else {
@@ -830,11 +858,11 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
             }
             Value::Double(f) => {
                 if f.abs() >= 9.3e18 {
-                    return Err(out_of_range(&v.to_string()));
+                    return Err(too_big());
                 }
                 Value::Int(f.round() as i64)
             }
-            Value::Decimal(d) => Value::Int(i64::try_from(d.round_i128()).map_err(|_| out_of_range(&v.to_string()))?),
+            Value::Decimal(d) => Value::Int(i64::try_from(d.round_i128()).map_err(|_| too_big())?),
             other => Value::Int(other.to_i64().unwrap_or(0)),
         },
         SqlType::UInt => {
@@ -851,7 +879,7 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
                 Value::Double(f) => Decimal::from_f64(*f, s).ok_or_else(bad)?,
                 Value::Str(t) => match Decimal::parse(t) {
                     Some(d) => d,
-                    None if strict => return Err(bad()),
+                    None if strict => return Err(not_a_number(t)),
                     None => Decimal::from_f64(parse_num_prefix(t), s).unwrap_or(Decimal::from_i64(0)),
                 },
                 other => Decimal::from_f64(other.to_f64().unwrap_or(0.0), s).unwrap_or(Decimal::from_i64(0)),
@@ -860,7 +888,7 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
             let limit = pow10(p).unwrap_or(i128::MAX);
             if p > 0 && d.m.abs() >= limit {
                 if strict {
-                    return Err(SqlError::new(Code::DataOutOfRange, format!("Out of range value: '{v}'")));
+                    return Err(SqlError::new(Code::WarnDataOutOfRange, format!("Out of range value: '{v}'")));
                 }
                 let max = limit - 1;
                 Value::Decimal(Decimal { m: if d.m < 0 { -max } else { max }, s })
@@ -869,7 +897,7 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
             }
         }
         SqlType::Double => match v {
-            Value::Str(t) if strict && t.trim().parse::<f64>().is_err() => return Err(bad()),
+            Value::Str(t) if strict && t.trim().parse::<f64>().is_err() => return Err(not_a_number(t)),
             other => Value::Double(other.to_f64().unwrap_or(0.0)),
         },
         SqlType::Text(n) => {
