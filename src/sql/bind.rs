@@ -620,7 +620,13 @@ impl<'a> Binder<'a> {
                     let args = match temporal {
                         None => Vec::new(),
                         Some(Temporal::AsOf(e)) if CATALOG_AS_OF_TABLES.contains(&key.as_str()) => {
-                            vec![Value::DateTime(self.time_arg(e)?)]
+                            // After the engine's clock: the current catalog.
+                            let ts = self.time_arg(e)?;
+                            if ts <= self.db.now() {
+                                vec![Value::DateTime(ts)]
+                            } else {
+                                Vec::new()
+                            }
                         }
                         Some(_) => return Err(SqlError::unsupported(format!("FOR SYSTEM_TIME on {key}"))),
                     };
@@ -632,16 +638,20 @@ impl<'a> Binder<'a> {
                         )),
                     };
                 }
-                let (catalog, snap) = match temporal {
-                    Some(Temporal::AsOf(e)) => {
-                        let ts = self.time_arg(e)?;
+                // `AS OF` a time after the engine's clock reads the current
+                // state, as MariaDB does.
+                let past = match temporal {
+                    Some(Temporal::AsOf(e)) => Some(self.time_arg(e)?).filter(|ts| *ts <= self.db.now()),
+                    _ => None,
+                };
+                let (catalog, snap) = match past {
+                    Some(ts) => {
                         let snap = self.db.as_of(ts)?;
                         (self.catalog_at(ts, &snap)?, snap)
                     }
-                    _ => (Rc::new(Catalog::default()), self.db.current()),
+                    None => (Rc::new(Catalog::default()), self.db.current()),
                 };
-                let catalog: &Catalog =
-                    if matches!(temporal, Some(Temporal::AsOf(_))) { &catalog } else { self.catalog };
+                let catalog: &Catalog = if past.is_some() { &catalog } else { self.catalog };
                 if !catalog.has_db(db) {
                     // MySQL reports the table, not the database, as missing
                     return Err(SqlError::new(Code::NoSuchTable, format!("Table '{db}.{}' doesn't exist", name.name)));

@@ -643,10 +643,15 @@ impl<'a> Exec<'a> {
             LeafSource::Versions { meta, from, to, inclusive_end } => {
                 let prefix = catalog::row_prefix(meta.id);
                 let end = catalog::prefix_end(&prefix).unwrap_or_default();
+                // A period that ends before it starts (`BETWEEN a AND b`
+                // with a > b) or an empty one (`FROM t TO t`) holds no row.
+                if *from > *to || (!*inclusive_end && *from == *to) {
+                    return Ok(Vec::new());
+                }
                 let versions = self.db.row_versions(Bound::Included(&prefix), Bound::Excluded(&end), *from, *to)?;
                 let mut out = Vec::new();
                 for v in versions {
-                    if !inclusive_end && v.start >= *to && v.start != *from {
+                    if !inclusive_end && v.start >= *to {
                         continue;
                     }
                     let mut r = decode_row(&v.value)?;

@@ -1598,6 +1598,48 @@ fn virtual_rows(
     }))
 }
 
+/// A row's stored bytes before and after a change (None: absent).
+type BeforeAfter = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// The column positions of a table's primary key, if it has one.
+fn primary_columns(meta: &TableMeta) -> Option<Vec<usize>> {
+    meta.indexes.iter().find(|ix| ix.primary).map(|ix| ix.columns.clone())
+}
+
+/// A row's primary key as bytes that are equal exactly when the key is
+/// (the index encoding, which follows the collation, plus an integer's
+/// exact value, which the encoding keeps only as a double).
+fn pk_key(columns: &[usize], row: &Row) -> Vec<u8> {
+    let mut k = Vec::new();
+    for &c in columns {
+        let v = row.get(c).unwrap_or(&Value::Null);
+        encode_key(v, &mut k);
+        if let Value::Int(i) = v {
+            k.extend_from_slice(&i.to_be_bytes());
+        }
+    }
+    k
+}
+
+/// The row keys in `range` that held two different rows between `from`
+/// and `to`: the key was absent for a while in between, so its row id
+/// was given to a new row (after TRUNCATE or a backtrack).
+fn reused_row_ids(
+    db: &Database,
+    range: (std::ops::Bound<&[u8]>, std::ops::Bound<&[u8]>),
+    from: Timestamp,
+    to: Timestamp,
+) -> SqlResult<std::collections::HashSet<Vec<u8>>> {
+    let versions = db.row_versions(range.0, range.1, from, to)?;
+    // Versions come by key, then start: a gap between two of one key's
+    // versions means the row was gone in between.
+    Ok(versions
+        .windows(2)
+        .filter(|w| w[0].key == w[1].key && w[0].end != Some(w[1].start))
+        .map(|w| w[0].key.clone())
+        .collect())
+}
+
 /// The rows of `table` (`db.t` or a table of `cur_db`) that differ between
 /// `t1` and `t2`: `change` ("added" | "removed" | "changed"), the columns
 /// at `t2`, then the columns at `t1` prefixed `old_` (`reeldb_diff`).
@@ -1638,14 +1680,56 @@ fn table_diff(
         (Some(a), Some(b)) if a.id == b.id => {
             let prefix = row_prefix(a.id);
             let end = prefix_end(&prefix).unwrap_or_default();
-            for d in db.diff(&s1, &s2, std::ops::Bound::Included(&prefix), std::ops::Bound::Excluded(&end))? {
-                let before = d.before.as_deref().map(decode_row).transpose()?;
-                let after = d.after.as_deref().map(decode_row).transpose()?;
+            let range = (std::ops::Bound::Included(&prefix[..]), std::ops::Bound::Excluded(&end[..]));
+            let changes = db.diff(&s1, &s2, range.0, range.1)?;
+            // Each change as (before, after) row bytes, keyed so that two
+            // different rows are never paired: by primary key where the
+            // table has one at both times, else by row id, split into a
+            // removal and an addition where the row id was reused
+            // (after TRUNCATE or a backtrack).
+            let mut keyed: std::collections::BTreeMap<Vec<u8>, BeforeAfter> = Default::default();
+            match (primary_columns(a), primary_columns(b)) {
+                (Some(pa), Some(pb)) => {
+                    for d in changes {
+                        if let Some(before) = d.before {
+                            let key = pk_key(&pa, &decode_row(&before)?);
+                            keyed.entry(key).or_default().0 = Some(before);
+                        }
+                        if let Some(after) = d.after {
+                            let key = pk_key(&pb, &decode_row(&after)?);
+                            keyed.entry(key).or_default().1 = Some(after);
+                        }
+                    }
+                }
+                _ => {
+                    let reused = if changes.iter().any(|d| d.before.is_some() && d.after.is_some()) {
+                        reused_row_ids(db, range, t1.min(t2), t1.max(t2))?
+                    } else {
+                        Default::default()
+                    };
+                    for d in changes {
+                        if d.before.is_some() && d.after.is_some() && reused.contains(&d.key) {
+                            let mut removed = d.key.clone();
+                            removed.push(0);
+                            keyed.insert(removed, (d.before, None));
+                            let mut added = d.key;
+                            added.push(1);
+                            keyed.insert(added, (None, d.after));
+                        } else {
+                            keyed.insert(d.key, (d.before, d.after));
+                        }
+                    }
+                }
+            }
+            for (before, after) in keyed.into_values() {
                 let kind = match (&before, &after) {
+                    (Some(b), Some(a)) if a == b => continue,
                     (None, _) => "added",
                     (_, None) => "removed",
                     _ => "changed",
                 };
+                let before = before.as_deref().map(decode_row).transpose()?;
+                let after = after.as_deref().map(decode_row).transpose()?;
                 push(kind, before, after);
             }
         }
