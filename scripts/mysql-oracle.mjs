@@ -101,7 +101,9 @@ export async function runMariadb(conn, sql) {
   } catch (e) {
     const err = /** @type {any} */ (e);
     if (err.fatal || !err.sqlMessage) throw e;
-    return { ok: false, code: err.code, message: err.sqlMessage };
+    // mysql2 names an errno as MySQL does; MariaDB's own errnos (1900 and
+    // up) mean something else there, so they keep their number
+    return { ok: false, code: err.errno < 1900 ? err.code : `MARIADB_${err.errno}`, message: err.sqlMessage };
   }
 }
 

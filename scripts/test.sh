@@ -47,7 +47,7 @@ stage_www
 phase "browser tests (Playwright, tests/browser/)"
 node --test tests/browser/*.test.mjs
 
-phase "MariaDB differential (scripts/mysql-diff.sh: 500 cases, seed 1)"
+phase "MariaDB differential (scripts/mysql-diff.sh: 400 cases, seed 1)"
 # tests/mysql/ (recorded from MariaDB) ran with `cargo test`; this compares
 # freshly generated cases with a live MariaDB (installed if missing).
-"$ROOT/scripts/mysql-diff.sh" --cases 500 --seed 1
+"$ROOT/scripts/mysql-diff.sh" --cases 400 --seed 1

@@ -14,8 +14,9 @@
 // different types (result type), nested decimal divisions (the quotient is
 // rounded before the next operation), ROUND/TRUNCATE of a computed decimal
 // (scale), division by zero in UPDATE values (strict mode error), indexes on
-// DATE columns (no row found for a string constant), INTERVAL arithmetic,
-// doubles.
+// DATE columns (no row found for a string constant), punctuation in strings
+// (ReelDB orders it by code point, the collation by UCA weight: '.' < '*'),
+// INTERVAL arithmetic, doubles.
 
 /**
  * @typedef {"int" | "dec" | "str" | "date"} Ty
@@ -144,8 +145,8 @@ function expr(r, ty, scope, depth, top = false) {
         () => `RIGHT(${sub("str")}, ${r.int(4)})`,
         () => `REPLACE(${sub("str")}, 'a', 'x')`,
         () => `REVERSE(${sub("str")})`,
-        () => `LPAD(${sub("str")}, ${r.int(6) + 1}, '*')`,
-        () => `RPAD(${sub("str")}, ${r.int(6) + 1}, '.')`,
+        () => `LPAD(${sub("str")}, ${r.int(6) + 1}, 'p')`,
+        () => `RPAD(${sub("str")}, ${r.int(6) + 1}, 'q')`,
         () => `TRIM(${sub("str")})`,
         () => `COALESCE(${sub("str")}, ${sub("str")})`,
         () => `IFNULL(${sub("str")}, 'none')`,
