@@ -1,9 +1,13 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The shell's command line: `--help` lists every option, an unknown option
-//! is an error that creates no file, and the options still work.
+//! is an error that creates no file, and the options still work; `--dump`
+//! of a database file written through `--jsonl` is a script that recreates
+//! the same rows in a new database.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+
+use reeldb::sql::{Session, StatementResult, Value};
 
 fn shell(args: &[&str], stdin: &str, dir: &std::path::Path) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_reeldb"))
@@ -74,4 +78,35 @@ fn jsonl_in_memory_and_on_a_file() {
     let out = shell(&["--dump", "db.reel"], "", &dir);
     assert!(out.status.success());
     assert!(String::from_utf8(out.stdout).unwrap().contains("INSERT INTO `t`"));
+}
+
+#[test]
+fn the_shell_dumps_a_database_file() {
+    let dir = scratch("dump");
+    let file = "db.reel";
+    let script = [
+        "CREATE DATABASE `sh``op`",
+        "CREATE TABLE `sh``op`.p (id INT PRIMARY KEY, name VARCHAR(20))",
+        "INSERT INTO `sh``op`.p VALUES (1, 'it''s'), (2, NULL)",
+    ];
+    let lines: String = script.iter().map(|s| serde_json::to_string(s).unwrap() + "\n").collect();
+    let out = shell(&["--jsonl", file], &lines, &dir);
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("error"), "{}", String::from_utf8_lossy(&out.stdout));
+
+    let out = shell(&["--dump", file], "", &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let dump = String::from_utf8(out.stdout).unwrap();
+    assert!(dump.contains("CREATE TABLE `p`"), "{dump}");
+
+    let mut s = Session::in_memory();
+    s.execute(&dump).unwrap();
+    assert_eq!(
+        s.execute_one("SELECT id, name FROM `sh``op`.p ORDER BY id").unwrap(),
+        StatementResult::Rows {
+            columns: vec!["id".into(), "name".into()],
+            rows: vec![vec![Value::Int(1), Value::Str("it's".into())], vec![Value::Int(2), Value::Null],],
+        }
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
