@@ -104,6 +104,9 @@ export function createEditor(host, { doc = "", label, onRun, onHistory, readOnly
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: "open" });
   const mount = document.createElement("div");
   mount.className = "editor-mount";
+  // The editor fills its host, so the key hint panel sits at the bottom and
+  // the text scrolls above it (a CSSOM style, which the page's CSP allows).
+  mount.style.height = "100%";
   shadow.append(mount);
   const ro = new Compartment();
   const hintId = `cm-keyhint-${Math.random().toString(36).slice(2)}`;
@@ -149,7 +152,8 @@ export function createEditor(host, { doc = "", label, onRun, onHistory, readOnly
           indentWithTab,
         ]),
         ro.of(editable(readOnly)),
-        EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": "true", role: "textbox" }),
+        // tabindex: contenteditable is focusable anyway; said explicitly, the scroller around it reads as keyboard-reachable (axe scrollable-region-focusable).
+        EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": "true", role: "textbox", tabindex: "0" }),
       ],
     }),
   });
