@@ -3,7 +3,8 @@
 // idle, previewing a past time, the backtrack confirmation, the tutorial, the
 // embed — in light and dark colour schemes, wide and narrow (375 px). Each
 // state must have 0 critical and 0 serious violations; on failure the test
-// prints every such violation (rule, impact, target nodes).
+// prints every such violation (rule, impact, target nodes). No state may make
+// the page scroll sideways (reflow).
 //
 // axe is evaluated over the DevTools protocol, which the page's CSP does not
 // govern, so the pages are audited with their real Content-Security-Policy.
@@ -75,13 +76,17 @@ async function audit(page, state) {
     }));
   }, AXE);
   await page.screenshot({ path: new URL(`a11y-${state}.png`, SHOTS).pathname, fullPage: true });
+  // Reflow (WCAG 1.4.10): nothing makes the page scroll sideways, at 375 px either.
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const reflow = over > 0 ? [`${state}: the page scrolls sideways by ${over}px`] : [];
   return violations
     .filter((v) => v.impact === "critical" || v.impact === "serious")
     .map(
       (v) =>
         `${state}: ${v.id} (${v.impact}): ${v.help}\n` +
         v.nodes.map((n) => `    ${n.target}\n      ${(n.summary ?? "").replace(/\n/g, "\n      ")}`).join("\n"),
-    );
+    )
+    .concat(reflow);
 }
 
 function assertNone(found) {

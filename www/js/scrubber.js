@@ -292,10 +292,14 @@ export class Scrubber {
     this.placeTip(f);
   }
 
+  /** Shows the tip beside fraction `f` of the lane, kept inside the lane (no sideways scrolling on a phone). */
   placeTip(f) {
-    this.tip.style.setProperty("--x", String(f));
-    this.tip.classList.toggle("scrub-tip-right", f > 0.6);
     this.tip.hidden = false;
+    const lane = this.tip.parentElement.clientWidth;
+    const w = this.tip.offsetWidth;
+    const nib = 12; // px from the tip's edge to the handle
+    const want = f > 0.6 ? f * lane - w + nib : f * lane - nib;
+    this.tip.style.left = `${Math.max(0, Math.min(want, lane - w))}px`;
     this.track.setAttribute("aria-describedby", this.tip.id);
   }
 
