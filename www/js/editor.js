@@ -7,7 +7,7 @@
 // Colours come from the page's CSS custom properties, which inherit into the
 // shadow root, so light and dark themes follow the page.
 
-import { EditorView, keymap, lineNumbers, highlightActiveLine, drawSelection, placeholder as placeholderExt } from "@codemirror/view";
+import { EditorView, keymap, lineNumbers, highlightActiveLine, drawSelection, placeholder as placeholderExt, showPanel } from "@codemirror/view";
 import { EditorState, Compartment, StateEffect, StateField } from "@codemirror/state";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { syntaxHighlighting, HighlightStyle, bracketMatching, indentOnInput } from "@codemirror/language";
@@ -52,7 +52,30 @@ const theme = EditorView.theme({
     backgroundColor: "var(--danger-bg)",
   },
   ".cm-placeholder": { color: "var(--fg-muted)" },
+  ".cm-panels": { backgroundColor: "var(--bg-editor)", color: "var(--fg-muted)" },
+  ".cm-panels-bottom": { borderTop: "1px solid var(--border)" },
+  ".cm-keyhint": { fontSize: "12px", padding: "2px 8px" },
 });
+
+/**
+ * The keyboard hint under an editable editor: Tab indents there, so it says
+ * how to leave (CodeMirror's own convention: Escape, then Tab
+ * within two seconds, moves focus on). The content element is described by
+ * it (aria-describedby; both live in the same shadow root).
+ */
+function keyHint(id, readOnly) {
+  if (readOnly) return [];
+  return [
+    showPanel.of(() => {
+      const dom = document.createElement("div");
+      dom.className = "cm-keyhint";
+      dom.id = id;
+      dom.textContent = "Tab indents · Esc then Tab leaves the editor";
+      return { dom, top: false };
+    }),
+    EditorView.contentAttributes.of({ "aria-describedby": id }),
+  ];
+}
 
 const setError = StateEffect.define();
 const errorField = StateField.define({
@@ -81,8 +104,13 @@ export function createEditor(host, { doc = "", label, onRun, onHistory, readOnly
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: "open" });
   const mount = document.createElement("div");
   mount.className = "editor-mount";
+  // The editor fills its host, so the key hint panel sits at the bottom and
+  // the text scrolls above it (a CSSOM style, which the page's CSP allows).
+  mount.style.height = "100%";
   shadow.append(mount);
   const ro = new Compartment();
+  const hintId = `cm-keyhint-${Math.random().toString(36).slice(2)}`;
+  const editable = (flag) => [EditorState.readOnly.of(flag), EditorView.editable.of(!flag), keyHint(hintId, flag)];
 
   const run = () => {
     onRun();
@@ -123,8 +151,9 @@ export function createEditor(host, { doc = "", label, onRun, onHistory, readOnly
           ...historyKeymap,
           indentWithTab,
         ]),
-        ro.of([EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)]),
-        EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": "true", role: "textbox" }),
+        ro.of(editable(readOnly)),
+        // tabindex: contenteditable is focusable anyway; said explicitly, the scroller around it reads as keyboard-reachable (axe scrollable-region-focusable).
+        EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": "true", role: "textbox", tabindex: "0" }),
       ],
     }),
   });
@@ -141,7 +170,7 @@ export function createEditor(host, { doc = "", label, onRun, onHistory, readOnly
       view.focus();
     },
     setReadOnly(flag) {
-      view.dispatch({ effects: ro.reconfigure([EditorState.readOnly.of(flag), EditorView.editable.of(!flag)]) });
+      view.dispatch({ effects: ro.reconfigure(editable(flag)) });
     },
     /** Underlines [from, to) as the error and puts the cursor there; null clears. */
     markError(range) {

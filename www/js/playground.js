@@ -504,12 +504,15 @@ export class Playground {
         const cols = h("ul.rp-cols", { role: "group" });
         for (const c of t.columns) {
           cols.append(
+            // Named by its text, "id int PK primary key": the visible words
+            // (the spaces are collapsed by the flex layout) and "PK" spelled out.
             h(
               "li",
-              { role: "treeitem", "aria-label": `${c.name} ${c.type}${c.key === "PRI" ? " primary key" : ""}` },
+              { role: "treeitem" },
               h("span.rp-col-name", { text: c.name }),
+              " ",
               h("span.rp-col-type", { text: c.type }),
-              c.key === "PRI" ? h("span.rp-col-key", { text: "PK", title: "primary key" }) : null,
+              ...(c.key === "PRI" ? [" ", h("span.rp-col-key", { text: "PK", title: "primary key" }), h("span.rp-sr", { text: " primary key" })] : []),
             ),
           );
         }

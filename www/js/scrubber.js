@@ -56,6 +56,21 @@ export class Scrubber {
     this.tip.hidden = true;
     const lane = el("div", "scrub-lane");
     lane.append(this.jumps, this.flags, this.track, this.tip);
+    this.tipF = 0;
+    this.tipW = 0;
+    this.laneW = 0;
+    if (typeof ResizeObserver === "function") {
+      const sizes = new ResizeObserver((changes) => {
+        for (const c of changes) {
+          const width = c.borderBoxSize?.[0]?.inlineSize ?? c.contentRect.width;
+          if (c.target === this.tip) this.tipW = width;
+          else this.laneW = width;
+        }
+        this.positionTip();
+      });
+      sizes.observe(lane);
+      sizes.observe(this.tip);
+    }
     this.el.append(lane, this.axis);
 
     this.track.addEventListener("pointerdown", (e) => this.down(e));
@@ -292,11 +307,24 @@ export class Scrubber {
     this.placeTip(f);
   }
 
+  /** Shows the tip beside fraction `f` of the lane. */
   placeTip(f) {
-    this.tip.style.setProperty("--x", String(f));
-    this.tip.classList.toggle("scrub-tip-right", f > 0.6);
+    this.tipF = f;
     this.tip.hidden = false;
+    this.positionTip();
     this.track.setAttribute("aria-describedby", this.tip.id);
+  }
+
+  /**
+   * Keeps the tip inside the lane (no sideways scrolling on a phone). The
+   * widths come from a ResizeObserver, so moving the tip never forces a
+   * layout in the middle of a drag.
+   */
+  positionTip() {
+    const { tipW: w, laneW: lane, tipF: f } = this;
+    const nib = 12; // px from the tip's edge to the handle
+    const want = f > 0.6 ? f * lane - w + nib : f * lane - nib;
+    this.tip.style.left = `${Math.max(0, Math.min(want, lane - w))}px`;
   }
 
   hideTip() {

@@ -102,6 +102,9 @@ export class VirtualTable {
       for (const r of this.pool) r.remove();
       this.pool = [];
     }
+    // Without columns there is no table to speak of: a header row without
+    // cells is not a valid ARIA table (aria-required-children), so it goes.
+    this.scroller.hidden = columns.length === 0;
     this.empty.textContent = emptyText;
     this.empty.hidden = count > 0 || columns.length === 0;
     this.render();
