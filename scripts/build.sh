@@ -3,7 +3,7 @@
 # www/ (with www/pkg/ a copy of pkg/) can then be served by any static host.
 # Installs what is missing first (see scripts/lib.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-trap phase_summary EXIT
+summarise_on_exit
 
 phase "set-up: toolchain and npm packages"
 ensure_wasm_target

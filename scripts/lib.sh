@@ -57,6 +57,14 @@ fmt_secs() {
     printf '%dm%02ds' $(($1 / 60)) $(($1 % 60))
 }
 
+# Prints the phase summary when the script exits; a script stopped by a
+# signal ends with its status (143, 130) and reports FAILED, never OK.
+summarise_on_exit() {
+    trap phase_summary EXIT
+    trap 'exit 143' TERM
+    trap 'exit 130' INT
+}
+
 phase_summary() {
     local status=$? failed="$PHASE_NAME" i
     phase_end

@@ -5,7 +5,7 @@
 # Installs what is missing first (see scripts/lib.sh). Stops at the first
 # failure and prints a summary of phase durations.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-trap phase_summary EXIT
+summarise_on_exit
 
 phase "set-up: toolchain, chromium, npm packages"
 ensure_rust_components
