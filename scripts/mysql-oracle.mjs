@@ -10,6 +10,12 @@
 //       `statement error CODE` record. With --mismatches, the query and
 //       `statement error` records where ReelDB differs move out of FILE into
 //       OUT (a `statement ok` that fails must be fixed by hand).
+//   node scripts/mysql-oracle.mjs promote [DIR]
+//       No MariaDB: runs each file of DIR (default tests/mysql/pending) on
+//       ReelDB and moves every query and `statement error` record that now
+//       passes, with the `statement ok` records it needs, to the end of the
+//       topic file one directory up, in a database of its own; failing
+//       records stay, a pending file left with no check is removed.
 //   node scripts/mysql-oracle.mjs diff [--cases N] [--seed S] [--verbose]
 //       Seeded random differential testing (scripts/mysql-oracle/gen.mjs):
 //       random schemas, data, DML and queries run on both; prints each
@@ -18,25 +24,30 @@
 //
 // Connection: MARIADB_SOCKET (default target/mariadb/mariadb.sock), user
 // root without password (the server runs with --skip-grant-tables).
-// ReelDB: REELDB_BIN (default target/debug/reeldb, run with --jsonl) and
-// REELDB_SLT (default target/debug/reeldb-slt).
+// ReelDB: REELDB_BIN (default $CARGO_TARGET_DIR or target, then
+// debug/reeldb, run with --jsonl) and REELDB_SLT (likewise debug/reeldb-slt).
 
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import { readFileSync, writeFileSync, appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
-import mysql from "mysql2/promise";
 import { generateCase } from "./mysql-oracle/gen.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SOCKET = process.env.MARIADB_SOCKET ?? join(ROOT, "target/mariadb/mariadb.sock");
-const REELDB_BIN = process.env.REELDB_BIN ?? join(ROOT, "target/debug/reeldb");
-const REELDB_SLT = process.env.REELDB_SLT ?? join(ROOT, "target/debug/reeldb-slt");
+const TARGET = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(ROOT, "target");
+const REELDB_BIN = process.env.REELDB_BIN ?? join(TARGET, "debug/reeldb");
+const REELDB_SLT = process.env.REELDB_SLT ?? join(TARGET, "debug/reeldb-slt");
 /** MySQL 8's utf8mb4_0900_ai_ci is NO PAD, like ReelDB's collation. */
 const COLLATION = "utf8mb4_uca1400_nopad_ai_ci";
 
 // ------------------------------------------------------------- MariaDB ---
+
+/** npm mysql2, loaded by the first connection. */
+/** @type {typeof import("mysql2/promise") | undefined} */
+let mysql;
 
 /**
  * A connection to a fresh database `name` (dropped and created again).
@@ -44,6 +55,8 @@ const COLLATION = "utf8mb4_uca1400_nopad_ai_ci";
  * @param {string} name
  */
 export async function mariadb(name) {
+  // loaded here: `promote` needs no MariaDB and no client
+  mysql ??= (await import("mysql2/promise")).default;
   const conn = await mysql.createConnection({
     socketPath: SOCKET,
     user: "root",
@@ -87,7 +100,7 @@ export async function runMariadb(conn, sql) {
     const [res, fields] = await conn.query(sql);
     if (Array.isArray(res) && fields) {
       const typeName = (/** @type {any} */ f) => {
-        const t = Object.entries(mysql.Types).find(([, v]) => v === f.columnType)?.[0] ?? "";
+        const t = Object.entries(mysql?.Types ?? {}).find(([, v]) => v === f.columnType)?.[0] ?? "";
         return INT_TYPES.has(t) ? "I" : REAL_TYPES.has(t) ? "R" : "T";
       };
       return {
@@ -344,6 +357,49 @@ function cmpRows(a, b) {
 }
 
 /**
+ * Runs a file on ReelDB (reeldb-slt, the runner of `cargo test`) and
+ * returns its failing records: the line of each record's head -> why.
+ * @param {string} file
+ * @returns {Map<number, string>}
+ */
+function failingLines(file) {
+  const r = spawnSync(REELDB_SLT, ["--verbose", file], { encoding: "utf8" });
+  if (r.status === null) throw new Error(`${REELDB_SLT}: ${r.error ?? r.signal}`);
+  /** @type {Map<number, string>} */
+  const failures = new Map();
+  let cur = -1;
+  for (const l of r.stdout.split("\n")) {
+    const m = /^ {2}line (\d+): (.*)$/.exec(l);
+    if (m) {
+      cur = Number(m[1]);
+      failures.set(cur, m[2]);
+    } else if (l.startsWith("  ") && cur >= 0) failures.set(cur, failures.get(cur) + "\n" + l);
+  }
+  return failures;
+}
+
+/**
+ * The line of each statement and query record's head in `renderSlt(recs)`.
+ * @param {Rec[]} recs
+ * @returns {[Rec, number][]}
+ */
+function headLines(recs) {
+  /** @type {[Rec, number][]} */
+  const out = [];
+  let line = 1;
+  for (const rec of recs) {
+    if (rec.kind === "other") {
+      line += rec.lines.length;
+      continue;
+    }
+    line += rec.pre.length;
+    out.push([rec, line]);
+    line += 1 + rec.sql.length + (rec.kind === "query" ? 1 + rec.result.length : 0);
+  }
+  return out;
+}
+
+/**
  * Runs a recorded file on ReelDB (reeldb-slt, the runner of `cargo test`)
  * and prints every failing record; with `mismatchFile`, failing query and
  * `statement error` records move there. Returns true when the file passes.
@@ -354,30 +410,13 @@ function cmpRows(a, b) {
 function checkOnReeldb(file, recs, mismatchFile) {
   let statementFailed = false;
   for (;;) {
-    const r = spawnSync(REELDB_SLT, ["--verbose", file], { encoding: "utf8" });
-    if (r.status === null) throw new Error(`${REELDB_SLT}: ${r.error ?? r.signal}`);
-    /** @type {Map<number, string>} */
-    const failures = new Map();
-    let cur = -1;
-    for (const l of r.stdout.split("\n")) {
-      const m = /^ {2}line (\d+): (.*)$/.exec(l);
-      if (m) {
-        cur = Number(m[1]);
-        failures.set(cur, m[2]);
-      } else if (l.startsWith("  ") && cur >= 0) failures.set(cur, failures.get(cur) + "\n" + l);
-    }
+    const failures = failingLines(file);
     if (failures.size === 0) return !statementFailed;
-    // line numbers of the rendered file -> records; only the first failing
-    // record moves per round, as later failures may follow from it
-    let line = 1;
+    // only the first failing record moves per round, as later failures may
+    // follow from it
     const moved = new Set();
     let first = true;
-    for (const rec of recs) {
-      const n = rec.kind === "other" ? rec.lines.length : rec.pre.length;
-      const at = line + (rec.kind === "other" ? 0 : rec.pre.length);
-      line += n;
-      if (rec.kind === "other") continue;
-      line += 1 + rec.sql.length + (rec.kind === "query" ? 1 + rec.result.length : 0);
+    for (const [rec, at] of headLines(recs)) {
       const f = failures.get(at);
       if (f === undefined || !first) continue;
       first = false;
@@ -394,6 +433,91 @@ function checkOnReeldb(file, recs, mismatchFile) {
     recs.splice(0, recs.length, ...keep);
     writeFileSync(file, renderSlt(recs));
   }
+}
+
+// ------------------------------------------------------------ promote ---
+
+/** A record that checks something: a query, or a statement that must fail. */
+const isCheck = (/** @type {Rec} */ r) => r.kind === "query" || (r.kind === "statement" && r.head.startsWith("statement error"));
+/** @param {Rec[]} recs */
+const countChecks = (recs) => recs.filter(isCheck).length;
+
+/**
+ * Moves the records of `pending/<topic>.test` that ReelDB now passes into
+ * `<topic>.test` (appended, with the `statement ok` records before them,
+ * in a database of their own so that their tables cannot collide with the
+ * file's); the others stay, and a pending file left with no check goes.
+ * A record moves only if it passes where it lands, so a record that
+ * passed in pending/ only after a statement that does not move stays.
+ * @param {string} pendingFile
+ * @returns {{moved: number, left: number}}
+ */
+function promoteFile(pendingFile) {
+  const topic = basename(pendingFile, ".test");
+  const topicFile = join(dirname(dirname(pendingFile)), basename(pendingFile));
+  const recs = parseSlt(readFileSync(pendingFile, "utf8"));
+  const failing = failingLines(pendingFile);
+  const conditional = (/** @type {Rec} */ r) => r.kind !== "other" && r.pre.some((l) => /^(skipif|onlyif)\b/.test(l));
+  const passing = new Set(headLines(recs).filter(([r, at]) => !failing.has(at) && !conditional(r)).map(([r]) => r));
+  const moving = new Set(recs.filter((r) => isCheck(r) && passing.has(r)));
+  const setup = new Set(recs.filter((r) => r.kind === "statement" && !isCheck(r) && passing.has(r)));
+  const db = `promoted_${topic.replace(/\W/g, "_")}`;
+  const before = existsSync(topicFile)
+    ? readFileSync(topicFile, "utf8")
+    : `# Records of pending/${topic}.test that ReelDB passes (answers recorded from MariaDB).\n`;
+  const preamble = [
+    `# Moved from pending/${topic}.test once ReelDB agreed with MariaDB (answers`,
+    `# recorded from MariaDB), with the statements they need, in a database of`,
+    `# their own.`,
+    ``,
+    ...[`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`, `USE ${db}`].flatMap((q) => [`statement ok`, q, ``]),
+  ].join("\n");
+  let text = before;
+  for (;;) {
+    if (moving.size === 0) return { moved: 0, left: countChecks(recs) };
+    const last = recs.findLastIndex((r) => moving.has(r));
+    const block = recs.slice(0, last + 1).filter((r) => moving.has(r) || setup.has(r));
+    text = `${before.replace(/\n*$/, "\n")}\n${preamble}\n${block.map((r) => renderSlt([r])).join("\n")}`;
+    const tmp = join(mkdtempSync(join(tmpdir(), "reeldb-promote-")), basename(topicFile));
+    writeFileSync(tmp, text);
+    const failures = failingLines(tmp);
+    rmSync(dirname(tmp), { recursive: true });
+    if (failures.size === 0) break;
+    const heads = headLines(parseSlt(text));
+    const firstOfBlock = heads.length - block.length;
+    for (const [k, [, at]] of heads.entries()) {
+      if (!failures.has(at)) continue;
+      if (k < firstOfBlock) throw new Error(`${topicFile}:${at} fails before the moved records: ${failures.get(at)}`);
+      const r = block[k - firstOfBlock];
+      moving.delete(r);
+      setup.delete(r);
+    }
+  }
+  writeFileSync(topicFile, text);
+  const left = recs.filter((r) => !moving.has(r));
+  if (countChecks(left) === 0) unlinkSync(pendingFile);
+  else writeFileSync(pendingFile, renderSlt(left));
+  return { moved: moving.size, left: countChecks(left) };
+}
+
+/**
+ * `promote`: every file of tests/mysql/pending/ through promoteFile.
+ * @param {string} dir
+ */
+function promote(dir) {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".test"))
+    .sort();
+  let moved = 0;
+  let left = 0;
+  for (const f of files) {
+    const res = promoteFile(join(dir, f));
+    console.log(`${join(dir, f)}: ${res.moved} moved, ${res.left} left`);
+    moved += res.moved;
+    left += res.left;
+  }
+  console.log(`${moved} records moved, ${left} left in ${dir}`);
+  return true;
 }
 
 // --------------------------------------------------------------- diff ---
@@ -605,13 +729,14 @@ async function main() {
     for (const f of args) ok = (await recordFile(f, mis)) && ok;
     return ok;
   }
+  if (cmd === "promote") return promote(args[0] ?? join(ROOT, "tests/mysql/pending"));
   if (cmd === "diff") {
     const cases = Number(opt("--cases") ?? 200);
     const seed = Number(opt("--seed") ?? 1);
     const verbose = args.includes("--verbose");
     return diff(cases, seed, verbose);
   }
-  console.error("usage: mysql-oracle.mjs record FILE... [--mismatches OUT] | diff [--cases N] [--seed S] [--verbose]");
+  console.error("usage: mysql-oracle.mjs record FILE... [--mismatches OUT] | promote [DIR] | diff [--cases N] [--seed S] [--verbose]");
   return false;
 }
 
