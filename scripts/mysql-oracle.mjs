@@ -444,11 +444,13 @@ const countChecks = (recs) => recs.filter(isCheck).length;
 
 /**
  * Moves the records of `pending/<topic>.test` that ReelDB now passes into
- * `<topic>.test` (appended, with the `statement ok` records before them,
- * in a database of their own so that their tables cannot collide with the
- * file's); the others stay, and a pending file left with no check goes.
- * A record moves only if it passes where it lands, so a record that
- * passed in pending/ only after a statement that does not move stays.
+ * `<topic>.test` (appended, with the `statement ok` records before them
+ * that they need, in a database of their own so that their tables cannot
+ * collide with the file's); the others stay, and a pending file left with
+ * no check goes. A record moves only if it passes where it lands, so a
+ * record that passed in pending/ only after a statement that does not move
+ * stays; a statement moves (it is copied: pending/ keeps it) only if a
+ * moved record fails without it.
  * @param {string} pendingFile
  * @returns {{moved: number, left: number}}
  */
@@ -472,16 +474,20 @@ function promoteFile(pendingFile) {
     ``,
     ...[`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`, `USE ${db}`].flatMap((q) => [`statement ok`, q, ``]),
   ].join("\n");
-  let text = before;
-  for (;;) {
-    if (moving.size === 0) return { moved: 0, left: countChecks(recs) };
+  // the topic file with the moving records and the setup before them
+  const attempt = () => {
     const last = recs.findLastIndex((r) => moving.has(r));
     const block = recs.slice(0, last + 1).filter((r) => moving.has(r) || setup.has(r));
-    text = `${before.replace(/\n*$/, "\n")}\n${preamble}\n${block.map((r) => renderSlt([r])).join("\n")}`;
+    const text = `${before.replace(/\n*$/, "\n")}\n${preamble}\n${block.map((r) => renderSlt([r])).join("\n")}`;
     const tmp = join(mkdtempSync(join(tmpdir(), "reeldb-promote-")), basename(topicFile));
     writeFileSync(tmp, text);
     const failures = failingLines(tmp);
     rmSync(dirname(tmp), { recursive: true });
+    return { block, text, failures };
+  };
+  for (;;) {
+    if (moving.size === 0) return { moved: 0, left: countChecks(recs) };
+    const { block, text, failures } = attempt();
     if (failures.size === 0) break;
     const heads = headLines(parseSlt(text));
     const firstOfBlock = heads.length - block.length;
@@ -493,6 +499,12 @@ function promoteFile(pendingFile) {
       setup.delete(r);
     }
   }
+  // only the statements the moved records need: one they pass without goes
+  for (const r of [...setup].reverse()) {
+    setup.delete(r);
+    if (attempt().failures.size > 0) setup.add(r);
+  }
+  const { text } = attempt();
   writeFileSync(topicFile, text);
   const left = recs.filter((r) => !moving.has(r));
   if (countChecks(left) === 0) unlinkSync(pendingFile);
