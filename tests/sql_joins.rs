@@ -4,7 +4,8 @@
 //! in case and accents, numbers as text) are loaded twice, once with indexes
 //! on the join columns (so a join may look up the other side's key values
 //! in the index, or read a small table whole) and once without (a scan and
-//! a hash join). Every query must return the same rows in both.
+//! a hash join). Every query must return the same rows in both, and a
+//! RIGHT JOIN the same rows as its mirrored LEFT JOIN.
 
 use proptest::prelude::*;
 use reeldb::sql::{Session, StatementResult, Value};
@@ -81,6 +82,35 @@ const QUERIES: &[&str] = &[
     "SELECT a.id, b.id FROM a JOIN b ON b.y = a.x WHERE a.id = 3 ORDER BY 1, 2",
 ];
 
+/// A RIGHT JOIN returns the rows of the same LEFT JOIN written the other way
+/// round (an empty left side included: its columns are NULL).
+const RIGHT_JOINS: &[(&str, &str)] = &[
+    (
+        "SELECT a.id, b.id FROM a RIGHT JOIN b ON b.y = a.x ORDER BY 1, 2",
+        "SELECT a.id, b.id FROM b LEFT JOIN a ON b.y = a.x ORDER BY 1, 2",
+    ),
+    (
+        "SELECT a.id, a.s, b.id, b.z FROM a RIGHT JOIN b ON b.s = a.s AND a.id > 2 WHERE b.z < 3 ORDER BY 1, 3",
+        "SELECT a.id, a.s, b.id, b.z FROM b LEFT JOIN a ON b.s = a.s AND a.id > 2 WHERE b.z < 3 ORDER BY 1, 3",
+    ),
+    (
+        "SELECT a.id, b.id FROM a RIGHT JOIN b ON b.y = a.x WHERE a.id IS NULL ORDER BY 1, 2",
+        "SELECT a.id, b.id FROM b LEFT JOIN a ON b.y = a.x WHERE a.id IS NULL ORDER BY 1, 2",
+    ),
+    (
+        "SELECT a.id, b1.id, b2.id FROM a JOIN b b1 ON b1.y = a.x RIGHT JOIN b b2 ON b2.s = a.s \
+         WHERE b2.id < 30 ORDER BY 1, 2, 3",
+        "SELECT a.id, b1.id, b2.id FROM b b2 LEFT JOIN (a JOIN b b1 ON b1.y = a.x) ON b2.s = a.s \
+         WHERE b2.id < 30 ORDER BY 1, 2, 3",
+    ),
+    (
+        "SELECT a.id, b.id, a2.id FROM a RIGHT JOIN b ON b.y = a.x LEFT JOIN a a2 ON a2.s = b.s \
+         WHERE b.id < 30 ORDER BY 1, 2, 3",
+        "SELECT a.id, b.id, a2.id FROM b LEFT JOIN a ON b.y = a.x LEFT JOIN a a2 ON a2.s = b.s \
+         WHERE b.id < 30 ORDER BY 1, 2, 3",
+    ),
+];
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: if cfg!(debug_assertions) { 48 } else { 512 }, ..ProptestConfig::default() })]
 
@@ -90,6 +120,11 @@ proptest! {
         let mut without = load(&t, false);
         for q in QUERIES {
             prop_assert_eq!(rows(&mut with, q), rows(&mut without, q), "{}", q);
+        }
+        for (right, left) in RIGHT_JOINS {
+            for s in [&mut with, &mut without] {
+                prop_assert_eq!(rows(s, right), rows(s, left), "{}", right);
+            }
         }
     }
 }

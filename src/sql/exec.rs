@@ -514,7 +514,9 @@ impl<'a> Exec<'a> {
                 Some(right) => right,
                 None => self.leaf_rows(leaf, parent)?,
             };
-            rows = self.join(rows, right, st, leaf.width, parent)?;
+            // the accumulated rows' width comes from the plan: they may be none
+            let lwidth = f.leaves[..i].iter().map(|l| l.width).sum();
+            rows = self.join(rows, right, st, lwidth, leaf.width, parent)?;
             if !st.post.is_empty() {
                 let mut kept = Vec::with_capacity(rows.len());
                 for r in rows {
@@ -542,10 +544,10 @@ impl<'a> Exec<'a> {
         left: Vec<Row>,
         right: Vec<Row>,
         st: &Step,
+        lwidth: usize,
         rwidth: usize,
         parent: Option<&Env>,
     ) -> SqlResult<Vec<Row>> {
-        let lwidth = left.first().map(|r| r.len());
         let mut out = Vec::new();
         let combine = |l: &Row, r: &Row| -> Row {
             let mut c = Vec::with_capacity(l.len() + r.len());
@@ -619,10 +621,9 @@ impl<'a> Exec<'a> {
             }
         }
         if st.kind == JoinKind::Right {
-            let lw = lwidth.unwrap_or(0);
             for (ri, m) in right_matched.iter().enumerate() {
                 if !m {
-                    let mut c = vec![Value::Null; lw];
+                    let mut c = vec![Value::Null; lwidth];
                     c.extend_from_slice(&right[ri]);
                     out.push(c);
                 }
