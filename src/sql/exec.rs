@@ -11,7 +11,7 @@ use crate::db::{Database, Snapshot};
 use crate::time::Timestamp;
 
 use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
-use super::catalog::{self, decode_row, encode_key, key_class, TableMeta};
+use super::catalog::{self, decode_row, encode_key, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::plan::*;
 use super::value::{arith, cast, collate_char, negate, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, Value};
@@ -775,7 +775,7 @@ impl<'a> Exec<'a> {
         let (Some((key, index)), LeafSource::Table { meta, snap, .. }) = (st.probe, &leaf.source) else {
             return Ok(None);
         };
-        let want_class = column_key_class(meta, meta.indexes[index].columns[0]);
+        let ty = &meta.columns[meta.indexes[index].columns[0]].ty;
         let mut seen = HashSet::new();
         let mut values = Vec::new();
         for l in left {
@@ -783,9 +783,9 @@ impl<'a> Exec<'a> {
             if v.is_null() {
                 continue;
             }
-            if key_class(&v) != want_class {
+            let Some(v) = catalog::index_key_value(ty, &v) else {
                 return Ok(None);
-            }
+            };
             if seen.insert(v.key()) {
                 values.push(BExpr::Lit(v));
             }
@@ -819,7 +819,8 @@ impl<'a> Exec<'a> {
                 (ix, ix.columns[0])
             }
         };
-        let want_class = column_key_class(meta, col);
+        let ty = &meta.columns[col].ty;
+        let want_class = catalog::type_key_class(ty);
         let prefix = catalog::index_prefix(ix.id);
         let key_of = |v: &Value| -> Vec<u8> {
             let mut k = prefix.clone();
@@ -834,9 +835,9 @@ impl<'a> Exec<'a> {
                     if v.is_null() {
                         continue;
                     }
-                    if key_class(&v) != want_class {
+                    let Some(v) = catalog::index_key_value(ty, &v) else {
                         return Ok(None);
-                    }
+                    };
                     let k = key_of(&v);
                     let end = catalog::prefix_end(&k);
                     ranges.push((k, end));
@@ -844,22 +845,20 @@ impl<'a> Exec<'a> {
                 Ok(Some((ix.id, ranges)))
             }
             Access::IndexRange { lo, hi, .. } => {
-                let lo_v = match lo {
-                    Some(e) => Some(self.eval(e, &env)?),
-                    None => None,
-                };
-                let hi_v = match hi {
-                    Some(e) => Some(self.eval(e, &env)?),
-                    None => None,
-                };
-                for v in lo_v.iter().chain(hi_v.iter()) {
+                let bound = |e: &Option<BExpr>| -> SqlResult<Result<Option<Value>, bool>> {
+                    // Err(true): a NULL bound, no row; Err(false): no index key
+                    let Some(e) = e else { return Ok(Ok(None)) };
+                    let v = self.eval(e, &env)?;
                     if v.is_null() {
-                        return Ok(Some((ix.id, Vec::new())));
+                        return Ok(Err(true));
                     }
-                    if key_class(v) != want_class {
-                        return Ok(None);
-                    }
-                }
+                    Ok(catalog::index_key_value(ty, &v).map(Some).ok_or(false))
+                };
+                let (lo_v, hi_v) = match (bound(lo)?, bound(hi)?) {
+                    (Err(true), _) | (_, Err(true)) => return Ok(Some((ix.id, Vec::new()))),
+                    (Ok(lo_v), Ok(hi_v)) => (lo_v, hi_v),
+                    _ => return Ok(None),
+                };
                 let start = match &lo_v {
                     Some(v) => key_of(v),
                     None => {
@@ -880,16 +879,6 @@ impl<'a> Exec<'a> {
             }
             Access::Full => Ok(None),
         }
-    }
-}
-
-/// The key class (see [`key_class`]) of the values an index on column
-/// `col` holds: a value of another class cannot be looked up in it.
-fn column_key_class(meta: &TableMeta, col: usize) -> u8 {
-    if meta.columns[col].ty.is_numeric() {
-        0x10
-    } else {
-        0x20
     }
 }
 
