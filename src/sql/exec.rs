@@ -557,56 +557,58 @@ impl<'a> Exec<'a> {
         };
         let mut right_matched = vec![false; if st.kind == JoinKind::Right { right.len() } else { 0 }];
         let null_right: Row = vec![Value::Null; rwidth];
-        if !st.keys.is_empty() {
-            let mut table: HashMap<Vec<KeyPart>, Vec<usize>> = HashMap::new();
-            'rows: for (ri, r) in right.iter().enumerate() {
+        // the equi-join key values of each row; None: a NULL key, no match
+        let key_values = |rows: &[Row], left_side: bool| -> SqlResult<Vec<Option<Vec<Value>>>> {
+            let mut out = Vec::with_capacity(rows.len());
+            'rows: for r in rows {
                 let env = Env { row: r, parent };
                 let mut k = Vec::with_capacity(st.keys.len());
-                for (_, re) in &st.keys {
-                    let v = self.eval(re, &env)?;
+                for (le, re) in &st.keys {
+                    let v = self.eval(if left_side { le } else { re }, &env)?;
                     if v.is_null() {
+                        out.push(None);
                         continue 'rows;
                     }
-                    k.push(v.key());
+                    k.push(v);
                 }
-                table.entry(k).or_default().push(ri);
+                out.push(Some(k));
             }
-            for l in &left {
-                let env = Env { row: l, parent };
-                let mut k = Vec::with_capacity(st.keys.len());
-                let mut null = false;
-                for (le, _) in &st.keys {
-                    let v = self.eval(le, &env)?;
-                    if v.is_null() {
-                        null = true;
-                        break;
-                    }
-                    k.push(v.key());
-                }
-                let mut matched = false;
-                if !null {
-                    if let Some(cands) = table.get(&k) {
-                        for &ri in cands {
-                            let c = combine(l, &right[ri]);
-                            if self.all_true(&st.cond, &Env { row: &c, parent })? {
-                                matched = true;
-                                if st.kind == JoinKind::Right {
-                                    right_matched[ri] = true;
-                                }
-                                out.push(c);
-                            }
+            Ok(out)
+        };
+        let lkeys = key_values(&left, true)?;
+        let rkeys = key_values(&right, false)?;
+        // Hashing finds what `=` matches only when each key's values are of
+        // one key class on both sides (a string equals a number or a date
+        // by converting it); otherwise every pair is compared.
+        let hashed = (0..st.keys.len()).all(|j| {
+            let mut classes = lkeys.iter().chain(&rkeys).flatten().map(|k| catalog::key_class(&k[j]));
+            let first = classes.next();
+            classes.all(|c| Some(c) == first)
+        });
+        let hash = |k: &[Value]| -> Vec<KeyPart> {
+            if hashed {
+                k.iter().map(Value::key).collect()
+            } else {
+                Vec::new()
+            }
+        };
+        let mut table: HashMap<Vec<KeyPart>, Vec<usize>> = HashMap::new();
+        for (ri, k) in rkeys.iter().enumerate() {
+            if let Some(k) = k {
+                table.entry(hash(k)).or_default().push(ri);
+            }
+        }
+        for (l, lk) in left.iter().zip(&lkeys) {
+            let mut matched = false;
+            if let Some(lk) = lk {
+                for &ri in table.get(&hash(lk)).map_or(&[][..], |v| v) {
+                    if !hashed {
+                        let rk = rkeys[ri].as_deref().unwrap_or_default();
+                        if !lk.iter().zip(rk).all(|(a, b)| sql_cmp(a, b) == Some(Ordering::Equal)) {
+                            continue;
                         }
                     }
-                }
-                if !matched && st.kind == JoinKind::Left {
-                    out.push(combine(l, &null_right));
-                }
-            }
-        } else {
-            for l in &left {
-                let mut matched = false;
-                for (ri, r) in right.iter().enumerate() {
-                    let c = combine(l, r);
+                    let c = combine(l, &right[ri]);
                     if self.all_true(&st.cond, &Env { row: &c, parent })? {
                         matched = true;
                         if st.kind == JoinKind::Right {
@@ -615,9 +617,9 @@ impl<'a> Exec<'a> {
                         out.push(c);
                     }
                 }
-                if !matched && st.kind == JoinKind::Left {
-                    out.push(combine(l, &null_right));
-                }
+            }
+            if !matched && st.kind == JoinKind::Left {
+                out.push(combine(l, &null_right));
             }
         }
         if st.kind == JoinKind::Right {
