@@ -148,3 +148,22 @@ fn a_join_on_an_indexed_key_reads_only_the_matching_rows() {
     let sum = |c: i64| (0..20).map(|k| c + 100 * k).sum::<i64>().to_string();
     assert_eq!(text, vec![vec!["eight".to_string(), "20".into(), sum(8)], vec!["seven".into(), "20".into(), sum(7)]]);
 }
+
+#[test]
+fn a_join_looks_strings_up_in_a_date_index() {
+    // Enough rows that the join looks the strings up in the index on `day`
+    // (as the times they spell) instead of reading the table whole.
+    let mut s = Session::in_memory();
+    s.execute("CREATE TABLE d (id INT PRIMARY KEY, day DATE)").unwrap();
+    s.execute("CREATE INDEX by_day ON d (day)").unwrap();
+    let values: Vec<String> = (0..560).map(|i| format!("({i}, '2024-01-{:02}')", i % 28 + 1)).collect();
+    s.execute(&format!("INSERT INTO d VALUES {}", values.join(","))).unwrap();
+    s.execute("CREATE TABLE q (id INT PRIMARY KEY, t VARCHAR(20))").unwrap();
+    s.execute("INSERT INTO q VALUES (1, '2024-01-05'), (2, '2024-01-28 00:00:00'), (3, '2024-02-01'), (4, 'x')")
+        .unwrap();
+    let r = rows(&mut s, "SELECT q.id, COUNT(d.id) FROM q LEFT JOIN d ON d.day = q.t GROUP BY q.id ORDER BY 1");
+    let text: Vec<Vec<String>> = r.iter().map(|row| row.iter().map(|v| v.to_string()).collect()).collect();
+    let want: Vec<Vec<String>> =
+        [(1, 20), (2, 20), (3, 0), (4, 0)].iter().map(|(a, b)| vec![a.to_string(), b.to_string()]).collect();
+    assert_eq!(text, want);
+}
