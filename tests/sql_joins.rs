@@ -4,7 +4,8 @@
 //! in case and accents, numbers as text) are loaded twice, once with indexes
 //! on the join columns (so a join may look up the other side's key values
 //! in the index, or read a small table whole) and once without (a scan and
-//! a hash join). Every query must return the same rows in both.
+//! a hash join). Every query must return the same rows in both, and a
+//! RIGHT JOIN the same rows as its mirrored LEFT JOIN.
 
 use proptest::prelude::*;
 use reeldb::sql::{Session, StatementResult, Value};
@@ -81,6 +82,35 @@ const QUERIES: &[&str] = &[
     "SELECT a.id, b.id FROM a JOIN b ON b.y = a.x WHERE a.id = 3 ORDER BY 1, 2",
 ];
 
+/// A RIGHT JOIN returns the rows of the same LEFT JOIN written the other way
+/// round (an empty left side included: its columns are NULL).
+const RIGHT_JOINS: &[(&str, &str)] = &[
+    (
+        "SELECT a.id, b.id FROM a RIGHT JOIN b ON b.y = a.x ORDER BY 1, 2",
+        "SELECT a.id, b.id FROM b LEFT JOIN a ON b.y = a.x ORDER BY 1, 2",
+    ),
+    (
+        "SELECT a.id, a.s, b.id, b.z FROM a RIGHT JOIN b ON b.s = a.s AND a.id > 2 WHERE b.z < 3 ORDER BY 1, 3",
+        "SELECT a.id, a.s, b.id, b.z FROM b LEFT JOIN a ON b.s = a.s AND a.id > 2 WHERE b.z < 3 ORDER BY 1, 3",
+    ),
+    (
+        "SELECT a.id, b.id FROM a RIGHT JOIN b ON b.y = a.x WHERE a.id IS NULL ORDER BY 1, 2",
+        "SELECT a.id, b.id FROM b LEFT JOIN a ON b.y = a.x WHERE a.id IS NULL ORDER BY 1, 2",
+    ),
+    (
+        "SELECT a.id, b1.id, b2.id FROM a JOIN b b1 ON b1.y = a.x RIGHT JOIN b b2 ON b2.s = a.s \
+         WHERE b2.id < 30 ORDER BY 1, 2, 3",
+        "SELECT a.id, b1.id, b2.id FROM b b2 LEFT JOIN (a JOIN b b1 ON b1.y = a.x) ON b2.s = a.s \
+         WHERE b2.id < 30 ORDER BY 1, 2, 3",
+    ),
+    (
+        "SELECT a.id, b.id, a2.id FROM a RIGHT JOIN b ON b.y = a.x LEFT JOIN a a2 ON a2.s = b.s \
+         WHERE b.id < 30 ORDER BY 1, 2, 3",
+        "SELECT a.id, b.id, a2.id FROM b LEFT JOIN a ON b.y = a.x LEFT JOIN a a2 ON a2.s = b.s \
+         WHERE b.id < 30 ORDER BY 1, 2, 3",
+    ),
+];
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: if cfg!(debug_assertions) { 48 } else { 512 }, ..ProptestConfig::default() })]
 
@@ -90,6 +120,11 @@ proptest! {
         let mut without = load(&t, false);
         for q in QUERIES {
             prop_assert_eq!(rows(&mut with, q), rows(&mut without, q), "{}", q);
+        }
+        for (right, left) in RIGHT_JOINS {
+            for s in [&mut with, &mut without] {
+                prop_assert_eq!(rows(s, right), rows(s, left), "{}", right);
+            }
         }
     }
 }
@@ -112,4 +147,23 @@ fn a_join_on_an_indexed_key_reads_only_the_matching_rows() {
     let text: Vec<Vec<String>> = r.iter().map(|row| row.iter().map(|v| v.to_string()).collect()).collect();
     let sum = |c: i64| (0..20).map(|k| c + 100 * k).sum::<i64>().to_string();
     assert_eq!(text, vec![vec!["eight".to_string(), "20".into(), sum(8)], vec!["seven".into(), "20".into(), sum(7)]]);
+}
+
+#[test]
+fn a_join_looks_strings_up_in_a_date_index() {
+    // Enough rows that the join looks the strings up in the index on `day`
+    // (as the times they spell) instead of reading the table whole.
+    let mut s = Session::in_memory();
+    s.execute("CREATE TABLE d (id INT PRIMARY KEY, day DATE)").unwrap();
+    s.execute("CREATE INDEX by_day ON d (day)").unwrap();
+    let values: Vec<String> = (0..560).map(|i| format!("({i}, '2024-01-{:02}')", i % 28 + 1)).collect();
+    s.execute(&format!("INSERT INTO d VALUES {}", values.join(","))).unwrap();
+    s.execute("CREATE TABLE q (id INT PRIMARY KEY, t VARCHAR(20))").unwrap();
+    s.execute("INSERT INTO q VALUES (1, '2024-01-05'), (2, '2024-01-28 00:00:00'), (3, '2024-02-01'), (4, 'x')")
+        .unwrap();
+    let r = rows(&mut s, "SELECT q.id, COUNT(d.id) FROM q LEFT JOIN d ON d.day = q.t GROUP BY q.id ORDER BY 1");
+    let text: Vec<Vec<String>> = r.iter().map(|row| row.iter().map(|v| v.to_string()).collect()).collect();
+    let want: Vec<Vec<String>> =
+        [(1, 20), (2, 20), (3, 0), (4, 0)].iter().map(|(a, b)| vec![a.to_string(), b.to_string()]).collect();
+    assert_eq!(text, want);
 }

@@ -9,7 +9,7 @@ use crate::db::Database;
 use crate::time::{not_a_time, quoted, Timestamp};
 
 use super::ast::*;
-use super::catalog::{Catalog, TableMeta};
+use super::catalog::{self, Catalog, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, Exec};
 use super::functions::{Ctx, Func, Volatility};
@@ -1188,14 +1188,11 @@ fn build(
 }
 
 fn col_type_matches(meta: &TableMeta, col: usize, e: &BExpr) -> bool {
-    // only constant literals of the same class can use the index; other
-    // constants are checked at run time
-    let numeric_col = meta.columns[col].ty.is_numeric();
+    // a literal must have an index key for the column; other constants are
+    // converted at run time, or the table is read whole
     match e {
-        BExpr::Lit(v) => {
-            !v.is_null() && (v.is_numeric() == numeric_col) && !matches!(v, Value::Date(_) | Value::DateTime(_))
-        }
-        _ => numeric_col || matches!(meta.columns[col].ty, SqlType::Text(_)),
+        BExpr::Lit(v) => catalog::index_key_value(&meta.columns[col].ty, v).is_some(),
+        _ => true,
     }
 }
 

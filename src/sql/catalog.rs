@@ -365,6 +365,44 @@ pub fn key_class(v: &Value) -> u8 {
     }
 }
 
+/// Key class of the values a column of type `ty` holds (and its index keys).
+pub fn type_key_class(ty: &SqlType) -> u8 {
+    match ty {
+        SqlType::Date | SqlType::DateTime => key_class(&Value::Date(0)),
+        SqlType::Text(_) => key_class(&Value::Str(String::new())),
+        _ => key_class(&Value::Int(0)),
+    }
+}
+
+/// The value to look up in an index on a column of type `ty` for a
+/// comparison of the column with the constant `v`: `v` converted the way
+/// [`sql_cmp`](super::value::sql_cmp) converts it against the column's
+/// values (a string against a number is its numeric value, against a DATE
+/// or DATETIME the time it spells), so the index range holds every row the
+/// comparison can accept. None when `v` is NULL or the comparison does not
+/// follow the index order (a number or a date against a text column, a
+/// number or a string that is no time against a date column): the table is
+/// then read whole.
+pub fn index_key_value(ty: &SqlType, v: &Value) -> Option<Value> {
+    if v.is_null() {
+        return None;
+    }
+    let k = match ty {
+        SqlType::Text(_) => match v {
+            Value::Str(_) => v.clone(),
+            _ => return None,
+        },
+        SqlType::Date | SqlType::DateTime => match v {
+            Value::Date(_) | Value::DateTime(_) => v.clone(),
+            Value::Str(s) => Value::DateTime(Timestamp::parse(s)?),
+            _ => return None,
+        },
+        _ => v.numeric(),
+    };
+    debug_assert_eq!(key_class(&k), type_key_class(ty));
+    Some(k)
+}
+
 /// Appends the order-preserving encoding of a value. Numbers are encoded by
 /// their double value, so equal keys may hold different numbers: readers
 /// re-check the predicate on the row.

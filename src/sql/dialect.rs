@@ -28,6 +28,11 @@ fn is_mod(parser: &Parser) -> bool {
     matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::MOD && w.quote_style.is_none())
 }
 
+/// Whether the next token is the logical operator `XOR`.
+fn is_xor(parser: &Parser) -> bool {
+    matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::XOR && w.quote_style.is_none())
+}
+
 /// MySQL's dialect with `FOR SYSTEM_TIME AS OF` enabled. It reports itself as
 /// MySQL so the parser applies its MySQL-only rules too.
 #[derive(Debug, Default, Clone, Copy)]
@@ -223,6 +228,11 @@ impl Dialect for ReelDialect {
     fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
         if is_mod(parser) {
             return Some(Ok(self.prec_value(Precedence::MulDivModOp)));
+        }
+        // Logical `XOR` sits between `AND` and `OR` in MySQL, below `NOT`,
+        // `IS` and comparisons (sqlparser ranks it with the bitwise operators).
+        if is_xor(parser) {
+            return Some(Ok(self.prec_value(Precedence::And) - 1));
         }
         MySqlDialect {}.get_next_precedence(parser)
     }

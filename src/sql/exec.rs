@@ -11,7 +11,7 @@ use crate::db::{Database, Snapshot};
 use crate::time::Timestamp;
 
 use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
-use super::catalog::{self, decode_row, encode_key, key_class, TableMeta};
+use super::catalog::{self, decode_row, encode_key, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::plan::*;
 use super::value::{arith, cast, collate_char, negate, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, Value};
@@ -514,7 +514,9 @@ impl<'a> Exec<'a> {
                 Some(right) => right,
                 None => self.leaf_rows(leaf, parent)?,
             };
-            rows = self.join(rows, right, st, leaf.width, parent)?;
+            // the accumulated rows' width comes from the plan: they may be none
+            let lwidth = f.leaves[..i].iter().map(|l| l.width).sum();
+            rows = self.join(rows, right, st, lwidth, leaf.width, parent)?;
             if !st.post.is_empty() {
                 let mut kept = Vec::with_capacity(rows.len());
                 for r in rows {
@@ -542,10 +544,10 @@ impl<'a> Exec<'a> {
         left: Vec<Row>,
         right: Vec<Row>,
         st: &Step,
+        lwidth: usize,
         rwidth: usize,
         parent: Option<&Env>,
     ) -> SqlResult<Vec<Row>> {
-        let lwidth = left.first().map(|r| r.len());
         let mut out = Vec::new();
         let combine = |l: &Row, r: &Row| -> Row {
             let mut c = Vec::with_capacity(l.len() + r.len());
@@ -555,56 +557,58 @@ impl<'a> Exec<'a> {
         };
         let mut right_matched = vec![false; if st.kind == JoinKind::Right { right.len() } else { 0 }];
         let null_right: Row = vec![Value::Null; rwidth];
-        if !st.keys.is_empty() {
-            let mut table: HashMap<Vec<KeyPart>, Vec<usize>> = HashMap::new();
-            'rows: for (ri, r) in right.iter().enumerate() {
+        // the equi-join key values of each row; None: a NULL key, no match
+        let key_values = |rows: &[Row], left_side: bool| -> SqlResult<Vec<Option<Vec<Value>>>> {
+            let mut out = Vec::with_capacity(rows.len());
+            'rows: for r in rows {
                 let env = Env { row: r, parent };
                 let mut k = Vec::with_capacity(st.keys.len());
-                for (_, re) in &st.keys {
-                    let v = self.eval(re, &env)?;
+                for (le, re) in &st.keys {
+                    let v = self.eval(if left_side { le } else { re }, &env)?;
                     if v.is_null() {
+                        out.push(None);
                         continue 'rows;
                     }
-                    k.push(v.key());
+                    k.push(v);
                 }
-                table.entry(k).or_default().push(ri);
+                out.push(Some(k));
             }
-            for l in &left {
-                let env = Env { row: l, parent };
-                let mut k = Vec::with_capacity(st.keys.len());
-                let mut null = false;
-                for (le, _) in &st.keys {
-                    let v = self.eval(le, &env)?;
-                    if v.is_null() {
-                        null = true;
-                        break;
-                    }
-                    k.push(v.key());
-                }
-                let mut matched = false;
-                if !null {
-                    if let Some(cands) = table.get(&k) {
-                        for &ri in cands {
-                            let c = combine(l, &right[ri]);
-                            if self.all_true(&st.cond, &Env { row: &c, parent })? {
-                                matched = true;
-                                if st.kind == JoinKind::Right {
-                                    right_matched[ri] = true;
-                                }
-                                out.push(c);
-                            }
+            Ok(out)
+        };
+        let lkeys = key_values(&left, true)?;
+        let rkeys = key_values(&right, false)?;
+        // Hashing finds what `=` matches only when each key's values are of
+        // one key class on both sides (a string equals a number or a date
+        // by converting it); otherwise every pair is compared.
+        let hashed = (0..st.keys.len()).all(|j| {
+            let mut classes = lkeys.iter().chain(&rkeys).flatten().map(|k| catalog::key_class(&k[j]));
+            let first = classes.next();
+            classes.all(|c| Some(c) == first)
+        });
+        let hash = |k: &[Value]| -> Vec<KeyPart> {
+            if hashed {
+                k.iter().map(Value::key).collect()
+            } else {
+                Vec::new()
+            }
+        };
+        let mut table: HashMap<Vec<KeyPart>, Vec<usize>> = HashMap::new();
+        for (ri, k) in rkeys.iter().enumerate() {
+            if let Some(k) = k {
+                table.entry(hash(k)).or_default().push(ri);
+            }
+        }
+        for (l, lk) in left.iter().zip(&lkeys) {
+            let mut matched = false;
+            if let Some(lk) = lk {
+                for &ri in table.get(&hash(lk)).map_or(&[][..], |v| v) {
+                    if !hashed {
+                        let rk = rkeys[ri].as_deref().unwrap_or_default();
+                        if !lk.iter().zip(rk).all(|(a, b)| sql_cmp(a, b) == Some(Ordering::Equal)) {
+                            continue;
                         }
                     }
-                }
-                if !matched && st.kind == JoinKind::Left {
-                    out.push(combine(l, &null_right));
-                }
-            }
-        } else {
-            for l in &left {
-                let mut matched = false;
-                for (ri, r) in right.iter().enumerate() {
-                    let c = combine(l, r);
+                    let c = combine(l, &right[ri]);
                     if self.all_true(&st.cond, &Env { row: &c, parent })? {
                         matched = true;
                         if st.kind == JoinKind::Right {
@@ -613,16 +617,15 @@ impl<'a> Exec<'a> {
                         out.push(c);
                     }
                 }
-                if !matched && st.kind == JoinKind::Left {
-                    out.push(combine(l, &null_right));
-                }
+            }
+            if !matched && st.kind == JoinKind::Left {
+                out.push(combine(l, &null_right));
             }
         }
         if st.kind == JoinKind::Right {
-            let lw = lwidth.unwrap_or(0);
             for (ri, m) in right_matched.iter().enumerate() {
                 if !m {
-                    let mut c = vec![Value::Null; lw];
+                    let mut c = vec![Value::Null; lwidth];
                     c.extend_from_slice(&right[ri]);
                     out.push(c);
                 }
@@ -774,7 +777,7 @@ impl<'a> Exec<'a> {
         let (Some((key, index)), LeafSource::Table { meta, snap, .. }) = (st.probe, &leaf.source) else {
             return Ok(None);
         };
-        let want_class = column_key_class(meta, meta.indexes[index].columns[0]);
+        let ty = &meta.columns[meta.indexes[index].columns[0]].ty;
         let mut seen = HashSet::new();
         let mut values = Vec::new();
         for l in left {
@@ -782,9 +785,9 @@ impl<'a> Exec<'a> {
             if v.is_null() {
                 continue;
             }
-            if key_class(&v) != want_class {
+            let Some(v) = catalog::index_key_value(ty, &v) else {
                 return Ok(None);
-            }
+            };
             if seen.insert(v.key()) {
                 values.push(BExpr::Lit(v));
             }
@@ -818,7 +821,8 @@ impl<'a> Exec<'a> {
                 (ix, ix.columns[0])
             }
         };
-        let want_class = column_key_class(meta, col);
+        let ty = &meta.columns[col].ty;
+        let want_class = catalog::type_key_class(ty);
         let prefix = catalog::index_prefix(ix.id);
         let key_of = |v: &Value| -> Vec<u8> {
             let mut k = prefix.clone();
@@ -833,9 +837,9 @@ impl<'a> Exec<'a> {
                     if v.is_null() {
                         continue;
                     }
-                    if key_class(&v) != want_class {
+                    let Some(v) = catalog::index_key_value(ty, &v) else {
                         return Ok(None);
-                    }
+                    };
                     let k = key_of(&v);
                     let end = catalog::prefix_end(&k);
                     ranges.push((k, end));
@@ -843,22 +847,20 @@ impl<'a> Exec<'a> {
                 Ok(Some((ix.id, ranges)))
             }
             Access::IndexRange { lo, hi, .. } => {
-                let lo_v = match lo {
-                    Some(e) => Some(self.eval(e, &env)?),
-                    None => None,
-                };
-                let hi_v = match hi {
-                    Some(e) => Some(self.eval(e, &env)?),
-                    None => None,
-                };
-                for v in lo_v.iter().chain(hi_v.iter()) {
+                let bound = |e: &Option<BExpr>| -> SqlResult<Result<Option<Value>, bool>> {
+                    // Err(true): a NULL bound, no row; Err(false): no index key
+                    let Some(e) = e else { return Ok(Ok(None)) };
+                    let v = self.eval(e, &env)?;
                     if v.is_null() {
-                        return Ok(Some((ix.id, Vec::new())));
+                        return Ok(Err(true));
                     }
-                    if key_class(v) != want_class {
-                        return Ok(None);
-                    }
-                }
+                    Ok(catalog::index_key_value(ty, &v).map(Some).ok_or(false))
+                };
+                let (lo_v, hi_v) = match (bound(lo)?, bound(hi)?) {
+                    (Err(true), _) | (_, Err(true)) => return Ok(Some((ix.id, Vec::new()))),
+                    (Ok(lo_v), Ok(hi_v)) => (lo_v, hi_v),
+                    _ => return Ok(None),
+                };
                 let start = match &lo_v {
                     Some(v) => key_of(v),
                     None => {
@@ -879,16 +881,6 @@ impl<'a> Exec<'a> {
             }
             Access::Full => Ok(None),
         }
-    }
-}
-
-/// The key class (see [`key_class`]) of the values an index on column
-/// `col` holds: a value of another class cannot be looked up in it.
-fn column_key_class(meta: &TableMeta, col: usize) -> u8 {
-    if meta.columns[col].ty.is_numeric() {
-        0x10
-    } else {
-        0x20
     }
 }
 
