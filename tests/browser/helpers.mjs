@@ -8,6 +8,20 @@ import { serve } from "../../scripts/static-server.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const ROOT = new URL("../../", import.meta.url);
+/** The reference scenario as the browser tests type it: a table, two rows, the accident (a DELETE without WHERE), and the clock moved on. */
+export const SCENARIO = `SET TIMESTAMP = 1608821100;
+CREATE DATABASE shop;
+USE shop;
+SET TIMESTAMP = 1608821520;
+CREATE TABLE products (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, qty INT);
+SET TIMESTAMP = 1608821700;
+INSERT INTO products VALUES (1, 'Laptop', 5);
+SET TIMESTAMP = 1608821880;
+INSERT INTO products VALUES (2, 'Monitor', 12);
+SET TIMESTAMP = 1608822060;
+DELETE FROM products;
+SET TIMESTAMP = 1608822300;`;
+
 export const ARGS = [
   "--no-sandbox",
   "--disable-gpu",

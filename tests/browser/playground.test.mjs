@@ -11,7 +11,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { ROOT, siteAndBrowser } from "./helpers.mjs";
+import { ROOT, SCENARIO, siteAndBrowser } from "./helpers.mjs";
 
 const SHOTS = new URL("target/screenshots/", ROOT);
 
@@ -86,19 +86,6 @@ async function sliderX(page, time) {
   const t = Date.parse(`${time.replace(" ", "T")}Z`) / 1000;
   return { x: box.x + ((t - min) / (max - min)) * box.width, y: box.y + box.height / 2, box };
 }
-
-const SCENARIO = `SET TIMESTAMP = 1608821100;
-CREATE DATABASE shop;
-USE shop;
-SET TIMESTAMP = 1608821520;
-CREATE TABLE products (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, qty INT);
-SET TIMESTAMP = 1608821700;
-INSERT INTO products VALUES (1, 'Laptop', 5);
-SET TIMESTAMP = 1608821880;
-INSERT INTO products VALUES (2, 'Monitor', 12);
-SET TIMESTAMP = 1608822060;
-DELETE FROM products;
-SET TIMESTAMP = 1608822300;`;
 
 test("running SQL shows results as tables with row counts and timings, and errors with code and position", async () => {
   requireApi();
