@@ -18,7 +18,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { ROOT, SCENARIO, siteAndBrowser } from "./helpers.mjs";
+import { ROOT, SCENARIO, runSql, siteAndBrowser } from "./helpers.mjs";
 
 const SHOTS = new URL("target/screenshots/", ROOT);
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -79,17 +79,6 @@ async function audit(page, state) {
 
 function assertNone(found) {
   assert.equal(found.length, 0, `axe found critical or serious violations:\n${found.join("\n")}`);
-}
-
-async function runSql(page, sql) {
-  const editor = page.getByRole("textbox", { name: "SQL" }).first();
-  await editor.click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText(sql);
-  await page.keyboard.press("Control+Enter");
-  await page.waitForFunction(() => !document.querySelector(".rp-console .rp-primary")?.disabled);
-  await page.waitForTimeout(50);
 }
 
 for (const variant of VARIANTS) {

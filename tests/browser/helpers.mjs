@@ -125,3 +125,16 @@ export async function startChromium(userDataDir) {
     },
   };
 }
+
+/** Types a script into the playground's editor and runs it with Ctrl+Enter; resolves when the console is idle again. */
+export async function runSql(page, sql) {
+  const editor = page.getByRole("textbox", { name: "SQL" }).first();
+  await editor.click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(sql);
+  await page.keyboard.press("Control+Enter");
+  await page.getByRole("button", { name: "Run", exact: true }).first().waitFor();
+  await page.waitForFunction(() => !document.querySelector(".rp-console .rp-primary")?.disabled);
+  await page.waitForTimeout(50);
+}

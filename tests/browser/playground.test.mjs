@@ -11,7 +11,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { ROOT, SCENARIO, siteAndBrowser } from "./helpers.mjs";
+import { ROOT, SCENARIO, runSql, siteAndBrowser } from "./helpers.mjs";
 
 const SHOTS = new URL("target/screenshots/", ROOT);
 
@@ -64,19 +64,6 @@ async function finish({ page, context, problems }) {
 }
 
 const shot = (page, name) => page.screenshot({ path: new URL(`playground-${name}.png`, SHOTS).pathname, fullPage: true });
-
-/** Types a script into the editor and runs it with Ctrl+Enter. */
-async function runSql(page, sql) {
-  const editor = page.getByRole("textbox", { name: "SQL" }).first();
-  await editor.click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText(sql);
-  await page.keyboard.press("Control+Enter");
-  await page.getByRole("button", { name: "Run", exact: true }).first().waitFor();
-  await page.waitForFunction(() => !document.querySelector(".rp-console .rp-primary")?.disabled);
-  await page.waitForTimeout(50);
-}
 
 async function sliderX(page, time) {
   const slider = page.getByRole("slider", { name: "Timeline" }).first();
