@@ -16,6 +16,23 @@ impl Session {
     }
 }
 
+/// The names of database `db`'s tables of one `table_type` (`BASE TABLE`
+/// or `VIEW`), from `information_schema.tables`.
+fn names_of(session: &mut Session, db: &str, kind: &str) -> SqlResult<Vec<String>> {
+    let sql = format!(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = {} AND table_type = {}",
+        quote::string(db),
+        quote::string(kind)
+    );
+    Ok(rows_of(session, &sql)?.into_iter().map(|r| r.first().map(|v| v.to_string()).unwrap_or_default()).collect())
+}
+
+/// The statement text a `SHOW CREATE TABLE|VIEW` returns (its second column).
+fn created_by(session: &mut Session, show: &str) -> SqlResult<String> {
+    let rows = rows_of(session, show)?;
+    Ok(rows.first().and_then(|r| r.get(1)).map(|v| v.to_string()).unwrap_or_default())
+}
+
 fn rows_of(session: &mut Session, sql: &str) -> SqlResult<Vec<Vec<Value>>> {
     match session.execute_one(sql)? {
         StatementResult::Rows { rows, .. } => Ok(rows),
@@ -36,18 +53,9 @@ fn dump(session: &mut Session) -> SqlResult<String> {
             continue;
         }
         out.push_str(&format!("\nCREATE DATABASE IF NOT EXISTS {};\nUSE {};\n", quote::ident(&db), quote::ident(&db)));
-        let tables = rows_of(
-            session,
-            &format!(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = {} AND table_type = 'BASE TABLE'",
-                quote::string(&db)
-            ),
-        )?;
-        for t in tables {
-            let t = t.first().map(|v| v.to_string()).unwrap_or_default();
+        for t in names_of(session, &db, "BASE TABLE")? {
             let full = quote::qualified(&db, &t);
-            let create = rows_of(session, &format!("SHOW CREATE TABLE {full}"))?;
-            let text = create.first().and_then(|r| r.get(1)).map(|v| v.to_string()).unwrap_or_default();
+            let text = created_by(session, &format!("SHOW CREATE TABLE {full}"))?;
             out.push_str(&format!("\nDROP TABLE IF EXISTS {};\n{text};\n", quote::ident(&t)));
             let rows = rows_of(session, &format!("SELECT * FROM {full}"))?;
             for chunk in rows.chunks(200) {
@@ -60,17 +68,8 @@ fn dump(session: &mut Session) -> SqlResult<String> {
                 out.push_str(";\n");
             }
         }
-        let views = rows_of(
-            session,
-            &format!(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = {} AND table_type = 'VIEW'",
-                quote::string(&db)
-            ),
-        )?;
-        for v in views {
-            let v = v.first().map(|v| v.to_string()).unwrap_or_default();
-            let create = rows_of(session, &format!("SHOW CREATE VIEW {}", quote::qualified(&db, &v)))?;
-            let text = create.first().and_then(|r| r.get(1)).map(|v| v.to_string()).unwrap_or_default();
+        for v in names_of(session, &db, "VIEW")? {
+            let text = created_by(session, &format!("SHOW CREATE VIEW {}", quote::qualified(&db, &v)))?;
             all_views.push((db.clone(), v, text));
         }
     }
