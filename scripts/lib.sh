@@ -208,6 +208,32 @@ build_pkg() {
     note "pkg/reeldb_bg.wasm: $raw bytes from wasm-bindgen, $(wc -c <pkg/reeldb_bg.wasm) after wasm-opt $opt_level, $(gzip -9c pkg/reeldb_bg.wasm | wc -c) gzipped"
 }
 
+# `up_to_date STAMP KEY INPUT...`: true when STAMP exists, holds KEY (the
+# build's settings, so another profile or wasm-opt level rebuilds), and no
+# file under the INPUTs is newer than it. FORCE_BUILD=1 rebuilds anyway.
+up_to_date() {
+    local stamp="$1" key="$2"
+    shift 2
+    [[ "${FORCE_BUILD:-0}" != 1 && -f "$stamp" && "$(cat "$stamp")" == "$key" ]] || return 1
+    [[ -z "$(find "$@" -newer "$stamp" -print -quit 2>/dev/null)" ]]
+}
+
+# What pkg/ is built from, and the settings that change its bytes.
+PKG_INPUTS=(src Cargo.toml Cargo.lock README.md scripts/lib.sh scripts/pkg-json.mjs)
+pkg_key() {
+    echo "profile=${WASM_PROFILE:-wasm-release} wasm-opt=${WASM_OPT_LEVEL:--O3}"
+}
+
+# Builds pkg/ unless it is up to date with its inputs (see up_to_date).
+ensure_pkg() {
+    if up_to_date pkg/.build-stamp "$(pkg_key)" "${PKG_INPUTS[@]}"; then
+        note "pkg/ is up to date with src/, Cargo.toml, Cargo.lock and README.md (FORCE_BUILD=1 rebuilds)"
+        return 0
+    fi
+    build_pkg
+    pkg_key >pkg/.build-stamp
+}
+
 # Copies pkg/ into www/pkg/ so that www/ is a self-contained static site.
 stage_www() {
     rm -rf www/pkg
