@@ -615,7 +615,12 @@ fn select(s: sp::Select) -> SqlResult<Select> {
                 J::Left(c) | J::LeftOuter(c) => (JoinKind::Left, Some(c)),
                 J::Right(c) | J::RightOuter(c) => (JoinKind::Right, Some(c)),
                 J::StraightJoin(c) => (JoinKind::Inner, Some(c)),
-                other => return unsupported(format!("{other:?}").split('(').next().unwrap_or("join").to_string()),
+                J::FullOuter(_) => return unsupported("FULL OUTER JOIN"),
+                J::Semi(_) | J::LeftSemi(_) | J::RightSemi(_) => return unsupported("SEMI JOIN"),
+                J::Anti(_) | J::LeftAnti(_) | J::RightAnti(_) => return unsupported("ANTI JOIN"),
+                J::CrossApply | J::OuterApply => return unsupported("APPLY"),
+                J::AsOf { .. } => return unsupported("ASOF JOIN"),
+                J::ArrayJoin | J::LeftArrayJoin | J::InnerArrayJoin => return unsupported("ARRAY JOIN"),
             };
             let (on, using) = match cons {
                 Some(sp::JoinConstraint::On(e)) => (Some(expr(e)?), Vec::new()),
@@ -623,7 +628,8 @@ fn select(s: sp::Select) -> SqlResult<Select> {
                     (None, cols.iter().map(simple_name).collect::<SqlResult<_>>()?)
                 }
                 Some(sp::JoinConstraint::None) | None => (None, Vec::new()),
-                Some(other) => return unsupported(format!("{other:?}")),
+                Some(sp::JoinConstraint::Natural) => return unsupported("NATURAL JOIN"),
+                Some(sp::JoinConstraint::UsingAlias(..)) => return unsupported("USING … AS"),
             };
             acc = TableRef::Join { left: Box::new(acc), right: Box::new(right), kind, on, using };
         }
