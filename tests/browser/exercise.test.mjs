@@ -1,0 +1,203 @@
+// <reel-exercise> on the tutorial page (www/time-travel.html): grading
+// against the hidden solution (each feedback kind), hidden variants that
+// catch a hard-coded answer, a change exercise graded by its diff, Reset
+// (a backtrack to the setup's restore point), progress kept over a reload,
+// runaway and oversized SQL stopped with a message; share links to a moment
+// (round trip from <reel-playground> and a malformed link that leaves the
+// database alone); axe on the tutorial page.
+//
+// Screenshots of each feedback kind: target/screenshots/exercise-*.png.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { ROOT, runSql, siteAndBrowser } from "./helpers.mjs";
+
+const SHOTS = new URL("target/screenshots/", ROOT);
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const env = siteAndBrowser(() => mkdirSync(SHOTS, { recursive: true }));
+
+async function openTutorial(context) {
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("pageerror", (e) => page.problems.push(`page error: ${e.message}`));
+  await page.goto(new URL("time-travel.html", env.server.url).href);
+  await page.waitForFunction(() => [...document.querySelectorAll("reel-exercise")].every((e) => e.dataset.state === "ready"), null, { timeout: 30_000 });
+  return page;
+}
+
+async function typeSql(page, id, sql) {
+  const editor = page.locator(`#${id}`).getByRole("textbox", { name: "SQL" });
+  await editor.click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(sql);
+}
+
+/** Clicks a button of exercise `id` and resolves once the action is over, with the feedback. */
+async function press(page, id, name) {
+  const done = page.evaluate((id) => new Promise((ok) => document.getElementById(id).addEventListener("reel-done", () => ok(), { once: true })), id);
+  await page.locator(`#${id}`).getByRole("button", { name, exact: true }).click();
+  await done;
+  return page.evaluate((id) => {
+    const fb = document.querySelector(`#${id} .rx-feedback`);
+    return { kind: fb.dataset.kind, text: fb.textContent };
+  }, id);
+}
+
+async function check(page, id, sql) {
+  await typeSql(page, id, sql);
+  return press(page, id, "Check");
+}
+
+async function shot(page, id, name) {
+  await page.locator(`#${id}`).screenshot({ path: new URL(`exercise-${name}.png`, SHOTS).pathname });
+}
+
+test("a right answer passes, with aliases and numbers written differently", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await openTutorial(context);
+  let fb = await check(page, "accident", "SELECT DISTINCT name AS product_name, id + 0.0 AS n FROM products FOR SYSTEM_TIME ALL WHERE id NOT IN (SELECT id FROM products)");
+  assert.equal(fb.kind, "wrong-row", "columns in another order are another result");
+  fb = await check(page, "accident", "SELECT DISTINCT id + 0.0 AS n, name AS product_name FROM products FOR SYSTEM_TIME ALL WHERE id NOT IN (SELECT id FROM products) ORDER BY name DESC");
+  assert.equal(fb.kind, "pass", fb.text);
+  assert.match(fb.text, /Correct \(and on 1 other data set\)/);
+  assert.equal(await page.locator("#accident .rx-badge").textContent(), "✓ Solved");
+  await shot(page, "accident", "pass");
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test("each wrong answer gets its own feedback, without the answer", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await openTutorial(context);
+  const cases = [
+    ["columns", "SELECT DISTINCT id FROM products FOR SYSTEM_TIME ALL WHERE id NOT IN (SELECT id FROM products)", /your result has 1 column, the answer has 2/],
+    ["missing-row", "SELECT DISTINCT id, name FROM products FOR SYSTEM_TIME ALL WHERE id NOT IN (SELECT id FROM products) AND id > 1", /A row is missing \(your result has 2 rows, the answer has 3\)/],
+    ["extra-row", "SELECT DISTINCT id, name FROM products FOR SYSTEM_TIME ALL", /a row too many .*: \(4, Mouse\)/],
+    ["rows", "SELECT id, name FROM products FOR SYSTEM_TIME ALL WHERE id > 1", /Wrong number of rows: your result has 3 rows, the answer has 3|Wrong number of rows/],
+    ["wrong-row", "SELECT DISTINCT id, name FROM products FOR SYSTEM_TIME ALL WHERE id > 1", /Right number of rows, but this one is not in the answer: \(4, Mouse\)/],
+    ["error", "SELECT nope FROM products", /Your SQL failed: ER_BAD_FIELD_ERROR/],
+    ["no-result", "SET @x = 1", /no result set/],
+  ];
+  for (const [kind, sql, re] of cases) {
+    const fb = await check(page, "accident", sql);
+    if (kind === "rows") {
+      // Neither a subset nor a superset, with another row count.
+      const fb2 = await check(page, "accident", "SELECT id, name FROM products FOR SYSTEM_TIME ALL WHERE id <> 2");
+      assert.equal(fb2.kind, "rows", fb2.text);
+      assert.match(fb2.text, /Wrong number of rows: your result has 4 rows, the answer has 3\./);
+      await shot(page, "accident", "rows");
+      continue;
+    }
+    assert.equal(fb.kind, kind, `${sql}: ${fb.text}`);
+    assert.match(fb.text, re);
+    assert.doesNotMatch(fb.text, /Keyboard.*Monitor|Monitor.*Keyboard/, "the answer's rows are not all shown");
+    await shot(page, "accident", kind);
+  }
+  // Order: an ordered exercise wants the order.
+  const fb = await check(page, "history", "SELECT qty, ROW_START, ROW_END FROM products FOR SYSTEM_TIME ALL WHERE id = 1 ORDER BY ROW_START DESC");
+  assert.equal(fb.kind, "order", fb.text);
+  await shot(page, "history", "order");
+  assert.equal(await page.locator("#accident .rx-badge").textContent(), "Not solved yet");
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test("a hard-coded answer passes on the visible data and is caught by a variant", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await openTutorial(context);
+  const hard =
+    "SELECT 5 AS qty, '2020-12-24 14:55:00' AS s, '2020-12-24 14:58:00' AS e UNION ALL SELECT 7, '2020-12-24 14:58:00', '2020-12-24 15:01:00'";
+  const fb = await check(page, "history", hard);
+  assert.equal(fb.kind, "variant", fb.text);
+  assert.match(fb.text, /Passes here but not on other data/);
+  await shot(page, "history", "variant");
+  const ok = await check(page, "history", "SELECT qty, ROW_START, ROW_END FROM products FOR SYSTEM_TIME ALL WHERE id = 1 ORDER BY ROW_START");
+  assert.equal(ok.kind, "pass", ok.text);
+  await context.close();
+});
+
+test("a change exercise is graded by its diff; Reset backtracks to the setup and keeps the history", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await openTutorial(context);
+  // Hard-coded rows: right here, wrong once the variant put a Monitor back.
+  let fb = await check(page, "undo", "INSERT INTO products VALUES (1, 'Laptop', 7), (2, 'Monitor', 12), (3, 'Keyboard', 40)");
+  assert.equal(fb.kind, "error", fb.text);
+  assert.match(fb.text, /^On other data, your SQL failed: ER_DUP_ENTRY/);
+  fb = await check(page, "undo", "INSERT INTO products SELECT * FROM products FOR SYSTEM_TIME AS OF TIMESTAMP '2020-12-24 15:00:00' WHERE id = 3");
+  assert.equal(fb.kind, "change", fb.text);
+  assert.match(fb.text, /Your change to shop\.products: 1 row added, 0 removed, 0 changed; the expected change: 3 rows added, 0 removed, 0 changed\./);
+  await shot(page, "undo", "change");
+  fb = await check(page, "undo", "INSERT INTO products SELECT * FROM products FOR SYSTEM_TIME AS OF TIMESTAMP '2020-12-24 15:00:00' WHERE id NOT IN (SELECT id FROM products)");
+  assert.equal(fb.kind, "pass", fb.text);
+
+  // The check left the database as the learner had it: run something, reset, and look.
+  await typeSql(page, "undo", "DELETE FROM products");
+  fb = await press(page, "undo", "Run");
+  assert.match(fb.text, /1 row affected/);
+  await press(page, "undo", "Reset");
+  await typeSql(page, "undo", "SELECT id, name FROM products");
+  await press(page, "undo", "Run");
+  assert.deepEqual(await page.locator("#undo .rx-result tbody tr").allTextContents(), ["4Mouse"]);
+  // The DELETE is still on the timeline: the rows it removed can be read as of then.
+  await typeSql(page, "undo", "SELECT COUNT(*) FROM information_schema.timeline WHERE statement = 'DELETE FROM products'");
+  await press(page, "undo", "Run");
+  assert.deepEqual(await page.locator("#undo .rx-result tbody tr").allTextContents(), ["2"]);
+
+  // The backtrack exercise: a change too.
+  fb = await check(page, "backtrack", "BACKTRACK TO TIMESTAMP '2020-12-24 14:56:00'");
+  assert.equal(fb.kind, "change", fb.text);
+  fb = await check(page, "backtrack", "BACKTRACK TO TIMESTAMP '2020-12-24 15:00:00'");
+  assert.equal(fb.kind, "pass", fb.text);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test("progress survives a reload; runaway and oversized SQL are stopped with a message", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  let page = await openTutorial(context);
+  const answer = "SELECT * FROM products FOR SYSTEM_TIME AS OF TIMESTAMP '2020-12-24 15:00:00'";
+  const fb = await check(page, "preview", answer);
+  assert.equal(fb.kind, "pass", fb.text);
+  await page.reload();
+  await page.waitForFunction(() => [...document.querySelectorAll("reel-exercise")].every((e) => e.dataset.state === "ready"));
+  assert.equal(await page.locator("#preview .rx-badge").textContent(), "✓ Solved");
+  assert.equal(await page.locator("#accident .rx-badge").textContent(), "Not solved yet");
+  assert.equal(await page.locator("#preview").getByRole("textbox", { name: "SQL" }).textContent(), answer);
+
+  await typeSql(page, "accident", "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT COUNT(*) FROM c");
+  let r = await press(page, "accident", "Run");
+  assert.equal(r.kind, "error");
+  assert.match(r.text, /Stopped: your recursive query ran more than @@cte_max_recursion_depth iterations/);
+  await shot(page, "accident", "loop");
+  r = await check(page, "accident", `SELECT 1 ${"+ 1 ".repeat(6000)}`);
+  assert.equal(r.kind, "error");
+  assert.match(r.text, /Your SQL is 24 KB: an exercise runs at most 20 KB\. Nothing was run\./);
+  // Still responsive: a right answer goes through.
+  const ok = await check(page, "accident", "SELECT DISTINCT id, name FROM products FOR SYSTEM_TIME ALL WHERE id NOT IN (SELECT id FROM products)");
+  assert.equal(ok.kind, "pass", ok.text);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test("axe: 0 critical or serious violations on the tutorial page", async () => {
+  for (const colorScheme of ["light", "dark"]) {
+    const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme });
+    const page = await openTutorial(context);
+    await check(page, "accident", "SELECT DISTINCT id FROM products FOR SYSTEM_TIME ALL");
+    await check(page, "history", "SELECT 1");
+    await check(page, "preview", "SELECT * FROM products FOR SYSTEM_TIME AS OF TIMESTAMP '2020-12-24 15:00:00'");
+    await page.waitForTimeout(300);
+    const bad = await page.evaluate(async (source) => {
+      (0, eval)(source);
+      const r = await window.axe.run(document, { resultTypes: ["violations"] });
+      return r.violations
+        .filter((v) => v.impact === "critical" || v.impact === "serious")
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    }, AXE);
+    await page.screenshot({ path: new URL(`exercise-page-${colorScheme}.png`, SHOTS).pathname, fullPage: true });
+    assert.deepEqual(bad, [], `${colorScheme}:\n${bad.join("\n")}`);
+    await context.close();
+  }
+});
