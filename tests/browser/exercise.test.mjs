@@ -201,3 +201,122 @@ test("axe: 0 critical or serious violations on the tutorial page", async () => {
     await context.close();
   }
 });
+
+test("a share link from <reel-playground> rebuilds the database and previews the same moment", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1300, height: 950 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(new URL("embed.html", env.server.url).href);
+  const el = page.locator("reel-playground#accident");
+  await el.locator(".rp[data-state=ready], [data-state=ready]").first().waitFor({ timeout: 20_000 });
+  await runSql(page, "SET TIMESTAMP = 1608822300;\nINSERT INTO ProductsData VALUES (7, 'Webcam', 3);\nSET TIMESTAMP = 1608822360;\nUPDATE ProductsData SET Quantity = 4 WHERE ID = 7;");
+  // Preview the commit before the last: the Webcam with 3.
+  await el.getByRole("button", { name: "Step back one commit" }).click();
+  const label = el.locator(".rp-preview-label");
+  await page.waitForFunction(() => /Preview as of/.test(document.querySelector("#accident .rp-preview-label").textContent));
+  const moment = await label.textContent();
+  assert.equal(moment, "Preview as of 2020-12-24 15:05:00 (read-only)");
+  await el.getByRole("button", { name: "Share", exact: true }).click();
+  const url = await el.getByRole("textbox", { name: "Link to this moment" }).inputValue();
+  assert.match(url, /embed\.html#reel=[A-Za-z0-9_-]+$/);
+  assert.match(await el.locator("dialog[open] .rp-muted").textContent(), /opens the timeline at 2020-12-24 15:05:00, in preview/);
+
+  const other = await context.newPage();
+  other.on("pageerror", (e) => problems.push(e.message));
+  await other.goto(url);
+  await other.locator("reel-playground#accident [data-state=ready]").waitFor({ timeout: 20_000 });
+  const el2 = other.locator("reel-playground#accident");
+  assert.match(await el2.locator(".rp-status-text").textContent(), /Opened a shared moment \(its setup and 4 scripts run after it\)/);
+  assert.equal(await el2.locator(".rp-preview-label").textContent(), moment);
+  await other.waitForFunction(() => /Webcam/.test(document.querySelector("#accident .rp-table-panel, #accident").textContent));
+  // The same timeline: the commits at the same times.
+  const times = (p) => p.evaluate(() => document.getElementById("accident").playground.entries.map((e) => `${e.time} ${e.summary}`));
+  const before = await times(page);
+  assert.equal(before.length, 6);
+  assert.deepEqual(await times(other), before);
+  // The other playground on the page is not the link's target.
+  assert.doesNotMatch(await other.locator("reel-playground#prices .rp-status-text").textContent(), /shared/);
+  await el2.screenshot({ path: new URL("exercise-share-opened.png", SHOTS).pathname });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a malformed or oversized share link is refused with a message and the database is untouched", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1300, height: 950 } });
+  const page = await context.newPage();
+  await page.goto(new URL("./", env.server.url).href);
+  await page.locator("#app[data-state=ready]").waitFor({ timeout: 20_000 });
+  await runSql(page, "CREATE TABLE keep (id INT PRIMARY KEY);\nINSERT INTO keep VALUES (1), (2);");
+  for (const [hash, re] of [
+    ["#reel=%%%not-base64", /characters that base64url does not use/],
+    ["#reel=AAAA", /does not decompress|is not JSON|not a ReelDB moment/],
+    [`#reel=${"A".repeat(33 * 1024)}`, /too long \(33 KB; the limit is 32 KB\)/],
+  ]) {
+    await page.goto(new URL(`./${hash}`, env.server.url).href);
+    await page.reload();
+    await page.locator("#app[data-state=ready]").waitFor({ timeout: 20_000 });
+    const status = await page.locator("#app .rp-status-text").textContent();
+    assert.match(status, /^The share link was not opened: /);
+    assert.match(status, re);
+    assert.match(status, /Your database is untouched\.$/);
+    await runSql(page, "SELECT id FROM keep;");
+    assert.match(await page.locator("#app .rp-result-meta").last().textContent(), /^2 rows · /);
+  }
+  await page.screenshot({ path: new URL("exercise-share-malformed.png", SHOTS).pathname });
+  // The codec's own errors, for links that are well formed base64url.
+  const errors = await page.evaluate(async () => {
+    const s = await import("/js/share.js");
+    const out = {};
+    const fail = async (name, fn) => {
+      try {
+        await fn();
+        out[name] = "no error";
+      } catch (e) {
+        out[name] = `${e.code}: ${e.message}`;
+      }
+    };
+    const deflate = async (text) => {
+      const b = new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("deflate-raw"))).arrayBuffer());
+      return "#reel=" + btoa(String.fromCharCode(...b)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+    };
+    await fail("notJson", async () => s.decodeShare(await deflate("hello")));
+    await fail("version", async () => s.decodeShare(await deflate('{"v":9,"statements":[]}')));
+    await fail("badTime", async () => s.decodeShare(await deflate('{"v":1,"statements":[],"time":"yesterday"}')));
+    await fail("truncated", async () => s.decodeShare((await s.encodeShare({ statements: ["SELECT 1"] })).slice(0, -4)));
+    const noise = Array.from({ length: 40000 }, () => String.fromCharCode(33 + Math.floor(Math.random() * 90))).join("");
+    await fail("tooLong", () => s.encodeShare({ setup: noise, statements: [] }));
+    const back = await s.decodeShare(await s.encodeShare({ setup: "SELECT 1;", statements: ["SELECT 2"], time: "2020-12-24 15:00:00" }));
+    out.roundTrip = JSON.stringify(back);
+    return out;
+  });
+  assert.match(errors.notJson, /^BAD_SHARE_LINK: .*not JSON/);
+  assert.match(errors.version, /^BAD_SHARE_LINK: .*unknown version 9/);
+  assert.match(errors.badTime, /^BAD_SHARE_LINK: .*time "yesterday" is not a time/);
+  assert.match(errors.truncated, /^BAD_SHARE_LINK: /);
+  assert.match(errors.tooLong, /^SHARE_LINK_TOO_LONG: This moment is too large for a link \(\d+ KB compressed, the limit is 32 KB\)/);
+  assert.equal(errors.roundTrip, JSON.stringify({ setup: "SELECT 1;", statements: ["SELECT 2"], clocks: { from: 0, times: [] }, time: "2020-12-24 15:00:00" }));
+  await context.close();
+});
+
+test("the documentation's live examples: a dataset from a URL, and a change exercise that depends on it", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(new URL("exercises.html", env.server.url).href);
+  await page.waitForFunction(() => [...document.querySelectorAll("reel-exercise")].every((e) => e.dataset.state === "ready"), null, { timeout: 30_000 });
+  let fb = await check(page, "low-stock", "SELECT name, qty FROM products WHERE name IN ('Laptop', 'Dock')");
+  assert.equal(fb.kind, "variant", fb.text);
+  fb = await check(page, "low-stock", "SELECT name AS product, qty * 1.0 FROM products WHERE qty <= 9");
+  assert.equal(fb.kind, "pass", fb.text);
+  fb = await check(page, "restock", "UPDATE products SET qty = qty + 20 WHERE id IN (1, 5)");
+  assert.equal(fb.kind, "variant", fb.text);
+  fb = await check(page, "restock", "UPDATE products SET qty = qty + 20 WHERE qty < 5");
+  assert.equal(fb.kind, "change", fb.text);
+  assert.match(fb.text, /Your change to shop\.products: 1 row added, 0 removed, 1 changed|0 rows added, 0 removed, 1 changed; the expected change: 0 rows added, 0 removed, 2 changed/);
+  fb = await check(page, "restock", "UPDATE products SET qty = 20 + qty WHERE qty BETWEEN 0 AND 9");
+  assert.equal(fb.kind, "pass", fb.text);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

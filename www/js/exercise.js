@@ -280,10 +280,11 @@ export class ReelExercise extends HTMLElement {
     const buttons = h("div", { class: "rx-buttons" }, this.runBtn, this.checkBtn, this.resetBtn);
     this.feedback = h("div", { class: "rx-feedback", role: "status", "aria-live": "polite", id: `${uid}-fb` });
     this.result = h("div", { class: "rx-result" });
-    this.ui = h("div", { class: "rx" }, head, host, buttons, this.feedback, this.result);
+    this.ui = h("div", { class: "rx" }, host, buttons, this.feedback, this.result);
     this.prepend(this.ui);
     // The prompt (the author's own markup) stays above the editor.
     for (const p of [...this.children].filter((c) => c !== this.ui && c.tagName !== "SCRIPT")) this.ui.before(p);
+    this.prepend(head);
     this.editor = createEditor(host, {
       label: "SQL",
       doc: this.progress.sql ?? partText(this, "starter").join("\n"),

@@ -17,7 +17,7 @@
 // what is wrong, before anything runs.
 
 import { splitStatements } from "./sqlsplit.js";
-import { parseTime } from "./time.js";
+import { parseTime, formatTime } from "./time.js";
 
 /** The longest fragment a link may have (characters after `#reel=`). */
 export const MAX_LINK_CHARS = 32 * 1024;
@@ -192,4 +192,64 @@ export async function replayShare(db, payload) {
     }
   }
   return setup;
+}
+
+// ------------------------------------------------- playground hooks --
+// The playground (playground.js) calls these three; they use its database
+// (`pg.db`), its session log of statements run, its scrubber and status.
+
+/**
+ * The link to playground `pg`'s moment: its setup, the statements run since,
+ * and the time the scrubber shows (now when not previewing). A full page
+ * whose database already had history when it opened carries that
+ * database's current state (an export) instead, as of now.
+ * Returns `{url, note}`; throws a `ShareLinkError` when too long.
+ */
+export async function momentLink(pg) {
+  const page = pg.o.mode === "page";
+  const entries = await pg.db.timeline();
+  const previewing = pg.scrubber.pos !== null;
+  let payload;
+  let note;
+  if (page && pg.openedWithHistory) {
+    payload = { setup: await pg.db.exportSql(), statements: [], clocks: { from: 0, times: [] }, time: null };
+    note = "Your database had history before this visit: the link rebuilds its current state (not its timeline).";
+  } else {
+    const setup = pg.sharedSetup ?? pg.o.setupSql ?? "";
+    const statements = pg.sessionLog.slice(setup.trim() ? 1 : 0);
+    const time = previewing ? formatTime(pg.snapTime(pg.scrubber.pos)) : entries.at(-1)?.time ?? null;
+    payload = await sharePayload(pg.db, { setup, statements, time, target: page ? undefined : pg.o.shareTarget || undefined });
+    note = previewing
+      ? `The link rebuilds this database and opens the timeline at ${payload.time}, in preview.`
+      : "The link rebuilds this database as it is now.";
+  }
+  const url = new URL(location.href);
+  url.hash = (await encodeShare(payload)).slice(1);
+  return { url: url.href, note };
+}
+
+/**
+ * The share link in `hash` for the playground whose target is `target` ("" for
+ * the full page): null when there is none for it, `{payload}`, or `{error}`
+ * (a malformed link is everybody's error).
+ */
+export async function readMoment(hash, target) {
+  if (!isShareHash(hash)) return null;
+  try {
+    const payload = await decodeShare(hash);
+    return (payload.target ?? "") === target ? { payload } : null;
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** Rebuilds a moment in a fresh in-memory database of `pg` and previews its time. */
+export async function openMoment(pg, payload) {
+  await pg.openDb({ name: undefined });
+  const setup = await replayShare(pg.db, payload);
+  pg.sharedSetup = setup;
+  pg.sessionLog = [setup.trim(), ...payload.statements].filter(Boolean);
+  await pg.refresh();
+  if (payload.time) pg.scrubber.setPos(parseTime(payload.time), true);
+  if (pg.o.mode !== "page") pg.root.scrollIntoView({ block: "start" });
 }
