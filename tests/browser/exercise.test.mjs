@@ -11,7 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { ROOT, runSql, siteAndBrowser } from "./helpers.mjs";
+import { ROOT, SCENARIO, runSql, siteAndBrowser } from "./helpers.mjs";
 
 const SHOTS = new URL("target/screenshots/", ROOT);
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -318,5 +318,26 @@ test("the documentation's live examples: a dataset from a URL, and a change exer
   fb = await check(page, "restock", "UPDATE products SET qty = 20 + qty WHERE qty BETWEEN 0 AND 9");
   assert.equal(fb.kind, "pass", fb.text);
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the full playground's Share link round trip", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1300, height: 950 } });
+  const page = await context.newPage();
+  await page.goto(new URL("./", env.server.url).href);
+  await page.locator("#app[data-state=ready]").waitFor({ timeout: 20_000 });
+  await runSql(page, SCENARIO);
+  await page.getByRole("button", { name: "Share link", exact: true }).click();
+  const url = await page.getByRole("textbox", { name: "Link to this moment" }).inputValue();
+  assert.match(url, /\/#reel=[A-Za-z0-9_-]+$/);
+  const other = await context.newPage();
+  await other.goto(url);
+  await other.locator("#app[data-state=ready]").waitFor({ timeout: 20_000 });
+  assert.match(await other.locator("#app .rp-status-text").textContent(), /Opened a shared moment/);
+  const entries = (p) => p.evaluate(() => window.reeldbPlayground.entries.map((e) => `${e.time} ${e.summary}`));
+  const want = await entries(page);
+  assert.equal(want.length, 5);
+  assert.deepEqual(await entries(other), want);
+  assert.equal(await other.locator("#app .rp-preview-label").textContent(), "Preview as of 2020-12-24 15:01:00 (read-only)");
   await context.close();
 });
