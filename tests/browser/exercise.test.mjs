@@ -341,3 +341,36 @@ test("the full playground's Share link round trip", async () => {
   assert.equal(await other.locator("#app .rp-preview-label").textContent(), "Preview as of 2020-12-24 15:01:00 (read-only)");
   await context.close();
 });
+
+test("SQL that runs past the time limit is stopped, the page stays responsive, and the exercise starts again", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await openTutorial(context);
+  await page.evaluate(() => document.getElementById("accident").setAttribute("time-limit", "1"));
+  // A billion-row join: the engine bounds recursion, not joins.
+  await typeSql(page, "accident", "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 999) SELECT COUNT(*) FROM c a, c b, c d");
+  const done = page.evaluate(() => new Promise((ok) => document.getElementById("accident").addEventListener("reel-done", () => ok(), { once: true })));
+  const t0 = Date.now();
+  await page.locator("#accident").getByRole("button", { name: "Run", exact: true }).click();
+  // While it runs, the page answers and animates.
+  await page.waitForTimeout(300);
+  const frames = await page.evaluate(
+    () => new Promise((ok) => {
+      let n = 0;
+      const start = performance.now();
+      const tick = () => (performance.now() - start < 400 ? (n++, requestAnimationFrame(tick)) : ok(n));
+      requestAnimationFrame(tick);
+    }),
+  );
+  assert.ok(frames >= 10, `only ${frames} frames in 400 ms while the query ran`);
+  assert.equal(await page.locator("#accident").getByRole("button", { name: "Check", exact: true }).isDisabled(), true);
+  await done;
+  assert.ok(Date.now() - t0 < 15_000);
+  const fb = page.locator("#accident .rx-feedback");
+  assert.equal(await fb.getAttribute("data-kind"), "error");
+  assert.match(await fb.textContent(), /^Stopped after 1 s: your SQL ran too long .* The exercise's database was set up again\.$/);
+  await shot(page, "accident", "time-limit");
+  const ok = await check(page, "accident", "SELECT DISTINCT id, name FROM products FOR SYSTEM_TIME ALL WHERE id NOT IN (SELECT id FROM products)");
+  assert.equal(ok.kind, "pass", ok.text);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});

@@ -16,7 +16,8 @@
 // inline setup), change (the answer is a change: graded by its diff from the
 // setup point), ordered (row order counts), names (column names count),
 // depends-on (ids of earlier exercises whose setup — and solution, for a
-// change exercise — run first, each once), pkg (URL of reeldb.js).
+// change exercise — run first, each once), time-limit (seconds), pkg (URL
+// of reeldb.js).
 //
 // The timeline does the work: the setup ends at a restore point; Reset is a
 // backtrack to it (the learner's history stays reachable); Check runs the
@@ -24,6 +25,11 @@
 // the state the variant makes there, then backtracks to where the learner
 // was. Every commit the element makes gets its own clock tick, one second
 // after the newest entry, so "as of" a point never sees a later commit.
+//
+// The database runs in a worker (exercise-worker.js): learner SQL past the
+// time limit (`time-limit`, seconds, default 5), or that makes the engine
+// trap, ends the worker and the exercise sets up a new database, while the
+// page stays responsive.
 //
 // Progress (solved, and the last SQL) is kept in localStorage per page and
 // exercise id. The element fires `reel-ready` when set up,
@@ -38,6 +44,8 @@ import { fetchSetup } from "./share.js";
 
 /** The longest learner script an exercise runs (characters). */
 export const MAX_SQL_CHARS = 20_000;
+/** How long learner SQL may run before its worker is stopped (seconds; the `time-limit` attribute). */
+export const DEFAULT_TIME_LIMIT_S = 5;
 /** Rows of a result shown under the editor (all rows are compared). */
 const SHOWN_ROWS = 50;
 const SETUP_POINT = "exercise_setup";
@@ -61,6 +69,85 @@ function coded(code, message) {
   const e = new Error(message);
   e.code = code;
   return e;
+}
+
+/** Codes of SQL that stopped the exercise's database (its worker is gone). */
+const STOPPED = new Set(["STOPPED_TIME_LIMIT", "ENGINE_STOPPED"]);
+
+/**
+ * The `raw` database PlaygroundDb drives, in a worker (exercise-worker.js):
+ * the same methods, all asynchronous. `call` with a time limit terminates
+ * the worker when it is exceeded.
+ */
+class WorkerDb {
+  static async open(pkgUrl) {
+    const w = new WorkerDb(new Worker(new URL("../js/exercise-worker.js", import.meta.url), { type: "module" }));
+    await w.call("open", [pkgUrl ?? new URL("../pkg/reeldb.js", import.meta.url).href]);
+    return w;
+  }
+
+  constructor(worker) {
+    this.worker = worker;
+    this.pending = new Map();
+    this.next = 0;
+    this.dead = null;
+    worker.onmessage = ({ data }) => {
+      const p = this.pending.get(data.id);
+      if (!p) return;
+      this.pending.delete(data.id);
+      clearTimeout(p.timer);
+      if (data.ok) p.ok(data.value);
+      else if (data.error.code === "ENGINE_STOPPED") this.kill(coded("ENGINE_STOPPED", "The database engine stopped on this SQL (it ran out of memory)."), p);
+      else p.fail(coded(data.error.code, data.error.message));
+    };
+    worker.onerror = (ev) => {
+      ev.preventDefault();
+      this.kill(coded("ENGINE_STOPPED", "The database engine stopped on this SQL (it ran out of memory)."));
+    };
+  }
+
+  kill(error, first = null) {
+    this.dead = error;
+    this.worker.terminate();
+    first?.fail(error);
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.fail(error);
+    }
+    this.pending.clear();
+  }
+
+  call(op, args = [], limitMs = Infinity) {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = ++this.next;
+    return new Promise((ok, fail) => {
+      const timer =
+        limitMs === Infinity
+          ? null
+          : setTimeout(() => this.kill(coded("STOPPED_TIME_LIMIT", `Stopped after ${limitMs / 1000} s: your SQL ran too long (a join of large tables, or a loop?).`)), limitMs);
+      this.pending.set(id, { ok, fail, timer });
+      this.worker.postMessage({ id, op, args });
+    });
+  }
+
+  /** Runs a script; under `this.limitMs` when set (for one call: it is cleared). */
+  exec(sql) {
+    const limit = this.limitMs ?? Infinity;
+    this.limitMs = null;
+    return this.call("exec", [sql], limit);
+  }
+  timeline() {
+    return this.call("timeline");
+  }
+  restorePoints() {
+    return this.call("restorePoints");
+  }
+  setClock(time) {
+    return this.call("setClock", [time]);
+  }
+  close() {
+    this.worker.terminate();
+  }
 }
 
 // ---------------------------------------------------------------- grading --
@@ -322,7 +409,14 @@ export class ReelExercise extends HTMLElement {
         if (this.dataset.state !== "ready") return;
         await fn();
       } catch (e) {
-        this.say("error", e.message ?? String(e));
+        if (STOPPED.has(e.code)) {
+          // The worker is gone: a new database from the setup, the page never froze.
+          await this.openDb();
+          this.result.replaceChildren();
+          this.say("error", `${e.message} The exercise's database was set up again.`);
+        } else {
+          this.say("error", e.message ?? String(e));
+        }
       } finally {
         this.setBusy(false);
         this.dispatchEvent(new CustomEvent("reel-done", { bubbles: true }));
@@ -356,21 +450,29 @@ export class ReelExercise extends HTMLElement {
     this.solution = partText(this, "solution").join("\n");
     this.variants = partText(this, "variant");
     if (!this.solution) throw coded("BAD_EXERCISE", "it has no solution (<script type=\"text/sql\" data-part=\"solution\">)");
-    const scripts = await this.setupScripts();
-    this.db = await PlaygroundDb.open({ pkgUrl: this.getAttribute("pkg") ?? undefined });
-    for (const sql of scripts) await this.db.exec(sql);
+    this.scripts = await this.setupScripts();
+    await this.openDb();
+    this.setBusy(false);
+    this.say("info", this.progress.solved ? "Solved earlier: your last answer is in the editor." : "Write your SQL, Run it to see the result, and Check it.");
+  }
+
+  /** A new database in a new worker, set up, ending at the setup's restore point. */
+  async openDb() {
+    this.db?.raw.close();
+    const pkg = this.getAttribute("pkg");
+    const raw = await WorkerDb.open(pkg ? new URL(pkg, document.baseURI).href : undefined);
+    this.db = new PlaygroundDb(raw, { persistent: false, mod: null });
+    for (const sql of this.scripts) await this.db.exec(sql);
     await this.db.createRestorePoint(SETUP_POINT);
     const rp = (await this.db.restorePoints()).find((r) => r.name === SETUP_POINT);
     this.floorUs = rp ? parseTime(rp.time) || 0 : 0;
-    this.setBusy(false);
-    this.say("info", this.progress.solved ? "Solved earlier: your last answer is in the editor." : "Write your SQL, Run it to see the result, and Check it.");
   }
 
   /** Moves the clock one second past the newest entry (and the setup point). */
   async tick() {
     const last = (await this.db.timeline()).at(-1);
     const us = Math.max(last ? last.us : 0, this.floorUs);
-    this.db.raw.setClock(formatTime(us + 1e6));
+    await this.db.raw.setClock(formatTime(us + 1e6));
   }
 
   async newestTime() {
@@ -384,27 +486,17 @@ export class ReelExercise extends HTMLElement {
   }
 
   /**
-   * Runs SQL as a learner's or the solution's, from the current state:
-   * every result, or a coded error. An engine that stops (a trap) rejects
-   * instead of leaving the promise pending.
+   * Runs SQL from the current state: every result, or a coded error. The
+   * learner's SQL runs under the time limit; past it, or when the engine
+   * traps, the worker is gone (a `STOPPED` code).
    */
-  async exec(sql) {
+  async exec(sql, { learner = false } = {}) {
     await this.tick();
-    let onTrap;
-    const trapped = new Promise((_, fail) => {
-      onTrap = (ev) => {
-        if (!(ev.error instanceof WebAssembly.RuntimeError)) return;
-        ev.preventDefault();
-        this.broken = true;
-        fail(coded("ENGINE_STOPPED", "The database engine stopped on this SQL (it ran out of memory). Reload the page to start this exercise again."));
-      };
-      window.addEventListener("error", onTrap);
-    });
-    try {
-      return await Promise.race([this.db.exec(sql), trapped]);
-    } finally {
-      window.removeEventListener("error", onTrap);
+    if (learner) {
+      const secs = Number(this.getAttribute("time-limit") ?? DEFAULT_TIME_LIMIT_S);
+      this.db.raw.limitMs = (secs > 0 ? secs : DEFAULT_TIME_LIMIT_S) * 1000;
     }
+    return this.db.exec(sql);
   }
 
   learnerSql() {
@@ -431,8 +523,9 @@ export class ReelExercise extends HTMLElement {
     const sql = this.learnerSql();
     let res;
     try {
-      res = await this.exec(sql);
+      res = await this.exec(sql, { learner: true });
     } catch (e) {
+      if (STOPPED.has(e.code)) throw e;
       this.result.replaceChildren();
       this.say("error", this.describeError(e));
       return;
@@ -455,13 +548,13 @@ export class ReelExercise extends HTMLElement {
   }
 
   /** Runs `sql` from the current state: `{result}` / `{changes}`, or `{error}`. */
-  async attempt(sql, from) {
+  async attempt(sql, from, learner = false) {
     try {
-      const res = await this.exec(sql);
+      const res = await this.exec(sql, { learner });
       if (!this.isChange) return { result: [...res].reverse().find((r) => r.columns) ?? null };
       return { changes: await this.changesSince(from) };
     } catch (e) {
-      if (e.code === "ENGINE_STOPPED") throw e;
+      if (STOPPED.has(e.code)) throw e;
       return { error: e };
     }
   }
@@ -487,7 +580,7 @@ export class ReelExercise extends HTMLElement {
         await this.backtrackTo({ restorePoint: SETUP_POINT });
         if (i > 0) await this.exec(this.variants[i - 1]);
         const from = await this.newestTime();
-        const got = await this.attempt(sql, from);
+        const got = await this.attempt(sql, from, true);
         await this.backtrackTo(from);
         const want = await this.attempt(this.solution, from);
         if (want.error) throw coded("BAD_EXERCISE", `the exercise's solution fails: ${want.error.message}`);
@@ -504,7 +597,7 @@ export class ReelExercise extends HTMLElement {
       }
     } finally {
       // Back to where the learner was (their state, not the checker's).
-      if (!this.broken && back) await this.backtrackTo(back);
+      if (!this.db.raw.dead && back) await this.backtrackTo(back);
     }
     if (verdict.pass) {
       this.progress = { ...this.progress, solved: true };
