@@ -181,13 +181,26 @@ test("progress survives a reload; runaway and oversized SQL are stopped with a m
   await context.close();
 });
 
-test("axe: 0 critical or serious violations on the tutorial page", async () => {
-  for (const colorScheme of ["light", "dark"]) {
-    const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme });
-    const page = await openTutorial(context);
-    await check(page, "accident", "SELECT DISTINCT id FROM products FOR SYSTEM_TIME ALL");
-    await check(page, "history", "SELECT 1");
-    await check(page, "preview", "SELECT * FROM products FOR SYSTEM_TIME AS OF TIMESTAMP '2020-12-24 15:00:00'");
+test("axe: 0 critical or serious violations on the tutorial and documentation pages, light, dark and narrow; no sideways scroll", async () => {
+  const states = [
+    ["time-travel.html", "light", 1100],
+    ["time-travel.html", "dark", 1100],
+    ["time-travel.html", "light", 375],
+    ["exercises.html", "light", 1100],
+    ["exercises.html", "dark", 375],
+  ];
+  for (const [path, colorScheme, width] of states) {
+    const context = await env.browser.newContext({ viewport: { width, height: 900 }, colorScheme });
+    const page = await context.newPage();
+    await page.goto(new URL(path, env.server.url).href);
+    await page.waitForFunction(() => [...document.querySelectorAll("reel-exercise")].every((e) => e.dataset.state === "ready"), null, { timeout: 30_000 });
+    const first = await page.locator("reel-exercise").first().getAttribute("id");
+    await check(page, first, "SELECT 1");
+    if (path === "time-travel.html") {
+      await check(page, "preview", "SELECT * FROM products FOR SYSTEM_TIME AS OF TIMESTAMP '2020-12-24 15:00:00'");
+      await typeSql(page, "history", "SELECT qty FROM products FOR SYSTEM_TIME ALL");
+      await press(page, "history", "Run");
+    }
     await page.waitForTimeout(300);
     const bad = await page.evaluate(async (source) => {
       (0, eval)(source);
@@ -196,8 +209,11 @@ test("axe: 0 critical or serious violations on the tutorial page", async () => {
         .filter((v) => v.impact === "critical" || v.impact === "serious")
         .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
     }, AXE);
-    await page.screenshot({ path: new URL(`exercise-page-${colorScheme}.png`, SHOTS).pathname, fullPage: true });
-    assert.deepEqual(bad, [], `${colorScheme}:\n${bad.join("\n")}`);
+    const name = `${path.replace(".html", "")}-${colorScheme}-${width}`;
+    await page.screenshot({ path: new URL(`exercise-page-${name}.png`, SHOTS).pathname, fullPage: true });
+    assert.deepEqual(bad, [], `${name}:\n${bad.join("\n")}`);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(over, 0, `${name}: the page scrolls sideways by ${over}px`);
     await context.close();
   }
 });
