@@ -390,3 +390,30 @@ test("SQL that runs past the time limit is stopped, the page stays responsive, a
   assert.deepEqual(page.problems, []);
   await context.close();
 });
+
+test("a share link may name its setup by URL: replayed from the dataset; a missing dataset is a clear error", async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(new URL("exercises.html", env.server.url).href);
+  const out = await page.evaluate(async () => {
+    const { PlaygroundDb } = await import("/js/db.js");
+    const s = await import("/js/share.js");
+    const payload = await s.decodeShare(
+      await s.encodeShare({ setupUrl: "/data/shop.sql", statements: ["UPDATE products SET qty = 1 WHERE id = 1"], clocks: { from: 0, times: [] }, time: null }),
+    );
+    const db = await PlaygroundDb.open({ pkgUrl: "/pkg/reeldb.js" });
+    await s.replayShare(db, payload);
+    const rows = (await db.query("SELECT id, qty FROM shop.products ORDER BY id")).rows;
+    let missing;
+    try {
+      await s.replayShare(await PlaygroundDb.open({ pkgUrl: "/pkg/reeldb.js" }), { ...payload, setupUrl: "/data/nope.sql" });
+      missing = "no error";
+    } catch (e) {
+      missing = `${e.code}: ${e.message}`;
+    }
+    return { rows, missing };
+  });
+  assert.deepEqual(out.rows, [[1, 1], [2, 12], [3, 40], [4, 25], [5, 0]]);
+  assert.match(out.missing, /^BAD_SETUP_URL: Could not load the dataset \/data\/nope\.sql: HTTP 404$/);
+  await context.close();
+});
