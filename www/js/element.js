@@ -13,7 +13,9 @@
 // HH:MM:SS` UTC or ISO 8601 with `Z` or an offset), height (CSS
 // length of the element), table (the table shown first), label (accessible
 // name), window (backtrack window in seconds), pkg (URL of reeldb.js).
-// The element fires `reel-ready` when its database is set up.
+// The element fires `reel-ready` when its database is set up. Its Share
+// button copies a link to the moment shown (share.js); the link names the
+// element by its id, and opening it rebuilds that element's database.
 
 import { Playground } from "./playground.js";
 
@@ -37,6 +39,7 @@ export class ReelPlayground extends HTMLElement {
       label,
       windowSecs: win === null ? undefined : Number(win),
       pkgUrl: this.getAttribute("pkg") ?? undefined,
+      shareTarget: this.id,
     });
     this.ready = this.playground.start().then(
       () => {

@@ -1,6 +1,7 @@
 // Entry point of the bundle (www/dist/playground.js): defines
-// <reel-playground> and mounts the full playground on #app when the page has one.
+// <reel-playground> and <reel-exercise> and mounts the full playground on #app when the page has one.
 import "./element.js";
+import "./exercise.js";
 import { Playground } from "./playground.js";
 
 const app = document.getElementById("app");

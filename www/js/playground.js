@@ -12,6 +12,7 @@ import { createEditor } from "./editor.js";
 import { VirtualTable, cellText } from "./vtable.js";
 import { Scrubber } from "./scrubber.js";
 import { TUTORIAL } from "./tutorial.js";
+import { momentLink, readMoment, openMoment } from "./share.js";
 import { splitStatements, firstKeyword, isReadOnlyStatement } from "./sqlsplit.js";
 import { parseTime, formatTime, clockPart, formatSpan, formatBytes } from "./time.js";
 
@@ -62,13 +63,6 @@ function cmpPk(a, b, pk) {
   return 0;
 }
 
-function toBase64Url(text) {
-  const bytes = new TextEncoder().encode(text);
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
 function fromBase64Url(b64) {
   const s = atob(b64.replaceAll("-", "+").replaceAll("_", "/"));
   return new TextDecoder().decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
@@ -79,7 +73,7 @@ export function exportFileName(ms) {
   return `reeldb-${formatTime(Math.floor(ms / 1000) * 1e6).replace(/[: ]/g, "-")}.sql`;
 }
 
-/** The SQL of a `#sql=` URL hash, or null. */
+/** The SQL of an older `#sql=` share link (a script, no moment), or null; links to a moment are share.js's `#reel=`. */
 export function sharedScriptFromHash(hash = location.hash) {
   const m = /^#sql=([A-Za-z0-9_-]+)$/.exec(hash);
   if (!m) return null;
@@ -157,6 +151,7 @@ export class Playground {
       tools.append(
         h("button.rp-btn", { type: "button", text: "Reset", on: { click: () => this.reset() } }),
         h("button.rp-btn", { type: "button", text: "Export", on: { click: () => this.exportFile() } }),
+        h("button.rp-btn", { type: "button", text: "Share", on: { click: () => this.share() } }),
         logButton,
       );
       this.statusBar = h("div.rp-statusbar", {}, this.statusMsg, this.stats, tools);
@@ -285,7 +280,7 @@ export class Playground {
       this.logBody,
       h("form.rp-dialog-buttons", { method: "dialog" }, h("button.rp-btn", { value: "close", text: "Close" })),
     );
-    this.shareOut = h("input.rp-share-url", { type: "text", readOnly: true, "aria-label": "Link to this playground's script" });
+    this.shareOut = h("input.rp-share-url", { type: "text", readOnly: true, "aria-label": "Link to this moment" });
     this.shareNote = h("p.rp-muted");
     this.shareDialog = h(
       "dialog.rp-dialog.rp-wide",
@@ -316,8 +311,18 @@ export class Playground {
     try {
       const shared = this.o.mode === "page" ? sharedScriptFromHash() : null;
       const spec = { name: shared ? undefined : this.o.dbName, setup: shared ?? this.o.setupSql };
+      // A share link to a moment (share.js): rebuilt in memory; a link that
+      // is malformed or fails leaves the usual database as it was.
+      let moment = await readMoment(location.hash, this.o.mode === "page" ? "" : this.o.shareTarget ?? "");
+      if (moment?.payload) {
+        try {
+          await openMoment(this, moment.payload);
+        } catch (error) {
+          moment = { error };
+        }
+      }
       try {
-        await this.openDb(spec);
+        if (!moment?.payload || moment.error) await this.openDb(spec);
       } catch (e) {
         // The browser discarded the stored pages (STORAGE_LOST): say so,
         // and start over only if asked.
@@ -331,7 +336,12 @@ export class Playground {
         this.version.textContent = this.db.version;
         this.version.dataset.state = "ready";
       }
-      if (shared) {
+      if (moment?.error) {
+        this.setStatus(`The share link was not opened: ${moment.error.message ?? moment.error} Your database is untouched.`, "error");
+      } else if (moment) {
+        const n = moment.payload.statements.length;
+        this.setStatus(`Opened a shared moment (its setup and ${n} script${n === 1 ? "" : "s"} run after it) in an in-memory database.`);
+      } else if (shared) {
         this.editor.value = shared;
         this.setStatus(`Loaded a shared script (${splitStatements(shared).length} statements) into an in-memory database.`);
       } else if (!this.db.sqlAvailable) {
@@ -339,7 +349,7 @@ export class Playground {
       } else {
         this.setStatus(this.db.persistent ? "Ready. Your database is kept in this browser (IndexedDB)." : "Ready.");
       }
-      if (this.o.initialTime && this.entries.length) {
+      if (this.o.initialTime && this.entries.length && !moment?.payload) {
         try {
           this.scrubber.setPos(parseTime(this.db.timeText(this.o.initialTime)), true);
         } catch (e) {
@@ -380,6 +390,8 @@ export class Playground {
     this.preview = null;
     this.tablesCache = null;
     this.sessionLog = [];
+    this.sharedSetup = undefined;
+    this.openedWithHistory = (await db.timeline()).length > 0;
     this.results.replaceChildren();
     if (setup && this.db.sqlAvailable) {
       try {
@@ -1294,19 +1306,21 @@ export class Playground {
     await this.refresh();
   }
 
+  /** Shows (and copies) the link to this moment: setup, statements and the previewed time (share.js). */
   async share() {
-    const script = this.sessionLog.join("\n");
-    const url = new URL(location.href);
-    url.hash = `sql=${toBase64Url(script)}`;
-    if (!script) {
-      this.shareNote.textContent = "Run some SQL first: the link replays the statements run in this session.";
+    try {
+      const { url, note } = await momentLink(this);
+      this.shareNote.textContent = note;
+      this.shareOut.value = url;
+      try {
+        await navigator.clipboard.writeText(url);
+        this.shareNote.textContent = `${note} Copied to the clipboard.`;
+      } catch {
+        // No clipboard permission: the link is selected in the dialog to copy by hand.
+      }
+    } catch (e) {
+      this.shareNote.textContent = e.message ?? String(e);
       this.shareOut.value = "";
-    } else if (url.href.length > 8000) {
-      this.shareNote.textContent = "This script is too long for a link; use Export to save a file instead.";
-      this.shareOut.value = "";
-    } else {
-      this.shareNote.textContent = "This link replays the statements run in this session in a fresh in-memory database.";
-      this.shareOut.value = url.href;
     }
     this.shareDialog.showModal();
     this.shareOut.select();
