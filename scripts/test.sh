@@ -40,7 +40,7 @@ phase "sqllogictest (reeldb-slt)"
 cargo run --release --bin reeldb-slt -- --strict ../shared/scenario/backtrack.test ../shared/sqllogictest
 
 phase "build pkg/ (release wasm, wasm-bindgen, wasm-opt)"
-build_pkg
+ensure_pkg # builds unless pkg/ is up to date with its inputs
 stage_www
 "$ROOT/scripts/build-www.sh" # the playground bundle, as scripts/build.sh does
 
