@@ -51,6 +51,9 @@ const pkg = {
     "./package.json": "./package.json",
   },
   files,
+  // reeldb/playwright imports @playwright/test; nothing else needs it.
+  peerDependencies: { "@playwright/test": ">=1.40" },
+  peerDependenciesMeta: { "@playwright/test": { optional: true } },
   sideEffects: ["./snippets/*"],
   keywords: ["sql", "database", "wasm", "indexeddb", "time-travel"],
 };
