@@ -88,10 +88,3 @@ export async function changesSince(db, name) {
   }
   return out;
 }
-
-/** Bytes as base64 (for moving an image through JSON, e.g. page.evaluate). */
-export function toBase64(bytes) {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}

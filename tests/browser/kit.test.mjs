@@ -69,6 +69,15 @@ test("a failed test's attachment opens in the playground, which scrubs back befo
   assert.equal(await preview.getByRole("cell", { name: "only then" }).count(), 2);
   mkdirSync(new URL("target/screenshots/", ROOT), { recursive: true });
   await page.screenshot({ path: fileURLToPath(new URL("target/screenshots/kit-opened-attachment.png", ROOT)), fullPage: true });
+
+  // A file that is not a database: a clear error, and the open database stays.
+  const entries = await page.evaluate(() => window.reeldbPlayground.entries.length);
+  await page.keyboard.press("Escape");
+  await page.getByLabel("Open a .reeldb file").setInputFiles({ name: "notes.reeldb", mimeType: "application/octet-stream", buffer: Buffer.alloc(5000, 1) });
+  await page.waitForFunction(() => /^Could not open notes\.reeldb/.test(document.querySelector(".rp-status-msg").textContent));
+  assert.match(await page.locator(".rp-status-msg").textContent(), /whole number of 4096-byte pages/);
+  assert.equal(await page.evaluate(() => window.reeldbPlayground.entries.length), entries);
+  assert.equal(await page.getByRole("table", { name: /^Rows of inventory\.items, now/ }).getByRole("row").count(), 2);
   assert.deepEqual(problems, []);
   await page.close();
 });
