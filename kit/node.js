@@ -85,7 +85,14 @@ Object.defineProperty(ReelDB, "open", {
   writable: true,
   value: async function open(path, options) {
     if (typeof path !== "string" || path === "") throw badOption("a database is opened by a non-empty file path");
-    const db = ReelDB.openPageFile(nodePageFile(path), options);
+    const file = nodePageFile(path);
+    let db;
+    try {
+      db = ReelDB.openPageFile(file, options);
+    } catch (e) {
+      file.close(); // a file that is not a database, or bad options: let go of it
+      throw e;
+    }
     // delete() removes the file (the browser build deletes IndexedDB).
     Object.defineProperty(db, "delete", {
       configurable: true,

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, writeFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -137,7 +137,11 @@ test("bad images and files get coded errors, never a crash", async () => {
   }
   const path = join(tmp, "garbage.reeldb");
   writeFileSync(path, Buffer.alloc(3 * 4096, 0x41));
+  const fds = readdirSync("/proc/self/fd").length;
   await assert.rejects(ReelDB.open(path), (e) => e.name === "ReelDBError" && typeof e.code === "string");
+  await assert.rejects(ReelDB.open(join(tmp, "opts.reeldb"), { windowSecs: -1 }), { code: "BAD_OPTION" });
+  await ReelDB.deleteDatabase(join(tmp, "opts.reeldb"));
+  assert.equal(readdirSync("/proc/self/fd").length, fds, "a failed open closes its file");
   await assert.rejects(ReelDB.open(""), { code: "BAD_OPTION" });
   await assert.rejects(ReelDB.open(join(tmp, "no-such-dir", "x.reeldb")), /ENOENT/);
 });
