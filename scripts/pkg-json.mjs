@@ -22,7 +22,7 @@ const files = [
 ];
 // The kit's modules (kit/, copied next to reeldb.js by build_pkg): the
 // Node.js entry and the test helpers, loaded only by who imports them.
-const kit = readdirSync("kit").filter((f) => f.endsWith(".js")).sort();
+const kit = readdirSync("kit").filter((f) => f.endsWith(".js") || f.endsWith(".d.ts")).sort();
 files.push(...kit);
 // wasm-bindgen writes JS snippets (inline_js, module imports) here when used.
 if (existsSync("pkg/snippets")) files.push("snippets/");
@@ -45,8 +45,8 @@ const pkg = {
       node: "./node.js",
       default: "./reeldb.js",
     },
-    "./testing": "./testing.js",
-    "./playwright": "./playwright.js",
+    "./testing": { types: "./testing.d.ts", default: "./testing.js" },
+    "./playwright": { types: "./playwright.d.ts", default: "./playwright.js" },
     "./reeldb_bg.wasm": "./reeldb_bg.wasm",
     "./package.json": "./package.json",
   },
