@@ -181,7 +181,8 @@ export interface RestorePoint {
 
 /** Storage figures. */
 export interface StorageInfo {
-  backend: "memory" | "indexeddb";
+  /** "file": a page file (`ReelDB.open(path)` in Node.js, `openPageFile`). */
+  backend: "memory" | "indexeddb" | "file";
   name?: string;
   durability?: "strict" | "relaxed";
   pages?: number;
