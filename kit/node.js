@@ -8,7 +8,8 @@
 //
 // A file holds page n at byte n * 4096, the format of the native shell
 // (`reeldb shop.reeldb` opens it). Every commit is written and fsynced
-// before its Promise resolves. One process at a time may open a file.
+// before its Promise resolves. One process at a time may open a file (a
+// second open in the same process is refused: ALREADY_OPEN).
 import {
   closeSync,
   fdatasyncSync,
@@ -40,8 +41,22 @@ function syncDir(path) {
   }
 }
 
-/** A `PageFile` (see reeldb.d.ts) over the file at `path`, created when missing. */
+/** Absolute paths of the files this process has open as databases. */
+const openPaths = new Set();
+
+/**
+ * A `PageFile` (see reeldb.d.ts) over the file at `path`, created when
+ * missing. A file already open in this process is refused (two engines
+ * writing one file would corrupt it); other processes are not checked.
+ */
 export function nodePageFile(path) {
+  const key = resolve(path);
+  if (openPaths.has(key)) {
+    const e = new Error(`${path} is already open in this process: close() it first`);
+    e.name = "ReelDBError";
+    e.code = "ALREADY_OPEN";
+    throw e;
+  }
   let fd;
   try {
     fd = openSync(path, "r+");
@@ -50,6 +65,7 @@ export function nodePageFile(path) {
     fd = openSync(path, "wx+");
     syncDir(path);
   }
+  openPaths.add(key);
   return {
     size: () => fstatSync(fd).size,
     read(offset, into) {
@@ -66,8 +82,10 @@ export function nodePageFile(path) {
     },
     sync: () => fdatasyncSync(fd),
     close() {
-      if (fd !== undefined) closeSync(fd);
+      if (fd === undefined) return;
+      closeSync(fd);
       fd = undefined;
+      openPaths.delete(key);
     },
   };
 }

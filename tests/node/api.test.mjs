@@ -146,6 +146,18 @@ test("bad images and files get coded errors, never a crash", async () => {
   await assert.rejects(ReelDB.open(join(tmp, "no-such-dir", "x.reeldb")), /ENOENT/);
 });
 
+test("a file open in this process cannot be opened again until closed", async () => {
+  const path = join(tmp, "once.reeldb");
+  const db = await ReelDB.open(path);
+  await db.exec("CREATE TABLE t (a INT); INSERT INTO t VALUES (1)");
+  await assert.rejects(ReelDB.open(path), { code: "ALREADY_OPEN" });
+  await assert.rejects(ReelDB.open(join(tmp, ".", "once.reeldb")), { code: "ALREADY_OPEN" });
+  await db.close();
+  const again = await ReelDB.open(path);
+  assert.deepEqual(await again.query("SELECT a FROM t"), [{ a: 1 }]);
+  await again.close();
+});
+
 test("ReelDB.deleteDatabase(path) removes the file", async () => {
   const path = join(tmp, "gone.reeldb");
   const db = await ReelDB.open(path);
