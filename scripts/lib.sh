@@ -203,6 +203,7 @@ build_pkg() {
     # section, which rustc writes and wasm-bindgen keeps.
     "$ROOT/node_modules/.bin/wasm-opt" "$opt_level" pkg/reeldb_bg.wasm -o pkg/reeldb_bg.opt.wasm
     mv pkg/reeldb_bg.opt.wasm pkg/reeldb_bg.wasm
+    cp kit/*.js kit/*.d.ts pkg/
     node scripts/pkg-json.mjs
     cp README.md pkg/README.md
     note "pkg/reeldb_bg.wasm: $raw bytes from wasm-bindgen, $(wc -c <pkg/reeldb_bg.wasm) after wasm-opt $opt_level, $(gzip -9c pkg/reeldb_bg.wasm | wc -c) gzipped"

@@ -950,6 +950,13 @@ impl Database {
         Ok(())
     }
 
+    /// The whole store as bytes (page after page, the native file format):
+    /// the database with its timeline as of the last commit.
+    /// [`Database::open`] on a `MemBackend` of these pages reopens it.
+    pub fn image(&self) -> Result<Vec<u8>> {
+        self.store.pager.image()
+    }
+
     /// Store figures: pages in the store, pages free for reuse, record bytes
     /// appended since open, live bytes at the last collection.
     pub fn storage_stats(&self) -> StorageStats {

@@ -44,6 +44,7 @@ use crate::time::Timestamp;
 
 mod core;
 mod idb;
+mod pagefile;
 mod registry;
 mod sqltext;
 mod time_input;
@@ -95,6 +96,19 @@ export interface OpenOptions {
   multiTab?: boolean;
   /** Longest wait in ms for the write lock another tab holds, then LOCK_TIMEOUT (default 30000; 0: no limit). */
   lockTimeoutMs?: number;
+}
+
+/**
+ * Synchronous byte storage for `ReelDB.openPageFile` (the Node.js entry
+ * implements it over `node:fs`). Offsets and sizes are in bytes; a method
+ * reports failure by throwing.
+ */
+export interface PageFile {
+  size(): number;
+  read(offset: number, into: Uint8Array): void;
+  write(offset: number, data: Uint8Array): void;
+  sync(): void;
+  close(): void;
 }
 
 /** A SQL value as returned: numbers (BigInt beyond 2^53), text, null; DECIMAL as exact text; dates as text. */
@@ -167,7 +181,8 @@ export interface RestorePoint {
 
 /** Storage figures. */
 export interface StorageInfo {
-  backend: "memory" | "indexeddb";
+  /** "file": a page file (`ReelDB.open(path)` in Node.js, `openPageFile`). */
+  backend: "memory" | "indexeddb" | "file";
   name?: string;
   durability?: "strict" | "relaxed";
   pages?: number;
@@ -496,6 +511,28 @@ impl ReelDb {
         Ok(ReelDb { core: Core::in_memory(o.options)? })
     }
 
+    /// Opens (creating when empty) a database on `file`, synchronous page
+    /// storage that JavaScript provides; every commit is durable (`sync`)
+    /// before its Promise resolves. The package's Node.js entry opens files
+    /// through it (`ReelDB.open(path)` in Node).
+    #[wasm_bindgen(js_name = openPageFile)]
+    pub fn open_page_file(file: pagefile::PageFile, options: Option<OpenOptions>) -> Result<ReelDb, JsValue> {
+        install_panic_hook();
+        let o = parse_options(options)?;
+        let backend = pagefile::JsFileBackend::new(file)?;
+        Ok(ReelDb { core: Core::on_backend(Box::new(backend), "file", o.options)? })
+    }
+
+    /// Opens a copy of the database `image` holds (the bytes of
+    /// `exportImage()` or of a database file) in memory, timeline included.
+    #[wasm_bindgen(js_name = openImage)]
+    pub fn open_image(image: &[u8], options: Option<OpenOptions>) -> Result<ReelDb, JsValue> {
+        install_panic_hook();
+        let o = parse_options(options)?;
+        let backend = pagefile::image_backend(image)?;
+        Ok(ReelDb { core: Core::on_backend(Box::new(backend), "memory", o.options)? })
+    }
+
     /// Deletes the stored database `name`; connections still open on it (in
     /// any tab) are closed and fire a `closed` event. (A static `delete`
     /// would clash with the instance method `delete()` in wasm-bindgen's
@@ -688,6 +725,14 @@ impl ReelDb {
     #[wasm_bindgen(js_name = exportSql)]
     pub fn export_sql(&self) -> Result<String, JsValue> {
         self.core.with_session(|s| s.dump().map_err(sql_error))?
+    }
+
+    /// The database with its whole timeline as bytes (the native file
+    /// format), as of the last commit: `ReelDB.openImage(bytes)`, the
+    /// shell and the playground's Open file open it.
+    #[wasm_bindgen(js_name = exportImage)]
+    pub fn export_image(&self) -> Result<Vec<u8>, JsValue> {
+        Ok(self.core.with_session(|s| s.database().image())??)
     }
 
     /// Runs a dump such as `exportSql()` produces (any script of

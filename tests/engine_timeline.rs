@@ -215,3 +215,35 @@ fn corrupted_truncated_and_foreign_stores_give_typed_errors() {
     assert!(matches!(db.set_window(u64::MAX), Err(Error::BadTime(_))));
     assert!(matches!(db.put(&vec![0; 5000], b""), Err(Error::TooLarge(_))));
 }
+
+#[test]
+fn an_image_reopens_with_its_timeline_and_ignores_the_open_transaction() {
+    let mut db = Database::in_memory();
+    at(&mut db, "2023-03-03 10:00:00");
+    db.put(b"x", b"1").unwrap();
+    db.commit("x=1", 1).unwrap();
+    at(&mut db, "2023-03-03 10:01:00");
+    db.create_restore_point("start").unwrap();
+    at(&mut db, "2023-03-03 10:02:00");
+    db.delete(b"x").unwrap();
+    db.commit("delete x", 1).unwrap();
+    // Uncommitted work is not in the image.
+    db.begin();
+    db.put(b"y", b"open").unwrap();
+    let image = db.image().unwrap();
+    assert_eq!(image.len() % reeldb::PAGE_SIZE, 0);
+    let pages = image.chunks_exact(reeldb::PAGE_SIZE).enumerate().map(|(n, p)| {
+        let mut page = Box::new([0u8; reeldb::PAGE_SIZE]);
+        page.copy_from_slice(p);
+        (n as u64, page)
+    });
+    let mut copy = Database::open(Box::new(MemBackend::from_pages(pages)), Options::default()).unwrap();
+    at(&mut copy, "2023-03-03 10:03:00");
+    assert_eq!(copy.timeline().len(), db.timeline().len());
+    assert_eq!(copy.get(&copy.committed(), b"x").unwrap(), None);
+    assert_eq!(copy.get(&copy.committed(), b"y").unwrap(), None);
+    let before = copy.as_of(ts("2023-03-03 10:01:30")).unwrap();
+    assert_eq!(copy.get(&before, b"x").unwrap().as_deref(), Some(&b"1"[..]));
+    copy.backtrack(BacktrackTarget::RestorePoint("start".into()), false).unwrap();
+    assert_eq!(copy.get(&copy.committed(), b"x").unwrap().as_deref(), Some(&b"1"[..]));
+}

@@ -158,6 +158,21 @@ impl Pager {
         &self.free
     }
 
+    /// Every page of the storage in page order: the bytes of a database
+    /// file (what `FileBackend` stores), as of the last commit.
+    pub fn image(&self) -> Result<Vec<u8>> {
+        let len = self.backend.len()?;
+        let bytes = usize::try_from(len.saturating_mul(PAGE_SIZE as u64))
+            .map_err(|_| Error::TooLarge(format!("{len} pages exceed memory")))?;
+        let mut out = Vec::with_capacity(bytes);
+        let mut buf = [0u8; PAGE_SIZE];
+        for n in 0..len {
+            self.backend.read(n, &mut buf)?;
+            out.extend_from_slice(&buf);
+        }
+        Ok(out)
+    }
+
     /// The page the tail will be sealed into.
     pub fn tail_page(&self) -> u64 {
         self.st.tail_page

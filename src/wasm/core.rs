@@ -42,7 +42,7 @@ use web_sys::{BroadcastChannel, IdbDatabase, MessageEvent};
 use super::{idb, js_error, registry, JsTimelineEntry};
 use crate::db::{Database, Options};
 use crate::sql::Session;
-use crate::store::backend::MemBackend;
+use crate::store::backend::{MemBackend, StorageBackend};
 use crate::store::page::PageBuf;
 use crate::store::sync::{CatchUp, RemoteFlush, Superblocks};
 
@@ -95,6 +95,8 @@ struct Tabs {
 
 /// One database as the JavaScript API sees it.
 pub struct Core {
+    /// The storage, as `storageInfo().backend` names it.
+    kind: &'static str,
     session: RefCell<Option<Session>>,
     options: Options,
     pub persist: Option<Persist>,
@@ -132,12 +134,26 @@ fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
 impl Core {
     /// A database in memory.
     pub fn in_memory(options: Options) -> Result<Rc<Core>, JsValue> {
-        let db = Database::open(Box::new(MemBackend::new()), options.clone())?;
-        Ok(Rc::new(Core::new(Some(Session::new(db)), options, None)))
+        Core::on_backend(Box::new(MemBackend::new()), "memory", options)
+    }
+
+    /// A database on a synchronous `backend` (memory, an image, a page file
+    /// JavaScript provides): every commit is durable when it returns, so
+    /// there is nothing to flush. `kind` names it in `storageInfo()`.
+    pub fn on_backend(
+        backend: Box<dyn StorageBackend>,
+        kind: &'static str,
+        options: Options,
+    ) -> Result<Rc<Core>, JsValue> {
+        let db = Database::open(backend, options.clone())?;
+        let mut core = Core::new(Some(Session::new(db)), options, None);
+        core.kind = kind;
+        Ok(Rc::new(core))
     }
 
     fn new(session: Option<Session>, options: Options, persist: Option<Persist>) -> Core {
         Core {
+            kind: "indexeddb",
             session: RefCell::new(session),
             options,
             persist,
@@ -673,7 +689,7 @@ impl Core {
     /// Pages in the image and IndexedDB transactions so far.
     pub fn storage_info(&self) -> JsValue {
         match &self.persist {
-            None => obj(&[("backend", "memory".into())]),
+            None => obj(&[("backend", self.kind.into())]),
             Some(p) => obj(&[
                 ("backend", "indexeddb".into()),
                 ("name", p.name.clone().into()),
@@ -697,7 +713,6 @@ trait PageCount {
 
 impl PageCount for MemBackend {
     fn len_pages(&self) -> u64 {
-        use crate::store::backend::StorageBackend;
         self.len().unwrap_or(0)
     }
 }

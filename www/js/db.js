@@ -71,17 +71,21 @@ function toError(e) {
 /** A database of the playground: one per page or per `<reel-playground>`. */
 export class PlaygroundDb {
   /**
-   * Opens a database. `name` set and the package able to: IndexedDB
-   * (persistent); otherwise in memory.
-   * @param {{name?: string, windowSecs?: number, pkgUrl?: string}} options
+   * Opens a database. `image` (the bytes of a `.reeldb` file, timeline
+   * included): a copy in memory; `name` set and the package able to:
+   * IndexedDB (persistent); otherwise in memory.
+   * @param {{name?: string, image?: Uint8Array, windowSecs?: number, pkgUrl?: string}} options
    */
-  static async open({ name, windowSecs, pkgUrl } = {}) {
+  static async open({ name, image, windowSecs, pkgUrl } = {}) {
     const mod = await loadPackage(pkgUrl);
     const Cls = mod.ReelDB;
     const opts = windowSecs === undefined ? undefined : { windowSecs };
     let raw;
     let persistent = false;
-    if (name && typeof Cls.open === "function") {
+    if (image) {
+      if (typeof Cls.openImage !== "function") throw coded("NOT_SUPPORTED", "this build of the reeldb package cannot open .reeldb files");
+      raw = Cls.openImage(image, opts);
+    } else if (name && typeof Cls.open === "function") {
       raw = await Cls.open(name, opts);
       persistent = true;
     } else {

@@ -138,11 +138,14 @@ export class Playground {
       const brand = h("div.rp-brand", {}, h("img.rp-logo", { src: "favicon.svg", alt: "", width: "22", height: "22" }), h("h1", { text: "ReelDB" }), this.version);
       this.tutorialButton = h("button.rp-btn.rp-accent", { type: "button", text: "Rewind the accident", on: { click: () => this.startTutorial() } });
       this.fileInput = h("input.rp-file", { type: "file", accept: ".sql,text/plain", "aria-label": "Import a SQL file", on: { change: () => this.importFile() } });
+      this.imageInput = h("input.rp-file", { type: "file", accept: ".reeldb", "aria-label": "Open a .reeldb file", on: { change: () => this.openImageFile() } });
       tools.append(
         this.tutorialButton,
         h("button.rp-btn", { type: "button", text: "Export", on: { click: () => this.exportFile() } }),
         h("button.rp-btn", { type: "button", text: "Import", on: { click: () => this.fileInput.click() } }),
         this.fileInput,
+        h("button.rp-btn", { type: "button", text: "Open file…", on: { click: () => this.imageInput.click() } }),
+        this.imageInput,
         h("button.rp-btn", { type: "button", text: "Share link", on: { click: () => this.share() } }),
         logButton,
       );
@@ -369,9 +372,11 @@ export class Playground {
     }
   }
 
-  async openDb({ name, setup }) {
+  async openDb({ name, setup, image }) {
+    // A bad image fails here, before the current database is closed.
+    const next = await PlaygroundDb.open({ name, image, windowSecs: this.o.windowSecs, pkgUrl: this.o.pkgUrl });
     if (this.db) await this.db.close();
-    this.db = await PlaygroundDb.open({ name, windowSecs: this.o.windowSecs, pkgUrl: this.o.pkgUrl });
+    this.db = next;
     const db = this.db;
     db.subscribe((ev) => {
       if (!ev.external || db !== this.db) return;
@@ -1304,6 +1309,25 @@ export class Playground {
       this.setStatus(`Import of ${file.name} failed: ${e.message}`, "error");
     }
     await this.refresh();
+  }
+
+  /**
+   * Opens a `.reeldb` file (a database with its timeline: `exportImage()`,
+   * a file written in Node or by the shell, a failed test's attachment) as
+   * an in-memory copy, ready to scrub; the current database is left as it
+   * is (in IndexedDB) and comes back on reload.
+   */
+  async openImageFile() {
+    const file = this.imageInput.files?.[0];
+    this.imageInput.value = "";
+    if (!file) return;
+    try {
+      await this.openDb({ image: new Uint8Array(await file.arrayBuffer()) });
+      this.storage && (this.storage.textContent = `${file.name} (in memory)`);
+      this.setStatus(`Opened ${file.name}: ${this.entries.length} timeline entries. Drag the timeline to scrub through them.`, "ok");
+    } catch (e) {
+      this.setStatus(`Could not open ${file.name}: ${e.message ?? e}`, "error");
+    }
   }
 
   /** Shows (and copies) the link to this moment: setup, statements and the previewed time (share.js). */
