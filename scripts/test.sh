@@ -47,6 +47,13 @@ stage_www
 phase "browser tests (Playwright, tests/browser/)"
 node --test tests/browser/*.test.mjs
 
+phase "Node.js tests of the package (node --test tests/node/)"
+node --test tests/node/
+
+phase "test kit examples (Playwright Test, Vitest browser mode)"
+npx --no-install playwright test -c examples/playwright
+npx --no-install vitest run --config examples/vitest-browser/vitest.config.mjs
+
 phase "MariaDB differential (scripts/mysql-diff.sh: 400 cases, seed 1)"
 # tests/mysql/ (recorded from MariaDB) ran with `cargo test`; this compares
 # freshly generated cases with a live MariaDB (installed if missing).
