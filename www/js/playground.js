@@ -451,7 +451,8 @@ export class Playground {
       // little before it (the empty database), not a day earlier.
       const first = entries[0];
       const span = Math.max(nowUs - first.us, 1e6);
-      left = Math.max(earliestUs || 0, first.us - Math.max(1e6, span * 0.04));
+      // Whole seconds, as every time the page shows.
+      left = Math.max(earliestUs || 0, Math.floor((first.us - Math.max(1e6, span * 0.04)) / 1e6) * 1e6);
     } else {
       left = nowUs - 60e6;
     }
