@@ -192,6 +192,7 @@ export class Playground {
         h("button.rp-btn.rp-icon", { type: "button", "aria-label": "Step back one commit", text: "◀", on: { click: () => this.scrubber.step(-1) } }),
         this.playButton,
         h("button.rp-btn.rp-icon", { type: "button", "aria-label": "Step forward one commit", text: "▶", on: { click: () => this.scrubber.step(1) } }),
+        this.scrubber.modeButton,
         this.previewLabel,
         h("span.rp-grow"),
         this.nowButton,
