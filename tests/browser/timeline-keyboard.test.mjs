@@ -70,6 +70,16 @@ test("keyboard only: the reference scenario, a backtrack to before the table, a 
     assert.ok(await onSlider(), "the slider has the focus again after the backtrack");
   }
 
+  /** On the slider: End, then ArrowLeft change by change until the preview is of `time`. */
+  async function arrowBackTo(time) {
+    await page.keyboard.press("End");
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press("ArrowLeft");
+      if ((await page.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuetext")).startsWith(`${time};`)) break;
+    }
+    await page.waitForFunction((t) => document.querySelector(".rp-table-summary").textContent.startsWith(`As of ${t}: 2 rows`), time);
+  }
+
   // Tab from the top of the page into the editor; its hint says how to leave.
   await pressUntil("Tab", inEditor, "the editor");
   const hint = await page.evaluate(() => {
@@ -105,19 +115,22 @@ test("keyboard only: the reference scenario, a backtrack to before the table, a 
 
   // The abandoned future: 14:58 shows its two rows, though the table does not exist now.
   await toSlider();
-  await page.keyboard.press("End");
-  for (let i = 0; i < 6; i++) {
-    const s = await summary();
-    if (s.startsWith("As of 2020-12-24 14:58:00")) break;
-    await page.keyboard.press("ArrowLeft");
-    await page.waitForTimeout(60);
-  }
+  await arrowBackTo("2020-12-24 14:58:00");
   await page.waitForFunction(() => document.querySelector(".rp-table-summary").textContent.startsWith("As of 2020-12-24 14:58:00: 2 rows"));
   const rows = await page.locator(".rp-tablepanel .vt-body .vt-row:not([hidden])").allTextContents();
   assert.equal(rows.length, 2);
   assert.match(rows.join("\n"), /Laptop/);
   assert.match(rows.join("\n"), /Monitor/);
+  // The schema tree shows the schema of then: products and its columns, in shop.
+  await page.waitForFunction(() => /Schema as of 2020-12-24 14:58:00/.test(document.querySelector(".rp-schema h2").textContent));
+  const tree = await page.locator(".rp-schema .rp-tree").textContent();
+  assert.match(tree, /shop.*products.*id.*name.*qty/s);
   await page.screenshot({ path: new URL("keyboard-abandoned-future.png", SHOTS).pathname });
+  // Back to now (Escape): the table is gone from the tree.
+  await page.keyboard.press("Escape");
+  await page.waitForFunction(() => document.querySelector(".rp-schema h2").textContent === "Schema");
+  assert.doesNotMatch(await page.locator(".rp-schema .rp-tree").textContent(), /products/);
+  await arrowBackTo("2020-12-24 14:58:00");
 
   // Forward again: Enter, confirm; both rows are back.
   await backtrackHere("2020-12-24 14:58:00");

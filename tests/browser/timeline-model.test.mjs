@@ -15,8 +15,8 @@
 //   table's rows;
 // - every RENDER_EVERY-th history is also loaded into the playground page,
 //   and its preview is read from the DOM (the rows of then, the table
-//   shown, the summary, and once per history the table selector's list) at
-//   a sample of those instants.
+//   shown, the summary, and once per history the table selector's list and
+//   the schema tree) at a sample of those instants.
 //
 // SEED=n picks other histories; a mismatch prints the seed, the script and
 // the instant.
@@ -292,6 +292,7 @@ test(`${HISTORIES} random histories: asOf(T) is the model's state as of T, and t
             title: document.querySelector(".rp-tablepanel h2").textContent,
             rows,
             options: [...document.querySelectorAll(".rp-tablepanel .rp-table-select option")].map((o) => o.textContent),
+            tree: [...document.querySelectorAll(".rp-schema .rp-tree-table")].map((b) => b.getAttribute("aria-label").replace(/^Show table /, "")),
           };
         },
         { us: secs * 1e6, table, nowTables, waitList: first },
@@ -321,6 +322,8 @@ test(`${HISTORIES} random histories: asOf(T) is the model's state as of T, and t
           const list = shown.options.filter((o) => !/not there then/.test(o)).sort();
           const model = [...state.keys()].sort().map((t) => `m.${t}`);
           if (JSON.stringify(list) !== JSON.stringify(model)) problems.push(`table list: model ${JSON.stringify(model)}`);
+          const tree = shown.tree.filter((t) => t.startsWith("m.")).sort();
+          if (JSON.stringify(tree) !== JSON.stringify(model)) problems.push(`schema tree: model ${JSON.stringify(model)}`);
         }
       }
       if (problems.length) mismatches.push(`${problems.join("; ")}\n${where}`);
