@@ -75,8 +75,9 @@ function collapseLabels(items, width, rows) {
       }
       return list.reduce((m, it) => Math.max(m, it.row + 1), 0);
     }
-    // The rightmost label that did not fit goes first (one at a time keeps the most labels).
-    shown.delete(lost.at(-1));
+    // The labels that did not fit are counted on a neighbour; a few at a
+    // time keeps the most labels, all at once bounds the rounds for many.
+    for (const it of lost.length > 4 ? lost : [lost.at(-1)]) shown.delete(it);
   }
 }
 
