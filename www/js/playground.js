@@ -774,7 +774,11 @@ export class Playground {
     this.schemaCache ??= new Map();
     const cached = entry ? this.schemaCache.get(entry.seq) : [];
     if (cached) {
+      // A drag over one state (or back to one) does not rebuild the tree.
+      const key = `${entry?.seq}|${this.selected?.db}.${this.selected?.table}`;
+      if (this.schemaShown && this.schemaKey === key) return;
       this.renderSchema(cached, entry ? entry.time : at);
+      this.schemaKey = key;
       return;
     }
     this.schemaTimer = setTimeout(async () => {
