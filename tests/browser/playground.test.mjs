@@ -152,7 +152,9 @@ test("guided scenario: Rewind the accident, step by step", async () => {
   assert.match(await card.textContent(), /Your turn/);
   assert.match(await page.locator(".rp-stats").textContent(), /Earliest\s*2020-12-24 14:50:00/);
   // The axis starts at the earliest reachable time, and says so; Home reaches it.
-  assert.equal(await page.locator(".scrub-axis-left").textContent(), "earliest 2020-12-24 14:50:00");
+  // (Both edges are on one day: the axis shows the clock, its title the whole time.)
+  assert.equal(await page.locator(".scrub-axis-left").textContent(), "earliest 14:50:00");
+  assert.equal(await page.locator(".scrub-axis-left").getAttribute("title"), "2020-12-24 14:50:00");
   const axis = page.getByRole("slider", { name: "Timeline" });
   assert.equal(await axis.getAttribute("aria-valuemin"), "1608821400");
   await axis.focus();
@@ -228,7 +230,7 @@ test("dragging the timeline previews the past without changing data; Backtrack r
   const rows = () => page.getByRole("table", { name: /^Rows of shop\.products/ }).getByRole("row");
   assert.equal(await rows().count(), 1, "empty now: header row only");
   // The window (a day) reaches before the first commit (14:45:00): the axis starts just before it.
-  assert.match(await page.locator(".scrub-axis-left").textContent(), /^2020-12-24 14:4[34]:\d\d · before the first change$/);
+  assert.match(await page.locator(".scrub-axis-left").textContent(), /^14:4[34]:\d\d · before the first change$/);
 
   // Drag to 15:00, before the accident: both rows come back in the preview, marked "only then".
   const start = await sliderX(page, "2020-12-24 15:04:00");

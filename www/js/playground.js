@@ -190,6 +190,7 @@ export class Playground {
         h("button.rp-btn.rp-icon", { type: "button", "aria-label": "Step back one commit", text: "◀", on: { click: () => this.scrubber.step(-1) } }),
         this.playButton,
         h("button.rp-btn.rp-icon", { type: "button", "aria-label": "Step forward one commit", text: "▶", on: { click: () => this.scrubber.step(1) } }),
+        this.scrubber.modeButton,
         this.previewLabel,
         h("span.rp-grow"),
         this.nowButton,
@@ -238,7 +239,8 @@ export class Playground {
 
     // Schema panel (page mode).
     this.schemaTree = h("ul.rp-tree", { role: "tree", "aria-label": "Databases and tables" });
-    this.schemaPanel = h("aside.rp-schema", { "aria-label": "Schema" }, h("h2", { text: "Schema" }), this.schemaTree);
+    this.schemaTitle = h("h2", { text: "Schema" });
+    this.schemaPanel = h("aside.rp-schema", { "aria-label": "Schema" }, this.schemaTitle, this.schemaTree);
 
     // Dialogs.
     // A dialog asking to confirm: a title, a variable text, a note, and
@@ -394,6 +396,9 @@ export class Playground {
     this.selected = null;
     this.preview = null;
     this.tablesCache = null;
+    this.schemaCache = null;
+    this.schemaShown = null;
+    clearTimeout(this.schemaTimer);
     this.sessionLog = [];
     this.sharedSetup = undefined;
     this.openedWithHistory = (await db.timeline()).length > 0;
@@ -468,7 +473,8 @@ export class Playground {
       // little before it (the empty database), not a day earlier.
       const first = entries[0];
       const span = Math.max(nowUs - first.us, 1e6);
-      left = Math.max(earliestUs || 0, first.us - Math.max(1e6, span * 0.04));
+      // Whole seconds, as every time the page shows.
+      left = Math.max(earliestUs || 0, Math.floor((first.us - Math.max(1e6, span * 0.04)) / 1e6) * 1e6);
     } else {
       left = nowUs - 60e6;
     }
@@ -513,9 +519,18 @@ export class Playground {
     return null;
   }
 
-  renderSchema() {
+  /**
+   * Fills the schema tree: the databases and tables now, or, with `at`
+   * (the previewed time, engine text), those of `info` as they were then
+   * (their columns by name: the types of then are not kept).
+   */
+  renderSchema(info = this.schemaInfo, at = null) {
+    this.schemaShown = at;
+    this.schemaTitle.textContent = at ? `Schema as of ${at}` : "Schema";
+    this.schemaPanel.classList.toggle("rp-schema-then", Boolean(at));
     const items = [];
-    for (const d of this.schemaInfo) {
+    if (at && !info.length) items.push(h("li.rp-muted", { role: "treeitem", text: "no databases then" }));
+    for (const d of info) {
       const tables = h("ul", { role: "group" });
       for (const t of d.tables) {
         const cols = h("ul.rp-cols", { role: "group" });
@@ -527,8 +542,7 @@ export class Playground {
               "li",
               { role: "treeitem" },
               h("span.rp-col-name", { text: c.name }),
-              " ",
-              h("span.rp-col-type", { text: c.type }),
+              ...(c.type ? [" ", h("span.rp-col-type", { text: c.type })] : []),
               ...(c.key === "PRI" ? [" ", h("span.rp-col-key", { text: "PK", title: "primary key" }), h("span.rp-sr", { text: " primary key" })] : []),
             ),
           );
@@ -543,12 +557,12 @@ export class Playground {
         });
         tables.append(h("li", { role: "treeitem", "aria-expanded": "true" }, button, cols));
       }
-      if (!d.tables.length) tables.append(h("li.rp-muted", { role: "treeitem", text: "no tables" }));
+      if (!d.tables.length) tables.append(h("li.rp-muted", { role: "treeitem", text: at ? "no tables then" : "no tables" }));
       items.push(
         h(
           "li",
           { role: "treeitem", "aria-expanded": "true" },
-          h("span.rp-tree-db", { text: d.name }, d.name === this.curDb ? h("span.rp-badge", { text: "in use" }) : null),
+          h("span.rp-tree-db", { text: d.name }, !at && d.name === this.curDb ? h("span.rp-badge", { text: "in use" }) : null),
           tables,
         ),
       );
@@ -581,7 +595,7 @@ export class Playground {
     this.selected = { db: value.slice(0, i), table: value.slice(i + 1) };
     this.current = null;
     this.tableInfo = null;
-    this.renderSchema();
+    if (!this.schemaShown) this.renderSchema();
     this.renderTableSelect();
     await this.loadCurrent();
     if (this.scrubber.pos !== null) await this.previewAt(this.scrubber.pos, true);
@@ -637,6 +651,7 @@ export class Playground {
     this.root.classList.toggle("rp-previewing", previewing);
     if (!previewing) {
       this.previewLabel.textContent = "Now";
+      if (this.schemaShown) this.renderSchema();
       if (this.preview) {
         this.preview = null;
         if (this.selected && !this.tableExists(this.selected)) {
@@ -653,6 +668,7 @@ export class Playground {
     const entry = sc.entryAt(us);
     const latest = this.entries.at(-1);
     const shownUs = this.snapTime(us);
+    this.showSchemaAt(entry, latest);
     this.previewLabel.textContent = `Preview as of ${formatTime(shownUs)} (read-only)`;
     const key = entry ? entry.seq : -1;
     if (!force && this.preview && this.preview.key === key && this.preview.table === this.selected) {
@@ -756,6 +772,58 @@ export class Playground {
       this.tablesCache.set(entry.seq, list);
     }
     return list;
+  }
+
+  /**
+   * The schema tree while previewing: the databases and tables of `entry`'s
+   * time (empty before the first commit), now's when it is the latest
+   * state. Read once the handle rests (a drag does not pay for it), and
+   * cached per entry (a past state never changes).
+   */
+  showSchemaAt(entry, latest) {
+    if (!this.schemaPanel.isConnected) return;
+    clearTimeout(this.schemaTimer);
+    if (entry && latest && entry.us >= latest.us) {
+      if (this.schemaShown) this.renderSchema();
+      return;
+    }
+    const at = formatTime(entry ? entry.us : this.snapTime(this.scrubber.pos ?? 0));
+    this.schemaCache ??= new Map();
+    const cached = entry ? this.schemaCache.get(entry.seq) : [];
+    if (cached) {
+      // A drag over one state (or back to one) does not rebuild the tree.
+      const key = `${entry?.seq}|${this.selected?.db}.${this.selected?.table}`;
+      if (this.schemaShown && this.schemaKey === key) return;
+      this.renderSchema(cached, entry ? entry.time : at);
+      this.schemaKey = key;
+      return;
+    }
+    this.schemaTimer = setTimeout(async () => {
+      const db = this.db;
+      const info = await this.schemaAt(entry).catch(() => null);
+      if (!info || db !== this.db) return;
+      (this.schemaCache ??= new Map()).set(entry.seq, info);
+      if (this.scrubber.pos !== null && this.scrubber.entryAt(this.scrubber.pos) === entry) this.renderSchema(info, entry.time);
+    }, 150);
+  }
+
+  /** `[{name, tables: [{name, type, columns: [{name}]}]}]` as of `entry` (tables of then, columns by name). */
+  async schemaAt(entry) {
+    const at = literal(entry.time);
+    const dbs = await this.db.query(`SELECT schema_name FROM information_schema.schemata FOR SYSTEM_TIME AS OF TIMESTAMP ${at}`);
+    const out = dbs.rows
+      .map(([name]) => String(name))
+      .filter((name) => name.toLowerCase() !== "information_schema")
+      .sort()
+      .map((name) => ({ name, tables: [] }));
+    for (const { db, table } of await this.tablesAt(entry)) {
+      const d = out.find((x) => x.name === db);
+      if (!d) continue;
+      const r = await this.db.query(`SELECT * FROM ${ident(db)}.${ident(table)} FOR SYSTEM_TIME AS OF TIMESTAMP ${at} LIMIT 0`);
+      d.tables.push({ name: table, type: "BASE TABLE", columns: r.columns.map((name) => ({ name, type: "", key: "" })) });
+    }
+    for (const d of out) d.tables.sort((a, b) => (a.name < b.name ? -1 : 1));
+    return out;
   }
 
   /** The table to preview among `list`: the preferred one, else one in the database in use, else the first. */

@@ -3,13 +3,83 @@
 // points as labelled flags; the left edge is the earliest time the window
 // can reach, the right edge is now.
 //
-// It is an ARIA slider: arrow keys step commit by commit, Home goes to the
-// earliest time, End or Escape back to now, Enter asks to backtrack to the
-// shown time (`onCommit(us)`). Dragging calls `onPreview(us)` (null: now);
+// Two axes: wall-clock time, or "changes only" (`setMode("changes")`), where
+// every instant at which something changed gets the same width and idle
+// stretches take none. Labels (backtrack arcs, restore-point flags, axis
+// times) are laid out in rows so that none overlaps another or leaves the
+// lane; what does not fit is folded into a "+N" on its nearest neighbour.
+//
+// It is an ARIA slider: arrow keys step change by change, PageUp/PageDown
+// ten changes at a time, Home goes to the earliest time, End or Escape back
+// to now, Enter asks to backtrack to the shown time (`onCommit(us)`). Dragging calls `onPreview(us)` (null: now);
 // releasing the handle keeps the preview and commits nothing: backtracking
 // is always an explicit step (Enter here, or the page's Backtrack button).
 
 import { formatTime, clockPart } from "./time.js";
+
+/**
+ * Lays out labels in `rows` rows of a strip `width` px wide: each item
+ * ({x, w, align: "start"|"center"|"end"}) gets `row` and `left` (px), or
+ * `row = -1` when it fits in no row without overlapping a label already
+ * placed (`taken`: per row, the [from, to] intervals in use) or the edges.
+ * Items are placed in the order given.
+ */
+export function placeRows(items, width, rows, gap = 6, taken = Array.from({ length: rows }, () => [])) {
+  for (const it of items) {
+    it.row = -1;
+    if (it.w > width) continue;
+    let a = it.align === "start" ? it.x : it.align === "end" ? it.x - it.w : it.x - it.w / 2;
+    a = Math.max(0, Math.min(a, width - it.w));
+    const b = a + it.w;
+    for (let r = 0; r < rows; r++) {
+      if (taken[r].every(([p, q]) => b + gap <= p || a >= q + gap)) {
+        taken[r].push([a, b]);
+        it.row = r;
+        it.left = a;
+        break;
+      }
+    }
+  }
+  return taken;
+}
+
+/**
+ * Places the labels of `items` ({el, x, text, align}, sorted by x) in rows;
+ * a label that fits nowhere is hidden and counted on its nearest shown
+ * neighbour ("↶ 14:49 +3"), which is laid out again with its count, until
+ * every shown label fits. Returns the number of rows used.
+ */
+function collapseLabels(items, width, rows) {
+  const shown = new Set(items);
+  for (;;) {
+    const list = items.filter((it) => shown.has(it));
+    for (const it of list) it.more = [];
+    for (const it of items) {
+      if (shown.has(it) || !list.length) continue;
+      let best = list[0];
+      for (const o of list) if (Math.abs(o.x - it.x) < Math.abs(best.x - it.x)) best = o;
+      best.more.push(it);
+    }
+    for (const it of items) it.el.hidden = !shown.has(it);
+    for (const it of list) {
+      it.el.textContent = it.more.length ? `${it.text} +${it.more.length}` : it.text;
+      it.el.title = [it.title, ...it.more.map((o) => o.title)].join("\n");
+    }
+    for (const it of list) it.w = it.el.offsetWidth;
+    placeRows(list, width, rows);
+    const lost = list.filter((it) => it.row < 0);
+    if (!lost.length) {
+      for (const it of list) {
+        it.el.style.left = `${it.left}px`;
+        it.el.style.setProperty("--row", String(it.row));
+      }
+      return list.reduce((m, it) => Math.max(m, it.row + 1), 0);
+    }
+    // The labels that did not fit are counted on a neighbour; a few at a
+    // time keeps the most labels, all at once bounds the rounds for many.
+    for (const it of lost.length > 4 ? lost : [lost.at(-1)]) shown.delete(it);
+  }
+}
 
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -29,6 +99,10 @@ export class Scrubber {
     this.pos = null; // µs, or null for now
     this.playing = null;
     this.dragging = false;
+    this.mode = "time"; // or "changes"
+    this.stops = [0, 1]; // µs of the axis's fixed points, ascending ...
+    this.fracs = [0, 1]; // ... and their fractions of the width
+    this.data = null;
 
     this.el = el("div", "scrubber");
     this.track = el("div", "scrub-track");
@@ -38,6 +112,8 @@ export class Scrubber {
     this.track.setAttribute("aria-orientation", "horizontal");
     this.jumps = el("div", "scrub-jumps");
     this.jumps.setAttribute("aria-hidden", "true");
+    this.jumpLabels = el("div", "scrub-jump-labels");
+    this.jumpLabels.setAttribute("aria-hidden", "true");
     this.ticks = el("div", "scrub-ticks");
     this.ticks.setAttribute("aria-hidden", "true");
     this.flags = el("div", "scrub-flags");
@@ -49,13 +125,20 @@ export class Scrubber {
     this.axis = el("div", "scrub-axis");
     this.axisLeft = el("span", "scrub-axis-left");
     this.axisRight = el("span", "scrub-axis-right");
-    this.axis.append(this.axisLeft, this.axisRight);
+    this.axisTimes = el("div", "scrub-axis-times");
+    this.axisTimes.setAttribute("aria-hidden", "true");
+    this.axis.append(this.axisLeft, this.axisRight, this.axisTimes);
+    this.modeButton = el("button", "rp-btn scrub-mode", "Changes only");
+    this.modeButton.type = "button";
+    this.modeButton.setAttribute("aria-pressed", "false");
+    this.modeButton.title = "Axis: only the instants where something changed (idle time compressed)";
+    this.modeButton.addEventListener("click", () => this.setMode(this.mode === "time" ? "changes" : "time"));
     this.tip = el("div", "scrub-tip");
     this.tip.setAttribute("role", "tooltip");
     this.tip.id = `scrub-tip-${Math.random().toString(36).slice(2)}`;
     this.tip.hidden = true;
     const lane = el("div", "scrub-lane");
-    lane.append(this.jumps, this.flags, this.track, this.tip);
+    lane.append(this.jumpLabels, this.jumps, this.flags, this.track, this.tip);
     this.tipF = 0;
     this.tipW = 0;
     this.laneW = 0;
@@ -64,7 +147,11 @@ export class Scrubber {
         for (const c of changes) {
           const width = c.borderBoxSize?.[0]?.inlineSize ?? c.contentRect.width;
           if (c.target === this.tip) this.tipW = width;
-          else this.laneW = width;
+          else if (width !== this.laneW) {
+            this.laneW = width;
+            // Another width: the labels are laid out again (a height change is not).
+            if (this.data) this.layoutLabels();
+          }
         }
         this.positionTip();
       });
@@ -85,20 +172,30 @@ export class Scrubber {
     this.track.addEventListener("blur", () => this.hideTip());
   }
 
-  /** @param {{entries: {seq:number, us:number, time:string, kind:string, summary:string, rowsChanged:number}[], backtracks: {target:string, from:string, targetUs:number, fromUs:number, status:string}[], restorePoints: {name:string, us:number, time:string}[], left:number, right:number}} d */
-  setData({ entries, backtracks, restorePoints, left, right, earliest }) {
+  /** @param {{entries: {seq:number, us:number, time:string, kind:string, summary:string, rowsChanged:number}[], backtracks: {target:string, from:string, targetUs:number, fromUs:number, status:string}[], restorePoints: {name:string, us:number, time:string}[], left:number, right:number, earliest?:number}} d */
+  setData(d) {
+    const { entries, backtracks, restorePoints, left, right, earliest } = d;
+    this.data = d;
     this.entries = entries;
     this.times = [...new Set(entries.map((e) => e.us))].sort((a, b) => a - b);
     this.left = left;
     this.right = Math.max(right, left + 1);
+    this.setStops();
     this.track.setAttribute("aria-valuemin", String(Math.floor(this.left / 1e6)));
     this.track.setAttribute("aria-valuemax", String(Math.floor(this.right / 1e6)));
     // The left edge is the earliest reachable time, or (when the window
-    // reaches further back) a moment before the first change.
-    const leftText = formatTime(Math.ceil(this.left / 1e6) * 1e6);
+    // reaches further back) a moment before the first change. Times are
+    // shown without their date when both edges are on the same day.
+    const leftUs = Math.ceil(this.left / 1e6) * 1e6;
+    const rightUs = Math.floor(this.right / 1e6) * 1e6;
+    const sameDay = formatTime(leftUs).slice(0, 10) === formatTime(rightUs).slice(0, 10);
+    this.short = (us) => (sameDay ? clockPart(us) : formatTime(us));
+    const leftText = this.short(leftUs);
     this.axisLeft.textContent =
       earliest !== undefined && this.left > earliest ? `${leftText} · before the first change` : `earliest ${leftText}`;
-    this.axisRight.textContent = `now ${formatTime(Math.floor(this.right / 1e6) * 1e6)}`;
+    this.axisLeft.title = formatTime(leftUs);
+    this.axisRight.textContent = `now ${this.short(rightUs)}`;
+    this.axisRight.title = formatTime(rightUs);
 
     // Ticks: at most one per pixel column worth of width, so 10k commits stay cheap.
     const width = this.track.clientWidth || 800;
@@ -118,44 +215,139 @@ export class Scrubber {
     this.ticks.replaceChildren(frag);
 
     const jumps = document.createDocumentFragment();
+    const jumpLabels = document.createDocumentFragment();
+    this.jumpItems = [];
     for (const b of backtracks) {
-      const a = this.frac(Math.max(b.targetUs, this.left));
+      // Both ends inside the lane: a failed target before the earliest time
+      // or after now is drawn at the edge.
+      const a = this.frac(b.targetUs);
       const z = this.frac(b.fromUs);
       const j = el("div", `scrub-jump${b.status === "completed" ? "" : " scrub-jump-failed"}`);
       j.style.setProperty("--a", String(Math.min(a, z)));
       j.style.setProperty("--w", String(Math.max(Math.abs(z - a), 0.004)));
       j.title = `Backtrack at ${b.from} to ${b.target}`;
-      const lbl = el("span", "scrub-jump-label", `↶ ${clockPart(b.targetUs)}`);
-      j.append(lbl);
       jumps.append(j);
+      const lbl = el("span", `scrub-jump-label${b.status === "completed" ? "" : " scrub-jump-label-failed"}`);
+      jumpLabels.append(lbl);
+      this.jumpItems.push({ el: lbl, f: a, text: `↶ ${clockPart(b.targetUs)}`, title: `Backtrack at ${b.from} to ${b.target} (${b.status})`, align: "center" });
     }
     this.jumps.replaceChildren(jumps);
+    this.jumpLabels.replaceChildren(jumpLabels);
 
     const flags = document.createDocumentFragment();
+    this.flagItems = [];
     for (const rp of restorePoints) {
       if (rp.us < this.left) continue;
-      const f = el("button", "scrub-flag", `⚑ ${rp.name}`);
+      const f = el("button", "scrub-flag");
       f.type = "button";
-      f.style.setProperty("--x", String(this.frac(rp.us)));
-      f.title = `Restore point ${rp.name} at ${rp.time}`;
       f.setAttribute("aria-label", `Restore point ${rp.name} at ${rp.time}: preview`);
       f.addEventListener("click", () => this.setPos(rp.us, true));
       flags.append(f);
+      this.flagItems.push({ el: f, f: this.frac(rp.us), text: `⚑ ${rp.name}`, title: `Restore point ${rp.name} at ${rp.time}`, align: "start" });
     }
     this.flags.replaceChildren(flags);
     this.el.classList.toggle("scrub-has-jumps", backtracks.length > 0);
     this.el.classList.toggle("scrub-has-flags", restorePoints.length > 0);
+    this.layoutLabels();
     this.paint();
   }
 
-  frac(us) {
-    return Math.min(1, Math.max(0, (us - this.left) / (this.right - this.left)));
+  /** "time": the axis is wall-clock time; "changes": every change instant gets the same width. */
+  setMode(mode) {
+    this.mode = mode;
+    this.modeButton.setAttribute("aria-pressed", String(mode === "changes"));
+    this.el.classList.toggle("scrub-changes-only", mode === "changes");
+    if (this.data) this.setData(this.data);
   }
 
+  /** The axis's fixed points: its edges, and in "changes" mode every change in between. */
+  setStops() {
+    if (this.mode === "changes") {
+      const inner = this.times.filter((t) => t > this.left && t < this.right);
+      this.stops = [this.left, ...inner, this.right];
+    } else this.stops = [this.left, this.right];
+    const n = this.stops.length - 1;
+    this.fracs = this.stops.map((_, i) => i / n);
+  }
+
+  /**
+   * Lays out the arc labels, the flags and the axis times for the lane's
+   * width: rows of labels that never overlap and stay inside the lane.
+   */
+  layoutLabels() {
+    const width = this.track.getBoundingClientRect().width;
+    if (!width) return;
+    const at = (items) => {
+      for (const it of items) it.x = it.f * width;
+      return items.sort((a, b) => a.x - b.x);
+    };
+    const jumpRows = collapseLabels(at(this.jumpItems ?? []), width, 3);
+    const flagRows = collapseLabels(at(this.flagItems ?? []), width, 2);
+    this.el.style.setProperty("--jump-rows", String(Math.max(1, jumpRows)));
+    this.el.style.setProperty("--flag-rows", String(Math.max(1, flagRows)));
+
+    // The axis: its two edges (a second row when they do not fit side by
+    // side), then the time of each change wherever one fits on the first row.
+    const edges = [
+      { el: this.axisLeft, x: 0, align: "start" },
+      { el: this.axisRight, x: width, align: "end" },
+    ];
+    for (const it of edges) it.w = it.el.offsetWidth;
+    const taken = placeRows(edges, width, 2);
+    let axisRows = 1;
+    for (const it of edges) {
+      const row = Math.max(0, it.row);
+      it.el.style.left = `${it.row < 0 ? 0 : it.left}px`;
+      it.el.style.setProperty("--row", String(row));
+      axisRows = Math.max(axisRows, row + 1);
+    }
+    const candidates = [];
+    const minGap = 48; // px between candidate times, so 10k commits stay cheap
+    let lastX = -Infinity;
+    for (const t of this.times) {
+      if (t <= this.left || t >= this.right) continue;
+      const x = this.frac(t) * width;
+      if (x - lastX < minGap) continue;
+      lastX = x;
+      const lbl = el("span", "scrub-axis-time", clockPart(t));
+      candidates.push({ el: lbl, x, align: "center" });
+    }
+    this.axisTimes.replaceChildren(...candidates.map((c) => c.el));
+    for (const c of candidates) c.w = c.el.offsetWidth;
+    placeRows(candidates, width, 1, 8, [taken[0]]);
+    for (const c of candidates) {
+      if (c.row < 0) c.el.remove();
+      else c.el.style.left = `${c.left}px`;
+    }
+    this.el.style.setProperty("--axis-rows", String(axisRows));
+  }
+
+  /** The fraction of the width at which time `us` is drawn. */
+  frac(us) {
+    const s = this.stops;
+    const f = this.fracs;
+    if (us <= s[0]) return 0;
+    if (us >= s[s.length - 1]) return 1;
+    let lo = 0;
+    let hi = s.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= us) lo = mid;
+      else hi = mid - 1;
+    }
+    return f[lo] + ((f[lo + 1] - f[lo]) * (us - s[lo])) / (s[lo + 1] - s[lo]);
+  }
+
+  /** The time under `clientX`; on the "changes only" axis, the nearest change (or edge). */
   usAt(clientX) {
     const r = this.track.getBoundingClientRect();
-    const f = Math.min(1, Math.max(0, (clientX - r.left) / Math.max(1, r.width)));
-    return this.left + f * (this.right - this.left);
+    const x = Math.min(1, Math.max(0, (clientX - r.left) / Math.max(1, r.width)));
+    const s = this.stops;
+    const f = this.fracs;
+    let i = 0;
+    while (i < f.length - 2 && f[i + 1] < x) i++;
+    if (this.mode === "changes") return x - f[i] < f[i + 1] - x ? s[i] : s[i + 1];
+    return s[i] + ((x - f[i]) / (f[i + 1] - f[i])) * (s[i + 1] - s[i]);
   }
 
   /** The entry that is the state as of `us` (the last one at or before it). */
@@ -231,25 +423,23 @@ export class Scrubber {
     this.el.classList.remove("scrub-dragging");
   }
 
-  /** Steps to the previous (-1) or next (+1) distinct commit time. */
-  step(dir) {
+  /**
+   * Steps `n` changes back (`dir` -1) or forward (+1): the instants it lands
+   * on are the earliest time, each distinct change time after it, and now
+   * (the last change). One preview, however many changes it crosses.
+   */
+  step(dir, n = 1) {
     const t = this.times;
     if (!t.length) return;
-    const cur = this.pos ?? t[t.length - 1];
-    let next;
-    if (dir < 0) {
-      next = null;
-      for (let i = t.length - 1; i >= 0; i--) {
-        if (t[i] < cur && t[i] >= this.left) {
-          next = t[i];
-          break;
-        }
-      }
-      if (next === null) next = this.left;
-    } else {
-      next = t.find((x) => x > cur);
-      if (next === undefined || next === t[t.length - 1]) next = null;
-    }
+    const marks = [this.left, ...t.filter((x) => x > this.left && x < t[t.length - 1])];
+    const cur = this.pos ?? Infinity;
+    // The index of the last mark at or before the handle.
+    let i = -1;
+    while (i + 1 < marks.length && marks[i + 1] <= cur) i++;
+    let j;
+    if (dir < 0) j = marks[i] < cur ? i - (n - 1) : i - n;
+    else j = i + n;
+    const next = j >= marks.length ? null : marks[Math.max(0, j)];
     this.setPos(next, true);
     this.showTipAt(next ?? this.right, true);
   }
@@ -258,8 +448,8 @@ export class Scrubber {
     const k = e.key;
     if (k === "ArrowLeft" || k === "ArrowDown") this.step(-1);
     else if (k === "ArrowRight" || k === "ArrowUp") this.step(1);
-    else if (k === "PageDown") for (let i = 0; i < 10; i++) this.step(-1);
-    else if (k === "PageUp") for (let i = 0; i < 10; i++) this.step(1);
+    else if (k === "PageDown") this.step(-1, 10);
+    else if (k === "PageUp") this.step(1, 10);
     else if (k === "Home" || k === "End") {
       this.setPos(k === "Home" ? this.left : null, true);
       // The tooltip follows the handle (a hover tooltip would be stale).
