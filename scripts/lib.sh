@@ -220,7 +220,7 @@ up_to_date() {
 }
 
 # What pkg/ is built from, and the settings that change its bytes.
-PKG_INPUTS=(src Cargo.toml Cargo.lock README.md scripts/lib.sh scripts/pkg-json.mjs)
+PKG_INPUTS=(src Cargo.toml Cargo.lock kit scripts/lib.sh scripts/pkg-json.mjs)
 pkg_key() {
     echo "profile=${WASM_PROFILE:-wasm-release} wasm-opt=${WASM_OPT_LEVEL:--O3}"
 }
@@ -228,7 +228,8 @@ pkg_key() {
 # Builds pkg/ unless it is up to date with its inputs (see up_to_date).
 ensure_pkg() {
     if up_to_date pkg/.build-stamp "$(pkg_key)" "${PKG_INPUTS[@]}"; then
-        note "pkg/ is up to date with src/, Cargo.toml, Cargo.lock and README.md (FORCE_BUILD=1 rebuilds)"
+        note "pkg/ is up to date with src/, kit/, Cargo.toml and Cargo.lock (FORCE_BUILD=1 rebuilds)"
+        cp README.md pkg/README.md
         return 0
     fi
     build_pkg
