@@ -23,6 +23,7 @@ import {
 } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ReelDB, initSync } from "./reeldb.js";
+import { coded } from "./errors.js";
 
 initSync({ module: readFileSync(new URL("./reeldb_bg.wasm", import.meta.url)) });
 
@@ -52,10 +53,7 @@ const openPaths = new Set();
 export function nodePageFile(path) {
   const key = resolve(path);
   if (openPaths.has(key)) {
-    const e = new Error(`${path} is already open in this process: close() it first`);
-    e.name = "ReelDBError";
-    e.code = "ALREADY_OPEN";
-    throw e;
+    throw coded("ALREADY_OPEN", `${path} is already open in this process: close() it first`);
   }
   let fd;
   try {
@@ -91,10 +89,7 @@ export function nodePageFile(path) {
 }
 
 function badOption(message) {
-  const e = new Error(message);
-  e.name = "ReelDBError";
-  e.code = "BAD_OPTION";
-  return e;
+  return coded("BAD_OPTION", message);
 }
 
 // In Node a database's name is a file path.

@@ -91,7 +91,14 @@ function settings(reeldb) {
   return { global: "reeldb", checkpoint: "reeldb-test-start", ...reeldb };
 }
 
-export const test = base.extend({
+/**
+ * The fixtures' types are those of playwright.d.ts (`db` per test;
+ * `reeldb` and `reeldbPage` per worker).
+ * @type {typeof base.extend<{db: any}, {reeldb: import("./playwright.js").ReelDBOption, reeldbPage: import("@playwright/test").Page}>}
+ */
+const extend = base.extend.bind(base);
+
+export const test = extend({
   /** Where the app is and how it exposes its database. */
   reeldb: [{ url: undefined, global: "reeldb", checkpoint: "reeldb-test-start" }, { option: true, scope: "worker" }],
 

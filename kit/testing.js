@@ -6,6 +6,8 @@
 // return Promises): every call is awaited. Nothing here is in the core
 // wasm; import it only where tests use it.
 
+import { coded } from "./errors.js";
+
 /**
  * Marks the current state as restore point `name` (replacing an older one
  * of that name) and returns `{ name, time }`. Resolves once the
@@ -41,10 +43,7 @@ async function pointTime(db, name) {
   const point = points.find((p) => p.name === name);
   if (!point) {
     const known = points.map((p) => p.name).join(", ") || "none";
-    const e = new Error(`no restore point named '${name}' (known: ${known}); call checkpoint(db, '${name}') first`);
-    e.name = "ReelDBError";
-    e.code = "UNKNOWN_RESTORE_POINT";
-    throw e;
+    throw coded("UNKNOWN_RESTORE_POINT", `no restore point named '${name}' (known: ${known}); call checkpoint(db, '${name}') first`);
   }
   return point.time;
 }

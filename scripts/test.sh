@@ -44,6 +44,9 @@ ensure_pkg # builds unless pkg/ is up to date with its inputs
 stage_www
 "$ROOT/scripts/build-www.sh" # the playground bundle, as scripts/build.sh does
 
+phase "JavaScript type check (tsc --noEmit: www/js/ and the kit as shipped in pkg/)"
+npx --no-install tsc -p tsconfig.json
+
 phase "browser tests (Playwright, tests/browser/)"
 node --test tests/browser/*.test.mjs
 

@@ -46,11 +46,9 @@ function sqlValue(v) {
   return literal(v);
 }
 
-function coded(code, message) {
-  const e = new Error(message);
-  e.name = "ReelDBError";
-  e.code = code;
-  return e;
+/** An Error named ReelDBError with a stable `code` (as the wasm module's errors). */
+export function coded(code, message) {
+  return Object.assign(new Error(message), { name: "ReelDBError", code });
 }
 
 function normaliseResult(r) {
@@ -99,11 +97,16 @@ export class PlaygroundDb {
   }
 
   /** Deletes the stored database `name` (to start over after STORAGE_LOST). */
+  /** @param {{name?: string, pkgUrl?: string}} [opts] */
   static async deleteDatabase({ name, pkgUrl } = {}) {
     const mod = await loadPackage(pkgUrl);
     await mod.ReelDB.deleteDatabase(name);
   }
 
+  /**
+   * @param {any} raw the package's ReelDB object
+   * @param {{persistent: boolean, name?: string, mod?: any}} opts
+   */
   constructor(raw, { persistent, name, mod }) {
     this.raw = raw;
     this.persistent = persistent;

@@ -77,6 +77,7 @@ function keyHint(id, readOnly) {
   ];
 }
 
+/** @type {import("@codemirror/state").StateEffectType<{from: number, to: number} | null>} */
 const setError = StateEffect.define();
 const errorField = StateField.define({
   create: () => Decoration.none,

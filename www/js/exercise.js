@@ -36,7 +36,7 @@
 // `reel-checked` ({detail: {pass, kind}}) after each check, and `reel-done`
 // after each action (Run, Check, Reset).
 
-import { PlaygroundDb } from "./db.js";
+import { PlaygroundDb, coded } from "./db.js";
 import { createEditor } from "./editor.js";
 import { cellText } from "./vtable.js";
 import { formatTime, parseTime } from "./time.js";
@@ -65,11 +65,6 @@ function h(tag, attrs = {}, ...children) {
   return e;
 }
 
-function coded(code, message) {
-  const e = new Error(message);
-  e.code = code;
-  return e;
-}
 
 /** Codes of SQL that stopped the exercise's database (its worker is gone). */
 const STOPPED = new Set(["STOPPED_TIME_LIMIT", "ENGINE_STOPPED"]);
@@ -210,8 +205,8 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
  * `{pass: false, kind, message}` with kind `no-result`, `columns`, `names`,
  * `rows`, `missing-row`, `extra-row`, `wrong-row` or `order`. Messages
  * describe the learner's result and sizes, and show at most one row.
- * @param {{columns: string[], rows: unknown[][]}|null} got
- * @param {{columns: string[], rows: unknown[][]}} want
+ * @param {{columns?: string[], rows?: unknown[][]}|null} got
+ * @param {{columns?: string[], rows?: unknown[][]}} want
  */
 export function compareResults(got, want, { ordered = false, names = false } = {}) {
   if (!got || !got.columns) {

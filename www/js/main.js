@@ -7,6 +7,6 @@ import { Playground } from "./playground.js";
 const app = document.getElementById("app");
 if (app) {
   const pg = new Playground(app, { mode: "page", dbName: "playground" });
-  window.reeldbPlayground = pg;
+  /** @type {any} */ (window).reeldbPlayground = pg; // for tests and the console
   pg.start();
 }

@@ -7,7 +7,7 @@
 // Everything the database says is written with textContent; the page never
 // builds HTML from strings.
 
-import { PlaygroundDb, ident, literal } from "./db.js";
+import { PlaygroundDb, coded, ident, literal } from "./db.js";
 import { createEditor } from "./editor.js";
 import { VirtualTable, cellText } from "./vtable.js";
 import { Scrubber } from "./scrubber.js";
@@ -88,7 +88,8 @@ export class Playground {
   /**
    * @param {HTMLElement} root
    * @param {{mode?: "page"|"embed", dbName?: string, setupSql?: string, readOnly?: boolean,
-   *   initialTime?: string, table?: string, label?: string, pkgUrl?: string, windowSecs?: number}} options
+   *   initialTime?: string, table?: string, label?: string, pkgUrl?: string, windowSecs?: number,
+   *   height?: string, shareTarget?: string}} options
    */
   constructor(root, options = {}) {
     this.root = root;
@@ -110,6 +111,7 @@ export class Playground {
     this.historyPos = null;
     this.tutorialStep = null;
     this.frameTimes = [];
+    /** @type {Promise<unknown>} the statements running now; the next run waits for them */
     this.busy = Promise.resolve();
     this.build();
   }
@@ -374,6 +376,7 @@ export class Playground {
     }
   }
 
+  /** @param {{name?: string, setup?: string, image?: Uint8Array}} spec */
   async openDb({ name, setup, image }) {
     // A bad image fails here, before the current database is closed.
     const next = await PlaygroundDb.open({ name, image, windowSecs: this.o.windowSecs, pkgUrl: this.o.pkgUrl });
@@ -1122,8 +1125,7 @@ export class Playground {
       try {
         for (const st of stmts) {
           if (this.o.readOnly && !isReadOnlyStatement(st.sql)) {
-            const e = new Error("This playground is read-only: only SELECT, SHOW and DESCRIBE run here.");
-            e.code = "READ_ONLY";
+            const e = coded("READ_ONLY", "This playground is read-only: only SELECT, SHOW and DESCRIBE run here.");
             this.showError(e, fromEditor ? { ...st, from: st.from + base, to: st.to + base } : null, st.sql);
             ok = false;
             break;

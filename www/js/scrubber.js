@@ -23,6 +23,12 @@ import { formatTime, clockPart } from "./time.js";
  * `row = -1` when it fits in no row without overlapping a label already
  * placed (`taken`: per row, the [from, to] intervals in use) or the edges.
  * Items are placed in the order given.
+ * @typedef {{el?: HTMLElement, x: number, w?: number, align: string, row?: number, left?: number}} Label
+ * @param {Label[]} items
+ * @param {number} width
+ * @param {number} rows
+ * @param {number} [gap]
+ * @param {[number, number][][]} [taken]
  */
 export function placeRows(items, width, rows, gap = 6, taken = Array.from({ length: rows }, () => [])) {
   for (const it of items) {
@@ -301,6 +307,7 @@ export class Scrubber {
       it.el.style.setProperty("--row", String(row));
       axisRows = Math.max(axisRows, row + 1);
     }
+    /** @type {Label[]} */
     const candidates = [];
     const minGap = 48; // px between candidate times, so 10k commits stay cheap
     let lastX = -Infinity;

@@ -137,6 +137,7 @@ export async function decodeShare(hash) {
  * statements run after it, with the times of its timeline entries and the
  * moment `time` (engine text).
  * @param {import("./db.js").PlaygroundDb} db
+ * @param {{setup?: string, setupUrl?: string, statements: string[], time: string | null, target?: string}} what
  */
 export async function sharePayload(db, { setup, setupUrl, statements, time, target }) {
   const entries = await db.timeline();

@@ -5,6 +5,13 @@
 // ARIA: role=table with aria-rowcount, rows carry aria-rowindex, so a screen
 // reader announces the position in the whole table, not in the DOM window.
 
+/**
+ * A rendered row: its mark cell's parts and its value cells, kept on the
+ * element so that scrolling reuses rows without querying the DOM.
+ * @typedef {HTMLDivElement & {markIcon?: HTMLSpanElement, markText?: HTMLSpanElement, cells_?: VCell[]}} VRow
+ * @typedef {HTMLDivElement & {valueEl?: HTMLSpanElement, oldEl?: HTMLSpanElement}} VCell
+ */
+
 // Marks of a preview of time T, relative to now: a row there only then (at
 // T, gone now), only now (not there at T), or changed between the two.
 const MARKS = {
@@ -30,6 +37,7 @@ export class VirtualTable {
     this.overscan = overscan;
     this.columns = [];
     this.count = 0;
+    /** @type {(i: number) => ({values: unknown[], mark?: string, old?: unknown[]}|null)} */
     this.rowAt = () => null;
     this.marks = false;
     this.pool = [];
@@ -118,8 +126,9 @@ export class VirtualTable {
     return c;
   }
 
+  /** @returns {VRow} */
   makeRow() {
-    const row = document.createElement("div");
+    const row = /** @type {VRow} */ (document.createElement("div"));
     row.className = "vt-row";
     row.setAttribute("role", "row");
     const cells = [];
@@ -138,7 +147,7 @@ export class VirtualTable {
       row.markText = text;
     }
     for (let i = 0; i < this.columns.length; i++) {
-      const c = document.createElement("div");
+      const c = /** @type {VCell} */ (document.createElement("div"));
       c.className = "vt-cell";
       c.setAttribute("role", "cell");
       const v = document.createElement("span");
