@@ -291,15 +291,15 @@ async function peerBuild(engine, rows) {
   return out;
 }
 
-/** Removes the persisted databases of the open measure (before a build). */
-async function peerDropOpen(engine) {
+/** Removes an engine's persisted databases: those of the open measure, or ("wasqlite-commits") wa-sqlite's commit measure. */
+async function peerDrop(engine) {
   if (engine === "reeldb") await ReelDB.deleteDatabase("bench-peer-open");
   else if (engine === "wasqlite") {
     vfsCache.get("bench-wa-open")?.close();
     vfsCache.delete("bench-wa-open");
     await idbDeleteMatching("bench-wa-open");
   } else if (engine === "pglite") await idbDeleteMatching("bench-pg-open");
-  else if (engine === "wasqlite-commit") {
+  else if (engine === "wasqlite-commits") {
     vfsCache.get("bench-wa-commit")?.close();
     vfsCache.delete("bench-wa-commit");
     await idbDeleteMatching("bench-wa-commit");
@@ -320,8 +320,13 @@ async function peerOpen(engine, rows) {
   }
   if (engine === "wasqlite") {
     const db = await waOpen("bench-wa-open", "open.db", "full");
-    await waAsync.exec(db, `SELECT name FROM t WHERE k = ${k}`, (r) => (name = r[0]));
+    const it = waAsync.statements(db, LOOKUP, { unscoped: true });
+    const st = (await it.next()).value;
+    await it.return();
+    waAsync.bind_collection(st, [k]);
+    if ((await waAsync.step(st)) === SQLite.SQLITE_ROW) name = waAsync.column(st, 0);
     const ms = now() - t0;
+    await waAsync.finalize(st);
     await waAsync.close(db);
     return { ms, name };
   }
@@ -336,5 +341,5 @@ async function peerOpen(engine, rows) {
   throw new Error(`no storage adapter for ${engine}`);
 }
 
-window.peers = { peerMemory, peerCommits, peerBuild, peerDropOpen, peerOpen };
+window.peers = { peerMemory, peerCommits, peerBuild, peerDrop, peerOpen };
 window.peersReady = true;

@@ -9,7 +9,6 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 
-const RUNS = 3;
 const ENGINES = ["reeldb", "sqljs", "wasqlite", "pglite"];
 const STORAGE = ["reeldb", "wasqlite", "pglite"];
 
@@ -36,6 +35,7 @@ async function waitReady(page) {
 
 /** Measures everything and returns the tables as markdown. */
 export async function peerTables(page, { quick, root, version: chromium }) {
+  const RUNS = quick ? 1 : 3; // QUICK is a smoke run: PGlite's persisted build alone takes ~10 s
   const ROWS = quick ? 20_000 : 100_000;
   const LOOKUPS = quick ? 2_000 : 10_000;
   const SCANS = quick ? 2 : 5;
@@ -68,12 +68,12 @@ export async function peerTables(page, { quick, root, version: chromium }) {
       commits.pglite[d].push(await run("peerCommits", "pglite", MS, d, r));
     }
   }
-  await run("peerDropOpen", "wasqlite-commit");
+  await run("peerDrop", "wasqlite-commits");
   const builds = Object.fromEntries(STORAGE.map((e) => [e, []]));
   const opens = Object.fromEntries(STORAGE.map((e) => [e, []]));
   for (let r = 0; r < RUNS; r++) {
     for (const e of STORAGE) {
-      await run("peerDropOpen", e);
+      await run("peerDrop", e);
       builds[e].push(await run("peerBuild", e, ROWS));
     }
     await page.reload();
