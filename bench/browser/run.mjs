@@ -1,13 +1,15 @@
 // Browser benchmark of ReelDB: one headless Chromium run (Debian's
 // /usr/bin/chromium through playwright-core), against a raw IndexedDB loop
 // and sql.js (npm, from node_modules) on the same page. Prints a markdown
-// table. Needs pkg/ (scripts/build.sh) and `npm ci`.
+// table. Needs pkg/ (scripts/build.sh) and `npm ci`. Then the peer tables
+// (bench/browser/peers.mjs): ReelDB beside sql.js, wa-sqlite and PGlite.
 //
 //   node bench/browser/run.mjs            (QUICK=1 for a short run)
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { serve } from "../../scripts/static-server.mjs";
+import { peerTables } from "./peers.mjs";
 
 const ROOT = new URL("../../", import.meta.url);
 const QUICK = process.env.QUICK === "1";
@@ -59,6 +61,7 @@ try {
   console.log("|---|---|---|---|");
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
   console.log(`\n(history build: ${fmt(COMMITS)} commits in ${fmt(hist.buildMs)} ms, relaxed durability, 100 in flight; timeline ${fmt(hist.timeline)} entries)`);
+  console.log(await peerTables(page, { quick: QUICK, root: ROOT, version: await browser.version() }));
 } finally {
   await browser.close();
   await server.close();
