@@ -203,10 +203,16 @@ build_pkg() {
     # section, which rustc writes and wasm-bindgen keeps.
     "$ROOT/node_modules/.bin/wasm-opt" "$opt_level" pkg/reeldb_bg.wasm -o pkg/reeldb_bg.opt.wasm
     mv pkg/reeldb_bg.opt.wasm pkg/reeldb_bg.wasm
+    note "pkg/reeldb_bg.wasm: $raw bytes from wasm-bindgen, $(wc -c <pkg/reeldb_bg.wasm) after wasm-opt $opt_level, $(gzip -9c pkg/reeldb_bg.wasm | wc -c) gzipped"
+    finish_pkg
+}
+
+# The package's files beside the wasm-bindgen output: the kit's modules,
+# package.json and the README (cheap: done on every build).
+finish_pkg() {
     cp kit/*.js kit/*.d.ts pkg/
     node scripts/pkg-json.mjs
     cp README.md pkg/README.md
-    note "pkg/reeldb_bg.wasm: $raw bytes from wasm-bindgen, $(wc -c <pkg/reeldb_bg.wasm) after wasm-opt $opt_level, $(gzip -9c pkg/reeldb_bg.wasm | wc -c) gzipped"
 }
 
 # `up_to_date STAMP KEY INPUT...`: true when STAMP exists, holds KEY (the
@@ -219,8 +225,9 @@ up_to_date() {
     [[ -z "$(find "$@" -newer "$stamp" -print -quit 2>/dev/null)" ]]
 }
 
-# What pkg/ is built from, and the settings that change its bytes.
-PKG_INPUTS=(src Cargo.toml Cargo.lock kit scripts/lib.sh scripts/pkg-json.mjs)
+# What the wasm and its glue in pkg/ are built from, and the settings that
+# change their bytes.
+PKG_INPUTS=(src Cargo.toml Cargo.lock scripts/lib.sh)
 pkg_key() {
     echo "profile=${WASM_PROFILE:-wasm-release} wasm-opt=${WASM_OPT_LEVEL:--O3}"
 }
@@ -228,8 +235,8 @@ pkg_key() {
 # Builds pkg/ unless it is up to date with its inputs (see up_to_date).
 ensure_pkg() {
     if up_to_date pkg/.build-stamp "$(pkg_key)" "${PKG_INPUTS[@]}"; then
-        note "pkg/ is up to date with src/, kit/, Cargo.toml and Cargo.lock (FORCE_BUILD=1 rebuilds)"
-        cp README.md pkg/README.md
+        note "pkg/'s wasm is up to date with src/, Cargo.toml and Cargo.lock (FORCE_BUILD=1 rebuilds)"
+        finish_pkg
         return 0
     fi
     build_pkg
