@@ -641,7 +641,7 @@ impl<'a> Binder<'a> {
                 // `AS OF` a time after the engine's clock reads the current
                 // state, as MariaDB does.
                 let past = match temporal {
-                    Some(Temporal::AsOf(e)) => Some(self.time_arg(e)?).filter(|ts| *ts <= self.db.now()),
+                    Some(Temporal::AsOf(e)) => super::as_of::past_time(self.db, self.time_arg(e)?),
                     _ => None,
                 };
                 let (catalog, snap) = match past {

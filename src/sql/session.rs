@@ -1654,8 +1654,9 @@ fn table_diff(
         Some((a, b)) => (a.to_string(), b.to_string()),
         None => (cur_db.to_string(), tname.to_string()),
     };
-    let s1 = db.as_of(t1)?;
-    let s2 = db.as_of(t2)?;
+    // A time after the clock reads the current state, as AS OF does.
+    let s1 = super::as_of::read_as_of(db, t1)?;
+    let s2 = super::as_of::read_as_of(db, t2)?;
     let c1 = Catalog::load(db, &s1)?;
     let c2 = Catalog::load(db, &s2)?;
     let m1 = c1.table(&tdb, &tn);
