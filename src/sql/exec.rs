@@ -425,21 +425,29 @@ impl<'a> Exec<'a> {
             Some(f) => self.run_from(f, parent)?,
             None => vec![Vec::new()],
         };
-        let rows = match &p.group {
+        let mut rows = match &p.group {
             Some((keys, aggs)) => {
-                let width = p.from.as_ref().map(|f| f.width).unwrap_or(0);
+                // the group's first row, then the window slots
+                let width = p.window_base + p.windows.len();
                 self.group(rows, keys, aggs, keys.is_empty(), width, parent)?
             }
             None => rows,
         };
+        if let Some(h) = &p.having {
+            let mut kept = Vec::with_capacity(rows.len());
+            for row in rows {
+                if self.truthy(h, &Env { row: &row, parent })? {
+                    kept.push(row);
+                }
+            }
+            rows = kept;
+        }
+        if !p.windows.is_empty() {
+            super::window::compute(self, &mut rows, &p.windows, p.window_base, parent)?;
+        }
         let mut out: Vec<(Row, Vec<Value>)> = Vec::with_capacity(rows.len());
         for row in &rows {
             let env = Env { row, parent };
-            if let Some(h) = &p.having {
-                if !self.truthy(h, &env)? {
-                    continue;
-                }
-            }
             let proj: Row = p.projection.iter().map(|e| self.eval(e, &env)).collect::<SqlResult<_>>()?;
             let keys: Vec<Value> = p.order.iter().map(|(e, _)| self.eval(e, &env)).collect::<SqlResult<_>>()?;
             out.push((proj, keys));
@@ -885,7 +893,7 @@ impl<'a> Exec<'a> {
 }
 
 /// Running state of one aggregate.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct AggState {
     count: i64,
     acc: Option<Value>,
@@ -894,7 +902,7 @@ pub struct AggState {
 }
 
 impl AggState {
-    fn add(&mut self, a: &AggCall, v: Value) -> SqlResult<()> {
+    pub(crate) fn add(&mut self, a: &AggCall, v: Value) -> SqlResult<()> {
         if a.func == AggFunc::CountStar {
             self.count += 1;
             return Ok(());
@@ -936,7 +944,7 @@ impl AggState {
         Ok(())
     }
 
-    fn finish(self, a: &AggCall) -> Value {
+    pub(crate) fn finish(self, a: &AggCall) -> Value {
         match a.func {
             AggFunc::Count | AggFunc::CountStar => Value::Int(self.count),
             AggFunc::Sum => self.acc.unwrap_or(Value::Null),

@@ -373,16 +373,78 @@ pub struct FromPlan {
     pub width: usize,
 }
 
+/// Window functions (see `window.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowFunc {
+    RowNumber,
+    Rank,
+    DenseRank,
+    PercentRank,
+    CumeDist,
+    /// NTILE(n): the number of buckets.
+    Ntile(i64),
+    /// LAG(x, offset, default): the offset.
+    Lag(usize),
+    /// LEAD(x, offset, default): the offset.
+    Lead(usize),
+    FirstValue,
+    LastValue,
+    /// NTH_VALUE(x, n): n (from 1).
+    NthValue(usize),
+    /// An aggregate over the frame.
+    Agg(AggFunc),
+}
+
+/// One end of a bound window frame (offsets are row counts for ROWS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameEdge {
+    UnboundedPreceding,
+    Preceding(usize),
+    CurrentRow,
+    Following(usize),
+    UnboundedFollowing,
+}
+
+/// A window frame: ROWS between two edges, or RANGE (peers of the current
+/// row count as one) between two edges without offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    /// ROWS (else RANGE).
+    pub rows: bool,
+    pub start: FrameEdge,
+    pub end: FrameEdge,
+}
+
+/// One window function call of a SELECT; its value goes into the row at
+/// [`SelectPlan::window_base`] plus its index.
+#[derive(Debug, Clone)]
+pub struct WindowCall {
+    pub func: WindowFunc,
+    /// Arguments (bound on the row after grouping): the value, then for
+    /// LAG/LEAD the default.
+    pub args: Vec<BExpr>,
+    /// PARTITION BY.
+    pub partition: Vec<BExpr>,
+    /// ORDER BY (expression, DESC).
+    pub order: Vec<(BExpr, bool)>,
+    pub frame: Frame,
+}
+
 /// A SELECT block.
 #[derive(Debug)]
 pub struct SelectPlan {
     /// FROM (None: one empty row).
     pub from: Option<FromPlan>,
     /// Grouping: (keys, aggregates); the grouped row is the group's first
-    /// row followed by the aggregate values.
+    /// row, then a slot for each window value, then the aggregate values.
     pub group: Option<(Vec<BExpr>, Vec<AggCall>)>,
     /// HAVING.
     pub having: Option<BExpr>,
+    /// Window function calls, computed after grouping and HAVING.
+    pub windows: Vec<WindowCall>,
+    /// Where the window values go in the row (the FROM row's width; the
+    /// aggregate values of a grouped row follow them).
+    pub window_base: usize,
     /// Output expressions.
     pub projection: Vec<BExpr>,
     /// Sort keys.

@@ -638,7 +638,16 @@ fn select(s: sp::Select) -> SqlResult<Select> {
         }
         sp::GroupByExpr::All(_) => return unsupported("GROUP BY ALL"),
     };
+    let mut windows = Vec::new();
+    for sp::NamedWindowDefinition(name, def) in s.named_window {
+        let spec = match def {
+            sp::NamedWindowExpr::NamedWindow(base) => WindowSpec { base: Some(ident(&base)), ..WindowSpec::default() },
+            sp::NamedWindowExpr::WindowSpec(ws) => window_spec(ws)?,
+        };
+        windows.push((ident(&name), spec));
+    }
     Ok(Select {
+        windows,
         distinct,
         items,
         from,
@@ -967,10 +976,17 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
         }
         E::Function(f) => {
             let name = f.name.to_string().to_ascii_lowercase();
-            if f.over.is_some() || f.filter.is_some() || !f.within_group.is_empty() {
-                return unsupported(format!("window or filtered function {name}"));
+            if f.filter.is_some() || !f.within_group.is_empty() {
+                return unsupported(format!("filtered function {name}"));
             }
             let (mut args, distinct, star) = func_args(&f.args)?;
+            if let Some(over) = f.over {
+                let spec = match over {
+                    sp::WindowType::WindowSpec(ws) => window_spec(ws)?,
+                    sp::WindowType::NamedWindow(w) => WindowSpec { base: Some(ident(&w)), ..WindowSpec::default() },
+                };
+                return Ok(Expr::Window { name, args, distinct, star, spec: Box::new(spec) });
+            }
             // TIMESTAMPDIFF(MINUTE, a, b): the unit parses as a column name
             if matches!(name.as_str(), "timestampdiff" | "timestampadd") {
                 if let Some(Expr::Column { table: None, name: unit }) = args.first() {
@@ -987,6 +1003,40 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
         },
         E::Tuple(items) => Expr::Row(items.into_iter().map(expr).collect::<SqlResult<_>>()?),
         other => return unsupported(format!("expression {}", first_words(&other.to_string()))),
+    })
+}
+
+/// A window specification (`OVER (...)`, `WINDOW w AS (...)`).
+fn window_spec(ws: sp::WindowSpec) -> SqlResult<WindowSpec> {
+    let bound = |b: sp::WindowFrameBound| -> SqlResult<FrameBound> {
+        Ok(match b {
+            sp::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
+            sp::WindowFrameBound::Preceding(None) => FrameBound::UnboundedPreceding,
+            sp::WindowFrameBound::Preceding(Some(e)) => FrameBound::Preceding(expr(*e)?),
+            sp::WindowFrameBound::Following(None) => FrameBound::UnboundedFollowing,
+            sp::WindowFrameBound::Following(Some(e)) => FrameBound::Following(expr(*e)?),
+        })
+    };
+    let frame = match ws.window_frame {
+        None => None,
+        Some(f) => Some(WindowFrame {
+            rows: match f.units {
+                sp::WindowFrameUnits::Rows => true,
+                sp::WindowFrameUnits::Range => false,
+                sp::WindowFrameUnits::Groups => return unsupported("GROUPS frames"),
+            },
+            start: bound(f.start_bound)?,
+            end: match f.end_bound {
+                Some(b) => bound(b)?,
+                None => FrameBound::CurrentRow,
+            },
+        }),
+    };
+    Ok(WindowSpec {
+        base: ws.window_name.as_ref().map(ident),
+        partition_by: ws.partition_by.into_iter().map(expr).collect::<SqlResult<_>>()?,
+        order_by: order_items(ws.order_by)?,
+        frame,
     })
 }
 
