@@ -112,6 +112,9 @@ fn pin_expr(e: &mut Expr, p: &mut Pin) {
             args.iter_mut().for_each(|x| pin_expr(x, p));
             pin_window(spec, p);
         }
+        Expr::GroupConcat { args, order_by, .. } => {
+            args.iter_mut().chain(order_by.iter_mut().map(|o| &mut o.expr)).for_each(|x| pin_expr(x, p))
+        }
         Expr::WindowRef(_) => {}
     }
 }

@@ -603,6 +603,16 @@ pub enum Expr {
         /// The window.
         spec: Box<WindowSpec>,
     },
+    /// `GROUP_CONCAT([DISTINCT] args [ORDER BY ...] [SEPARATOR 's'])`.
+    GroupConcat {
+        /// The values, concatenated per row (a row with a NULL one is skipped).
+        args: Vec<Expr>,
+        distinct: bool,
+        /// The order of the parts.
+        order_by: Vec<OrderItem>,
+        /// Between the parts (default `,`).
+        separator: String,
+    },
     /// The value of a window function call already computed into the row
     /// at this position (the binder replaces [`Expr::Window`] by it).
     WindowRef(usize),

@@ -100,7 +100,6 @@ fn agg_func(name: &str) -> Option<AggFunc> {
         "avg" => AggFunc::Avg,
         "min" => AggFunc::Min,
         "max" => AggFunc::Max,
-        "group_concat" => AggFunc::GroupConcat,
         _ => return None,
     })
 }
@@ -124,6 +123,7 @@ fn children(e: &Expr) -> Vec<&Expr> {
             .chain(else_.as_deref())
             .collect(),
         Expr::Func { args, .. } | Expr::Row(args) => args.iter().collect(),
+        Expr::GroupConcat { args, order_by, .. } => args.iter().chain(order_by.iter().map(|o| &o.expr)).collect(),
         Expr::Window { args, spec, .. } => {
             let frame = spec.frame.iter().flat_map(|f| [&f.start, &f.end]).filter_map(|b| match b {
                 FrameBound::Preceding(x) | FrameBound::Following(x) => Some(x),
@@ -138,7 +138,9 @@ fn children(e: &Expr) -> Vec<&Expr> {
 /// aggregate used as a window function is not one, its arguments may hold
 /// one).
 pub fn has_aggregate(e: &Expr) -> bool {
-    matches!(e, Expr::Func { name, .. } if agg_func(name).is_some()) || children(e).into_iter().any(has_aggregate)
+    matches!(e, Expr::Func { name, .. } if agg_func(name).is_some())
+        || matches!(e, Expr::GroupConcat { .. })
+        || children(e).into_iter().any(has_aggregate)
 }
 
 /// Whether an expression holds a window function call or the value of one
@@ -201,7 +203,9 @@ fn extract_windows(e: &mut Expr, base: usize, calls: &mut Vec<Expr>) {
                 extract_windows(b, base, calls);
             }
         }
-        Expr::Func { args, .. } | Expr::Row(args) => args.iter_mut().for_each(|x| extract_windows(x, base, calls)),
+        Expr::Func { args, .. } | Expr::Row(args) | Expr::GroupConcat { args, .. } => {
+            args.iter_mut().for_each(|x| extract_windows(x, base, calls))
+        }
         Expr::Lit(_)
         | Expr::Column { .. }
         | Expr::Exists(..)
@@ -973,25 +977,27 @@ impl<'a> Binder<'a> {
                         return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
                     };
                     let func = if *star { AggFunc::CountStar } else { f };
-                    let arg = if *star {
-                        None
-                    } else {
-                        if args.len() != 1 && f != AggFunc::GroupConcat {
-                            return Err(SqlError::new(
-                                Code::WrongParamcount,
-                                format!("Incorrect parameter count in the call to native function '{name}'"),
-                            ));
+                    let mut call = AggCall::plain(func, None);
+                    call.distinct = *distinct;
+                    if !*star {
+                        // COUNT(DISTINCT a, b, ...) counts the distinct rows of values
+                        let many = f == AggFunc::Count && *distinct && !args.is_empty();
+                        if args.len() != 1 && !many {
+                            // the aggregates are grammar in MySQL
+                            return Err(SqlError::parse(format!(
+                                "You have an error in your SQL syntax: {} takes one argument",
+                                name.to_uppercase()
+                            )));
                         }
                         if args.iter().any(has_aggregate) {
                             return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
                         }
-                        let a = match args.len() {
-                            1 => args[0].clone(),
-                            _ => Expr::Func { name: "concat".into(), args: args.clone(), distinct: false, star: false },
-                        };
-                        Some(self.expr(&a, scope, None)?)
-                    };
-                    aggs.calls.push(AggCall { func, arg, distinct: *distinct });
+                        call.arg = Some(self.expr(&args[0], scope, None)?);
+                        for a in &args[1..] {
+                            call.more.push(self.expr(a, scope, None)?);
+                        }
+                    }
+                    aggs.calls.push(call);
                     return Ok(BExpr::Col(aggs.width + aggs.calls.len() - 1));
                 }
                 if *star {
@@ -1012,6 +1018,31 @@ impl<'a> Binder<'a> {
                 } else {
                     BExpr::Func(f, a)
                 }
+            }
+            Expr::GroupConcat { args, distinct, order_by, separator } => {
+                let Some(aggs) = aggs else {
+                    return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                };
+                if children(e).into_iter().any(has_aggregate) {
+                    return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                }
+                let arg = match args.len() {
+                    1 => args[0].clone(),
+                    _ => Expr::Func { name: "concat".into(), args: args.clone(), distinct: false, star: false },
+                };
+                let mut call = AggCall::plain(AggFunc::GroupConcat, Some(self.expr(&arg, scope, None)?));
+                call.distinct = *distinct;
+                call.separator = separator.clone();
+                for o in order_by {
+                    let key = match &o.expr {
+                        // a position in the argument list
+                        Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= args.len() => &args[*n as usize - 1],
+                        other => other,
+                    };
+                    call.order.push((self.expr(key, scope, None)?, o.desc));
+                }
+                aggs.calls.push(call);
+                BExpr::Col(aggs.width + aggs.calls.len() - 1)
             }
             Expr::Window { .. } => return Err(window_misuse(e)),
             Expr::WindowRef(pos) => BExpr::Col(*pos),

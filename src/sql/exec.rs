@@ -490,7 +490,9 @@ impl<'a> Exec<'a> {
                     Some(e) => self.eval(e, &env)?,
                     None => Value::Int(1),
                 };
-                st.add(a, v)?;
+                let more = a.more.iter().map(|e| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
+                let order = a.order.iter().map(|(e, _)| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
+                st.add(a, v, &more, order)?;
             }
         }
         if groups.is_empty() && scalar {
@@ -897,21 +899,27 @@ impl<'a> Exec<'a> {
 pub struct AggState {
     count: i64,
     acc: Option<Value>,
-    seen: Option<HashSet<KeyPart>>,
-    parts: Vec<String>,
+    seen: Option<HashSet<Vec<KeyPart>>>,
+    /// GROUP_CONCAT's parts with their ORDER BY values.
+    parts: Vec<(String, Vec<Value>)>,
 }
 
 impl AggState {
-    pub(crate) fn add(&mut self, a: &AggCall, v: Value) -> SqlResult<()> {
+    /// Adds a row's value `v` (with the further values of `COUNT(DISTINCT
+    /// a, b, ...)` in `more`, and GROUP_CONCAT's ORDER BY values).
+    pub(crate) fn add(&mut self, a: &AggCall, v: Value, more: &[Value], order: Vec<Value>) -> SqlResult<()> {
         if a.func == AggFunc::CountStar {
             self.count += 1;
             return Ok(());
         }
-        if v.is_null() {
+        if v.is_null() || more.iter().any(Value::is_null) {
             return Ok(());
         }
-        if a.distinct && !self.seen.get_or_insert_with(HashSet::new).insert(v.key()) {
-            return Ok(());
+        if a.distinct {
+            let key = std::iter::once(&v).chain(more).map(Value::key).collect();
+            if !self.seen.get_or_insert_with(HashSet::new).insert(key) {
+                return Ok(());
+            }
         }
         self.count += 1;
         match a.func {
@@ -939,7 +947,7 @@ impl AggState {
                     self.acc = Some(v);
                 }
             }
-            AggFunc::GroupConcat => self.parts.push(text(&v)),
+            AggFunc::GroupConcat => self.parts.push((text(&v), order)),
         }
         Ok(())
     }
@@ -959,10 +967,15 @@ impl AggState {
             AggFunc::Min | AggFunc::Max => self.acc.unwrap_or(Value::Null),
             AggFunc::GroupConcat => {
                 if self.count == 0 {
-                    Value::Null
-                } else {
-                    Value::Str(self.parts.join(","))
+                    return Value::Null;
                 }
+                let mut parts = self.parts;
+                if !a.order.is_empty() {
+                    parts.sort_by(|x, y| {
+                        order_cmp(x.1.iter().zip(&y.1).zip(&a.order).map(|((p, q), (_, d))| (p, q, *d)))
+                    });
+                }
+                Value::Str(parts.into_iter().map(|(s, _)| s).collect::<Vec<_>>().join(&a.separator))
             }
         }
     }

@@ -42,8 +42,21 @@ pub struct AggCall {
     pub func: AggFunc,
     /// Argument (bound on the FROM row).
     pub arg: Option<BExpr>,
+    /// The further arguments of `COUNT(DISTINCT a, b, ...)`.
+    pub more: Vec<BExpr>,
     /// DISTINCT.
     pub distinct: bool,
+    /// GROUP_CONCAT's ORDER BY: (expression, DESC).
+    pub order: Vec<(BExpr, bool)>,
+    /// GROUP_CONCAT's SEPARATOR.
+    pub separator: String,
+}
+
+impl AggCall {
+    /// A call of `func` on `arg` (no DISTINCT, ORDER BY or SEPARATOR).
+    pub fn plain(func: AggFunc, arg: Option<BExpr>) -> AggCall {
+        AggCall { func, arg, more: Vec::new(), distinct: false, order: Vec::new(), separator: ",".into() }
+    }
 }
 
 /// The result of an uncorrelated subquery, computed once per statement.

@@ -755,6 +755,25 @@ fn func_args(a: &sp::FunctionArguments) -> SqlResult<(Vec<Expr>, bool, bool)> {
     }
 }
 
+/// The `ORDER BY` and `SEPARATOR` of a `GROUP_CONCAT` call.
+fn group_concat_clauses(a: &sp::FunctionArguments) -> SqlResult<(Vec<OrderItem>, String)> {
+    let mut order_by = Vec::new();
+    let mut separator = ",".to_string();
+    if let sp::FunctionArguments::List(l) = a {
+        for c in &l.clauses {
+            match c {
+                sp::FunctionArgumentClause::OrderBy(v) => order_by = order_items(v.clone())?,
+                sp::FunctionArgumentClause::Separator(v) => match value(v.value.clone())? {
+                    Value::Str(s) => separator = s,
+                    _ => return Err(SqlError::parse("You have an error in your SQL syntax near 'SEPARATOR'")),
+                },
+                other => return unsupported(format!("GROUP_CONCAT(... {other})")),
+            }
+        }
+    }
+    Ok((order_by, separator))
+}
+
 /// `INTERVAL n unit` as the two arguments of `date_add`: the amount and
 /// the unit's name.
 fn interval(iv: sp::Interval) -> SqlResult<[Expr; 2]> {
@@ -980,6 +999,10 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
                 return unsupported(format!("filtered function {name}"));
             }
             let (mut args, distinct, star) = func_args(&f.args)?;
+            if name == "group_concat" && f.over.is_none() {
+                let (order_by, separator) = group_concat_clauses(&f.args)?;
+                return Ok(Expr::GroupConcat { args, distinct, order_by, separator });
+            }
             if let Some(over) = f.over {
                 let spec = match over {
                     sp::WindowType::WindowSpec(ws) => window_spec(ws)?,

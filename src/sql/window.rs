@@ -159,7 +159,7 @@ fn partition_values(p: &Partition, call: &WindowCall) -> SqlResult<Vec<Value>> {
             })
             .collect(),
         WindowFunc::Agg(func) => {
-            let agg = AggCall { func, arg: None, distinct: false };
+            let agg = AggCall::plain(func, None);
             let value = |j: usize| if func == AggFunc::CountStar { Value::Int(1) } else { p.arg(j, 0) };
             let mut out = Vec::with_capacity(n);
             if call.frame.start == FrameEdge::UnboundedPreceding {
@@ -169,7 +169,7 @@ fn partition_values(p: &Partition, call: &WindowCall) -> SqlResult<Vec<Value>> {
                 for i in 0..n {
                     if let Some((_, e)) = frame(i) {
                         while upto <= e {
-                            st.add(&agg, value(upto))?;
+                            st.add(&agg, value(upto), &[], Vec::new())?;
                             upto += 1;
                         }
                     }
@@ -180,7 +180,7 @@ fn partition_values(p: &Partition, call: &WindowCall) -> SqlResult<Vec<Value>> {
                     let mut st = AggState::default();
                     if let Some((s, e)) = frame(i) {
                         for j in s..=e {
-                            st.add(&agg, value(j))?;
+                            st.add(&agg, value(j), &[], Vec::new())?;
                         }
                     }
                     out.push(st.finish(&agg));
