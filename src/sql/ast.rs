@@ -154,6 +154,10 @@ pub enum Stmt {
         ignore: bool,
         /// REPLACE INTO.
         replace: bool,
+        /// ON DUPLICATE KEY UPDATE assignments.
+        on_duplicate: Vec<(String, Expr)>,
+        /// The row alias `AS new [(c, ...)]` of the inserted values.
+        row_alias: Option<(String, Vec<String>)>,
     },
     Update {
         table: ObjName,

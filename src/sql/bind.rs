@@ -219,6 +219,10 @@ fn extract_windows(e: &mut Expr, base: usize, calls: &mut Vec<Expr>) {
 /// or None for an unknown name.
 pub type VirtualRows<'a> = dyn Fn(&str, &[Value]) -> SqlResult<Option<(Vec<String>, Vec<Row>)>> + 'a;
 
+/// The qualifier under which `INSERT ... ON DUPLICATE KEY UPDATE` sees the
+/// values it would have inserted (`VALUES(c)` reads `values().c`).
+pub const INSERTED_VALUES: &str = "values()";
+
 /// Provider of the things the binder needs from the session.
 pub struct Binder<'a> {
     /// The database.
@@ -970,6 +974,18 @@ impl<'a> Binder<'a> {
                 let a = sub!(expr);
                 let b = sub!(pattern);
                 BExpr::Like(a, b, *escape, *negated)
+            }
+            Expr::Func { name, args, .. }
+                if name == "values" && matches!(args[..], [Expr::Column { table: None, .. }]) =>
+            {
+                // VALUES(c): the value INSERT ... ON DUPLICATE KEY UPDATE would
+                // have inserted; NULL elsewhere, as in MySQL
+                let Expr::Column { name: col, .. } = &args[0] else { return Err(unknown_column(None, name)) };
+                match scope.resolve(Some(INSERTED_VALUES), col)? {
+                    Some((0, i)) => BExpr::Col(i),
+                    Some((d, i)) => BExpr::Outer(d, i),
+                    None => BExpr::Lit(Value::Null),
+                }
             }
             Expr::Func { name, args, distinct, star } => {
                 if let Some(f) = agg_func(name) {

@@ -218,6 +218,18 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
             } else {
                 Some(ins.columns.iter().map(simple_name).collect::<SqlResult<_>>()?)
             };
+            let on_duplicate = match ins.on {
+                None => Vec::new(),
+                Some(sp::OnInsert::DuplicateKeyUpdate(assignments)) => assignments
+                    .into_iter()
+                    .map(|a| Ok((assign_target(&a.target)?, expr(a.value)?)))
+                    .collect::<SqlResult<_>>()?,
+                Some(other) => return unsupported(format!("INSERT ... {other}")),
+            };
+            let row_alias = match &ins.insert_alias {
+                None => None,
+                Some(a) => Some((simple_name(&a.row_alias)?, a.col_aliases.iter().flatten().map(ident).collect())),
+            };
             let source = match ins.source {
                 Some(q) => match *q.body {
                     sp::SetExpr::Values(v) if q.order_by.is_none() && q.limit_clause.is_none() => InsertSource::Values(
@@ -241,14 +253,21 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
                         source: InsertSource::Values(vec![vals]),
                         ignore: ins.ignore,
                         replace: ins.replace_into,
+                        on_duplicate,
+                        row_alias,
                     });
                 }
                 None => return Err(SqlError::parse("INSERT without values")),
             };
-            if ins.on.is_some() {
-                return unsupported("INSERT ... ON DUPLICATE KEY UPDATE");
+            Stmt::Insert {
+                table,
+                columns,
+                source,
+                ignore: ins.ignore,
+                replace: ins.replace_into,
+                on_duplicate,
+                row_alias,
             }
-            Stmt::Insert { table, columns, source, ignore: ins.ignore, replace: ins.replace_into }
         }
         S::Update(up) => {
             if !up.table.joins.is_empty() || up.from.is_some() {
