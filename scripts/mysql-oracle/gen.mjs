@@ -266,7 +266,9 @@ export function generateCase(seed) {
       const other = r.pick(t.cols).name;
       aggs.push(
         `COUNT(DISTINCT a.${r.pick(t.cols).name}, a.${other})`,
-        `GROUP_CONCAT(a.${other}${r.chance(0.4) ? `, '-', a.${r.pick(t.cols).name}` : ""} ORDER BY a.${r.pick(t.cols).name}${r.pick(["", " DESC"])}, a.id SEPARATOR '|')`,
+        // ordered by a NOT NULL key: MariaDB orders a NULL key as if it
+        // were 0 there (MySQL 8 and ReelDB: first, as in ORDER BY)
+        `GROUP_CONCAT(a.${other}${r.chance(0.4) ? `, '-', a.${r.pick(t.cols).name}` : ""} ORDER BY ${r.pick(t.cols.filter((c) => !c.nullable).map((c) => `a.${c.name}`).concat(["a.id"]))}${r.pick(["", " DESC"])}, a.id SEPARATOR '|')`,
       );
       const having = r.chance(0.4) ? ` HAVING COUNT(*) ${r.pick([">", ">=", "="])} ${r.int(3)}` : "";
       const where = r.chance(0.4) ? ` WHERE ${pred(r, scope, depth)}` : "";
