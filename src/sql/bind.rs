@@ -915,6 +915,24 @@ impl<'a> Binder<'a> {
                 None => return Err(unknown_column(table.as_deref(), name)),
             },
             Expr::Unary(op, a) => BExpr::Unary(*op, sub!(a)),
+            Expr::Binary(BinOp::Cmp(op), a, b) if matches!((&**a, &**b), (Expr::Row(_), _) | (_, Expr::Row(_))) => {
+                let e = row_compare(*op, a, b)?;
+                self.expr(&e, scope, aggs)?
+            }
+            Expr::InList { expr, list, negated } if matches!(&**expr, Expr::Row(x) if x.len() > 1) => {
+                // (a, b) IN ((1, 2), ...): (a, b) = (1, 2) OR ...
+                let mut any: Option<Expr> = None;
+                for item in list {
+                    let eq = row_compare(CmpOp::Eq, expr, item)?;
+                    any = Some(match any {
+                        None => eq,
+                        Some(acc) => Expr::Binary(BinOp::Or, Box::new(acc), Box::new(eq)),
+                    });
+                }
+                let e = any.ok_or_else(|| SqlError::parse("IN () needs a value"))?;
+                let e = if *negated { Expr::Unary(UnOp::Not, Box::new(e)) } else { e };
+                self.expr(&e, scope, aggs)?
+            }
             Expr::Binary(op, a, b) => {
                 let a = sub!(a);
                 let b = sub!(b);
@@ -1238,6 +1256,52 @@ impl<'a> Binder<'a> {
         let correlated = marker.touched.get();
         Ok(Rc::new(SubPlan { plan, correlated, cache: RefCell::new(None) }))
     }
+}
+
+/// A comparison of row constructors, `(a, b) op (c, d)`, as the comparisons
+/// of their columns: `=` and `<=>` all equal, `<>` any different, `<`, `<=`,
+/// `>`, `>=` lexicographic. Rows of different widths (or a row against a
+/// single value) are `ER_OPERAND_COLUMNS`.
+fn row_compare(op: CmpOp, a: &Expr, b: &Expr) -> SqlResult<Expr> {
+    let items = |e: &Expr| -> Vec<Expr> {
+        match e {
+            Expr::Row(v) => v.clone(),
+            other => vec![other.clone()],
+        }
+    };
+    let (xs, ys) = (items(a), items(b));
+    if xs.is_empty() {
+        return Err(SqlError::parse("You have an error in your SQL syntax near '()'"));
+    }
+    if xs.len() != ys.len() {
+        return Err(SqlError::new(Code::OperandColumns, format!("Operand should contain {} column(s)", xs.len())));
+    }
+    let cmp = |op: CmpOp, x: &Expr, y: &Expr| Expr::Binary(BinOp::Cmp(op), Box::new(x.clone()), Box::new(y.clone()));
+    let fold = |join: BinOp, parts: Vec<Expr>| {
+        parts
+            .into_iter()
+            .reduce(|acc, p| Expr::Binary(join, Box::new(acc), Box::new(p)))
+            .unwrap_or(Expr::Lit(Value::Null))
+    };
+    let pairs = xs.iter().zip(&ys);
+    Ok(match op {
+        CmpOp::Eq | CmpOp::NullSafeEq => fold(BinOp::And, pairs.map(|(x, y)| cmp(op, x, y)).collect()),
+        CmpOp::Ne => fold(BinOp::Or, pairs.map(|(x, y)| cmp(op, x, y)).collect()),
+        CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
+            // x1 < y1 OR (x1 = y1 AND (rest)), the last column with `op` itself
+            let strict = match op {
+                CmpOp::Lt | CmpOp::Le => CmpOp::Lt,
+                _ => CmpOp::Gt,
+            };
+            let n = xs.len();
+            let mut acc = cmp(op, &xs[n - 1], &ys[n - 1]);
+            for i in (0..n - 1).rev() {
+                let tie = Expr::Binary(BinOp::And, Box::new(cmp(CmpOp::Eq, &xs[i], &ys[i])), Box::new(acc));
+                acc = Expr::Binary(BinOp::Or, Box::new(cmp(strict, &xs[i], &ys[i])), Box::new(tie));
+            }
+            acc
+        }
+    })
 }
 
 /// A window specification with the named windows it refines (`OVER w`,
