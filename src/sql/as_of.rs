@@ -115,7 +115,7 @@ fn pin_expr(e: &mut Expr, p: &mut Pin) {
         Expr::GroupConcat { args, order_by, .. } => {
             args.iter_mut().chain(order_by.iter_mut().map(|o| &mut o.expr)).for_each(|x| pin_expr(x, p))
         }
-        Expr::WindowRef(_) => {}
+        Expr::WindowRef(_) | Expr::Default => {}
     }
 }
 

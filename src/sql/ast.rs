@@ -617,6 +617,8 @@ pub enum Expr {
         /// Between the parts (default `,`).
         separator: String,
     },
+    /// `DEFAULT` in an INSERT's VALUES row: the column's default.
+    Default,
     /// The value of a window function call already computed into the row
     /// at this position (the binder replaces [`Expr::Window`] by it).
     WindowRef(usize),

@@ -107,7 +107,12 @@ fn agg_func(name: &str) -> Option<AggFunc> {
 /// The direct sub-expressions of an expression (not inside subqueries).
 fn children(e: &Expr) -> Vec<&Expr> {
     match e {
-        Expr::Lit(_) | Expr::Column { .. } | Expr::Exists(..) | Expr::Subquery(_) | Expr::WindowRef(_) => Vec::new(),
+        Expr::Lit(_)
+        | Expr::Column { .. }
+        | Expr::Exists(..)
+        | Expr::Subquery(_)
+        | Expr::WindowRef(_)
+        | Expr::Default => Vec::new(),
         Expr::Unary(_, a)
         | Expr::IsNull(a, _)
         | Expr::IsBool(a, _, _)
@@ -211,7 +216,8 @@ fn extract_windows(e: &mut Expr, base: usize, calls: &mut Vec<Expr>) {
         | Expr::Exists(..)
         | Expr::Subquery(_)
         | Expr::Window { .. }
-        | Expr::WindowRef(_) => {}
+        | Expr::WindowRef(_)
+        | Expr::Default => {}
     }
 }
 
@@ -1079,6 +1085,11 @@ impl<'a> Binder<'a> {
                 BExpr::Col(aggs.width + aggs.calls.len() - 1)
             }
             Expr::Window { .. } => return Err(window_misuse(e)),
+            Expr::Default => {
+                return Err(SqlError::parse(
+                    "You have an error in your SQL syntax near 'DEFAULT': only an INSERT value",
+                ))
+            }
             Expr::WindowRef(pos) => BExpr::Col(*pos),
             Expr::Row(v) if v.len() == 1 => self.expr(&v[0], scope, aggs)?,
             Expr::Row(_) => return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)")),

@@ -696,7 +696,7 @@ impl Session {
                     let meta = Rc::new(meta);
                     let map: Vec<usize> = names.iter().map(|n| meta.column(n).unwrap_or(0)).collect();
                     for r in rows {
-                        self.insert_row(&meta, &map, r, false, false, None)?;
+                        self.insert_row(&meta, &map, r.into_iter().map(Some).collect(), false, false, None)?;
                         n += 1;
                     }
                 }
@@ -834,7 +834,7 @@ impl Session {
                         .collect::<SqlResult<_>>()?,
                     None => (0..t.columns.len()).collect(),
                 };
-                let rows: Vec<Row> = match source {
+                let rows: Vec<Vec<Option<Value>>> = match source {
                     InsertSource::Values(rows) => {
                         let mut out = Vec::with_capacity(rows.len());
                         for (i, r) in rows.iter().enumerate() {
@@ -846,7 +846,11 @@ impl Session {
                             }
                             let mut vals = Vec::with_capacity(r.len());
                             for e in r {
-                                vals.push(self.const_expr(e)?);
+                                // DEFAULT: as if the column were not given
+                                vals.push(match e {
+                                    Expr::Default => None,
+                                    e => Some(self.const_expr(e)?),
+                                });
                             }
                             out.push(vals);
                         }
@@ -860,7 +864,7 @@ impl Session {
                                     "Column count doesn't match value count at row 1",
                                 ));
                             }
-                            rows
+                            rows.into_iter().map(|r| r.into_iter().map(Some).collect()).collect()
                         }
                         _ => Vec::new(),
                     },
@@ -1226,7 +1230,8 @@ impl Session {
         })
     }
 
-    /// Inserts a row; the affected-row count as MySQL gives it: 1, 0 for a
+    /// Inserts a row (`None`: the column's default, as for `DEFAULT`); the
+    /// affected-row count as MySQL gives it: 1, 0 for a
     /// duplicate ignored, 1 + the rows a REPLACE deleted, and with `upsert`
     /// (ON DUPLICATE KEY UPDATE) 2 when it updated the conflicting row, 0
     /// when that left it unchanged.
@@ -1234,7 +1239,7 @@ impl Session {
         &mut self,
         t: &Rc<TableMeta>,
         map: &[usize],
-        vals: Row,
+        vals: Vec<Option<Value>>,
         ignore: bool,
         replace: bool,
         upsert: Option<&[(usize, BExpr)]>,
@@ -1247,8 +1252,10 @@ impl Session {
             .collect();
         let mut given = vec![false; row.len()];
         for (v, &i) in vals.into_iter().zip(map) {
-            row[i] = v;
-            given[i] = true;
+            if let Some(v) = v {
+                row[i] = v;
+                given[i] = true;
+            }
         }
         let (rowid, mut auto) = self.read_seq(t.id)?;
         for i in 0..row.len() {

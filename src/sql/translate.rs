@@ -838,6 +838,7 @@ fn bx(e: sp::Expr) -> SqlResult<Box<Expr>> {
 pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
     use sp::Expr as E;
     Ok(match e {
+        E::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default") => Expr::Default,
         E::Identifier(i) => Expr::Column { table: None, name: ident(&i) },
         E::CompoundIdentifier(parts) => {
             let n = parts.len();
