@@ -90,7 +90,7 @@ fn pin_expr(e: &mut Expr, p: &mut Pin) {
             pin_expr(expr, p);
             list.iter_mut().for_each(|x| pin_expr(x, p));
         }
-        Expr::InSubquery { expr, query, .. } => {
+        Expr::InSubquery { expr, query, .. } | Expr::Quantified { expr, query, .. } => {
             pin_expr(expr, p);
             pin_query(query, p);
         }

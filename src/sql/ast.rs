@@ -555,6 +555,16 @@ pub enum Expr {
         /// NOT.
         negated: bool,
     },
+    /// `x op ANY|SOME|ALL (subquery)`.
+    Quantified {
+        /// Compared value.
+        expr: Box<Expr>,
+        op: CmpOp,
+        /// Subquery.
+        query: Box<Query>,
+        /// ALL (else ANY / SOME).
+        all: bool,
+    },
     /// [NOT] EXISTS.
     Exists(Box<Query>, bool),
     /// Scalar subquery.

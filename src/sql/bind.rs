@@ -117,7 +117,8 @@ fn children(e: &Expr) -> Vec<&Expr> {
         | Expr::IsNull(a, _)
         | Expr::IsBool(a, _, _)
         | Expr::Cast(a, _)
-        | Expr::InSubquery { expr: a, .. } => vec![a],
+        | Expr::InSubquery { expr: a, .. }
+        | Expr::Quantified { expr: a, .. } => vec![a],
         Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => vec![a, b],
         Expr::Between { expr, low, high, .. } => vec![expr, low, high],
         Expr::InList { expr, list, .. } => std::iter::once(&**expr).chain(list).collect(),
@@ -185,7 +186,8 @@ fn extract_windows(e: &mut Expr, base: usize, calls: &mut Vec<Expr>) {
         | Expr::IsNull(a, _)
         | Expr::IsBool(a, _, _)
         | Expr::Cast(a, _)
-        | Expr::InSubquery { expr: a, .. } => extract_windows(a, base, calls),
+        | Expr::InSubquery { expr: a, .. }
+        | Expr::Quantified { expr: a, .. } => extract_windows(a, base, calls),
         Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => {
             extract_windows(a, base, calls);
             extract_windows(b, base, calls);
@@ -967,6 +969,14 @@ impl<'a> Binder<'a> {
                     return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
                 }
                 BExpr::InSub(a, sp, *negated)
+            }
+            Expr::Quantified { expr, op, query, all } => {
+                let a = sub!(expr);
+                let sp = self.subplan(query, scope)?;
+                if sp.plan.columns().len() != 1 {
+                    return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
+                }
+                BExpr::Quantified(a, *op, sp, *all)
             }
             Expr::Exists(q, n) => BExpr::Exists(self.subplan(q, scope)?, *n),
             Expr::Subquery(q) => {

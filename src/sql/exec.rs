@@ -256,6 +256,26 @@ impl<'a> Exec<'a> {
                     Value::bool(*neg)
                 }
             }
+            BExpr::Quantified(a, op, sp, all) => {
+                // ANY: true if one comparison is; ALL: false if one is;
+                // otherwise NULL if one was unknown (an empty subquery:
+                // ANY false, ALL true)
+                let v = self.eval(a, env)?;
+                let res = self.sub_result(sp, env)?;
+                let mut unknown = false;
+                for r in &res.rows {
+                    match cmp_result(*op, &v, r.first().unwrap_or(&Value::Null)).truth() {
+                        Some(b) if b != *all => return Ok(Value::bool(b)),
+                        None => unknown = true,
+                        _ => {}
+                    }
+                }
+                if unknown {
+                    Value::Null
+                } else {
+                    Value::bool(*all)
+                }
+            }
             BExpr::Exists(sp, neg) => {
                 let res = self.sub_result(sp, env)?;
                 Value::bool(res.rows.is_empty() == *neg)

@@ -108,6 +108,8 @@ pub enum BExpr {
     InList(Box<BExpr>, Vec<BExpr>, bool),
     /// [NOT] IN (subquery).
     InSub(Box<BExpr>, Rc<SubPlan>, bool),
+    /// `x op ANY|ALL (subquery)`: value, operator, subquery, ALL.
+    Quantified(Box<BExpr>, CmpOp, Rc<SubPlan>, bool),
     /// [NOT] EXISTS.
     Exists(Rc<SubPlan>, bool),
     /// Scalar subquery.
@@ -130,7 +132,11 @@ impl BExpr {
         let mut ok = true;
         self.walk(&mut |e| match e {
             BExpr::Col(i) => f(*i),
-            BExpr::InSub(_, s, _) | BExpr::Exists(s, _) | BExpr::Scalar(s) if s.correlated => ok = false,
+            BExpr::InSub(_, s, _) | BExpr::Quantified(_, _, s, _) | BExpr::Exists(s, _) | BExpr::Scalar(s)
+                if s.correlated =>
+            {
+                ok = false
+            }
             _ => {}
         });
         ok
@@ -145,7 +151,8 @@ impl BExpr {
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
-            | BExpr::InSub(a, _, _) => a.walk(f),
+            | BExpr::InSub(a, _, _)
+            | BExpr::Quantified(a, ..) => a.walk(f),
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
                 a.walk(f);
                 b.walk(f);
@@ -179,7 +186,7 @@ impl BExpr {
     pub fn has_subquery(&self) -> bool {
         let mut found = false;
         self.walk(&mut |e| {
-            if matches!(e, BExpr::InSub(..) | BExpr::Exists(..) | BExpr::Scalar(_)) {
+            if matches!(e, BExpr::InSub(..) | BExpr::Quantified(..) | BExpr::Exists(..) | BExpr::Scalar(_)) {
                 found = true;
             }
         });
@@ -201,7 +208,8 @@ impl BExpr {
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
-            | BExpr::InSub(a, _, _) => a.shift_mut(by),
+            | BExpr::InSub(a, _, _)
+            | BExpr::Quantified(a, ..) => a.shift_mut(by),
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
                 a.shift_mut(by);
                 b.shift_mut(by);
@@ -236,7 +244,10 @@ impl BExpr {
     pub fn is_const(&self) -> bool {
         let mut c = true;
         self.walk(&mut |e| {
-            if matches!(e, BExpr::Col(_) | BExpr::InSub(..) | BExpr::Exists(..) | BExpr::Scalar(_)) {
+            if matches!(
+                e,
+                BExpr::Col(_) | BExpr::InSub(..) | BExpr::Quantified(..) | BExpr::Exists(..) | BExpr::Scalar(_)
+            ) {
                 c = false;
             }
             if let BExpr::Func(f, _) = e {

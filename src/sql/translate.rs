@@ -934,6 +934,8 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
             sp::InTarget::Subquery(q) => Expr::InSubquery { expr: bx(*e)?, query: Box::new(query(*q)?), negated },
             other => return unsupported(format!("IN {other}")),
         },
+        E::AnyOp { left, compare_op, right, .. } => quantified(*left, &compare_op, *right, false)?,
+        E::AllOp { left, compare_op, right } => quantified(*left, &compare_op, *right, true)?,
         E::Exists { subquery, negated } => Expr::Exists(Box::new(query(*subquery)?), negated),
         E::Subquery(q) => Expr::Subquery(Box::new(query(*q)?)),
         E::Like { negated, expr: e, pattern, escape_char, any, .. } => {
@@ -1047,6 +1049,24 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
         E::Tuple(items) => Expr::Row(items.into_iter().map(expr).collect::<SqlResult<_>>()?),
         other => return unsupported(format!("expression {}", first_words(&other.to_string()))),
     })
+}
+
+/// `x op ANY|SOME|ALL (subquery)`.
+fn quantified(left: sp::Expr, op: &sp::BinaryOperator, right: sp::Expr, all: bool) -> SqlResult<Expr> {
+    use sp::BinaryOperator as B;
+    let op = match op {
+        B::Eq => CmpOp::Eq,
+        B::NotEq => CmpOp::Ne,
+        B::Lt => CmpOp::Lt,
+        B::LtEq => CmpOp::Le,
+        B::Gt => CmpOp::Gt,
+        B::GtEq => CmpOp::Ge,
+        other => return unsupported(format!("{other} with ANY or ALL")),
+    };
+    match right {
+        sp::Expr::Subquery(q) => Ok(Expr::Quantified { expr: bx(left)?, op, query: Box::new(query(*q)?), all }),
+        _ => Err(SqlError::parse("You have an error in your SQL syntax: ANY and ALL take a subquery")),
+    }
 }
 
 /// A window specification (`OVER (...)`, `WINDOW w AS (...)`).
