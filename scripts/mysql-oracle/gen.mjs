@@ -301,13 +301,20 @@ export function generateCase(seed) {
       const inner = scopeOf(u, "b");
       const c = r.pick(t.cols);
       const same = u.cols.filter((d) => d.ty === c.ty);
-      const form = r.int(4);
+      const form = r.int(6);
       if (form === 0 && same.length) {
         const d = r.pick(same);
         steps.push({ sql: `SELECT a.id FROM ${t.name} a WHERE a.${c.name} ${r.chance(0.3) ? "NOT " : ""}IN (SELECT b.${d.name} FROM ${u.name} b WHERE ${pred(r, inner, 1)})`, area: "subquery IN", query: true });
       } else if (form === 1 && same.length) {
         const d = r.pick(same);
         steps.push({ sql: `SELECT a.id FROM ${t.name} a WHERE ${r.chance(0.3) ? "NOT " : ""}EXISTS (SELECT 1 FROM ${u.name} b WHERE b.${d.name} = a.${c.name})`, area: "subquery EXISTS", query: true });
+      } else if (form >= 4 && same.length && c.ty !== "str") {
+        // quantified comparisons; a row constructor against literals
+        const d = r.pick(same);
+        const q = `a.${c.name} ${r.pick(["=", "<>", "<", "<=", ">", ">="])} ${r.pick(["ANY", "SOME", "ALL"])} (SELECT b.${d.name} FROM ${u.name} b WHERE ${pred(r, inner, 1)})`;
+        const e = r.pick(t.cols);
+        const row = `(a.${c.name}, a.${e.name}) ${r.pick(["=", "<>", "<", ">="])} (${literal(r, c.ty)}, ${literal(r, e.ty)})`;
+        steps.push({ sql: `SELECT a.id, ${q}, ${row} FROM ${t.name} a`, area: "ANY/ALL, row constructor", query: true });
       } else if (form === 2 && same.length && c.ty !== "str") {
         const d = r.pick(same);
         steps.push({ sql: `SELECT a.id, (SELECT MAX(b.${d.name}) FROM ${u.name} b WHERE b.id ${r.pick(["<", ">", "<>"])} a.id) FROM ${t.name} a`, area: "scalar subquery", query: true });
