@@ -92,3 +92,22 @@ fn diff_is_reeldb_diff() {
         Value::Str("a".into())
     ]));
 }
+
+#[test]
+fn upserts_and_replaces_report_mysqls_affected_rows() {
+    let mut s = Session::in_memory();
+    s.execute("CREATE TABLE u (k INT PRIMARY KEY, n INT, UNIQUE KEY (n))").unwrap();
+    let mut affected = |sql: &str| match s.execute_one(sql).unwrap() {
+        StatementResult::Affected(n) => n,
+        StatementResult::Rows { .. } => panic!("a count expected for {sql}"),
+    };
+    // a new row 1, an updated row 2, an unchanged row 0
+    assert_eq!(affected("INSERT INTO u VALUES (1, 10) ON DUPLICATE KEY UPDATE n = n + 1"), 1);
+    assert_eq!(affected("INSERT INTO u VALUES (1, 10) ON DUPLICATE KEY UPDATE n = n + 1"), 2);
+    assert_eq!(affected("INSERT INTO u VALUES (1, 99) ON DUPLICATE KEY UPDATE n = n"), 0);
+    assert_eq!(affected("INSERT INTO u VALUES (2, 20), (1, 0) ON DUPLICATE KEY UPDATE n = VALUES(n)"), 3);
+    // REPLACE: 1 for the insert plus each row it deleted (here two, by
+    // the primary key and by the unique key)
+    assert_eq!(affected("REPLACE INTO u VALUES (3, 30)"), 1);
+    assert_eq!(affected("REPLACE INTO u VALUES (3, 0)"), 3);
+}

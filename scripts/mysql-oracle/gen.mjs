@@ -233,7 +233,7 @@ export function generateCase(seed) {
   const nsteps = 3 + r.int(6);
   for (let s = 0; s < nsteps; s++) {
     const t = r.pick(tables);
-    const kind = r.pick(["select", "select", "where", "order", "group", "join", "join agg", "subquery", "setop", "distinct", "cte", "dml"]);
+    const kind = r.pick(["select", "select", "where", "order", "group", "join", "join agg", "subquery", "setop", "distinct", "cte", "dml", "window", "window"]);
     const scope = scopeOf(t, "a");
     const depth = 1 + r.int(3);
     const items = () => {
@@ -259,7 +259,17 @@ export function generateCase(seed) {
       if (nums.length) {
         const n = r.pick(nums).name;
         aggs.push(`SUM(a.${n})`, `MIN(a.${n})`, `MAX(a.${n})`, `AVG(a.${n})`, `COUNT(DISTINCT a.${n})`);
+        // DISTINCT over numbers only: of two strings equal under the
+        // collation, which spelling is kept depends on the scan order
+        aggs.push(`GROUP_CONCAT(DISTINCT a.${n} ORDER BY a.${n}${r.pick(["", " DESC"])}${r.pick(["", " SEPARATOR '; '"])})`);
       }
+      const other = r.pick(t.cols).name;
+      aggs.push(
+        `COUNT(DISTINCT a.${r.pick(t.cols).name}, a.${other})`,
+        // ordered by a NOT NULL key: MariaDB orders a NULL key as if it
+        // were 0 there (MySQL 8 and ReelDB: first, as in ORDER BY)
+        `GROUP_CONCAT(a.${other}${r.chance(0.4) ? `, '-', a.${r.pick(t.cols).name}` : ""} ORDER BY ${r.pick(t.cols.filter((c) => !c.nullable).map((c) => `a.${c.name}`).concat(["a.id"]))}${r.pick(["", " DESC"])}, a.id SEPARATOR '|')`,
+      );
       const having = r.chance(0.4) ? ` HAVING COUNT(*) ${r.pick([">", ">=", "="])} ${r.int(3)}` : "";
       const where = r.chance(0.4) ? ` WHERE ${pred(r, scope, depth)}` : "";
       steps.push({
@@ -291,13 +301,20 @@ export function generateCase(seed) {
       const inner = scopeOf(u, "b");
       const c = r.pick(t.cols);
       const same = u.cols.filter((d) => d.ty === c.ty);
-      const form = r.int(4);
+      const form = r.int(6);
       if (form === 0 && same.length) {
         const d = r.pick(same);
         steps.push({ sql: `SELECT a.id FROM ${t.name} a WHERE a.${c.name} ${r.chance(0.3) ? "NOT " : ""}IN (SELECT b.${d.name} FROM ${u.name} b WHERE ${pred(r, inner, 1)})`, area: "subquery IN", query: true });
       } else if (form === 1 && same.length) {
         const d = r.pick(same);
         steps.push({ sql: `SELECT a.id FROM ${t.name} a WHERE ${r.chance(0.3) ? "NOT " : ""}EXISTS (SELECT 1 FROM ${u.name} b WHERE b.${d.name} = a.${c.name})`, area: "subquery EXISTS", query: true });
+      } else if (form >= 4 && same.length && c.ty !== "str") {
+        // quantified comparisons; a row constructor against literals
+        const d = r.pick(same);
+        const q = `a.${c.name} ${r.pick(["=", "<>", "<", "<=", ">", ">="])} ${r.pick(["ANY", "SOME", "ALL"])} (SELECT b.${d.name} FROM ${u.name} b WHERE ${pred(r, inner, 1)})`;
+        const e = r.pick(t.cols);
+        const row = `(a.${c.name}, a.${e.name}) ${r.pick(["=", "<>", "<", ">="])} (${literal(r, c.ty)}, ${literal(r, e.ty)})`;
+        steps.push({ sql: `SELECT a.id, ${q}, ${row} FROM ${t.name} a`, area: "ANY/ALL, row constructor", query: true });
       } else if (form === 2 && same.length && c.ty !== "str") {
         const d = r.pick(same);
         steps.push({ sql: `SELECT a.id, (SELECT MAX(b.${d.name}) FROM ${u.name} b WHERE b.id ${r.pick(["<", ">", "<>"])} a.id) FROM ${t.name} a`, area: "scalar subquery", query: true });
@@ -343,6 +360,43 @@ export function generateCase(seed) {
         area: "cte",
         query: true,
       });
+    } else if (kind === "window") {
+      // Every order that decides a value ends with the primary key, so that
+      // the answer does not depend on how ties are broken; RANK, DENSE_RANK
+      // and the default (peer) frame are the same under any tie order.
+      // RANK always has an ORDER BY and LAG/LEAD no default (MariaDB
+      // requires the one and lacks the other; MySQL 8 has both).
+      const part = r.chance(0.6) ? `PARTITION BY a.${r.pick(t.cols).name} ` : "";
+      const key = `a.${r.pick(t.cols).name}${r.pick(["", " DESC"])}`;
+      const total = `ORDER BY ${key}, a.id${r.pick(["", " DESC"])}`;
+      const v = `a.${r.pick(t.cols).name}`;
+      const edge = (/** @type {boolean} */ start) =>
+        start ? r.pick(["UNBOUNDED PRECEDING", `${r.int(3)} PRECEDING`, "CURRENT ROW"]) : r.pick(["CURRENT ROW", `${r.int(3)} FOLLOWING`, "UNBOUNDED FOLLOWING"]);
+      const rows = () => `ROWS BETWEEN ${edge(true)} AND ${edge(false)}`;
+      const fns = [
+        `ROW_NUMBER() OVER (${part}${total})`,
+        `RANK() OVER (${part}ORDER BY ${key})`,
+        `DENSE_RANK() OVER (${part}ORDER BY ${key})`,
+        `NTILE(${1 + r.int(4)}) OVER (${part}${total})`,
+        `${r.pick(["LAG", "LEAD"])}(${v}${r.chance(0.5) ? `, ${r.int(3)}` : ""}) OVER (${part}${total})`,
+        `FIRST_VALUE(${v}) OVER (${part}${total})`,
+        `LAST_VALUE(${v}) OVER (${part}${total} ${rows()})`,
+        `COUNT(*) OVER (${part}ORDER BY ${key})`,
+        `COUNT(${v}) OVER (${part}${total} ${rows()})`,
+      ];
+      const nums = t.cols.filter((c) => c.ty === "int" || c.ty === "dec");
+      if (nums.length) {
+        const n = `a.${r.pick(nums).name}`;
+        fns.push(
+          `SUM(${n}) OVER (${part}ORDER BY ${key})`,
+          `${r.pick(["MIN", "MAX", "AVG", "SUM"])}(${n}) OVER (${part.trim()})`,
+          `SUM(${n}) OVER (${part}${total} ${rows()})`,
+          `MAX(${n}) OVER (${part}${total} ${rows()})`,
+        );
+      }
+      const chosen = [r.pick(fns), r.pick(fns)].slice(0, 1 + r.int(2));
+      const where = r.chance(0.4) ? ` WHERE ${pred(r, scope, depth)}` : "";
+      steps.push({ sql: `SELECT a.id, ${chosen.join(", ")} FROM ${t.name} a${where}`, area: "window function", query: true });
     } else if (kind === "dml") {
       const op = r.int(5);
       if (op === 0) {

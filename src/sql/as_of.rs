@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::ast::{Expr, Query, SelectItem, SetExpr, Stmt, TableRef, Temporal};
+use super::ast::{Expr, Query, SelectItem, SetExpr, Stmt, TableRef, Temporal, WindowSpec};
 use super::lex::{self, Kind};
 use super::{Session, SqlError, StatementResult, Value};
 use crate::db::{Database, Snapshot};
@@ -108,7 +108,7 @@ fn pin_expr(e: &mut Expr, p: &mut Pin) {
             pin_expr(expr, p);
             list.iter_mut().for_each(|x| pin_expr(x, p));
         }
-        Expr::InSubquery { expr, query, .. } => {
+        Expr::InSubquery { expr, query, .. } | Expr::Quantified { expr, query, .. } => {
             pin_expr(expr, p);
             pin_query(query, p);
         }
@@ -126,7 +126,20 @@ fn pin_expr(e: &mut Expr, p: &mut Pin) {
             }
         }
         Expr::Func { args, .. } | Expr::Row(args) => args.iter_mut().for_each(|x| pin_expr(x, p)),
+        Expr::Window { args, spec, .. } => {
+            args.iter_mut().for_each(|x| pin_expr(x, p));
+            pin_window(spec, p);
+        }
+        Expr::GroupConcat { args, order_by, .. } => {
+            args.iter_mut().chain(order_by.iter_mut().map(|o| &mut o.expr)).for_each(|x| pin_expr(x, p))
+        }
+        Expr::WindowRef(_) | Expr::Default => {}
     }
+}
+
+/// Pins the subqueries inside a window specification.
+fn pin_window(w: &mut WindowSpec, p: &mut Pin) {
+    w.partition_by.iter_mut().chain(w.order_by.iter_mut().map(|o| &mut o.expr)).for_each(|x| pin_expr(x, p));
 }
 
 fn pin_set(s: &mut SetExpr, p: &mut Pin) {
@@ -143,6 +156,9 @@ fn pin_set(s: &mut SetExpr, p: &mut Pin) {
             }
             for e in sel.filter.iter_mut().chain(sel.group_by.iter_mut()).chain(sel.having.iter_mut()) {
                 pin_expr(e, p);
+            }
+            for (_, w) in &mut sel.windows {
+                pin_window(w, p);
             }
         }
         SetExpr::Values(rows) => rows.iter_mut().flatten().for_each(|e| pin_expr(e, p)),

@@ -154,6 +154,10 @@ pub enum Stmt {
         ignore: bool,
         /// REPLACE INTO.
         replace: bool,
+        /// ON DUPLICATE KEY UPDATE assignments.
+        on_duplicate: Vec<(String, Expr)>,
+        /// The row alias `AS new [(c, ...)]` of the inserted values.
+        row_alias: Option<(String, Vec<String>)>,
     },
     Update {
         table: ObjName,
@@ -335,6 +339,40 @@ pub struct Select {
     pub filter: Option<Expr>,
     pub group_by: Vec<Expr>,
     pub having: Option<Expr>,
+    /// `WINDOW name AS (spec)` definitions.
+    pub windows: Vec<(String, WindowSpec)>,
+}
+
+/// A window specification: `OVER (...)` or `WINDOW w AS (...)`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WindowSpec {
+    /// The named window this one refines (`OVER w`, `OVER (w ORDER BY ...)`).
+    pub base: Option<String>,
+    pub partition_by: Vec<Expr>,
+    pub order_by: Vec<OrderItem>,
+    /// ROWS / RANGE frame (None: the default frame).
+    pub frame: Option<WindowFrame>,
+}
+
+/// A window frame: `ROWS|RANGE BETWEEN start AND end`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowFrame {
+    /// ROWS (else RANGE).
+    pub rows: bool,
+    pub start: FrameBound,
+    pub end: FrameBound,
+}
+
+/// One end of a window frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FrameBound {
+    UnboundedPreceding,
+    /// `n PRECEDING`.
+    Preceding(Expr),
+    CurrentRow,
+    /// `n FOLLOWING`.
+    Following(Expr),
+    UnboundedFollowing,
 }
 
 /// A projection item.
@@ -517,6 +555,16 @@ pub enum Expr {
         /// NOT.
         negated: bool,
     },
+    /// `x op ANY|SOME|ALL (subquery)`.
+    Quantified {
+        /// Compared value.
+        expr: Box<Expr>,
+        op: CmpOp,
+        /// Subquery.
+        query: Box<Query>,
+        /// ALL (else ANY / SOME).
+        all: bool,
+    },
     /// [NOT] EXISTS.
     Exists(Box<Query>, bool),
     /// Scalar subquery.
@@ -554,6 +602,34 @@ pub enum Expr {
         /// NOT.
         negated: bool,
     },
-    /// The row timestamps `ROW_START` / `ROW_END` (resolved like columns).
+    /// A row constructor `(a, b, ...)`.
     Row(Vec<Expr>),
+    /// A window function call `f(args) OVER (spec)`.
+    Window {
+        /// Lower-case name.
+        name: String,
+        /// Arguments.
+        args: Vec<Expr>,
+        /// DISTINCT inside the call (rejected: MySQL has no DISTINCT windows).
+        distinct: bool,
+        /// `f(*)`.
+        star: bool,
+        /// The window.
+        spec: Box<WindowSpec>,
+    },
+    /// `GROUP_CONCAT([DISTINCT] args [ORDER BY ...] [SEPARATOR 's'])`.
+    GroupConcat {
+        /// The values, concatenated per row (a row with a NULL one is skipped).
+        args: Vec<Expr>,
+        distinct: bool,
+        /// The order of the parts.
+        order_by: Vec<OrderItem>,
+        /// Between the parts (default `,`).
+        separator: String,
+    },
+    /// `DEFAULT` in an INSERT's VALUES row: the column's default.
+    Default,
+    /// The value of a window function call already computed into the row
+    /// at this position (the binder replaces [`Expr::Window`] by it).
+    WindowRef(usize),
 }

@@ -100,36 +100,136 @@ fn agg_func(name: &str) -> Option<AggFunc> {
         "avg" => AggFunc::Avg,
         "min" => AggFunc::Min,
         "max" => AggFunc::Max,
-        "group_concat" => AggFunc::GroupConcat,
         _ => return None,
     })
 }
 
-/// Whether an expression holds an aggregate call (outside subqueries).
-pub fn has_aggregate(e: &Expr) -> bool {
+/// The direct sub-expressions of an expression (not inside subqueries).
+fn children(e: &Expr) -> Vec<&Expr> {
     match e {
-        Expr::Func { name, args, .. } => agg_func(name).is_some() || args.iter().any(has_aggregate),
-        Expr::Lit(_) | Expr::Column { .. } | Expr::Exists(..) | Expr::Subquery(_) => false,
+        Expr::Lit(_)
+        | Expr::Column { .. }
+        | Expr::Exists(..)
+        | Expr::Subquery(_)
+        | Expr::WindowRef(_)
+        | Expr::Default => Vec::new(),
         Expr::Unary(_, a)
         | Expr::IsNull(a, _)
         | Expr::IsBool(a, _, _)
         | Expr::Cast(a, _)
-        | Expr::InSubquery { expr: a, .. } => has_aggregate(a),
-        Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => has_aggregate(a) || has_aggregate(b),
-        Expr::Between { expr, low, high, .. } => has_aggregate(expr) || has_aggregate(low) || has_aggregate(high),
-        Expr::InList { expr, list, .. } => has_aggregate(expr) || list.iter().any(has_aggregate),
-        Expr::Case { operand, whens, else_ } => {
-            operand.as_deref().is_some_and(has_aggregate)
-                || whens.iter().any(|(a, b)| has_aggregate(a) || has_aggregate(b))
-                || else_.as_deref().is_some_and(has_aggregate)
+        | Expr::InSubquery { expr: a, .. }
+        | Expr::Quantified { expr: a, .. } => vec![a],
+        Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => vec![a, b],
+        Expr::Between { expr, low, high, .. } => vec![expr, low, high],
+        Expr::InList { expr, list, .. } => std::iter::once(&**expr).chain(list).collect(),
+        Expr::Case { operand, whens, else_ } => operand
+            .as_deref()
+            .into_iter()
+            .chain(whens.iter().flat_map(|(a, b)| [a, b]))
+            .chain(else_.as_deref())
+            .collect(),
+        Expr::Func { args, .. } | Expr::Row(args) => args.iter().collect(),
+        Expr::GroupConcat { args, order_by, .. } => args.iter().chain(order_by.iter().map(|o| &o.expr)).collect(),
+        Expr::Window { args, spec, .. } => {
+            let frame = spec.frame.iter().flat_map(|f| [&f.start, &f.end]).filter_map(|b| match b {
+                FrameBound::Preceding(x) | FrameBound::Following(x) => Some(x),
+                _ => None,
+            });
+            args.iter().chain(&spec.partition_by).chain(spec.order_by.iter().map(|o| &o.expr)).chain(frame).collect()
         }
-        Expr::Row(v) => v.iter().any(has_aggregate),
+    }
+}
+
+/// Whether an expression holds an aggregate call (outside subqueries; an
+/// aggregate used as a window function is not one, its arguments may hold
+/// one).
+pub fn has_aggregate(e: &Expr) -> bool {
+    matches!(e, Expr::Func { name, .. } if agg_func(name).is_some())
+        || matches!(e, Expr::GroupConcat { .. })
+        || children(e).into_iter().any(has_aggregate)
+}
+
+/// Whether an expression holds a window function call or the value of one
+/// (outside subqueries).
+fn has_window(e: &Expr) -> bool {
+    matches!(e, Expr::Window { .. } | Expr::WindowRef(_)) || children(e).into_iter().any(has_window)
+}
+
+fn window_misuse(e: &Expr) -> SqlError {
+    let name = first_window_name(e).unwrap_or_default();
+    SqlError::new(Code::WindowInvalidUse, format!("You cannot use the window function '{name}' in this context.'"))
+}
+
+fn first_window_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Window { name, .. } => Some(name.clone()),
+        _ => children(e).into_iter().find_map(first_window_name),
+    }
+}
+
+/// Replaces each window function call in `e` by an [`Expr::WindowRef`] to
+/// its slot (from `base`), adding the calls not seen before to `calls`.
+fn extract_windows(e: &mut Expr, base: usize, calls: &mut Vec<Expr>) {
+    if let Expr::Window { .. } = e {
+        let k = match calls.iter().position(|c| c == e) {
+            Some(k) => k,
+            None => {
+                calls.push(e.clone());
+                calls.len() - 1
+            }
+        };
+        *e = Expr::WindowRef(base + k);
+        return;
+    }
+    match e {
+        Expr::Unary(_, a)
+        | Expr::IsNull(a, _)
+        | Expr::IsBool(a, _, _)
+        | Expr::Cast(a, _)
+        | Expr::InSubquery { expr: a, .. }
+        | Expr::Quantified { expr: a, .. } => extract_windows(a, base, calls),
+        Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => {
+            extract_windows(a, base, calls);
+            extract_windows(b, base, calls);
+        }
+        Expr::Between { expr, low, high, .. } => {
+            for x in [expr, low, high] {
+                extract_windows(x, base, calls);
+            }
+        }
+        Expr::InList { expr, list, .. } => {
+            extract_windows(expr, base, calls);
+            list.iter_mut().for_each(|x| extract_windows(x, base, calls));
+        }
+        Expr::Case { operand, whens, else_ } => {
+            for x in operand.iter_mut().chain(else_.iter_mut()) {
+                extract_windows(x, base, calls);
+            }
+            for (a, b) in whens {
+                extract_windows(a, base, calls);
+                extract_windows(b, base, calls);
+            }
+        }
+        Expr::Func { args, .. } | Expr::Row(args) | Expr::GroupConcat { args, .. } => {
+            args.iter_mut().for_each(|x| extract_windows(x, base, calls))
+        }
+        Expr::Lit(_)
+        | Expr::Column { .. }
+        | Expr::Exists(..)
+        | Expr::Subquery(_)
+        | Expr::Window { .. }
+        | Expr::WindowRef(_)
+        | Expr::Default => {}
     }
 }
 
 /// Rows of information_schema tables and table functions: (columns, rows),
 /// or None for an unknown name.
 pub type VirtualRows<'a> = dyn Fn(&str, &[Value]) -> SqlResult<Option<(Vec<String>, Vec<Row>)>> + 'a;
+
+/// The qualifier under which `INSERT ... ON DUPLICATE KEY UPDATE` sees the
+/// values it would have inserted (`VALUES(c)` reads `values().c`).
+pub const INSERTED_VALUES: &str = "values()";
 
 /// Provider of the things the binder needs from the session.
 pub struct Binder<'a> {
@@ -455,6 +555,14 @@ impl<'a> Binder<'a> {
             || s.having.as_ref().is_some_and(has_aggregate)
             || order_by.iter().any(|o| has_aggregate(&o.expr));
 
+        // Window calls of the select list and ORDER BY get a slot each in
+        // the row after the FROM columns.
+        let window_base = scope.cols.len();
+        let mut window_calls = Vec::new();
+        for (e, _, _) in items.iter_mut() {
+            extract_windows(e, window_base, &mut window_calls);
+        }
+
         let alias_of = |name: &str| -> Option<Expr> {
             items
                 .iter()
@@ -462,7 +570,27 @@ impl<'a> Binder<'a> {
                 .map(|(e, _, _)| e.clone())
         };
 
-        let mut aggs = Aggs { width: scope.cols.len(), calls: Vec::new() };
+        // ORDER BY: a position in the select list, or an expression.
+        let mut order_src: Vec<(Result<usize, Expr>, bool)> = Vec::new();
+        for o in order_by {
+            let src = match &o.expr {
+                Expr::Lit(Value::Int(n)) => {
+                    if *n < 1 || *n as usize > items.len() {
+                        return Err(SqlError::new(Code::BadField, format!("Unknown column '{n}' in 'order clause'")));
+                    }
+                    Ok(*n as usize - 1)
+                }
+                Expr::Column { table: None, name } => Err(alias_of(name).unwrap_or_else(|| o.expr.clone())),
+                other => {
+                    let mut e = other.clone();
+                    extract_windows(&mut e, window_base, &mut window_calls);
+                    Err(e)
+                }
+            };
+            order_src.push((src, o.desc));
+        }
+
+        let mut aggs = Aggs { width: window_base + window_calls.len(), calls: Vec::new() };
         let mut group_keys = Vec::new();
         for g in &s.group_by {
             let e = match g {
@@ -475,6 +603,9 @@ impl<'a> Binder<'a> {
             if has_aggregate(&e) {
                 return Err(SqlError::new(Code::InvalidGroupFuncUse, "Can't group on an aggregate"));
             }
+            if has_window(&e) {
+                return Err(window_misuse(g));
+            }
             group_keys.push(self.expr(&e, &scope, None)?);
         }
 
@@ -485,27 +616,23 @@ impl<'a> Binder<'a> {
         let having = match &s.having {
             Some(h) => {
                 let h = substitute_aliases(h, &scope, &alias_of)?;
+                if has_window(&h) {
+                    return Err(window_misuse(&h));
+                }
                 Some(self.expr(&h, &scope, if grouped { Some(&mut aggs) } else { None })?)
             }
             None => None,
         };
         let mut order = Vec::new();
-        for o in order_by {
-            let e = match &o.expr {
-                Expr::Lit(Value::Int(n)) => {
-                    if *n < 1 || *n as usize > items.len() {
-                        return Err(SqlError::new(Code::BadField, format!("Unknown column '{n}' in 'order clause'")));
-                    }
-                    order.push((projection[*n as usize - 1].clone(), o.desc));
-                    continue;
-                }
-                Expr::Column { table: None, name } => match alias_of(name) {
-                    Some(e) => e,
-                    None => o.expr.clone(),
-                },
-                other => other.clone(),
-            };
-            order.push((self.expr(&e, &scope, if grouped { Some(&mut aggs) } else { None })?, o.desc));
+        for (src, desc) in order_src {
+            match src {
+                Ok(i) => order.push((projection[i].clone(), desc)),
+                Err(e) => order.push((self.expr(&e, &scope, if grouped { Some(&mut aggs) } else { None })?, desc)),
+            }
+        }
+        let mut windows = Vec::new();
+        for call in &window_calls {
+            windows.push(self.window_call(call, &s.windows, &scope, if grouped { Some(&mut aggs) } else { None })?);
         }
         let (limit, offset) = self.limits(limit, offset)?;
 
@@ -525,6 +652,8 @@ impl<'a> Binder<'a> {
             from,
             group: if grouped { Some((group_keys, aggs.calls)) } else { None },
             having,
+            windows,
+            window_base,
             projection,
             order,
             distinct: s.distinct,
@@ -794,6 +923,24 @@ impl<'a> Binder<'a> {
                 None => return Err(unknown_column(table.as_deref(), name)),
             },
             Expr::Unary(op, a) => BExpr::Unary(*op, sub!(a)),
+            Expr::Binary(BinOp::Cmp(op), a, b) if matches!((&**a, &**b), (Expr::Row(_), _) | (_, Expr::Row(_))) => {
+                let e = row_compare(*op, a, b)?;
+                self.expr(&e, scope, aggs)?
+            }
+            Expr::InList { expr, list, negated } if matches!(&**expr, Expr::Row(x) if x.len() > 1) => {
+                // (a, b) IN ((1, 2), ...): (a, b) = (1, 2) OR ...
+                let mut any: Option<Expr> = None;
+                for item in list {
+                    let eq = row_compare(CmpOp::Eq, expr, item)?;
+                    any = Some(match any {
+                        None => eq,
+                        Some(acc) => Expr::Binary(BinOp::Or, Box::new(acc), Box::new(eq)),
+                    });
+                }
+                let e = any.ok_or_else(|| SqlError::parse("IN () needs a value"))?;
+                let e = if *negated { Expr::Unary(UnOp::Not, Box::new(e)) } else { e };
+                self.expr(&e, scope, aggs)?
+            }
             Expr::Binary(op, a, b) => {
                 let a = sub!(a);
                 let b = sub!(b);
@@ -822,6 +969,14 @@ impl<'a> Binder<'a> {
                     return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
                 }
                 BExpr::InSub(a, sp, *negated)
+            }
+            Expr::Quantified { expr, op, query, all } => {
+                let a = sub!(expr);
+                let sp = self.subplan(query, scope)?;
+                if sp.plan.columns().len() != 1 {
+                    return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
+                }
+                BExpr::Quantified(a, *op, sp, *all)
             }
             Expr::Exists(q, n) => BExpr::Exists(self.subplan(q, scope)?, *n),
             Expr::Subquery(q) => {
@@ -854,31 +1009,45 @@ impl<'a> Binder<'a> {
                 let b = sub!(pattern);
                 BExpr::Like(a, b, *escape, *negated)
             }
+            Expr::Func { name, args, .. }
+                if name == "values" && matches!(args[..], [Expr::Column { table: None, .. }]) =>
+            {
+                // VALUES(c): the value INSERT ... ON DUPLICATE KEY UPDATE would
+                // have inserted; NULL elsewhere, as in MySQL
+                let Expr::Column { name: col, .. } = &args[0] else { return Err(unknown_column(None, name)) };
+                match scope.resolve(Some(INSERTED_VALUES), col)? {
+                    Some((0, i)) => BExpr::Col(i),
+                    Some((d, i)) => BExpr::Outer(d, i),
+                    None => BExpr::Lit(Value::Null),
+                }
+            }
             Expr::Func { name, args, distinct, star } => {
                 if let Some(f) = agg_func(name) {
                     let Some(aggs) = aggs else {
                         return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
                     };
                     let func = if *star { AggFunc::CountStar } else { f };
-                    let arg = if *star {
-                        None
-                    } else {
-                        if args.len() != 1 && f != AggFunc::GroupConcat {
-                            return Err(SqlError::new(
-                                Code::WrongParamcount,
-                                format!("Incorrect parameter count in the call to native function '{name}'"),
-                            ));
+                    let mut call = AggCall::plain(func, None);
+                    call.distinct = *distinct;
+                    if !*star {
+                        // COUNT(DISTINCT a, b, ...) counts the distinct rows of values
+                        let many = f == AggFunc::Count && *distinct && !args.is_empty();
+                        if args.len() != 1 && !many {
+                            // the aggregates are grammar in MySQL
+                            return Err(SqlError::parse(format!(
+                                "You have an error in your SQL syntax: {} takes one argument",
+                                name.to_uppercase()
+                            )));
                         }
                         if args.iter().any(has_aggregate) {
                             return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
                         }
-                        let a = match args.len() {
-                            1 => args[0].clone(),
-                            _ => Expr::Func { name: "concat".into(), args: args.clone(), distinct: false, star: false },
-                        };
-                        Some(self.expr(&a, scope, None)?)
-                    };
-                    aggs.calls.push(AggCall { func, arg, distinct: *distinct });
+                        call.arg = Some(self.expr(&args[0], scope, None)?);
+                        for a in &args[1..] {
+                            call.more.push(self.expr(a, scope, None)?);
+                        }
+                    }
+                    aggs.calls.push(call);
                     return Ok(BExpr::Col(aggs.width + aggs.calls.len() - 1));
                 }
                 if *star {
@@ -900,9 +1069,204 @@ impl<'a> Binder<'a> {
                     BExpr::Func(f, a)
                 }
             }
+            Expr::GroupConcat { args, distinct, order_by, separator } => {
+                let Some(aggs) = aggs else {
+                    return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                };
+                if children(e).into_iter().any(has_aggregate) {
+                    return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                }
+                let arg = match args.len() {
+                    1 => args[0].clone(),
+                    _ => Expr::Func { name: "concat".into(), args: args.clone(), distinct: false, star: false },
+                };
+                let mut call = AggCall::plain(AggFunc::GroupConcat, Some(self.expr(&arg, scope, None)?));
+                call.distinct = *distinct;
+                call.separator = separator.clone();
+                for o in order_by {
+                    let key = match &o.expr {
+                        // a position in the argument list
+                        Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= args.len() => &args[*n as usize - 1],
+                        other => other,
+                    };
+                    call.order.push((self.expr(key, scope, None)?, o.desc));
+                }
+                aggs.calls.push(call);
+                BExpr::Col(aggs.width + aggs.calls.len() - 1)
+            }
+            Expr::Window { .. } => return Err(window_misuse(e)),
+            Expr::Default => {
+                return Err(SqlError::parse(
+                    "You have an error in your SQL syntax near 'DEFAULT': only an INSERT value",
+                ))
+            }
+            Expr::WindowRef(pos) => BExpr::Col(*pos),
             Expr::Row(v) if v.len() == 1 => self.expr(&v[0], scope, aggs)?,
             Expr::Row(_) => return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)")),
         })
+    }
+
+    /// Binds a window function call (an [`Expr::Window`]) of a SELECT whose
+    /// WINDOW clause is `defs`.
+    fn window_call(
+        &self,
+        call: &Expr,
+        defs: &[(String, WindowSpec)],
+        scope: &Scope,
+        mut aggs: Option<&mut Aggs>,
+    ) -> SqlResult<WindowCall> {
+        let Expr::Window { name, args, distinct, star, spec } = call else {
+            return Err(SqlError::new(Code::Storage, "a window call expected"));
+        };
+        if args.iter().any(has_window) {
+            return Err(window_misuse(call));
+        }
+        let spec = resolve_window(spec, defs)?;
+        if spec.partition_by.iter().chain(spec.order_by.iter().map(|o| &o.expr)).any(has_window) {
+            return Err(window_misuse(call));
+        }
+        let count = |n: std::ops::RangeInclusive<usize>| -> SqlResult<()> {
+            if *star || !n.contains(&args.len()) {
+                return Err(SqlError::new(
+                    Code::WrongParamcount,
+                    format!("Incorrect parameter count in the call to native function '{name}'"),
+                ));
+            }
+            Ok(())
+        };
+        // A constant positive (or, with `zero`, non-negative) integer argument.
+        let int_arg = |e: &Expr, zero: bool| -> SqlResult<usize> {
+            match self.const_arg(e)? {
+                Value::Int(n) if n > 0 || (zero && n == 0) => Ok(n as usize),
+                _ => Err(SqlError::new(Code::WrongArguments, format!("Incorrect arguments to {name}"))),
+            }
+        };
+        let mut bound_args = Vec::new();
+        let func = match name.as_str() {
+            "row_number" | "rank" | "dense_rank" | "percent_rank" | "cume_dist" => {
+                count(0..=0)?;
+                match name.as_str() {
+                    "row_number" => WindowFunc::RowNumber,
+                    "rank" => WindowFunc::Rank,
+                    "dense_rank" => WindowFunc::DenseRank,
+                    "percent_rank" => WindowFunc::PercentRank,
+                    _ => WindowFunc::CumeDist,
+                }
+            }
+            "ntile" => {
+                count(1..=1)?;
+                WindowFunc::Ntile(int_arg(&args[0], false)? as i64)
+            }
+            "lag" | "lead" => {
+                count(1..=3)?;
+                let offset = match args.get(1) {
+                    Some(e) => int_arg(e, true)?,
+                    None => 1,
+                };
+                bound_args.push(self.expr(&args[0], scope, aggs.as_deref_mut())?);
+                if let Some(d) = args.get(2) {
+                    bound_args.push(self.expr(d, scope, aggs.as_deref_mut())?);
+                }
+                if name == "lag" {
+                    WindowFunc::Lag(offset)
+                } else {
+                    WindowFunc::Lead(offset)
+                }
+            }
+            "first_value" | "last_value" => {
+                count(1..=1)?;
+                bound_args.push(self.expr(&args[0], scope, aggs.as_deref_mut())?);
+                if name == "first_value" {
+                    WindowFunc::FirstValue
+                } else {
+                    WindowFunc::LastValue
+                }
+            }
+            "nth_value" => {
+                count(2..=2)?;
+                bound_args.push(self.expr(&args[0], scope, aggs.as_deref_mut())?);
+                WindowFunc::NthValue(int_arg(&args[1], false)?)
+            }
+            "count" | "sum" | "avg" | "min" | "max" => {
+                if *distinct {
+                    return Err(SqlError::unsupported(format!(
+                        "{}(DISTINCT) as a window function",
+                        name.to_uppercase()
+                    )));
+                }
+                let f = match agg_func(name) {
+                    Some(AggFunc::Count) if *star => AggFunc::CountStar,
+                    Some(f) => f,
+                    None => return Err(SqlError::new(Code::Storage, "an aggregate expected")),
+                };
+                if f != AggFunc::CountStar {
+                    count(1..=1)?;
+                    bound_args.push(self.expr(&args[0], scope, aggs.as_deref_mut())?);
+                }
+                WindowFunc::Agg(f)
+            }
+            _ => {
+                return Err(SqlError::parse(format!(
+                    "You have an error in your SQL syntax; {name}() is not a window function (near 'OVER')"
+                )))
+            }
+        };
+        let mut partition = Vec::new();
+        for p in &spec.partition_by {
+            partition.push(self.expr(p, scope, aggs.as_deref_mut())?);
+        }
+        let mut order = Vec::new();
+        for o in &spec.order_by {
+            order.push((self.expr(&o.expr, scope, aggs.as_deref_mut())?, o.desc));
+        }
+        let frame = match &spec.frame {
+            None if spec.order_by.is_empty() => {
+                Frame { rows: false, start: FrameEdge::UnboundedPreceding, end: FrameEdge::UnboundedFollowing }
+            }
+            None => Frame { rows: false, start: FrameEdge::UnboundedPreceding, end: FrameEdge::CurrentRow },
+            Some(f) => {
+                let edge = |b: &FrameBound| -> SqlResult<FrameEdge> {
+                    let offset = |e: &Expr| -> SqlResult<usize> {
+                        if !f.rows {
+                            return Err(SqlError::unsupported("RANGE frames with an offset"));
+                        }
+                        match self.const_arg(e) {
+                            Ok(Value::Int(n)) if n >= 0 => Ok(n as usize),
+                            // MySQL's grammar has no sign there
+                            Ok(Value::Int(_)) => Err(SqlError::parse(
+                                "You have an error in your SQL syntax near '-': a frame offset is an unsigned number",
+                            )),
+                            _ => Err(SqlError::new(
+                                Code::WindowFrameIllegal,
+                                "Window '<unnamed window>': frame start or end is negative, NULL or of non-integral \
+                                 type",
+                            )),
+                        }
+                    };
+                    Ok(match b {
+                        FrameBound::UnboundedPreceding => FrameEdge::UnboundedPreceding,
+                        FrameBound::Preceding(e) => FrameEdge::Preceding(offset(e)?),
+                        FrameBound::CurrentRow => FrameEdge::CurrentRow,
+                        FrameBound::Following(e) => FrameEdge::Following(offset(e)?),
+                        FrameBound::UnboundedFollowing => FrameEdge::UnboundedFollowing,
+                    })
+                };
+                if f.start == FrameBound::UnboundedFollowing {
+                    return Err(SqlError::new(
+                        Code::WindowFrameStartIllegal,
+                        "Window '<unnamed window>': frame start cannot be UNBOUNDED FOLLOWING.",
+                    ));
+                }
+                if f.end == FrameBound::UnboundedPreceding {
+                    return Err(SqlError::new(
+                        Code::WindowFrameEndIllegal,
+                        "Window '<unnamed window>': frame end cannot be UNBOUNDED PRECEDING.",
+                    ));
+                }
+                Frame { rows: f.rows, start: edge(&f.start)?, end: edge(&f.end)? }
+            }
+        };
+        Ok(WindowCall { func, args: bound_args, partition, order, frame })
     }
 
     fn subplan(&self, q: &Query, scope: &Scope) -> SqlResult<Rc<SubPlan>> {
@@ -913,6 +1277,80 @@ impl<'a> Binder<'a> {
         let correlated = marker.touched.get();
         Ok(Rc::new(SubPlan { plan, correlated, cache: RefCell::new(None) }))
     }
+}
+
+/// A comparison of row constructors, `(a, b) op (c, d)`, as the comparisons
+/// of their columns: `=` and `<=>` all equal, `<>` any different, `<`, `<=`,
+/// `>`, `>=` lexicographic. Rows of different widths (or a row against a
+/// single value) are `ER_OPERAND_COLUMNS`.
+fn row_compare(op: CmpOp, a: &Expr, b: &Expr) -> SqlResult<Expr> {
+    let items = |e: &Expr| -> Vec<Expr> {
+        match e {
+            Expr::Row(v) => v.clone(),
+            other => vec![other.clone()],
+        }
+    };
+    let (xs, ys) = (items(a), items(b));
+    if xs.is_empty() {
+        return Err(SqlError::parse("You have an error in your SQL syntax near '()'"));
+    }
+    if xs.len() != ys.len() {
+        return Err(SqlError::new(Code::OperandColumns, format!("Operand should contain {} column(s)", xs.len())));
+    }
+    let cmp = |op: CmpOp, x: &Expr, y: &Expr| Expr::Binary(BinOp::Cmp(op), Box::new(x.clone()), Box::new(y.clone()));
+    let fold = |join: BinOp, parts: Vec<Expr>| {
+        parts
+            .into_iter()
+            .reduce(|acc, p| Expr::Binary(join, Box::new(acc), Box::new(p)))
+            .unwrap_or(Expr::Lit(Value::Null))
+    };
+    let pairs = xs.iter().zip(&ys);
+    Ok(match op {
+        CmpOp::Eq | CmpOp::NullSafeEq => fold(BinOp::And, pairs.map(|(x, y)| cmp(op, x, y)).collect()),
+        CmpOp::Ne => fold(BinOp::Or, pairs.map(|(x, y)| cmp(op, x, y)).collect()),
+        CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
+            // x1 < y1 OR (x1 = y1 AND (rest)), the last column with `op` itself
+            let strict = match op {
+                CmpOp::Lt | CmpOp::Le => CmpOp::Lt,
+                _ => CmpOp::Gt,
+            };
+            let n = xs.len();
+            let mut acc = cmp(op, &xs[n - 1], &ys[n - 1]);
+            for i in (0..n - 1).rev() {
+                let tie = Expr::Binary(BinOp::And, Box::new(cmp(CmpOp::Eq, &xs[i], &ys[i])), Box::new(acc));
+                acc = Expr::Binary(BinOp::Or, Box::new(cmp(strict, &xs[i], &ys[i])), Box::new(tie));
+            }
+            acc
+        }
+    })
+}
+
+/// A window specification with the named windows it refines (`OVER w`,
+/// `OVER (w ORDER BY ...)`, `WINDOW w2 AS (w ...)`) merged in.
+fn resolve_window(spec: &WindowSpec, defs: &[(String, WindowSpec)]) -> SqlResult<WindowSpec> {
+    let mut out = spec.clone();
+    let mut base = out.base.take();
+    let mut hops = 0;
+    while let Some(name) = base {
+        hops += 1;
+        let def = defs
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&name))
+            .filter(|_| hops <= defs.len())
+            .map(|(_, d)| d)
+            .ok_or_else(|| SqlError::new(Code::WindowNoSuchWindow, format!("Window name '{name}' is not defined.")))?;
+        if out.partition_by.is_empty() {
+            out.partition_by = def.partition_by.clone();
+        }
+        if out.order_by.is_empty() {
+            out.order_by = def.order_by.clone();
+        }
+        if out.frame.is_none() {
+            out.frame = def.frame.clone();
+        }
+        base = def.base.clone();
+    }
+    Ok(out)
 }
 
 /// Replaces bare names in HAVING that are not columns by the aliased

@@ -66,6 +66,17 @@ pub enum Code {
     NotSupported,
     /// Aggregate used where it is not allowed.
     InvalidGroupFuncUse,
+    /// A window function where it is not allowed (WHERE, GROUP BY, HAVING,
+    /// inside another window function).
+    WindowInvalidUse,
+    /// `OVER w` naming no window of the WINDOW clause.
+    WindowNoSuchWindow,
+    /// A ROWS frame offset that is not a non-negative integer constant.
+    WindowFrameIllegal,
+    /// A frame starting at UNBOUNDED FOLLOWING.
+    WindowFrameStartIllegal,
+    /// A frame ending at UNBOUNDED PRECEDING.
+    WindowFrameEndIllegal,
     /// Unknown function.
     SpDoesNotExist,
     /// Wrong number of arguments to a function.
@@ -147,6 +158,11 @@ impl Code {
             Code::ViewWrongList => ("ER_VIEW_WRONG_LIST", 1353, "HY000"),
             Code::NotSupported => ("ER_NOT_SUPPORTED_YET", 1235, "42000"),
             Code::InvalidGroupFuncUse => ("ER_INVALID_GROUP_FUNC_USE", 1111, "HY000"),
+            Code::WindowInvalidUse => ("ER_WINDOW_INVALID_WINDOW_FUNC_USE", 3593, "HY000"),
+            Code::WindowNoSuchWindow => ("ER_WINDOW_NO_SUCH_WINDOW", 3579, "HY000"),
+            Code::WindowFrameIllegal => ("ER_WINDOW_FRAME_ILLEGAL", 3586, "HY000"),
+            Code::WindowFrameStartIllegal => ("ER_WINDOW_FRAME_START_ILLEGAL", 3584, "HY000"),
+            Code::WindowFrameEndIllegal => ("ER_WINDOW_FRAME_END_ILLEGAL", 3585, "HY000"),
             Code::SpDoesNotExist => ("ER_SP_DOES_NOT_EXIST", 1305, "42000"),
             Code::WrongParamcount => ("ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT", 1582, "42000"),
             Code::UnknownSystemVariable => ("ER_UNKNOWN_SYSTEM_VARIABLE", 1193, "HY000"),

@@ -256,6 +256,26 @@ impl<'a> Exec<'a> {
                     Value::bool(*neg)
                 }
             }
+            BExpr::Quantified(a, op, sp, all) => {
+                // ANY: true if one comparison is; ALL: false if one is;
+                // otherwise NULL if one was unknown (an empty subquery:
+                // ANY false, ALL true)
+                let v = self.eval(a, env)?;
+                let res = self.sub_result(sp, env)?;
+                let mut unknown = false;
+                for r in &res.rows {
+                    match cmp_result(*op, &v, r.first().unwrap_or(&Value::Null)).truth() {
+                        Some(b) if b != *all => return Ok(Value::bool(b)),
+                        None => unknown = true,
+                        _ => {}
+                    }
+                }
+                if unknown {
+                    Value::Null
+                } else {
+                    Value::bool(*all)
+                }
+            }
             BExpr::Exists(sp, neg) => {
                 let res = self.sub_result(sp, env)?;
                 Value::bool(res.rows.is_empty() == *neg)
@@ -425,21 +445,29 @@ impl<'a> Exec<'a> {
             Some(f) => self.run_from(f, parent)?,
             None => vec![Vec::new()],
         };
-        let rows = match &p.group {
+        let mut rows = match &p.group {
             Some((keys, aggs)) => {
-                let width = p.from.as_ref().map(|f| f.width).unwrap_or(0);
+                // the group's first row, then the window slots
+                let width = p.window_base + p.windows.len();
                 self.group(rows, keys, aggs, keys.is_empty(), width, parent)?
             }
             None => rows,
         };
+        if let Some(h) = &p.having {
+            let mut kept = Vec::with_capacity(rows.len());
+            for row in rows {
+                if self.truthy(h, &Env { row: &row, parent })? {
+                    kept.push(row);
+                }
+            }
+            rows = kept;
+        }
+        if !p.windows.is_empty() {
+            super::window::compute(self, &mut rows, &p.windows, p.window_base, parent)?;
+        }
         let mut out: Vec<(Row, Vec<Value>)> = Vec::with_capacity(rows.len());
         for row in &rows {
             let env = Env { row, parent };
-            if let Some(h) = &p.having {
-                if !self.truthy(h, &env)? {
-                    continue;
-                }
-            }
             let proj: Row = p.projection.iter().map(|e| self.eval(e, &env)).collect::<SqlResult<_>>()?;
             let keys: Vec<Value> = p.order.iter().map(|(e, _)| self.eval(e, &env)).collect::<SqlResult<_>>()?;
             out.push((proj, keys));
@@ -482,7 +510,9 @@ impl<'a> Exec<'a> {
                     Some(e) => self.eval(e, &env)?,
                     None => Value::Int(1),
                 };
-                st.add(a, v)?;
+                let more = a.more.iter().map(|e| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
+                let order = a.order.iter().map(|(e, _)| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
+                st.add(a, v, &more, order)?;
             }
         }
         if groups.is_empty() && scalar {
@@ -885,25 +915,31 @@ impl<'a> Exec<'a> {
 }
 
 /// Running state of one aggregate.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct AggState {
     count: i64,
     acc: Option<Value>,
-    seen: Option<HashSet<KeyPart>>,
-    parts: Vec<String>,
+    seen: Option<HashSet<Vec<KeyPart>>>,
+    /// GROUP_CONCAT's parts with their ORDER BY values.
+    parts: Vec<(String, Vec<Value>)>,
 }
 
 impl AggState {
-    fn add(&mut self, a: &AggCall, v: Value) -> SqlResult<()> {
+    /// Adds a row's value `v` (with the further values of `COUNT(DISTINCT
+    /// a, b, ...)` in `more`, and GROUP_CONCAT's ORDER BY values).
+    pub(crate) fn add(&mut self, a: &AggCall, v: Value, more: &[Value], order: Vec<Value>) -> SqlResult<()> {
         if a.func == AggFunc::CountStar {
             self.count += 1;
             return Ok(());
         }
-        if v.is_null() {
+        if v.is_null() || more.iter().any(Value::is_null) {
             return Ok(());
         }
-        if a.distinct && !self.seen.get_or_insert_with(HashSet::new).insert(v.key()) {
-            return Ok(());
+        if a.distinct {
+            let key = std::iter::once(&v).chain(more).map(Value::key).collect();
+            if !self.seen.get_or_insert_with(HashSet::new).insert(key) {
+                return Ok(());
+            }
         }
         self.count += 1;
         match a.func {
@@ -931,12 +967,12 @@ impl AggState {
                     self.acc = Some(v);
                 }
             }
-            AggFunc::GroupConcat => self.parts.push(text(&v)),
+            AggFunc::GroupConcat => self.parts.push((text(&v), order)),
         }
         Ok(())
     }
 
-    fn finish(self, a: &AggCall) -> Value {
+    pub(crate) fn finish(self, a: &AggCall) -> Value {
         match a.func {
             AggFunc::Count | AggFunc::CountStar => Value::Int(self.count),
             AggFunc::Sum => self.acc.unwrap_or(Value::Null),
@@ -951,10 +987,15 @@ impl AggState {
             AggFunc::Min | AggFunc::Max => self.acc.unwrap_or(Value::Null),
             AggFunc::GroupConcat => {
                 if self.count == 0 {
-                    Value::Null
-                } else {
-                    Value::Str(self.parts.join(","))
+                    return Value::Null;
                 }
+                let mut parts = self.parts;
+                if !a.order.is_empty() {
+                    parts.sort_by(|x, y| {
+                        order_cmp(x.1.iter().zip(&y.1).zip(&a.order).map(|((p, q), (_, d))| (p, q, *d)))
+                    });
+                }
+                Value::Str(parts.into_iter().map(|(s, _)| s).collect::<Vec<_>>().join(&a.separator))
             }
         }
     }

@@ -32,6 +32,7 @@ pub(crate) mod session;
 pub(crate) mod slt;
 pub(crate) mod translate;
 pub(crate) mod value;
+pub(crate) mod window;
 
 pub use as_of::AsOfError;
 pub use error::{Code, SqlError, SqlResult};

@@ -42,8 +42,21 @@ pub struct AggCall {
     pub func: AggFunc,
     /// Argument (bound on the FROM row).
     pub arg: Option<BExpr>,
+    /// The further arguments of `COUNT(DISTINCT a, b, ...)`.
+    pub more: Vec<BExpr>,
     /// DISTINCT.
     pub distinct: bool,
+    /// GROUP_CONCAT's ORDER BY: (expression, DESC).
+    pub order: Vec<(BExpr, bool)>,
+    /// GROUP_CONCAT's SEPARATOR.
+    pub separator: String,
+}
+
+impl AggCall {
+    /// A call of `func` on `arg` (no DISTINCT, ORDER BY or SEPARATOR).
+    pub fn plain(func: AggFunc, arg: Option<BExpr>) -> AggCall {
+        AggCall { func, arg, more: Vec::new(), distinct: false, order: Vec::new(), separator: ",".into() }
+    }
 }
 
 /// The result of an uncorrelated subquery, computed once per statement.
@@ -95,6 +108,8 @@ pub enum BExpr {
     InList(Box<BExpr>, Vec<BExpr>, bool),
     /// [NOT] IN (subquery).
     InSub(Box<BExpr>, Rc<SubPlan>, bool),
+    /// `x op ANY|ALL (subquery)`: value, operator, subquery, ALL.
+    Quantified(Box<BExpr>, CmpOp, Rc<SubPlan>, bool),
     /// [NOT] EXISTS.
     Exists(Rc<SubPlan>, bool),
     /// Scalar subquery.
@@ -117,7 +132,11 @@ impl BExpr {
         let mut ok = true;
         self.walk(&mut |e| match e {
             BExpr::Col(i) => f(*i),
-            BExpr::InSub(_, s, _) | BExpr::Exists(s, _) | BExpr::Scalar(s) if s.correlated => ok = false,
+            BExpr::InSub(_, s, _) | BExpr::Quantified(_, _, s, _) | BExpr::Exists(s, _) | BExpr::Scalar(s)
+                if s.correlated =>
+            {
+                ok = false
+            }
             _ => {}
         });
         ok
@@ -132,7 +151,8 @@ impl BExpr {
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
-            | BExpr::InSub(a, _, _) => a.walk(f),
+            | BExpr::InSub(a, _, _)
+            | BExpr::Quantified(a, ..) => a.walk(f),
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
                 a.walk(f);
                 b.walk(f);
@@ -166,7 +186,7 @@ impl BExpr {
     pub fn has_subquery(&self) -> bool {
         let mut found = false;
         self.walk(&mut |e| {
-            if matches!(e, BExpr::InSub(..) | BExpr::Exists(..) | BExpr::Scalar(_)) {
+            if matches!(e, BExpr::InSub(..) | BExpr::Quantified(..) | BExpr::Exists(..) | BExpr::Scalar(_)) {
                 found = true;
             }
         });
@@ -188,7 +208,8 @@ impl BExpr {
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
-            | BExpr::InSub(a, _, _) => a.shift_mut(by),
+            | BExpr::InSub(a, _, _)
+            | BExpr::Quantified(a, ..) => a.shift_mut(by),
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
                 a.shift_mut(by);
                 b.shift_mut(by);
@@ -223,7 +244,10 @@ impl BExpr {
     pub fn is_const(&self) -> bool {
         let mut c = true;
         self.walk(&mut |e| {
-            if matches!(e, BExpr::Col(_) | BExpr::InSub(..) | BExpr::Exists(..) | BExpr::Scalar(_)) {
+            if matches!(
+                e,
+                BExpr::Col(_) | BExpr::InSub(..) | BExpr::Quantified(..) | BExpr::Exists(..) | BExpr::Scalar(_)
+            ) {
                 c = false;
             }
             if let BExpr::Func(f, _) = e {
@@ -373,16 +397,78 @@ pub struct FromPlan {
     pub width: usize,
 }
 
+/// Window functions (see `window.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowFunc {
+    RowNumber,
+    Rank,
+    DenseRank,
+    PercentRank,
+    CumeDist,
+    /// NTILE(n): the number of buckets.
+    Ntile(i64),
+    /// LAG(x, offset, default): the offset.
+    Lag(usize),
+    /// LEAD(x, offset, default): the offset.
+    Lead(usize),
+    FirstValue,
+    LastValue,
+    /// NTH_VALUE(x, n): n (from 1).
+    NthValue(usize),
+    /// An aggregate over the frame.
+    Agg(AggFunc),
+}
+
+/// One end of a bound window frame (offsets are row counts for ROWS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameEdge {
+    UnboundedPreceding,
+    Preceding(usize),
+    CurrentRow,
+    Following(usize),
+    UnboundedFollowing,
+}
+
+/// A window frame: ROWS between two edges, or RANGE (peers of the current
+/// row count as one) between two edges without offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    /// ROWS (else RANGE).
+    pub rows: bool,
+    pub start: FrameEdge,
+    pub end: FrameEdge,
+}
+
+/// One window function call of a SELECT; its value goes into the row at
+/// [`SelectPlan::window_base`] plus its index.
+#[derive(Debug, Clone)]
+pub struct WindowCall {
+    pub func: WindowFunc,
+    /// Arguments (bound on the row after grouping): the value, then for
+    /// LAG/LEAD the default.
+    pub args: Vec<BExpr>,
+    /// PARTITION BY.
+    pub partition: Vec<BExpr>,
+    /// ORDER BY (expression, DESC).
+    pub order: Vec<(BExpr, bool)>,
+    pub frame: Frame,
+}
+
 /// A SELECT block.
 #[derive(Debug)]
 pub struct SelectPlan {
     /// FROM (None: one empty row).
     pub from: Option<FromPlan>,
     /// Grouping: (keys, aggregates); the grouped row is the group's first
-    /// row followed by the aggregate values.
+    /// row, then a slot for each window value, then the aggregate values.
     pub group: Option<(Vec<BExpr>, Vec<AggCall>)>,
     /// HAVING.
     pub having: Option<BExpr>,
+    /// Window function calls, computed after grouping and HAVING.
+    pub windows: Vec<WindowCall>,
+    /// Where the window values go in the row (the FROM row's width; the
+    /// aggregate values of a grouped row follow them).
+    pub window_base: usize,
     /// Output expressions.
     pub projection: Vec<BExpr>,
     /// Sort keys.

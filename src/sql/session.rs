@@ -9,14 +9,15 @@ use crate::time::Timestamp;
 
 use super::ast::*;
 use super::bind::{
-    plan_from, split_and, to_timestamp, Binder, FromPart, Scope, ScopeCol, CATALOG_AS_OF_TABLES, SYSTEM_VARIABLES,
+    plan_from, split_and, to_timestamp, Binder, FromPart, Scope, ScopeCol, CATALOG_AS_OF_TABLES, INSERTED_VALUES,
+    SYSTEM_VARIABLES,
 };
 use super::catalog::*;
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, like, Exec};
 use super::front;
 use super::functions::statement_time;
-use super::plan::{LeafSource, Row};
+use super::plan::{BExpr, LeafSource, Row};
 use super::quote;
 use super::translate;
 use super::value::{cast, order_cmp, sql_cmp, SqlType, Value};
@@ -695,7 +696,7 @@ impl Session {
                     let meta = Rc::new(meta);
                     let map: Vec<usize> = names.iter().map(|n| meta.column(n).unwrap_or(0)).collect();
                     for r in rows {
-                        self.insert_row(&meta, &map, r, false, false)?;
+                        self.insert_row(&meta, &map, r.into_iter().map(Some).collect(), false, false, None)?;
                         n += 1;
                     }
                 }
@@ -815,8 +816,13 @@ impl Session {
                 self.db.delete(&seq_key(t.id))?;
                 Ok(0)
             }
-            Stmt::Insert { table, columns, source, ignore, replace } => {
+            Stmt::Insert { table, columns, source, ignore, replace, on_duplicate, row_alias } => {
                 let t = self.table_meta(&cat, table)?;
+                let upsert = if on_duplicate.is_empty() {
+                    None
+                } else {
+                    Some(self.bind_on_duplicate(&t, on_duplicate, row_alias.as_ref())?)
+                };
                 let map: Vec<usize> = match columns {
                     Some(cols) => cols
                         .iter()
@@ -828,7 +834,7 @@ impl Session {
                         .collect::<SqlResult<_>>()?,
                     None => (0..t.columns.len()).collect(),
                 };
-                let rows: Vec<Row> = match source {
+                let rows: Vec<Vec<Option<Value>>> = match source {
                     InsertSource::Values(rows) => {
                         let mut out = Vec::with_capacity(rows.len());
                         for (i, r) in rows.iter().enumerate() {
@@ -840,7 +846,11 @@ impl Session {
                             }
                             let mut vals = Vec::with_capacity(r.len());
                             for e in r {
-                                vals.push(self.const_expr(e)?);
+                                // DEFAULT: as if the column were not given
+                                vals.push(match e {
+                                    Expr::Default => None,
+                                    e => Some(self.const_expr(e)?),
+                                });
                             }
                             out.push(vals);
                         }
@@ -854,14 +864,14 @@ impl Session {
                                     "Column count doesn't match value count at row 1",
                                 ));
                             }
-                            rows
+                            rows.into_iter().map(|r| r.into_iter().map(Some).collect()).collect()
                         }
                         _ => Vec::new(),
                     },
                 };
                 let mut n = 0;
                 for r in rows {
-                    n += self.insert_row(&t, &map, r, *ignore, *replace)?;
+                    n += self.insert_row(&t, &map, r, *ignore, *replace, upsert.as_deref())?;
                 }
                 Ok(n)
             }
@@ -891,19 +901,9 @@ impl Session {
                             new[*i] = self.coerce(&t, *i, v)?;
                         }
                     }
-                    let changed = old.iter().zip(&new).any(|(a, b)| a != b);
-                    if !changed {
-                        continue;
+                    if self.rewrite_row(&t, rowid, &old, &new)? {
+                        n += 1;
                     }
-                    for ix in &t.indexes {
-                        self.db.delete(&index_key_of(ix, &old, rowid))?;
-                    }
-                    self.check_unique(&t, &new, rowid, None)?;
-                    self.db.put(&row_key(t.id, rowid), &encode_row(&new))?;
-                    for ix in &t.indexes {
-                        self.put_index_entry(ix, &new, rowid)?;
-                    }
-                    n += 1;
                 }
                 Ok(n)
             }
@@ -1175,13 +1175,74 @@ impl Session {
         })
     }
 
+    /// Stores `new` in place of the row `old` at `rowid` if they differ
+    /// (checking unique keys); whether it did.
+    fn rewrite_row(&mut self, t: &TableMeta, rowid: u64, old: &Row, new: &Row) -> SqlResult<bool> {
+        if !old.iter().zip(new).any(|(a, b)| a != b) {
+            return Ok(false);
+        }
+        for ix in &t.indexes {
+            self.db.delete(&index_key_of(ix, old, rowid))?;
+        }
+        self.check_unique(t, new, rowid, None)?;
+        self.db.put(&row_key(t.id, rowid), &encode_row(new))?;
+        for ix in &t.indexes {
+            self.put_index_entry(ix, new, rowid)?;
+        }
+        Ok(true)
+    }
+
+    /// Binds the assignments of `ON DUPLICATE KEY UPDATE`: over the existing
+    /// row, with the row that was to be inserted as the enclosing row, named
+    /// `values()` (for `VALUES(c)`) and then by the row alias.
+    fn bind_on_duplicate(
+        &mut self,
+        t: &TableMeta,
+        sets: &[(String, Expr)],
+        alias: Option<&(String, Vec<String>)>,
+    ) -> SqlResult<Vec<(usize, BExpr)>> {
+        let mut cols: Vec<ScopeCol> = t
+            .columns
+            .iter()
+            .map(|c| ScopeCol { table: Some(INSERTED_VALUES.into()), name: c.name.clone(), hidden: false })
+            .collect();
+        if let Some((name, names)) = alias {
+            if !names.is_empty() && names.len() != t.columns.len() {
+                return Err(SqlError::new(Code::WrongValueCount, "Column count doesn't match value count at row 1"));
+            }
+            for (i, c) in t.columns.iter().enumerate() {
+                let col = names.get(i).cloned().unwrap_or_else(|| c.name.clone());
+                cols.push(ScopeCol { table: Some(name.to_ascii_lowercase()), name: col, hidden: false });
+            }
+        }
+        let inserted = Scope { cols, parent: None, correlated: Cell::new(false), touched: Cell::new(false) };
+        let mut scope = table_scope(t);
+        scope.parent = Some(&inserted);
+        self.with_binder(|b| {
+            sets.iter()
+                .map(|(c, e)| {
+                    let i = t.column(c).ok_or_else(|| {
+                        SqlError::new(Code::BadField, format!("Unknown column '{c}' in 'field list'"))
+                    })?;
+                    Ok((i, b.expr(e, &scope, None)?))
+                })
+                .collect()
+        })
+    }
+
+    /// Inserts a row (`None`: the column's default, as for `DEFAULT`); the
+    /// affected-row count as MySQL gives it: 1, 0 for a
+    /// duplicate ignored, 1 + the rows a REPLACE deleted, and with `upsert`
+    /// (ON DUPLICATE KEY UPDATE) 2 when it updated the conflicting row, 0
+    /// when that left it unchanged.
     fn insert_row(
         &mut self,
         t: &Rc<TableMeta>,
         map: &[usize],
-        vals: Row,
+        vals: Vec<Option<Value>>,
         ignore: bool,
         replace: bool,
+        upsert: Option<&[(usize, BExpr)]>,
     ) -> SqlResult<u64> {
         let now = statement_time(&self.db);
         let mut row: Row = t
@@ -1191,8 +1252,10 @@ impl Session {
             .collect();
         let mut given = vec![false; row.len()];
         for (v, &i) in vals.into_iter().zip(map) {
-            row[i] = v;
-            given[i] = true;
+            if let Some(v) = v {
+                row[i] = v;
+                given[i] = true;
+            }
         }
         let (rowid, mut auto) = self.read_seq(t.id)?;
         for i in 0..row.len() {
@@ -1219,13 +1282,31 @@ impl Session {
                 }
             }
         }
+        let mut affected = 1;
         match self.check_unique(t, &row, u64::MAX, None) {
             Ok(()) => {}
+            Err(e) if e.code == Code::DupEntry && upsert.is_some() => {
+                let Some((rid, old)) = self.find_conflict(t, &row, u64::MAX)? else { return Err(e) };
+                // the assignments see the existing row, and the inserted one
+                // (twice: as `values()` and under the row alias)
+                let inserted: Row = row.iter().chain(&row).cloned().collect();
+                let mut new = old.clone();
+                {
+                    let ex = Exec { db: &self.db, now };
+                    let outer = super::exec::Env { row: &inserted, parent: None };
+                    for (i, e) in upsert.unwrap_or_default() {
+                        let v = ex.eval(e, &super::exec::Env { row: &new, parent: Some(&outer) })?;
+                        new[*i] = self.coerce(t, *i, v)?;
+                    }
+                }
+                return Ok(if self.rewrite_row(t, rid, &old, &new)? { 2 } else { 0 });
+            }
             Err(e) if e.code == Code::DupEntry && ignore => return Ok(0),
             Err(e) if e.code == Code::DupEntry && replace => {
                 // delete every conflicting row, then insert
                 while let Some((rid, old)) = self.find_conflict(t, &row, u64::MAX)? {
                     self.delete_row(t, rid, &old)?;
+                    affected += 1;
                 }
             }
             Err(e) => return Err(e),
@@ -1238,7 +1319,7 @@ impl Session {
         for ix in &t.indexes {
             self.put_index_entry(ix, &row, rowid)?;
         }
-        Ok(1)
+        Ok(affected)
     }
 
     fn put_index_entry(&mut self, ix: &IndexMeta, row: &Row, rowid: u64) -> SqlResult<()> {

@@ -218,6 +218,18 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
             } else {
                 Some(ins.columns.iter().map(simple_name).collect::<SqlResult<_>>()?)
             };
+            let on_duplicate = match ins.on {
+                None => Vec::new(),
+                Some(sp::OnInsert::DuplicateKeyUpdate(assignments)) => assignments
+                    .into_iter()
+                    .map(|a| Ok((assign_target(&a.target)?, expr(a.value)?)))
+                    .collect::<SqlResult<_>>()?,
+                Some(other) => return unsupported(format!("INSERT ... {other}")),
+            };
+            let row_alias = match &ins.insert_alias {
+                None => None,
+                Some(a) => Some((simple_name(&a.row_alias)?, a.col_aliases.iter().flatten().map(ident).collect())),
+            };
             let source = match ins.source {
                 Some(q) => match *q.body {
                     sp::SetExpr::Values(v) if q.order_by.is_none() && q.limit_clause.is_none() => InsertSource::Values(
@@ -241,14 +253,21 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
                         source: InsertSource::Values(vec![vals]),
                         ignore: ins.ignore,
                         replace: ins.replace_into,
+                        on_duplicate,
+                        row_alias,
                     });
                 }
                 None => return Err(SqlError::parse("INSERT without values")),
             };
-            if ins.on.is_some() {
-                return unsupported("INSERT ... ON DUPLICATE KEY UPDATE");
+            Stmt::Insert {
+                table,
+                columns,
+                source,
+                ignore: ins.ignore,
+                replace: ins.replace_into,
+                on_duplicate,
+                row_alias,
             }
-            Stmt::Insert { table, columns, source, ignore: ins.ignore, replace: ins.replace_into }
         }
         S::Update(up) => {
             if !up.table.joins.is_empty() || up.from.is_some() {
@@ -644,7 +663,16 @@ fn select(s: sp::Select) -> SqlResult<Select> {
         }
         sp::GroupByExpr::All(_) => return unsupported("GROUP BY ALL"),
     };
+    let mut windows = Vec::new();
+    for sp::NamedWindowDefinition(name, def) in s.named_window {
+        let spec = match def {
+            sp::NamedWindowExpr::NamedWindow(base) => WindowSpec { base: Some(ident(&base)), ..WindowSpec::default() },
+            sp::NamedWindowExpr::WindowSpec(ws) => window_spec(ws)?,
+        };
+        windows.push((ident(&name), spec));
+    }
     Ok(Select {
+        windows,
         distinct,
         items,
         from,
@@ -752,6 +780,25 @@ fn func_args(a: &sp::FunctionArguments) -> SqlResult<(Vec<Expr>, bool, bool)> {
     }
 }
 
+/// The `ORDER BY` and `SEPARATOR` of a `GROUP_CONCAT` call.
+fn group_concat_clauses(a: &sp::FunctionArguments) -> SqlResult<(Vec<OrderItem>, String)> {
+    let mut order_by = Vec::new();
+    let mut separator = ",".to_string();
+    if let sp::FunctionArguments::List(l) = a {
+        for c in &l.clauses {
+            match c {
+                sp::FunctionArgumentClause::OrderBy(v) => order_by = order_items(v.clone())?,
+                sp::FunctionArgumentClause::Separator(v) => match value(v.value.clone())? {
+                    Value::Str(s) => separator = s,
+                    _ => return Err(SqlError::parse("You have an error in your SQL syntax near 'SEPARATOR'")),
+                },
+                other => return unsupported(format!("GROUP_CONCAT(... {other})")),
+            }
+        }
+    }
+    Ok((order_by, separator))
+}
+
 /// `INTERVAL n unit` as the two arguments of `date_add`: the amount and
 /// the unit's name.
 fn interval(iv: sp::Interval) -> SqlResult<[Expr; 2]> {
@@ -797,6 +844,7 @@ fn bx(e: sp::Expr) -> SqlResult<Box<Expr>> {
 pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
     use sp::Expr as E;
     Ok(match e {
+        E::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default") => Expr::Default,
         E::Identifier(i) => Expr::Column { table: None, name: ident(&i) },
         E::CompoundIdentifier(parts) => {
             let n = parts.len();
@@ -892,6 +940,8 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
             sp::InTarget::Subquery(q) => Expr::InSubquery { expr: bx(*e)?, query: Box::new(query(*q)?), negated },
             other => return unsupported(format!("IN {other}")),
         },
+        E::AnyOp { left, compare_op, right, .. } => quantified(*left, &compare_op, *right, false)?,
+        E::AllOp { left, compare_op, right } => quantified(*left, &compare_op, *right, true)?,
         E::Exists { subquery, negated } => Expr::Exists(Box::new(query(*subquery)?), negated),
         E::Subquery(q) => Expr::Subquery(Box::new(query(*q)?)),
         E::Like { negated, expr: e, pattern, escape_char, any, .. } => {
@@ -973,10 +1023,21 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
         }
         E::Function(f) => {
             let name = f.name.to_string().to_ascii_lowercase();
-            if f.over.is_some() || f.filter.is_some() || !f.within_group.is_empty() {
-                return unsupported(format!("window or filtered function {name}"));
+            if f.filter.is_some() || !f.within_group.is_empty() {
+                return unsupported(format!("filtered function {name}"));
             }
             let (mut args, distinct, star) = func_args(&f.args)?;
+            if name == "group_concat" && f.over.is_none() {
+                let (order_by, separator) = group_concat_clauses(&f.args)?;
+                return Ok(Expr::GroupConcat { args, distinct, order_by, separator });
+            }
+            if let Some(over) = f.over {
+                let spec = match over {
+                    sp::WindowType::WindowSpec(ws) => window_spec(ws)?,
+                    sp::WindowType::NamedWindow(w) => WindowSpec { base: Some(ident(&w)), ..WindowSpec::default() },
+                };
+                return Ok(Expr::Window { name, args, distinct, star, spec: Box::new(spec) });
+            }
             // TIMESTAMPDIFF(MINUTE, a, b): the unit parses as a column name
             if matches!(name.as_str(), "timestampdiff" | "timestampadd") {
                 if let Some(Expr::Column { table: None, name: unit }) = args.first() {
@@ -993,6 +1054,58 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
         },
         E::Tuple(items) => Expr::Row(items.into_iter().map(expr).collect::<SqlResult<_>>()?),
         other => return unsupported(format!("expression {}", first_words(&other.to_string()))),
+    })
+}
+
+/// `x op ANY|SOME|ALL (subquery)`.
+fn quantified(left: sp::Expr, op: &sp::BinaryOperator, right: sp::Expr, all: bool) -> SqlResult<Expr> {
+    use sp::BinaryOperator as B;
+    let op = match op {
+        B::Eq => CmpOp::Eq,
+        B::NotEq => CmpOp::Ne,
+        B::Lt => CmpOp::Lt,
+        B::LtEq => CmpOp::Le,
+        B::Gt => CmpOp::Gt,
+        B::GtEq => CmpOp::Ge,
+        other => return unsupported(format!("{other} with ANY or ALL")),
+    };
+    match right {
+        sp::Expr::Subquery(q) => Ok(Expr::Quantified { expr: bx(left)?, op, query: Box::new(query(*q)?), all }),
+        _ => Err(SqlError::parse("You have an error in your SQL syntax: ANY and ALL take a subquery")),
+    }
+}
+
+/// A window specification (`OVER (...)`, `WINDOW w AS (...)`).
+fn window_spec(ws: sp::WindowSpec) -> SqlResult<WindowSpec> {
+    let bound = |b: sp::WindowFrameBound| -> SqlResult<FrameBound> {
+        Ok(match b {
+            sp::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
+            sp::WindowFrameBound::Preceding(None) => FrameBound::UnboundedPreceding,
+            sp::WindowFrameBound::Preceding(Some(e)) => FrameBound::Preceding(expr(*e)?),
+            sp::WindowFrameBound::Following(None) => FrameBound::UnboundedFollowing,
+            sp::WindowFrameBound::Following(Some(e)) => FrameBound::Following(expr(*e)?),
+        })
+    };
+    let frame = match ws.window_frame {
+        None => None,
+        Some(f) => Some(WindowFrame {
+            rows: match f.units {
+                sp::WindowFrameUnits::Rows => true,
+                sp::WindowFrameUnits::Range => false,
+                sp::WindowFrameUnits::Groups => return unsupported("GROUPS frames"),
+            },
+            start: bound(f.start_bound)?,
+            end: match f.end_bound {
+                Some(b) => bound(b)?,
+                None => FrameBound::CurrentRow,
+            },
+        }),
+    };
+    Ok(WindowSpec {
+        base: ws.window_name.as_ref().map(ident),
+        partition_by: ws.partition_by.into_iter().map(expr).collect::<SqlResult<_>>()?,
+        order_by: order_items(ws.order_by)?,
+        frame,
     })
 }
 

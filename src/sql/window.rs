@@ -1,0 +1,245 @@
+//! Window functions: computes each [`WindowCall`] of a SELECT over the rows
+//! left after grouping and HAVING, writing its value into the row's slot for
+//! it (see [`SelectPlan::window_base`](super::plan::SelectPlan)).
+//!
+//! Rows are sorted by partition, then by the window's ORDER BY; peers (rows
+//! equal on the ORDER BY) share a rank and, in RANGE frames, a frame end.
+//! An aggregate whose frame starts at UNBOUNDED PRECEDING is accumulated as
+//! the frame grows; other frames are aggregated row by row.
+
+use std::cmp::Ordering;
+
+use super::error::SqlResult;
+use super::exec::{AggState, Env, Exec};
+use super::plan::{AggCall, AggFunc, Frame, FrameEdge, Row, WindowCall, WindowFunc};
+use super::value::{order_cmp, KeyPart, Value};
+
+/// Computes every window call into `rows[i][base + k]`.
+pub fn compute(ex: &Exec, rows: &mut [Row], calls: &[WindowCall], base: usize, parent: Option<&Env>) -> SqlResult<()> {
+    let width = base + calls.len();
+    for row in rows.iter_mut() {
+        if row.len() < width {
+            row.resize(width, Value::Null);
+        }
+    }
+    for (k, call) in calls.iter().enumerate() {
+        let values = call_values(ex, rows, call, parent)?;
+        for (row, v) in rows.iter_mut().zip(values) {
+            row[base + k] = v;
+        }
+    }
+    Ok(())
+}
+
+/// The rows of one partition, in window order, with what each function
+/// needs of them.
+struct Partition<'r> {
+    /// Positions in the input, in window order.
+    idx: &'r [usize],
+    /// ORDER BY values of each input row.
+    order: &'r [Vec<Value>],
+    /// Argument values of each input row.
+    args: &'r [Vec<Value>],
+    desc: &'r [bool],
+}
+
+impl Partition<'_> {
+    fn len(&self) -> usize {
+        self.idx.len()
+    }
+
+    fn peers(&self, a: usize, b: usize) -> bool {
+        let (x, y) = (&self.order[self.idx[a]], &self.order[self.idx[b]]);
+        order_cmp(x.iter().zip(y).zip(self.desc).map(|((x, y), d)| (x, y, *d))) == Ordering::Equal
+    }
+
+    /// Argument `j` of the partition's row at position `i`.
+    fn arg(&self, i: usize, j: usize) -> Value {
+        self.args[self.idx[i]].get(j).cloned().unwrap_or(Value::Null)
+    }
+}
+
+/// The value of one window call for each row (in input order).
+fn call_values(ex: &Exec, rows: &[Row], call: &WindowCall, parent: Option<&Env>) -> SqlResult<Vec<Value>> {
+    let n = rows.len();
+    let mut part_keys: Vec<Vec<KeyPart>> = Vec::with_capacity(n);
+    let mut order: Vec<Vec<Value>> = Vec::with_capacity(n);
+    let mut args: Vec<Vec<Value>> = Vec::with_capacity(n);
+    for row in rows {
+        let env = Env { row, parent };
+        part_keys.push(call.partition.iter().map(|e| ex.eval(e, &env).map(|v| v.key())).collect::<SqlResult<_>>()?);
+        order.push(call.order.iter().map(|(e, _)| ex.eval(e, &env)).collect::<SqlResult<_>>()?);
+        args.push(call.args.iter().map(|e| ex.eval(e, &env)).collect::<SqlResult<_>>()?);
+    }
+    let desc: Vec<bool> = call.order.iter().map(|(_, d)| *d).collect();
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_by(|&a, &b| {
+        part_keys[a]
+            .cmp(&part_keys[b])
+            .then_with(|| order_cmp(order[a].iter().zip(&order[b]).zip(&desc).map(|((x, y), d)| (x, y, *d))))
+    });
+    let mut out = vec![Value::Null; n];
+    let mut start = 0;
+    while start < n {
+        let mut end = start + 1;
+        while end < n && part_keys[idx[end]] == part_keys[idx[start]] {
+            end += 1;
+        }
+        let p = Partition { idx: &idx[start..end], order: &order, args: &args, desc: &desc };
+        for (i, v) in partition_values(&p, call)?.into_iter().enumerate() {
+            out[p.idx[i]] = v;
+        }
+        start = end;
+    }
+    Ok(out)
+}
+
+/// The values of a call over one partition, in window order.
+fn partition_values(p: &Partition, call: &WindowCall) -> SqlResult<Vec<Value>> {
+    let n = p.len();
+    // [peer_start, peer_end) of each row
+    let mut peer_start = vec![0; n];
+    let mut peer_end = vec![n; n];
+    let mut group_no = vec![1i64; n];
+    for i in 1..n {
+        if p.peers(i - 1, i) {
+            peer_start[i] = peer_start[i - 1];
+            group_no[i] = group_no[i - 1];
+        } else {
+            peer_start[i] = i;
+            group_no[i] = group_no[i - 1] + 1;
+        }
+    }
+    for i in (0..n.saturating_sub(1)).rev() {
+        peer_end[i] = if peer_start[i + 1] == peer_start[i] { peer_end[i + 1] } else { i + 1 };
+    }
+    let frame = |i: usize| frame_of(&call.frame, i, n, peer_start[i], peer_end[i]);
+    Ok(match call.func {
+        WindowFunc::RowNumber => (1..=n as i64).map(Value::Int).collect(),
+        WindowFunc::Rank => peer_start.iter().map(|s| Value::Int(*s as i64 + 1)).collect(),
+        WindowFunc::DenseRank => group_no.into_iter().map(Value::Int).collect(),
+        WindowFunc::PercentRank => {
+            peer_start.iter().map(|s| Value::Double(if n > 1 { *s as f64 / (n - 1) as f64 } else { 0.0 })).collect()
+        }
+        WindowFunc::CumeDist => peer_end.iter().map(|e| Value::Double(*e as f64 / n as f64)).collect(),
+        WindowFunc::Ntile(buckets) => {
+            let buckets = buckets.max(1) as usize;
+            let (q, r) = (n / buckets, n % buckets);
+            (0..n)
+                .map(|i| {
+                    let b = if q == 0 || i < r * (q + 1) { i / (q + 1) } else { r + (i - r * (q + 1)) / q };
+                    Value::Int(b as i64 + 1)
+                })
+                .collect()
+        }
+        WindowFunc::Lag(off) | WindowFunc::Lead(off) => (0..n)
+            .map(|i| {
+                let j = match call.func {
+                    WindowFunc::Lag(_) => i.checked_sub(off),
+                    _ => i.checked_add(off).filter(|j| *j < n),
+                };
+                match j {
+                    Some(j) => p.arg(j, 0),
+                    None => p.arg(i, 1),
+                }
+            })
+            .collect(),
+        WindowFunc::FirstValue | WindowFunc::LastValue | WindowFunc::NthValue(_) => (0..n)
+            .map(|i| match frame(i) {
+                Some((s, e)) => {
+                    let at = match call.func {
+                        WindowFunc::FirstValue => Some(s),
+                        WindowFunc::LastValue => Some(e),
+                        WindowFunc::NthValue(k) => Some(s + k - 1).filter(|j| *j <= e),
+                        _ => None,
+                    };
+                    at.map(|j| p.arg(j, 0)).unwrap_or(Value::Null)
+                }
+                None => Value::Null,
+            })
+            .collect(),
+        WindowFunc::Agg(func) => {
+            let agg = AggCall::plain(func, None);
+            let value = |j: usize| if func == AggFunc::CountStar { Value::Int(1) } else { p.arg(j, 0) };
+            let mut out = Vec::with_capacity(n);
+            if call.frame.start == FrameEdge::UnboundedPreceding {
+                // the frame only grows: accumulate
+                let mut st = AggState::default();
+                let mut upto = 0;
+                for i in 0..n {
+                    if let Some((_, e)) = frame(i) {
+                        while upto <= e {
+                            st.add(&agg, value(upto), &[], Vec::new())?;
+                            upto += 1;
+                        }
+                    }
+                    out.push(st.clone().finish(&agg));
+                }
+            } else {
+                for i in 0..n {
+                    let mut st = AggState::default();
+                    if let Some((s, e)) = frame(i) {
+                        for j in s..=e {
+                            st.add(&agg, value(j), &[], Vec::new())?;
+                        }
+                    }
+                    out.push(st.finish(&agg));
+                }
+            }
+            out
+        }
+    })
+}
+
+/// The frame of row `i` of a partition of `n` rows: first and last position
+/// (inclusive), or None when it is empty.
+fn frame_of(f: &Frame, i: usize, n: usize, peer_start: usize, peer_end: usize) -> Option<(usize, usize)> {
+    let (i, n) = (i as i128, n as i128);
+    let pos = |edge: FrameEdge, is_start: bool| -> i128 {
+        match edge {
+            FrameEdge::UnboundedPreceding => 0,
+            FrameEdge::UnboundedFollowing => n - 1,
+            FrameEdge::CurrentRow if !f.rows => {
+                if is_start {
+                    peer_start as i128
+                } else {
+                    peer_end as i128 - 1
+                }
+            }
+            FrameEdge::CurrentRow => i,
+            FrameEdge::Preceding(k) => i - k as i128,
+            FrameEdge::Following(k) => i + k as i128,
+        }
+    };
+    let s = pos(f.start, true).max(0);
+    let e = pos(f.end, false).min(n - 1);
+    (s <= e).then_some((s as usize, e as usize))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows_frame(start: FrameEdge, end: FrameEdge) -> Frame {
+        Frame { rows: true, start, end }
+    }
+
+    #[test]
+    fn rows_frames_clamp_to_the_partition() {
+        let f = rows_frame(FrameEdge::Preceding(1), FrameEdge::Following(1));
+        assert_eq!(frame_of(&f, 0, 3, 0, 3), Some((0, 1)));
+        assert_eq!(frame_of(&f, 2, 3, 0, 3), Some((1, 2)));
+        let f = rows_frame(FrameEdge::Following(5), FrameEdge::Following(9));
+        assert_eq!(frame_of(&f, 0, 3, 0, 3), None);
+        let f = rows_frame(FrameEdge::Preceding(usize::MAX), FrameEdge::Following(usize::MAX));
+        assert_eq!(frame_of(&f, 1, 3, 0, 3), Some((0, 2)));
+    }
+
+    #[test]
+    fn range_current_row_spans_the_peers() {
+        let f = Frame { rows: false, start: FrameEdge::UnboundedPreceding, end: FrameEdge::CurrentRow };
+        assert_eq!(frame_of(&f, 1, 4, 1, 3), Some((0, 2)));
+        let f = Frame { rows: false, start: FrameEdge::CurrentRow, end: FrameEdge::UnboundedFollowing };
+        assert_eq!(frame_of(&f, 2, 4, 1, 3), Some((1, 3)));
+    }
+}
