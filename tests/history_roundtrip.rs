@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! History export and import: random histories dumped with
 //! `Session::dump_history` and imported into a new database answer every
 //! `FOR SYSTEM_TIME AS OF` as the source does (at every commit time and
