@@ -170,6 +170,7 @@ console.log(`ReelDB → MariaDB: ${HISTORIES} histories, ${compared} AS OF queri
 
 // 2. MariaDB → ReelDB.
 let compared2 = 0;
+let emptyDumps = 0;
 for (let h = 0; h < HISTORIES; h++) {
   const r = rng(SEED * 200003 + h);
   const db = `hist_m${h}`;
@@ -189,6 +190,15 @@ for (let h = 0; h < HISTORIES; h++) {
     maxBuffer: 1 << 30,
   });
   if (dump.status !== 0) throw new Error(`mariadb-dump failed: ${dump.stderr}`);
+  // A history whose tables never held a row (every insert failed) dumps no
+  // version: the import creates the tables now, and AS OF its past times
+  // is outside the window where MariaDB answers an empty set. Counted, not
+  // compared (see docs/sql.md: a dump without any row version).
+  if (!dump.stdout.includes("INSERT INTO")) {
+    emptyDumps++;
+    await conn.query(`DROP DATABASE ${db}`);
+    continue;
+  }
   const file = join(dir, `m${h}.reel`);
   const ps = probes(r, times);
   const end = times[times.length - 1] + 1_000_000;
@@ -218,7 +228,7 @@ for (let h = 0; h < HISTORIES; h++) {
   }
   await conn.query(`DROP DATABASE ${db}`);
 }
-console.log(`MariaDB → ReelDB: ${HISTORIES} histories, ${compared2} AS OF queries compared`);
+console.log(`MariaDB → ReelDB: ${HISTORIES} histories (${emptyDumps} without any row version), ${compared2} AS OF queries compared`);
 
 // 3. A plain dump of a varied schema loads into MariaDB unchanged.
 {
