@@ -111,6 +111,12 @@ export interface PageFile {
   close(): void;
 }
 
+/** Options of `exportSql`. */
+export interface ExportOptions {
+  /** Every row version, as MariaDB 10.11 system-versioned tables (default false: the current rows). */
+  history?: boolean;
+}
+
 /** A SQL value as returned: numbers (BigInt beyond 2^53), text, null; DECIMAL as exact text; dates as text. */
 export type SqlValue = number | bigint | string | null;
 
@@ -212,6 +218,10 @@ extern "C" {
     /// `OpenOptions` of the TypeScript declarations.
     #[wasm_bindgen(typescript_type = "OpenOptions")]
     pub type OpenOptions;
+
+    /// `ExportOptions` of the TypeScript declarations.
+    #[wasm_bindgen(typescript_type = "ExportOptions")]
+    pub type ExportOptions;
 
     /// `TimeInput` of the TypeScript declarations: text, a `Date` or epoch milliseconds.
     #[wasm_bindgen(typescript_type = "TimeInput")]
@@ -721,10 +731,22 @@ impl ReelDb {
     }
 
     /// A MySQL-compatible dump of the current state (`CREATE DATABASE`,
-    /// `CREATE TABLE`, `INSERT`, `CREATE VIEW`); history is not included.
+    /// `CREATE TABLE`, `INSERT`, `CREATE VIEW`); with `{ history: true }`,
+    /// every row version as MariaDB 10.11 system-versioned tables.
     #[wasm_bindgen(js_name = exportSql)]
-    pub fn export_sql(&self) -> Result<String, JsValue> {
-        self.core.with_session(|s| s.dump().map_err(sql_error))?
+    pub fn export_sql(&self, options: Option<ExportOptions>) -> Result<String, JsValue> {
+        let history = match options.map(JsValue::from).filter(|o| !o.is_undefined() && !o.is_null()) {
+            None => false,
+            Some(o) => {
+                let h = Reflect::get(&o, &"history".into())?;
+                if h.is_undefined() {
+                    false
+                } else {
+                    h.as_bool().ok_or_else(|| js_error("BAD_OPTION", "history is a boolean"))?
+                }
+            }
+        };
+        self.core.with_session(|s| if history { s.dump_history() } else { s.dump() }.map_err(sql_error))?
     }
 
     /// The database with its whole timeline as bytes (the native file

@@ -5,7 +5,7 @@
 use std::ops::Bound;
 
 use js_sys::Reflect;
-use reeldb::wasm::{BacktrackTargetInput, OpenOptions, ReelDb, TimeInput};
+use reeldb::wasm::{BacktrackTargetInput, ExportOptions, OpenOptions, ReelDb, TimeInput};
 use reeldb::{BacktrackTarget, Database, Timestamp};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -197,7 +197,7 @@ async fn export_includes_views_and_import_is_one_all_or_nothing_commit() {
         CREATE VIEW aa_top (n) AS SELECT COUNT(*) FROM zz_base;
         USE main";
     wait(db.exec(script.into())).await.unwrap();
-    let dump = db.export_sql().unwrap();
+    let dump = db.export_sql(None).unwrap();
     // aa_top reads zz_base, so it comes after it although it sorts first.
     let (base, top) = (dump.find("CREATE VIEW `zz_base`").unwrap(), dump.find("CREATE VIEW `aa_top`").unwrap());
     assert!(base < top, "{dump}");
@@ -210,7 +210,7 @@ async fn export_includes_views_and_import_is_one_all_or_nothing_commit() {
         async move { js_sys::JSON::stringify(&wait(rows).await.unwrap()).unwrap().as_string().unwrap() }
     };
     assert_eq!(q(&copy).await, q(&db).await);
-    assert_eq!(copy.export_sql().unwrap(), dump);
+    assert_eq!(copy.export_sql(None).unwrap(), dump);
 
     // A failing statement rolls the whole import back.
     let err = wait(copy.import_sql("CREATE TABLE shop.q (id INT); INSERT INTO shop.p VALUES (1, 'dup')".into()))
@@ -218,7 +218,20 @@ async fn export_includes_views_and_import_is_one_all_or_nothing_commit() {
         .unwrap_err();
     assert_eq!(code(&err), "ER_DUP_ENTRY");
     assert_eq!(js_sys::Array::from(&copy.timeline().unwrap()).length(), 1);
-    assert_eq!(copy.export_sql().unwrap(), dump);
+    assert_eq!(copy.export_sql(None).unwrap(), dump);
+
+    // { history: true }: system-versioned tables with every row version;
+    // a history that is not a boolean is refused.
+    let options = |v: JsValue| {
+        let o = js_sys::Object::new();
+        Reflect::set(&o, &"history".into(), &v).unwrap();
+        Some(JsValue::from(o).unchecked_into::<ExportOptions>())
+    };
+    let history = db.export_sql(options(true.into())).unwrap();
+    assert!(history.contains(") WITH SYSTEM VERSIONING;"), "{history}");
+    assert!(history.contains("`row_start`,`row_end`) VALUES"), "{history}");
+    assert_eq!(db.export_sql(options(false.into())).unwrap(), dump);
+    assert_eq!(code(&db.export_sql(options("yes".into())).unwrap_err()), "BAD_OPTION");
 }
 
 #[wasm_bindgen_test]

@@ -244,7 +244,7 @@ async fn sql_api_exec_query_params_diff_export_import_and_events() {
         .collect();
     assert_eq!(changes, ["changed:1", "added:3"]);
 
-    let dump = db.export_sql().unwrap();
+    let dump = db.export_sql(None).unwrap();
     assert!(dump.contains("CREATE TABLE `p`"), "{dump}");
     let copy = ReelDb::open_in_memory(None).unwrap();
     wait(copy.import_sql(dump)).await.unwrap();

@@ -5,6 +5,9 @@
 //! reeldb --jsonl [FILE]   one JSON string (a SQL statement) per input line,
 //!                         one JSON object per output line
 //! reeldb --dump FILE      prints a MySQL-compatible SQL dump of FILE
+//! reeldb --dump --history FILE
+//!                         the dump with every row version, as MariaDB
+//!                         10.11 system-versioned tables
 //! reeldb --help           every option; an unknown option is an error
 //! ```
 //!
@@ -192,9 +195,9 @@ fn dot(session: &mut Session, cmd: &str) -> bool {
     true
 }
 
-/// `--dump`: the dump on standard output.
-fn dump_to_stdout(mut session: Session) -> ExitCode {
-    match session.dump() {
+/// `--dump [--history]`: the dump on standard output.
+fn dump_to_stdout(mut session: Session, history: bool) -> ExitCode {
+    match if history { session.dump_history() } else { session.dump() } {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
             if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
@@ -276,6 +279,10 @@ struct Cli {
     /// Print a MySQL-compatible SQL dump of FILE and exit
     #[arg(long, requires = "file")]
     dump: bool,
+    /// With --dump: every row version, as MariaDB 10.11 system-versioned
+    /// tables (`FOR SYSTEM_TIME AS OF` answers as in ReelDB)
+    #[arg(long, requires = "dump")]
+    history: bool,
     /// Database file (created when missing); without it the database lives
     /// in memory
     file: Option<PathBuf>,
@@ -291,7 +298,7 @@ fn main() -> ExitCode {
         }
     };
     if cli.dump {
-        dump_to_stdout(session)
+        dump_to_stdout(session, cli.history)
     } else if cli.jsonl {
         jsonl(session)
     } else {

@@ -1,10 +1,25 @@
 //! The SQL dump: a MySQL-compatible script that recreates every user
 //! database, its tables, rows and views (the shell's `.dump`, the
-//! JavaScript API's `exportSql`).
+//! JavaScript API's `exportSql`), and the history dump: the same script with
+//! every table `WITH SYSTEM VERSIONING` and every row version it held, for
+//! MariaDB 10.11 (`--dump --history`, `exportSql({history: true})`).
 
+use std::ops::Bound;
+
+use super::catalog::{self, TableMeta};
+use super::error::{Code, SqlError};
 use super::lex;
 use super::quote;
 use super::{Session, SqlResult, StatementResult, Value};
+use crate::time::Timestamp;
+
+/// The `ROW_END` of a current row version, and the end of MariaDB 10.11's
+/// `TIMESTAMP` range: no history time may reach it.
+pub(crate) const ROW_END_MAX: &str = "2038-01-19 03:14:07.999999";
+/// The start of MariaDB's `TIMESTAMP` range.
+const ROW_START_MIN: &str = "1970-01-01 00:00:01";
+/// Rows per `INSERT` statement.
+const ROWS_PER_INSERT: usize = 200;
 
 impl Session {
     /// A MySQL-compatible dump of the current state: `CREATE DATABASE`,
@@ -12,7 +27,19 @@ impl Session {
     /// database, then the views, each after the views it names. Running it
     /// in an empty database recreates the same schema and rows.
     pub fn dump(&mut self) -> SqlResult<String> {
-        dump(self)
+        dump(self, false)
+    }
+
+    /// The history dump for MariaDB 10.11: as [`Session::dump`], but each
+    /// table is created `WITH SYSTEM VERSIONING` with invisible `row_start`
+    /// / `row_end` columns, and its rows are every version it held since
+    /// its columns last changed (`CREATE`, or an `ALTER TABLE` that changed
+    /// them), each with the times it was current, inserted after `SET
+    /// @@system_versioning_insert_history = 1` in time zone `+00:00`. A
+    /// history time outside MariaDB's `TIMESTAMP` range fails with
+    /// `ER_DATA_OUT_OF_RANGE`.
+    pub fn dump_history(&mut self) -> SqlResult<String> {
+        dump(self, true)
     }
 }
 
@@ -43,8 +70,14 @@ fn rows_of(session: &mut Session, sql: &str) -> SqlResult<Vec<Vec<Value>>> {
 /// A MySQL-compatible dump of the current state: `CREATE DATABASE`, `USE`,
 /// `CREATE TABLE` and multi-row `INSERT`s for every user database, then
 /// the views (see [`Session::dump`]).
-fn dump(session: &mut Session) -> SqlResult<String> {
+fn dump(session: &mut Session, history: bool) -> SqlResult<String> {
     let mut out = String::from("-- ReelDB dump (MySQL-compatible)\n");
+    if history {
+        out.push_str(
+            "-- with history: system-versioned tables for MariaDB 10.11 (times in UTC)\n\
+             SET time_zone = '+00:00';\nSET @@system_versioning_insert_history = 1;\n",
+        );
+    }
     let dbs = rows_of(session, "SHOW DATABASES")?;
     let mut all_views = Vec::new();
     for d in dbs {
@@ -56,9 +89,14 @@ fn dump(session: &mut Session) -> SqlResult<String> {
         for t in names_of(session, &db, "BASE TABLE")? {
             let full = quote::qualified(&db, &t);
             let text = created_by(session, &format!("SHOW CREATE TABLE {full}"))?;
+            if history {
+                out.push_str(&format!("\nDROP TABLE IF EXISTS {};\n", quote::ident(&t)));
+                table_history(session, &db, &t, &text, &mut out)?;
+                continue;
+            }
             out.push_str(&format!("\nDROP TABLE IF EXISTS {};\n{text};\n", quote::ident(&t)));
             let rows = rows_of(session, &format!("SELECT * FROM {full}"))?;
-            for chunk in rows.chunks(200) {
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
                 out.push_str(&format!("INSERT INTO {} VALUES\n", quote::ident(&t)));
                 let lines: Vec<String> = chunk
                     .iter()
@@ -84,6 +122,118 @@ fn dump(session: &mut Session) -> SqlResult<String> {
         out.push_str(&format!("DROP VIEW IF EXISTS {};\n{text};\n", quote::ident(&name)));
     }
     Ok(out)
+}
+
+/// Appends table `db`.`t`'s system-versioned `CREATE TABLE` (from its
+/// `SHOW CREATE TABLE` text `create`) and an `INSERT` of every row version
+/// since the table's columns last changed (see [`Session::dump_history`]).
+fn table_history(session: &Session, db: &str, t: &str, create: &str, out: &mut String) -> SqlResult<()> {
+    let (meta, epoch) = columns_since(session, db, t)?;
+    let cols: Vec<String> = meta.columns.iter().map(|c| c.name.clone()).collect();
+    let (start_col, end_col) = (free_name(&cols, "row_start"), free_name(&cols, "row_end"));
+    let body = create.rfind(')').map(|i| &create[..i]).unwrap_or(create).trim_end();
+    out.push_str(&format!(
+        "{body},\n  {s} TIMESTAMP(6) GENERATED ALWAYS AS ROW START INVISIBLE,\n  \
+         {e} TIMESTAMP(6) GENERATED ALWAYS AS ROW END INVISIBLE,\n  \
+         PERIOD FOR SYSTEM_TIME ({s}, {e})\n) WITH SYSTEM VERSIONING;\n",
+        s = quote::ident(&start_col),
+        e = quote::ident(&end_col)
+    ));
+    let prefix = catalog::row_prefix(meta.id);
+    let end = catalog::prefix_end(&prefix).unwrap_or_default();
+    let all = session.database().row_versions(
+        Bound::Included(&prefix),
+        Bound::Excluded(&end),
+        Timestamp(i64::MIN),
+        Timestamp(i64::MAX),
+    )?;
+    let (min, max) = (Timestamp::parse(ROW_START_MIN), Timestamp::parse(ROW_END_MAX));
+    let in_range = |ts: Timestamp| min.is_some_and(|m| ts >= m) && max.is_some_and(|m| ts < m);
+    let mut versions = Vec::with_capacity(all.len());
+    for v in all {
+        if v.end.is_some_and(|e| e <= epoch) {
+            continue;
+        }
+        let mut r = catalog::decode_row(&v.value)?;
+        r.resize(cols.len(), Value::Null);
+        let start = v.start.max(epoch);
+        for ts in [Some(start), v.end].into_iter().flatten() {
+            if !in_range(ts) {
+                return Err(SqlError::new(
+                    Code::DataOutOfRange,
+                    format!(
+                        "history time '{ts}' of table '{db}.{t}' is outside MariaDB's TIMESTAMP range \
+                         ('{ROW_START_MIN}' to '{ROW_END_MAX}')"
+                    ),
+                ));
+            }
+        }
+        r.push(Value::Str(micros(start)));
+        r.push(Value::Str(v.end.map_or_else(|| ROW_END_MAX.to_string(), micros)));
+        versions.push(r);
+    }
+    let names = cols.iter().chain([&start_col, &end_col]).map(|c| quote::ident(c)).collect::<Vec<_>>().join(",");
+    for chunk in versions.chunks(ROWS_PER_INSERT) {
+        out.push_str(&format!("INSERT INTO {} ({names}) VALUES\n", quote::ident(t)));
+        let lines: Vec<String> =
+            chunk.iter().map(|r| format!("({})", r.iter().map(quote::literal).collect::<Vec<_>>().join(","))).collect();
+        out.push_str(&lines.join(",\n"));
+        out.push_str(";\n");
+    }
+    Ok(())
+}
+
+/// `base`, or `base_2`, `base_3`, … : the first not among `columns`
+/// (ASCII case-insensitive).
+fn free_name(columns: &[String], base: &str) -> String {
+    (1..)
+        .map(|i| if i == 1 { base.to_string() } else { format!("{base}_{i}") })
+        .find(|n| !columns.iter().any(|c| c.eq_ignore_ascii_case(n)))
+        .unwrap_or_default()
+}
+
+/// A time as `YYYY-MM-DD HH:MM:SS.ffffff`.
+fn micros(t: Timestamp) -> String {
+    let text = t.to_string();
+    if text.contains('.') {
+        text
+    } else {
+        format!("{text}.000000")
+    }
+}
+
+/// Table `db`.`t`'s definition, and since when it has had its current
+/// columns (names and types) and identity: the start of the last unbroken
+/// run of its catalog record's versions with the columns it has now. Rows
+/// before it were stored under other columns, so the history dump starts
+/// there.
+fn columns_since(session: &Session, db: &str, t: &str) -> SqlResult<(TableMeta, Timestamp)> {
+    let key = catalog::table_key(db, t);
+    let versions = session.database().row_versions(
+        Bound::Included(&key),
+        Bound::Included(&key),
+        Timestamp(i64::MIN),
+        Timestamp(i64::MAX),
+    )?;
+    let shape = |bytes: &[u8]| {
+        serde_json::from_slice::<TableMeta>(bytes)
+            .ok()
+            .map(|m| (m.id, m.columns.iter().map(|c| (c.name.clone(), c.ty)).collect::<Vec<_>>()))
+    };
+    let current = versions.last().and_then(|v| serde_json::from_slice::<TableMeta>(&v.value).ok());
+    let (Some(last), Some(meta)) = (versions.last(), current) else {
+        return Err(SqlError::new(Code::NoSuchTable, format!("Table '{db}.{t}' doesn't exist")));
+    };
+    let now = shape(&last.value);
+    let mut since = last.start;
+    for pair in versions.windows(2).rev() {
+        let (before, after) = (&pair[0], &pair[1]);
+        if before.end != Some(after.start) || shape(&before.value) != now {
+            break;
+        }
+        since = before.start;
+    }
+    Ok((meta, since))
 }
 
 /// Whether `text` names `word` (a bare or quoted identifier, ASCII

@@ -17,6 +17,7 @@ use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, like, Exec};
 use super::front;
 use super::functions::statement_time;
+use super::history_import;
 use super::plan::{BExpr, LeafSource, Row};
 use super::quote;
 use super::translate;
@@ -121,8 +122,14 @@ impl Session {
     }
 
     /// Executes one or more `;`-separated statements. Stops at the first
-    /// error; a failed statement has no effect.
+    /// error; a failed statement has no effect. A history dump (a script
+    /// that sets `system_versioning_insert_history = 1`) is imported as a
+    /// whole by [`Session::import_history`]: one result, the row versions
+    /// imported.
     pub fn execute(&mut self, sql: &str) -> SqlResult<Vec<StatementResult>> {
+        if history_import::is_history_dump(sql) {
+            return Ok(vec![StatementResult::Affected(self.import_history(sql)?)]);
+        }
         let mut out = Vec::new();
         for piece in front::split(sql)? {
             out.push(self.execute_one(&piece)?);
@@ -137,8 +144,11 @@ impl Session {
     /// `BACKTRACK`, restore points, `SET TIMESTAMP`, `SET
     /// backtrack_window`) runs statement by statement as
     /// [`Session::execute`] does; inside an open transaction the statements
-    /// join it.
+    /// join it. A history dump is imported as [`Session::execute`] does.
     pub fn execute_atomically(&mut self, sql: &str) -> SqlResult<Vec<StatementResult>> {
+        if history_import::is_history_dump(sql) {
+            return self.execute(sql);
+        }
         let pieces = front::split(sql)?;
         let parsed = pieces.iter().map(|p| Session::parse(p)).collect::<SqlResult<Vec<_>>>()?;
         let controls = parsed.iter().any(|s| s.class() == StmtClass::Control);
