@@ -109,7 +109,7 @@ fn agg_func(name: &str) -> Option<AggFunc> {
 pub fn has_aggregate(e: &Expr) -> bool {
     match e {
         Expr::Func { name, args, .. } => agg_func(name).is_some() || args.iter().any(has_aggregate),
-        Expr::Lit(_) | Expr::Column { .. } | Expr::Exists(..) | Expr::Subquery(_) => false,
+        Expr::Lit(_) | Expr::Param(_) | Expr::Column { .. } | Expr::Exists(..) | Expr::Subquery(_) => false,
         Expr::Unary(_, a)
         | Expr::IsNull(a, _)
         | Expr::IsBool(a, _, _)
@@ -141,6 +141,10 @@ pub struct Binder<'a> {
     pub cur_db: &'a str,
     /// Statement time (NOW()).
     pub now: Timestamp,
+    /// The values of the statement's `?` parameters (for constants the
+    /// binder evaluates, such as `LIMIT ?`; elsewhere a parameter stays a
+    /// [`BExpr::Param`] of the plan).
+    pub params: &'a [Value],
     /// Nesting depth of views (guards recursion).
     pub view_depth: Cell<usize>,
     /// Catalogs loaded for AS OF reads, by time.
@@ -191,8 +195,9 @@ impl CteScope {
 }
 
 impl<'a> Binder<'a> {
-    fn exec(&self) -> Exec<'a> {
-        Exec { db: self.db, now: self.now }
+    /// The executor of the statement being bound.
+    pub fn exec(&self) -> Exec<'a> {
+        Exec { db: self.db, now: self.now, params: self.params }
     }
 
     /// Binds a query.
@@ -696,6 +701,7 @@ impl<'a> Binder<'a> {
                         catalog: self.catalog,
                         cur_db: &view.db,
                         now: self.now,
+                        params: self.params,
                         view_depth: Cell::new(self.view_depth.get() + 1),
                         asof_catalogs: RefCell::new(self.asof_catalogs.take()),
                         virtual_rows: self.virtual_rows,
@@ -781,6 +787,7 @@ impl<'a> Binder<'a> {
         }
         Ok(match e {
             Expr::Lit(v) => BExpr::Lit(v.clone()),
+            Expr::Param(i) => BExpr::Param(*i),
             Expr::Column { table, name } if name.starts_with("@@") || table.as_deref().is_some_and(is_scope_prefix) => {
                 let var = name.trim_start_matches("@@");
                 let value = self.system_variable(var).ok_or_else(|| {

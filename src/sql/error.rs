@@ -62,6 +62,8 @@ pub enum Code {
     WrongNumberOfColumnsInSelect,
     /// A view's or CTE's column list does not match its SELECT list.
     ViewWrongList,
+    /// A view's SELECT holds a `?` parameter.
+    ViewSelectVariable,
     /// Feature not supported.
     NotSupported,
     /// Aggregate used where it is not allowed.
@@ -145,6 +147,7 @@ impl Code {
             Code::WarnDataTruncated => ("WARN_DATA_TRUNCATED", 1265, "01000"),
             Code::WrongNumberOfColumnsInSelect => ("ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT", 1222, "21000"),
             Code::ViewWrongList => ("ER_VIEW_WRONG_LIST", 1353, "HY000"),
+            Code::ViewSelectVariable => ("ER_VIEW_SELECT_VARIABLE", 1351, "HY000"),
             Code::NotSupported => ("ER_NOT_SUPPORTED_YET", 1235, "42000"),
             Code::InvalidGroupFuncUse => ("ER_INVALID_GROUP_FUNC_USE", 1111, "HY000"),
             Code::SpDoesNotExist => ("ER_SP_DOES_NOT_EXIST", 1305, "42000"),
