@@ -74,6 +74,8 @@ pub enum Code {
     WrongParamcount,
     /// Unknown system variable.
     UnknownSystemVariable,
+    /// A value a system variable cannot take.
+    WrongValueForVar,
     /// Wrong argument (e.g. to a table function).
     WrongArguments,
     /// A regular expression that does not compile (or is too big).
@@ -153,6 +155,7 @@ impl Code {
             Code::SpDoesNotExist => ("ER_SP_DOES_NOT_EXIST", 1305, "42000"),
             Code::WrongParamcount => ("ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT", 1582, "42000"),
             Code::UnknownSystemVariable => ("ER_UNKNOWN_SYSTEM_VARIABLE", 1193, "HY000"),
+            Code::WrongValueForVar => ("ER_WRONG_VALUE_FOR_VAR", 1231, "42000"),
             Code::WrongArguments => ("ER_WRONG_ARGUMENTS", 1210, "HY000"),
             Code::RegexpError => ("ER_REGEXP_ERROR", 1139, "42000"),
             Code::MultiplePriKey => ("ER_MULTIPLE_PRI_KEY", 1068, "42000"),

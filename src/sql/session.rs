@@ -137,6 +137,11 @@ impl PreparedStatement {
 
 const SUMMARY_MAX: usize = 200;
 
+/// The range `SET TIMESTAMP` accepts (µs): 0000-01-01 00:00:00 to
+/// 9999-12-31 23:59:59.999999.
+const CLOCK_MIN: i64 = -62_167_219_200_000_000;
+const CLOCK_MAX: i64 = 253_402_300_799_999_999;
+
 /// MySQL's default `cte_max_recursion_depth`.
 const CTE_MAX_RECURSION_DEPTH: usize = 1000;
 
@@ -426,6 +431,14 @@ impl Session {
                                 ))
                             }
                         };
+                        // The clock stays within the years 0000-9999 that
+                        // times are written in (and NOW() computes in).
+                        if !(CLOCK_MIN..=CLOCK_MAX).contains(&secs.0) {
+                            return Err(SqlError::new(
+                                Code::WrongValueForVar,
+                                format!("Variable 'timestamp' can't be set to the value of '{v}'"),
+                            ));
+                        }
                         Some(secs)
                     }
                 };
