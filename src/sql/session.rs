@@ -54,8 +54,11 @@ pub struct Session {
     recent: LruCache<String, PreparedStatement>,
 }
 
-/// How many statements [`Session::execute_with_params`] keeps prepared.
+/// How many statements [`Session::execute_with_params`] keeps prepared,
+/// and the longest text it keeps (a long script of `INSERT`s is not worth
+/// holding on to).
 const RECENT_STATEMENTS: usize = 64;
+const RECENT_MAX_LEN: usize = 16 * 1024;
 
 /// A statement parsed once and run many times with `?` parameters
 /// ([`Session::prepare`]). Parsing does not depend on the schema, so a
@@ -361,13 +364,15 @@ impl Session {
     }
 
     /// [`Session::prepare`] through a cache of the statements prepared
-    /// recently (by text).
+    /// recently (by text; the 64 used last, each of at most 16 KiB).
     pub fn prepare_cached(&mut self, sql: &str) -> SqlResult<PreparedStatement> {
         if let Some(p) = self.recent.get(sql) {
             return Ok(p.clone());
         }
         let p = Session::prepare(sql)?;
-        self.recent.insert(sql.to_string(), p.clone());
+        if sql.len() <= RECENT_MAX_LEN {
+            self.recent.insert(sql.to_string(), p.clone());
+        }
         Ok(p)
     }
 
