@@ -9,7 +9,12 @@
 //! - bulk insert: 100,000 single-row `INSERT`s into `t1` inside one
 //!   transaction (GlueSQL's memory storage has no transactions, so there
 //!   each insert autocommits), then 10,000 rows into `t2` (not timed);
-//! - point lookups: 10,000 `SELECT ... WHERE id = k` on the primary key;
+//! - point lookups: 10,000 `SELECT ... WHERE id = k` on the primary key,
+//!   three ways: SQL text with the key as a literal; one text with a `?`
+//!   parameter run through the engine's statement cache (ReelDB's
+//!   `execute_with_params`, what the JavaScript `query(sql, params)` does;
+//!   SQLite's `prepare_cached`); and one statement prepared once (ReelDB's
+//!   `Session::prepare`, SQLite's `prepare`). GlueSQL has neither: n/a;
 //! - aggregate: `SELECT grp, COUNT(*), SUM(val) FROM t1 GROUP BY grp`, a full
 //!   scan into 100 groups;
 //! - join without an index: `t2 JOIN t1 ON t1.code = t2.ref` (10,000 x
@@ -59,9 +64,16 @@ const AGG: &str = "SELECT grp, COUNT(*), SUM(val) FROM t1 GROUP BY grp ORDER BY 
 const JOIN: &str = "SELECT COUNT(*), SUM(t1.val + t2.w) FROM t2 JOIN t1 ON t1.code = t2.ref";
 const INDEX: &str = "CREATE INDEX t1_code ON t1 (code)";
 
-fn lookup(i: u64) -> String {
-    format!("SELECT val, name FROM t1 WHERE id = {}", (i * 48271) % ROWS)
+fn lookup_key(i: u64) -> i64 {
+    ((i * 48271) % ROWS) as i64
 }
+
+fn lookup(i: u64) -> String {
+    format!("SELECT val, name FROM t1 WHERE id = {}", lookup_key(i))
+}
+
+/// The point lookup with its key as a parameter.
+const LOOKUP_PARAM: &str = "SELECT val, name FROM t1 WHERE id = ?";
 
 /// One engine under test: statements in, results as rows of integers out
 /// (enough to check that the engines agree).
@@ -74,6 +86,16 @@ trait Engine {
     }
     fn supports_index(&self) -> bool {
         true
+    }
+    /// The sum of the first column of [`LOOKUP_PARAM`] run for each key,
+    /// through the engine's cache of statements by text (None: no such
+    /// API).
+    fn lookups_cached(&mut self, _keys: &[i64]) -> Option<i64> {
+        None
+    }
+    /// The same with the statement prepared once.
+    fn lookups_prepared(&mut self, _keys: &[i64]) -> Option<i64> {
+        None
     }
 }
 
@@ -98,10 +120,25 @@ impl Engine for Reel {
         self.0.execute_one(sql).unwrap_or_else(|e| panic!("ReelDB: {sql}: {e}"));
     }
     fn query(&mut self, sql: &str) -> Vec<Vec<i64>> {
-        match self.0.execute_one(sql).unwrap_or_else(|e| panic!("ReelDB: {sql}: {e}")) {
-            StatementResult::Rows { rows, .. } => rows.iter().map(|r| r.iter().map(reel_int).collect()).collect(),
-            StatementResult::Affected(_) => panic!("ReelDB: {sql}: no rows"),
-        }
+        reel_rows(sql, self.0.execute_one(sql))
+    }
+    fn lookups_cached(&mut self, keys: &[i64]) -> Option<i64> {
+        Some(
+            keys.iter()
+                .map(|k| reel_rows(LOOKUP_PARAM, self.0.execute_with_params(LOOKUP_PARAM, &[Value::Int(*k)]))[0][0])
+                .sum(),
+        )
+    }
+    fn lookups_prepared(&mut self, keys: &[i64]) -> Option<i64> {
+        let p = Session::prepare(LOOKUP_PARAM).unwrap();
+        Some(keys.iter().map(|k| reel_rows(LOOKUP_PARAM, p.execute(&mut self.0, &[Value::Int(*k)]))[0][0]).sum())
+    }
+}
+
+fn reel_rows(sql: &str, r: reeldb::sql::SqlResult<StatementResult>) -> Vec<Vec<i64>> {
+    match r.unwrap_or_else(|e| panic!("ReelDB: {sql}: {e}")) {
+        StatementResult::Rows { rows, .. } => rows.iter().map(|r| r.iter().map(reel_int).collect()).collect(),
+        StatementResult::Affected(_) => panic!("ReelDB: {sql}: no rows"),
     }
 }
 
@@ -132,6 +169,18 @@ impl Engine for Lite {
             })
             .unwrap();
         rows.map(|r| r.unwrap()).collect()
+    }
+    fn lookups_cached(&mut self, keys: &[i64]) -> Option<i64> {
+        let mut sum = 0;
+        for k in keys {
+            let mut st = self.0.prepare_cached(LOOKUP_PARAM).unwrap();
+            sum += st.query_row([k], |r| r.get::<_, i64>(0)).unwrap();
+        }
+        Some(sum)
+    }
+    fn lookups_prepared(&mut self, keys: &[i64]) -> Option<i64> {
+        let mut st = self.0.prepare(LOOKUP_PARAM).unwrap();
+        Some(keys.iter().map(|k| st.query_row([k], |r| r.get::<_, i64>(0)).unwrap()).sum())
     }
 }
 
@@ -180,6 +229,8 @@ impl Engine for GlueDb {
 struct Times {
     insert: Duration,
     lookup: Duration,
+    lookup_cached: Option<Duration>,
+    lookup_prepared: Option<Duration>,
     agg: Duration,
     join: Duration,
     join_ix: Option<Duration>,
@@ -234,6 +285,17 @@ fn run(e: &mut dyn Engine) -> (Times, Vec<Vec<Vec<i64>>>) {
         }
     });
     results.push(vec![vec![sum]]);
+    let keys: Vec<i64> = (0..LOOKUPS).map(lookup_key).collect();
+    let mut timed = |f: &mut dyn FnMut(&mut dyn Engine) -> Option<i64>| {
+        let mut out = None;
+        let d = best_of_3(|| out = f(&mut *e));
+        out.map(|s| {
+            assert_eq!(s, sum, "{}: parameterised lookups disagree with literal ones", e.name());
+            d
+        })
+    };
+    let lookup_cached = timed(&mut |e| e.lookups_cached(&keys));
+    let lookup_prepared = timed(&mut |e| e.lookups_prepared(&keys));
 
     let mut r = Vec::new();
     let agg = best_of_3(|| r = e.query(AGG));
@@ -248,7 +310,7 @@ fn run(e: &mut dyn Engine) -> (Times, Vec<Vec<Vec<i64>>>) {
     } else {
         None
     };
-    (Times { insert, lookup: lookup_t, agg, join, join_ix }, results)
+    (Times { insert, lookup: lookup_t, lookup_cached, lookup_prepared, agg, join, join_ix }, results)
 }
 
 fn ms(d: Duration) -> String {
@@ -297,9 +359,11 @@ fn main() {
     let lite = get("SQLite");
     let glue = get("GlueSQL");
     type Pick = fn(&Times) -> Option<Duration>;
-    let phases: [(&str, Pick); 5] = [
+    let phases: [(&str, Pick); 7] = [
         ("bulk insert 100k rows (1 tx)", |t| Some(t.insert)),
         ("10k primary-key lookups", |t| Some(t.lookup)),
+        ("10k primary-key lookups, `?` via statement cache", |t| t.lookup_cached),
+        ("10k primary-key lookups, prepared once", |t| t.lookup_prepared),
         ("full-scan aggregate (GROUP BY)", |t| Some(t.agg)),
         ("join 10k x 100k, no index", |t| Some(t.join)),
         ("join 10k x 100k, with index", |t| t.join_ix),

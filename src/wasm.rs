@@ -29,6 +29,7 @@
 //! `sqltext` (parameters, values, `asOf` rewriting, the SQL dump),
 //! `time_input` (times and backtrack targets from JavaScript values).
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect};
@@ -39,7 +40,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use crate::db::{BacktrackOutcome, BacktrackStatus, EntryKind, Options, TimelineEntry};
 use crate::error::Error;
 use crate::sql::ast::StmtClass;
-use crate::sql::{Session, SqlError, SqlResult, StatementResult};
+use crate::sql::{PreparedStatement, Session, SqlError, SqlResult, StatementResult};
 use crate::time::Timestamp;
 
 mod core;
@@ -473,17 +474,26 @@ impl ReelDb {
         write: impl FnOnce(&mut Session) -> Result<T, JsValue> + 'static,
         out: impl FnOnce(T) -> Result<JsValue, JsValue> + 'static,
     ) -> Promise {
-        let core = self.core.clone();
-        future_to_promise(async move {
-            let _op = core.begin_op();
-            if core.ready_to_read().await? {
-                if let Some(result) = core.with_session(read)?.map_err(sql_error)? {
-                    return out(result);
-                }
-            }
-            out(run_write(&core, false, write).await?)
-        })
+        sql_op(self.core.clone(), read, write, out)
     }
+}
+
+/// [`ReelDb::sql_op`] on `core`.
+fn sql_op<T: 'static>(
+    core: Rc<Core>,
+    read: impl FnOnce(&mut Session) -> SqlResult<Option<T>> + 'static,
+    write: impl FnOnce(&mut Session) -> Result<T, JsValue> + 'static,
+    out: impl FnOnce(T) -> Result<JsValue, JsValue> + 'static,
+) -> Promise {
+    future_to_promise(async move {
+        let _op = core.begin_op();
+        if core.ready_to_read().await? {
+            if let Some(result) = core.with_session(read)?.map_err(sql_error)? {
+                return out(result);
+            }
+        }
+        out(run_write(&core, false, write).await?)
+    })
 }
 
 /// Runs `f` on the session after [`Core::ready`], then waits until what it
@@ -572,24 +582,26 @@ impl ReelDb {
         )
     }
 
-    /// Runs one statement with `?` parameters (bound as literals: numbers,
-    /// strings, booleans, bigint, Date, null); resolves with its rows as
-    /// objects keyed by column name (`[]` for a write).
+    /// Runs one statement with `?` parameters (numbers, strings, booleans,
+    /// bigint, Date, null); resolves with its rows as objects keyed by
+    /// column name (`[]` for a write). The statement is prepared once and
+    /// kept among the recently used ones, so running the same text again
+    /// skips parsing.
     #[wasm_bindgen(unchecked_return_type = "Promise<Row[]>")]
     pub fn query(&self, sql: String, params: Option<Vec<JsValue>>) -> Promise {
-        let bound = match sqltext::bind_js_params(&sql, &params_of(params)) {
-            Ok(bound) => bound,
-            Err(e) => return Promise::reject(&e),
-        };
-        let text = bound.clone();
-        self.sql_op(
-            move |s| match Session::parse(&text) {
-                Ok(stmt) if stmt.class() == StmtClass::Read => s.execute_parsed(&text, &stmt).map(Some),
-                _ => Ok(None),
-            },
-            move |s| s.execute_one(&bound).map_err(sql_error),
-            |r: StatementResult| Ok(sqltext::rows_to_objects(Some(&r))),
-        )
+        let prepared = self.core.with_session(|s| s.prepare_cached(&sql)).and_then(|p| p.map_err(sql_error));
+        match prepared {
+            Ok(p) => run_prepared(self.core.clone(), p, params, |r| Ok(sqltext::rows_to_objects(Some(&r)))),
+            Err(e) => Promise::reject(&e),
+        }
+    }
+
+    /// Prepares one statement with `?` placeholders: parsed once, then run
+    /// many times with different parameters (`run`, `get`, `all`,
+    /// `iterate`). Call `finalize()` when done with it.
+    pub fn prepare(&self, sql: &str) -> Result<Statement, JsValue> {
+        let p = self.core.with_session(|_| Session::prepare(sql))?.map_err(sql_error)?;
+        Ok(Statement { core: self.core.clone(), prepared: RefCell::new(Some(p)) })
     }
 
     /// The engine's time (the set clock, else the system clock).
@@ -826,6 +838,105 @@ impl ReelDb {
             }
             Ok(JsValue::UNDEFINED)
         })
+    }
+}
+
+/// Runs a prepared statement with JavaScript parameters as
+/// [`ReelDb::query`] runs SQL: a read without the writer lock, anything else
+/// on the write path; `out` makes the result.
+fn run_prepared(
+    core: Rc<Core>,
+    p: PreparedStatement,
+    params: Option<Vec<JsValue>>,
+    out: impl FnOnce(StatementResult) -> Result<JsValue, JsValue> + 'static,
+) -> Promise {
+    let values = match sqltext::js_values(&params_of(params), p.param_count()) {
+        Ok(v) => Rc::new(v),
+        Err(e) => return Promise::reject(&e),
+    };
+    let (pr, vr) = (p.clone(), values.clone());
+    sql_op(
+        core,
+        move |s| if pr.class() == StmtClass::Read { pr.execute(s, &vr).map(Some) } else { Ok(None) },
+        move |s| p.execute(s, &values).map_err(sql_error),
+        out,
+    )
+}
+
+/// A prepared statement (`db.prepare(sql)`).
+#[wasm_bindgen]
+pub struct Statement {
+    core: Rc<Core>,
+    prepared: RefCell<Option<PreparedStatement>>,
+}
+
+impl Statement {
+    /// The statement, unless finalized.
+    fn prepared(&self) -> Result<PreparedStatement, JsValue> {
+        self.prepared.borrow().clone().ok_or_else(|| js_error("STATEMENT_FINALIZED", "the statement was finalized"))
+    }
+
+    fn run_with(
+        &self,
+        params: Option<Vec<JsValue>>,
+        out: impl FnOnce(StatementResult) -> Result<JsValue, JsValue> + 'static,
+    ) -> Promise {
+        match self.prepared() {
+            Ok(p) => run_prepared(self.core.clone(), p, params, out),
+            Err(e) => Promise::reject(&e),
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Statement {
+    /// Runs the statement; resolves with its result (`{columns, values,
+    /// rowsAffected}`) once a write is durable.
+    #[wasm_bindgen(unchecked_return_type = "Promise<QueryResult>")]
+    pub fn run(&self, #[wasm_bindgen(unchecked_param_type = "SqlParam[]")] params: Option<Vec<JsValue>>) -> Promise {
+        self.run_with(params, |r| Ok(sqltext::result_to_js(&r)))
+    }
+
+    /// Runs the statement; resolves with its first row as an object, or
+    /// `undefined` when it returns none.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Row | undefined>")]
+    pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "SqlParam[]")] params: Option<Vec<JsValue>>) -> Promise {
+        self.run_with(params, |r| Ok(js_sys::Array::from(&sqltext::rows_to_objects(Some(&r))).get(0)))
+    }
+
+    /// Runs the statement; resolves with its rows as objects.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Row[]>")]
+    pub fn all(&self, #[wasm_bindgen(unchecked_param_type = "SqlParam[]")] params: Option<Vec<JsValue>>) -> Promise {
+        self.run_with(params, |r| Ok(sqltext::rows_to_objects(Some(&r))))
+    }
+
+    /// Runs the statement; resolves with an iterator over its rows as
+    /// objects.
+    #[wasm_bindgen(unchecked_return_type = "Promise<IterableIterator<Row>>")]
+    pub fn iterate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SqlParam[]")] params: Option<Vec<JsValue>>,
+    ) -> Promise {
+        self.run_with(params, |r| Ok(js_sys::Array::from(&sqltext::rows_to_objects(Some(&r))).values().into()))
+    }
+
+    /// The names of the columns the statement returns in the current schema
+    /// (`[]` for a statement that returns no rows).
+    pub fn columns(&self) -> Result<Vec<String>, JsValue> {
+        let p = self.prepared()?;
+        self.core.with_session(|s| p.columns(s).map_err(sql_error))?
+    }
+
+    /// How many `?` parameters the statement takes.
+    #[wasm_bindgen(getter, js_name = paramCount)]
+    pub fn param_count(&self) -> Result<usize, JsValue> {
+        Ok(self.prepared()?.param_count())
+    }
+
+    /// Frees the statement; using it afterwards fails with
+    /// `STATEMENT_FINALIZED`. Finalizing twice is harmless.
+    pub fn finalize(&self) {
+        self.prepared.borrow_mut().take();
     }
 }
 

@@ -312,3 +312,107 @@ async fn every_time_argument_takes_text_iso_8601_dates_and_epoch_milliseconds() 
 fn new_date_iso(iso: &str) -> JsValue {
     js_sys::Date::new(&js_sys::Date::new(&iso.into()).to_iso_string().into()).into()
 }
+
+fn wasm_memory_bytes() -> u32 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+}
+
+#[wasm_bindgen_test]
+async fn prepared_statements_run_get_all_iterate_and_finalize() {
+    let db = ReelDb::open_in_memory(None).unwrap();
+    wait(db.exec("CREATE TABLE p (id INT PRIMARY KEY, name VARCHAR(9), k INT, INDEX (k))".into())).await.unwrap();
+    let ins = db.prepare("INSERT INTO p VALUES (?, ?, ?)").unwrap();
+    assert_eq!(ins.param_count().unwrap(), 3);
+    for i in 0..20 {
+        let r = wait(ins.run(Some(vec![i.into(), format!("n{i}").into(), (i % 4).into()]))).await.unwrap();
+        assert_eq!(get(&r, "rowsAffected").as_f64(), Some(1.0));
+    }
+    let by_id = db.prepare("SELECT name, k FROM p WHERE id = ?").unwrap();
+    assert_eq!(by_id.columns().unwrap(), vec!["name", "k"]);
+    let row = wait(by_id.get(Some(vec![7.into()]))).await.unwrap();
+    assert_eq!(text(&row, "name"), "n7");
+    assert_eq!(get(&row, "k").as_f64(), Some(3.0));
+    assert!(wait(by_id.get(Some(vec![99.into()]))).await.unwrap().is_undefined());
+    let by_k = db.prepare("SELECT id FROM p WHERE k = ? ORDER BY id").unwrap();
+    let all = js_sys::Array::from(&wait(by_k.all(Some(vec![1.into()]))).await.unwrap());
+    let ids: Vec<f64> = all.iter().map(|r| get(&r, "id").as_f64().unwrap()).collect();
+    assert_eq!(ids, vec![1.0, 5.0, 9.0, 13.0, 17.0]);
+    // the same as query() and as the SQL with a literal
+    let queried = js_sys::Array::from(
+        &wait(db.query("SELECT id FROM p WHERE k = ? ORDER BY id".into(), Some(vec![1.into()]))).await.unwrap(),
+    );
+    let literal =
+        js_sys::Array::from(&wait(db.query("SELECT id FROM p WHERE k = 1 ORDER BY id".into(), None)).await.unwrap());
+    for a in [&queried, &literal] {
+        let v: Vec<f64> = a.iter().map(|r| get(&r, "id").as_f64().unwrap()).collect();
+        assert_eq!(v, ids);
+    }
+    let it: js_sys::Iterator = wait(by_k.iterate(Some(vec![2.into()]))).await.unwrap().unchecked_into();
+    let mut seen = Vec::new();
+    loop {
+        let n = it.next().unwrap();
+        if n.done() {
+            break;
+        }
+        seen.push(get(&n.value(), "id").as_f64().unwrap());
+    }
+    assert_eq!(seen, vec![2.0, 6.0, 10.0, 14.0, 18.0]);
+    // wrong counts and types
+    assert_eq!(code(&wait(by_id.get(None)).await.unwrap_err()), "BAD_PARAM");
+    assert_eq!(code(&wait(by_id.get(Some(vec![1.into(), 2.into()]))).await.unwrap_err()), "BAD_PARAM");
+    assert_eq!(code(&wait(by_id.get(Some(vec![js_sys::Object::new().into()]))).await.unwrap_err()), "BAD_PARAM");
+    assert_eq!(code(&wait(by_id.get(Some(vec![f64::INFINITY.into()]))).await.unwrap_err()), "BAD_PARAM");
+    assert_eq!(code(&db.prepare("SELEC ?").err().unwrap()), "ER_PARSE_ERROR");
+    // schema changes between executions
+    wait(db.exec("ALTER TABLE p ADD COLUMN extra INT DEFAULT 5".into())).await.unwrap();
+    let star = db.prepare("SELECT * FROM p WHERE id = ?").unwrap();
+    assert_eq!(star.columns().unwrap(), vec!["id", "name", "k", "extra"]);
+    assert_eq!(get(&wait(star.get(Some(vec![3.into()]))).await.unwrap(), "extra").as_f64(), Some(5.0));
+    wait(db.exec("DROP TABLE p".into())).await.unwrap();
+    assert_eq!(code(&wait(star.get(Some(vec![3.into()]))).await.unwrap_err()), "ER_NO_SUCH_TABLE");
+    // finalized statements
+    by_id.finalize();
+    by_id.finalize();
+    assert_eq!(code(&wait(by_id.get(Some(vec![1.into()]))).await.unwrap_err()), "STATEMENT_FINALIZED");
+    assert_eq!(code(&wait(by_id.run(Some(vec![1.into()]))).await.unwrap_err()), "STATEMENT_FINALIZED");
+    assert_eq!(code(&by_id.columns().unwrap_err()), "STATEMENT_FINALIZED");
+}
+
+#[wasm_bindgen_test]
+async fn prepare_finalize_cycles_keep_wasm_memory_flat() {
+    let db = ReelDb::open_in_memory(None).unwrap();
+    wait(db.exec("CREATE TABLE p (id INT PRIMARY KEY, name VARCHAR(9)); INSERT INTO p VALUES (1, 'a')".into()))
+        .await
+        .unwrap();
+    let cycle = |i: u32| {
+        let s = db.prepare(&format!("SELECT name FROM p WHERE id = ? AND {i} > 0")).unwrap();
+        s.finalize();
+    };
+    for i in 0..2_000 {
+        cycle(i);
+    }
+    let before = wasm_memory_bytes();
+    for i in 0..100_000 {
+        cycle(i);
+    }
+    let after = wasm_memory_bytes();
+    assert!(after <= before + 128 * 1024, "wasm memory grew from {before} to {after} bytes over 100,000 cycles");
+    // executions too (each through the cache of recent statements as well)
+    let s = db.prepare("SELECT name FROM p WHERE id = ?").unwrap();
+    for _ in 0..500 {
+        wait(s.get(Some(vec![1.into()]))).await.unwrap();
+        wait(db.query("SELECT name FROM p WHERE id = ?".into(), Some(vec![1.into()]))).await.unwrap();
+    }
+    let before = wasm_memory_bytes();
+    for _ in 0..5_000 {
+        wait(s.get(Some(vec![1.into()]))).await.unwrap();
+        wait(db.query("SELECT name FROM p WHERE id = ?".into(), Some(vec![1.into()]))).await.unwrap();
+    }
+    let after = wasm_memory_bytes();
+    assert!(after <= before + 128 * 1024, "wasm memory grew from {before} to {after} bytes over 5,000 executions");
+    s.finalize();
+}

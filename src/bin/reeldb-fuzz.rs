@@ -8,7 +8,13 @@
 //! taken from the `.test` files under the PATHs, and mutations of either
 //! (token deletion, duplication, replacement, splicing, truncation, byte
 //! noise). A session is replaced by a fresh one with a small schema every
-//! few hundred executions, so tables stay small. A panic is caught, printed
+//! few hundred executions, so tables stay small. About one execution in
+//! four is a prepared statement instead: a generated statement with some of
+//! its literals turned into `?` placeholders is prepared (kept in a small
+//! pool; statements are dropped from it at random, as `finalize` does) and
+//! a statement of the pool is run with random parameter values (now and
+//! then too few or too many), so statements are reused across the DDL,
+//! backtracks and transactions of the stream. A panic is caught, printed
 //! with the statements that led to it, and counted as a failure; the exit
 //! status is non-zero if there was any. A statement that takes longer than
 //! five seconds is reported as slow.
@@ -20,7 +26,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reeldb::sql::Session;
+use reeldb::sql::{PreparedStatement, Session, SqlError, Value};
+use reeldb::Timestamp;
 
 struct Rng(u64);
 
@@ -591,6 +598,75 @@ impl Gen<'_> {
     }
 }
 
+/// `sql` with some of its literals (numbers, quoted strings) turned into
+/// `?` placeholders, and how many.
+fn parameterize(rng: &mut Rng, sql: &str) -> (String, usize) {
+    let mut n = 0;
+    let toks: Vec<String> = split_tokens(sql)
+        .into_iter()
+        .map(|t| {
+            let literal = t.starts_with('\'') || t.starts_with('"') || t.starts_with(|c: char| c.is_ascii_digit());
+            if literal && rng.chance(60) {
+                n += 1;
+                "?".to_string()
+            } else {
+                t
+            }
+        })
+        .collect();
+    (toks.join(" "), n)
+}
+
+/// A random parameter value.
+fn param_value(rng: &mut Rng) -> Value {
+    match rng.below(8) {
+        0 => Value::Null,
+        1 => Value::Int((rng.next() % 2000) as i64 - 1000),
+        2 => Value::Int(rng.next() as i64),
+        3 => Value::Double(f64::from_bits(rng.next())),
+        4 => Value::Double((rng.next() % 1000) as f64 / 8.0),
+        5 => Value::Str(rng.pick(&["", "a", "x'y", "2020-01-01", "1970-01-01 00:00:01", "12abc", "?"]).to_string()),
+        6 => Value::DateTime(Timestamp::from_secs(1_600_000_000 + (rng.next() % 100) as i64)),
+        _ => Value::Str(rng.pick(LITERALS).trim_matches('\'').to_string()),
+    }
+}
+
+/// The prepared statements of a session, run and dropped at random.
+#[derive(Default)]
+struct Pool(Vec<PreparedStatement>);
+
+impl Pool {
+    /// Prepares `sql` with some literals as parameters (or not, keeping the
+    /// pool), then picks a pooled statement and random parameters: what
+    /// to run, or the error of the PREPARE.
+    fn pick(&mut self, rng: &mut Rng, sql: &str) -> Result<(PreparedStatement, Vec<Value>), (String, SqlError)> {
+        if self.0.is_empty() || rng.chance(30) {
+            let (text, _) = parameterize(rng, sql);
+            match Session::prepare(&text) {
+                Ok(p) => {
+                    if self.0.len() >= 8 {
+                        let i = rng.below(self.0.len());
+                        self.0.swap_remove(i);
+                    }
+                    self.0.push(p);
+                }
+                Err(e) => return Err((format!("PREPARE {text}"), e)),
+            }
+        }
+        let i = rng.below(self.0.len());
+        let p = self.0[i].clone();
+        let mut n = p.param_count();
+        if rng.chance(5) {
+            n = rng.below(n + 2);
+        }
+        let params: Vec<Value> = (0..n).map(|_| param_value(rng)).collect();
+        if rng.chance(10) {
+            self.0.swap_remove(i);
+        }
+        Ok((p, params))
+    }
+}
+
 /// Splits SQL roughly into words, quoted strings and punctuation.
 fn split_tokens(s: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -696,6 +772,7 @@ fn run(seed: u64, execs: u64, corpus: &[String], progress: &AtomicU64, verbose: 
     let mut g = Gen { rng: Rng(seed), corpus, joined: false };
     let mut rep = Report { execs: 0, ok: 0, panics: 0, slow: 0 };
     let mut session = fresh_session();
+    let mut pool = Pool::default();
     let mut history: Vec<String> = Vec::new();
     let mut clock = 1_600_000_000i64;
     while rep.execs < execs {
@@ -710,9 +787,29 @@ fn run(seed: u64, execs: u64, corpus: &[String], progress: &AtomicU64, verbose: 
             clock += 1 + g.rng.below(5) as i64;
             let _ = session.execute(&format!("SET TIMESTAMP = {clock}"));
         }
+        // a prepared statement instead, now and then
+        let mut run: Result<Option<(PreparedStatement, Vec<Value>)>, SqlError> = Ok(None);
+        let mut sql = sql;
+        if g.rng.chance(25) {
+            match pool.pick(&mut g.rng, &sql) {
+                Ok((p, params)) => {
+                    sql = format!("EXECUTE {} USING {params:?}", p.sql());
+                    run = Ok(Some((p, params)));
+                }
+                Err((text, e)) => {
+                    sql = text;
+                    run = Err(e);
+                }
+            }
+        }
         history.push(sql.clone());
         let start = Instant::now();
-        let r = catch_unwind(AssertUnwindSafe(|| match session.execute(&sql) {
+        let r = catch_unwind(AssertUnwindSafe(|| match run {
+            Ok(Some((p, params))) => p.execute(&mut session, &params).map(|_| ()),
+            Ok(None) => session.execute(&sql).map(|_| ()),
+            Err(e) => Err(e),
+        }));
+        let r = r.map(|r| match r {
             Ok(_) => true,
             Err(e) => {
                 if verbose {
@@ -720,7 +817,7 @@ fn run(seed: u64, execs: u64, corpus: &[String], progress: &AtomicU64, verbose: 
                 }
                 false
             }
-        }));
+        });
         let took = start.elapsed();
         rep.execs += 1;
         if progress.fetch_add(1, Ordering::Relaxed) % 100_000 == 99_999 {

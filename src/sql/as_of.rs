@@ -93,7 +93,7 @@ fn pin_query(q: &mut Query, p: &mut Pin) {
 /// Pins the subqueries inside an expression.
 fn pin_expr(e: &mut Expr, p: &mut Pin) {
     match e {
-        Expr::Lit(_) | Expr::Column { .. } => {}
+        Expr::Lit(_) | Expr::Param(_) | Expr::Column { .. } => {}
         Expr::Unary(_, a) | Expr::IsNull(a, _) | Expr::IsBool(a, _, _) | Expr::Cast(a, _) => pin_expr(a, p),
         Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => {
             pin_expr(a, p);

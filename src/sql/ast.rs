@@ -511,6 +511,9 @@ pub enum UnOp {
 pub enum Expr {
     /// A literal.
     Lit(Value),
+    /// The `i`-th (0-based) `?` placeholder of the statement: a parameter
+    /// given at each execution.
+    Param(usize),
     /// A column reference.
     Column {
         /// Table qualifier.

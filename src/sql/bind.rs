@@ -111,6 +111,7 @@ fn children(e: &Expr) -> Vec<&Expr> {
         | Expr::Column { .. }
         | Expr::Exists(..)
         | Expr::Subquery(_)
+        | Expr::Param(_)
         | Expr::WindowRef(_)
         | Expr::Default => Vec::new(),
         Expr::Unary(_, a)
@@ -214,6 +215,7 @@ fn extract_windows(e: &mut Expr, base: usize, calls: &mut Vec<Expr>) {
             args.iter_mut().for_each(|x| extract_windows(x, base, calls))
         }
         Expr::Lit(_)
+        | Expr::Param(_)
         | Expr::Column { .. }
         | Expr::Exists(..)
         | Expr::Subquery(_)
@@ -241,6 +243,10 @@ pub struct Binder<'a> {
     pub cur_db: &'a str,
     /// Statement time (NOW()).
     pub now: Timestamp,
+    /// The values of the statement's `?` parameters (for constants the
+    /// binder evaluates, such as `LIMIT ?`; elsewhere a parameter stays a
+    /// [`BExpr::Param`] of the plan).
+    pub params: &'a [Value],
     /// Nesting depth of views (guards recursion).
     pub view_depth: Cell<usize>,
     /// Catalogs loaded for AS OF reads, by time.
@@ -291,8 +297,9 @@ impl CteScope {
 }
 
 impl<'a> Binder<'a> {
-    fn exec(&self) -> Exec<'a> {
-        Exec { db: self.db, now: self.now }
+    /// The executor of the statement being bound.
+    pub fn exec(&self) -> Exec<'a> {
+        Exec { db: self.db, now: self.now, params: self.params }
     }
 
     /// Binds a query.
@@ -825,6 +832,7 @@ impl<'a> Binder<'a> {
                         catalog: self.catalog,
                         cur_db: &view.db,
                         now: self.now,
+                        params: self.params,
                         view_depth: Cell::new(self.view_depth.get() + 1),
                         asof_catalogs: RefCell::new(self.asof_catalogs.take()),
                         virtual_rows: self.virtual_rows,
@@ -910,6 +918,7 @@ impl<'a> Binder<'a> {
         }
         Ok(match e {
             Expr::Lit(v) => BExpr::Lit(v.clone()),
+            Expr::Param(i) => BExpr::Param(*i),
             Expr::Column { table, name } if name.starts_with("@@") || table.as_deref().is_some_and(is_scope_prefix) => {
                 let var = name.trim_start_matches("@@");
                 let value = self.system_variable(var).ok_or_else(|| {

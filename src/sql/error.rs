@@ -62,6 +62,8 @@ pub enum Code {
     WrongNumberOfColumnsInSelect,
     /// A view's or CTE's column list does not match its SELECT list.
     ViewWrongList,
+    /// A view's SELECT holds a `?` parameter.
+    ViewSelectVariable,
     /// Feature not supported.
     NotSupported,
     /// Aggregate used where it is not allowed.
@@ -83,6 +85,8 @@ pub enum Code {
     WrongParamcount,
     /// Unknown system variable.
     UnknownSystemVariable,
+    /// A value a system variable cannot take.
+    WrongValueForVar,
     /// Wrong argument (e.g. to a table function).
     WrongArguments,
     /// A regular expression that does not compile (or is too big).
@@ -156,6 +160,7 @@ impl Code {
             Code::WarnDataTruncated => ("WARN_DATA_TRUNCATED", 1265, "01000"),
             Code::WrongNumberOfColumnsInSelect => ("ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT", 1222, "21000"),
             Code::ViewWrongList => ("ER_VIEW_WRONG_LIST", 1353, "HY000"),
+            Code::ViewSelectVariable => ("ER_VIEW_SELECT_VARIABLE", 1351, "HY000"),
             Code::NotSupported => ("ER_NOT_SUPPORTED_YET", 1235, "42000"),
             Code::InvalidGroupFuncUse => ("ER_INVALID_GROUP_FUNC_USE", 1111, "HY000"),
             Code::WindowInvalidUse => ("ER_WINDOW_INVALID_WINDOW_FUNC_USE", 3593, "HY000"),
@@ -166,6 +171,7 @@ impl Code {
             Code::SpDoesNotExist => ("ER_SP_DOES_NOT_EXIST", 1305, "42000"),
             Code::WrongParamcount => ("ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT", 1582, "42000"),
             Code::UnknownSystemVariable => ("ER_UNKNOWN_SYSTEM_VARIABLE", 1193, "HY000"),
+            Code::WrongValueForVar => ("ER_WRONG_VALUE_FOR_VAR", 1231, "42000"),
             Code::WrongArguments => ("ER_WRONG_ARGUMENTS", 1210, "HY000"),
             Code::RegexpError => ("ER_REGEXP_ERROR", 1139, "42000"),
             Code::MultiplePriKey => ("ER_MULTIPLE_PRI_KEY", 1068, "42000"),

@@ -13,6 +13,7 @@ use crate::time::Timestamp;
 use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
 use super::catalog::{self, decode_row, encode_key, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
+use super::params;
 use super::plan::*;
 use super::value::{arith, cast, collate_char, negate, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, Value};
 
@@ -22,6 +23,8 @@ pub struct Exec<'a> {
     pub db: &'a Database,
     /// Statement time.
     pub now: Timestamp,
+    /// The values of the statement's `?` parameters.
+    pub params: &'a [Value],
 }
 
 /// The rows visible to an expression: the current row and the rows of the
@@ -150,6 +153,9 @@ impl<'a> Exec<'a> {
     pub fn eval(&self, e: &BExpr, env: &Env) -> SqlResult<Value> {
         Ok(match e {
             BExpr::Lit(v) => v.clone(),
+            BExpr::Param(i) => {
+                self.params.get(*i).cloned().ok_or_else(|| params::wrong_count(*i + 1, self.params.len()))?
+            }
             BExpr::Col(i) => env.row.get(*i).cloned().unwrap_or(Value::Null),
             BExpr::Outer(d, i) => {
                 let mut en = env;

@@ -39,6 +39,6 @@ pub use as_of::AsOfError;
 pub use error::{Code, SqlError, SqlResult};
 pub use lex::ends_statement;
 pub use params::{bind_params, Param, ParamError};
-pub use session::{Session, StatementResult};
+pub use session::{PreparedStatement, Session, StatementResult};
 pub use slt::run_script;
 pub use value::Value;

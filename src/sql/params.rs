@@ -1,10 +1,16 @@
-//! `?` parameters: binding values into one statement's text as literals
-//! (the JavaScript API's `query(sql, params)`; usable natively).
+//! `?` parameters: where the placeholders of a statement are, parameter
+//! values from the JavaScript API's types, and binding values into a
+//! statement's text as literals (for the statements parsed outside
+//! `sqlparser`, such as `BACKTRACK TO ?`). Statements `sqlparser` parses
+//! keep their placeholders as parameters (`Expr::Param`): see
+//! [`super::session::PreparedStatement`].
 
 use std::fmt;
 
+use super::error::{Code, SqlError};
 use super::lex::{self, Kind};
 use super::quote;
+use super::value::{Decimal, Value};
 use crate::time::Timestamp;
 
 /// A parameter value.
@@ -25,6 +31,15 @@ pub enum Param {
     Time(Timestamp),
 }
 
+/// The error of a statement run with `given` parameters for `expected`
+/// placeholders (MySQL's `ER_WRONG_ARGUMENTS`, 1210).
+pub(crate) fn wrong_count(expected: usize, given: usize) -> SqlError {
+    SqlError::new(
+        Code::WrongArguments,
+        format!("Incorrect arguments to mysqld_stmt_execute: {given} parameters given for {expected} ? placeholders"),
+    )
+}
+
 /// Why parameters could not be bound (the JavaScript API's `BAD_PARAM`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamError(pub String);
@@ -38,6 +53,29 @@ impl fmt::Display for ParamError {
 impl std::error::Error for ParamError {}
 
 impl Param {
+    /// The parameter as a SQL value; `i` is its 0-based position (for the
+    /// error message). A whole number below 2^53 is an integer, another
+    /// finite number a DOUBLE, an integer beyond 64 bits an exact decimal.
+    pub fn to_value(&self, i: usize) -> Result<Value, ParamError> {
+        Ok(match self {
+            Param::Null => Value::Null,
+            Param::Bool(b) => Value::bool(*b),
+            Param::Int(n) => match i64::try_from(*n) {
+                Ok(n) => Value::Int(n),
+                Err(_) => Decimal::parse(&n.to_string())
+                    .map(Value::Decimal)
+                    .ok_or_else(|| ParamError(format!("parameter {} is {n}, which SQL cannot hold", i + 1)))?,
+            },
+            Param::Number(n) if !n.is_finite() => {
+                return Err(ParamError(format!("parameter {} is {n}, which SQL cannot hold", i + 1)))
+            }
+            Param::Number(n) if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 => Value::Int(*n as i64),
+            Param::Number(n) => Value::Double(*n),
+            Param::Str(s) => Value::Str(s.clone()),
+            Param::Time(t) => Value::DateTime(*t),
+        })
+    }
+
     /// The parameter as a SQL literal; `i` is its 0-based position (for
     /// the error message).
     fn literal(&self, i: usize) -> Result<String, ParamError> {
@@ -58,26 +96,46 @@ impl Param {
     }
 }
 
+/// The byte offsets of the `?` placeholders of `sql` (outside string
+/// literals, quoted identifiers and comments), in order: placeholder `i`
+/// is parameter `i`.
+pub(crate) fn placeholders(sql: &str) -> Vec<usize> {
+    lex::lex(sql).filter(|l| l.kind == Kind::Punct && &sql[l.start..l.end] == "?").map(|l| l.start).collect()
+}
+
 /// Replaces each `?` placeholder of `sql` (outside string literals, quoted
 /// identifiers and comments) with the matching parameter as a literal.
 pub fn bind_params(sql: &str, params: &[Param]) -> Result<String, ParamError> {
-    let mut out = String::with_capacity(sql.len() + params.len() * 8);
+    splice(sql, params.len(), |i| params[i].literal(i))
+}
+
+/// [`bind_params`] for SQL values (each as [`quote::literal`] writes it).
+pub(crate) fn bind_values(sql: &str, values: &[Value]) -> Result<String, ParamError> {
+    splice(sql, values.len(), |i| Ok(quote::literal(&values[i])))
+}
+
+/// Replaces the `?` placeholders of `sql` with `literal(i)` for `i` in
+/// `0..count`; fails unless there are exactly `count` placeholders.
+fn splice(
+    sql: &str,
+    count: usize,
+    literal: impl Fn(usize) -> Result<String, ParamError>,
+) -> Result<String, ParamError> {
+    let mut out = String::with_capacity(sql.len() + count * 8);
     let mut used = 0;
     let mut start = 0;
-    for l in lex::lex(sql) {
-        if l.kind == Kind::Punct && &sql[l.start..l.end] == "?" {
-            let p = params.get(used).ok_or_else(|| {
-                ParamError(format!("the statement has more ? placeholders than the {} parameters", params.len()))
-            })?;
-            out.push_str(&sql[start..l.start]);
-            out.push_str(&p.literal(used)?);
-            used += 1;
-            start = l.end;
+    for at in placeholders(sql) {
+        if used == count {
+            return Err(ParamError(format!("the statement has more ? placeholders than the {count} parameters")));
         }
+        out.push_str(&sql[start..at]);
+        out.push_str(&literal(used)?);
+        used += 1;
+        start = at + 1;
     }
     out.push_str(&sql[start..]);
-    if used != params.len() {
-        return Err(ParamError(format!("{} parameters given for {used} ? placeholders", params.len())));
+    if used != count {
+        return Err(ParamError(format!("{count} parameters given for {used} ? placeholders")));
     }
     Ok(out)
 }

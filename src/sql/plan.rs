@@ -90,6 +90,8 @@ pub struct SubPlan {
 pub enum BExpr {
     /// A constant.
     Lit(Value),
+    /// The `i`-th parameter of the execution (constant within it).
+    Param(usize),
     /// A column of the current row.
     Col(usize),
     /// A column of an enclosing query's row: (levels up, position).
@@ -146,7 +148,12 @@ impl BExpr {
     pub fn walk(&self, f: &mut dyn FnMut(&BExpr)) {
         f(self);
         match self {
-            BExpr::Lit(_) | BExpr::Col(_) | BExpr::Outer(..) | BExpr::Exists(..) | BExpr::Scalar(_) => {}
+            BExpr::Lit(_)
+            | BExpr::Param(_)
+            | BExpr::Col(_)
+            | BExpr::Outer(..)
+            | BExpr::Exists(..)
+            | BExpr::Scalar(_) => {}
             BExpr::Unary(_, a)
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)
@@ -203,7 +210,7 @@ impl BExpr {
     fn shift_mut(&mut self, by: usize) {
         match self {
             BExpr::Col(i) => *i -= by,
-            BExpr::Lit(_) | BExpr::Outer(..) | BExpr::Exists(..) | BExpr::Scalar(_) => {}
+            BExpr::Lit(_) | BExpr::Param(_) | BExpr::Outer(..) | BExpr::Exists(..) | BExpr::Scalar(_) => {}
             BExpr::Unary(_, a)
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)

@@ -4,6 +4,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use hashlink::LruCache;
+
 use crate::db::{BacktrackOutcome, BacktrackStatus, BacktrackTarget, Database, EntryKind, RestorePoint};
 use crate::time::Timestamp;
 
@@ -47,9 +49,103 @@ pub struct Session {
     catalog: Option<Rc<Catalog>>,
     /// `cte_max_recursion_depth`: iterations a recursive CTE may run.
     cte_max_depth: usize,
+    /// The parameter values of the statement running (empty outside
+    /// [`PreparedStatement::execute`]).
+    params: Vec<Value>,
+    /// The statements `execute_with_params` prepared recently, by text.
+    recent: LruCache<String, PreparedStatement>,
+}
+
+/// How many statements [`Session::execute_with_params`] keeps prepared,
+/// and the longest text it keeps (a long script of `INSERT`s is not worth
+/// holding on to).
+const RECENT_STATEMENTS: usize = 64;
+const RECENT_MAX_LEN: usize = 16 * 1024;
+
+/// A statement parsed once and run many times with `?` parameters
+/// ([`Session::prepare`]). Parsing does not depend on the schema, so a
+/// prepared statement stays valid across DDL and backtracks: each
+/// execution binds it against the catalog of the moment. Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct PreparedStatement(Rc<Prepared>);
+
+#[derive(Debug)]
+struct Prepared {
+    sql: String,
+    /// Number of `?` placeholders.
+    params: usize,
+    form: Form,
+}
+
+#[derive(Debug)]
+enum Form {
+    /// Parsed; placeholders are [`Expr::Param`]s.
+    Parsed(Box<Stmt>),
+    /// A statement ReelDB parses itself (`BACKTRACK TO ?`, `SET TIMESTAMP
+    /// = ?`): its parameters are bound into its text as literals at each
+    /// execution.
+    Text(StmtClass),
+}
+
+impl PreparedStatement {
+    /// The statement's text.
+    pub fn sql(&self) -> &str {
+        &self.0.sql
+    }
+
+    /// How many `?` parameters an execution takes.
+    pub fn param_count(&self) -> usize {
+        self.0.params
+    }
+
+    /// Whether the statement reads, writes, or controls transactions or time.
+    pub fn class(&self) -> StmtClass {
+        match &self.0.form {
+            Form::Parsed(s) => s.class(),
+            Form::Text(c) => *c,
+        }
+    }
+
+    /// Runs the statement with `params` (one per `?`, in order); a wrong
+    /// count fails with `ER_WRONG_ARGUMENTS`.
+    pub fn execute(&self, session: &mut Session, params: &[Value]) -> SqlResult<StatementResult> {
+        let p = &*self.0;
+        if params.len() != p.params {
+            return Err(super::params::wrong_count(p.params, params.len()));
+        }
+        match &p.form {
+            Form::Parsed(stmt) => {
+                let outer = std::mem::replace(&mut session.params, params.to_vec());
+                let r = session.execute_parsed(&p.sql, stmt);
+                session.params = outer;
+                r
+            }
+            Form::Text(_) => {
+                let sql =
+                    super::params::bind_values(&p.sql, params).map_err(|e| SqlError::new(Code::WrongArguments, e.0))?;
+                session.execute_one(&sql)
+            }
+        }
+    }
+
+    /// The names of the columns the statement returns in the current
+    /// schema (empty for a statement that returns no rows).
+    pub fn columns(&self, session: &mut Session) -> SqlResult<Vec<String>> {
+        let Form::Parsed(stmt) = &self.0.form else { return Ok(Vec::new()) };
+        let Stmt::Query(q) = &**stmt else { return Ok(Vec::new()) };
+        let outer = std::mem::replace(&mut session.params, vec![Value::Null; self.0.params]);
+        let r = session.with_binder(|b| Ok(b.query(q, None)?.columns()));
+        session.params = outer;
+        r
+    }
 }
 
 const SUMMARY_MAX: usize = 200;
+
+/// The range `SET TIMESTAMP` accepts (µs): 0000-01-01 00:00:00 to
+/// 9999-12-31 23:59:59.999999.
+const CLOCK_MIN: i64 = -62_167_219_200_000_000;
+const CLOCK_MAX: i64 = 253_402_300_799_999_999;
 
 /// MySQL's default `cte_max_recursion_depth`.
 const CTE_MAX_RECURSION_DEPTH: usize = 1000;
@@ -87,6 +183,8 @@ impl Session {
             tx_rows: 0,
             catalog: None,
             cte_max_depth: CTE_MAX_RECURSION_DEPTH,
+            params: Vec::new(),
+            recent: LruCache::new(RECENT_STATEMENTS),
         }
     }
 
@@ -256,6 +354,46 @@ impl Session {
         }
     }
 
+    /// Prepares one statement with `?` placeholders: parsed once, run by
+    /// [`PreparedStatement::execute`] with parameter values.
+    pub fn prepare(sql: &str) -> SqlResult<PreparedStatement> {
+        let params = super::params::placeholders(sql).len();
+        let form = match Session::parse(sql) {
+            Ok(stmt) => Form::Parsed(Box::new(stmt)),
+            // A statement ReelDB parses itself reads its parameters as
+            // literals: it is checked with NULLs in their place.
+            Err(e) if params > 0 => {
+                let nulls = vec![Value::Null; params];
+                match super::params::bind_values(sql, &nulls).ok().and_then(|s| front::parse_front(&s).ok().flatten()) {
+                    Some(stmt) => Form::Text(stmt.class()),
+                    None => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(PreparedStatement(Rc::new(Prepared { sql: sql.to_string(), params, form })))
+    }
+
+    /// [`Session::prepare`] through a cache of the statements prepared
+    /// recently (by text; the 64 used last, each of at most 16 KiB).
+    pub fn prepare_cached(&mut self, sql: &str) -> SqlResult<PreparedStatement> {
+        if let Some(p) = self.recent.get(sql) {
+            return Ok(p.clone());
+        }
+        let p = Session::prepare(sql)?;
+        if sql.len() <= RECENT_MAX_LEN {
+            self.recent.insert(sql.to_string(), p.clone());
+        }
+        Ok(p)
+    }
+
+    /// Runs one statement with `?` parameters (the statement is prepared
+    /// once and kept among the recent ones, so running the same text again
+    /// skips parsing).
+    pub fn execute_with_params(&mut self, sql: &str, params: &[Value]) -> SqlResult<StatementResult> {
+        self.prepare_cached(sql)?.execute(self, params)
+    }
+
     /// Executes exactly one statement.
     pub fn execute_one(&mut self, sql: &str) -> SqlResult<StatementResult> {
         let stmt = Session::parse(sql)?;
@@ -309,6 +447,14 @@ impl Session {
                                 ))
                             }
                         };
+                        // The clock stays within the years 0000-9999 that
+                        // times are written in (and NOW() computes in).
+                        if !(CLOCK_MIN..=CLOCK_MAX).contains(&secs.0) {
+                            return Err(SqlError::new(
+                                Code::WrongValueForVar,
+                                format!("Variable 'timestamp' can't be set to the value of '{v}'"),
+                            ));
+                        }
                         Some(secs)
                     }
                 };
@@ -428,6 +574,7 @@ impl Session {
             catalog: &cat,
             cur_db: &cur_db,
             now: statement_time(db),
+            params: &self.params,
             view_depth: Cell::new(0),
             asof_catalogs: RefCell::new(Vec::new()),
             virtual_rows: &vr,
@@ -442,7 +589,7 @@ impl Session {
             let scope =
                 Scope { cols: Vec::new(), parent: None, correlated: Cell::new(false), touched: Cell::new(false) };
             let be = b.expr(e, &scope, None)?;
-            eval_const(&Exec { db: b.db, now: b.now }, &be)
+            eval_const(&b.exec(), &be)
         })
     }
 
@@ -453,7 +600,7 @@ impl Session {
     fn query(&mut self, q: &Query) -> SqlResult<StatementResult> {
         self.with_binder(|b| {
             let plan = b.query(q, None)?;
-            let rows = Exec { db: b.db, now: b.now }.run(&plan, None)?;
+            let rows = b.exec().run(&plan, None)?;
             Ok(StatementResult::Rows { columns: plan.columns(), rows })
         })
     }
@@ -731,6 +878,12 @@ impl Session {
                 if cat.table(&db, &name.name).is_some() || (cat.view(&db, &name.name).is_some() && !or_replace) {
                     return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", name.name)));
                 }
+                if !super::params::placeholders(sql).is_empty() {
+                    return Err(SqlError::new(
+                        Code::ViewSelectVariable,
+                        "View's SELECT contains a variable or parameter",
+                    ));
+                }
                 // validate the query now
                 let cols = self.with_binder(|b| Ok(b.query(query, None)?.columns()))?;
                 if !columns.is_empty() && columns.len() != cols.len() {
@@ -905,7 +1058,7 @@ impl Session {
                 for (rowid, old) in targets {
                     let mut new = old.clone();
                     {
-                        let ex = Exec { db: &self.db, now };
+                        let ex = Exec { db: &self.db, now, params: &self.params };
                         for (i, e) in &bound {
                             let v = ex.eval(e, &super::exec::Env { row: &new, parent: None })?;
                             new[*i] = self.coerce(&t, *i, v)?;
@@ -1302,7 +1455,7 @@ impl Session {
                 let inserted: Row = row.iter().chain(&row).cloned().collect();
                 let mut new = old.clone();
                 {
-                    let ex = Exec { db: &self.db, now };
+                    let ex = Exec { db: &self.db, now, params: &self.params };
                     let outer = super::exec::Env { row: &inserted, parent: None };
                     for (i, e) in upsert.unwrap_or_default() {
                         let v = ex.eval(e, &super::exec::Env { row: &new, parent: Some(&outer) })?;
@@ -1409,7 +1562,7 @@ impl Session {
     }
 
     fn all_rows(&self, t: &TableMeta) -> SqlResult<Vec<(u64, Row)>> {
-        let ex = Exec { db: &self.db, now: self.db.now() };
+        let ex = Exec { db: &self.db, now: self.db.now(), params: &self.params };
         ex.table_rows(t, &self.db.current(), &super::plan::Access::Full, &[], None)
     }
 
@@ -1445,7 +1598,7 @@ impl Session {
                 access: super::plan::Access::Full,
             };
             let fp = plan_from(vec![FromPart::Leaf(src)], conj);
-            let ex = Exec { db: b.db, now: b.now };
+            let ex = b.exec();
             let leaf = &fp.leaves[0];
             let LeafSource::Table { meta, snap, access } = &leaf.source else {
                 return Err(SqlError::new(Code::Storage, "unexpected plan"));
@@ -1826,7 +1979,7 @@ fn table_diff(
             }
         }
         _ => {
-            let ex = Exec { db, now: db.now() };
+            let ex = Exec { db, now: db.now(), params: &[] };
             if let Some(a) = &m1 {
                 for (_, r) in ex.table_rows(a, &s1, &super::plan::Access::Full, &[], None)? {
                     push("removed", Some(r), None);

@@ -22,11 +22,34 @@ fn perr(e: sqlparser::parser::ParserError) -> SqlError {
     SqlError::parse(format!("You have an error in your SQL syntax: {msg}"))
 }
 
+/// The statement being translated: its text, its tokens once needed
+/// (select items without an alias are named by their source text, as MySQL
+/// names them) and the byte offsets of its `?` placeholders once needed
+/// (placeholder `i` is parameter `i`).
+#[derive(Default)]
+struct Source {
+    text: String,
+    tokens: Option<Vec<TokenWithSpan>>,
+    placeholders: Option<Vec<usize>>,
+}
+
 thread_local! {
-    /// The text of the statement being translated and, once needed, its
-    /// tokens: select items without an alias are named by their source
-    /// text, as MySQL names them.
-    static SOURCE: RefCell<(String, Option<Vec<TokenWithSpan>>)> = const { RefCell::new((String::new(), None)) };
+    static SOURCE: RefCell<Source> = RefCell::new(Source::default());
+}
+
+/// The parameter a `?` placeholder at `loc` of the statement being
+/// translated stands for.
+fn param_at(loc: Location) -> SqlResult<Expr> {
+    SOURCE.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let src = &mut *guard;
+        let at = offset(&src.text, loc).filter(|_| !src.text.is_empty());
+        let list = src.placeholders.get_or_insert_with(|| super::params::placeholders(&src.text));
+        match at.and_then(|at| list.binary_search(&at).ok()) {
+            Some(i) => Ok(Expr::Param(i)),
+            None => Err(SqlError::unsupported("a ? parameter here")),
+        }
+    })
 }
 
 /// Parses one statement (already split and front-parsed) into our AST.
@@ -39,7 +62,9 @@ pub fn parse_statement(sql: &str) -> SqlResult<Stmt> {
         .map_err(perr)?;
     match stmts.len() {
         1 => {
-            let outer = SOURCE.with(|s| std::mem::replace(&mut *s.borrow_mut(), (sql.to_string(), None)));
+            let outer = SOURCE.with(|s| {
+                std::mem::replace(&mut *s.borrow_mut(), Source { text: sql.to_string(), ..Source::default() })
+            });
             let r = statement(stmts.into_iter().next().unwrap());
             SOURCE.with(|s| *s.borrow_mut() = outer);
             r
@@ -506,7 +531,7 @@ fn offset(src: &str, loc: Location) -> Option<usize> {
 fn item_texts(select_at: Location, n: usize) -> Vec<String> {
     SOURCE.with(|cell| {
         let mut guard = cell.borrow_mut();
-        let (src, toks) = &mut *guard;
+        let Source { text: src, tokens: toks, .. } = &mut *guard;
         if src.is_empty() {
             return Vec::new();
         }
@@ -853,6 +878,7 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
             }
             Expr::Column { table: Some(ident(&parts[n - 2])), name: ident(&parts[n - 1]) }
         }
+        E::Value(sp::ValueWithSpan { value: sp::Value::Placeholder(p), span }) if p == "?" => param_at(span.start)?,
         E::Value(v) => Expr::Lit(value(v.value)?),
         E::TypedString(ts) => {
             let v = value(ts.value.value)?;

@@ -44,6 +44,15 @@ fn param(v: &JsValue, i: usize) -> Result<Param, JsValue> {
     Err(js_error("BAD_PARAM", &format!("parameter {} is not a number, string, boolean, bigint, Date or null", i + 1)))
 }
 
+/// JavaScript parameters as SQL values for a statement with `expected`
+/// placeholders (`BAD_PARAM` for a wrong count or a value SQL cannot hold).
+pub fn js_values(params: &[JsValue], expected: usize) -> Result<Vec<Value>, JsValue> {
+    if params.len() != expected {
+        return Err(js_error("BAD_PARAM", &format!("{} parameters given for {expected} ? placeholders", params.len())));
+    }
+    params.iter().enumerate().map(|(i, v)| param(v, i)?.to_value(i).map_err(|e| js_error("BAD_PARAM", &e.0))).collect()
+}
+
 /// Binds JavaScript parameters into `sql` ([`bind_params`]).
 pub fn bind_js_params(sql: &str, params: &[JsValue]) -> Result<String, JsValue> {
     let params = params.iter().enumerate().map(|(i, v)| param(v, i)).collect::<Result<Vec<_>, _>>()?;
