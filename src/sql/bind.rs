@@ -13,6 +13,7 @@ use super::catalog::{self, Catalog, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, Exec};
 use super::functions::{Ctx, Func, Volatility};
+use super::joinorder;
 use super::plan::*;
 use super::value::{SqlType, Value};
 
@@ -513,7 +514,13 @@ impl<'a> Binder<'a> {
             if !conjuncts.is_empty() {
                 // SELECT ... WHERE without FROM: filter the single empty row.
                 None.or_else(|| {
-                    Some(FromPlan { leaves: Vec::new(), steps: Vec::new(), post: conjuncts.clone(), width: 0 })
+                    Some(FromPlan {
+                        leaves: Vec::new(),
+                        steps: Vec::new(),
+                        post: conjuncts.clone(),
+                        width: 0,
+                        perm: None,
+                    })
                 })
             } else {
                 None
@@ -1020,7 +1027,7 @@ pub fn plan_from(parts: Vec<FromPart>, where_: Vec<BExpr>) -> FromPlan {
                         let mut inner_kinds = Vec::new();
                         let mut inner_off = 0;
                         flatten(nested, &mut inner_leaves, &mut inner_kinds, &mut inner_off);
-                        let inner = build(inner_leaves, inner_kinds, Vec::new(), inner_off);
+                        let inner = plan_leaves(inner_leaves, inner_kinds, Vec::new(), inner_off);
                         kinds.push((kind, conds));
                         leaves.push((LeafSource::Join(Box::new(inner)), start));
                         *off += inner_off;
@@ -1033,7 +1040,43 @@ pub fn plan_from(parts: Vec<FromPart>, where_: Vec<BExpr>) -> FromPlan {
     for p in parts {
         flatten(p, &mut leaves, &mut kinds, &mut off);
     }
-    build(leaves, kinds, where_, off)
+    plan_leaves(leaves, kinds, where_, off)
+}
+
+/// Plans flattened leaves (each with its offset in the written row):
+/// chooses the join order (see [`joinorder::order`]), lays the columns out
+/// in that order, and records how to put the rows back in the written
+/// layout.
+fn plan_leaves(
+    leaves: Vec<(LeafSource, usize)>,
+    kinds: Vec<(JoinKind, Vec<BExpr>)>,
+    where_: Vec<BExpr>,
+    width: usize,
+) -> FromPlan {
+    let widths: Vec<usize> = leaves.iter().map(|(s, _)| source_width(s)).collect();
+    let Some(order) = joinorder::order(&leaves, &widths, &kinds, &where_) else {
+        return build(leaves, kinds, where_, width);
+    };
+    let mut new_off = vec![0; leaves.len()];
+    let mut at = 0;
+    for &l in &order {
+        new_off[l] = at;
+        at += widths[l];
+    }
+    let old_off: Vec<usize> = leaves.iter().map(|(_, o)| *o).collect();
+    let map = |c: usize| -> usize {
+        let l = (0..old_off.len()).rev().find(|&l| old_off[l] <= c && widths[l] > 0).unwrap_or(0);
+        c - old_off[l] + new_off[l]
+    };
+    let perm: Vec<usize> = (0..width).map(map).collect();
+    // Conjuncts with correlated subqueries are evaluated on the rows put
+    // back in the written layout (`FromPlan::post`); `order` keeps the
+    // written order when an ON condition has one.
+    let where_ = where_.into_iter().map(|c| if c.columns(&mut |_| {}) { c.remapped(&map) } else { c }).collect();
+    let kinds = kinds.into_iter().map(|(k, conds)| (k, conds.iter().map(|c| c.remapped(&map)).collect())).collect();
+    let mut slots: Vec<Option<LeafSource>> = leaves.into_iter().map(|(s, _)| Some(s)).collect();
+    let leaves = order.iter().filter_map(|&l| slots[l].take().map(|s| (s, new_off[l]))).collect();
+    FromPlan { perm: Some(perm), ..build(leaves, kinds, where_, width) }
 }
 
 fn shift_part(p: &mut FromPart, by: usize) {
@@ -1105,7 +1148,11 @@ fn build(
                     post.push(c);
                     continue;
                 }
-                let outer_involved = (0..=hi).any(|j| nullable[j]);
+                // After an inner join, filtering the joined rows is the
+                // join condition (and gives it keys), unless a later RIGHT
+                // join may add rows the filter has to see.
+                let outer_involved = (0..=hi).any(|j| nullable[j])
+                    && (steps[hi - 1].kind != JoinKind::Inner || steps.iter().any(|s| s.kind == JoinKind::Right));
                 if outer_involved {
                     steps[hi - 1].post.push(c);
                 } else {
@@ -1117,6 +1164,28 @@ fn build(
     // ON conjuncts
     for (i, (kind, conds)) in kinds.into_iter().enumerate() {
         let right = i + 1;
+        if kind == JoinKind::Inner {
+            // Within a run of inner joins an ON condition is a filter that
+            // applies from the step where its leaves are joined on; the
+            // run's first leaf after an outer join is that join's and
+            // takes no filter of a later step.
+            let start = (0..=right).rev().find(|&s| s == 0 || steps[s - 1].kind != JoinKind::Inner).unwrap_or(0);
+            let floor = if start == 0 { 0 } else { start + 1 };
+            for c in conds {
+                match analyse(&c) {
+                    Some((single, hi)) => {
+                        let h = hi.max(floor);
+                        if single == Some(h) && !c.has_subquery() {
+                            out_leaves[h].filters.push(c.shifted(bounds[h].0));
+                        } else {
+                            steps[h.max(1) - 1].cond.push(c);
+                        }
+                    }
+                    None => steps[i].cond.push(c),
+                }
+            }
+            continue;
+        }
         for c in conds {
             match analyse(&c) {
                 Some((Some(l), _)) if l == right && kind != JoinKind::Right && !c.has_subquery() => {
@@ -1184,7 +1253,7 @@ fn build(
             });
         }
     }
-    FromPlan { leaves: out_leaves, steps, post, width }
+    FromPlan { leaves: out_leaves, steps, post, width, perm: None }
 }
 
 fn col_type_matches(meta: &TableMeta, col: usize, e: &BExpr) -> bool {
@@ -1196,7 +1265,8 @@ fn col_type_matches(meta: &TableMeta, col: usize, e: &BExpr) -> bool {
     }
 }
 
-fn choose_access(meta: &TableMeta, filters: &[BExpr]) -> Access {
+/// The access path of a table leaf given the filters on its own columns.
+pub(crate) fn choose_access(meta: &TableMeta, filters: &[BExpr]) -> Access {
     let first_col_index = |c: usize| meta.indexes.iter().position(|ix| ix.columns.first() == Some(&c));
     // equality
     for f in filters {

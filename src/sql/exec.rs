@@ -527,6 +527,12 @@ impl<'a> Exec<'a> {
                 rows = kept;
             }
         }
+        if let Some(perm) = &f.perm {
+            for r in rows.iter_mut() {
+                let joined = std::mem::take(r);
+                *r = perm.iter().map(|&i| joined[i].clone()).collect();
+            }
+        }
         if !f.post.is_empty() {
             let mut kept = Vec::with_capacity(rows.len());
             for r in rows {
