@@ -242,3 +242,82 @@ fn outer_joins_keep_their_place() {
     let q = "SELECT * FROM c JOIN a USING (id), d WHERE d.id = c.x ORDER BY c.id";
     assert_eq!(rows(&mut s, q), vec![vec![i(1), i(10), i(1), i(10), i(0)], vec![i(2), i(20), i(2), i(20), i(0)]]);
 }
+
+fn error_code(s: &mut Session, sql: &str) -> String {
+    match s.execute(sql) {
+        Err(e) => e.code.name().to_string(),
+        Ok(r) => panic!("{sql}: expected an error, got {r:?}"),
+    }
+}
+
+fn twenty_rows() -> Session {
+    let mut s = Session::in_memory();
+    s.execute("CREATE TABLE a (x INT)").unwrap();
+    let values: Vec<String> = (0..20).map(|i| format!("({})", (i * 7) % 20)).collect();
+    s.execute(&format!("INSERT INTO a VALUES {}", values.join(", "))).unwrap();
+    s
+}
+
+#[test]
+fn a_runaway_cross_product_ends_with_a_coded_error_and_the_session_goes_on() {
+    // 20^6 = 64M rows: more than the default budget allows to hold.
+    let mut s = twenty_rows();
+    let q = "SELECT a1.x FROM a a1, a a2, a a3, a a4, a a5, a a6 ORDER BY 1 LIMIT 1";
+    assert_eq!(error_code(&mut s, q), "ER_CAPACITY_EXCEEDED");
+    let e = s.execute(q).unwrap_err().to_string();
+    assert!(e.contains("query_memory_limit") && e.contains(&(256u64 << 20).to_string()), "{e}");
+    // the session and the database are still usable
+    assert_eq!(rows(&mut s, "SELECT COUNT(*) FROM a"), vec![vec![Value::Int(20)]]);
+    assert_eq!(rows(&mut s, "SELECT a1.x FROM a a1, a a2 ORDER BY 1 DESC LIMIT 1"), vec![vec![Value::Int(19)]]);
+}
+
+#[test]
+fn the_memory_limit_is_a_session_variable() {
+    let mut s = twenty_rows();
+    assert_eq!(rows(&mut s, "SELECT @@query_memory_limit"), vec![vec![Value::Int(256 << 20)]]);
+    // 400 rows of 2 values fit in 64 KiB, 8,000 rows of 3 do not
+    s.execute("SET @@query_memory_limit = 65536").unwrap();
+    assert_eq!(rows(&mut s, "SELECT @@query_memory_limit"), vec![vec![Value::Int(65536)]]);
+    assert_eq!(rows(&mut s, "SELECT COUNT(*) FROM a a1, a a2"), vec![vec![Value::Int(400)]]);
+    assert_eq!(error_code(&mut s, "SELECT COUNT(*) FROM a a1, a a2, a a3"), "ER_CAPACITY_EXCEEDED");
+    // so do derived results
+    s.execute("SET cte_max_recursion_depth = 10000").unwrap();
+    assert_eq!(
+        error_code(&mut s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) SELECT i FROM n ORDER BY i DESC"),
+        "ER_CAPACITY_EXCEEDED"
+    );
+    s.execute("SET @@query_memory_limit = 1073741824").unwrap();
+    assert_eq!(rows(&mut s, "SELECT COUNT(*) FROM a a1, a a2, a a3"), vec![vec![Value::Int(8000)]]);
+    assert_eq!(error_code(&mut s, "SET @@query_memory_limit = -1"), "ER_WRONG_ARGUMENTS");
+}
+
+#[test]
+fn order_by_limit_returns_the_rows_of_a_full_stable_sort() {
+    // Ties keep their input order, across the buffer's cuts too: the
+    // rows of every (k, LIMIT, OFFSET) equal those of the sorted whole.
+    let mut s = Session::in_memory();
+    s.execute("CREATE TABLE t (id INT PRIMARY KEY, k INT)").unwrap();
+    let values: Vec<String> = (0..10_000).map(|i| format!("({i}, {})", (i * 7919) % 13)).collect();
+    s.execute(&format!("INSERT INTO t VALUES {}", values.join(", "))).unwrap();
+    let all = rows(&mut s, "SELECT k, id FROM t ORDER BY k DESC");
+    let mut want = all.clone();
+    want.sort_by_key(|r| match r[0] {
+        Value::Int(k) => -k,
+        _ => 0,
+    });
+    assert_eq!(all, want, "a full sort is stable");
+    for (limit, offset) in [(1, 0), (5, 3), (100, 4000), (5000, 4990), (20_000, 0), (0, 0)] {
+        let q = format!("SELECT k, id FROM t ORDER BY k DESC LIMIT {limit} OFFSET {offset}");
+        let expect: Vec<_> = all.iter().skip(offset).take(limit).cloned().collect();
+        assert_eq!(rows(&mut s, &q), expect, "{q}");
+        let q = format!("(SELECT k, id FROM t) ORDER BY k DESC LIMIT {limit} OFFSET {offset}");
+        assert_eq!(rows(&mut s, &q), expect, "{q}");
+        let q = format!("SELECT k, id FROM t UNION ALL SELECT 99, 0 ORDER BY k DESC LIMIT {limit} OFFSET {offset}");
+        let mut union = vec![vec![Value::Int(99), Value::Int(0)]];
+        union.extend(all.iter().cloned());
+        let expect: Vec<_> = union.into_iter().skip(offset).take(limit).collect();
+        assert_eq!(rows(&mut s, &q), expect, "{q}");
+    }
+    let q = "SELECT DISTINCT k FROM t ORDER BY k LIMIT 3 OFFSET 2";
+    assert_eq!(rows(&mut s, q), vec![vec![Value::Int(2)], vec![Value::Int(3)], vec![Value::Int(4)]]);
+}

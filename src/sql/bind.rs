@@ -152,11 +152,14 @@ pub struct Binder<'a> {
     pub ctes: RefCell<Vec<CteScope>>,
     /// Iterations a recursive CTE may run (`cte_max_recursion_depth`).
     pub cte_max_depth: usize,
+    /// Bytes an intermediate result may hold (`query_memory_limit`).
+    pub query_memory_limit: usize,
 }
 
 /// The system variables ReelDB has: readable as `@@name` (also
 /// `@@session.name`, `@@global.name`) and listed by `SHOW VARIABLES`.
-pub const SYSTEM_VARIABLES: &[&str] = &["backtrack_window", "cte_max_recursion_depth", "timestamp", "version"];
+pub const SYSTEM_VARIABLES: &[&str] =
+    &["backtrack_window", "cte_max_recursion_depth", "query_memory_limit", "timestamp", "version"];
 
 /// `@@session.x`, `@@global.x`, `@@local.x`: the qualifier of a system
 /// variable read as a qualified column.
@@ -192,8 +195,9 @@ impl CteScope {
 }
 
 impl<'a> Binder<'a> {
-    fn exec(&self) -> Exec<'a> {
-        Exec { db: self.db, now: self.now }
+    /// The execution context of the statement.
+    pub fn exec(&self) -> Exec<'a> {
+        Exec { db: self.db, now: self.now, mem_limit: self.query_memory_limit }
     }
 
     /// Binds a query.
@@ -214,6 +218,7 @@ impl<'a> Binder<'a> {
         Some(match name.to_ascii_lowercase().as_str() {
             "backtrack_window" => Value::Int(self.db.status().window_target_secs as i64),
             "cte_max_recursion_depth" => Value::Int(self.cte_max_depth as i64),
+            "query_memory_limit" => Value::Int(self.query_memory_limit as i64),
             // The clock as set (SET TIMESTAMP), even where commits, which
             // keep time moving forward, would be stamped later.
             "timestamp" => Value::Double(self.db.fixed_clock().unwrap_or(self.now).0 as f64 / 1e6),
@@ -709,6 +714,7 @@ impl<'a> Binder<'a> {
                         // The query's CTEs are not visible inside a view.
                         ctes: RefCell::new(Vec::new()),
                         cte_max_depth: self.cte_max_depth,
+                        query_memory_limit: self.query_memory_limit,
                     };
                     let plan = inner.query(&q, None);
                     self.asof_catalogs.replace(inner.asof_catalogs.into_inner());

@@ -45,6 +45,8 @@ pub struct Session {
     catalog: Option<Rc<Catalog>>,
     /// `cte_max_recursion_depth`: iterations a recursive CTE may run.
     cte_max_depth: usize,
+    /// `query_memory_limit`: bytes an intermediate result may hold.
+    query_memory_limit: usize,
 }
 
 const SUMMARY_MAX: usize = 200;
@@ -85,6 +87,7 @@ impl Session {
             tx_rows: 0,
             catalog: None,
             cte_max_depth: CTE_MAX_RECURSION_DEPTH,
+            query_memory_limit: super::exec::QUERY_MEMORY_LIMIT,
         }
     }
 
@@ -319,6 +322,18 @@ impl Session {
                     self.db.set_window(n)?;
                     return Ok(StatementResult::Affected(0));
                 }
+                if name == "query_memory_limit" {
+                    match self.const_expr(value)?.numeric() {
+                        Value::Int(i) if i >= 0 => self.query_memory_limit = usize::try_from(i).unwrap_or(usize::MAX),
+                        _ => {
+                            return Err(SqlError::new(
+                                Code::WrongArguments,
+                                "Incorrect argument type to variable 'query_memory_limit'",
+                            ))
+                        }
+                    }
+                    return Ok(StatementResult::Affected(0));
+                }
                 if name == "cte_max_recursion_depth" {
                     match self.const_expr(value)?.numeric() {
                         Value::Int(i) if (0..=u32::MAX as i64).contains(&i) => self.cte_max_depth = i as usize,
@@ -422,6 +437,7 @@ impl Session {
             virtual_rows: &vr,
             ctes: RefCell::new(Vec::new()),
             cte_max_depth: self.cte_max_depth,
+            query_memory_limit: self.query_memory_limit,
         };
         f(&binder)
     }
@@ -431,7 +447,7 @@ impl Session {
             let scope =
                 Scope { cols: Vec::new(), parent: None, correlated: Cell::new(false), touched: Cell::new(false) };
             let be = b.expr(e, &scope, None)?;
-            eval_const(&Exec { db: b.db, now: b.now }, &be)
+            eval_const(&b.exec(), &be)
         })
     }
 
@@ -442,7 +458,7 @@ impl Session {
     fn query(&mut self, q: &Query) -> SqlResult<StatementResult> {
         self.with_binder(|b| {
             let plan = b.query(q, None)?;
-            let rows = Exec { db: b.db, now: b.now }.run(&plan, None)?;
+            let rows = b.exec().run(&plan, None)?;
             Ok(StatementResult::Rows { columns: plan.columns(), rows })
         })
     }
@@ -885,7 +901,7 @@ impl Session {
                 for (rowid, old) in targets {
                     let mut new = old.clone();
                     {
-                        let ex = Exec { db: &self.db, now };
+                        let ex = Exec::new(&self.db, now);
                         for (i, e) in &bound {
                             let v = ex.eval(e, &super::exec::Env { row: &new, parent: None })?;
                             new[*i] = self.coerce(&t, *i, v)?;
@@ -1318,7 +1334,7 @@ impl Session {
     }
 
     fn all_rows(&self, t: &TableMeta) -> SqlResult<Vec<(u64, Row)>> {
-        let ex = Exec { db: &self.db, now: self.db.now() };
+        let ex = Exec::new(&self.db, self.db.now());
         ex.table_rows(t, &self.db.current(), &super::plan::Access::Full, &[], None)
     }
 
@@ -1354,7 +1370,7 @@ impl Session {
                 access: super::plan::Access::Full,
             };
             let fp = plan_from(vec![FromPart::Leaf(src)], conj);
-            let ex = Exec { db: b.db, now: b.now };
+            let ex = b.exec();
             let leaf = &fp.leaves[0];
             let LeafSource::Table { meta, snap, access } = &leaf.source else {
                 return Err(SqlError::new(Code::Storage, "unexpected plan"));
@@ -1734,7 +1750,7 @@ fn table_diff(
             }
         }
         _ => {
-            let ex = Exec { db, now: db.now() };
+            let ex = Exec::new(db, db.now());
             if let Some(a) = &m1 {
                 for (_, r) in ex.table_rows(a, &s1, &super::plan::Access::Full, &[], None)? {
                     push("removed", Some(r), None);
