@@ -20,7 +20,10 @@
 //! - join without an index: `t2 JOIN t1 ON t1.code = t2.ref` (10,000 x
 //!   100,000 rows, `code` not indexed), aggregated;
 //! - join with an index: the same query after `CREATE INDEX ON t1 (code)`
-//!   (GlueSQL's memory storage does not support indexes: n/a).
+//!   (GlueSQL's memory storage does not support indexes: n/a);
+//! - multi-way join: a chain of 8 tables of 1,000 rows (`m0.nxt = m1.id`,
+//!   ...), tables and predicates written in shuffled order, aggregated
+//!   (GlueSQL joins in the written order, a cross product: n/a).
 //!
 //! Every query's result is checked to be the same on all engines. The
 //! read phases report the best of three runs.
@@ -64,6 +67,13 @@ const AGG: &str = "SELECT grp, COUNT(*), SUM(val) FROM t1 GROUP BY grp ORDER BY 
 const JOIN: &str = "SELECT COUNT(*), SUM(t1.val + t2.w) FROM t2 JOIN t1 ON t1.code = t2.ref";
 const INDEX: &str = "CREATE INDEX t1_code ON t1 (code)";
 
+const CHAIN: u64 = 8;
+const CHAIN_ROWS: u64 = 1000;
+/// The chain `m0.nxt = m1.id`, ..., written in shuffled order.
+const CHAIN_JOIN: &str = "SELECT COUNT(*), SUM(m0.id + m7.nxt) FROM m5, m2, m7, m0, m3, m6, m1, m4 \
+     WHERE m3.nxt = m4.id AND m0.nxt = m1.id AND m6.nxt = m7.id AND m2.nxt = m3.id \
+     AND m5.nxt = m6.id AND m1.nxt = m2.id AND m4.nxt = m5.id";
+
 fn lookup_key(i: u64) -> i64 {
     ((i * 48271) % ROWS) as i64
 }
@@ -96,6 +106,9 @@ trait Engine {
     /// The same with the statement prepared once.
     fn lookups_prepared(&mut self, _keys: &[i64]) -> Option<i64> {
         None
+    }
+    fn supports_many_way_join(&self) -> bool {
+        true
     }
 }
 
@@ -223,6 +236,9 @@ impl Engine for GlueDb {
     fn supports_index(&self) -> bool {
         false
     }
+    fn supports_many_way_join(&self) -> bool {
+        false
+    }
 }
 
 /// Times of one engine's phases (None: not supported).
@@ -234,6 +250,7 @@ struct Times {
     agg: Duration,
     join: Duration,
     join_ix: Option<Duration>,
+    chain: Option<Duration>,
 }
 
 fn best_of_3(mut f: impl FnMut()) -> Duration {
@@ -310,7 +327,19 @@ fn run(e: &mut dyn Engine) -> (Times, Vec<Vec<Vec<i64>>>) {
     } else {
         None
     };
-    (Times { insert, lookup: lookup_t, lookup_cached, lookup_prepared, agg, join, join_ix }, results)
+    let chain = if e.supports_many_way_join() {
+        for t in 0..CHAIN {
+            e.exec(&format!("CREATE TABLE m{t} (id INT PRIMARY KEY, nxt INT)"));
+            let values: Vec<String> = (0..CHAIN_ROWS).map(|i| format!("({i}, {})", (i * 7 + t) % CHAIN_ROWS)).collect();
+            e.exec(&format!("INSERT INTO m{t} VALUES {}", values.join(", ")));
+        }
+        let d = best_of_3(|| r = e.query(CHAIN_JOIN));
+        results.push(r.clone());
+        Some(d)
+    } else {
+        None
+    };
+    (Times { insert, lookup: lookup_t, lookup_cached, lookup_prepared, agg, join, join_ix, chain }, results)
 }
 
 fn ms(d: Duration) -> String {
@@ -359,7 +388,7 @@ fn main() {
     let lite = get("SQLite");
     let glue = get("GlueSQL");
     type Pick = fn(&Times) -> Option<Duration>;
-    let phases: [(&str, Pick); 7] = [
+    let phases: [(&str, Pick); 8] = [
         ("bulk insert 100k rows (1 tx)", |t| Some(t.insert)),
         ("10k primary-key lookups", |t| Some(t.lookup)),
         ("10k primary-key lookups, `?` via statement cache", |t| t.lookup_cached),
@@ -367,6 +396,7 @@ fn main() {
         ("full-scan aggregate (GROUP BY)", |t| Some(t.agg)),
         ("join 10k x 100k, no index", |t| Some(t.join)),
         ("join 10k x 100k, with index", |t| t.join_ix),
+        ("8-way join, 1k rows each, shuffled", |t| t.chain),
     ];
     println!();
     println!("| workload | ReelDB | SQLite | GlueSQL | ReelDB/SQLite | ReelDB/GlueSQL |");

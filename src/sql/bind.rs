@@ -13,6 +13,7 @@ use super::catalog::{self, Catalog, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, Exec};
 use super::functions::{Ctx, Func, Volatility};
+use super::joinorder;
 use super::plan::*;
 use super::value::{SqlType, Value};
 
@@ -257,11 +258,14 @@ pub struct Binder<'a> {
     pub ctes: RefCell<Vec<CteScope>>,
     /// Iterations a recursive CTE may run (`cte_max_recursion_depth`).
     pub cte_max_depth: usize,
+    /// Bytes an intermediate result may hold (`query_memory_limit`).
+    pub query_memory_limit: usize,
 }
 
 /// The system variables ReelDB has: readable as `@@name` (also
 /// `@@session.name`, `@@global.name`) and listed by `SHOW VARIABLES`.
-pub const SYSTEM_VARIABLES: &[&str] = &["backtrack_window", "cte_max_recursion_depth", "timestamp", "version"];
+pub const SYSTEM_VARIABLES: &[&str] =
+    &["backtrack_window", "cte_max_recursion_depth", "query_memory_limit", "timestamp", "version"];
 
 /// `@@session.x`, `@@global.x`, `@@local.x`: the qualifier of a system
 /// variable read as a qualified column.
@@ -297,9 +301,9 @@ impl CteScope {
 }
 
 impl<'a> Binder<'a> {
-    /// The executor of the statement being bound.
+    /// The execution context of the statement being bound.
     pub fn exec(&self) -> Exec<'a> {
-        Exec { db: self.db, now: self.now, params: self.params }
+        Exec { db: self.db, now: self.now, params: self.params, mem_limit: self.query_memory_limit }
     }
 
     /// Binds a query.
@@ -320,6 +324,7 @@ impl<'a> Binder<'a> {
         Some(match name.to_ascii_lowercase().as_str() {
             "backtrack_window" => Value::Int(self.db.status().window_target_secs as i64),
             "cte_max_recursion_depth" => Value::Int(self.cte_max_depth as i64),
+            "query_memory_limit" => Value::Int(self.query_memory_limit as i64),
             // The clock as set (SET TIMESTAMP), even where commits, which
             // keep time moving forward, would be stamped later.
             "timestamp" => Value::Double(self.db.fixed_clock().unwrap_or(self.now).0 as f64 / 1e6),
@@ -647,7 +652,13 @@ impl<'a> Binder<'a> {
             if !conjuncts.is_empty() {
                 // SELECT ... WHERE without FROM: filter the single empty row.
                 None.or_else(|| {
-                    Some(FromPlan { leaves: Vec::new(), steps: Vec::new(), post: conjuncts.clone(), width: 0 })
+                    Some(FromPlan {
+                        leaves: Vec::new(),
+                        steps: Vec::new(),
+                        post: conjuncts.clone(),
+                        width: 0,
+                        perm: None,
+                    })
                 })
             } else {
                 None
@@ -839,6 +850,7 @@ impl<'a> Binder<'a> {
                         // The query's CTEs are not visible inside a view.
                         ctes: RefCell::new(Vec::new()),
                         cte_max_depth: self.cte_max_depth,
+                        query_memory_limit: self.query_memory_limit,
                     };
                     let plan = inner.query(&q, None);
                     self.asof_catalogs.replace(inner.asof_catalogs.into_inner());
@@ -1467,7 +1479,7 @@ pub fn plan_from(parts: Vec<FromPart>, where_: Vec<BExpr>) -> FromPlan {
                         let mut inner_kinds = Vec::new();
                         let mut inner_off = 0;
                         flatten(nested, &mut inner_leaves, &mut inner_kinds, &mut inner_off);
-                        let inner = build(inner_leaves, inner_kinds, Vec::new(), inner_off);
+                        let inner = plan_leaves(inner_leaves, inner_kinds, Vec::new(), inner_off);
                         kinds.push((kind, conds));
                         leaves.push((LeafSource::Join(Box::new(inner)), start));
                         *off += inner_off;
@@ -1480,7 +1492,43 @@ pub fn plan_from(parts: Vec<FromPart>, where_: Vec<BExpr>) -> FromPlan {
     for p in parts {
         flatten(p, &mut leaves, &mut kinds, &mut off);
     }
-    build(leaves, kinds, where_, off)
+    plan_leaves(leaves, kinds, where_, off)
+}
+
+/// Plans flattened leaves (each with its offset in the written row):
+/// chooses the join order (see [`joinorder::order`]), lays the columns out
+/// in that order, and records how to put the rows back in the written
+/// layout.
+fn plan_leaves(
+    leaves: Vec<(LeafSource, usize)>,
+    kinds: Vec<(JoinKind, Vec<BExpr>)>,
+    where_: Vec<BExpr>,
+    width: usize,
+) -> FromPlan {
+    let widths: Vec<usize> = leaves.iter().map(|(s, _)| source_width(s)).collect();
+    let Some(order) = joinorder::order(&leaves, &widths, &kinds, &where_) else {
+        return build(leaves, kinds, where_, width);
+    };
+    let mut new_off = vec![0; leaves.len()];
+    let mut at = 0;
+    for &l in &order {
+        new_off[l] = at;
+        at += widths[l];
+    }
+    let old_off: Vec<usize> = leaves.iter().map(|(_, o)| *o).collect();
+    let map = |c: usize| -> usize {
+        let l = (0..old_off.len()).rev().find(|&l| old_off[l] <= c && widths[l] > 0).unwrap_or(0);
+        c - old_off[l] + new_off[l]
+    };
+    let perm: Vec<usize> = (0..width).map(map).collect();
+    // Conjuncts with correlated subqueries are evaluated on the rows put
+    // back in the written layout (`FromPlan::post`); `order` keeps the
+    // written order when an ON condition has one.
+    let where_ = where_.into_iter().map(|c| if c.columns(&mut |_| {}) { c.remapped(&map) } else { c }).collect();
+    let kinds = kinds.into_iter().map(|(k, conds)| (k, conds.iter().map(|c| c.remapped(&map)).collect())).collect();
+    let mut slots: Vec<Option<LeafSource>> = leaves.into_iter().map(|(s, _)| Some(s)).collect();
+    let leaves = order.iter().filter_map(|&l| slots[l].take().map(|s| (s, new_off[l]))).collect();
+    FromPlan { perm: Some(perm), ..build(leaves, kinds, where_, width) }
 }
 
 fn shift_part(p: &mut FromPart, by: usize) {
@@ -1552,7 +1600,11 @@ fn build(
                     post.push(c);
                     continue;
                 }
-                let outer_involved = (0..=hi).any(|j| nullable[j]);
+                // After an inner join, filtering the joined rows is the
+                // join condition (and gives it keys), unless a later RIGHT
+                // join may add rows the filter has to see.
+                let outer_involved = (0..=hi).any(|j| nullable[j])
+                    && (steps[hi - 1].kind != JoinKind::Inner || steps.iter().any(|s| s.kind == JoinKind::Right));
                 if outer_involved {
                     steps[hi - 1].post.push(c);
                 } else {
@@ -1564,6 +1616,28 @@ fn build(
     // ON conjuncts
     for (i, (kind, conds)) in kinds.into_iter().enumerate() {
         let right = i + 1;
+        if kind == JoinKind::Inner {
+            // Within a run of inner joins an ON condition is a filter that
+            // applies from the step where its leaves are joined on; the
+            // run's first leaf after an outer join is that join's and
+            // takes no filter of a later step.
+            let start = (0..=right).rev().find(|&s| s == 0 || steps[s - 1].kind != JoinKind::Inner).unwrap_or(0);
+            let floor = if start == 0 { 0 } else { start + 1 };
+            for c in conds {
+                match analyse(&c) {
+                    Some((single, hi)) => {
+                        let h = hi.max(floor);
+                        if single == Some(h) && !c.has_subquery() {
+                            out_leaves[h].filters.push(c.shifted(bounds[h].0));
+                        } else {
+                            steps[h.max(1) - 1].cond.push(c);
+                        }
+                    }
+                    None => steps[i].cond.push(c),
+                }
+            }
+            continue;
+        }
         for c in conds {
             match analyse(&c) {
                 Some((Some(l), _)) if l == right && kind != JoinKind::Right && !c.has_subquery() => {
@@ -1631,7 +1705,7 @@ fn build(
             });
         }
     }
-    FromPlan { leaves: out_leaves, steps, post, width }
+    FromPlan { leaves: out_leaves, steps, post, width, perm: None }
 }
 
 fn col_type_matches(meta: &TableMeta, col: usize, e: &BExpr) -> bool {
@@ -1643,7 +1717,8 @@ fn col_type_matches(meta: &TableMeta, col: usize, e: &BExpr) -> bool {
     }
 }
 
-fn choose_access(meta: &TableMeta, filters: &[BExpr]) -> Access {
+/// The access path of a table leaf given the filters on its own columns.
+pub(crate) fn choose_access(meta: &TableMeta, filters: &[BExpr]) -> Access {
     let first_col_index = |c: usize| meta.indexes.iter().position(|ix| ix.columns.first() == Some(&c));
     // equality
     for f in filters {

@@ -104,6 +104,9 @@ pub enum Code {
     MultiplePriKey,
     /// A recursive common table expression ran too many iterations.
     CteMaxRecursionDepth,
+    /// An intermediate result of a query outgrew the statement's memory
+    /// budget (`query_memory_limit`).
+    CapacityExceeded,
     /// Storage engine failure.
     Storage,
 }
@@ -140,6 +143,7 @@ impl Code {
             Code::NonUniq => ("ER_NON_UNIQ_ERROR", 1052, "23000"),
             Code::NonUniqTable => ("ER_NONUNIQ_TABLE", 1066, "42000"),
             Code::CteMaxRecursionDepth => ("ER_CTE_MAX_RECURSION_DEPTH", 3636, "HY000"),
+            Code::CapacityExceeded => ("ER_CAPACITY_EXCEEDED", 3170, "HY000"),
             Code::DupEntry => ("ER_DUP_ENTRY", 1062, "23000"),
             Code::BadDb => ("ER_BAD_DB_ERROR", 1049, "42000"),
             Code::DbCreateExists => ("ER_DB_CREATE_EXISTS", 1007, "HY000"),

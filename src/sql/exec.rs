@@ -25,7 +25,23 @@ pub struct Exec<'a> {
     pub now: Timestamp,
     /// The values of the statement's `?` parameters.
     pub params: &'a [Value],
+    /// Estimated bytes one intermediate result (a join's or a derived
+    /// table's rows, the rows to sort or group) may hold
+    /// (`query_memory_limit`).
+    pub mem_limit: usize,
 }
+
+/// The default `query_memory_limit`: what a browser tab can spend on one
+/// query's intermediate results next to everything else it holds.
+pub const QUERY_MEMORY_LIMIT: usize = 256 << 20;
+
+/// Estimated bytes of one value and of one row besides its values (the
+/// same on every target, so that a query fails alike everywhere).
+const VALUE_BYTES: usize = 32;
+const ROW_BYTES: usize = 24;
+
+/// How often (in rows) a growing result is checked against the limit.
+const CHECK_EVERY: usize = 4096;
 
 /// The rows visible to an expression: the current row and the rows of the
 /// enclosing queries.
@@ -34,6 +50,72 @@ pub struct Env<'e> {
     pub row: &'e [Value],
     /// Enclosing query's environment.
     pub parent: Option<&'e Env<'e>>,
+}
+
+impl<'a> Exec<'a> {
+    /// A context with no parameters and the default memory limit.
+    pub fn new(db: &'a Database, now: Timestamp) -> Exec<'a> {
+        Exec { db, now, params: &[], mem_limit: QUERY_MEMORY_LIMIT }
+    }
+
+    /// Fails with `ER_CAPACITY_EXCEEDED` when `rows` rows of `width`
+    /// values are estimated to exceed the memory limit.
+    fn within_limit(&self, rows: usize, width: usize) -> SqlResult<()> {
+        let bytes = rows.saturating_mul(width.saturating_mul(VALUE_BYTES).saturating_add(ROW_BYTES));
+        if bytes <= self.mem_limit {
+            return Ok(());
+        }
+        Err(SqlError::new(
+            Code::CapacityExceeded,
+            format!(
+                "Memory capacity of {} bytes for 'query_memory_limit' exceeded: an intermediate result of the \
+                 query reached {rows} rows of {width} columns. Add join conditions or filters, or raise the \
+                 limit with SET @@query_memory_limit = <bytes>",
+                self.mem_limit
+            ),
+        ))
+    }
+
+    /// [`Exec::within_limit`] for a result as it grows: checked every
+    /// [`CHECK_EVERY`] rows.
+    fn growing(&self, rows: usize, width: usize) -> SqlResult<()> {
+        if rows % CHECK_EVERY == 0 {
+            self.within_limit(rows, width)?;
+        }
+        Ok(())
+    }
+}
+
+/// The first `keep` items of a stable sort by `cmp` (ties in the order
+/// pushed), holding at most about twice `keep` items at a time: when the
+/// buffer fills, it is sorted and cut back to `keep`.
+struct TopN<T, F: Fn(&T, &T) -> Ordering> {
+    keep: usize,
+    buf: Vec<T>,
+    cmp: F,
+}
+
+impl<T, F: Fn(&T, &T) -> Ordering> TopN<T, F> {
+    fn new(keep: usize, cmp: F) -> Self {
+        TopN { keep, buf: Vec::new(), cmp }
+    }
+
+    fn push(&mut self, item: T) {
+        if self.keep == 0 {
+            return;
+        }
+        self.buf.push(item);
+        if self.buf.len() >= self.keep.saturating_mul(2).max(CHECK_EVERY) {
+            self.buf.sort_by(&self.cmp);
+            self.buf.truncate(self.keep);
+        }
+    }
+
+    fn finish(mut self) -> Vec<T> {
+        self.buf.sort_by(&self.cmp);
+        self.buf.truncate(self.keep);
+        self.buf
+    }
 }
 
 /// Evaluates an expression that refers to no row.
@@ -439,9 +521,12 @@ impl<'a> Exec<'a> {
                 Ok(out)
             }
             QueryPlan::Sorted { input, order, limit, offset } => {
-                let mut rows = self.run(input, parent)?;
-                rows.sort_by(|a, b| order_cmp(order.iter().map(|(i, desc)| (&a[*i], &b[*i], *desc))));
-                Ok(rows.into_iter().skip(*offset).take(limit.unwrap_or(usize::MAX)).collect())
+                let keep = limit.map_or(usize::MAX, |l| l.saturating_add(*offset));
+                let mut top = TopN::new(keep, |a: &Row, b: &Row| {
+                    order_cmp(order.iter().map(|(i, desc)| (&a[*i], &b[*i], *desc)))
+                });
+                self.run(input, parent)?.into_iter().for_each(|r| top.push(r));
+                Ok(top.finish().into_iter().skip(*offset).collect())
             }
         }
     }
@@ -471,21 +556,28 @@ impl<'a> Exec<'a> {
         if !p.windows.is_empty() {
             super::window::compute(self, &mut rows, &p.windows, p.window_base, parent)?;
         }
-        let mut out: Vec<(Row, Vec<Value>)> = Vec::with_capacity(rows.len());
+        // ORDER BY ... LIMIT keeps only the rows it may return
+        let keep = p.limit.map_or(usize::MAX, |l| l.saturating_add(p.offset));
+        let mut top = TopN::new(keep, |a: &(Row, Vec<Value>), b: &(Row, Vec<Value>)| {
+            order_cmp(a.1.iter().zip(&b.1).zip(&p.order).map(|((x, y), (_, d))| (x, y, *d)))
+        });
+        let mut seen = HashSet::new();
+        let mut pushed = 0usize;
+        let width = p.projection.len() + p.order.len();
         for row in &rows {
             let env = Env { row, parent };
             let proj: Row = p.projection.iter().map(|e| self.eval(e, &env)).collect::<SqlResult<_>>()?;
+            if p.distinct && !seen.insert(proj.iter().map(|v| v.key()).collect::<Vec<_>>()) {
+                continue;
+            }
             let keys: Vec<Value> = p.order.iter().map(|(e, _)| self.eval(e, &env)).collect::<SqlResult<_>>()?;
-            out.push((proj, keys));
+            top.push((proj, keys));
+            pushed += 1;
+            if pushed % CHECK_EVERY == 0 {
+                self.within_limit(top.buf.len() + seen.len(), width)?;
+            }
         }
-        if p.distinct {
-            let mut seen = HashSet::new();
-            out.retain(|(r, _)| seen.insert(r.iter().map(|v| v.key()).collect::<Vec<_>>()));
-        }
-        if !p.order.is_empty() {
-            out.sort_by(|a, b| order_cmp(a.1.iter().zip(&b.1).zip(&p.order).map(|((x, y), (_, d))| (x, y, *d))));
-        }
-        Ok(out.into_iter().skip(p.offset).take(p.limit.unwrap_or(usize::MAX)).map(|(r, _)| r).collect())
+        Ok(top.finish().into_iter().skip(p.offset).map(|(r, _)| r).collect())
     }
 
     fn group(
@@ -507,6 +599,7 @@ impl<'a> Exec<'a> {
                 None => {
                     index.insert(k, groups.len());
                     groups.push((row.clone(), aggs.iter().map(|_| AggState::default()).collect()));
+                    self.growing(groups.len(), width + keys.len() + aggs.len())?;
                     groups.len() - 1
                 }
             };
@@ -561,6 +654,12 @@ impl<'a> Exec<'a> {
                     }
                 }
                 rows = kept;
+            }
+        }
+        if let Some(perm) = &f.perm {
+            for r in rows.iter_mut() {
+                let joined = std::mem::take(r);
+                *r = perm.iter().map(|&i| joined[i].clone()).collect();
             }
         }
         if !f.post.is_empty() {
@@ -651,11 +750,13 @@ impl<'a> Exec<'a> {
                             right_matched[ri] = true;
                         }
                         out.push(c);
+                        self.growing(out.len(), lwidth + rwidth)?;
                     }
                 }
             }
             if !matched && st.kind == JoinKind::Left {
                 out.push(combine(l, &null_right));
+                self.growing(out.len(), lwidth + rwidth)?;
             }
         }
         if st.kind == JoinKind::Right {
@@ -664,6 +765,7 @@ impl<'a> Exec<'a> {
                     let mut c = vec![Value::Null; lwidth];
                     c.extend_from_slice(&right[ri]);
                     out.push(c);
+                    self.growing(out.len(), lwidth + rwidth)?;
                 }
             }
         }
@@ -709,6 +811,7 @@ impl<'a> Exec<'a> {
             LeafSource::Working(rows, _) => rows.borrow().clone(),
             LeafSource::Join(f) => self.run_from(f, parent)?,
         };
+        self.within_limit(rows.len(), leaf.width)?;
         if leaf.filters.is_empty() {
             return Ok(rows);
         }

@@ -24,6 +24,7 @@ pub(crate) mod exec;
 pub(crate) mod front;
 pub(crate) mod functions;
 pub(crate) mod history_import;
+pub(crate) mod joinorder;
 pub(crate) mod lex;
 pub(crate) mod md5;
 pub(crate) mod params;

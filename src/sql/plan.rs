@@ -202,47 +202,52 @@ impl BExpr {
 
     /// Shifts column positions by `-by` (for pushing a filter into one input).
     pub fn shifted(&self, by: usize) -> BExpr {
+        self.remapped(&|c| c - by)
+    }
+
+    /// Moves every column position `c` (at this level) to `f(c)`.
+    pub fn remapped(&self, f: &dyn Fn(usize) -> usize) -> BExpr {
         let mut e = self.clone();
-        e.shift_mut(by);
+        e.remap_mut(f);
         e
     }
 
-    fn shift_mut(&mut self, by: usize) {
+    fn remap_mut(&mut self, by: &dyn Fn(usize) -> usize) {
         match self {
-            BExpr::Col(i) => *i -= by,
+            BExpr::Col(i) => *i = by(*i),
             BExpr::Lit(_) | BExpr::Param(_) | BExpr::Outer(..) | BExpr::Exists(..) | BExpr::Scalar(_) => {}
             BExpr::Unary(_, a)
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
             | BExpr::InSub(a, _, _)
-            | BExpr::Quantified(a, ..) => a.shift_mut(by),
+            | BExpr::Quantified(a, ..) => a.remap_mut(by),
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
-                a.shift_mut(by);
-                b.shift_mut(by);
+                a.remap_mut(by);
+                b.remap_mut(by);
             }
             BExpr::Between(a, b, c, _) => {
-                a.shift_mut(by);
-                b.shift_mut(by);
-                c.shift_mut(by);
+                a.remap_mut(by);
+                b.remap_mut(by);
+                c.remap_mut(by);
             }
             BExpr::InList(a, l, _) => {
-                a.shift_mut(by);
-                l.iter_mut().for_each(|x| x.shift_mut(by));
+                a.remap_mut(by);
+                l.iter_mut().for_each(|x| x.remap_mut(by));
             }
             BExpr::Case(o, w, e) => {
                 if let Some(o) = o {
-                    o.shift_mut(by);
+                    o.remap_mut(by);
                 }
                 for (a, b) in w {
-                    a.shift_mut(by);
-                    b.shift_mut(by);
+                    a.remap_mut(by);
+                    b.remap_mut(by);
                 }
                 if let Some(e) = e {
-                    e.shift_mut(by);
+                    e.remap_mut(by);
                 }
             }
-            BExpr::Func(_, a) => a.iter_mut().for_each(|x| x.shift_mut(by)),
+            BExpr::Func(_, a) => a.iter_mut().for_each(|x| x.remap_mut(by)),
         }
     }
 
@@ -391,17 +396,22 @@ pub struct Step {
     pub probe: Option<(usize, usize)>,
 }
 
-/// A FROM clause: leaves joined left to right.
+/// A FROM clause: leaves joined left to right (in join order).
 #[derive(Debug)]
 pub struct FromPlan {
     /// Leaves in order.
     pub leaves: Vec<Leaf>,
     /// Steps; `steps[i]` joins leaf `i + 1`.
     pub steps: Vec<Step>,
-    /// Filters applied to the complete rows.
+    /// Filters applied to the complete rows (in the written layout).
     pub post: Vec<BExpr>,
     /// Total width.
     pub width: usize,
+    /// When the leaves are joined in another order than written (see
+    /// `joinorder`): the rows are built with the leaves' columns in join
+    /// order, and column `j` of the written row is column `perm[j]` of
+    /// the joined row. Applied before `post`.
+    pub perm: Option<Vec<usize>>,
 }
 
 /// Window functions (see `window.rs`).

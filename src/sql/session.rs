@@ -54,6 +54,8 @@ pub struct Session {
     params: Vec<Value>,
     /// The statements `execute_with_params` prepared recently, by text.
     recent: LruCache<String, PreparedStatement>,
+    /// `query_memory_limit`: bytes an intermediate result may hold.
+    query_memory_limit: usize,
 }
 
 /// How many statements [`Session::execute_with_params`] keeps prepared,
@@ -185,6 +187,7 @@ impl Session {
             cte_max_depth: CTE_MAX_RECURSION_DEPTH,
             params: Vec::new(),
             recent: LruCache::new(RECENT_STATEMENTS),
+            query_memory_limit: super::exec::QUERY_MEMORY_LIMIT,
         }
     }
 
@@ -476,6 +479,18 @@ impl Session {
                     self.db.set_window(n)?;
                     return Ok(StatementResult::Affected(0));
                 }
+                if name == "query_memory_limit" {
+                    match self.const_expr(value)?.numeric() {
+                        Value::Int(i) if i >= 0 => self.query_memory_limit = usize::try_from(i).unwrap_or(usize::MAX),
+                        _ => {
+                            return Err(SqlError::new(
+                                Code::WrongArguments,
+                                "Incorrect argument type to variable 'query_memory_limit'",
+                            ))
+                        }
+                    }
+                    return Ok(StatementResult::Affected(0));
+                }
                 if name == "cte_max_recursion_depth" {
                     match self.const_expr(value)?.numeric() {
                         Value::Int(i) if (0..=u32::MAX as i64).contains(&i) => self.cte_max_depth = i as usize,
@@ -580,6 +595,7 @@ impl Session {
             virtual_rows: &vr,
             ctes: RefCell::new(Vec::new()),
             cte_max_depth: self.cte_max_depth,
+            query_memory_limit: self.query_memory_limit,
         };
         f(&binder)
     }
@@ -1058,7 +1074,7 @@ impl Session {
                 for (rowid, old) in targets {
                     let mut new = old.clone();
                     {
-                        let ex = Exec { db: &self.db, now, params: &self.params };
+                        let ex = Exec { params: &self.params, ..Exec::new(&self.db, now) };
                         for (i, e) in &bound {
                             let v = ex.eval(e, &super::exec::Env { row: &new, parent: None })?;
                             new[*i] = self.coerce(&t, *i, v)?;
@@ -1455,7 +1471,7 @@ impl Session {
                 let inserted: Row = row.iter().chain(&row).cloned().collect();
                 let mut new = old.clone();
                 {
-                    let ex = Exec { db: &self.db, now, params: &self.params };
+                    let ex = Exec { params: &self.params, ..Exec::new(&self.db, now) };
                     let outer = super::exec::Env { row: &inserted, parent: None };
                     for (i, e) in upsert.unwrap_or_default() {
                         let v = ex.eval(e, &super::exec::Env { row: &new, parent: Some(&outer) })?;
@@ -1562,7 +1578,7 @@ impl Session {
     }
 
     fn all_rows(&self, t: &TableMeta) -> SqlResult<Vec<(u64, Row)>> {
-        let ex = Exec { db: &self.db, now: self.db.now(), params: &self.params };
+        let ex = Exec { params: &self.params, ..Exec::new(&self.db, self.db.now()) };
         ex.table_rows(t, &self.db.current(), &super::plan::Access::Full, &[], None)
     }
 
@@ -1979,7 +1995,7 @@ fn table_diff(
             }
         }
         _ => {
-            let ex = Exec { db, now: db.now(), params: &[] };
+            let ex = Exec::new(db, db.now());
             if let Some(a) = &m1 {
                 for (_, r) in ex.table_rows(a, &s1, &super::plan::Access::Full, &[], None)? {
                     push("removed", Some(r), None);
