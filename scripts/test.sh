@@ -61,3 +61,9 @@ phase "MariaDB differential (scripts/mysql-diff.sh: 400 cases, seed 1)"
 # tests/mysql/ (recorded from MariaDB) ran with `cargo test`; this compares
 # freshly generated cases with a live MariaDB (installed if missing).
 "$ROOT/scripts/mysql-diff.sh" --cases 400 --seed 1
+
+phase "History round trip with MariaDB (scripts/history-roundtrip.sh: 20 histories, seed 3)"
+# ReelDB → --dump --history → MariaDB system-versioned tables, and
+# mariadb-dump --dump-history → ReelDB, compared by AS OF (longer runs:
+# --histories 200).
+"$ROOT/scripts/history-roundtrip.sh" --histories 20 --seed 3
