@@ -21,6 +21,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
+import { rng } from "./rng.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -34,18 +35,6 @@ const REELDB = process.env.REELDB_BIN ?? join(ROOT, "target/debug/reeldb");
 const SOCKET = process.env.MARIADB_SOCKET ?? join(ROOT, "target/mariadb/mariadb.sock");
 const dir = mkdtempSync(join(tmpdir(), "hist-"));
 
-/** A seeded generator (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { below: (n) => Math.floor(next() * n) };
-}
 
 /** `YYYY-MM-DD HH:MM:SS.ffffff` (UTC) of epoch microseconds. */
 function fmt(us) {
@@ -67,7 +56,7 @@ const canon = (rows) => rows.map((r) => JSON.stringify(r.map((v) => (v === null 
 /** A random history: statements with SET TIMESTAMP, and the commit times. */
 function history(r, db, versioned) {
   const sv = versioned ? " WITH SYSTEM VERSIONING" : "";
-  let now = Date.UTC(2024, 2, 1, 10) * 1000 + r.below(1e9);
+  let now = Date.UTC(2024, 2, 1, 10) * 1000 + r.int(1e9);
   const times = [now];
   const out = [
     `SET TIMESTAMP = ${now / 1e6}`,
@@ -75,25 +64,25 @@ function history(r, db, versioned) {
     `CREATE TABLE ${db}.k (a INT, b VARCHAR(5))${sv}`,
   ];
   const words = ["x", "X", "y", "é", "e", "it''s", "x "];
-  const steps = 5 + r.below(30);
+  const steps = 5 + r.int(30);
   for (let s = 0; s < steps; s++) {
-    now += [0, 1 + r.below(1000), r.below(1e8), r.below(1e8)][r.below(4)];
+    now += [0, 1 + r.int(1000), r.int(1e8), r.int(1e8)][r.int(4)];
     out.push(`SET TIMESTAMP = ${(now / 1e6).toFixed(6)}`);
-    const tx = r.below(4) === 0;
+    const tx = r.int(4) === 0;
     if (tx) out.push("BEGIN");
-    for (let i = 0; i < (tx ? 1 + r.below(4) : 1); i++) {
-      const id = r.below(8);
-      const v = r.below(5) === 0 ? "NULL" : `'${words[r.below(words.length)]}'`;
+    for (let i = 0; i < (tx ? 1 + r.int(4) : 1); i++) {
+      const id = r.int(8);
+      const v = r.int(5) === 0 ? "NULL" : `'${words[r.int(words.length)]}'`;
       out.push(
         [
-          `INSERT IGNORE INTO ${db}.t VALUES (${id}, ${v}, ${r.below(999)}.${r.below(99)}, '2020-01-0${1 + r.below(9)} 10:00:00')`,
+          `INSERT IGNORE INTO ${db}.t VALUES (${id}, ${v}, ${r.int(999)}.${r.int(99)}, '2020-01-0${1 + r.int(9)} 10:00:00')`,
           `UPDATE ${db}.t SET v = ${v}, n = n + 1 WHERE id = ${id}`,
           `DELETE FROM ${db}.t WHERE id = ${id}`,
-          `INSERT INTO ${db}.k VALUES (${r.below(3)}, ${v}), (${id}, ${v})`,
+          `INSERT INTO ${db}.k VALUES (${r.int(3)}, ${v}), (${id}, ${v})`,
           `UPDATE ${db}.k SET a = a + 1 WHERE b = ${v} LIMIT 1`,
-          `DELETE FROM ${db}.k WHERE a = ${r.below(3)} LIMIT 1`,
+          `DELETE FROM ${db}.k WHERE a = ${r.int(3)} LIMIT 1`,
           `DELETE FROM ${db}.t WHERE id > ${id}`,
-        ][r.below(7)],
+        ][r.int(7)],
       );
     }
     if (tx) out.push("COMMIT");
@@ -105,7 +94,7 @@ function history(r, db, versioned) {
 /** Probe times: each commit time, 1 µs before it, and random times in between. */
 function probes(r, times) {
   const out = [];
-  for (const t of times) out.push(t, t - 1, t + 1 + r.below(1e6));
+  for (const t of times) out.push(t, t - 1, t + 1 + r.int(1e6));
   return [...new Set(out)].filter((t) => t >= times[0]);
 }
 

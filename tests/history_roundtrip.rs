@@ -10,20 +10,8 @@ use proptest::prelude::*;
 use reeldb::sql::{Code, Session, StatementResult, Value};
 use reeldb::Timestamp;
 
-/// A small seeded generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+mod common;
+use common::Rng;
 
 fn rows(s: &mut Session, sql: &str) -> Vec<String> {
     match s.execute_one(sql).unwrap_or_else(|e| panic!("{sql}: {e}")) {

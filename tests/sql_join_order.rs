@@ -9,26 +9,8 @@
 
 use reeldb::sql::{Session, StatementResult, Value};
 
-/// A small deterministic generator (xorshift64*), so that a failure
-/// reproduces from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            v.swap(i, self.below(i as u64 + 1) as usize);
-        }
-    }
-}
+mod common;
+use common::Rng;
 
 /// A table's rows: `(a, b)` with `a` distinct (so a chain or star has at
 /// most as many rows as its first table) and `b` possibly NULL.

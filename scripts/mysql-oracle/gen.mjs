@@ -18,6 +18,8 @@
 // (ReelDB orders it by code point, the collation by UCA weight: '.' < '*'),
 // INTERVAL arithmetic, doubles.
 
+import { rng } from "../rng.mjs";
+
 /**
  * @typedef {"int" | "dec" | "str" | "date"} Ty
  * @typedef {{name: string, ty: Ty, sql: string, nullable: boolean}} Col
@@ -25,26 +27,6 @@
  * @typedef {{sql: string, area: string, query?: boolean, ordered?: boolean, fold?: boolean, setup?: boolean}} Step
  */
 
-/** mulberry32: a small seeded PRNG. @param {number} seed */
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    /** @param {number} n */
-    int: (n) => Math.floor(next() * n),
-    /** @template T @param {T[]} xs @returns {T} */
-    pick: (xs) => xs[Math.floor(next() * xs.length)],
-    /** @param {number} p */
-    chance: (p) => next() < p,
-  };
-}
 
 const STRINGS = ["abc", "ABC", "Abc", "ábc", "b", "B", "", "élan", "ELAN", "Elan", "z", "a b", "x1", "10", "2", "Zoë", "zoe", "ñ", "N"];
 const DATES = ["2024-01-31", "2024-02-29", "2023-12-25", "2000-01-01", "1999-12-31", "2024-03-10"];

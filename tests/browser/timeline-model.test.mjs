@@ -23,6 +23,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { siteAndBrowser } from "./helpers.mjs";
+import { rng } from "../../scripts/rng.mjs";
 
 const HISTORIES = Number(process.env.HISTORIES ?? 200);
 const RENDER_EVERY = Number(process.env.RENDER_EVERY ?? 4);
@@ -33,17 +34,6 @@ const IDS = 6;
 
 const env = siteAndBrowser();
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n) => String(n).padStart(2, "0");
 /** Unix seconds as engine time text. */
@@ -60,7 +50,7 @@ const clone = (state) => new Map([...state].map(([t, rows]) => [t, new Map(rows)
  * order; a state is Map(table -> Map(id -> v))), and `now`.
  */
 function history(seed) {
-  const r = prng(seed);
+  const r = rng(seed).next;
   const int = (n) => Math.floor(r() * n);
   const pick = (xs) => xs[int(xs.length)];
   const ops = [{ at: BASE, sql: "CREATE DATABASE m" }];
@@ -247,7 +237,7 @@ test(`${HISTORIES} random histories: asOf(T) is the model's state as of T, and t
   let listed = 0;
   for (let i = 0; i < histories.length; i += RENDER_EVERY) {
     const h = histories[i];
-    const r = prng(h.seed ^ 0x5eed);
+    const r = rng(h.seed ^ 0x5eed).next;
     await page.evaluate(async (sql) => {
       const pg = window.reeldbPlayground;
       await pg.openDb({ name: undefined, setup: sql });
