@@ -685,6 +685,9 @@ impl<'a> Binder<'a> {
     fn bind_from_item(&self, t: &TableRef, cols: &mut Vec<ScopeCol>, parent: Option<&Scope>) -> SqlResult<FromPart> {
         match t {
             TableRef::Join { left, right, kind, on, using } => {
+                // USING names columns of this join's two operands only
+                // (in `d, c JOIN a USING (id)`, `c.id`, not `d.id`)
+                let start_left = cols.len();
                 let l = self.bind_from_item(left, cols, parent)?;
                 let start_right = cols.len();
                 let r = self.bind_from_item(right, cols, parent)?;
@@ -694,10 +697,11 @@ impl<'a> Binder<'a> {
                     split_and(&self.expr(on, &scope, None)?, &mut conds);
                 }
                 for u in using {
-                    let li = scope.cols[..start_right]
+                    let li = scope.cols[start_left..start_right]
                         .iter()
                         .position(|c| c.name.eq_ignore_ascii_case(u))
-                        .ok_or_else(|| unknown_column(None, u))?;
+                        .ok_or_else(|| unknown_column(None, u))?
+                        + start_left;
                     let ri = scope.cols[start_right..]
                         .iter()
                         .position(|c| c.name.eq_ignore_ascii_case(u))
@@ -1471,26 +1475,47 @@ pub fn plan_from(parts: Vec<FromPart>, where_: Vec<BExpr>) -> FromPlan {
                         leaves.push((s, *off));
                         *off += w;
                     }
-                    mut nested => {
-                        // a parenthesized join on the right: plan it on its own
-                        let start = *off;
-                        shift_part(&mut nested, start);
-                        let mut inner_leaves = Vec::new();
-                        let mut inner_kinds = Vec::new();
-                        let mut inner_off = 0;
-                        flatten(nested, &mut inner_leaves, &mut inner_kinds, &mut inner_off);
-                        let inner = plan_leaves(inner_leaves, inner_kinds, Vec::new(), inner_off);
-                        kinds.push((kind, conds));
-                        leaves.push((LeafSource::Join(Box::new(inner)), start));
-                        *off += inner_off;
-                    }
+                    // a parenthesized join on the right: planned on its own
+                    nested => nest(nested, kind, conds, leaves, kinds, off),
                 }
             }
         }
     }
+    /// Adds `p` as one leaf (a join planned on its own), joined by `kind`.
+    fn nest(
+        mut p: FromPart,
+        kind: JoinKind,
+        conds: Vec<BExpr>,
+        leaves: &mut Vec<(LeafSource, usize)>,
+        kinds: &mut Vec<(JoinKind, Vec<BExpr>)>,
+        off: &mut usize,
+    ) {
+        let start = *off;
+        shift_part(&mut p, start);
+        let mut inner_leaves = Vec::new();
+        let mut inner_kinds = Vec::new();
+        let mut inner_off = 0;
+        flatten(p, &mut inner_leaves, &mut inner_kinds, &mut inner_off);
+        let inner = plan_leaves(inner_leaves, inner_kinds, Vec::new(), inner_off);
+        kinds.push((kind, conds));
+        leaves.push((LeafSource::Join(Box::new(inner)), start));
+        *off += inner_off;
+    }
+    fn has_outer_join(p: &FromPart) -> bool {
+        match p {
+            FromPart::Leaf(_) => false,
+            FromPart::Join(l, r, kind, _) => *kind != JoinKind::Inner || has_outer_join(l) || has_outer_join(r),
+        }
+    }
     let mut off = 0;
     for p in parts {
-        flatten(p, &mut leaves, &mut kinds, &mut off);
+        // A comma binds less tightly than JOIN: in `a, b RIGHT JOIN c` the
+        // outer join is `b RIGHT JOIN c`, joined to `a` as a whole.
+        if !leaves.is_empty() && has_outer_join(&p) {
+            nest(p, JoinKind::Inner, Vec::new(), &mut leaves, &mut kinds, &mut off);
+        } else {
+            flatten(p, &mut leaves, &mut kinds, &mut off);
+        }
     }
     plan_leaves(leaves, kinds, where_, off)
 }
@@ -1587,6 +1612,12 @@ fn build(
         Some((if lo == hi { Some(lo) } else { None }, hi))
     };
 
+    let lowest_leaf = |e: &BExpr| -> usize {
+        let mut lo = usize::MAX;
+        e.columns(&mut |c| lo = lo.min(leaf_of(c)));
+        lo
+    };
+
     // WHERE conjuncts
     for c in where_ {
         match analyse(&c) {
@@ -1606,7 +1637,15 @@ fn build(
                 let outer_involved = (0..=hi).any(|j| nullable[j])
                     && (steps[hi - 1].kind != JoinKind::Inner || steps.iter().any(|s| s.kind == JoinKind::Right));
                 if outer_involved {
-                    steps[hi - 1].post.push(c);
+                    // A later RIGHT join pads rows with NULLs for the
+                    // leaves before it: a conjunct over any of them must
+                    // see those rows, so it runs after that join.
+                    let lo = lowest_leaf(&c);
+                    let at = (hi - 1..steps.len())
+                        .filter(|&i| steps[i].kind == JoinKind::Right && i >= lo)
+                        .max()
+                        .unwrap_or(hi - 1);
+                    steps[at].post.push(c);
                 } else {
                     steps[hi - 1].cond.push(c);
                 }
