@@ -162,7 +162,7 @@ function history(seed) {
       const { cols, rows } = next.get(k);
       const extra = cols.slice(1);
       const absent = EXTRA.filter((c) => !cols.includes(c));
-      if (extra.length && (r() < 0.5 || !absent.length)) {
+      if (extra.length && (r() < 0.7 || !absent.length)) {
         const c = pick(extra);
         const at = cols.indexOf(c);
         op = { sql: `ALTER TABLE ${k} DROP COLUMN ${c}` };
