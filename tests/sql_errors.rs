@@ -145,3 +145,27 @@ fn codes_carry_mysql_numbers_and_sqlstates() {
     assert_eq!((Code::WarnDataTruncated.name(), Code::WarnDataTruncated.sqlstate()), ("WARN_DATA_TRUNCATED", "01000"));
     assert_eq!((Code::BacktrackWindow.number(), Code::BacktrackWindow.sqlstate()), (None, "HY000"));
 }
+
+#[test]
+fn an_expression_nested_past_the_limit_is_an_error_not_a_crash() {
+    // A debug build spends far more stack per level than a release build:
+    // run on a thread with room for the deepest expression allowed.
+    let run = || {
+        let mut s = Session::in_memory();
+        s.execute("CREATE TABLE t (a INT)").unwrap();
+        s.execute("INSERT INTO t VALUES (1), (2)").unwrap();
+        let chain = |n: usize| vec!["a = 1"; n].join(" AND ");
+        // 998 ANDs over comparisons of a column: 1,000 levels, the most allowed
+        let ok = format!("SELECT COUNT(*) FROM t WHERE {}", chain(999));
+        assert!(s.execute(&ok).is_ok());
+        for n in [1000, 50_000] {
+            let e = s.execute(&format!("SELECT COUNT(*) FROM t WHERE {}", chain(n))).unwrap_err();
+            assert_eq!(e.code, Code::ParseError, "{n} conjuncts");
+            assert!(e.message.contains("nested too deeply"), "{}", e.message);
+        }
+        let sum = format!("SELECT {}", vec!["1"; 5000].join(" + "));
+        assert_eq!(s.execute(&sum).unwrap_err().code, Code::ParseError);
+        assert_eq!(count(&mut s, "t"), 2, "the session stays usable");
+    };
+    std::thread::Builder::new().stack_size(256 << 20).spawn(run).unwrap().join().unwrap();
+}

@@ -17,9 +17,48 @@ use super::value::{ArithOp, Decimal, SqlType, Value};
 fn perr(e: sqlparser::parser::ParserError) -> SqlError {
     let msg = match e {
         sqlparser::parser::ParserError::ParserError(m) | sqlparser::parser::ParserError::TokenizerError(m) => m,
-        sqlparser::parser::ParserError::RecursionLimitExceeded => "statement nested too deeply".to_string(),
+        sqlparser::parser::ParserError::RecursionLimitExceeded => return too_deep(),
     };
     SqlError::parse(format!("You have an error in your SQL syntax: {msg}"))
+}
+
+/// How deeply expressions may nest (`a AND b AND …` nests one level per
+/// operator). Translating, binding and evaluating recurse once per level,
+/// so the limit keeps a statement within the stack on every target (the
+/// wasm module has 8 MiB: .cargo/config.toml); past it the statement is
+/// an error, not a crash.
+const MAX_EXPR_DEPTH: usize = 1000;
+
+/// The error for a statement nested deeper than ReelDB evaluates.
+fn too_deep() -> SqlError {
+    SqlError::parse(format!(
+        "You have an error in your SQL syntax: statement nested too deeply (expressions nest at most {MAX_EXPR_DEPTH} levels)"
+    ))
+}
+
+thread_local! {
+    static EXPR_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One level of expression nesting while it is being translated.
+struct Nesting;
+
+impl Nesting {
+    fn enter() -> SqlResult<Nesting> {
+        EXPR_DEPTH.with(|d| {
+            if d.get() >= MAX_EXPR_DEPTH {
+                return Err(too_deep());
+            }
+            d.set(d.get() + 1);
+            Ok(Nesting)
+        })
+    }
+}
+
+impl Drop for Nesting {
+    fn drop(&mut self) {
+        EXPR_DEPTH.with(|d| d.set(d.get() - 1));
+    }
 }
 
 /// The statement being translated: its text, its tokens once needed
@@ -868,6 +907,7 @@ fn bx(e: sp::Expr) -> SqlResult<Box<Expr>> {
 /// Converts an expression.
 pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
     use sp::Expr as E;
+    let _level = Nesting::enter()?;
     Ok(match e {
         E::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default") => Expr::Default,
         E::Identifier(i) => Expr::Column { table: None, name: ident(&i) },
