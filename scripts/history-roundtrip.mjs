@@ -192,11 +192,12 @@ for (let h = 0; h < HISTORIES; h++) {
   const ps = probes(r, times);
   const end = times[times.length - 1] + 1_000_000;
   const queries = ps.flatMap((t) => ["t", "k"].map((tb) => asOf(db, tb, t)));
-  // The import creates the tables at the dump's first version (MariaDB keeps
-  // empty versions, row_start = row_end, that hold no row): probe from there.
-  const [[first]] = /** @type {any} */ (await conn.query(
-    `SELECT MIN(x) FROM (SELECT MIN(row_start) x FROM ${db}.t FOR SYSTEM_TIME ALL WHERE row_end > row_start ` +
-      `UNION ALL SELECT MIN(row_start) FROM ${db}.k FOR SYSTEM_TIME ALL WHERE row_end > row_start) m`,
+  // The import creates the tables at the dump's first version, counting the
+  // empty versions (row_start = row_end) MariaDB keeps for a row inserted
+  // and deleted in one transaction: probe from there.
+  const [[[first]]] = /** @type {any} */ (await conn.query(
+    `SELECT MIN(x) FROM (SELECT MIN(row_start) x FROM ${db}.t FOR SYSTEM_TIME ALL ` +
+      `UNION ALL SELECT MIN(row_start) FROM ${db}.k FOR SYSTEM_TIME ALL) m`,
   ));
   const results = reeldb(file, [dump.stdout, `SET TIMESTAMP = ${end / 1e6}`, ...queries]);
   if (results[0].error) {

@@ -201,3 +201,48 @@ UNLOCK TABLES;
     assert_eq!(fresh.execute(&dup).unwrap_err().code, Code::DupEntry);
     assert_eq!(fresh.database().timeline().len(), entries);
 }
+
+#[test]
+fn a_mariadb_dump_whose_only_versions_are_empty_imports_at_their_time() {
+    // MariaDB keeps a row inserted and deleted in one transaction as a
+    // version with row_start = row_end; a history of only such versions
+    // (and a table with none) dumps like this. The tables existed at that
+    // time: the import creates them then, not at the current time.
+    let dump = r#"/*!40103 SET TIME_ZONE='+00:00' */;
+CREATE TABLE `k` (
+  `a` int(11) DEFAULT NULL,
+  `b` varchar(5) DEFAULT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_uca1400_nopad_ai_ci WITH SYSTEM VERSIONING;
+/*M!101100 SET @old_system_versioning_insert_history=@@session.system_versioning_insert_history, @@session.system_versioning_insert_history=1 */;
+LOCK TABLES `k` WRITE;
+/*!40000 ALTER TABLE `k` DISABLE KEYS */;
+/*!40000 ALTER TABLE `k` ENABLE KEYS */;
+UNLOCK TABLES;
+/*M!101100 SET system_versioning_insert_history=@old_system_versioning_insert_history */;
+CREATE TABLE `t` (
+  `id` int(11) NOT NULL,
+  `v` varchar(10) DEFAULT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_uca1400_nopad_ai_ci WITH SYSTEM VERSIONING;
+/*M!101100 SET @old_system_versioning_insert_history=@@session.system_versioning_insert_history, @@session.system_versioning_insert_history=1 */;
+LOCK TABLES `t` WRITE;
+INSERT INTO `t` (`id`, `v`, row_start, row_end) VALUES (4,'X','2024-03-01 10:09:30.599244','2024-03-01 10:09:30.599244');
+UNLOCK TABLES;
+/*M!101100 SET system_versioning_insert_history=@old_system_versioning_insert_history */;
+"#;
+    let mut s = Session::in_memory();
+    assert_eq!(s.execute(dump).unwrap(), vec![StatementResult::Affected(0)]);
+    let timeline = s.database().timeline();
+    assert_eq!(timeline.len(), 1);
+    assert_eq!(timeline[0].time, Timestamp::parse("2024-03-01 10:09:30.599244").unwrap());
+    s.execute("SET TIMESTAMP = '2024-03-01 10:09:31.599244'").unwrap();
+    for t in ["2024-03-01 10:09:30.599244", "2024-03-01 10:09:31"] {
+        for table in TABLES {
+            let q = format!("SELECT * FROM {table} FOR SYSTEM_TIME AS OF TIMESTAMP '{t}'");
+            assert_eq!(rows(&mut s, &q), Vec::<String>::new());
+        }
+    }
+    // Before that time the tables do not exist yet.
+    let err = s.execute("SELECT * FROM t FOR SYSTEM_TIME AS OF TIMESTAMP '2024-03-01 10:09:30.599243'").unwrap_err();
+    assert_eq!(err.code, Code::NoSuchTable, "{err}");
+}

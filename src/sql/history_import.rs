@@ -213,10 +213,14 @@ type Version = (Vec<Value>, Timestamp, Option<Timestamp>);
 type TableHistory = (String, String, Vec<String>, Vec<Version>);
 
 /// What the dump holds: the statements that make the schema (and the rows
-/// of tables without history), and each versioned table's row versions.
+/// of tables without history), each versioned table's row versions, and the
+/// earliest time of any version, empty ones (`row_start = row_end`, which
+/// MariaDB keeps for a row inserted and deleted in one transaction)
+/// included: the tables existed then, so the schema is created then.
 struct Parsed {
     schema: Vec<String>,
     tables: Vec<TableHistory>,
+    earliest: Option<Timestamp>,
 }
 
 fn rows(session: &mut Session, sql: &str) -> SqlResult<Vec<Vec<Value>>> {
@@ -301,6 +305,7 @@ fn parse_dump(sql: &str) -> SqlResult<Parsed> {
     }
     let open_end = Timestamp::parse(ROW_END_MAX).unwrap_or(Timestamp(i64::MAX));
     let mut tables = Vec::new();
+    let mut earliest: Option<Timestamp> = None;
     for v in versioned {
         let staged = rows(&mut scratch, &format!("SELECT * FROM {}", quote::qualified(&v.db, &v.stage)))?;
         let cols = rows(&mut scratch, &format!("SHOW COLUMNS FROM {}", quote::qualified(&v.db, &v.name)))?
@@ -319,6 +324,9 @@ fn parse_dump(sql: &str) -> SqlResult<Parsed> {
                     ),
                 ));
             };
+            if end >= start {
+                earliest = Some(earliest.map_or(start, |e| e.min(start)));
+            }
             if end <= start {
                 continue;
             }
@@ -326,7 +334,7 @@ fn parse_dump(sql: &str) -> SqlResult<Parsed> {
         }
         tables.push((v.db, v.name, cols, versions));
     }
-    Ok(Parsed { schema, tables })
+    Ok(Parsed { schema, tables, earliest })
 }
 
 /// The commits of the replay: at each time, the versions that start
@@ -336,6 +344,11 @@ type Events = BTreeMap<Timestamp, Vec<(usize, bool, usize)>>;
 
 fn events_of(parsed: &Parsed) -> Events {
     let mut ev: Events = BTreeMap::new();
+    // The first commit, which creates the schema, even when every version
+    // there is empty.
+    if let Some(t) = parsed.earliest {
+        ev.entry(t).or_default();
+    }
     for (t, (_, _, _, versions)) in parsed.tables.iter().enumerate() {
         for (i, (_, start, end)) in versions.iter().enumerate() {
             ev.entry(*start).or_default().push((t, true, i));
