@@ -70,18 +70,25 @@ pub fn time_of_day(v: &Value) -> Option<i64> {
     Civil::of(&temporal(v)).map(|c| c.tod)
 }
 
-/// Parses `[-]H:MM[:SS[.ffffff]]` (hours may exceed 23, as a TIME's do).
+/// Parses `[-][D ]H:MM[:SS[.ffffff]]` (hours may exceed 23, as a TIME's
+/// do; `D` days add 24 hours each).
 fn parse_time(s: &str) -> Option<i64> {
     let (neg, s) = match s.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, s),
+    };
+    let (days, s) = match s.split_once(' ') {
+        Some((d, rest)) if !d.is_empty() && d.len() <= 2 && d.bytes().all(|b| b.is_ascii_digit()) => {
+            (d.parse::<i64>().ok()?, rest.trim_start())
+        }
+        _ => (0, s),
     };
     let (hms, frac) = match s.split_once('.') {
         Some((a, b)) => (a, b),
         None => (s, ""),
     };
     let mut parts = hms.split(':');
-    let h: i64 = parts.next()?.parse().ok()?;
+    let h: i64 = parts.next()?.parse::<i64>().ok()? + days * 24;
     let mi: i64 = parts.next()?.parse().ok()?;
     let sec: i64 = parts.next().unwrap_or("0").parse().ok()?;
     if parts.next().is_some() || !(0..60).contains(&mi) || !(0..60).contains(&sec) || !(0..=838).contains(&h) {
@@ -665,6 +672,128 @@ pub fn makedate(y: i64, n: i64) -> Value {
     } else {
         Value::Null
     }
+}
+
+/// `TO_DAYS` of 1970-01-01: days from year 0 to the epoch.
+pub const DAY_ZERO: i64 = 719_528;
+
+/// The largest TIME, 838:59:59, in microseconds.
+const TIME_MAX: i64 = ((838 * 60 + 59) * 60 + 59) * 1_000_000;
+
+/// `FROM_DAYS(n)`: the date `n` days after year 0 (MySQL's zero date for
+/// the first year, which the calendar does not have).
+pub fn from_days(n: i64) -> Value {
+    if n < 366 {
+        return Value::Str("0000-00-00".into());
+    }
+    match n.checked_sub(DAY_ZERO).filter(|d| in_range(*d)) {
+        Some(d) => Value::Date(d),
+        None => Value::Null,
+    }
+}
+
+/// Months since year 0 of a period `YYMM` or `YYYYMM` (YY below 70 is
+/// 20YY, else 19YY).
+fn period_months(p: i64) -> i64 {
+    let (mut y, m) = (p / 100, p % 100);
+    if y < 100 {
+        y += if y < 70 { 2000 } else { 1900 };
+    }
+    y * 12 + m - 1
+}
+
+/// `PERIOD_ADD(p, n)`: the period `n` months after `p`, as `YYYYMM`.
+pub fn period_add(p: i64, n: i64) -> Value {
+    if p <= 0 || p > 99_999_999 {
+        return Value::Int(0);
+    }
+    match period_months(p).checked_add(n).filter(|t| *t >= 0) {
+        Some(t) => Value::Int(t / 12 * 100 + t % 12 + 1),
+        None => Value::Int(0),
+    }
+}
+
+/// `PERIOD_DIFF(p1, p2)`: months from `p2` to `p1`.
+pub fn period_diff(p1: i64, p2: i64) -> Value {
+    if !(0..=99_999_999).contains(&p1) || !(0..=99_999_999).contains(&p2) {
+        return Value::Null;
+    }
+    Value::Int(period_months(p1) - period_months(p2))
+}
+
+/// A TIME's text, clamped to ±838:59:59 as MySQL clamps.
+fn time_value(us: i64) -> Value {
+    Value::Str(time_text(us.clamp(-TIME_MAX, TIME_MAX)))
+}
+
+/// `MAKETIME(hour, minute, second)`: NULL when the minute or second is
+/// outside 0-59.
+pub fn maketime(h: i64, m: i64, s: f64) -> Value {
+    if !(0..60).contains(&m) || !(0.0..60.0).contains(&s) {
+        return Value::Null;
+    }
+    let mag = (h.unsigned_abs().min(839) as i64 * 60 + m) * 60_000_000 + (s * 1e6).round() as i64;
+    time_value(if h < 0 { -mag } else { mag })
+}
+
+/// A point in time for `TIMEDIFF` / `ADDTIME`: a date-time in microseconds
+/// since the epoch, or a TIME in microseconds.
+enum Moment {
+    At(i64),
+    Time(i64),
+}
+
+fn moment(v: &Value) -> Option<Moment> {
+    if let Value::Str(s) = v {
+        let t = s.trim();
+        if !t.contains('-') || t.starts_with('-') {
+            return parse_time(t).map(Moment::Time);
+        }
+    }
+    Civil::of(&temporal(v)).map(|c| Moment::At(c.days() * DAY_US + c.tod))
+}
+
+/// `TIMEDIFF(a, b)`: `a - b` as a TIME, for two date-times or two TIMEs
+/// (NULL for one of each).
+pub fn timediff(a: &Value, b: &Value) -> Value {
+    match (moment(a), moment(b)) {
+        (Some(Moment::At(x)), Some(Moment::At(y))) | (Some(Moment::Time(x)), Some(Moment::Time(y))) => {
+            time_value(x.saturating_sub(y))
+        }
+        _ => Value::Null,
+    }
+}
+
+/// `ADDTIME(t, d)` (`sign` -1: `SUBTIME`): a date-time or TIME moved by the
+/// TIME `d`.
+pub fn addtime(t: &Value, d: &Value, sign: i64) -> Value {
+    let Some(Moment::Time(d)) = moment(d) else { return Value::Null };
+    match moment(t) {
+        Some(Moment::At(x)) => {
+            let us = x.saturating_add(sign * d);
+            if in_range(us.div_euclid(DAY_US)) {
+                Value::DateTime(Timestamp(us))
+            } else {
+                Value::Null
+            }
+        }
+        Some(Moment::Time(x)) => time_value(x.saturating_add(sign * d)),
+        None => Value::Null,
+    }
+}
+
+/// `TIME_FORMAT(t, fmt)`: [`date_format`] of a TIME (hours may exceed
+/// 23); NULL when the format asks for a part of a date.
+pub fn time_format(t: &Value, fmt: &str) -> Value {
+    let Some(tod) = time_of_day(t) else { return Value::Null };
+    let mut it = fmt.chars();
+    while let Some(c) = it.next() {
+        if c == '%' && it.next().is_some_and(|spec| !"HkhIlisSfprT%".contains(spec)) {
+            return Value::Null;
+        }
+    }
+    let text = date_format(&Civil { y: 0, m: 1, d: 1, tod: tod.abs() }, fmt);
+    Value::Str(if tod < 0 { format!("-{text}") } else { text })
 }
 
 #[cfg(test)]

@@ -234,6 +234,17 @@ impl Dialect for ReelDialect {
         if is_xor(parser) {
             return Some(Ok(self.prec_value(Precedence::And) - 1));
         }
+        // MySQL's bitwise operators: `^` above `*`, then `<<` `>>` below
+        // `+` `-`, then `&`, then `|`, all above comparisons (sqlparser
+        // follows PostgreSQL's order).
+        let (above_comparison, plus_minus) = (self.prec_value(Precedence::Eq), self.prec_value(Precedence::PlusMinus));
+        match parser.peek_token_ref().token {
+            Token::Caret => return Some(Ok(self.prec_value(Precedence::MulDivModOp) + 5)),
+            Token::ShiftLeft | Token::ShiftRight => return Some(Ok(plus_minus - 3)),
+            Token::Ampersand => return Some(Ok(above_comparison + 4)),
+            Token::Pipe => return Some(Ok(above_comparison + 3)),
+            _ => {}
+        }
         MySqlDialect {}.get_next_precedence(parser)
     }
 

@@ -218,6 +218,18 @@ pub static FUNCS: &[Def] = &[
     f("regexp_replace", 3, 6, &[Str, Str, Str, Int, Int, Str], regexp_replace),
     f("regexp_substr", 2, 5, &[Str, Str, Int, Int, Str], regexp_substr),
     f("regexp_instr", 2, 6, &[Str, Str, Int, Int, Int, Str], regexp_instr),
+    f("insert", 4, 4, &[Str, Int, Int, Str], insert),
+    f("find_in_set", 2, 2, &[Str], find_in_set),
+    f("make_set", 2, MANY, &[Int, Str], make_set).nulls_ok(),
+    f("export_set", 3, 5, &[Int, Str, Str, Str, Int], export_set),
+    f("bit_length", 1, 1, &[Str], |_, v| Ok(Value::Int(8 * s(&v[0]).len() as i64))),
+    f("hex", 1, 1, &[Any], hex),
+    f("bin", 1, 1, &[Str], |_, v| Ok(conv_text(s(&v[0]), 10, 2))),
+    f("oct", 1, 1, &[Str], |_, v| Ok(conv_text(s(&v[0]), 10, 8))),
+    f("conv", 3, 3, &[Str, Int, Int], |_, v| Ok(conv_text(s(&v[0]), int(&v[1]), int(&v[2])))),
+    f("crc32", 1, 1, &[Str], |_, v| Ok(Value::Int(crc32fast::hash(s(&v[0]).as_bytes()) as i64))),
+    f("quote", 1, 1, &[Str], |_, v| Ok(quote(&v[0]))).nulls_ok(),
+    f("soundex", 1, 1, &[Str], |_, v| Ok(Value::Str(soundex(s(&v[0]))))),
     // ----- numbers -----
     f("abs", 1, 1, &[Num], abs),
     f("round", 1, 2, &[Num, Int], |_, v| Ok(round(v, false))),
@@ -236,6 +248,29 @@ pub static FUNCS: &[Def] = &[
     f("log10", 1, 1, &[Num], |_, v| Ok(log_of(fl(&v[0]), f64::log10))),
     f("log2", 1, 1, &[Num], |_, v| Ok(log_of(fl(&v[0]), f64::log2))),
     f("pi", 0, 0, &[], |_, _| Ok(Value::Double(std::f64::consts::PI))),
+    f("sin", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).sin()))),
+    f("cos", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).cos()))),
+    f("tan", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).tan()))),
+    f("cot", 1, 1, &[Num], |_, v| out_of_range_check(&format!("cot({})", v[0]), 1.0 / fl(&v[0]).tan())),
+    f("asin", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).asin()))),
+    f("acos", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).acos()))),
+    f("atan", 1, 2, &[Num], |_, v| {
+        Ok(double_or_null(match v.get(1) {
+            Some(x) => fl(&v[0]).atan2(fl(x)),
+            None => fl(&v[0]).atan(),
+        }))
+    }),
+    f("atan2", 2, 2, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).atan2(fl(&v[1]))))),
+    f("degrees", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).to_degrees()))),
+    f("radians", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).to_radians()))),
+    f("bit_count", 1, 1, &[Num], |_, v| Ok(Value::Int(bits(&v[0]).count_ones() as i64))),
+    // the bitwise operators, on 64-bit unsigned integers
+    f("bitor", 2, 2, &[Num], |_, v| Ok(from_u64(bits(&v[0]) | bits(&v[1])))).spelled("|"),
+    f("bitand", 2, 2, &[Num], |_, v| Ok(from_u64(bits(&v[0]) & bits(&v[1])))).spelled("&"),
+    f("bitxor", 2, 2, &[Num], |_, v| Ok(from_u64(bits(&v[0]) ^ bits(&v[1])))).spelled("^"),
+    f("shiftleft", 2, 2, &[Num], |_, v| Ok(from_u64(shift(bits(&v[0]), bits(&v[1]), true)))).spelled("<<"),
+    f("shiftright", 2, 2, &[Num], |_, v| Ok(from_u64(shift(bits(&v[0]), bits(&v[1]), false)))).spelled(">>"),
+    f("bitnot", 1, 1, &[Num], |_, v| Ok(from_u64(!bits(&v[0])))).spelled("~"),
     f("rand", 0, 1, &[Int], |_, _| Ok(Value::Double(0.5))).nulls_ok().volatile(),
     // ----- information -----
     f("database", 0, 0, &[], database).statement(),
@@ -295,6 +330,15 @@ pub static FUNCS: &[Def] = &[
         Ok(on_date(&v[0], |c| Value::Date(days_from_civil(c.y, c.m, days_in_month(c.y, c.m)))))
     }),
     f("makedate", 2, 2, &[Int], |_, v| Ok(dates::makedate(int(&v[0]), int(&v[1])))),
+    f("to_days", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.days() + dates::DAY_ZERO)))),
+    f("from_days", 1, 1, &[Int], |_, v| Ok(dates::from_days(int(&v[0])))),
+    f("period_add", 2, 2, &[Int], |_, v| Ok(dates::period_add(int(&v[0]), int(&v[1])))),
+    f("period_diff", 2, 2, &[Int], |_, v| Ok(dates::period_diff(int(&v[0]), int(&v[1])))),
+    f("maketime", 3, 3, &[Int, Int, Num], |_, v| Ok(dates::maketime(int(&v[0]), int(&v[1]), fl(&v[2])))),
+    f("timediff", 2, 2, &[Any], |_, v| Ok(dates::timediff(&v[0], &v[1]))),
+    f("addtime", 2, 2, &[Any], |_, v| Ok(dates::addtime(&v[0], &v[1], 1))),
+    f("subtime", 2, 2, &[Any], |_, v| Ok(dates::addtime(&v[0], &v[1], -1))),
+    f("time_format", 2, 2, &[Any, Str], |_, v| Ok(dates::time_format(&v[0], s(&v[1])))),
     f("hour", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 3_600_000_000).abs()))),
     f("minute", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 60_000_000 % 60).abs()))),
     f("second", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 1_000_000 % 60).abs()))),
@@ -1034,6 +1078,233 @@ fn unix_timestamp(c: &Ctx, v: &[Value]) -> SqlResult<Value> {
             _ => Value::Null,
         },
     })
+}
+
+/// A number as the 64-bit unsigned integer the bitwise operators work on:
+/// rounded to an integer, a negative one as its two's complement, beyond
+/// the range saturated.
+fn bits(v: &Value) -> u64 {
+    match v {
+        Value::Int(i) => *i as u64,
+        Value::Decimal(d) => {
+            let r = d.round_i128();
+            if r < 0 {
+                i64::try_from(r).unwrap_or(i64::MIN) as u64
+            } else {
+                u64::try_from(r).unwrap_or(u64::MAX)
+            }
+        }
+        Value::Double(x) => {
+            let r = x.round();
+            if r < 0.0 {
+                (r.max(i64::MIN as f64) as i64) as u64
+            } else {
+                r as u64
+            }
+        }
+        other => other.to_i64().unwrap_or(0) as u64,
+    }
+}
+
+/// A 64-bit unsigned result: an integer, or a decimal above `i64::MAX`.
+fn from_u64(u: u64) -> Value {
+    match i64::try_from(u) {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::Decimal(Decimal { m: u as i128, s: 0 }),
+    }
+}
+
+/// `x << n` / `x >> n`: 0 once every bit is shifted out.
+fn shift(x: u64, n: u64, left: bool) -> u64 {
+    match u32::try_from(n).ok().filter(|n| *n < 64) {
+        Some(n) if left => x << n,
+        Some(n) => x >> n,
+        None => 0,
+    }
+}
+
+/// `INSERT(str, pos, len, newstr)`: `len` characters of `str` from `pos`
+/// replaced by `newstr`; `str` itself when `pos` is outside it.
+fn insert(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
+    let text: Vec<char> = s(&v[0]).chars().collect();
+    let (pos, len) = (int(&v[1]), int(&v[2]));
+    if pos < 1 || pos > text.len() as i64 {
+        return Ok(v[0].clone());
+    }
+    let start = (pos - 1) as usize;
+    let end = if len < 0 { text.len() } else { start.saturating_add(len as usize).min(text.len()) };
+    let mut out: String = text[..start].iter().collect();
+    out.push_str(s(&v[3]));
+    out.extend(&text[end..]);
+    Ok(bounded(out))
+}
+
+/// `FIND_IN_SET(str, list)`: the 1-based position of `str` among the
+/// comma-separated items of `list` under the collation, 0 when absent.
+fn find_in_set(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
+    let (needle, list) = (s(&v[0]), s(&v[1]));
+    if needle.contains(',') || list.is_empty() {
+        return Ok(Value::Int(0));
+    }
+    let at = list.split(',').position(|item| value::collate_cmp(item, needle) == Ordering::Equal);
+    Ok(Value::Int(at.map_or(0, |i| i as i64 + 1)))
+}
+
+/// `MAKE_SET(bits, str1, …)`: the strings whose bit is set, comma-separated
+/// (NULL strings left out).
+fn make_set(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
+    if v[0].is_null() {
+        return Ok(Value::Null);
+    }
+    let bits = int(&v[0]) as u64;
+    let parts: Vec<&str> = v[1..]
+        .iter()
+        .enumerate()
+        .filter(|(i, x)| *i < 64 && bits >> i & 1 == 1 && !x.is_null())
+        .map(|(_, x)| s(x))
+        .collect();
+    Ok(bounded(parts.join(",")))
+}
+
+/// `EXPORT_SET(bits, on, off[, separator[, number_of_bits]])`.
+fn export_set(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
+    let bits = int(&v[0]) as u64;
+    let sep = v.get(3).map_or(",", s);
+    let n = v.get(4).map_or(64, |n| if (0..=64).contains(&int(n)) { int(n) } else { 64 }) as usize;
+    let parts: Vec<&str> = (0..n).map(|i| if bits >> i & 1 == 1 { s(&v[1]) } else { s(&v[2]) }).collect();
+    Ok(bounded(parts.join(sep)))
+}
+
+/// `HEX(x)`: a string's bytes, or a number (rounded to an integer, as a
+/// 64-bit two's complement), in upper-case hexadecimal.
+fn hex(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
+    Ok(match &v[0] {
+        Value::Int(i) => Value::Str(format!("{:X}", *i as u64)),
+        Value::Double(_) | Value::Decimal(_) => match cast(&v[0], SqlType::Int, false)? {
+            Value::Int(i) => Value::Str(format!("{:X}", i as u64)),
+            _ => Value::Null,
+        },
+        other => match other.to_text() {
+            Some(t) if t.len() <= MAX_STRING / 2 => Value::Str(t.bytes().map(|b| format!("{b:02X}")).collect()),
+            _ => Value::Null,
+        },
+    })
+}
+
+/// `CONV(n, from_base, to_base)` on the text of `n`: its leading digits in
+/// base |from_base| (signed when from_base is negative, else unsigned with
+/// a minus sign wrapping around 2^64, overflow saturating), written in base
+/// |to_base| (as a signed number when to_base is negative). NULL for a
+/// base outside 2..=36.
+fn conv_text(n: &str, from: i64, to: i64) -> Value {
+    let (fb, tb) = (from.unsigned_abs(), to.unsigned_abs());
+    if !(2..=36).contains(&fb) || !(2..=36).contains(&tb) {
+        return Value::Null;
+    }
+    let t = n.trim_start();
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut mag: u64 = 0;
+    let mut overflow = false;
+    for c in digits.chars() {
+        let Some(d) = c.to_digit(36).filter(|d| (*d as u64) < fb) else { break };
+        match mag.checked_mul(fb).and_then(|m| m.checked_add(d as u64)) {
+            Some(m) => mag = m,
+            None => {
+                overflow = true;
+                break;
+            }
+        }
+    }
+    let bits: u64 = if from < 0 {
+        let signed = if overflow || mag > i64::MAX as u64 + u64::from(neg) {
+            if neg {
+                i64::MIN
+            } else {
+                i64::MAX
+            }
+        } else if neg {
+            (mag as i64).wrapping_neg()
+        } else {
+            mag as i64
+        };
+        signed as u64
+    } else if overflow {
+        u64::MAX
+    } else if neg {
+        mag.wrapping_neg()
+    } else {
+        mag
+    };
+    let (minus, mut rest) =
+        if to < 0 && (bits as i64) < 0 { (true, (bits as i64).unsigned_abs()) } else { (false, bits) };
+    let mut out = Vec::new();
+    loop {
+        let d = (rest % tb) as u32;
+        out.push(std::char::from_digit(d, 36).unwrap_or('0').to_ascii_uppercase());
+        rest /= tb;
+        if rest == 0 {
+            break;
+        }
+    }
+    if minus {
+        out.push('-');
+    }
+    Value::Str(out.iter().rev().collect())
+}
+
+/// `QUOTE(str)`: a string literal that reads back as `str` (backslash,
+/// quote, NUL and Ctrl-Z escaped); the word NULL for NULL.
+fn quote(v: &Value) -> Value {
+    let Value::Str(text) = v else { return Value::Str("NULL".into()) };
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\0' => out.push_str("\\0"),
+            '\u{1a}' => out.push_str("\\Z"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    bounded(out)
+}
+
+/// `SOUNDEX(str)` as MySQL computes it: the first letter, then the codes of
+/// the following letters (vowels left out, and a code equal to the last
+/// one written, even across vowels), padded to at least four characters; non-letters are ignored.
+fn soundex(text: &str) -> String {
+    fn code(c: char) -> char {
+        match c.to_ascii_uppercase() {
+            'B' | 'F' | 'P' | 'V' => '1',
+            'C' | 'G' | 'J' | 'K' | 'Q' | 'S' | 'X' | 'Z' => '2',
+            'D' | 'T' => '3',
+            'L' => '4',
+            'M' | 'N' => '5',
+            'R' => '6',
+            _ => '0',
+        }
+    }
+    let mut letters = text.chars().filter(|c| c.is_alphabetic());
+    let Some(first) = letters.next() else { return String::new() };
+    let mut out: String = first.to_uppercase().collect();
+    let mut last = code(first);
+    for c in letters {
+        let k = code(c);
+        if k != '0' && k != last {
+            out.push(k);
+            last = k;
+        }
+    }
+    while out.chars().count() < 4 {
+        out.push('0');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -936,6 +936,9 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
             },
             sp::UnaryOperator::Plus => expr(*e)?,
             sp::UnaryOperator::Not | sp::UnaryOperator::BangNot => Expr::Unary(UnOp::Not, bx(*e)?),
+            sp::UnaryOperator::BitwiseNot => {
+                Expr::Func { name: "bitnot".into(), args: vec![expr(*e)?], distinct: false, star: false }
+            }
             other => return unsupported(format!("operator {other}")),
         },
         E::BinaryOp { left, op, right } => {
@@ -957,13 +960,27 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
                 B::And => BinOp::And,
                 B::Or => BinOp::Or,
                 B::Xor => BinOp::Xor,
-                B::StringConcat => {
+                B::StringConcat
+                | B::BitwiseOr
+                | B::BitwiseAnd
+                | B::BitwiseXor
+                | B::PGBitwiseXor
+                | B::PGBitwiseShiftLeft
+                | B::PGBitwiseShiftRight => {
+                    let name = match op {
+                        B::StringConcat => "concat",
+                        B::BitwiseOr => "bitor",
+                        B::BitwiseAnd => "bitand",
+                        B::BitwiseXor | B::PGBitwiseXor => "bitxor",
+                        B::PGBitwiseShiftLeft => "shiftleft",
+                        _ => "shiftright",
+                    };
                     return Ok(Expr::Func {
-                        name: "concat".into(),
+                        name: name.into(),
                         args: vec![expr(*left)?, expr(*right)?],
                         distinct: false,
                         star: false,
-                    })
+                    });
                 }
                 other => return unsupported(format!("operator {other}")),
             };
