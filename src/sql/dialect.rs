@@ -243,6 +243,8 @@ impl Dialect for ReelDialect {
             Token::ShiftLeft | Token::ShiftRight => return Some(Ok(plus_minus - 3)),
             Token::Ampersand => return Some(Ok(above_comparison + 4)),
             Token::Pipe => return Some(Ok(above_comparison + 3)),
+            // `||` is `OR` in MySQL's default SQL mode (no PIPES_AS_CONCAT)
+            Token::StringConcat => return Some(Ok(self.prec_value(Precedence::Or))),
             _ => {}
         }
         MySqlDialect {}.get_next_precedence(parser)

@@ -958,17 +958,16 @@ pub fn expr(e: sp::Expr) -> SqlResult<Expr> {
                 B::GtEq => BinOp::Cmp(CmpOp::Ge),
                 B::Spaceship => BinOp::Cmp(CmpOp::NullSafeEq),
                 B::And => BinOp::And,
-                B::Or => BinOp::Or,
+                // `||` is `OR` in MySQL's default SQL mode (no PIPES_AS_CONCAT)
+                B::Or | B::StringConcat => BinOp::Or,
                 B::Xor => BinOp::Xor,
-                B::StringConcat
-                | B::BitwiseOr
+                B::BitwiseOr
                 | B::BitwiseAnd
                 | B::BitwiseXor
                 | B::PGBitwiseXor
                 | B::PGBitwiseShiftLeft
                 | B::PGBitwiseShiftRight => {
                     let name = match op {
-                        B::StringConcat => "concat",
                         B::BitwiseOr => "bitor",
                         B::BitwiseAnd => "bitand",
                         B::BitwiseXor | B::PGBitwiseXor => "bitxor",
