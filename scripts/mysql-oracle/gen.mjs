@@ -65,7 +65,7 @@ let mayDivide = true;
  * @param {number} depth
  * @param {boolean} [top] whether this is a whole select item (the only place
  *   a division may stand: ReelDB rounds a quotient to its scale before the
- *   next operation, MySQL keeps 9 more digits)
+ *   next operation, MySQL keeps 9 more digits; and a bitwise operator)
  * @returns {string}
  */
 function expr(r, ty, scope, depth, top = false) {
@@ -101,6 +101,13 @@ function expr(r, ty, scope, depth, top = false) {
         () => `MONTH(${sub("date")})`,
         () => `SIGN(${sub("int")})`,
         () => `CAST(${sub("dec")} AS SIGNED)`,
+        // only whole: a bitwise result is BIGINT UNSIGNED in MySQL, and
+        // arithmetic on it going below 0 is an error there (docs/sql.md)
+        () => (top ? `(${sub("int")} ${r.pick(["|", "&", "^"])} ${sub("int")})` : sub("int")),
+        () => (top ? `(${sub("int")} ${r.pick(["<<", ">>"])} ${r.int(8)})` : sub("int")),
+        () => `BIT_COUNT(${sub("int")})`,
+        () => `FIND_IN_SET(${sub("str")}, CONCAT_WS(',', ${sub("str")}, ${sub("str")}))`,
+        () => `TO_DAYS(${sub("date")})`,
       ])();
     case "dec":
       return r.pick([
@@ -134,6 +141,12 @@ function expr(r, ty, scope, depth, top = false) {
         () => `IFNULL(${sub("str")}, 'none')`,
         () => `CASE WHEN ${sub("bool")} THEN ${sub("str")} ELSE ${sub("str")} END`,
         () => `CAST(${sub("int")} AS CHAR)`,
+        () => `INSERT(${sub("str")}, ${r.int(5)}, ${r.int(4) - 1}, ${sub("str")})`,
+        () => `HEX(${sub(r.pick(["int", "str"]))})`,
+        () => `CONV(${sub("int")}, 10, ${r.pick([2, 16, -16, 36])})`,
+        () => `SOUNDEX(${sub("str")})`,
+        () => `QUOTE(${sub("str")})`,
+        () => `EXPORT_SET(${sub("int")}, 'y', 'n', ',', ${r.int(6)})`,
       ])();
     case "date":
       return r.pick([() => `COALESCE(${sub("date")}, ${sub("date")})`, () => `DATE(${sub("date")})`])();

@@ -2,7 +2,7 @@
 
 use std::any::TypeId;
 
-use sqlparser::ast::{BinaryOperator, DateTimeField, Expr, Ident, Interval, Statement};
+use sqlparser::ast::{BinaryOperator, DateTimeField, Expr, Ident, Interval, Statement, UnaryOperator};
 use sqlparser::dialect::{BindPlaceholderStyle, Dialect, MySqlDialect, Precedence};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
@@ -123,6 +123,20 @@ impl Dialect for ReelDialect {
     fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
         // `INTERVAL value HOUR_MINUTE` and MySQL's other compound units,
         // which sqlparser does not know; the unit is kept by name.
+        if let Some(op) = match parser.peek_token_ref().token {
+            Token::Minus => Some(UnaryOperator::Minus),
+            Token::Tilde => Some(UnaryOperator::BitwiseNot),
+            _ => None,
+        } {
+            // Unary `-` and `~` bind tighter than every infix operator in
+            // MySQL, `^` included (`-701 ^ -3` is `(-701) ^ (-3)`).
+            parser.next_token();
+            return Some(
+                parser
+                    .parse_subexpr(self.prec_value(Precedence::MulDivModOp) + 6)
+                    .map(|e| Expr::UnaryOp { op, expr: Box::new(e) }),
+            );
+        }
         if !matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::INTERVAL) {
             return None;
         }

@@ -1292,7 +1292,8 @@ fn soundex(text: &str) -> String {
     }
     let mut letters = text.chars().filter(|c| c.is_alphabetic());
     let Some(first) = letters.next() else { return String::new() };
-    let mut out: String = first.to_uppercase().collect();
+    // MariaDB upper-cases only an ASCII first letter (`ábc` gives `á120`)
+    let mut out = String::from(first.to_ascii_uppercase());
     let mut last = code(first);
     for c in letters {
         let k = code(c);
