@@ -670,8 +670,10 @@ export class Playground {
     }
     const entry = sc.entryAt(us);
     const latest = this.entries.at(-1);
+    // Every read of the preview is at the time it shows (see snapTime).
     const shownUs = this.snapTime(us);
-    this.showSchemaAt(entry, latest);
+    const at = formatTime(shownUs);
+    this.showSchemaAt(entry, latest, at);
     this.previewLabel.textContent = `Preview as of ${formatTime(shownUs)} (read-only)`;
     const key = entry ? entry.seq : -1;
     if (!force && this.preview && this.preview.key === key && this.preview.table === this.selected) {
@@ -688,11 +690,11 @@ export class Playground {
     if (entry && this.selected && this.current && !this.current.error) {
       setTimeout(async () => {
         if (this.preview?.key !== key) return;
-        const list = await this.tablesAt(entry);
+        const list = await this.tablesAt(entry, at);
         if (this.preview?.key === key) this.renderTableSelect(list);
       }, 200);
     } else if (entry) {
-      then = await this.tablesAt(entry);
+      then = await this.tablesAt(entry, at);
       if (this.preview?.key !== key || this.preview.table !== this.selected) return;
       const has = (s) => s && then.some((x) => x.db === s.db && x.table === s.table);
       if (!has(this.selected)) {
@@ -706,7 +708,7 @@ export class Playground {
       }
       this.renderTableSelect(then);
       if (has(this.selected) && !this.tableExists(this.selected)) {
-        await this.previewThenOnly(entry, shownUs, t0);
+        await this.previewThenOnly(shownUs, t0);
         return;
       }
       if (has(this.selected) && !this.current) {
@@ -748,7 +750,7 @@ export class Playground {
     }
     let diff;
     try {
-      diff = await this.db.diff(this.selected.db, this.selected.table, latest.time, entry.time);
+      diff = await this.db.diff(this.selected.db, this.selected.table, formatTime(this.snapTime(latest.us)), at);
     } catch (e) {
       this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${e.message}`;
       this.vt.setData({ columns: this.current.columns, count: 0, rowAt: () => null, marks: true, emptyText: "Not readable at this time." });
@@ -759,19 +761,24 @@ export class Playground {
     if (diff.columns && (diff.columns.length !== cols.length || diff.columns.some((c, i) => c !== cols[i]))) {
       // The columns changed since T: rows of then and now do not line up,
       // so the table is shown as it was, with its columns of then.
-      await this.previewThenOnly(entry, shownUs, t0, false);
+      await this.previewThenOnly(shownUs, t0, false);
       return;
     }
     this.renderPreview(diff, shownUs);
     this.recordFrame(t0);
   }
 
-  /** The base tables at `entry` (cached: a past state never changes); [] when unreadable. */
-  async tablesAt(entry) {
+  /**
+   * The base tables of `entry`'s state, read at `at` (engine text, a time
+   * whose state is `entry`'s); cached per entry, since a past state never
+   * changes; [] when unreadable (not cached).
+   */
+  async tablesAt(entry, at) {
     this.tablesCache ??= new Map();
     let list = this.tablesCache.get(entry.seq);
     if (!list) {
-      list = await this.db.tablesAt(entry.time).catch(() => []);
+      list = await this.db.tablesAt(at).catch(() => null);
+      if (!list) return [];
       this.tablesCache.set(entry.seq, list);
     }
     return list;
@@ -783,43 +790,42 @@ export class Playground {
    * state. Read once the handle rests (a drag does not pay for it), and
    * cached per entry (a past state never changes).
    */
-  showSchemaAt(entry, latest) {
+  showSchemaAt(entry, latest, at) {
     if (!this.schemaPanel.isConnected) return;
     clearTimeout(this.schemaTimer);
     if (entry && latest && entry.us >= latest.us) {
       if (this.schemaShown) this.renderSchema();
       return;
     }
-    const at = formatTime(entry ? entry.us : this.snapTime(this.scrubber.pos ?? 0));
     this.schemaCache ??= new Map();
     const cached = entry ? this.schemaCache.get(entry.seq) : [];
     if (cached) {
       // A drag over one state (or back to one) does not rebuild the tree.
       const key = `${entry?.seq}|${this.selected?.db}.${this.selected?.table}`;
       if (this.schemaShown && this.schemaKey === key) return;
-      this.renderSchema(cached, entry ? entry.time : at);
+      this.renderSchema(cached, at);
       this.schemaKey = key;
       return;
     }
     this.schemaTimer = setTimeout(async () => {
       const db = this.db;
-      const info = await this.schemaAt(entry).catch(() => null);
+      const info = await this.schemaAt(entry, at).catch(() => null);
       if (!info || db !== this.db) return;
       (this.schemaCache ??= new Map()).set(entry.seq, info);
-      if (this.scrubber.pos !== null && this.scrubber.entryAt(this.scrubber.pos) === entry) this.renderSchema(info, entry.time);
+      if (this.scrubber.pos !== null && this.scrubber.entryAt(this.scrubber.pos) === entry) this.renderSchema(info, at);
     }, 150);
   }
 
-  /** `[{name, tables: [{name, type, columns: [{name}]}]}]` as of `entry` (tables of then, columns by name). */
-  async schemaAt(entry) {
-    const at = literal(entry.time);
+  /** `[{name, tables: [{name, type, columns: [{name}]}]}]` of `entry`'s state, read at `time` (tables of then, columns by name). */
+  async schemaAt(entry, time) {
+    const at = literal(time);
     const dbs = await this.db.query(`SELECT schema_name FROM information_schema.schemata FOR SYSTEM_TIME AS OF TIMESTAMP ${at}`);
     const out = dbs.rows
       .map(([name]) => String(name))
       .filter((name) => name.toLowerCase() !== "information_schema")
       .sort()
       .map((name) => ({ name, tables: [] }));
-    for (const { db, table } of await this.tablesAt(entry)) {
+    for (const { db, table } of await this.tablesAt(entry, time)) {
       const d = out.find((x) => x.name === db);
       if (!d) continue;
       const r = await this.db.query(`SELECT * FROM ${ident(db)}.${ident(table)} FOR SYSTEM_TIME AS OF TIMESTAMP ${at} LIMIT 0`);
@@ -841,16 +847,17 @@ export class Playground {
   }
 
   /**
-   * Shows the selected table as it was at `entry`, with its columns of then:
-   * when it does not exist now (`gone`: every row "only then"), or when its
-   * columns changed since (no row marks: rows of then and now do not line up).
+   * Shows the selected table as it was at `shownUs`, with its columns of
+   * then: when it does not exist now (`gone`: every row "only then"), or
+   * when its columns changed since (no row marks: rows of then and now do
+   * not line up).
    */
-  async previewThenOnly(entry, shownUs, t0, gone = true) {
+  async previewThenOnly(shownUs, t0, gone = true) {
     const sel = this.selected;
     const key = this.preview.key;
     let r;
     try {
-      r = await this.db.tableRows(sel.db, sel.table, entry.time);
+      r = await this.db.tableRows(sel.db, sel.table, formatTime(shownUs));
     } catch (e) {
       this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${e.message}`;
       this.vt.setData({ columns: [], count: 0, rowAt: () => null, emptyText: "Not readable at this time." });
@@ -871,11 +878,20 @@ export class Playground {
     this.recordFrame(t0);
   }
 
-  /** A readable time whose state is the same as `us`'s: whole seconds unless a commit lies in between. */
+  /**
+   * The time a preview of `us` shows and reads: a readable time whose state
+   * is the same as `us`'s. Whole seconds, unless a commit lies in between
+   * (then the commit's time) or the earliest reachable time does (then that
+   * time: with a narrowed window, the commit current at `us` may be older
+   * than anything the engine can still read, though its state is not).
+   */
   snapTime(us) {
     const entry = this.scrubber.entryAt(us);
-    const sec = Math.floor(us / 1e6) * 1e6;
-    return entry ? Math.max(sec, entry.us) : sec;
+    const earliest = parseTime(this.statusInfo?.earliest ?? "");
+    let t = Math.floor(us / 1e6) * 1e6;
+    if (entry) t = Math.max(t, entry.us);
+    if (!Number.isNaN(earliest)) t = Math.max(t, earliest);
+    return t;
   }
 
   recordFrame(t0) {
