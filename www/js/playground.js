@@ -96,6 +96,14 @@ export class Playground {
     this.o = { mode: "page", ...options };
     this.id = `pg${++instances}`;
     this.db = null;
+    /**
+     * The database open now and what was read from it (the tables and the
+     * schema of past states, by entry). A new object per open: a read that
+     * started on a database opened before lands in that one's caches, never
+     * in these.
+     * @type {{db: PlaygroundDb, tables: Map<number, {db: string, table: string}[]>, schemas: Map<number, any[]>} | null}
+     */
+    this.opened = null;
     this.entries = [];
     this.backtrackLog = [];
     this.restorePoints = [];
@@ -383,6 +391,7 @@ export class Playground {
     if (this.db) await this.db.close();
     this.db = next;
     const db = this.db;
+    this.opened = { db, tables: new Map(), schemas: new Map() };
     db.subscribe((ev) => {
       if (!ev.external || db !== this.db) return;
       if (ev.event?.type === "closed") {
@@ -398,8 +407,6 @@ export class Playground {
     this.current = null;
     this.selected = null;
     this.preview = null;
-    this.tablesCache = null;
-    this.schemaCache = null;
     this.schemaShown = null;
     clearTimeout(this.schemaTimer);
     this.sessionLog = [];
@@ -680,7 +687,8 @@ export class Playground {
       if (this.preview.parts) this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
       return;
     }
-    this.preview = { key, table: this.selected };
+    let preview = { key, table: this.selected };
+    this.preview = preview;
     // The table selector lists the tables of T while previewing. With a
     // table that exists now, the list is read once the handle rests on T
     // (a drag does not pay for it); without one, a table of T is picked and
@@ -689,19 +697,19 @@ export class Playground {
     let then = [];
     if (entry && this.selected && this.current && !this.current.error) {
       setTimeout(async () => {
-        if (this.preview?.key !== key) return;
+        if (this.preview !== preview) return;
         const list = await this.tablesAt(entry, at);
-        if (this.preview?.key === key) this.renderTableSelect(list);
+        if (this.preview === preview) this.renderTableSelect(list);
       }, 200);
     } else if (entry) {
       then = await this.tablesAt(entry, at);
-      if (this.preview?.key !== key || this.preview.table !== this.selected) return;
+      if (this.preview !== preview || preview.table !== this.selected) return;
       const has = (s) => s && then.some((x) => x.db === s.db && x.table === s.table);
       if (!has(this.selected)) {
         const pick = this.pickTable(then);
         if (pick) {
           this.selected = pick;
-          this.preview.table = pick;
+          preview.table = pick;
           this.tableInfo = null;
           this.current = null;
         }
@@ -714,8 +722,9 @@ export class Playground {
       if (has(this.selected) && !this.current) {
         // A table of then that exists now too: compare as usual.
         await this.loadCurrent();
-        if (this.scrubber.pos === null) return;
-        this.preview = { key, table: this.selected };
+        if (this.scrubber.pos === null || this.preview !== null) return; // another preview since
+        preview = { key, table: this.selected };
+        this.preview = preview;
       }
     } else {
       this.renderTableSelect([]);
@@ -727,8 +736,8 @@ export class Playground {
       this.vt.setLabel(`Database as of ${formatTime(shownUs)}`);
       this.vt.setData({ columns: [], count: 0, rowAt: () => null, emptyText: "The database was empty then." });
       this.tableTitle.textContent = "No tables then";
-      this.preview.parts = "before the first commit, the database was empty.";
-      this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
+      preview.parts = "before the first commit, the database was empty.";
+      this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${preview.parts}`;
       this.recordFrame(t0);
       return;
     }
@@ -743,7 +752,7 @@ export class Playground {
       // Same state as now.
       this.showCurrent();
       this.legend.hidden = false;
-      this.preview.parts = "same as now.";
+      preview.parts = "same as now.";
       this.tableSummary.textContent = `As of ${formatTime(shownUs)}: same as now.`;
       this.recordFrame(t0);
       return;
@@ -756,7 +765,7 @@ export class Playground {
       this.vt.setData({ columns: this.current.columns, count: 0, rowAt: () => null, marks: true, emptyText: "Not readable at this time." });
       return;
     }
-    if (this.preview.key !== key || this.selected !== this.preview.table) return;
+    if (this.preview !== preview || this.selected !== preview.table) return;
     const cols = this.current.columns;
     if (diff.columns && (diff.columns.length !== cols.length || diff.columns.some((c, i) => c !== cols[i]))) {
       // The columns changed since T: rows of then and now do not line up,
@@ -773,13 +782,12 @@ export class Playground {
    * whose state is `entry`'s); cached per entry, since a past state never
    * changes; [] when unreadable (not cached).
    */
-  async tablesAt(entry, at) {
-    this.tablesCache ??= new Map();
-    let list = this.tablesCache.get(entry.seq);
+  async tablesAt(entry, at, opened = this.opened) {
+    let list = opened.tables.get(entry.seq);
     if (!list) {
-      list = await this.db.tablesAt(at).catch(() => null);
+      list = await opened.db.tablesAt(at).catch(() => null);
       if (!list) return [];
-      this.tablesCache.set(entry.seq, list);
+      opened.tables.set(entry.seq, list);
     }
     return list;
   }
@@ -797,8 +805,8 @@ export class Playground {
       if (this.schemaShown) this.renderSchema();
       return;
     }
-    this.schemaCache ??= new Map();
-    const cached = entry ? this.schemaCache.get(entry.seq) : [];
+    const opened = this.opened;
+    const cached = entry ? opened.schemas.get(entry.seq) : [];
     if (cached) {
       // A drag over one state (or back to one) does not rebuild the tree.
       const key = `${entry?.seq}|${this.selected?.db}.${this.selected?.table}`;
@@ -808,27 +816,26 @@ export class Playground {
       return;
     }
     this.schemaTimer = setTimeout(async () => {
-      const db = this.db;
-      const info = await this.schemaAt(entry, at).catch(() => null);
-      if (!info || db !== this.db) return;
-      (this.schemaCache ??= new Map()).set(entry.seq, info);
-      if (this.scrubber.pos !== null && this.scrubber.entryAt(this.scrubber.pos) === entry) this.renderSchema(info, at);
+      const info = await this.schemaAt(entry, at, opened).catch(() => null);
+      if (!info) return;
+      opened.schemas.set(entry.seq, info);
+      if (opened === this.opened && this.scrubber.pos !== null && this.scrubber.entryAt(this.scrubber.pos) === entry) this.renderSchema(info, at);
     }, 150);
   }
 
   /** `[{name, tables: [{name, type, columns: [{name}]}]}]` of `entry`'s state, read at `time` (tables of then, columns by name). */
-  async schemaAt(entry, time) {
+  async schemaAt(entry, time, opened = this.opened) {
     const at = literal(time);
-    const dbs = await this.db.query(`SELECT schema_name FROM information_schema.schemata FOR SYSTEM_TIME AS OF TIMESTAMP ${at}`);
+    const dbs = await opened.db.query(`SELECT schema_name FROM information_schema.schemata FOR SYSTEM_TIME AS OF TIMESTAMP ${at}`);
     const out = dbs.rows
       .map(([name]) => String(name))
       .filter((name) => name.toLowerCase() !== "information_schema")
       .sort()
       .map((name) => ({ name, tables: [] }));
-    for (const { db, table } of await this.tablesAt(entry, time)) {
+    for (const { db, table } of await this.tablesAt(entry, time, opened)) {
       const d = out.find((x) => x.name === db);
       if (!d) continue;
-      const r = await this.db.query(`SELECT * FROM ${ident(db)}.${ident(table)} FOR SYSTEM_TIME AS OF TIMESTAMP ${at} LIMIT 0`);
+      const r = await opened.db.query(`SELECT * FROM ${ident(db)}.${ident(table)} FOR SYSTEM_TIME AS OF TIMESTAMP ${at} LIMIT 0`);
       d.tables.push({ name: table, type: "BASE TABLE", columns: r.columns.map((name) => ({ name, type: "", key: "" })) });
     }
     for (const d of out) d.tables.sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -854,7 +861,7 @@ export class Playground {
    */
   async previewThenOnly(shownUs, t0, gone = true) {
     const sel = this.selected;
-    const key = this.preview.key;
+    const preview = this.preview;
     let r;
     try {
       r = await this.db.tableRows(sel.db, sel.table, formatTime(shownUs));
@@ -863,18 +870,18 @@ export class Playground {
       this.vt.setData({ columns: [], count: 0, rowAt: () => null, emptyText: "Not readable at this time." });
       return;
     }
-    if (this.preview?.key !== key || this.selected !== sel) return;
+    if (this.preview !== preview || this.selected !== sel) return;
     const n = r.rows.length;
     const rows = `${n} row${n === 1 ? "" : "s"}`;
     this.legend.hidden = !gone;
     this.vt.el.classList.add("vt-previewing");
     this.vt.setLabel(`Rows of ${sel.db}.${sel.table} as of ${formatTime(shownUs)}${gone ? ", compared with now" : ""}`);
     this.vt.setData({ columns: r.columns, count: n, rowAt: (i) => ({ values: r.rows[i], mark: gone ? "then" : "" }), marks: gone, emptyText: "No rows at this time." });
-    if (gone) this.preview.effect = { table: sel.table, back: n, gone: 0, changed: 0, created: true };
-    this.preview.parts = gone
+    if (gone) preview.effect = { table: sel.table, back: n, gone: 0, changed: 0, created: true };
+    preview.parts = gone
       ? `${rows}, all only then: the table ${sel.table} does not exist now.`
       : `${rows}, with the columns of then (${r.columns.join(", ")}): they changed since, so rows are not compared with now.`;
-    this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${this.preview.parts}`;
+    this.tableSummary.textContent = `As of ${formatTime(shownUs)}: ${preview.parts}`;
     this.recordFrame(t0);
   }
 
@@ -992,13 +999,13 @@ export class Playground {
 
   /** Says so when the selected table did not exist at the previewed time. */
   async checkExisted(us) {
-    const key = this.preview?.key;
+    const preview = this.preview;
     try {
       await this.db.query(
         `SELECT * FROM ${ident(this.selected.db)}.${ident(this.selected.table)} FOR SYSTEM_TIME AS OF TIMESTAMP ${literal(formatTime(us))} LIMIT 0`,
       );
     } catch (e) {
-      if (this.preview?.key !== key) return;
+      if (this.preview !== preview) return;
       const absent = e.code === "ER_NO_SUCH_TABLE" || e.code === "ER_BAD_DB_ERROR";
       this.preview.parts = absent ? `the table ${this.selected.table} did not exist then.` : `${e.message} (${e.code}).`;
       this.preview.effect = absent ? { table: this.selected.table, dropped: true } : null;
