@@ -437,7 +437,7 @@ SET TIMESTAMP = 1600000040;`;
     async ({ first, second }) => {
       const pg = window.reeldbPlayground;
       const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-      const options = () => [...pg.tableSelect.options].map((o) => o.textContent).sort();
+      const options = () => [...document.querySelectorAll(".rp-tablepanel .rp-table-select option")].map((o) => o.textContent).sort();
       await pg.openDb({ name: undefined, setup: first });
       await pg.selectTable("x.a1");
       // The first database answers the list of tables slowly, so that its
@@ -462,7 +462,7 @@ SET TIMESTAMP = 1600000040;`;
       await sleep(50);
       pg.scrubber.setPos(1600000025e6, true);
       await sleep(400);
-      return { listed, again: options(), summary: pg.tableSummary.textContent };
+      return { listed, again: options(), summary: document.querySelector(".rp-tablepanel .rp-table-summary").textContent };
     },
     { first: history("x", "a1", "a2"), second: history("y", "b1", "b2") },
   );
