@@ -17,6 +17,15 @@ import { h, nextFrame } from "./dom.js";
 /** @typedef {import("./playground.js").Playground} Playground */
 /** @typedef {{sql: string, from: number, to: number}} Stmt a statement and its offsets in the editor */
 
+/** The page's localStorage, or null where the browser refuses it (a sandboxed frame, blocked storage). */
+function browserStorage() {
+  try {
+    return localStorage;
+  } catch {
+    return null;
+  }
+}
+
 export class SqlConsole {
   /**
    * @param {Playground} pg the playground the console runs in (its database, timeline and status)
@@ -24,7 +33,7 @@ export class SqlConsole {
    */
   constructor(pg, tutorialCard) {
     this.pg = pg;
-    this.history = new StatementHistory(localStorage, { keep: pg.o.mode === "page" });
+    this.history = new StatementHistory(browserStorage(), { keep: pg.o.mode === "page" });
     /** @type {Promise<unknown>} the statements running now; the next run waits for them */
     this.busy = Promise.resolve();
     this.editorHost = h("div.rp-editor", {});
