@@ -2,9 +2,9 @@
 // page (www/embed.html), served by scripts/static-server.mjs and driven in
 // Debian's /usr/bin/chromium by accessible roles and names.
 //
-// The playground needs the package's SQL entry point (`ReelDB.exec`); with a
-// pkg/ that does not have it yet, the SQL tests are skipped with that reason.
-// Reload persistence needs `ReelDB.open` (IndexedDB) and is skipped without it.
+// The playground needs the package's SQL entry point (`ReelDB.exec`) and,
+// for reload persistence, `ReelDB.open` (IndexedDB): a pkg/ without them
+// fails the tests that drive them, naming what is missing (never a skip).
 //
 // Screenshots: target/screenshots/playground-*.png.
 // Preview frame time on a 100k-row table is printed (p50/p95).
