@@ -2,9 +2,9 @@
 // page (www/embed.html), served by scripts/static-server.mjs and driven in
 // Debian's /usr/bin/chromium by accessible roles and names.
 //
-// The playground needs the package's SQL entry point (`ReelDB.exec`); with a
-// pkg/ that does not have it yet, the SQL tests are skipped with that reason.
-// Reload persistence needs `ReelDB.open` (IndexedDB) and is skipped without it.
+// The playground needs the package's SQL entry point (`ReelDB.exec`) and,
+// for reload persistence, `ReelDB.open` (IndexedDB): a pkg/ without them
+// fails the tests that drive them, naming what is missing (never a skip).
 //
 // Screenshots: target/screenshots/playground-*.png.
 // Preview frame time on a 100k-row table is printed (p50/p95).
@@ -419,6 +419,56 @@ SET TIMESTAMP = 1608821700;`,
   await shot(page, "preview-columns-changed");
   await page.keyboard.press("Escape");
   await page.getByRole("table", { name: /^Rows of main\.s, now$/ }).waitFor();
+  await finish(ctx);
+});
+
+test("switching databases while the table list of a preview is still being read keeps that read out of the new database", async () => {
+  requireApi();
+  const ctx = await openPlayground();
+  const { page } = ctx;
+  // Two histories of the same shape (same entry numbers), different tables.
+  const history = (db, a, b) =>
+    `SET TIMESTAMP = 1600000000; CREATE DATABASE ${db}; USE ${db};
+SET TIMESTAMP = 1600000010; CREATE TABLE ${a} (id INT PRIMARY KEY);
+SET TIMESTAMP = 1600000020; CREATE TABLE ${b} (id INT PRIMARY KEY);
+SET TIMESTAMP = 1600000030; INSERT INTO ${a} VALUES (1);
+SET TIMESTAMP = 1600000040;`;
+  const got = await page.evaluate(
+    async ({ first, second }) => {
+      const pg = window.reeldbPlayground;
+      const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+      const options = () => [...document.querySelectorAll(".rp-tablepanel .rp-table-select option")].map((o) => o.textContent).sort();
+      await pg.openDb({ name: undefined, setup: first });
+      await pg.selectTable("x.a1");
+      // The first database answers the list of tables slowly, so that its
+      // read is still under way when the switch starts.
+      const old = pg.db;
+      const read = old.tablesAt.bind(old);
+      old.tablesAt = async (time) => {
+        const list = await read(time);
+        await sleep(500);
+        return list;
+      };
+      pg.scrubber.setPos(1600000025e6, true); // after CREATE TABLE a2: the list is read once the handle rests
+      await sleep(260);
+      // Switch right away, and preview the same entry of the new history.
+      await pg.openDb({ name: undefined, setup: second });
+      await pg.selectTable("y.b1");
+      pg.scrubber.setPos(1600000025e6, true);
+      await sleep(900); // both reads are done
+      const listed = options();
+      // Again from the cache.
+      pg.scrubber.setPos(null, true);
+      await sleep(50);
+      pg.scrubber.setPos(1600000025e6, true);
+      await sleep(400);
+      return { listed, again: options(), summary: document.querySelector(".rp-tablepanel .rp-table-summary").textContent };
+    },
+    { first: history("x", "a1", "a2"), second: history("y", "b1", "b2") },
+  );
+  assert.deepEqual(got.listed, ["y.b1", "y.b2"], JSON.stringify(got));
+  assert.deepEqual(got.again, ["y.b1", "y.b2"], JSON.stringify(got));
+  assert.match(got.summary, /^As of 2020-09-13 12:27:05: /);
   await finish(ctx);
 });
 

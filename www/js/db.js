@@ -1,23 +1,31 @@
+// @ts-check
 // The playground's only contact with the `reeldb` package (www/pkg/).
 //
 // Every call the page makes goes through `PlaygroundDb`, so a rename in the
-// package's JS API is a change to this file alone. Each method uses the
-// package's own method when the loaded `ReelDB` class has it, and otherwise
-// the same thing through SQL (`exec`): information_schema.timeline,
-// information_schema.backtracks, information_schema.restore_points,
-// information_schema.global_status, reeldb_diff(), FOR SYSTEM_TIME AS OF,
-// BACKTRACK TO.
+// package's JS API is a change to this file alone. Each method is the
+// package's own method where it has one (timeline, restore points, status,
+// export, import), else SQL through `exec`: information_schema.backtracks,
+// SHOW DATABASES, information_schema.tables, DESCRIBE, reeldb_diff(),
+// FOR SYSTEM_TIME AS OF, BACKTRACK TO.
 //
 // Results are normalised to:
 //   rows:     { columns: string[], rows: unknown[][] }
 //   affected: { affected: number }
 // Errors are `Error`s with a `code` (the package's or the SQL layer's).
 
-import { parseTime, formatTime } from "./time.js";
+import { parseTime } from "./time.js";
 
+/** @typedef {import("../pkg/reeldb.js").ReelDB} ReelDB */
+/** @typedef {typeof import("../pkg/reeldb.js")} ReelDBModule */
+
+/** @type {Promise<ReelDBModule> | undefined} */
 let loaded;
 
-/** Loads and initialises the package once per page (`pkgUrl` overrides where it lives). */
+/**
+ * Loads and initialises the package once per page (`pkgUrl` overrides where it lives).
+ * @param {string} [pkgUrl]
+ * @returns {Promise<ReelDBModule>}
+ */
 export function loadPackage(pkgUrl) {
   if (!loaded) {
     const url = pkgUrl ?? new URL("../pkg/reeldb.js", import.meta.url).href;
@@ -29,38 +37,37 @@ export function loadPackage(pkgUrl) {
   return loaded;
 }
 
-/** Quotes an identifier with backquotes. */
+/** Quotes an identifier with backquotes. @param {string} name */
 export function ident(name) {
   return "`" + String(name).replaceAll("`", "``") + "`";
 }
 
-/** Quotes a string literal. */
+/** Quotes a string literal. @param {string} text */
 export function literal(text) {
   return "'" + String(text).replaceAll("\\", "\\\\").replaceAll("'", "''") + "'";
 }
 
-function sqlValue(v) {
-  if (v === null || v === undefined) return "NULL";
-  if (typeof v === "number" || typeof v === "bigint") return String(v);
-  if (typeof v === "boolean") return v ? "1" : "0";
-  return literal(v);
-}
-
-/** An Error named ReelDBError with a stable `code` (as the wasm module's errors). */
+/**
+ * An Error named ReelDBError with a stable `code` (as the wasm module's errors).
+ * @param {string} code
+ * @param {string} message
+ */
 export function coded(code, message) {
   return Object.assign(new Error(message), { name: "ReelDBError", code });
 }
 
+/**
+ * A statement's result: its rows, or (a write, `{columns: [], values: [],
+ * rowsAffected: n}`) the number of rows it changed.
+ * @param {import("../pkg/reeldb.js").QueryResult} r
+ * @returns {{columns: string[], rows: unknown[][], affected?: undefined} | {affected: number, columns?: undefined, rows?: undefined}}
+ */
 function normaliseResult(r) {
-  // A write comes back as {columns: [], values: [], rowsAffected: n}.
-  if (r && Array.isArray(r.columns) && (r.columns.length > 0 || r.rowsAffected === undefined)) {
-    return { columns: r.columns.map(String), rows: r.values ?? r.rows ?? [] };
-  }
-  if (typeof r === "number" || typeof r === "bigint") return { affected: Number(r) };
-  const n = r?.affected ?? r?.rowsAffected ?? r?.changes ?? 0;
-  return { affected: Number(n) };
+  if (r.columns.length > 0) return { columns: r.columns.map(String), rows: r.values };
+  return { affected: Number(r.rowsAffected) };
 }
 
+/** @param {any} e */
 function toError(e) {
   if (e instanceof Error) return e;
   return coded(e?.code ?? "ERROR", e?.message ?? String(e));
@@ -81,19 +88,14 @@ export class PlaygroundDb {
     let raw;
     let persistent = false;
     if (image) {
-      if (typeof Cls.openImage !== "function") throw coded("NOT_SUPPORTED", "this build of the reeldb package cannot open .reeldb files");
       raw = Cls.openImage(image, opts);
-    } else if (name && typeof Cls.open === "function") {
+    } else if (name) {
       raw = await Cls.open(name, opts);
       persistent = true;
     } else {
       raw = Cls.openInMemory(opts);
     }
-    const db = new PlaygroundDb(raw, { persistent, name, mod });
-    if (typeof raw.exec !== "function") {
-      db.sqlAvailable = false;
-    }
-    return db;
+    return new PlaygroundDb(raw, { persistent, name, mod });
   }
 
   /** Deletes the stored database `name` (to start over after STORAGE_LOST). */
@@ -104,58 +106,54 @@ export class PlaygroundDb {
   }
 
   /**
-   * @param {any} raw the package's ReelDB object
-   * @param {{persistent: boolean, name?: string, mod?: any}} opts
+   * @param {any} raw the package's `ReelDB` object, or one with the same
+   *   methods, asynchronous (exercise.js's database in a worker)
+   * @param {{persistent: boolean, name?: string, mod: ReelDBModule | null}} opts
+   *   `mod`: the package (null in a worker's stead: no version, no time parsing)
    */
   constructor(raw, { persistent, name, mod }) {
     this.raw = raw;
     this.persistent = persistent;
     this.name = name;
-    this.version = typeof mod?.version === "function" ? mod.version() : "";
-    this.normalizeTime = typeof mod?.normalizeTime === "function" ? mod.normalizeTime : null;
-    this.sqlAvailable = true;
+    this.mod = mod;
+    /** @type {Set<(event: any) => void>} */
     this.listeners = new Set();
-    this.unsubscribe = null;
-    if (typeof raw.subscribe === "function") {
-      try {
-        this.unsubscribe = raw.subscribe((event) => this.emit({ external: true, event }));
-      } catch {
-        this.unsubscribe = null;
-      }
-    }
+    /** @type {() => void} */
+    this.unsubscribe = raw.subscribe((/** @type {any} */ event) => this.emit({ external: true, event }));
+  }
+
+  /** The package's version. */
+  get version() {
+    return /** @type {ReelDBModule} */ (this.mod).version();
   }
 
   /**
    * A time as the user may write it (`YYYY-MM-DD HH:MM:SS[.ffffff]` UTC, or
    * ISO 8601 with `Z` or an offset), as engine text; throws `BAD_TIME`.
+   * @param {string} input
    */
   timeText(input) {
-    if (this.normalizeTime) return this.normalizeTime(input);
-    const us = parseTime(input);
-    if (Number.isNaN(us)) throw coded("BAD_TIME", `'${input}' is not a time`);
-    return formatTime(us);
+    return /** @type {ReelDBModule} */ (this.mod).normalizeTime(input);
   }
 
-  /** Calls `fn` after any change (ours, or another tab's when the package reports it). */
+  /**
+   * Calls `fn` after any change (ours, or another tab's when the package reports it).
+   * @param {(event: any) => void} fn
+   */
   subscribe(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
 
+  /** @param {any} event */
   emit(event) {
     for (const fn of this.listeners) fn(event);
   }
 
   // ------------------------------------------------------------------ SQL --
 
-  /** Runs a script; every statement's result, normalised. */
+  /** Runs a script; every statement's result, normalised. @param {string} sql */
   async exec(sql) {
-    if (!this.sqlAvailable) {
-      throw coded(
-        "NO_SQL",
-        "This build of the reeldb package has no SQL entry point (ReelDB.exec) yet.",
-      );
-    }
     try {
       const out = await this.raw.exec(sql);
       return (Array.isArray(out) ? out : [out]).map(normaliseResult);
@@ -164,40 +162,37 @@ export class PlaygroundDb {
     }
   }
 
-  /** The last result set of a script (empty when it has none). */
+  /**
+   * The last result set of a script (empty when it has none).
+   * @param {string} sql
+   * @returns {Promise<{columns: string[], rows: any[][]}>}
+   */
   async query(sql) {
     const results = await this.exec(sql);
     for (let i = results.length - 1; i >= 0; i--) {
-      if (results[i].columns) return results[i];
+      const r = results[i];
+      if (r.columns) return /** @type {{columns: string[], rows: any[][]}} */ (r);
     }
     return { columns: [], rows: [] };
   }
 
   // ------------------------------------------------------------- timeline --
 
-  /** `[{seq, time, us, kind, summary, rowsChanged}]`, oldest first. */
+  /**
+   * `[{seq, time, us, kind, summary, rowsChanged}]`, oldest first.
+   * @returns {Promise<import("./timeline.js").Entry[]>}
+   */
   async timeline() {
-    let entries;
-    if (typeof this.raw.timeline === "function") {
-      entries = await this.raw.timeline();
-    } else {
-      const r = await this.query(
-        "SELECT seq, time, kind, statement, rows_changed FROM information_schema.timeline ORDER BY seq",
-      );
-      entries = r.rows.map(([seq, time, kind, summary, rowsChanged]) => ({
-        seq: Number(seq),
-        time: String(time),
-        kind: String(kind),
-        summary: String(summary ?? ""),
-        rowsChanged: Number(rowsChanged ?? 0),
-      }));
-    }
+    /** @type {import("../pkg/reeldb.js").TimelineEntry[]} */
+    const entries = await this.raw.timeline();
     return entries.map((e) => ({ ...e, us: parseTime(e.time) }));
   }
 
-  /** The backtrack log: `[{id, target, from, status, reason}]`. */
+  /**
+   * The backtrack log: `[{id, target, from, status, reason}]`.
+   * @returns {Promise<import("./dialogs.js").BacktrackRecord[]>}
+   */
   async backtracks() {
-    if (typeof this.raw.backtracks === "function") return await this.raw.backtracks();
     const r = await this.query(
       "SELECT id, backtrack_to, backtracked_from, status, reason FROM information_schema.backtracks ORDER BY id",
     );
@@ -210,39 +205,24 @@ export class PlaygroundDb {
     }));
   }
 
-  /** `[{name, time}]`. */
+  /** `[{name, time}]`. @returns {Promise<import("../pkg/reeldb.js").RestorePoint[]>} */
   async restorePoints() {
-    if (typeof this.raw.restorePoints === "function") return await this.raw.restorePoints();
-    const r = await this.query("SELECT name, time FROM information_schema.restore_points ORDER BY time");
-    return r.rows.map(([name, time]) => ({ name: String(name), time: String(time) }));
+    return this.raw.restorePoints();
   }
 
-  /** `{windowTargetSecs, windowActualSecs, earliest, historyBytes, now, lastBacktrack?}`. */
+  /** `{windowTargetSecs, windowActualSecs, earliest, historyBytes, now, lastBacktrack, inTransaction}`. @returns {Promise<import("../pkg/reeldb.js").Status>} */
   async status() {
-    if (typeof this.raw.status === "function" && typeof this.raw.exec === "function") {
-      const s = await this.raw.status();
-      return { ...s };
-    }
-    const r = await this.exec(
-      "SELECT variable_name, variable_value FROM information_schema.global_status; SELECT NOW()",
-    );
-    const vars = Object.fromEntries(r[0].rows.map(([k, v]) => [String(k), String(v)]));
-    return {
-      windowTargetSecs: Number(vars.Backtrack_window_target ?? 0),
-      windowActualSecs: Number(vars.Backtrack_window_actual ?? 0),
-      earliest: vars.Backtrack_earliest_time ?? "",
-      historyBytes: Number(vars.Backtrack_history_bytes ?? 0),
-      now: String(r[1].rows[0]?.[0] ?? ""),
-    };
+    return this.raw.status();
   }
 
   /**
    * Backtracks the whole database to a time (engine text) or
    * `{restorePoint: name}`; returns the backtrack log record.
+   * @param {string | {restorePoint: string}} target
    */
   async backtrack(target) {
     const sql =
-      typeof target === "object" && target?.restorePoint
+      typeof target === "object"
         ? `BACKTRACK TO RESTORE POINT ${ident(target.restorePoint)}`
         : `BACKTRACK TO TIMESTAMP ${literal(target)}`;
     await this.exec(sql);
@@ -251,7 +231,7 @@ export class PlaygroundDb {
     return log.at(-1);
   }
 
-  /** Creates a restore point at the current time. */
+  /** Creates a restore point at the current time. @param {string} name */
   async createRestorePoint(name) {
     await this.exec(`CREATE RESTORE POINT ${ident(name)}`);
     this.emit({ restorePoint: true });
@@ -259,12 +239,16 @@ export class PlaygroundDb {
 
   // --------------------------------------------------------------- schema --
 
-  /** `[{name, tables: [{name, columns: [{name, type, key}]}]}]` (information_schema left out). */
+  /**
+   * `[{name, tables: [{name, type, columns: [{name, type, key}]}]}]` (information_schema left out).
+   * @returns {Promise<import("./schematree.js").SchemaDb[]>}
+   */
   async schema() {
     const dbs = await this.query("SHOW DATABASES");
     const tables = await this.query(
       "SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY table_schema, table_name",
     );
+    /** @type {import("./schematree.js").SchemaDb[]} */
     const out = [];
     for (const [dbName] of dbs.rows) {
       if (String(dbName).toLowerCase() === "information_schema") continue;
@@ -273,6 +257,7 @@ export class PlaygroundDb {
     for (const [schema, name, type] of tables.rows) {
       const d = out.find((x) => x.name === schema);
       if (!d) continue;
+      /** @type {import("./schematree.js").SchemaColumn[]} */
       let columns = [];
       try {
         columns = (await this.describe(schema, name)).columns;
@@ -284,7 +269,11 @@ export class PlaygroundDb {
     return out;
   }
 
-  /** Columns of a table and its primary key column indexes. */
+  /**
+   * Columns of a table and its primary key column indexes.
+   * @param {string} db
+   * @param {string} table
+   */
   async describe(db, table) {
     const r = await this.query(`DESCRIBE ${ident(db)}.${ident(table)}`);
     const columns = r.rows.map(([name, type, nullable, key]) => ({
@@ -303,13 +292,22 @@ export class PlaygroundDb {
     return r.rows[0]?.[0] ?? null;
   }
 
-  /** Rows of a table, now or as of a time (engine text). */
+  /**
+   * Rows of a table, now or as of a time (engine text).
+   * @param {string} db
+   * @param {string} table
+   * @param {string} [asOf]
+   */
   async tableRows(db, table, asOf) {
     const temporal = asOf ? ` FOR SYSTEM_TIME AS OF TIMESTAMP ${literal(asOf)}` : "";
     return this.query(`SELECT * FROM ${ident(db)}.${ident(table)}${temporal}`);
   }
 
-  /** `[{db, table}]`: the base tables that existed at `time` (engine text), dropped since or not. */
+  /**
+   * `[{db, table}]`: the base tables that existed at `time` (engine text), dropped since or not.
+   * @param {string} time
+   * @returns {Promise<import("./schematree.js").TableRef[]>}
+   */
   async tablesAt(time) {
     const r = await this.query(
       "SELECT table_schema, table_name FROM information_schema.tables " +
@@ -324,6 +322,11 @@ export class PlaygroundDb {
    * "changed"; `row` is the row at `to`, `old` the row at `from`. The
    * array's `columns` are the table's columns at `to` (at `from` when it
    * did not exist then).
+   * @param {string} db
+   * @param {string} table
+   * @param {string} from
+   * @param {string} to
+   * @returns {Promise<import("./rowmerge.js").DiffRow[] & {columns?: string[]}>}
    */
   async diff(db, table, from, to) {
     // reeldb_diff() gives the change kind and both rows positionally.
@@ -331,6 +334,7 @@ export class PlaygroundDb {
       `SELECT * FROM reeldb_diff(${literal(`${db}.${table}`)}, ${literal(from)}, ${literal(to)})`,
     );
     const n = (r.columns.length - 1) / 2;
+    /** @type {import("./rowmerge.js").DiffRow[] & {columns?: string[]}} */
     const out = r.rows.map((v) => ({
       change: v[0],
       row: v[0] === "removed" ? null : v.slice(1, 1 + n),
@@ -342,46 +346,26 @@ export class PlaygroundDb {
 
   // ---------------------------------------------------- export and import --
 
-  /** A SQL dump of the current state (databases, tables, rows). */
+  /** A SQL dump of the current state (databases, tables, rows). @returns {Promise<string>} */
   async exportSql() {
-    if (typeof this.raw.exportSql === "function") return await this.raw.exportSql();
-    const lines = [`-- ReelDB dump of the current state, ${formatTime(Date.now() * 1000)} UTC`];
-    const cur = await this.currentDatabase();
-    for (const d of await this.schema()) {
-      lines.push("", `CREATE DATABASE IF NOT EXISTS ${ident(d.name)};`, `USE ${ident(d.name)};`);
-      for (const t of d.tables) {
-        if (t.type !== "BASE TABLE") continue;
-        const create = await this.query(`SHOW CREATE TABLE ${ident(d.name)}.${ident(t.name)}`);
-        lines.push(`${create.rows[0][1]};`);
-        const rows = await this.tableRows(d.name, t.name);
-        for (let i = 0; i < rows.rows.length; i += 500) {
-          const chunk = rows.rows.slice(i, i + 500).map((r) => `(${r.map(sqlValue).join(", ")})`);
-          lines.push(`INSERT INTO ${ident(t.name)} VALUES\n  ${chunk.join(",\n  ")};`);
-        }
-      }
-    }
-    if (cur) lines.push("", `USE ${ident(cur)};`);
-    return lines.join("\n") + "\n";
+    return this.raw.exportSql();
   }
 
-  /** Runs a dump (or any script) made by `exportSql`. */
+  /** Runs a dump (or any script) made by `exportSql`. @param {string} text */
   async importSql(text) {
-    if (typeof this.raw.importSql === "function") {
+    try {
       await this.raw.importSql(text);
-    } else {
-      await this.exec(text);
+    } catch (e) {
+      throw toError(e);
     }
     this.emit({ imported: true });
   }
 
   /** Closes the database; with `remove`, deletes its stored copy too. */
   async close({ remove = false } = {}) {
-    this.unsubscribe?.();
+    this.unsubscribe();
     this.listeners.clear();
-    if (remove && typeof this.raw.delete === "function") {
-      await this.raw.delete();
-    } else if (typeof this.raw.close === "function") {
-      await this.raw.close();
-    }
+    if (remove) await this.raw.delete();
+    else await this.raw.close();
   }
 }

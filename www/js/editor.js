@@ -1,3 +1,4 @@
+// @ts-check
 // The SQL editor: CodeMirror 6 with MySQL highlighting, bundled into
 // www/dist/ by scripts/build-www.sh (no CDN).
 //

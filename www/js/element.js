@@ -1,3 +1,4 @@
+// @ts-check
 // <reel-playground>: a ReelDB playground a tutorial author drops into a
 // static page. Each element has its own in-memory database.
 //

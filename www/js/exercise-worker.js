@@ -1,3 +1,4 @@
+// @ts-check
 // The database of one <reel-exercise>, in a worker: learner SQL that runs
 // long never freezes the page, a time limit can stop it (the page
 // terminates the worker), and an engine that traps takes only this worker

@@ -1,3 +1,4 @@
+// @ts-check
 // <reel-exercise>: a SQL exercise that grades itself and rewinds, in a static
 // page. Each element has its own in-memory ReelDB database.
 //
@@ -41,6 +42,7 @@ import { createEditor } from "./editor.js";
 import { cellText } from "./vtable.js";
 import { formatTime, parseTime } from "./time.js";
 import { fetchSetup } from "./share.js";
+import { h } from "./dom.js";
 
 /** The longest learner script an exercise runs (characters). */
 export const MAX_SQL_CHARS = 20_000;
@@ -51,19 +53,6 @@ const SHOWN_ROWS = 50;
 const SETUP_POINT = "exercise_setup";
 
 let instances = 0;
-
-function h(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") e.textContent = v;
-    else if (k === "class") e.className = v;
-    else if (k === "on") for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
-    else e.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined) e.append(c);
-  return e;
-}
 
 
 /** Codes of SQL that stopped the exercise's database (its worker is gone). */
@@ -139,6 +128,10 @@ class WorkerDb {
   }
   setClock(time) {
     return this.call("setClock", [time]);
+  }
+  /** No change events: nothing else writes to a worker's database. */
+  subscribe() {
+    return () => {};
   }
   close() {
     this.worker.terminate();

@@ -1,3 +1,4 @@
+// @ts-check
 // Entry point of the bundle (www/dist/playground.js): defines
 // <reel-playground> and <reel-exercise> and mounts the full playground on #app when the page has one.
 import "./element.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // The timeline scrubber: commits as ticks, backtracks as jumps (an arc from
 // the time a backtrack happened back to the time it rewound to), restore
 // points as labelled flags; the left edge is the earliest time the window
@@ -16,6 +17,7 @@
 // is always an explicit step (Enter here, or the page's Backtrack button).
 
 import { formatTime, clockPart } from "./time.js";
+import { entryAt } from "./timeline.js";
 
 /**
  * Lays out labels in `rows` rows of a strip `width` px wide: each item
@@ -85,6 +87,52 @@ function collapseLabels(items, width, rows) {
     // time keeps the most labels, all at once bounds the rounds for many.
     for (const it of lost.length > 4 ? lost : [lost.at(-1)]) shown.delete(it);
   }
+}
+
+/**
+ * The ticks to draw: one per entry at or after `left`, at most one of each
+ * kind per pixel column of a track `width` px wide (10k commits stay cheap).
+ * @param {{us: number, kind: string}[]} entries in time order
+ * @param {number} left the axis's left edge (µs)
+ * @param {(us: number) => number} frac where a time is drawn (fraction of the width)
+ * @param {number} width
+ * @returns {{x: number, kind: string}[]} `x`: fraction of the width
+ */
+export function tickMarks(entries, left, frac, width) {
+  const seen = new Set();
+  const out = [];
+  for (const e of entries) {
+    if (e.us < left) continue;
+    const x = frac(e.us);
+    const key = `${Math.round(x * width)}:${e.kind}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ x, kind: e.kind });
+  }
+  return out;
+}
+
+/**
+ * Where stepping `n` changes back (`dir` -1) or forward (+1) from `pos`
+ * (null: now) lands: the instants are the left edge, each distinct change
+ * time after it, and now (null, the last change).
+ * @param {number[]} times distinct change times, ascending
+ * @param {number} left
+ * @param {number | null} pos
+ * @param {number} dir
+ * @param {number} [n]
+ * @returns {number | null}
+ */
+export function stepTarget(times, left, pos, dir, n = 1) {
+  const marks = [left, ...times.filter((x) => x > left && x < times[times.length - 1])];
+  const cur = pos ?? Infinity;
+  // The index of the last mark at or before the handle.
+  let i = -1;
+  while (i + 1 < marks.length && marks[i + 1] <= cur) i++;
+  let j;
+  if (dir < 0) j = marks[i] < cur ? i - (n - 1) : i - n;
+  else j = i + n;
+  return j >= marks.length ? null : marks[Math.max(0, j)];
 }
 
 const el = (tag, cls, text) => {
@@ -205,16 +253,9 @@ export class Scrubber {
 
     // Ticks: at most one per pixel column worth of width, so 10k commits stay cheap.
     const width = this.track.clientWidth || 800;
-    const seen = new Set();
     const frag = document.createDocumentFragment();
-    for (const e of entries) {
-      if (e.us < this.left) continue;
-      const x = this.frac(e.us);
-      const px = Math.round(x * width);
-      const key = `${px}:${e.kind}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const t = el("div", `scrub-tick scrub-tick-${e.kind}`);
+    for (const { x, kind } of tickMarks(entries, this.left, (us) => this.frac(us), width)) {
+      const t = el("div", `scrub-tick scrub-tick-${kind}`);
       t.style.setProperty("--x", String(x));
       frag.append(t);
     }
@@ -359,18 +400,7 @@ export class Scrubber {
 
   /** The entry that is the state as of `us` (the last one at or before it). */
   entryAt(us) {
-    const e = this.entries;
-    let lo = 0;
-    let hi = e.length - 1;
-    let found = null;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (e[mid].us <= us) {
-        found = e[mid];
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
+    return entryAt(this.entries, us);
   }
 
   paint() {
@@ -436,17 +466,8 @@ export class Scrubber {
    * (the last change). One preview, however many changes it crosses.
    */
   step(dir, n = 1) {
-    const t = this.times;
-    if (!t.length) return;
-    const marks = [this.left, ...t.filter((x) => x > this.left && x < t[t.length - 1])];
-    const cur = this.pos ?? Infinity;
-    // The index of the last mark at or before the handle.
-    let i = -1;
-    while (i + 1 < marks.length && marks[i + 1] <= cur) i++;
-    let j;
-    if (dir < 0) j = marks[i] < cur ? i - (n - 1) : i - n;
-    else j = i + n;
-    const next = j >= marks.length ? null : marks[Math.max(0, j)];
+    if (!this.times.length) return;
+    const next = stepTarget(this.times, this.left, this.pos, dir, n);
     this.setPos(next, true);
     this.showTipAt(next ?? this.right, true);
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // Share links to a moment: a URL whose fragment carries a database's setup
 // (inline SQL, or the URL of a SQL dump / ReelDB export), the statements run
 // after it, the commit time of every timeline entry, and the moment on the
@@ -11,6 +12,10 @@
 // is set to the time the next timeline entry had when the link was made, so
 // the rebuilt timeline has the same times and `time` names the same moment.
 //
+// Also the playground's other ways out and in (the rest of this file's
+// "playground hooks"): a SQL export, a SQL import, a `.reeldb` file, and the
+// older `#sql=` links to a script.
+//
 // Decoding never touches a database: a link that is too long, not base64url,
 // not deflate-raw, too large once inflated, or not this JSON fails with a
 // `ShareLinkError` (code `BAD_SHARE_LINK` or `SHARE_LINK_TOO_LONG`) naming
@@ -18,6 +23,8 @@
 
 import { splitStatements } from "./sqlsplit.js";
 import { parseTime, formatTime } from "./time.js";
+
+/** @typedef {import("./playground.js").Playground} Playground */
 
 /** The longest fragment a link may have (characters after `#reel=`). */
 export const MAX_LINK_CHARS = 32 * 1024;
@@ -174,30 +181,128 @@ export async function replayShare(db, payload) {
   const setup = payload.setupUrl ? await fetchSetup(payload.setupUrl) : payload.setup ?? "";
   const { from, times } = payload.clocks;
   const raw = db.raw;
+  /** @param {string} sql */
   const runOne = async (sql) => {
-    if (typeof raw.setClock === "function") {
-      const entries = await db.timeline();
-      const next = entries.length ? entries.at(-1).seq + 1 : 0;
-      const t = times[next - from];
-      if (t) raw.setClock(t);
-    }
+    const entries = await db.timeline();
+    const next = entries.length ? entries[entries.length - 1].seq + 1 : 0;
+    const t = times[next - from];
+    if (t) raw.setClock(t);
     await db.exec(sql);
   };
   try {
     for (const st of splitStatements(setup)) await runOne(st.sql);
     for (const sql of payload.statements) for (const st of splitStatements(sql)) await runOne(st.sql);
   } finally {
-    if (typeof raw.setClock === "function") {
-      const last = times.at(-1);
-      if (!last || Date.now() * 1000 - parseTime(last) < 3600e6) raw.setClock(null);
-    }
+    const last = times.at(-1);
+    if (!last || Date.now() * 1000 - parseTime(last) < 3600e6) raw.setClock(null);
   }
   return setup;
 }
 
 // ------------------------------------------------- playground hooks --
-// The playground (playground.js) calls these three; they use its database
+// The playground (playground.js) calls these; they use its database
 // (`pg.db`), its session log of statements run, its scrubber and status.
+
+/**
+ * The export's file name at epoch milliseconds `ms`: `reeldb-YYYY-MM-DD-HH-MM-SS.sql` (UTC, whole seconds).
+ * @param {number} ms
+ */
+export function exportFileName(ms) {
+  return `reeldb-${formatTime(Math.floor(ms / 1000) * 1e6).replace(/[: ]/g, "-")}.sql`;
+}
+
+/**
+ * The SQL of an older `#sql=` share link (a script, no moment), or null; links to a moment are `#reel=`.
+ * @param {string} hash
+ */
+export function sharedScriptFromHash(hash) {
+  const m = /^#sql=([A-Za-z0-9_-]+)$/.exec(hash);
+  if (!m) return null;
+  try {
+    return new TextDecoder().decode(fromBase64Url(m[1]));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Downloads the current state of `pg`'s database as a SQL file.
+ * @param {Playground} pg
+ */
+export async function exportFile(pg) {
+  try {
+    const text = await pg.db.exportSql();
+    const blob = new Blob([text], { type: "text/plain" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = exportFileName(Date.now());
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 5000);
+    pg.setStatus("Exported the current state as a SQL file.", "ok");
+  } catch (e) {
+    pg.setStatus(`Export failed: ${e.message}`, "error");
+  }
+}
+
+/**
+ * Runs a SQL file (an export, or any script) in `pg`'s database.
+ * @param {Playground} pg
+ * @param {File} file
+ */
+export async function importFile(pg, file) {
+  const text = await file.text();
+  try {
+    await pg.db.importSql(text);
+    pg.sessionLog.push(text.trim());
+    pg.setStatus(`Imported ${file.name}.`, "ok");
+  } catch (e) {
+    pg.console.showError(e, null, `-- ${file.name}`);
+    pg.setStatus(`Import of ${file.name} failed: ${e.message}`, "error");
+  }
+  await pg.refresh();
+}
+
+/**
+ * Opens a `.reeldb` file (a database with its timeline: `exportImage()`,
+ * a file written in Node or by the shell, a failed test's attachment) as
+ * an in-memory copy in `pg`, ready to scrub; the database open before is
+ * left as it is (in IndexedDB) and comes back on reload.
+ * @param {Playground} pg
+ * @param {File} file
+ */
+export async function openImageFile(pg, file) {
+  try {
+    await pg.openDb({ image: new Uint8Array(await file.arrayBuffer()) });
+    if (pg.storage) pg.storage.textContent = `${file.name} (in memory)`;
+    pg.setStatus(`Opened ${file.name}: ${pg.entries.length} timeline entries. Drag the timeline to scrub through them.`, "ok");
+  } catch (e) {
+    pg.setStatus(`Could not open ${file.name}: ${e.message ?? e}`, "error");
+  }
+}
+
+/**
+ * Shows (and copies) the link to `pg`'s moment: setup, statements and the previewed time.
+ * @param {Playground} pg
+ */
+export async function shareMoment(pg) {
+  let url = "";
+  let note;
+  try {
+    ({ url, note } = await momentLink(pg));
+    try {
+      await navigator.clipboard.writeText(url);
+      note = `${note} Copied to the clipboard.`;
+    } catch {
+      // No clipboard permission: the link is selected in the dialog to copy by hand.
+    }
+  } catch (e) {
+    note = e.message ?? String(e);
+    url = "";
+  }
+  pg.dialogs.showShare(url, note);
+}
 
 /**
  * The link to playground `pg`'s moment: its setup, the statements run since,
@@ -218,7 +323,7 @@ export async function momentLink(pg) {
   } else {
     const setup = pg.sharedSetup ?? pg.o.setupSql ?? "";
     const statements = pg.sessionLog.slice(setup.trim() ? 1 : 0);
-    const time = previewing ? formatTime(pg.snapTime(pg.scrubber.pos)) : entries.at(-1)?.time ?? null;
+    const time = previewing ? formatTime(pg.table.readTime(pg.scrubber.pos)) : entries.at(-1)?.time ?? null;
     payload = await sharePayload(pg.db, { setup, statements, time, target: page ? undefined : pg.o.shareTarget || undefined });
     note = previewing
       ? `The link rebuilds this database and opens the timeline at ${payload.time}, in preview.`

@@ -1,3 +1,4 @@
+// @ts-check
 // Splits a script into statements with their offsets, respecting quotes,
 // backquoted names and comments, so the console can run them one by one,
 // report each result, and place an error at its position in the editor.

@@ -1,3 +1,4 @@
+// @ts-check
 // Times as the engine prints them: UTC text `YYYY-MM-DD HH:MM:SS[.ffffff]`.
 // The playground works in microseconds since the epoch (exact in a double
 // for any date the engine accepts).

@@ -1,7 +1,15 @@
+// @ts-check
 // "Rewind the accident": the reference scenario (shared/scenario/backtrack.test)
 // replayed step by step. The clock is set with SET TIMESTAMP so every commit
-// lands at the scenario's wall-clock time (24 December 2020, UTC).
+// lands at the scenario's wall-clock time (24 December 2020, UTC). `TUTORIAL`
+// is the story; `Tutorial` walks a playground through it in a fresh
+// in-memory database, with a card above the editor.
 
+import { h } from "./dom.js";
+
+/** @typedef {import("./playground.js").Playground} Playground */
+
+/** @type {{title: string, text: string, sql: string | null}[]} */
 export const TUTORIAL = [
   {
     title: "A database at 14:45",
@@ -94,3 +102,92 @@ export const TUTORIAL = [
     sql: null,
   },
 ];
+
+export class Tutorial {
+  /** @param {Playground} pg */
+  constructor(pg) {
+    this.pg = pg;
+    this.card = h("section.rp-tutorial", { "aria-label": "Rewind the accident tutorial", hidden: true });
+    /** @type {number | null} the step shown (null: no tutorial) */
+    this.step = null;
+    /** @type {Set<number>} steps run */
+    this.ran = new Set();
+    /** @type {number | null} the database holds exactly steps [0, applied) (null: not known) */
+    this.applied = 0;
+  }
+
+  async start() {
+    this.step = 0;
+    this.ran = new Set();
+    this.applied = 0;
+    await this.pg.openDb({ name: undefined });
+    this.pg.setStatus("Tutorial: a fresh in-memory database. Your own database is untouched.", "info");
+    this.render();
+  }
+
+  render() {
+    const i = this.step;
+    if (i === null) {
+      this.card.hidden = true;
+      return;
+    }
+    const step = TUTORIAL[i];
+    const ran = this.ran.has(i);
+    if (step.sql && !ran) this.pg.console.editor.value = step.sql;
+    const runBtn = step.sql
+      ? h("button.rp-btn.rp-primary", { type: "button", text: ran ? "Run again" : "Run step", on: { click: () => this.runStep() } })
+      : null;
+    const next =
+      i < TUTORIAL.length - 1
+        ? h("button.rp-btn" + (ran || !step.sql ? ".rp-accent" : ""), { type: "button", text: "Next step", on: { click: () => this.goto(i + 1) } })
+        : null;
+    const back = i > 0 ? h("button.rp-btn", { type: "button", text: "Previous step", on: { click: () => this.goto(i - 1) } }) : null;
+    const exit = h("button.rp-btn", { type: "button", text: "Leave tutorial", on: { click: () => this.end() } });
+    const progress = h("progress", { max: TUTORIAL.length, value: i + 1, "aria-label": "Tutorial progress" });
+    this.card.replaceChildren(
+      h("p.rp-tutorial-kicker", { text: `Rewind the accident · step ${i + 1} of ${TUTORIAL.length}` }),
+      progress,
+      h("h3", { text: step.title }),
+      h("p", { text: step.text }),
+      h("div.rp-tutorial-buttons", {}, back, runBtn, next, h("span.rp-grow"), exit),
+    );
+    this.card.hidden = false;
+  }
+
+  /** @param {number} i */
+  async goto(i) {
+    this.step = i;
+    this.render();
+    this.card.querySelector("h3")?.focus?.();
+  }
+
+  async runStep() {
+    const i = this.step;
+    if (i === null) return;
+    const step = TUTORIAL[i];
+    if (!step?.sql) return;
+    const pg = this.pg;
+    if (this.applied !== i) {
+      // The database is not the story up to step i (a step run again, an
+      // earlier step revisited, or one skipped): replay steps 1..i in a
+      // fresh database, so no step meets its own rows (ER_DUP_ENTRY) and
+      // the clock only moves forward.
+      const before = TUTORIAL.slice(0, i).map((s) => s.sql).filter(Boolean).join("\n");
+      await pg.openDb({ name: undefined, setup: before || undefined });
+      if (i > 0) pg.setStatus(`Replayed steps 1 to ${i} in a fresh database.`, "info");
+    }
+    pg.console.editor.value = step.sql;
+    const ok = await pg.console.runScript(step.sql, { base: 0, fromEditor: true });
+    this.applied = ok ? i + 1 : null;
+    if (ok) this.ran.add(i);
+    this.render();
+  }
+
+  async end() {
+    this.step = null;
+    this.render();
+    const pg = this.pg;
+    await pg.openDb({ name: pg.o.dbName });
+    pg.setStatus(pg.db.persistent ? "Back to your database (kept in this browser)." : "Back to your database.");
+  }
+}

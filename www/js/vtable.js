@@ -1,3 +1,4 @@
+// @ts-check
 // A virtualised table: only the rows in view (plus a few) exist in the DOM,
 // so a 100k-row result or preview costs the same per frame as a 30-row one.
 // Values are written with textContent only; nothing is parsed as HTML.
