@@ -318,8 +318,7 @@ export class TableView {
     try {
       diff = await pg.db.diff(sel.db, sel.table, formatTime(this.readTime(latest.us)), at);
     } catch (e) {
-      this.summary.textContent = `As of ${at}: ${e.message}`;
-      this.vt.setData({ columns: current.columns, count: 0, rowAt: () => null, marks: true, emptyText: "Not readable at this time." });
+      this.notReadable(at, e, current.columns);
       return;
     }
     if (this.preview !== preview || this.selected !== preview.table) return;
@@ -426,6 +425,23 @@ export class TableView {
   }
 
   /**
+   * Says that the state at `at` cannot be read, and why. A time that has
+   * fallen out of the backtrack window since the axis was drawn (the
+   * earliest reachable time moves with the clock) refreshes the axis, so
+   * its left edge is the earliest reachable time again.
+   * @param {string} at
+   * @param {any} e
+   * @param {string[]} columns
+   */
+  notReadable(at, e, columns) {
+    this.summary.textContent = `As of ${at}: ${e.message}`;
+    this.vt.setData({ columns, count: 0, rowAt: () => null, marks: columns.length > 0, emptyText: "Not readable at this time." });
+    if (e.code === "BEFORE_EARLIEST" || e.code === "ER_BACKTRACK_WINDOW") {
+      this.pg.refresh().catch(() => {});
+    }
+  }
+
+  /**
    * Shows the selected table as it was at `shownUs`, with its columns of
    * then: when it does not exist now (`gone`: every row "only then"), or
    * when its columns changed since (no row marks: rows of then and now do
@@ -442,8 +458,7 @@ export class TableView {
     try {
       r = await this.pg.db.tableRows(sel.db, sel.table, at);
     } catch (e) {
-      this.summary.textContent = `As of ${at}: ${e.message}`;
-      this.vt.setData({ columns: [], count: 0, rowAt: () => null, emptyText: "Not readable at this time." });
+      this.notReadable(at, e, []);
       return;
     }
     if (this.preview !== preview || this.selected !== sel) return;
