@@ -1256,23 +1256,13 @@ fn conv_text(n: &str, from: i64, to: i64) -> Value {
     Value::Str(out.iter().rev().collect())
 }
 
-/// `QUOTE(str)`: a string literal that reads back as `str` (backslash,
-/// quote, NUL and Ctrl-Z escaped); the word NULL for NULL.
+/// `QUOTE(str)`: a string literal that reads back as `str`; the word NULL
+/// for NULL.
 fn quote(v: &Value) -> Value {
-    let Value::Str(text) = v else { return Value::Str("NULL".into()) };
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('\'');
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\0' => out.push_str("\\0"),
-            '\u{1a}' => out.push_str("\\Z"),
-            c => out.push(c),
-        }
+    match v {
+        Value::Str(text) => bounded(super::quote::quote_function(text)),
+        _ => Value::Str("NULL".into()),
     }
-    out.push('\'');
-    bounded(out)
 }
 
 /// `SOUNDEX(str)` as MySQL computes it: the first letter, then the codes of

@@ -18,15 +18,27 @@ pub(crate) fn qualified(db: &str, name: &str) -> String {
 /// Quotes `s` as a MySQL string literal (quote doubled; backslash, NUL,
 /// line breaks and Ctrl-Z escaped).
 pub(crate) fn string(s: &str) -> String {
+    escaped(s, "''", true)
+}
+
+/// `QUOTE(s)`'s literal, as MySQL writes it: quote and backslash
+/// backslash-escaped, NUL and Ctrl-Z escaped, line breaks kept.
+pub(crate) fn quote_function(s: &str) -> String {
+    escaped(s, "\\'", false)
+}
+
+/// `s` between single quotes, a quote inside written as `quote`, with
+/// backslash, NUL, Ctrl-Z and (with `lines`) line breaks escaped.
+fn escaped(s: &str, quote: &str, lines: bool) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('\'');
     for c in s.chars() {
         match c {
-            '\'' => out.push_str("''"),
+            '\'' => out.push_str(quote),
             '\\' => out.push_str("\\\\"),
             '\0' => out.push_str("\\0"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
+            '\n' if lines => out.push_str("\\n"),
+            '\r' if lines => out.push_str("\\r"),
             '\u{1a}' => out.push_str("\\Z"),
             c => out.push(c),
         }
