@@ -1,7 +1,6 @@
 //! The items of a FROM clause: tables (as of a time, too), views,
 //! derived tables, CTE references, virtual tables, joins.
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::time::Timestamp;
@@ -179,22 +178,9 @@ impl<'a> Binder<'a> {
                         _ => return Err(SqlError::new(Code::Storage, "corrupted view")),
                     };
                     // The view's names resolve in the view's database.
-                    let inner = Binder {
-                        db: self.db,
-                        catalog: self.catalog,
-                        cur_db: &view.db,
-                        now: self.now,
-                        params: self.params,
-                        view_depth: Cell::new(self.view_depth.get() + 1),
-                        asof_catalogs: RefCell::new(self.asof_catalogs.take()),
-                        virtual_rows: self.virtual_rows,
-                        // The query's CTEs are not visible inside a view.
-                        ctes: RefCell::new(Vec::new()),
-                        cte_max_depth: self.cte_max_depth,
-                        query_memory_limit: self.query_memory_limit,
-                    };
+                    let inner = self.for_view(&view.db);
                     let plan = inner.query(&q, None);
-                    self.asof_catalogs.replace(inner.asof_catalogs.into_inner());
+                    self.end_view(inner);
                     let plan = plan?;
                     let mut names = plan.columns();
                     if !view.columns.is_empty() {

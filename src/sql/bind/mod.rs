@@ -16,6 +16,7 @@ use super::ast::*;
 use super::catalog::Catalog;
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, Exec};
+use super::functions::statement_time;
 use super::plan::*;
 use super::value::{SqlType, Value};
 
@@ -47,29 +48,29 @@ pub const INSERTED_VALUES: &str = "values()";
 /// Provider of the things the binder needs from the session.
 pub struct Binder<'a> {
     /// The database.
-    pub db: &'a Database,
+    db: &'a Database,
     /// The catalog of the session's current state.
-    pub catalog: &'a Catalog,
+    catalog: &'a Catalog,
     /// The current database.
-    pub cur_db: &'a str,
+    cur_db: &'a str,
     /// Statement time (NOW()).
-    pub now: Timestamp,
+    now: Timestamp,
     /// The values of the statement's `?` parameters (for constants the
     /// binder evaluates, such as `LIMIT ?`; elsewhere a parameter stays a
     /// [`BExpr::Param`] of the plan).
-    pub params: &'a [Value],
+    params: &'a [Value],
     /// Nesting depth of views (guards recursion).
-    pub view_depth: Cell<usize>,
+    view_depth: Cell<usize>,
     /// Catalogs loaded for AS OF reads, by time.
-    pub asof_catalogs: RefCell<Vec<(Timestamp, Rc<Catalog>)>>,
+    asof_catalogs: RefCell<Vec<(Timestamp, Rc<Catalog>)>>,
     /// Rows of information_schema tables and table functions.
-    pub virtual_rows: &'a VirtualRows<'a>,
+    virtual_rows: &'a VirtualRows<'a>,
     /// The common table expressions in scope, innermost last.
-    pub ctes: RefCell<Vec<CteScope>>,
+    ctes: RefCell<Vec<CteScope>>,
     /// Iterations a recursive CTE may run (`cte_max_recursion_depth`).
-    pub cte_max_depth: usize,
+    cte_max_depth: usize,
     /// Bytes an intermediate result may hold (`query_memory_limit`).
-    pub query_memory_limit: usize,
+    query_memory_limit: usize,
 }
 
 /// The system variables ReelDB has: readable as `@@name` (also
@@ -111,6 +112,59 @@ impl CteScope {
 }
 
 impl<'a> Binder<'a> {
+    /// A binder for one statement on the catalog `catalog` of `db`, with
+    /// `cur_db` as the current database, the statement's `?` parameter
+    /// values, and the session's `cte_max_recursion_depth` and
+    /// `query_memory_limit`. Its time is the statement time.
+    pub fn new(
+        db: &'a Database,
+        catalog: &'a Catalog,
+        cur_db: &'a str,
+        params: &'a [Value],
+        virtual_rows: &'a VirtualRows<'a>,
+        cte_max_depth: usize,
+        query_memory_limit: usize,
+    ) -> Binder<'a> {
+        Binder {
+            db,
+            catalog,
+            cur_db,
+            now: statement_time(db),
+            params,
+            view_depth: Cell::new(0),
+            asof_catalogs: RefCell::new(Vec::new()),
+            virtual_rows,
+            ctes: RefCell::new(Vec::new()),
+            cte_max_depth,
+            query_memory_limit,
+        }
+    }
+
+    /// A binder for the query of a view stored in `view_db`: its names
+    /// resolve in that database, the statement's CTEs are not visible, and
+    /// it is one view deeper. It borrows the AS OF catalogs loaded so far;
+    /// [`Binder::end_view`] gives them back.
+    pub fn for_view<'v>(&'v self, view_db: &'v str) -> Binder<'v> {
+        Binder {
+            db: self.db,
+            catalog: self.catalog,
+            cur_db: view_db,
+            now: self.now,
+            params: self.params,
+            view_depth: Cell::new(self.view_depth.get() + 1),
+            asof_catalogs: RefCell::new(self.asof_catalogs.take()),
+            virtual_rows: self.virtual_rows,
+            ctes: RefCell::new(Vec::new()),
+            cte_max_depth: self.cte_max_depth,
+            query_memory_limit: self.query_memory_limit,
+        }
+    }
+
+    /// Takes back the AS OF catalogs a [`Binder::for_view`] binder loaded.
+    pub fn end_view(&self, inner: Binder) {
+        self.asof_catalogs.replace(inner.asof_catalogs.into_inner());
+    }
+
     /// The execution context of the statement being bound.
     pub fn exec(&self) -> Exec<'a> {
         Exec { db: self.db, now: self.now, params: self.params, mem_limit: self.query_memory_limit }

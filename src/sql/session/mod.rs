@@ -3,7 +3,7 @@
 //! dispatch of each statement to its module: `ddl`, `dml`, `show`, and
 //! `system` (restore points, `information_schema`, `reeldb_diff`).
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use hashlink::LruCache;
@@ -25,7 +25,6 @@ use super::catalog::*;
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::eval_const;
 use super::front;
-use super::functions::statement_time;
 use super::history_import;
 use super::translate;
 use super::value::Value;
@@ -579,19 +578,7 @@ impl Session {
         let db = &self.db;
         let cur_db = self.cur_db.clone();
         let vr = |name: &str, args: &[Value]| virtual_rows(db, &cat, &cur_db, name, args);
-        let binder = Binder {
-            db,
-            catalog: &cat,
-            cur_db: &cur_db,
-            now: statement_time(db),
-            params: &self.params,
-            view_depth: Cell::new(0),
-            asof_catalogs: RefCell::new(Vec::new()),
-            virtual_rows: &vr,
-            ctes: RefCell::new(Vec::new()),
-            cte_max_depth: self.cte_max_depth,
-            query_memory_limit: self.query_memory_limit,
-        };
+        let binder = Binder::new(db, &cat, &cur_db, &self.params, &vr, self.cte_max_depth, self.query_memory_limit);
         f(&binder)
     }
 
