@@ -1,8 +1,7 @@
 //! Common table expressions: bound where they are referenced, recursive
 //! ones as an anchor, a recursive part and a working table.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::cell::Cell;
 
 use crate::sql::error::{Code, SqlError, SqlResult};
 
@@ -43,10 +42,10 @@ impl<'a> Binder<'a> {
         if let (true, SetExpr::SetOp { op: SetOpKind::Union, all, left, right }) = (cte.recursive, &cte.query.body) {
             let anchor = self.set_expr(left, None)?;
             let columns = names(&anchor)?;
-            let working = Rc::new(RefCell::new(Vec::new()));
+            let working = self.next_slot();
             self.ctes.borrow_mut().push(CteScope::Working {
                 name: cte.name.clone(),
-                rows: working.clone(),
+                slot: working,
                 columns: columns.clone(),
                 used: Cell::new(0),
             });

@@ -1,7 +1,6 @@
 //! Expressions: names resolved in scopes, functions through the
 //! catalogue, aggregates collected, subqueries as sub-plans.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::sql::error::{Code, SqlError, SqlResult};
@@ -288,7 +287,7 @@ impl<'a> Binder<'a> {
         let marker = Scope::new(scope.cols.clone(), scope.parent);
         let plan = self.query(q, Some(&marker))?;
         let correlated = marker.touched.get();
-        Ok(Rc::new(SubPlan { plan, correlated, cache: RefCell::new(None) }))
+        Ok(Rc::new(SubPlan { plan, correlated, slot: self.next_slot() }))
     }
 }
 

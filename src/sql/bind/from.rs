@@ -89,9 +89,9 @@ impl<'a> Binder<'a> {
                     if temporal.is_some() {
                         return Err(SqlError::unsupported("FOR SYSTEM_TIME on a common table expression"));
                     }
-                    if let CteScope::Working { rows, columns, used, .. } = &self.ctes.borrow()[at] {
+                    if let CteScope::Working { slot, columns, used, .. } = &self.ctes.borrow()[at] {
                         used.set(used.get() + 1);
-                        return Ok((LeafSource::Working(rows.clone(), columns.len()), plain(columns.clone()), shown));
+                        return Ok((LeafSource::Working(*slot, columns.len()), plain(columns.clone()), shown));
                     }
                     let (plan, names) = self.cte(at)?;
                     return Ok((LeafSource::Query(Box::new(plan)), plain(names), shown));

@@ -71,6 +71,8 @@ pub struct Binder<'a> {
     cte_max_depth: usize,
     /// Bytes an intermediate result may hold (`query_memory_limit`).
     query_memory_limit: usize,
+    /// The execution slots given out so far (see [`Binder::next_slot`]).
+    slots: Cell<usize>,
 }
 
 /// The system variables ReelDB has: readable as `@@name` (also
@@ -93,8 +95,9 @@ pub enum CteScope {
     Working {
         /// The CTE's name.
         name: String,
-        /// The rows, filled in by the executor at each iteration.
-        rows: Rc<RefCell<Vec<Row>>>,
+        /// The execution slot of the rows, filled in by the executor at
+        /// each iteration.
+        slot: usize,
         /// Column names.
         columns: Vec<String>,
         /// How often the recursive part referred to it.
@@ -137,6 +140,7 @@ impl<'a> Binder<'a> {
             ctes: RefCell::new(Vec::new()),
             cte_max_depth,
             query_memory_limit,
+            slots: Cell::new(0),
         }
     }
 
@@ -157,17 +161,36 @@ impl<'a> Binder<'a> {
             ctes: RefCell::new(Vec::new()),
             cte_max_depth: self.cte_max_depth,
             query_memory_limit: self.query_memory_limit,
+            slots: Cell::new(self.slots.get()),
         }
     }
 
-    /// Takes back the AS OF catalogs a [`Binder::for_view`] binder loaded.
+    /// Takes back the AS OF catalogs a [`Binder::for_view`] binder loaded,
+    /// and continues after the execution slots it gave out.
     pub fn end_view(&self, inner: Binder) {
+        self.slots.set(inner.slots.get());
         self.asof_catalogs.replace(inner.asof_catalogs.into_inner());
+    }
+
+    /// A new execution slot: where an execution keeps what it computes for
+    /// one part of the plan (an uncorrelated subquery's result, a recursive
+    /// CTE's working table). Numbered per binder, so the plans one binder
+    /// builds can share an execution.
+    pub(super) fn next_slot(&self) -> usize {
+        let n = self.slots.get();
+        self.slots.set(n + 1);
+        n
     }
 
     /// The execution context of the statement being bound.
     pub fn exec(&self) -> Exec<'a> {
-        Exec { db: self.db, now: self.now, params: self.params, mem_limit: self.query_memory_limit }
+        Exec {
+            db: self.db,
+            now: self.now,
+            params: self.params,
+            mem_limit: self.query_memory_limit,
+            state: Rc::default(),
+        }
     }
 
     /// Binds a query.

@@ -5,6 +5,7 @@
 //! derived and virtual tables), `aggregate` (grouping, aggregate state),
 //! `like` (LIKE patterns). Scalar functions live in `functions.rs`.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::rc::Rc;
@@ -16,6 +17,7 @@ use super::ast::{BinOp, CmpOp, UnOp};
 use super::error::{Code, SqlError, SqlResult};
 use super::params;
 use super::plan::*;
+
 mod aggregate;
 mod join;
 mod like;
@@ -28,6 +30,11 @@ pub use like::{like, like_escape};
 use super::value::{arith, cast, negate, sql_cmp, Value};
 
 /// Execution context.
+///
+/// A plan is plain data: what running it changes (the result of an
+/// uncorrelated subquery, a recursive CTE's working table) lives in the
+/// execution's [`ExecState`], so one plan can be executed again, with other
+/// parameters, or by two executions at once.
 pub struct Exec<'a> {
     /// The database.
     pub db: &'a Database,
@@ -39,6 +46,41 @@ pub struct Exec<'a> {
     /// table's rows, the rows to sort or group) may hold
     /// (`query_memory_limit`).
     pub mem_limit: usize,
+    /// What this execution computed and keeps (shared by the `Exec`s of one
+    /// execution, such as the one per row of an `UPDATE`).
+    pub state: Rc<ExecState>,
+}
+
+/// The runtime state of one execution of a plan, by slot: the binder gives
+/// each uncorrelated subquery and each recursive CTE of a statement a slot
+/// number (fewer than the statement has expressions).
+#[derive(Default)]
+pub struct ExecState {
+    slots: RefCell<Vec<Slot>>,
+}
+
+#[derive(Default, Clone)]
+enum Slot {
+    #[default]
+    Empty,
+    /// An uncorrelated subquery's result.
+    Sub(Rc<SubResult>),
+    /// A recursive CTE's rows of the iteration before.
+    Working(Vec<Row>),
+}
+
+impl ExecState {
+    fn get(&self, slot: usize) -> Slot {
+        self.slots.borrow().get(slot).cloned().unwrap_or_default()
+    }
+
+    fn set(&self, slot: usize, value: Slot) {
+        let mut slots = self.slots.borrow_mut();
+        if slots.len() <= slot {
+            slots.resize(slot + 1, Slot::Empty);
+        }
+        slots[slot] = value;
+    }
 }
 
 /// The default `query_memory_limit`: what a browser tab can spend on one
@@ -65,7 +107,7 @@ pub struct Env<'e> {
 impl<'a> Exec<'a> {
     /// A context with no parameters and the default memory limit.
     pub fn new(db: &'a Database, now: Timestamp) -> Exec<'a> {
-        Exec { db, now, params: &[], mem_limit: QUERY_MEMORY_LIMIT }
+        Exec { db, now, params: &[], mem_limit: QUERY_MEMORY_LIMIT, state: Rc::default() }
     }
 
     /// Fails with `ER_CAPACITY_EXCEEDED` when `rows` rows of `width`
@@ -312,8 +354,8 @@ impl<'a> Exec<'a> {
 
     pub(super) fn sub_result(&self, sp: &SubPlan, env: &Env) -> SqlResult<Rc<SubResult>> {
         if !sp.correlated {
-            if let Some(r) = sp.cache.borrow().as_ref() {
-                return Ok(r.clone());
+            if let Slot::Sub(r) = self.state.get(sp.slot) {
+                return Ok(r);
             }
         }
         let rows = self.run(&sp.plan, Some(env))?;
@@ -334,9 +376,22 @@ impl<'a> Exec<'a> {
         }
         let res = Rc::new(SubResult { rows, keys, has_null, has_str, has_other });
         if !sp.correlated {
-            *sp.cache.borrow_mut() = Some(res.clone());
+            self.state.set(sp.slot, Slot::Sub(res.clone()));
         }
         Ok(res)
+    }
+
+    /// The rows of the recursive CTE iteration before, in `slot`.
+    pub(super) fn working(&self, slot: usize) -> Vec<Row> {
+        match self.state.get(slot) {
+            Slot::Working(rows) => rows,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Keeps `rows` as the recursive CTE iteration before, in `slot`.
+    pub(super) fn set_working(&self, slot: usize, rows: Vec<Row>) {
+        self.state.set(slot, Slot::Working(rows));
     }
 
     pub(super) fn truthy(&self, e: &BExpr, env: &Env) -> SqlResult<bool> {

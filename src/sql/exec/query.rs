@@ -112,10 +112,10 @@ impl<'a> Exec<'a> {
                         ));
                     }
                     out.extend(last.iter().cloned());
-                    *working.borrow_mut() = std::mem::take(&mut last);
+                    self.set_working(*working, std::mem::take(&mut last));
                     last = self.run(step, parent)?;
                 }
-                working.borrow_mut().clear();
+                self.set_working(*working, Vec::new());
                 Ok(out)
             }
             QueryPlan::Sorted { input, order, limit, offset } => {

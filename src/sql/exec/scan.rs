@@ -50,7 +50,7 @@ impl<'a> Exec<'a> {
             }
             LeafSource::Rows(rows, _) => rows.clone(),
             LeafSource::Query(p) => self.run(p, parent)?,
-            LeafSource::Working(rows, _) => rows.borrow().clone(),
+            LeafSource::Working(slot, _) => self.working(*slot),
             LeafSource::Join(f) => self.run_from(f, parent)?,
         };
         self.within_limit(rows.len(), leaf.width)?;

@@ -12,10 +12,17 @@ use crate::sql::ast::*;
 use crate::sql::bind::{plan_from, split_and, FromPart, Scope, ScopeCol, INSERTED_VALUES};
 use crate::sql::catalog::*;
 use crate::sql::error::{Code, SqlError, SqlResult};
-use crate::sql::exec::Exec;
+use crate::sql::exec::{Exec, ExecState};
 use crate::sql::functions::statement_time;
 use crate::sql::plan::{BExpr, LeafSource, Row};
 use crate::sql::value::{cast, order_cmp, sql_cmp, SqlType, Value};
+
+/// `ON DUPLICATE KEY UPDATE` bound: the assignments by column, and the
+/// execution state they share across the statement's rows.
+pub(super) struct Upsert {
+    sets: Vec<(usize, BExpr)>,
+    state: Rc<ExecState>,
+}
 
 /// `ON DUPLICATE KEY UPDATE`: its assignments, and the row alias
 /// (`AS new(a, b)`) they may name the inserted row by.
@@ -41,7 +48,8 @@ impl Session {
         let upsert = if on_duplicate.sets.is_empty() {
             None
         } else {
-            Some(self.bind_on_duplicate(&t, on_duplicate.sets, on_duplicate.row_alias)?)
+            let sets = self.bind_on_duplicate(&t, on_duplicate.sets, on_duplicate.row_alias)?;
+            Some(Upsert { sets, state: Rc::default() })
         };
         let map: Vec<usize> = match columns {
             Some(cols) => cols
@@ -90,7 +98,7 @@ impl Session {
         };
         let mut n = 0;
         for r in rows {
-            n += self.insert_row(&t, &map, r, ignore, replace, upsert.as_deref())?;
+            n += self.insert_row(&t, &map, r, ignore, replace, upsert.as_ref())?;
         }
         Ok(n)
     }
@@ -121,10 +129,12 @@ impl Session {
         })?;
         let mut n = 0;
         let now = statement_time(&self.db);
+        // one execution of the assignments for all the rows
+        let state = Rc::new(ExecState::default());
         for (rowid, old) in targets {
             let mut new = old.clone();
             {
-                let ex = Exec { params: &self.params, ..Exec::new(&self.db, now) };
+                let ex = Exec { params: &self.params, state: state.clone(), ..Exec::new(&self.db, now) };
                 for (i, e) in &bound {
                     let v = ex.eval(e, &crate::sql::exec::Env { row: &new, parent: None })?;
                     new[*i] = self.coerce(&t, *i, v)?;
@@ -243,7 +253,7 @@ impl Session {
         vals: Vec<Option<Value>>,
         ignore: bool,
         replace: bool,
-        upsert: Option<&[(usize, BExpr)]>,
+        upsert: Option<&Upsert>,
     ) -> SqlResult<u64> {
         let now = statement_time(&self.db);
         let mut row: Row = t
@@ -293,9 +303,10 @@ impl Session {
                 let inserted: Row = row.iter().chain(&row).cloned().collect();
                 let mut new = old.clone();
                 {
-                    let ex = Exec { params: &self.params, ..Exec::new(&self.db, now) };
+                    let Some(upsert) = upsert else { return Err(e) };
+                    let ex = Exec { params: &self.params, state: upsert.state.clone(), ..Exec::new(&self.db, now) };
                     let outer = crate::sql::exec::Env { row: &inserted, parent: None };
-                    for (i, e) in upsert.unwrap_or_default() {
+                    for (i, e) in &upsert.sets {
                         let v = ex.eval(e, &crate::sql::exec::Env { row: &new, parent: Some(&outer) })?;
                         new[*i] = self.coerce(t, *i, v)?;
                     }

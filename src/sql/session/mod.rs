@@ -669,3 +669,62 @@ impl Session {
         Ok(cat.dbs.get(&db.to_ascii_lowercase()).map(|d| d.name.clone()).unwrap_or(db))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::exec::Exec;
+    use crate::sql::plan::Row;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn text(rows: &[Row]) -> Vec<String> {
+        rows.iter().map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")).collect()
+    }
+
+    /// A bound plan is plain data: executed again with another parameter, or
+    /// by two executions in turn, each execution gets its own answer (the
+    /// recursive CTE's working table and the uncorrelated subquery's result
+    /// belong to the execution, not to the plan).
+    #[test]
+    fn one_bound_plan_executes_again_with_other_parameters() {
+        let mut s = Session::in_memory();
+        s.execute("CREATE TABLE t (k INT PRIMARY KEY, v INT); INSERT INTO t VALUES (1, 10), (2, 20), (3, 30), (4, 40)")
+            .unwrap();
+        let Stmt::Query(q) = Session::parse(
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < ?) \
+             SELECT n, (SELECT v FROM t WHERE t.k = r.n) AS v, \
+             (SELECT COUNT(*) FROM r AS s WHERE s.n <= r.n) AS upto, \
+             (SELECT SUM(n) FROM r) AS total \
+             FROM r ORDER BY n",
+        )
+        .unwrap() else {
+            panic!("a query")
+        };
+        let (first, second, again, a1, b1, a2) = s
+            .with_binder(|b| {
+                let plan = b.query(&q, None)?;
+                let (two, three) = ([Value::Int(2)], [Value::Int(3)]);
+                // executed three times, one after the other
+                let first = Exec { params: &two, ..b.exec() }.run(&plan, None)?;
+                let second = Exec { params: &three, ..b.exec() }.run(&plan, None)?;
+                let again = Exec { params: &two, ..b.exec() }.run(&plan, None)?;
+                // two executions alive at once, each run in turn
+                let a = Exec { params: &two, ..b.exec() };
+                let bx = Exec { params: &three, ..b.exec() };
+                let a1 = a.run(&plan, None)?;
+                let b1 = bx.run(&plan, None)?;
+                let a2 = a.run(&plan, None)?;
+                Ok((first, second, again, a1, b1, a2))
+            })
+            .unwrap();
+        let upto_two = vec!["1,10,1,3", "2,20,2,3"];
+        let upto_three = vec!["1,10,1,6", "2,20,2,6", "3,30,3,6"];
+        assert_eq!(text(&first), upto_two);
+        assert_eq!(text(&second), upto_three);
+        assert_eq!(text(&again), upto_two);
+        assert_eq!(text(&a1), upto_two);
+        assert_eq!(text(&b1), upto_three);
+        assert_eq!(text(&a2), upto_two);
+    }
+}
