@@ -184,13 +184,7 @@ impl<'a> Binder<'a> {
 
     /// The execution context of the statement being bound.
     pub fn exec(&self) -> Exec<'a> {
-        Exec {
-            db: self.db,
-            now: self.now,
-            params: self.params,
-            mem_limit: self.query_memory_limit,
-            state: Rc::default(),
-        }
+        Exec::new(self.db, self.now, self.params, self.query_memory_limit)
     }
 
     /// Binds a query.

@@ -105,9 +105,10 @@ pub struct Env<'e> {
 }
 
 impl<'a> Exec<'a> {
-    /// A context with no parameters and the default memory limit.
-    pub fn new(db: &'a Database, now: Timestamp) -> Exec<'a> {
-        Exec { db, now, params: &[], mem_limit: QUERY_MEMORY_LIMIT, state: Rc::default() }
+    /// A new execution at statement time `now`, with the statement's
+    /// parameters and the session's memory limit (`query_memory_limit`).
+    pub fn new(db: &'a Database, now: Timestamp, params: &'a [Value], mem_limit: usize) -> Exec<'a> {
+        Exec { db, now, params, mem_limit, state: Rc::default() }
     }
 
     /// Fails with `ER_CAPACITY_EXCEEDED` when `rows` rows of `width`

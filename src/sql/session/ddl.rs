@@ -2,9 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::time::Timestamp;
-
-use super::dml::implicit_default;
+use super::dml::{column_default, implicit_default};
 use super::{Session, StatementResult};
 use crate::sql::ast::*;
 use crate::sql::catalog::*;
@@ -414,15 +412,13 @@ impl Session {
                     return Err(SqlError::new(Code::DupFieldName, format!("Duplicate column name '{}'", c.name)));
                 }
                 let cm = self.column_meta(c)?;
-                let dv = if cm.default_now {
-                    Value::DateTime(Timestamp::from_secs(statement_time(&self.db).secs()))
-                } else {
-                    cm.default_value()
+                // The rows there are take the column's default; an
+                // AUTO_INCREMENT column is not numbered but takes its
+                // type's implicit default too.
+                let fill = match column_default(&cm, statement_time(&self.db)) {
+                    Value::Null if cm.not_null => implicit_default(cm.ty),
+                    v => v,
                 };
-                if cm.not_null && dv.is_null() && !self.all_rows(meta)?.is_empty() && !cm.auto_increment {
-                    // MySQL fills the type's implicit default
-                }
-                let fill = if dv.is_null() && cm.not_null { implicit_default(cm.ty) } else { dv };
                 meta.columns.push(cm);
                 if !fill.is_null() {
                     for (rowid, mut row) in self.all_rows(meta)? {

@@ -134,7 +134,7 @@ impl Session {
         for (rowid, old) in targets {
             let mut new = old.clone();
             {
-                let ex = Exec { params: &self.params, state: state.clone(), ..Exec::new(&self.db, now) };
+                let ex = Exec { state: state.clone(), ..self.exec(now) };
                 for (i, e) in &bound {
                     let v = ex.eval(e, &crate::sql::exec::Env { row: &new, parent: None })?;
                     new[*i] = self.coerce(&t, *i, v)?;
@@ -256,37 +256,27 @@ impl Session {
         upsert: Option<&Upsert>,
     ) -> SqlResult<u64> {
         let now = statement_time(&self.db);
-        let mut row: Row = t
-            .columns
-            .iter()
-            .map(|c| if c.default_now { Value::DateTime(Timestamp::from_secs(now.secs())) } else { c.default_value() })
-            .collect();
-        let mut given = vec![false; row.len()];
+        let mut row: Row = t.columns.iter().map(|c| column_default(c, now)).collect();
         for (v, &i) in vals.into_iter().zip(map) {
             if let Some(v) = v {
                 row[i] = v;
-                given[i] = true;
             }
         }
         let (rowid, mut auto) = self.read_seq(t.id)?;
-        for i in 0..row.len() {
+        for (i, cell) in row.iter_mut().enumerate() {
             let c = &t.columns[i];
             if c.auto_increment {
-                let is_zero = matches!(row[i].numeric(), Value::Int(0));
-                if row[i].is_null() || is_zero {
-                    row[i] = Value::Int(auto);
+                let is_zero = matches!(cell.numeric(), Value::Int(0));
+                if cell.is_null() || is_zero {
+                    *cell = Value::Int(auto);
                     auto += 1;
                     continue;
                 }
             }
-            if !given[i] && row[i].is_null() && c.not_null {
-                // MySQL (non-strict for missing columns) uses the implicit default
-                row[i] = implicit_default(c.ty);
-            }
-            let v = std::mem::replace(&mut row[i], Value::Null);
-            row[i] = self.coerce(t, i, v)?;
+            let v = std::mem::replace(cell, Value::Null);
+            *cell = self.coerce(t, i, v)?;
             if c.auto_increment {
-                if let Some(x) = row[i].to_i64() {
+                if let Some(x) = cell.to_i64() {
                     if x >= auto {
                         auto = x + 1;
                     }
@@ -304,7 +294,7 @@ impl Session {
                 let mut new = old.clone();
                 {
                     let Some(upsert) = upsert else { return Err(e) };
-                    let ex = Exec { params: &self.params, state: upsert.state.clone(), ..Exec::new(&self.db, now) };
+                    let ex = Exec { state: upsert.state.clone(), ..self.exec(now) };
                     let outer = crate::sql::exec::Env { row: &inserted, parent: None };
                     for (i, e) in &upsert.sets {
                         let v = ex.eval(e, &crate::sql::exec::Env { row: &new, parent: Some(&outer) })?;
@@ -411,7 +401,7 @@ impl Session {
     }
 
     pub(super) fn all_rows(&self, t: &TableMeta) -> SqlResult<Vec<(u64, Row)>> {
-        let ex = Exec { params: &self.params, ..Exec::new(&self.db, self.db.now()) };
+        let ex = self.exec(self.db.now());
         ex.table_rows(t, &self.db.current(), &crate::sql::plan::Access::Full, &[], None)
     }
 
@@ -488,6 +478,21 @@ impl Session {
     }
 }
 
+/// The value a column takes in a row that does not give it (left out of
+/// the column list, or `DEFAULT`): its default (`CURRENT_TIMESTAMP`: the
+/// statement time `now`), else NULL; a NOT NULL column without a default
+/// gets its type's implicit default, as MySQL fills a column left out
+/// (except an AUTO_INCREMENT column: `insert_row` numbers a NULL there).
+pub(super) fn column_default(c: &ColumnMeta, now: Timestamp) -> Value {
+    let v = if c.default_now { Value::DateTime(Timestamp::from_secs(now.secs())) } else { c.default_value() };
+    if v.is_null() && c.not_null && !c.auto_increment {
+        implicit_default(c.ty)
+    } else {
+        v
+    }
+}
+
+/// The implicit default of a type: zero, the empty string, the zero date.
 pub(super) fn implicit_default(ty: SqlType) -> Value {
     match ty {
         SqlType::Int | SqlType::UInt | SqlType::Bool => Value::Int(0),

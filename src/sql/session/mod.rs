@@ -23,7 +23,7 @@ use super::ast::*;
 use super::bind::{to_timestamp, Binder, Scope};
 use super::catalog::*;
 use super::error::{Code, SqlError, SqlResult};
-use super::exec::eval_const;
+use super::exec::{eval_const, Exec};
 use super::front;
 use super::history_import;
 use super::translate;
@@ -577,9 +577,16 @@ impl Session {
         let cat = self.catalog()?;
         let db = &self.db;
         let cur_db = self.cur_db.clone();
-        let vr = |name: &str, args: &[Value]| virtual_rows(db, &cat, &cur_db, name, args);
+        let limit = self.query_memory_limit;
+        let vr = |name: &str, args: &[Value]| virtual_rows(db, &cat, &cur_db, name, args, limit);
         let binder = Binder::new(db, &cat, &cur_db, &self.params, &vr, self.cte_max_depth, self.query_memory_limit);
         f(&binder)
+    }
+
+    /// An execution at statement time `now` with the statement's parameters
+    /// and the session's `query_memory_limit`.
+    fn exec(&self, now: Timestamp) -> Exec<'_> {
+        Exec::new(&self.db, now, &self.params, self.query_memory_limit)
     }
 
     fn const_expr(&mut self, e: &Expr) -> SqlResult<Value> {
@@ -673,7 +680,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sql::exec::Exec;
+
     use crate::sql::plan::Row;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;

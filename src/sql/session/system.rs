@@ -28,7 +28,7 @@ impl Session {
     /// ("added" | "removed" | "changed"), the columns at `to`, then the
     /// columns at `from` prefixed `old_`.
     pub fn diff(&self, table: &str, from: Timestamp, to: Timestamp) -> SqlResult<StatementResult> {
-        let (columns, rows) = table_diff(&self.db, &self.cur_db, table, from, to)?;
+        let (columns, rows) = table_diff(&self.db, &self.cur_db, table, (from, to), self.query_memory_limit)?;
         Ok(StatementResult::Rows { columns, rows })
     }
 }
@@ -49,13 +49,15 @@ pub(crate) fn global_status(db: &Database) -> (Vec<String>, Vec<Row>) {
     (vec!["variable_name".into(), "variable_value".into()], rows)
 }
 
-/// Rows of information_schema tables and of table functions.
+/// Rows of information_schema tables and of table functions (`mem_limit`:
+/// the session's `query_memory_limit`).
 pub(super) fn virtual_rows(
     db: &Database,
     cat: &Catalog,
     cur_db: &str,
     name: &str,
     args: &[Value],
+    mem_limit: usize,
 ) -> SqlResult<Option<(Vec<String>, Vec<Row>)>> {
     let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     // `information_schema.tables FOR SYSTEM_TIME AS OF t`: the catalog of t.
@@ -137,7 +139,7 @@ pub(super) fn virtual_rows(
                 ));
             }
             let tname = args[0].to_text().unwrap_or_default();
-            table_diff(db, cur_db, &tname, to_timestamp(&args[1])?, to_timestamp(&args[2])?)?
+            table_diff(db, cur_db, &tname, (to_timestamp(&args[1])?, to_timestamp(&args[2])?), mem_limit)?
         }
         _ => return Ok(None),
     }))
@@ -187,13 +189,14 @@ fn reused_row_ids(
 
 /// The rows of `table` (`db.t` or a table of `cur_db`) that differ between
 /// `t1` and `t2`: `change` ("added" | "removed" | "changed"), the columns
-/// at `t2`, then the columns at `t1` prefixed `old_` (`reeldb_diff`).
+/// at `t2`, then the columns at `t1` prefixed `old_` (`reeldb_diff`;
+/// `mem_limit`: the session's `query_memory_limit`).
 fn table_diff(
     db: &Database,
     cur_db: &str,
     tname: &str,
-    t1: Timestamp,
-    t2: Timestamp,
+    (t1, t2): (Timestamp, Timestamp),
+    mem_limit: usize,
 ) -> SqlResult<(Vec<String>, Vec<Row>)> {
     let (tdb, tn) = match tname.split_once('.') {
         Some((a, b)) => (a.to_string(), b.to_string()),
@@ -280,7 +283,7 @@ fn table_diff(
             }
         }
         _ => {
-            let ex = Exec::new(db, db.now());
+            let ex = Exec::new(db, db.now(), &[], mem_limit);
             if let Some(a) = &m1 {
                 for (_, r) in ex.table_rows(a, &s1, &crate::sql::plan::Access::Full, &[], None)? {
                     push("removed", Some(r), None);
