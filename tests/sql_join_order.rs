@@ -274,6 +274,23 @@ fn the_memory_limit_is_a_session_variable() {
 }
 
 #[test]
+fn the_memory_limit_holds_in_the_expressions_of_update_and_upsert() {
+    let mut s = twenty_rows();
+    s.execute("CREATE TABLE k (id INT PRIMARY KEY, n INT); INSERT INTO k VALUES (1, 0)").unwrap();
+    let big = "(SELECT COUNT(*) FROM a a1, a a2, a a3)";
+    s.execute("SET @@query_memory_limit = 65536").unwrap();
+    assert_eq!(error_code(&mut s, &format!("UPDATE k SET n = {big}")), "ER_CAPACITY_EXCEEDED");
+    let upsert = format!("INSERT INTO k VALUES (1, 0) ON DUPLICATE KEY UPDATE n = {big}");
+    assert_eq!(error_code(&mut s, &upsert), "ER_CAPACITY_EXCEEDED");
+    assert_eq!(rows(&mut s, "SELECT n FROM k"), vec![vec![Value::Int(0)]]);
+    s.execute("SET @@query_memory_limit = 1073741824").unwrap();
+    s.execute(&format!("UPDATE k SET n = {big}")).unwrap();
+    assert_eq!(rows(&mut s, "SELECT n FROM k"), vec![vec![Value::Int(8000)]]);
+    s.execute(&format!("INSERT INTO k VALUES (1, 0) ON DUPLICATE KEY UPDATE n = {big} + 1")).unwrap();
+    assert_eq!(rows(&mut s, "SELECT n FROM k"), vec![vec![Value::Int(8001)]]);
+}
+
+#[test]
 fn order_by_limit_returns_the_rows_of_a_full_stable_sort() {
     // Ties keep their input order, across the buffer's cuts too: the
     // rows of every (k, LIMIT, OFFSET) equal those of the sorted whole.

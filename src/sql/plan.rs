@@ -1,7 +1,6 @@
 //! Bound plans: expressions with resolved column positions, FROM trees with
 //! pushed-down filters and index access paths, and query plans.
 
-use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 
@@ -81,8 +80,9 @@ pub struct SubPlan {
     pub plan: QueryPlan,
     /// Whether it references enclosing rows (then it is run per row).
     pub correlated: bool,
-    /// Cached result when uncorrelated.
-    pub cache: RefCell<Option<Rc<SubResult>>>,
+    /// The execution slot that keeps its result when uncorrelated (see
+    /// [`super::exec::ExecState`]).
+    pub slot: usize,
 }
 
 /// A bound expression.
@@ -362,8 +362,9 @@ pub enum LeafSource {
     /// A derived table, view or nested join.
     Query(Box<QueryPlan>),
     /// The rows a recursive CTE produced in its last iteration (its
-    /// reference inside its own recursive part), with their width.
-    Working(Rc<RefCell<Vec<Row>>>, usize),
+    /// reference inside its own recursive part): the execution slot that
+    /// holds them, and their width.
+    Working(usize, usize),
     /// A nested join.
     Join(Box<FromPlan>),
 }
@@ -518,7 +519,7 @@ pub enum QueryPlan {
     },
     /// A recursive common table expression: `anchor`'s rows, then `step`
     /// run again and again over the rows of the iteration before (in
-    /// `working`) until it yields no new rows.
+    /// the execution slot `working`) until it yields no new rows.
     Recursive {
         /// The non-recursive part.
         anchor: Box<QueryPlan>,
@@ -526,8 +527,8 @@ pub enum QueryPlan {
         step: Box<QueryPlan>,
         /// UNION ALL (else duplicates are dropped, which also ends cycles).
         all: bool,
-        /// The previous iteration's rows.
-        working: Rc<RefCell<Vec<Row>>>,
+        /// The execution slot of the previous iteration's rows.
+        working: usize,
         /// Output column names.
         columns: Vec<String>,
         /// Iterations allowed (`cte_max_recursion_depth`).

@@ -1,0 +1,338 @@
+//! Expressions: names resolved in scopes, functions through the
+//! catalogue, aggregates collected, subqueries as sub-plans.
+
+use std::rc::Rc;
+
+use crate::sql::error::{Code, SqlError, SqlResult};
+use crate::sql::exec::eval_const;
+use crate::sql::functions::{Ctx, Func, Volatility};
+use crate::sql::value::Value;
+
+use super::*;
+
+/// Aggregate collection while binding a grouped SELECT.
+pub struct Aggs {
+    pub(super) width: usize,
+    pub(super) calls: Vec<AggCall>,
+}
+
+pub(super) fn agg_func(name: &str) -> Option<AggFunc> {
+    Some(match name {
+        "count" => AggFunc::Count,
+        "sum" => AggFunc::Sum,
+        "avg" => AggFunc::Avg,
+        "min" => AggFunc::Min,
+        "max" => AggFunc::Max,
+        _ => return None,
+    })
+}
+
+/// The direct sub-expressions of an expression (not inside subqueries).
+pub(super) fn children(e: &Expr) -> Vec<&Expr> {
+    match e {
+        Expr::Lit(_)
+        | Expr::Column { .. }
+        | Expr::Exists(..)
+        | Expr::Subquery(_)
+        | Expr::Param(_)
+        | Expr::WindowRef(_)
+        | Expr::Default => Vec::new(),
+        Expr::Unary(_, a)
+        | Expr::IsNull(a, _)
+        | Expr::IsBool(a, _, _)
+        | Expr::Cast(a, _)
+        | Expr::InSubquery { expr: a, .. }
+        | Expr::Quantified { expr: a, .. } => vec![a],
+        Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => vec![a, b],
+        Expr::Between { expr, low, high, .. } => vec![expr, low, high],
+        Expr::InList { expr, list, .. } => std::iter::once(&**expr).chain(list).collect(),
+        Expr::Case { operand, whens, else_ } => operand
+            .as_deref()
+            .into_iter()
+            .chain(whens.iter().flat_map(|(a, b)| [a, b]))
+            .chain(else_.as_deref())
+            .collect(),
+        Expr::Func { args, .. } | Expr::Row(args) => args.iter().collect(),
+        Expr::GroupConcat { args, order_by, .. } => args.iter().chain(order_by.iter().map(|o| &o.expr)).collect(),
+        Expr::Window { args, spec, .. } => {
+            let frame = spec.frame.iter().flat_map(|f| [&f.start, &f.end]).filter_map(|b| match b {
+                FrameBound::Preceding(x) | FrameBound::Following(x) => Some(x),
+                _ => None,
+            });
+            args.iter().chain(&spec.partition_by).chain(spec.order_by.iter().map(|o| &o.expr)).chain(frame).collect()
+        }
+    }
+}
+
+/// Whether an expression holds an aggregate call (outside subqueries; an
+/// aggregate used as a window function is not one, its arguments may hold
+/// one).
+pub fn has_aggregate(e: &Expr) -> bool {
+    matches!(e, Expr::Func { name, .. } if agg_func(name).is_some())
+        || matches!(e, Expr::GroupConcat { .. })
+        || children(e).into_iter().any(has_aggregate)
+}
+
+impl<'a> Binder<'a> {
+    /// Binds an expression. With `aggs`, aggregate calls are collected and
+    /// replaced by positions in the grouped row.
+    pub fn expr(&self, e: &Expr, scope: &Scope, mut aggs: Option<&mut Aggs>) -> SqlResult<BExpr> {
+        macro_rules! sub {
+            ($x:expr) => {
+                Box::new(self.expr($x, scope, aggs.as_deref_mut())?)
+            };
+        }
+        Ok(match e {
+            Expr::Lit(v) => BExpr::Lit(v.clone()),
+            Expr::Param(i) => BExpr::Param(*i),
+            Expr::Column { table, name } if name.starts_with("@@") || table.as_deref().is_some_and(is_scope_prefix) => {
+                let var = name.trim_start_matches("@@");
+                let value = self.system_variable(var).ok_or_else(|| {
+                    SqlError::new(Code::UnknownSystemVariable, format!("Unknown system variable '{var}'"))
+                })?;
+                BExpr::Lit(value)
+            }
+            Expr::Column { table, name } => match scope.resolve(table.as_deref(), name)? {
+                Some((0, i)) => BExpr::Col(i),
+                Some((d, i)) => BExpr::Outer(d, i),
+                None => return Err(unknown_column(table.as_deref(), name)),
+            },
+            Expr::Unary(op, a) => BExpr::Unary(*op, sub!(a)),
+            Expr::Binary(BinOp::Cmp(op), a, b) if matches!((&**a, &**b), (Expr::Row(_), _) | (_, Expr::Row(_))) => {
+                let e = row_compare(*op, a, b)?;
+                self.expr(&e, scope, aggs)?
+            }
+            Expr::InList { expr, list, negated } if matches!(&**expr, Expr::Row(x) if x.len() > 1) => {
+                // (a, b) IN ((1, 2), ...): (a, b) = (1, 2) OR ...
+                let mut any: Option<Expr> = None;
+                for item in list {
+                    let eq = row_compare(CmpOp::Eq, expr, item)?;
+                    any = Some(match any {
+                        None => eq,
+                        Some(acc) => Expr::Binary(BinOp::Or, Box::new(acc), Box::new(eq)),
+                    });
+                }
+                let e = any.ok_or_else(|| SqlError::parse("IN () needs a value"))?;
+                let e = if *negated { Expr::Unary(UnOp::Not, Box::new(e)) } else { e };
+                self.expr(&e, scope, aggs)?
+            }
+            Expr::Binary(op, a, b) => {
+                let a = sub!(a);
+                let b = sub!(b);
+                BExpr::Binary(*op, a, b)
+            }
+            Expr::IsNull(a, n) => BExpr::IsNull(sub!(a), *n),
+            Expr::IsBool(a, v, n) => BExpr::IsBool(sub!(a), *v, *n),
+            Expr::Between { expr, low, high, negated } => {
+                let a = sub!(expr);
+                let b = sub!(low);
+                let c = sub!(high);
+                BExpr::Between(a, b, c, *negated)
+            }
+            Expr::InList { expr, list, negated } => {
+                let a = sub!(expr);
+                let mut l = Vec::new();
+                for x in list {
+                    l.push(self.expr(x, scope, aggs.as_deref_mut())?);
+                }
+                BExpr::InList(a, l, *negated)
+            }
+            Expr::InSubquery { expr, query, negated } => {
+                let a = sub!(expr);
+                let sp = self.subplan(query, scope)?;
+                if sp.plan.columns().len() != 1 {
+                    return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
+                }
+                BExpr::InSub(a, sp, *negated)
+            }
+            Expr::Quantified { expr, op, query, all } => {
+                let a = sub!(expr);
+                let sp = self.subplan(query, scope)?;
+                if sp.plan.columns().len() != 1 {
+                    return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
+                }
+                BExpr::Quantified(a, *op, sp, *all)
+            }
+            Expr::Exists(q, n) => BExpr::Exists(self.subplan(q, scope)?, *n),
+            Expr::Subquery(q) => {
+                let sp = self.subplan(q, scope)?;
+                if sp.plan.columns().len() != 1 {
+                    return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
+                }
+                BExpr::Scalar(sp)
+            }
+            Expr::Case { operand, whens, else_ } => {
+                let o = match operand {
+                    Some(o) => Some(sub!(o)),
+                    None => None,
+                };
+                let mut w = Vec::new();
+                for (a, b) in whens {
+                    let a = self.expr(a, scope, aggs.as_deref_mut())?;
+                    let b = self.expr(b, scope, aggs.as_deref_mut())?;
+                    w.push((a, b));
+                }
+                let el = match else_ {
+                    Some(x) => Some(sub!(x)),
+                    None => None,
+                };
+                BExpr::Case(o, w, el)
+            }
+            Expr::Cast(a, t) => BExpr::Cast(sub!(a), *t),
+            Expr::Like { expr, pattern, escape, negated } => {
+                let a = sub!(expr);
+                let b = sub!(pattern);
+                BExpr::Like(a, b, *escape, *negated)
+            }
+            Expr::Func { name, args, .. }
+                if name == "values" && matches!(args[..], [Expr::Column { table: None, .. }]) =>
+            {
+                // VALUES(c): the value INSERT ... ON DUPLICATE KEY UPDATE would
+                // have inserted; NULL elsewhere, as in MySQL
+                let Expr::Column { name: col, .. } = &args[0] else { return Err(unknown_column(None, name)) };
+                match scope.resolve(Some(INSERTED_VALUES), col)? {
+                    Some((0, i)) => BExpr::Col(i),
+                    Some((d, i)) => BExpr::Outer(d, i),
+                    None => BExpr::Lit(Value::Null),
+                }
+            }
+            Expr::Func { name, args, distinct, star } => {
+                if let Some(f) = agg_func(name) {
+                    let Some(aggs) = aggs else {
+                        return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                    };
+                    let func = if *star { AggFunc::CountStar } else { f };
+                    let mut call = AggCall::plain(func, None);
+                    call.distinct = *distinct;
+                    if !*star {
+                        // COUNT(DISTINCT a, b, ...) counts the distinct rows of values
+                        let many = f == AggFunc::Count && *distinct && !args.is_empty();
+                        if args.len() != 1 && !many {
+                            // the aggregates are grammar in MySQL
+                            return Err(SqlError::parse(format!(
+                                "You have an error in your SQL syntax: {} takes one argument",
+                                name.to_uppercase()
+                            )));
+                        }
+                        if args.iter().any(has_aggregate) {
+                            return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                        }
+                        call.arg = Some(self.expr(&args[0], scope, None)?);
+                        for a in &args[1..] {
+                            call.more.push(self.expr(a, scope, None)?);
+                        }
+                    }
+                    aggs.calls.push(call);
+                    return Ok(BExpr::Col(aggs.width + aggs.calls.len() - 1));
+                }
+                if *star {
+                    return Err(SqlError::parse(format!("You have an error in your SQL syntax near '{name}(*)'")));
+                }
+                let mut a = Vec::new();
+                for x in args {
+                    a.push(self.expr(x, scope, aggs.as_deref_mut())?);
+                }
+                let f = Func::resolve(name, a.len())?;
+                // One statement sees one clock and one current database.
+                if f.def().volatility == Volatility::Statement && a.iter().all(BExpr::is_const) {
+                    let ex = self.exec();
+                    let v = a.iter().map(|e| eval_const(&ex, e)).collect::<SqlResult<Vec<_>>>()?;
+                    BExpr::Lit(
+                        f.call(&Ctx { now: self.now, database: Some(self.cur_db).filter(|d| !d.is_empty()) }, v)?,
+                    )
+                } else {
+                    BExpr::Func(f, a)
+                }
+            }
+            Expr::GroupConcat { args, distinct, order_by, separator } => {
+                let Some(aggs) = aggs else {
+                    return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                };
+                if children(e).into_iter().any(has_aggregate) {
+                    return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                }
+                let arg = match args.len() {
+                    1 => args[0].clone(),
+                    _ => Expr::Func { name: "concat".into(), args: args.clone(), distinct: false, star: false },
+                };
+                let mut call = AggCall::plain(AggFunc::GroupConcat, Some(self.expr(&arg, scope, None)?));
+                call.distinct = *distinct;
+                call.separator = separator.clone();
+                for o in order_by {
+                    let key = match &o.expr {
+                        // a position in the argument list
+                        Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= args.len() => &args[*n as usize - 1],
+                        other => other,
+                    };
+                    call.order.push((self.expr(key, scope, None)?, o.desc));
+                }
+                aggs.calls.push(call);
+                BExpr::Col(aggs.width + aggs.calls.len() - 1)
+            }
+            Expr::Window { .. } => return Err(window_misuse(e)),
+            Expr::Default => {
+                return Err(SqlError::parse(
+                    "You have an error in your SQL syntax near 'DEFAULT': only an INSERT value",
+                ))
+            }
+            Expr::WindowRef(pos) => BExpr::Col(*pos),
+            Expr::Row(v) if v.len() == 1 => self.expr(&v[0], scope, aggs)?,
+            Expr::Row(_) => return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)")),
+        })
+    }
+
+    pub(super) fn subplan(&self, q: &Query, scope: &Scope) -> SqlResult<Rc<SubPlan>> {
+        // The subquery sees `scope` as its parent; correlation is detected by
+        // a marker scope between them.
+        let marker = Scope::new(scope.cols.clone(), scope.parent);
+        let plan = self.query(q, Some(&marker))?;
+        let correlated = marker.touched.get();
+        Ok(Rc::new(SubPlan { plan, correlated, slot: self.next_slot() }))
+    }
+}
+
+/// A comparison of row constructors, `(a, b) op (c, d)`, as the comparisons
+/// of their columns: `=` and `<=>` all equal, `<>` any different, `<`, `<=`,
+/// `>`, `>=` lexicographic. Rows of different widths (or a row against a
+/// single value) are `ER_OPERAND_COLUMNS`.
+pub(super) fn row_compare(op: CmpOp, a: &Expr, b: &Expr) -> SqlResult<Expr> {
+    let items = |e: &Expr| -> Vec<Expr> {
+        match e {
+            Expr::Row(v) => v.clone(),
+            other => vec![other.clone()],
+        }
+    };
+    let (xs, ys) = (items(a), items(b));
+    if xs.is_empty() {
+        return Err(SqlError::parse("You have an error in your SQL syntax near '()'"));
+    }
+    if xs.len() != ys.len() {
+        return Err(SqlError::new(Code::OperandColumns, format!("Operand should contain {} column(s)", xs.len())));
+    }
+    let cmp = |op: CmpOp, x: &Expr, y: &Expr| Expr::Binary(BinOp::Cmp(op), Box::new(x.clone()), Box::new(y.clone()));
+    let fold = |join: BinOp, parts: Vec<Expr>| {
+        parts
+            .into_iter()
+            .reduce(|acc, p| Expr::Binary(join, Box::new(acc), Box::new(p)))
+            .unwrap_or(Expr::Lit(Value::Null))
+    };
+    let pairs = xs.iter().zip(&ys);
+    Ok(match op {
+        CmpOp::Eq | CmpOp::NullSafeEq => fold(BinOp::And, pairs.map(|(x, y)| cmp(op, x, y)).collect()),
+        CmpOp::Ne => fold(BinOp::Or, pairs.map(|(x, y)| cmp(op, x, y)).collect()),
+        CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
+            // x1 < y1 OR (x1 = y1 AND (rest)), the last column with `op` itself
+            let strict = match op {
+                CmpOp::Lt | CmpOp::Le => CmpOp::Lt,
+                _ => CmpOp::Gt,
+            };
+            let n = xs.len();
+            let mut acc = cmp(op, &xs[n - 1], &ys[n - 1]);
+            for i in (0..n - 1).rev() {
+                let tie = Expr::Binary(BinOp::And, Box::new(cmp(CmpOp::Eq, &xs[i], &ys[i])), Box::new(acc));
+                acc = Expr::Binary(BinOp::Or, Box::new(cmp(strict, &xs[i], &ys[i])), Box::new(tie));
+            }
+            acc
+        }
+    })
+}

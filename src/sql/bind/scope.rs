@@ -1,0 +1,76 @@
+//! Scopes: the columns a name can refer to, innermost first.
+
+use std::cell::Cell;
+
+use crate::sql::error::{Code, SqlError, SqlResult};
+
+/// A column visible in a scope.
+#[derive(Debug, Clone)]
+pub struct ScopeCol {
+    /// Table name or alias (lower case).
+    pub table: Option<String>,
+    /// Column name.
+    pub name: String,
+    /// Hidden from `*` (ROW_START / ROW_END).
+    pub hidden: bool,
+}
+
+/// Name-resolution scope of one query level.
+pub struct Scope<'p> {
+    /// Columns of the current row.
+    pub cols: Vec<ScopeCol>,
+    /// The enclosing query's scope.
+    pub parent: Option<&'p Scope<'p>>,
+    /// Set when a name resolved to an enclosing scope.
+    pub correlated: Cell<bool>,
+    /// Set when a nested scope resolved a name in or through this scope.
+    pub touched: Cell<bool>,
+}
+
+impl<'p> Scope<'p> {
+    pub(super) fn new(cols: Vec<ScopeCol>, parent: Option<&'p Scope<'p>>) -> Scope<'p> {
+        Scope { cols, parent, correlated: Cell::new(false), touched: Cell::new(false) }
+    }
+
+    pub(super) fn find_local(&self, table: Option<&str>, name: &str) -> SqlResult<Option<usize>> {
+        let mut found = None;
+        for (i, c) in self.cols.iter().enumerate() {
+            if !c.name.eq_ignore_ascii_case(name) {
+                continue;
+            }
+            if let Some(t) = table {
+                if c.table.as_deref().map(|ct| ct.eq_ignore_ascii_case(t)) != Some(true) {
+                    continue;
+                }
+            }
+            if found.is_some() {
+                return Err(SqlError::new(Code::NonUniq, format!("Column '{name}' in field list is ambiguous")));
+            }
+            found = Some(i);
+        }
+        Ok(found)
+    }
+
+    /// Resolves a column: (levels up, position).
+    pub(super) fn resolve(&self, table: Option<&str>, name: &str) -> SqlResult<Option<(usize, usize)>> {
+        if let Some(i) = self.find_local(table, name)? {
+            return Ok(Some((0, i)));
+        }
+        if let Some(p) = self.parent {
+            if let Some((d, i)) = p.resolve(table, name)? {
+                p.touched.set(true);
+                self.correlated.set(true);
+                return Ok(Some((d + 1, i)));
+            }
+        }
+        Ok(None)
+    }
+}
+
+pub(super) fn unknown_column(table: Option<&str>, name: &str) -> SqlError {
+    let full = match table {
+        Some(t) => format!("{t}.{name}"),
+        None => name.to_string(),
+    };
+    SqlError::new(Code::BadField, format!("Unknown column '{full}' in 'field list'"))
+}

@@ -1,0 +1,293 @@
+//! Queries: set operations, `LIMIT`/`OFFSET`, and a SELECT's clauses
+//! (FROM, WHERE, GROUP BY, HAVING, windows, the select list, ORDER BY).
+
+use crate::sql::error::{Code, SqlError, SqlResult};
+use crate::sql::exec::eval_const;
+use crate::sql::value::Value;
+
+use super::*;
+
+impl<'a> Binder<'a> {
+    pub(super) fn query_body(&self, q: &Query, parent: Option<&Scope>) -> SqlResult<QueryPlan> {
+        match &q.body {
+            SetExpr::Select(s) => {
+                let (plan, cols) = self.select(s, &q.order_by, q.limit.as_ref(), q.offset.as_ref(), parent)?;
+                Ok(QueryPlan::Select(Box::new(plan), cols))
+            }
+            body => {
+                let inner = self.set_expr(body, parent)?;
+                if q.order_by.is_empty() && q.limit.is_none() && q.offset.is_none() {
+                    return Ok(inner);
+                }
+                let cols = inner.columns();
+                let mut order = Vec::new();
+                for o in &q.order_by {
+                    let idx = match &o.expr {
+                        Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= cols.len() => *n as usize - 1,
+                        Expr::Column { name, .. } => cols
+                            .iter()
+                            .position(|c| c.eq_ignore_ascii_case(name))
+                            .ok_or_else(|| unknown_column(None, name))?,
+                        _ => return Err(SqlError::unsupported("ORDER BY expression on a set operation")),
+                    };
+                    order.push((idx, o.desc));
+                }
+                let (limit, offset) = self.limits(q.limit.as_ref(), q.offset.as_ref())?;
+                Ok(QueryPlan::Sorted { input: Box::new(inner), order, limit, offset })
+            }
+        }
+    }
+
+    pub(super) fn set_expr(&self, s: &SetExpr, parent: Option<&Scope>) -> SqlResult<QueryPlan> {
+        match s {
+            SetExpr::Select(sel) => {
+                let (plan, cols) = self.select(sel, &[], None, None, parent)?;
+                Ok(QueryPlan::Select(Box::new(plan), cols))
+            }
+            SetExpr::Query(q) => self.query(q, parent),
+            SetExpr::Values(rows) => {
+                let scope = Scope::new(Vec::new(), parent);
+                let mut out = Vec::new();
+                let width = rows.first().map(|r| r.len()).unwrap_or(0);
+                for r in rows {
+                    if r.len() != width {
+                        return Err(SqlError::new(
+                            Code::WrongValueCount,
+                            "Column count doesn't match value count at row 2",
+                        ));
+                    }
+                    out.push(r.iter().map(|e| self.expr(e, &scope, None)).collect::<SqlResult<_>>()?);
+                }
+                Ok(QueryPlan::Values(out, (0..width).map(|i| format!("column_{i}")).collect()))
+            }
+            SetExpr::SetOp { op, all, left, right } => {
+                let l = self.set_expr(left, parent)?;
+                let r = self.set_expr(right, parent)?;
+                if l.columns().len() != r.columns().len() {
+                    return Err(SqlError::new(
+                        Code::WrongNumberOfColumnsInSelect,
+                        "The used SELECT statements have a different number of columns",
+                    ));
+                }
+                Ok(QueryPlan::SetOp { op: *op, all: *all, left: Box::new(l), right: Box::new(r) })
+            }
+        }
+    }
+
+    /// The values of `LIMIT` and `OFFSET` (constants, non-negative).
+    pub(crate) fn limits(&self, limit: Option<&Expr>, offset: Option<&Expr>) -> SqlResult<(Option<usize>, usize)> {
+        let scope = Scope::new(Vec::new(), None);
+        let num = |e: &Expr| -> SqlResult<usize> {
+            let b = self.expr(e, &scope, None)?;
+            let v = eval_const(&self.exec(), &b)?;
+            match v {
+                Value::Int(i) if i >= 0 => Ok(i as usize),
+                _ => Err(SqlError::parse("Incorrect arguments to LIMIT")),
+            }
+        };
+        Ok((limit.map(num).transpose()?, offset.map(num).transpose()?.unwrap_or(0)))
+    }
+
+    pub(super) fn select(
+        &self,
+        s: &Select,
+        order_by: &[OrderItem],
+        limit: Option<&Expr>,
+        offset: Option<&Expr>,
+        parent: Option<&Scope>,
+    ) -> SqlResult<(SelectPlan, Vec<String>)> {
+        // FROM
+        let mut cols = Vec::new();
+        let mut from_parts = Vec::new();
+        for t in &s.from {
+            from_parts.push(self.bind_from_item(t, &mut cols, parent)?);
+        }
+        let scope = Scope::new(cols, parent);
+
+        // WHERE
+        let mut conjuncts = Vec::new();
+        if let Some(w) = &s.filter {
+            if has_aggregate(w) {
+                return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+            }
+            split_and(&self.expr(w, &scope, None)?, &mut conjuncts);
+        }
+
+        // projection list
+        let mut items: Vec<(Expr, Option<String>, String)> = Vec::new();
+        for it in &s.items {
+            match it {
+                SelectItem::Wildcard | SelectItem::QualifiedWildcard(_) => {
+                    let q = match it {
+                        SelectItem::QualifiedWildcard(t) => Some(t.as_str()),
+                        _ => None,
+                    };
+                    let mut any = false;
+                    for c in &scope.cols {
+                        if c.hidden {
+                            continue;
+                        }
+                        if let Some(t) = q {
+                            if c.table.as_deref().map(|x| x.eq_ignore_ascii_case(t)) != Some(true) {
+                                continue;
+                            }
+                        }
+                        any = true;
+                        items.push((
+                            Expr::Column { table: c.table.clone(), name: c.name.clone() },
+                            None,
+                            c.name.clone(),
+                        ));
+                    }
+                    if !any {
+                        if let Some(t) = q {
+                            return Err(SqlError::new(Code::BadTable, format!("Unknown table '{t}'")));
+                        }
+                        if s.from.is_empty() {
+                            return Err(SqlError::new(Code::NoTablesUsed, "No tables used"));
+                        }
+                    }
+                }
+                SelectItem::Expr { expr, alias, text } => items.push((expr.clone(), alias.clone(), text.clone())),
+            }
+        }
+        let names: Vec<String> = items.iter().map(|(_, _, t)| t.clone()).collect();
+
+        let grouped = !s.group_by.is_empty()
+            || items.iter().any(|(e, _, _)| has_aggregate(e))
+            || s.having.as_ref().is_some_and(has_aggregate)
+            || order_by.iter().any(|o| has_aggregate(&o.expr));
+
+        // Window calls of the select list and ORDER BY get a slot each in
+        // the row after the FROM columns.
+        let window_base = scope.cols.len();
+        let mut window_calls = Vec::new();
+        for (e, _, _) in items.iter_mut() {
+            extract_windows(e, window_base, &mut window_calls);
+        }
+
+        let alias_of = |name: &str| -> Option<Expr> {
+            items
+                .iter()
+                .find(|(_, a, _)| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
+                .map(|(e, _, _)| e.clone())
+        };
+
+        // ORDER BY: a position in the select list, or an expression.
+        let mut order_src: Vec<(Result<usize, Expr>, bool)> = Vec::new();
+        for o in order_by {
+            let src = match &o.expr {
+                Expr::Lit(Value::Int(n)) => {
+                    if *n < 1 || *n as usize > items.len() {
+                        return Err(SqlError::new(Code::BadField, format!("Unknown column '{n}' in 'order clause'")));
+                    }
+                    Ok(*n as usize - 1)
+                }
+                Expr::Column { table: None, name } => Err(alias_of(name).unwrap_or_else(|| o.expr.clone())),
+                other => {
+                    let mut e = other.clone();
+                    extract_windows(&mut e, window_base, &mut window_calls);
+                    Err(e)
+                }
+            };
+            order_src.push((src, o.desc));
+        }
+
+        let mut aggs = Aggs { width: window_base + window_calls.len(), calls: Vec::new() };
+        let mut group_keys = Vec::new();
+        for g in &s.group_by {
+            let e = match g {
+                Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= items.len() => items[*n as usize - 1].0.clone(),
+                Expr::Column { table: None, name } if scope.find_local(None, name)?.is_none() => {
+                    alias_of(name).unwrap_or_else(|| g.clone())
+                }
+                _ => g.clone(),
+            };
+            if has_aggregate(&e) {
+                return Err(SqlError::new(Code::InvalidGroupFuncUse, "Can't group on an aggregate"));
+            }
+            if has_window(&e) {
+                return Err(window_misuse(g));
+            }
+            group_keys.push(self.expr(&e, &scope, None)?);
+        }
+
+        let mut projection = Vec::new();
+        for (e, _, _) in &items {
+            projection.push(self.expr(e, &scope, if grouped { Some(&mut aggs) } else { None })?);
+        }
+        let having = match &s.having {
+            Some(h) => {
+                let h = substitute_aliases(h, &scope, &alias_of)?;
+                if has_window(&h) {
+                    return Err(window_misuse(&h));
+                }
+                Some(self.expr(&h, &scope, if grouped { Some(&mut aggs) } else { None })?)
+            }
+            None => None,
+        };
+        let mut order = Vec::new();
+        for (src, desc) in order_src {
+            match src {
+                Ok(i) => order.push((projection[i].clone(), desc)),
+                Err(e) => order.push((self.expr(&e, &scope, if grouped { Some(&mut aggs) } else { None })?, desc)),
+            }
+        }
+        let mut windows = Vec::new();
+        for call in &window_calls {
+            windows.push(self.window_call(call, &s.windows, &scope, if grouped { Some(&mut aggs) } else { None })?);
+        }
+        let (limit, offset) = self.limits(limit, offset)?;
+
+        let from = if from_parts.is_empty() {
+            if !conjuncts.is_empty() {
+                // SELECT ... WHERE without FROM: filter the single empty row.
+                None.or_else(|| {
+                    Some(FromPlan {
+                        leaves: Vec::new(),
+                        steps: Vec::new(),
+                        post: conjuncts.clone(),
+                        width: 0,
+                        perm: None,
+                    })
+                })
+            } else {
+                None
+            }
+        } else {
+            Some(plan_from(from_parts, conjuncts))
+        };
+        let plan = SelectPlan {
+            from,
+            group: if grouped { Some((group_keys, aggs.calls)) } else { None },
+            having,
+            windows,
+            window_base,
+            projection,
+            order,
+            distinct: s.distinct,
+            limit,
+            offset,
+        };
+        Ok((plan, names))
+    }
+}
+
+/// Replaces bare names in HAVING that are not columns by the aliased
+/// select expressions.
+pub(super) fn substitute_aliases(e: &Expr, scope: &Scope, alias_of: &dyn Fn(&str) -> Option<Expr>) -> SqlResult<Expr> {
+    Ok(match e {
+        Expr::Column { table: None, name } if scope.find_local(None, name)?.is_none() => match alias_of(name) {
+            Some(x) => x,
+            None => e.clone(),
+        },
+        Expr::Binary(op, a, b) => Expr::Binary(
+            *op,
+            Box::new(substitute_aliases(a, scope, alias_of)?),
+            Box::new(substitute_aliases(b, scope, alias_of)?),
+        ),
+        Expr::Unary(op, a) => Expr::Unary(*op, Box::new(substitute_aliases(a, scope, alias_of)?)),
+        Expr::IsNull(a, n) => Expr::IsNull(Box::new(substitute_aliases(a, scope, alias_of)?), *n),
+        other => other.clone(),
+    })
+}

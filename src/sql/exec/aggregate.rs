@@ -1,0 +1,149 @@
+//! Grouping and aggregate functions.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use crate::sql::error::SqlResult;
+use crate::sql::plan::*;
+use crate::sql::value::{arith, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, Value};
+
+use super::{num_or_null, text, Env, Exec};
+
+impl<'a> Exec<'a> {
+    pub(super) fn group(
+        &self,
+        rows: Vec<Row>,
+        keys: &[BExpr],
+        aggs: &[AggCall],
+        scalar: bool,
+        width: usize,
+        parent: Option<&Env>,
+    ) -> SqlResult<Vec<Row>> {
+        let mut index: HashMap<Vec<KeyPart>, usize> = HashMap::new();
+        let mut groups: Vec<(Row, Vec<AggState>)> = Vec::new();
+        for row in rows {
+            let env = Env { row: &row, parent };
+            let k: Vec<KeyPart> = keys.iter().map(|e| self.eval(e, &env).map(|v| v.key())).collect::<SqlResult<_>>()?;
+            let gi = match index.get(&k) {
+                Some(&g) => g,
+                None => {
+                    index.insert(k, groups.len());
+                    groups.push((row.clone(), aggs.iter().map(|_| AggState::default()).collect()));
+                    self.growing(groups.len(), width + keys.len() + aggs.len())?;
+                    groups.len() - 1
+                }
+            };
+            let env = Env { row: &row, parent };
+            for (a, st) in aggs.iter().zip(groups[gi].1.iter_mut()) {
+                let v = match &a.arg {
+                    Some(e) => self.eval(e, &env)?,
+                    None => Value::Int(1),
+                };
+                let more = a.more.iter().map(|e| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
+                let order = a.order.iter().map(|(e, _)| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
+                st.add(a, v, &more, order)?;
+            }
+        }
+        if groups.is_empty() && scalar {
+            groups.push((Vec::new(), aggs.iter().map(|_| AggState::default()).collect()));
+        }
+        let w = width;
+        Ok(groups
+            .into_iter()
+            .map(|(mut first, states)| {
+                first.resize(w, Value::Null);
+                for (a, st) in aggs.iter().zip(states) {
+                    first.push(st.finish(a));
+                }
+                first
+            })
+            .collect())
+    }
+}
+
+/// Running state of one aggregate.
+#[derive(Default, Clone)]
+pub struct AggState {
+    count: i64,
+    acc: Option<Value>,
+    seen: Option<HashSet<Vec<KeyPart>>>,
+    /// GROUP_CONCAT's parts with their ORDER BY values.
+    parts: Vec<(String, Vec<Value>)>,
+}
+
+impl AggState {
+    /// Adds a row's value `v` (with the further values of `COUNT(DISTINCT
+    /// a, b, ...)` in `more`, and GROUP_CONCAT's ORDER BY values).
+    pub(crate) fn add(&mut self, a: &AggCall, v: Value, more: &[Value], order: Vec<Value>) -> SqlResult<()> {
+        if a.func == AggFunc::CountStar {
+            self.count += 1;
+            return Ok(());
+        }
+        if v.is_null() || more.iter().any(Value::is_null) {
+            return Ok(());
+        }
+        if a.distinct {
+            let key = std::iter::once(&v).chain(more).map(Value::key).collect();
+            if !self.seen.get_or_insert_with(HashSet::new).insert(key) {
+                return Ok(());
+            }
+        }
+        self.count += 1;
+        match a.func {
+            AggFunc::Count | AggFunc::CountStar => {}
+            AggFunc::Sum | AggFunc::Avg => {
+                let v = match num_or_null(v) {
+                    Value::Int(i) => Value::Decimal(Decimal::from_i64(i)),
+                    o => o,
+                };
+                self.acc = Some(match self.acc.take() {
+                    None => v,
+                    Some(acc) => arith(ArithOp::Add, &acc, &v)?,
+                });
+            }
+            AggFunc::Min | AggFunc::Max => {
+                let replace = match &self.acc {
+                    None => true,
+                    Some(cur) => {
+                        let o = sql_cmp(&v, cur).unwrap_or(Ordering::Equal);
+                        (a.func == AggFunc::Min && o == Ordering::Less)
+                            || (a.func == AggFunc::Max && o == Ordering::Greater)
+                    }
+                };
+                if replace {
+                    self.acc = Some(v);
+                }
+            }
+            AggFunc::GroupConcat => self.parts.push((text(&v), order)),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn finish(self, a: &AggCall) -> Value {
+        match a.func {
+            AggFunc::Count | AggFunc::CountStar => Value::Int(self.count),
+            AggFunc::Sum => self.acc.unwrap_or(Value::Null),
+            AggFunc::Avg => match self.acc {
+                None => Value::Null,
+                Some(Value::Decimal(d)) => match Decimal::checked_div(d, Decimal::from_i64(self.count)) {
+                    Some(q) => Value::Decimal(q),
+                    None => Value::Double(d.to_f64() / self.count as f64),
+                },
+                Some(other) => Value::Double(other.to_f64().unwrap_or(0.0) / self.count as f64),
+            },
+            AggFunc::Min | AggFunc::Max => self.acc.unwrap_or(Value::Null),
+            AggFunc::GroupConcat => {
+                if self.count == 0 {
+                    return Value::Null;
+                }
+                let mut parts = self.parts;
+                if !a.order.is_empty() {
+                    parts.sort_by(|x, y| {
+                        order_cmp(x.1.iter().zip(&y.1).zip(&a.order).map(|((p, q), (_, d))| (p, q, *d)))
+                    });
+                }
+                Value::Str(parts.into_iter().map(|(s, _)| s).collect::<Vec<_>>().join(&a.separator))
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Running a query plan: SELECT (filter, group, window, project, sort,
+//! limit), VALUES, set operations and common table expressions.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+use crate::sql::ast::SetOpKind;
+use crate::sql::error::{Code, SqlError, SqlResult};
+use crate::sql::plan::*;
+use crate::sql::value::{order_cmp, KeyPart, Value};
+
+use super::{Env, Exec, CHECK_EVERY};
+
+/// The first `keep` items of a stable sort by `cmp` (ties in the order
+/// pushed), holding at most about twice `keep` items at a time: when the
+/// buffer fills, it is sorted and cut back to `keep`.
+struct TopN<T, F: Fn(&T, &T) -> Ordering> {
+    keep: usize,
+    buf: Vec<T>,
+    cmp: F,
+}
+
+impl<T, F: Fn(&T, &T) -> Ordering> TopN<T, F> {
+    fn new(keep: usize, cmp: F) -> Self {
+        TopN { keep, buf: Vec::new(), cmp }
+    }
+
+    fn push(&mut self, item: T) {
+        if self.keep == 0 {
+            return;
+        }
+        self.buf.push(item);
+        if self.buf.len() >= self.keep.saturating_mul(2).max(CHECK_EVERY) {
+            self.buf.sort_by(&self.cmp);
+            self.buf.truncate(self.keep);
+        }
+    }
+
+    fn finish(mut self) -> Vec<T> {
+        self.buf.sort_by(&self.cmp);
+        self.buf.truncate(self.keep);
+        self.buf
+    }
+}
+
+/// Rows a recursive common table expression may produce: a bound on memory
+/// (each iteration may multiply the rows), where a server would have a
+/// statement time limit.
+const CTE_MAX_ROWS: usize = 1_000_000;
+
+impl<'a> Exec<'a> {
+    /// Runs a query plan.
+    pub fn run(&self, plan: &QueryPlan, parent: Option<&Env>) -> SqlResult<Vec<Row>> {
+        match plan {
+            QueryPlan::Select(s, _) => self.select(s, parent),
+            QueryPlan::Values(rows, _) => {
+                let empty = Env { row: &[], parent };
+                rows.iter().map(|r| r.iter().map(|e| self.eval(e, &empty)).collect()).collect()
+            }
+            QueryPlan::SetOp { op, all, left, right } => {
+                let l = self.run(left, parent)?;
+                let r = self.run(right, parent)?;
+                let key = |row: &Row| -> Vec<KeyPart> { row.iter().map(|v| v.key()).collect() };
+                Ok(match (op, all) {
+                    (SetOpKind::Union, true) => {
+                        let mut l = l;
+                        l.extend(r);
+                        l
+                    }
+                    (SetOpKind::Union, false) => {
+                        let mut seen = HashSet::new();
+                        l.into_iter().chain(r).filter(|row| seen.insert(key(row))).collect()
+                    }
+                    (SetOpKind::Except, _) => {
+                        let rs: HashSet<Vec<KeyPart>> = r.iter().map(key).collect();
+                        let mut seen = HashSet::new();
+                        l.into_iter().filter(|row| !rs.contains(&key(row)) && (*all || seen.insert(key(row)))).collect()
+                    }
+                    (SetOpKind::Intersect, _) => {
+                        let rs: HashSet<Vec<KeyPart>> = r.iter().map(key).collect();
+                        let mut seen = HashSet::new();
+                        l.into_iter().filter(|row| rs.contains(&key(row)) && (*all || seen.insert(key(row)))).collect()
+                    }
+                })
+            }
+            QueryPlan::Recursive { anchor, step, all, working, max_depth, .. } => {
+                let key = |row: &Row| -> Vec<KeyPart> { row.iter().map(|v| v.key()).collect() };
+                let mut seen = HashSet::new();
+                let mut out: Vec<Row> = Vec::new();
+                let mut last: Vec<Row> = self.run(anchor, parent)?;
+                for iteration in 0.. {
+                    if !*all {
+                        last.retain(|row| seen.insert(key(row)));
+                    }
+                    if last.is_empty() {
+                        break;
+                    }
+                    if iteration > *max_depth {
+                        return Err(SqlError::new(
+                            Code::CteMaxRecursionDepth,
+                            format!(
+                                "Recursive query aborted after {} iterations. Try increasing \
+                                 @@cte_max_recursion_depth to a larger value.",
+                                iteration
+                            ),
+                        ));
+                    }
+                    if out.len() + last.len() > CTE_MAX_ROWS {
+                        return Err(SqlError::new(
+                            Code::CteMaxRecursionDepth,
+                            format!("Recursive query aborted after producing more than {CTE_MAX_ROWS} rows"),
+                        ));
+                    }
+                    out.extend(last.iter().cloned());
+                    self.set_working(*working, std::mem::take(&mut last));
+                    last = self.run(step, parent)?;
+                }
+                self.set_working(*working, Vec::new());
+                Ok(out)
+            }
+            QueryPlan::Sorted { input, order, limit, offset } => {
+                let keep = limit.map_or(usize::MAX, |l| l.saturating_add(*offset));
+                let mut top = TopN::new(keep, |a: &Row, b: &Row| {
+                    order_cmp(order.iter().map(|(i, desc)| (&a[*i], &b[*i], *desc)))
+                });
+                self.run(input, parent)?.into_iter().for_each(|r| top.push(r));
+                Ok(top.finish().into_iter().skip(*offset).collect())
+            }
+        }
+    }
+
+    pub(super) fn select(&self, p: &SelectPlan, parent: Option<&Env>) -> SqlResult<Vec<Row>> {
+        let rows = match &p.from {
+            Some(f) => self.run_from(f, parent)?,
+            None => vec![Vec::new()],
+        };
+        let mut rows = match &p.group {
+            Some((keys, aggs)) => {
+                // the group's first row, then the window slots
+                let width = p.window_base + p.windows.len();
+                self.group(rows, keys, aggs, keys.is_empty(), width, parent)?
+            }
+            None => rows,
+        };
+        if let Some(h) = &p.having {
+            let mut kept = Vec::with_capacity(rows.len());
+            for row in rows {
+                if self.truthy(h, &Env { row: &row, parent })? {
+                    kept.push(row);
+                }
+            }
+            rows = kept;
+        }
+        if !p.windows.is_empty() {
+            crate::sql::window::compute(self, &mut rows, &p.windows, p.window_base, parent)?;
+        }
+        // ORDER BY ... LIMIT keeps only the rows it may return
+        let keep = p.limit.map_or(usize::MAX, |l| l.saturating_add(p.offset));
+        let mut top = TopN::new(keep, |a: &(Row, Vec<Value>), b: &(Row, Vec<Value>)| {
+            order_cmp(a.1.iter().zip(&b.1).zip(&p.order).map(|((x, y), (_, d))| (x, y, *d)))
+        });
+        let mut seen = HashSet::new();
+        let mut pushed = 0usize;
+        let width = p.projection.len() + p.order.len();
+        for row in &rows {
+            let env = Env { row, parent };
+            let proj: Row = p.projection.iter().map(|e| self.eval(e, &env)).collect::<SqlResult<_>>()?;
+            if p.distinct && !seen.insert(proj.iter().map(|v| v.key()).collect::<Vec<_>>()) {
+                continue;
+            }
+            let keys: Vec<Value> = p.order.iter().map(|(e, _)| self.eval(e, &env)).collect::<SqlResult<_>>()?;
+            top.push((proj, keys));
+            pushed += 1;
+            if pushed % CHECK_EVERY == 0 {
+                self.within_limit(top.buf.len() + seen.len(), width)?;
+            }
+        }
+        Ok(top.finish().into_iter().skip(p.offset).map(|(r, _)| r).collect())
+    }
+}

@@ -1,0 +1,228 @@
+//! Reading a leaf of a FROM clause: table scans through an access path
+//! (full, index equality, index range), derived tables and virtual tables.
+
+use std::ops::Bound;
+
+use crate::db::Snapshot;
+use crate::time::Timestamp;
+
+use crate::sql::catalog::{self, decode_row, encode_key, TableMeta};
+use crate::sql::error::SqlResult;
+use crate::sql::plan::*;
+use crate::sql::value::Value;
+
+use super::{Env, Exec};
+
+impl<'a> Exec<'a> {
+    pub(super) fn leaf_rows(&self, leaf: &Leaf, parent: Option<&Env>) -> SqlResult<Vec<Row>> {
+        let rows = match &leaf.source {
+            LeafSource::Table { meta, snap, access } => {
+                return Ok(self
+                    .table_rows(meta, snap, access, &leaf.filters, parent)?
+                    .into_iter()
+                    .map(|(_, r)| r)
+                    .collect())
+            }
+            LeafSource::Versions { meta, from, to, inclusive_end } => {
+                let prefix = catalog::row_prefix(meta.id);
+                let end = catalog::prefix_end(&prefix).unwrap_or_default();
+                // A period that ends before it starts (`BETWEEN a AND b`
+                // with a > b) or an empty one (`FROM t TO t`) holds no row.
+                if *from > *to || (!*inclusive_end && *from == *to) {
+                    return Ok(Vec::new());
+                }
+                let versions = self.db.row_versions(Bound::Included(&prefix), Bound::Excluded(&end), *from, *to)?;
+                let mut out = Vec::new();
+                for v in versions {
+                    if !inclusive_end && v.start >= *to {
+                        continue;
+                    }
+                    let mut r = decode_row(&v.value)?;
+                    r.resize(meta.columns.len(), Value::Null);
+                    r.push(Value::DateTime(v.start));
+                    r.push(match v.end {
+                        Some(e) => Value::DateTime(e),
+                        None => Value::DateTime(Timestamp::parse("2038-01-19 03:14:07.999999").unwrap_or_default()),
+                    });
+                    out.push(r);
+                }
+                out
+            }
+            LeafSource::Rows(rows, _) => rows.clone(),
+            LeafSource::Query(p) => self.run(p, parent)?,
+            LeafSource::Working(slot, _) => self.working(*slot),
+            LeafSource::Join(f) => self.run_from(f, parent)?,
+        };
+        self.within_limit(rows.len(), leaf.width)?;
+        if leaf.filters.is_empty() {
+            return Ok(rows);
+        }
+        let mut kept = Vec::new();
+        for r in rows {
+            if self.all_true(&leaf.filters, &Env { row: &r, parent })? {
+                kept.push(r);
+            }
+        }
+        Ok(kept)
+    }
+
+    /// Reads a table's rows (with row ids) through an access path, keeping
+    /// those that pass `filters` (bound on the table's columns).
+    pub fn table_rows(
+        &self,
+        meta: &TableMeta,
+        snap: &Snapshot,
+        access: &Access,
+        filters: &[BExpr],
+        parent: Option<&Env>,
+    ) -> SqlResult<Vec<(u64, Row)>> {
+        Ok(self.rows_within(meta, snap, access, filters, parent, usize::MAX)?.unwrap_or_default())
+    }
+
+    /// [`Exec::table_rows`], but a full scan gives up (`None`) once it has
+    /// read more than `budget` rows.
+    pub(super) fn rows_within(
+        &self,
+        meta: &TableMeta,
+        snap: &Snapshot,
+        access: &Access,
+        filters: &[BExpr],
+        parent: Option<&Env>,
+        budget: usize,
+    ) -> SqlResult<Option<Vec<(u64, Row)>>> {
+        let ncols = meta.columns.len();
+        let mut out = Vec::new();
+        let mut err = None;
+        let accept = |rowid: u64, bytes: &[u8], out: &mut Vec<(u64, Row)>| -> SqlResult<()> {
+            let mut r = decode_row(bytes)?;
+            r.resize(ncols, Value::Null);
+            if self.all_true(filters, &Env { row: &r, parent })? {
+                out.push((rowid, r));
+            }
+            Ok(())
+        };
+        let ranges = self.index_ranges(meta, access, parent)?;
+        match ranges {
+            None => {
+                let prefix = catalog::row_prefix(meta.id);
+                let mut read = 0usize;
+                catalog::scan_prefix(self.db, snap, &prefix, &mut |k, v| {
+                    read += 1;
+                    if read > budget {
+                        return false;
+                    }
+                    if let Err(e) = accept(catalog::row_key_rowid(k), v, &mut out) {
+                        err = Some(e);
+                        return false;
+                    }
+                    true
+                })?;
+                if read > budget {
+                    return Ok(None);
+                }
+            }
+            Some((_, ranges)) => {
+                let mut rowids = Vec::new();
+                for (lo, hi) in ranges {
+                    let hi_b = match &hi {
+                        Some(h) => Bound::Excluded(h.as_slice()),
+                        None => Bound::Unbounded,
+                    };
+                    self.db.scan(snap, Bound::Included(lo.as_slice()), hi_b, &mut |k, _| {
+                        rowids.push(catalog::index_entry_rowid(k));
+                        true
+                    })?;
+                }
+                rowids.sort_unstable();
+                rowids.dedup();
+                for rid in rowids {
+                    if let Some(bytes) = self.db.get(snap, &catalog::row_key(meta.id, rid))? {
+                        accept(rid, &bytes, &mut out)?;
+                    }
+                }
+            }
+        }
+        if let Some(e) = err {
+            return Err(e);
+        }
+        Ok(Some(out))
+    }
+
+    /// Key ranges `[lo, hi)` of an index access, or None for a full scan.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn index_ranges(
+        &self,
+        meta: &TableMeta,
+        access: &Access,
+        parent: Option<&Env>,
+    ) -> SqlResult<Option<(u64, Vec<(Vec<u8>, Option<Vec<u8>>)>)>> {
+        let env = Env { row: &[], parent };
+        let (ix, col) = match access {
+            Access::Full => return Ok(None),
+            Access::IndexEq { index, .. } | Access::IndexRange { index, .. } => {
+                let ix = &meta.indexes[*index];
+                (ix, ix.columns[0])
+            }
+        };
+        let ty = &meta.columns[col].ty;
+        let want_class = catalog::type_key_class(ty);
+        let prefix = catalog::index_prefix(ix.id);
+        let key_of = |v: &Value| -> Vec<u8> {
+            let mut k = prefix.clone();
+            encode_key(v, &mut k);
+            k
+        };
+        match access {
+            Access::IndexEq { values, .. } => {
+                let mut ranges = Vec::new();
+                for e in values {
+                    let v = self.eval(e, &env)?;
+                    if v.is_null() {
+                        continue;
+                    }
+                    let Some(v) = catalog::index_key_value(ty, &v) else {
+                        return Ok(None);
+                    };
+                    let k = key_of(&v);
+                    let end = catalog::prefix_end(&k);
+                    ranges.push((k, end));
+                }
+                Ok(Some((ix.id, ranges)))
+            }
+            Access::IndexRange { lo, hi, .. } => {
+                let bound = |e: &Option<BExpr>| -> SqlResult<Result<Option<Value>, bool>> {
+                    // Err(true): a NULL bound, no row; Err(false): no index key
+                    let Some(e) = e else { return Ok(Ok(None)) };
+                    let v = self.eval(e, &env)?;
+                    if v.is_null() {
+                        return Ok(Err(true));
+                    }
+                    Ok(catalog::index_key_value(ty, &v).map(Some).ok_or(false))
+                };
+                let (lo_v, hi_v) = match (bound(lo)?, bound(hi)?) {
+                    (Err(true), _) | (_, Err(true)) => return Ok(Some((ix.id, Vec::new()))),
+                    (Ok(lo_v), Ok(hi_v)) => (lo_v, hi_v),
+                    _ => return Ok(None),
+                };
+                let start = match &lo_v {
+                    Some(v) => key_of(v),
+                    None => {
+                        let mut k = prefix.clone();
+                        k.push(want_class);
+                        k
+                    }
+                };
+                let end = match &hi_v {
+                    Some(v) => catalog::prefix_end(&key_of(v)),
+                    None => catalog::prefix_end(&{
+                        let mut k = prefix.clone();
+                        k.push(want_class);
+                        k
+                    }),
+                };
+                Ok(Some((ix.id, vec![(start, end)])))
+            }
+            Access::Full => Ok(None),
+        }
+    }
+}

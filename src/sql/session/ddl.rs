@@ -1,0 +1,526 @@
+//! DDL: databases, tables, views, indexes, `ALTER TABLE`, `TRUNCATE`.
+
+use std::rc::Rc;
+
+use super::dml::{column_default, implicit_default};
+use super::{Session, StatementResult};
+use crate::sql::ast::*;
+use crate::sql::catalog::*;
+use crate::sql::error::{Code, SqlError, SqlResult};
+use crate::sql::functions::statement_time;
+use crate::sql::value::{cast, SqlType, Value};
+
+impl Session {
+    fn next_id(&mut self) -> SqlResult<u64> {
+        let cur = self.db.current();
+        let n = match self.db.get(&cur, NEXT_ID_KEY)? {
+            Some(b) if b.len() == 8 => u64::from_be_bytes(b.try_into().unwrap()),
+            _ => 1,
+        };
+        self.db.put(NEXT_ID_KEY, &(n + 1).to_be_bytes())?;
+        Ok(n)
+    }
+
+    fn put_table(&mut self, t: &TableMeta) -> SqlResult<()> {
+        self.db.put(&table_key(&t.db, &t.name), &to_json(t))?;
+        self.catalog = None;
+        Ok(())
+    }
+
+    /// `CREATE DATABASE`.
+    pub(super) fn create_database(&mut self, name: &str, if_not_exists: bool) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        if cat.has_db(name) || name.eq_ignore_ascii_case("information_schema") {
+            if if_not_exists {
+                return Ok(0);
+            }
+            return Err(SqlError::new(
+                Code::DbCreateExists,
+                format!("Can't create database '{name}'; database exists"),
+            ));
+        }
+        self.db.put(&db_key(name), &to_json(&DbMeta { name: name.to_string() }))?;
+        self.catalog = None;
+        Ok(1)
+    }
+
+    /// `DROP DATABASE`: its tables and views go with it.
+    pub(super) fn drop_database(&mut self, name: &str, if_exists: bool) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        if !cat.has_db(name) || name.eq_ignore_ascii_case(DEFAULT_DB) {
+            if if_exists {
+                return Ok(0);
+            }
+            return Err(SqlError::new(
+                Code::DbDropExists,
+                format!("Can't drop database '{name}'; database doesn't exist"),
+            ));
+        }
+        let lname = name.to_ascii_lowercase();
+        for ((d, _), t) in cat.tables.iter() {
+            if *d == lname {
+                self.drop_table_data(t)?;
+            }
+        }
+        for ((d, _), v) in cat.views.iter() {
+            if *d == lname {
+                self.db.delete(&view_key(&v.db, &v.name))?;
+            }
+        }
+        self.db.delete(&db_key(name))?;
+        if self.cur_db.eq_ignore_ascii_case(name) {
+            // as in MySQL, no database is selected any more
+            self.cur_db.clear();
+        }
+        self.catalog = None;
+        Ok(0)
+    }
+
+    /// `CREATE TABLE`, with `AS SELECT …`: the rows inserted.
+    pub(super) fn create_table(
+        &mut self,
+        name: &ObjName,
+        if_not_exists: bool,
+        columns: &[ColumnDef],
+        primary_key: &[String],
+        indexes: &[TableIndex],
+        as_query: Option<&Query>,
+    ) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        let db = self.db_of(&cat, name)?;
+        if cat.table(&db, &name.name).is_some() || cat.view(&db, &name.name).is_some() {
+            if if_not_exists {
+                return Ok(0);
+            }
+            return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", name.name)));
+        }
+        let mut columns = columns.to_vec();
+        let mut source_rows = None;
+        if let Some(q) = as_query {
+            let r = self.query(q)?;
+            if let StatementResult::Rows { columns: names, rows } = r {
+                for (i, n) in names.iter().enumerate() {
+                    if columns.iter().any(|c| c.name.eq_ignore_ascii_case(n)) {
+                        continue;
+                    }
+                    let ty = match rows.iter().map(|r| &r[i]).find(|v| !v.is_null()) {
+                        Some(Value::Int(_)) => SqlType::Int,
+                        Some(Value::Double(_)) => SqlType::Double,
+                        Some(Value::Decimal(d)) => SqlType::Decimal(65, d.s),
+                        Some(Value::Date(_)) => SqlType::Date,
+                        Some(Value::DateTime(_)) => SqlType::DateTime,
+                        _ => SqlType::Text(None),
+                    };
+                    columns.push(ColumnDef {
+                        name: n.clone(),
+                        ty,
+                        not_null: false,
+                        default: None,
+                        auto_increment: false,
+                        primary_key: false,
+                        unique: false,
+                    });
+                }
+                source_rows = Some((names, rows));
+            }
+        }
+        let meta = self.build_table(&db, &name.name, &columns, primary_key, indexes)?;
+        self.put_table(&meta)?;
+        let mut n = 0;
+        if let Some((names, rows)) = source_rows {
+            let meta = Rc::new(meta);
+            let map: Vec<usize> = names.iter().map(|n| meta.column(n).unwrap_or(0)).collect();
+            for r in rows {
+                self.insert_row(&meta, &map, r.into_iter().map(Some).collect(), false, false, None)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// `DROP TABLE`.
+    pub(super) fn drop_table(&mut self, names: &[ObjName], if_exists: bool) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        for n in names {
+            let db = self.db_name(n.db.as_deref())?;
+            match cat.table(&db, &n.name) {
+                Some(t) => self.drop_table_data(&t)?,
+                None if if_exists => {}
+                None => {
+                    return Err(SqlError::new(Code::BadTable, format!("Unknown table '{}.{}'", db, n.name)));
+                }
+            }
+        }
+        self.catalog = None;
+        Ok(0)
+    }
+
+    /// `CREATE [OR REPLACE] VIEW`: the query is checked now, stored as text.
+    pub(super) fn create_view(
+        &mut self,
+        name: &ObjName,
+        or_replace: bool,
+        columns: &[String],
+        sql: &str,
+        query: &Query,
+    ) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        let db = self.db_of(&cat, name)?;
+        if cat.table(&db, &name.name).is_some() || (cat.view(&db, &name.name).is_some() && !or_replace) {
+            return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", name.name)));
+        }
+        if !crate::sql::params::placeholders(sql).is_empty() {
+            return Err(SqlError::new(Code::ViewSelectVariable, "View's SELECT contains a variable or parameter"));
+        }
+        // validate the query now
+        let cols = self.with_binder(|b| Ok(b.query(query, None)?.columns()))?;
+        if !columns.is_empty() && columns.len() != cols.len() {
+            return Err(SqlError::new(
+                Code::ViewWrongList,
+                "View's SELECT and view's field list have different column counts",
+            ));
+        }
+        let v = ViewMeta { db: db.clone(), name: name.name.clone(), columns: columns.to_vec(), sql: sql.to_string() };
+        self.db.put(&view_key(&db, &name.name), &to_json(&v))?;
+        self.catalog = None;
+        Ok(0)
+    }
+
+    /// `DROP VIEW`.
+    pub(super) fn drop_view(&mut self, names: &[ObjName], if_exists: bool) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        for n in names {
+            let db = self.db_name(n.db.as_deref())?;
+            if cat.view(&db, &n.name).is_some() {
+                self.db.delete(&view_key(&db, &n.name))?;
+            } else if !if_exists {
+                return Err(SqlError::new(Code::BadTable, format!("Unknown table '{}.{}'", db, n.name)));
+            }
+        }
+        self.catalog = None;
+        Ok(0)
+    }
+
+    /// `CREATE [UNIQUE] INDEX`: built from the rows there are.
+    pub(super) fn create_index(
+        &mut self,
+        name: &str,
+        table: &ObjName,
+        columns: &[String],
+        unique: bool,
+        if_not_exists: bool,
+    ) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        let t = self.table_meta(&cat, table)?;
+        if t.indexes.iter().any(|ix| ix.name.eq_ignore_ascii_case(name)) {
+            if if_not_exists {
+                return Ok(0);
+            }
+            return Err(SqlError::new(Code::DupKeyName, format!("Duplicate key name '{name}'")));
+        }
+        let cols = columns
+            .iter()
+            .map(|c| {
+                t.column(c)
+                    .ok_or_else(|| SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table")))
+            })
+            .collect::<SqlResult<Vec<_>>>()?;
+        let id = self.next_id()?;
+        let ix = IndexMeta { id, name: name.to_string(), columns: cols, unique, primary: false };
+        let mut meta = (*t).clone();
+        meta.indexes.push(ix);
+        let meta = Rc::new(meta);
+        let pos = meta.indexes.len() - 1;
+        for (rowid, row) in self.all_rows(&meta)? {
+            self.check_unique(&meta, &row, rowid, Some(pos))?;
+            self.put_index_entry(&meta.indexes[pos], &row, rowid)?;
+        }
+        self.put_table(&meta)?;
+        Ok(0)
+    }
+
+    /// `DROP INDEX`.
+    pub(super) fn drop_index(&mut self, name: &str, table: Option<&ObjName>, if_exists: bool) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        let found = match table {
+            Some(t) => {
+                let m = self.table_meta(&cat, t)?;
+                m.indexes.iter().position(|ix| ix.name.eq_ignore_ascii_case(name)).map(|p| (m.clone(), p))
+            }
+            None => cat.find_index(&self.db_name(None)?, name),
+        };
+        let Some((t, pos)) = found else {
+            if if_exists {
+                return Ok(0);
+            }
+            return Err(SqlError::new(
+                Code::CantDropFieldOrKey,
+                format!("Can't DROP '{name}'; check that column/key exists"),
+            ));
+        };
+        let mut meta = (*t).clone();
+        let ix = meta.indexes.remove(pos);
+        self.delete_prefix(&index_prefix(ix.id))?;
+        self.put_table(&meta)?;
+        Ok(0)
+    }
+
+    /// `ALTER TABLE`: the operations in order.
+    pub(super) fn alter_table(&mut self, name: &ObjName, ops: &[AlterOp]) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        let t = self.table_meta(&cat, name)?;
+        let mut meta = (*t).clone();
+        for op in ops {
+            self.alter(&mut meta, op)?;
+        }
+        Ok(0)
+    }
+
+    /// `TRUNCATE TABLE`: the rows, index entries and sequence go.
+    pub(super) fn truncate(&mut self, n: &ObjName) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        let t = self.table_meta(&cat, n)?;
+        self.delete_prefix(&row_prefix(t.id))?;
+        for ix in &t.indexes {
+            self.delete_prefix(&index_prefix(ix.id))?;
+        }
+        self.db.delete(&seq_key(t.id))?;
+        Ok(0)
+    }
+
+    fn build_table(
+        &mut self,
+        db: &str,
+        name: &str,
+        columns: &[ColumnDef],
+        primary_key: &[String],
+        indexes: &[TableIndex],
+    ) -> SqlResult<TableMeta> {
+        if columns.is_empty() {
+            return Err(SqlError::new(Code::ParseError, "A table must have at least 1 column"));
+        }
+        let mut cols = Vec::new();
+        for c in columns {
+            if cols.iter().any(|x: &ColumnMeta| x.name.eq_ignore_ascii_case(&c.name)) {
+                return Err(SqlError::new(Code::DupFieldName, format!("Duplicate column name '{}'", c.name)));
+            }
+            cols.push(self.column_meta(c)?);
+        }
+        let id = self.next_id()?;
+        let mut meta = TableMeta { id, db: db.into(), name: name.into(), columns: cols, indexes: Vec::new() };
+        let mut pk: Vec<usize> = Vec::new();
+        for (i, c) in columns.iter().enumerate() {
+            if c.primary_key {
+                if !pk.is_empty() {
+                    return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
+                }
+                pk.push(i);
+            }
+        }
+        if !primary_key.is_empty() {
+            if !pk.is_empty() {
+                return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
+            }
+            for c in primary_key {
+                let i = meta
+                    .column(c)
+                    .ok_or_else(|| SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table")))?;
+                meta.columns[i].not_null = true;
+                pk.push(i);
+            }
+        }
+        if !pk.is_empty() {
+            let iid = self.next_id()?;
+            meta.indexes.push(IndexMeta { id: iid, name: "PRIMARY".into(), columns: pk, unique: true, primary: true });
+        }
+        // Column-level UNIQUE first, then the table-level definitions in
+        // order: (name, columns, unique).
+        let mut defs: Vec<(Option<&str>, Vec<usize>, bool)> =
+            columns.iter().enumerate().filter(|(_, c)| c.unique).map(|(i, _)| (None, vec![i], true)).collect();
+        for ix in indexes {
+            let cols = ix
+                .columns
+                .iter()
+                .map(|c| {
+                    meta.column(c).ok_or_else(|| {
+                        SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table"))
+                    })
+                })
+                .collect::<SqlResult<_>>()?;
+            defs.push((ix.name.as_deref(), cols, ix.unique));
+        }
+        for (name, cols, unique) in defs {
+            let iid = self.next_id()?;
+            let taken = |nm: &str| meta.indexes.iter().any(|ix| ix.name.eq_ignore_ascii_case(nm));
+            let nm = match name {
+                Some(nm) if taken(nm) => {
+                    return Err(SqlError::new(Code::DupKeyName, format!("Duplicate key name '{nm}'")));
+                }
+                Some(nm) => nm.to_string(),
+                None => {
+                    let nm = meta.columns[cols[0]].name.clone();
+                    if taken(&nm) {
+                        format!("{nm}_{iid}")
+                    } else {
+                        nm
+                    }
+                }
+            };
+            meta.indexes.push(IndexMeta { id: iid, name: nm, columns: cols, unique, primary: false });
+        }
+        Ok(meta)
+    }
+
+    fn column_meta(&mut self, c: &ColumnDef) -> SqlResult<ColumnMeta> {
+        let mut default_now = false;
+        let default = match &c.default {
+            None => None,
+            Some(Expr::Func { name, .. })
+                if matches!(name.as_str(), "now" | "current_timestamp" | "localtimestamp") =>
+            {
+                default_now = true;
+                None
+            }
+            Some(Expr::Column { name, .. }) if name.eq_ignore_ascii_case("current_timestamp") => {
+                default_now = true;
+                None
+            }
+            Some(e) => {
+                let v = self.const_expr(e)?;
+                let v = cast(&v, c.ty, true)?;
+                if v.is_null() {
+                    None
+                } else {
+                    Some(encode_row(&[v]))
+                }
+            }
+        };
+        Ok(ColumnMeta {
+            name: c.name.clone(),
+            ty: c.ty,
+            not_null: c.not_null || c.primary_key,
+            default,
+            default_now,
+            auto_increment: c.auto_increment,
+        })
+    }
+
+    fn alter(&mut self, meta: &mut TableMeta, op: &AlterOp) -> SqlResult<()> {
+        match op {
+            AlterOp::AddColumn(c) => {
+                if meta.column(&c.name).is_some() {
+                    return Err(SqlError::new(Code::DupFieldName, format!("Duplicate column name '{}'", c.name)));
+                }
+                let cm = self.column_meta(c)?;
+                // The rows there are take the column's default; an
+                // AUTO_INCREMENT column is not numbered but takes its
+                // type's implicit default too.
+                let fill = match column_default(&cm, statement_time(&self.db)) {
+                    Value::Null if cm.not_null => implicit_default(cm.ty),
+                    v => v,
+                };
+                meta.columns.push(cm);
+                if !fill.is_null() {
+                    for (rowid, mut row) in self.all_rows(meta)? {
+                        row.resize(meta.columns.len() - 1, Value::Null);
+                        row.push(fill.clone());
+                        self.db.put(&row_key(meta.id, rowid), &encode_row(&row))?;
+                    }
+                }
+                if c.primary_key || c.unique {
+                    return Err(SqlError::unsupported("ADD COLUMN with a key"));
+                }
+            }
+            AlterOp::DropColumn { name, if_exists } => {
+                let Some(i) = meta.column(name) else {
+                    if *if_exists {
+                        return Ok(());
+                    }
+                    return Err(SqlError::new(
+                        Code::CantDropFieldOrKey,
+                        format!("Can't DROP '{name}'; check that column/key exists"),
+                    ));
+                };
+                if meta.columns.len() == 1 {
+                    return Err(SqlError::new(
+                        Code::CantDropFieldOrKey,
+                        "You can't delete all columns with ALTER TABLE; use DROP TABLE instead",
+                    ));
+                }
+                let rows = self.all_rows(meta)?;
+                let mut keep = Vec::new();
+                for ix in std::mem::take(&mut meta.indexes) {
+                    if ix.columns.contains(&i) {
+                        self.delete_prefix(&index_prefix(ix.id))?;
+                    } else {
+                        keep.push(ix);
+                    }
+                }
+                for ix in keep.iter_mut() {
+                    for c in ix.columns.iter_mut() {
+                        if *c > i {
+                            *c -= 1;
+                        }
+                    }
+                }
+                meta.indexes = keep;
+                meta.columns.remove(i);
+                for (rowid, mut row) in rows {
+                    if i < row.len() {
+                        row.remove(i);
+                    }
+                    self.db.put(&row_key(meta.id, rowid), &encode_row(&row))?;
+                }
+            }
+            AlterOp::RenameColumn { from, to } => {
+                let i = meta.column(from).ok_or_else(|| {
+                    SqlError::new(Code::BadField, format!("Unknown column '{from}' in '{}'", meta.name))
+                })?;
+                if !from.eq_ignore_ascii_case(to) && meta.column(to).is_some() {
+                    return Err(SqlError::new(Code::DupFieldName, format!("Duplicate column name '{to}'")));
+                }
+                meta.columns[i].name = to.clone();
+            }
+            AlterOp::RenameTable(n) => {
+                let cat = self.catalog()?;
+                let db = self.db_of(&cat, n)?;
+                if cat.table(&db, &n.name).is_some() || cat.view(&db, &n.name).is_some() {
+                    return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", n.name)));
+                }
+                self.db.delete(&table_key(&meta.db, &meta.name))?;
+                meta.db = db;
+                meta.name = n.name.clone();
+            }
+            AlterOp::AddPrimaryKey if meta.indexes.iter().any(|ix| ix.primary) => {
+                return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
+            }
+            AlterOp::AddPrimaryKey => return Err(SqlError::unsupported("ALTER TABLE ADD PRIMARY KEY")),
+        }
+        self.put_table(meta)?;
+        Ok(())
+    }
+
+    fn delete_prefix(&mut self, prefix: &[u8]) -> SqlResult<()> {
+        let cur = self.db.current();
+        let mut keys = Vec::new();
+        scan_prefix(&self.db, &cur, prefix, &mut |k, _| {
+            keys.push(k.to_vec());
+            true
+        })?;
+        for k in keys {
+            self.db.delete(&k)?;
+        }
+        Ok(())
+    }
+
+    fn drop_table_data(&mut self, t: &TableMeta) -> SqlResult<()> {
+        self.delete_prefix(&row_prefix(t.id))?;
+        for ix in &t.indexes {
+            self.delete_prefix(&index_prefix(ix.id))?;
+        }
+        self.db.delete(&seq_key(t.id))?;
+        self.db.delete(&table_key(&t.db, &t.name))?;
+        self.catalog = None;
+        Ok(())
+    }
+}

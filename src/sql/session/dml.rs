@@ -1,0 +1,523 @@
+//! DML: `INSERT` (with `IGNORE`, `REPLACE`, `ON DUPLICATE KEY UPDATE`),
+//! `UPDATE` and `DELETE`, and the row, index-entry and unique-key work
+//! under them.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use crate::time::Timestamp;
+
+use super::{Session, StatementResult};
+use crate::sql::ast::*;
+use crate::sql::bind::{plan_from, split_and, FromPart, Scope, ScopeCol, INSERTED_VALUES};
+use crate::sql::catalog::*;
+use crate::sql::error::{Code, SqlError, SqlResult};
+use crate::sql::exec::{Exec, ExecState};
+use crate::sql::functions::statement_time;
+use crate::sql::plan::{BExpr, LeafSource, Row};
+use crate::sql::value::{cast, order_cmp, sql_cmp, SqlType, Value};
+
+/// `ON DUPLICATE KEY UPDATE` bound: the assignments by column, and the
+/// execution state they share across the statement's rows.
+pub(super) struct Upsert {
+    sets: Vec<(usize, BExpr)>,
+    state: Rc<ExecState>,
+}
+
+/// `ON DUPLICATE KEY UPDATE`: its assignments, and the row alias
+/// (`AS new(a, b)`) they may name the inserted row by.
+pub(super) struct OnDuplicate<'s> {
+    pub(super) sets: &'s [(String, Expr)],
+    pub(super) row_alias: Option<&'s (String, Vec<String>)>,
+}
+
+impl Session {
+    /// `INSERT`, `INSERT IGNORE`, `REPLACE`, and `ON DUPLICATE KEY UPDATE`:
+    /// the affected rows.
+    pub(super) fn insert(
+        &mut self,
+        table: &ObjName,
+        columns: Option<&[String]>,
+        source: &InsertSource,
+        ignore: bool,
+        replace: bool,
+        on_duplicate: OnDuplicate<'_>,
+    ) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        let t = self.table_meta(&cat, table)?;
+        let upsert = if on_duplicate.sets.is_empty() {
+            None
+        } else {
+            let sets = self.bind_on_duplicate(&t, on_duplicate.sets, on_duplicate.row_alias)?;
+            Some(Upsert { sets, state: Rc::default() })
+        };
+        let map: Vec<usize> = match columns {
+            Some(cols) => cols
+                .iter()
+                .map(|c| {
+                    t.column(c)
+                        .ok_or_else(|| SqlError::new(Code::BadField, format!("Unknown column '{c}' in 'field list'")))
+                })
+                .collect::<SqlResult<_>>()?,
+            None => (0..t.columns.len()).collect(),
+        };
+        let rows: Vec<Vec<Option<Value>>> = match source {
+            InsertSource::Values(rows) => {
+                let mut out = Vec::with_capacity(rows.len());
+                for (i, r) in rows.iter().enumerate() {
+                    if r.len() != map.len() {
+                        return Err(SqlError::new(
+                            Code::WrongValueCount,
+                            format!("Column count doesn't match value count at row {}", i + 1),
+                        ));
+                    }
+                    let mut vals = Vec::with_capacity(r.len());
+                    for e in r {
+                        // DEFAULT: as if the column were not given
+                        vals.push(match e {
+                            Expr::Default => None,
+                            e => Some(self.const_expr(e)?),
+                        });
+                    }
+                    out.push(vals);
+                }
+                out
+            }
+            InsertSource::Query(q) => match self.query(q)? {
+                StatementResult::Rows { rows, columns } => {
+                    if columns.len() != map.len() {
+                        return Err(SqlError::new(
+                            Code::WrongValueCount,
+                            "Column count doesn't match value count at row 1",
+                        ));
+                    }
+                    rows.into_iter().map(|r| r.into_iter().map(Some).collect()).collect()
+                }
+                _ => Vec::new(),
+            },
+        };
+        let mut n = 0;
+        for r in rows {
+            n += self.insert_row(&t, &map, r, ignore, replace, upsert.as_ref())?;
+        }
+        Ok(n)
+    }
+
+    /// `UPDATE`: the rows changed.
+    pub(super) fn update(
+        &mut self,
+        table: &ObjName,
+        assignments: &[(String, Expr)],
+        filter: Option<&Expr>,
+        order_by: &[OrderItem],
+        limit: Option<&Expr>,
+    ) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        let t = self.table_meta(&cat, table)?;
+        let targets = self.select_rows(&t, filter, order_by, limit)?;
+        let sets: Vec<(usize, Expr)> = assignments
+            .iter()
+            .map(|(c, e)| {
+                t.column(c)
+                    .map(|i| (i, e.clone()))
+                    .ok_or_else(|| SqlError::new(Code::BadField, format!("Unknown column '{c}' in 'field list'")))
+            })
+            .collect::<SqlResult<_>>()?;
+        let bound = self.with_binder(|b| {
+            let scope = table_scope(&t);
+            sets.iter().map(|(i, e)| Ok((*i, b.expr(e, &scope, None)?))).collect::<SqlResult<Vec<_>>>()
+        })?;
+        let mut n = 0;
+        let now = statement_time(&self.db);
+        // one execution of the assignments for all the rows
+        let state = Rc::new(ExecState::default());
+        for (rowid, old) in targets {
+            let mut new = old.clone();
+            {
+                let ex = Exec { state: state.clone(), ..self.exec(now) };
+                for (i, e) in &bound {
+                    let v = ex.eval(e, &crate::sql::exec::Env { row: &new, parent: None })?;
+                    new[*i] = self.coerce(&t, *i, v)?;
+                }
+            }
+            if self.rewrite_row(&t, rowid, &old, &new)? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// `DELETE`: the rows deleted.
+    pub(super) fn delete(
+        &mut self,
+        table: &ObjName,
+        filter: Option<&Expr>,
+        order_by: &[OrderItem],
+        limit: Option<&Expr>,
+    ) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        let t = self.table_meta(&cat, table)?;
+        let targets = self.select_rows(&t, filter, order_by, limit)?;
+        let n = targets.len() as u64;
+        for (rowid, row) in targets {
+            self.delete_row(&t, rowid, &row)?;
+        }
+        Ok(n)
+    }
+
+    pub(super) fn coerce(&self, t: &TableMeta, i: usize, v: Value) -> SqlResult<Value> {
+        let c = &t.columns[i];
+        if v.is_null() {
+            if c.not_null {
+                return Err(SqlError::new(Code::BadNull, format!("Column '{}' cannot be null", c.name)));
+            }
+            return Ok(v);
+        }
+        cast(&v, c.ty, true).map_err(|e| SqlError::new(e.code, format!("{} for column '{}'", e.message, c.name)))
+    }
+
+    fn read_seq(&self, table_id: u64) -> SqlResult<(u64, i64)> {
+        let cur = self.db.current();
+        Ok(match self.db.get(&cur, &seq_key(table_id))? {
+            Some(b) if b.len() == 16 => {
+                (u64::from_be_bytes(b[..8].try_into().unwrap()), i64::from_be_bytes(b[8..].try_into().unwrap()))
+            }
+            _ => (1, 1),
+        })
+    }
+
+    /// Stores `new` in place of the row `old` at `rowid` if they differ
+    /// (checking unique keys); whether it did.
+    fn rewrite_row(&mut self, t: &TableMeta, rowid: u64, old: &Row, new: &Row) -> SqlResult<bool> {
+        if !old.iter().zip(new).any(|(a, b)| a != b) {
+            return Ok(false);
+        }
+        for ix in &t.indexes {
+            self.db.delete(&index_key_of(ix, old, rowid))?;
+        }
+        self.check_unique(t, new, rowid, None)?;
+        self.db.put(&row_key(t.id, rowid), &encode_row(new))?;
+        for ix in &t.indexes {
+            self.put_index_entry(ix, new, rowid)?;
+        }
+        Ok(true)
+    }
+
+    /// Binds the assignments of `ON DUPLICATE KEY UPDATE`: over the existing
+    /// row, with the row that was to be inserted as the enclosing row, named
+    /// `values()` (for `VALUES(c)`) and then by the row alias.
+    fn bind_on_duplicate(
+        &mut self,
+        t: &TableMeta,
+        sets: &[(String, Expr)],
+        alias: Option<&(String, Vec<String>)>,
+    ) -> SqlResult<Vec<(usize, BExpr)>> {
+        let mut cols: Vec<ScopeCol> = t
+            .columns
+            .iter()
+            .map(|c| ScopeCol { table: Some(INSERTED_VALUES.into()), name: c.name.clone(), hidden: false })
+            .collect();
+        if let Some((name, names)) = alias {
+            if !names.is_empty() && names.len() != t.columns.len() {
+                return Err(SqlError::new(Code::WrongValueCount, "Column count doesn't match value count at row 1"));
+            }
+            for (i, c) in t.columns.iter().enumerate() {
+                let col = names.get(i).cloned().unwrap_or_else(|| c.name.clone());
+                cols.push(ScopeCol { table: Some(name.to_ascii_lowercase()), name: col, hidden: false });
+            }
+        }
+        let inserted = Scope { cols, parent: None, correlated: Cell::new(false), touched: Cell::new(false) };
+        let mut scope = table_scope(t);
+        scope.parent = Some(&inserted);
+        self.with_binder(|b| {
+            sets.iter()
+                .map(|(c, e)| {
+                    let i = t.column(c).ok_or_else(|| {
+                        SqlError::new(Code::BadField, format!("Unknown column '{c}' in 'field list'"))
+                    })?;
+                    Ok((i, b.expr(e, &scope, None)?))
+                })
+                .collect()
+        })
+    }
+
+    /// Inserts a row (`None`: the column's default, as for `DEFAULT`); the
+    /// affected-row count as MySQL gives it: 1, 0 for a
+    /// duplicate ignored, 1 + the rows a REPLACE deleted, and with `upsert`
+    /// (ON DUPLICATE KEY UPDATE) 2 when it updated the conflicting row, 0
+    /// when that left it unchanged.
+    pub(super) fn insert_row(
+        &mut self,
+        t: &Rc<TableMeta>,
+        map: &[usize],
+        vals: Vec<Option<Value>>,
+        ignore: bool,
+        replace: bool,
+        upsert: Option<&Upsert>,
+    ) -> SqlResult<u64> {
+        let now = statement_time(&self.db);
+        let mut row: Row = t.columns.iter().map(|c| column_default(c, now)).collect();
+        for (v, &i) in vals.into_iter().zip(map) {
+            if let Some(v) = v {
+                row[i] = v;
+            }
+        }
+        let (rowid, mut auto) = self.read_seq(t.id)?;
+        for (i, cell) in row.iter_mut().enumerate() {
+            let c = &t.columns[i];
+            if c.auto_increment {
+                let is_zero = matches!(cell.numeric(), Value::Int(0));
+                if cell.is_null() || is_zero {
+                    *cell = Value::Int(auto);
+                    auto += 1;
+                    continue;
+                }
+            }
+            let v = std::mem::replace(cell, Value::Null);
+            *cell = self.coerce(t, i, v)?;
+            if c.auto_increment {
+                if let Some(x) = cell.to_i64() {
+                    if x >= auto {
+                        auto = x + 1;
+                    }
+                }
+            }
+        }
+        let mut affected = 1;
+        match self.check_unique(t, &row, u64::MAX, None) {
+            Ok(()) => {}
+            Err(e) if e.code == Code::DupEntry && upsert.is_some() => {
+                let Some((rid, old)) = self.find_conflict(t, &row, u64::MAX)? else { return Err(e) };
+                // the assignments see the existing row, and the inserted one
+                // (twice: as `values()` and under the row alias)
+                let inserted: Row = row.iter().chain(&row).cloned().collect();
+                let mut new = old.clone();
+                {
+                    let Some(upsert) = upsert else { return Err(e) };
+                    let ex = Exec { state: upsert.state.clone(), ..self.exec(now) };
+                    let outer = crate::sql::exec::Env { row: &inserted, parent: None };
+                    for (i, e) in &upsert.sets {
+                        let v = ex.eval(e, &crate::sql::exec::Env { row: &new, parent: Some(&outer) })?;
+                        new[*i] = self.coerce(t, *i, v)?;
+                    }
+                }
+                return Ok(if self.rewrite_row(t, rid, &old, &new)? { 2 } else { 0 });
+            }
+            Err(e) if e.code == Code::DupEntry && ignore => return Ok(0),
+            Err(e) if e.code == Code::DupEntry && replace => {
+                // delete every conflicting row, then insert
+                while let Some((rid, old)) = self.find_conflict(t, &row, u64::MAX)? {
+                    self.delete_row(t, rid, &old)?;
+                    affected += 1;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        let mut seq = Vec::with_capacity(16);
+        seq.extend_from_slice(&(rowid + 1).to_be_bytes());
+        seq.extend_from_slice(&auto.to_be_bytes());
+        self.db.put(&seq_key(t.id), &seq)?;
+        self.db.put(&row_key(t.id, rowid), &encode_row(&row))?;
+        for ix in &t.indexes {
+            self.put_index_entry(ix, &row, rowid)?;
+        }
+        Ok(affected)
+    }
+
+    pub(super) fn put_index_entry(&mut self, ix: &IndexMeta, row: &Row, rowid: u64) -> SqlResult<()> {
+        self.db.put(&index_key_of(ix, row, rowid), &[])?;
+        Ok(())
+    }
+
+    pub(super) fn delete_row(&mut self, t: &TableMeta, rowid: u64, row: &Row) -> SqlResult<()> {
+        self.db.delete(&row_key(t.id, rowid))?;
+        for ix in &t.indexes {
+            self.db.delete(&index_key_of(ix, row, rowid))?;
+        }
+        Ok(())
+    }
+
+    fn find_conflict(&self, t: &TableMeta, row: &Row, own: u64) -> SqlResult<Option<(u64, Row)>> {
+        let cur = self.db.current();
+        for ix in t.indexes.iter().filter(|ix| ix.unique) {
+            if ix.columns.iter().any(|&c| row[c].is_null()) {
+                continue;
+            }
+            let mut prefix = index_prefix(ix.id);
+            for &c in &ix.columns {
+                encode_key(&row[c], &mut prefix);
+            }
+            let mut cands = Vec::new();
+            scan_prefix(&self.db, &cur, &prefix, &mut |k, _| {
+                cands.push(index_entry_rowid(k));
+                true
+            })?;
+            for rid in cands {
+                if rid == own {
+                    continue;
+                }
+                if let Some(b) = self.db.get(&cur, &row_key(t.id, rid))? {
+                    let other = decode_row(&b)?;
+                    let same = ix
+                        .columns
+                        .iter()
+                        .all(|&c| other.get(c).is_some_and(|o| sql_cmp(o, &row[c]) == Some(std::cmp::Ordering::Equal)));
+                    if same {
+                        return Ok(Some((rid, other)));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    pub(super) fn check_unique(&self, t: &TableMeta, row: &Row, own: u64, only: Option<usize>) -> SqlResult<()> {
+        let subset;
+        let t = match only {
+            Some(p) => {
+                let mut m = t.clone();
+                m.indexes = vec![t.indexes[p].clone()];
+                subset = m;
+                &subset
+            }
+            None => t,
+        };
+        if let Some((_, other)) = self.find_conflict(t, row, own)? {
+            let ix = t
+                .indexes
+                .iter()
+                .find(|ix| {
+                    ix.unique
+                        && ix.columns.iter().all(|&c| sql_cmp(&other[c], &row[c]) == Some(std::cmp::Ordering::Equal))
+                })
+                .unwrap_or(&t.indexes[0]);
+            let key: Vec<String> = ix.columns.iter().map(|&c| row[c].to_string()).collect();
+            return Err(SqlError::new(
+                Code::DupEntry,
+                format!("Duplicate entry '{}' for key '{}.{}'", key.join("-"), t.name, ix.name),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn all_rows(&self, t: &TableMeta) -> SqlResult<Vec<(u64, Row)>> {
+        let ex = self.exec(self.db.now());
+        ex.table_rows(t, &self.db.current(), &crate::sql::plan::Access::Full, &[], None)
+    }
+
+    /// The rows of `t` matching `filter`, with their row ids.
+    /// The rows an `UPDATE` or `DELETE` acts on: those `filter` keeps, in
+    /// `order` (ties and no order: row-id order), at most `limit` of them.
+    fn select_rows(
+        &mut self,
+        t: &Rc<TableMeta>,
+        filter: Option<&Expr>,
+        order: &[OrderItem],
+        limit: Option<&Expr>,
+    ) -> SqlResult<Vec<(u64, Row)>> {
+        let snap = self.db.current();
+        let t2 = t.clone();
+        self.with_binder(move |b| {
+            let scope = table_scope(&t2);
+            let mut conj = Vec::new();
+            for e in filter.into_iter().chain(order.iter().map(|o| &o.expr)) {
+                if crate::sql::bind::has_aggregate(e) {
+                    return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+                }
+            }
+            if let Some(f) = filter {
+                split_and(&b.expr(f, &scope, None)?, &mut conj);
+            }
+            let order =
+                order.iter().map(|o| Ok((b.expr(&o.expr, &scope, None)?, o.desc))).collect::<SqlResult<Vec<_>>>()?;
+            let (limit, _) = b.limits(limit, None)?;
+            let src = LeafSource::Table {
+                meta: t2.clone(),
+                snap: crate::sql::plan::Snap(snap),
+                access: crate::sql::plan::Access::Full,
+            };
+            let fp = plan_from(vec![FromPart::Leaf(src)], conj);
+            let ex = b.exec();
+            let leaf = &fp.leaves[0];
+            let LeafSource::Table { meta, snap, access } = &leaf.source else {
+                return Err(SqlError::new(Code::Storage, "unexpected plan"));
+            };
+            let mut rows = ex.table_rows(meta, snap, access, &leaf.filters, None)?;
+            if !fp.post.is_empty() {
+                let mut kept = Vec::new();
+                for (rid, r) in rows {
+                    let env = crate::sql::exec::Env { row: &r, parent: None };
+                    let mut ok = true;
+                    for p in &fp.post {
+                        if ex.eval(p, &env)?.truth() != Some(true) {
+                            ok = false;
+                            break;
+                        }
+                    }
+                    if ok {
+                        kept.push((rid, r));
+                    }
+                }
+                rows = kept;
+            }
+            if !order.is_empty() {
+                let mut keyed = Vec::with_capacity(rows.len());
+                for (rid, r) in rows {
+                    let env = crate::sql::exec::Env { row: &r, parent: None };
+                    let keys = order.iter().map(|(e, _)| ex.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
+                    keyed.push((keys, rid, r));
+                }
+                keyed.sort_by(|a, b| order_cmp(a.0.iter().zip(&b.0).zip(&order).map(|((x, y), (_, d))| (x, y, *d))));
+                rows = keyed.into_iter().map(|(_, rid, r)| (rid, r)).collect();
+            }
+            if let Some(n) = limit {
+                rows.truncate(n);
+            }
+            Ok(rows)
+        })
+    }
+}
+
+/// The value a column takes in a row that does not give it (left out of
+/// the column list, or `DEFAULT`): its default (`CURRENT_TIMESTAMP`: the
+/// statement time `now`), else NULL; a NOT NULL column without a default
+/// gets its type's implicit default, as MySQL fills a column left out
+/// (except an AUTO_INCREMENT column: `insert_row` numbers a NULL there).
+pub(super) fn column_default(c: &ColumnMeta, now: Timestamp) -> Value {
+    let v = if c.default_now { Value::DateTime(Timestamp::from_secs(now.secs())) } else { c.default_value() };
+    if v.is_null() && c.not_null && !c.auto_increment {
+        implicit_default(c.ty)
+    } else {
+        v
+    }
+}
+
+/// The implicit default of a type: zero, the empty string, the zero date.
+pub(super) fn implicit_default(ty: SqlType) -> Value {
+    match ty {
+        SqlType::Int | SqlType::UInt | SqlType::Bool => Value::Int(0),
+        SqlType::Double => Value::Double(0.0),
+        SqlType::Decimal(_, s) => Value::Decimal(crate::sql::value::Decimal { m: 0, s }),
+        SqlType::Text(_) => Value::Str(String::new()),
+        SqlType::Date => Value::Date(0),
+        SqlType::DateTime => Value::DateTime(Timestamp(0)),
+    }
+}
+
+pub(super) fn table_scope(t: &TableMeta) -> Scope<'static> {
+    Scope {
+        cols: t
+            .columns
+            .iter()
+            .map(|c| ScopeCol { table: Some(t.name.to_ascii_lowercase()), name: c.name.clone(), hidden: false })
+            .collect(),
+        parent: None,
+        correlated: Cell::new(false),
+        touched: Cell::new(false),
+    }
+}
+
+fn index_key_of(ix: &IndexMeta, row: &Row, rowid: u64) -> Vec<u8> {
+    let vals: Vec<&Value> = ix.columns.iter().map(|&c| row.get(c).unwrap_or(&Value::Null)).collect();
+    index_entry_key(ix.id, &vals, rowid)
+}

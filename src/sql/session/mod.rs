@@ -1,0 +1,737 @@
+//! A SQL session: the current database, transactions (autocommit, or
+//! explicit with statement-level undo), `SET`, prepared statements, and the
+//! dispatch of each statement to its module: `ddl`, `dml`, `show`, and
+//! `system` (restore points, `information_schema`, `reeldb_diff`).
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use hashlink::LruCache;
+
+use crate::db::{BacktrackOutcome, BacktrackTarget, Database};
+use crate::time::Timestamp;
+
+mod ddl;
+mod dml;
+mod show;
+mod system;
+
+use dml::OnDuplicate;
+use system::virtual_rows;
+
+use super::ast::*;
+use super::bind::{to_timestamp, Binder, Scope};
+use super::catalog::*;
+use super::error::{Code, SqlError, SqlResult};
+use super::exec::{eval_const, Exec};
+use super::front;
+use super::history_import;
+use super::translate;
+use super::value::Value;
+
+/// The result of one statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatementResult {
+    /// A result set.
+    Rows {
+        /// Column names.
+        columns: Vec<String>,
+        /// Rows.
+        rows: Vec<Vec<Value>>,
+    },
+    /// Rows affected (0 for DDL and session statements).
+    Affected(u64),
+}
+
+/// A SQL session on a database.
+pub struct Session {
+    db: Database,
+    cur_db: String,
+    explicit_tx: bool,
+    tx_summary: Vec<String>,
+    tx_rows: u64,
+    catalog: Option<Rc<Catalog>>,
+    /// `cte_max_recursion_depth`: iterations a recursive CTE may run.
+    cte_max_depth: usize,
+    /// The parameter values of the statement running (empty outside
+    /// [`PreparedStatement::execute`]).
+    params: Vec<Value>,
+    /// The statements `execute_with_params` prepared recently, by text.
+    recent: LruCache<String, PreparedStatement>,
+    /// `query_memory_limit`: bytes an intermediate result may hold.
+    query_memory_limit: usize,
+}
+
+/// How many statements [`Session::execute_with_params`] keeps prepared,
+/// and the longest text it keeps (a long script of `INSERT`s is not worth
+/// holding on to).
+const RECENT_STATEMENTS: usize = 64;
+const RECENT_MAX_LEN: usize = 16 * 1024;
+
+/// A statement parsed once and run many times with `?` parameters
+/// ([`Session::prepare`]). Parsing does not depend on the schema, so a
+/// prepared statement stays valid across DDL and backtracks: each
+/// execution binds it against the catalog of the moment. Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct PreparedStatement(Rc<Prepared>);
+
+#[derive(Debug)]
+struct Prepared {
+    sql: String,
+    /// Number of `?` placeholders.
+    params: usize,
+    form: Form,
+}
+
+#[derive(Debug)]
+enum Form {
+    /// Parsed; placeholders are [`Expr::Param`]s.
+    Parsed(Box<Stmt>),
+    /// A statement ReelDB parses itself (`BACKTRACK TO ?`, `SET TIMESTAMP
+    /// = ?`): its parameters are bound into its text as literals at each
+    /// execution.
+    Text(StmtClass),
+}
+
+impl PreparedStatement {
+    /// The statement's text.
+    pub fn sql(&self) -> &str {
+        &self.0.sql
+    }
+
+    /// How many `?` parameters an execution takes.
+    pub fn param_count(&self) -> usize {
+        self.0.params
+    }
+
+    /// Whether the statement reads, writes, or controls transactions or time.
+    pub fn class(&self) -> StmtClass {
+        match &self.0.form {
+            Form::Parsed(s) => s.class(),
+            Form::Text(c) => *c,
+        }
+    }
+
+    /// Runs the statement with `params` (one per `?`, in order); a wrong
+    /// count fails with `ER_WRONG_ARGUMENTS`.
+    pub fn execute(&self, session: &mut Session, params: &[Value]) -> SqlResult<StatementResult> {
+        let p = &*self.0;
+        if params.len() != p.params {
+            return Err(super::params::wrong_count(p.params, params.len()));
+        }
+        match &p.form {
+            Form::Parsed(stmt) => {
+                let outer = std::mem::replace(&mut session.params, params.to_vec());
+                let r = session.execute_parsed(&p.sql, stmt);
+                session.params = outer;
+                r
+            }
+            Form::Text(_) => {
+                let sql =
+                    super::params::bind_values(&p.sql, params).map_err(|e| SqlError::new(Code::WrongArguments, e.0))?;
+                session.execute_one(&sql)
+            }
+        }
+    }
+
+    /// The names of the columns the statement returns in the current
+    /// schema (empty for a statement that returns no rows).
+    pub fn columns(&self, session: &mut Session) -> SqlResult<Vec<String>> {
+        let Form::Parsed(stmt) = &self.0.form else { return Ok(Vec::new()) };
+        let Stmt::Query(q) = &**stmt else { return Ok(Vec::new()) };
+        let outer = std::mem::replace(&mut session.params, vec![Value::Null; self.0.params]);
+        let r = session.with_binder(|b| Ok(b.query(q, None)?.columns()));
+        session.params = outer;
+        r
+    }
+}
+
+const SUMMARY_MAX: usize = 200;
+
+/// The range `SET TIMESTAMP` accepts (µs): 0000-01-01 00:00:00 to
+/// 9999-12-31 23:59:59.999999.
+const CLOCK_MIN: i64 = -62_167_219_200_000_000;
+const CLOCK_MAX: i64 = 253_402_300_799_999_999;
+
+/// MySQL's default `cte_max_recursion_depth`.
+const CTE_MAX_RECURSION_DEPTH: usize = 1000;
+
+fn summary_of(sql: &str) -> String {
+    let s: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > SUMMARY_MAX {
+        s.chars().take(SUMMARY_MAX - 3).collect::<String>() + "..."
+    } else {
+        s
+    }
+}
+
+fn no_table(db: &str, t: &str) -> SqlError {
+    SqlError::new(Code::NoSuchTable, format!("Table '{db}.{t}' doesn't exist"))
+}
+
+impl Session {
+    /// A session on a new in-memory database.
+    pub fn in_memory() -> Session {
+        Session::new(Database::in_memory())
+    }
+
+    /// A session on a database.
+    pub fn new(db: Database) -> Session {
+        Session {
+            db,
+            cur_db: DEFAULT_DB.into(),
+            explicit_tx: false,
+            tx_summary: Vec::new(),
+            tx_rows: 0,
+            catalog: None,
+            cte_max_depth: CTE_MAX_RECURSION_DEPTH,
+            params: Vec::new(),
+            recent: LruCache::new(RECENT_STATEMENTS),
+            query_memory_limit: super::exec::QUERY_MEMORY_LIMIT,
+        }
+    }
+
+    /// The underlying database.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// The underlying database, mutably.
+    pub fn database_mut(&mut self) -> &mut Database {
+        self.catalog = None;
+        &mut self.db
+    }
+
+    /// The current database name; empty when none is selected (after
+    /// `DROP DATABASE` of the current one).
+    pub fn current_database(&self) -> &str {
+        &self.cur_db
+    }
+
+    /// Whether an explicit transaction is open.
+    pub fn in_transaction(&self) -> bool {
+        self.explicit_tx
+    }
+
+    fn catalog(&mut self) -> SqlResult<Rc<Catalog>> {
+        if let Some(c) = &self.catalog {
+            return Ok(c.clone());
+        }
+        let c = Rc::new(Catalog::load(&self.db, &self.db.current())?);
+        self.catalog = Some(c.clone());
+        Ok(c)
+    }
+
+    /// Executes one or more `;`-separated statements. Stops at the first
+    /// error; a failed statement has no effect. A history dump (a script
+    /// that sets `system_versioning_insert_history = 1`) is imported as a
+    /// whole by [`Session::import_history`]: one result, the row versions
+    /// imported.
+    pub fn execute(&mut self, sql: &str) -> SqlResult<Vec<StatementResult>> {
+        if history_import::is_history_dump(sql) {
+            return Ok(vec![StatementResult::Affected(self.import_history(sql)?)]);
+        }
+        let mut out = Vec::new();
+        for piece in front::split(sql)? {
+            out.push(self.execute_one(&piece)?);
+        }
+        Ok(out)
+    }
+
+    /// Runs a script as one transaction: one timeline entry, all or
+    /// nothing (a statement that fails rolls back every earlier one; a
+    /// script that does not parse runs nothing). A script that controls
+    /// transactions or time itself (`BEGIN`, `COMMIT`, `ROLLBACK`,
+    /// `BACKTRACK`, restore points, `SET TIMESTAMP`, `SET
+    /// backtrack_window`) runs statement by statement as
+    /// [`Session::execute`] does; inside an open transaction the statements
+    /// join it. A history dump is imported as [`Session::execute`] does.
+    pub fn execute_atomically(&mut self, sql: &str) -> SqlResult<Vec<StatementResult>> {
+        if history_import::is_history_dump(sql) {
+            return self.execute(sql);
+        }
+        let pieces = front::split(sql)?;
+        let parsed = pieces.iter().map(|p| Session::parse(p)).collect::<SqlResult<Vec<_>>>()?;
+        let controls = parsed.iter().any(|s| s.class() == StmtClass::Control);
+        let own_tx = !controls && !self.explicit_tx;
+        if own_tx {
+            self.execute_parsed("BEGIN", &Stmt::Begin)?;
+        }
+        let mut out = Vec::with_capacity(parsed.len());
+        for (piece, stmt) in pieces.iter().zip(&parsed) {
+            match self.execute_parsed(piece, stmt) {
+                Ok(r) => out.push(r),
+                Err(e) => {
+                    if own_tx {
+                        self.rollback();
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        if own_tx {
+            self.execute_parsed("COMMIT", &Stmt::Commit)?;
+        }
+        Ok(out)
+    }
+
+    /// Rolls back the open transaction, if any (`ROLLBACK`).
+    pub fn rollback(&mut self) {
+        self.db.rollback();
+        self.end_transaction();
+    }
+
+    /// Forgets the session's transaction state and cached catalog (the
+    /// database's transaction is already closed).
+    fn end_transaction(&mut self) {
+        self.explicit_tx = false;
+        self.tx_summary.clear();
+        self.tx_rows = 0;
+        self.catalog = None;
+    }
+
+    /// Makes the state at `target` current again (`BACKTRACK TO …`); an
+    /// open transaction is rolled back. A backtrack that fails changes
+    /// nothing (an open transaction stays open).
+    pub fn backtrack(&mut self, target: BacktrackTarget, clamp: bool) -> crate::Result<BacktrackOutcome> {
+        self.catalog = None;
+        let outcome = self.db.backtrack(target, clamp)?;
+        self.end_transaction();
+        Ok(outcome)
+    }
+
+    /// Makes `db` the current database (`USE db`).
+    pub fn use_database(&mut self, db: &str) -> SqlResult<()> {
+        let cat = self.catalog()?;
+        if !cat.has_db(db) && !db.eq_ignore_ascii_case("information_schema") {
+            return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+        }
+        self.cur_db = cat.dbs.get(&db.to_ascii_lowercase()).map(|d| d.name.clone()).unwrap_or(db.to_string());
+        Ok(())
+    }
+
+    /// Runs the script `sql` as [`Session::execute`] does if every
+    /// statement in it parses and only reads ([`StmtClass::Read`]);
+    /// otherwise runs nothing and returns `None`. Lets a caller that must
+    /// do more before writing (take a lock) skip that for reads.
+    pub fn execute_if_read_only(&mut self, sql: &str) -> SqlResult<Option<Vec<StatementResult>>> {
+        let Ok(pieces) = front::split(sql) else { return Ok(None) };
+        let mut parsed = Vec::with_capacity(pieces.len());
+        for piece in &pieces {
+            match Session::parse(piece) {
+                Ok(stmt) if stmt.class() == StmtClass::Read => parsed.push(stmt),
+                _ => return Ok(None),
+            }
+        }
+        let mut out = Vec::with_capacity(parsed.len());
+        for (piece, stmt) in pieces.iter().zip(&parsed) {
+            out.push(self.execute_parsed(piece, stmt)?);
+        }
+        Ok(Some(out))
+    }
+
+    /// Parses one statement.
+    pub fn parse(sql: &str) -> SqlResult<Stmt> {
+        match front::parse_front(sql)? {
+            Some(s) => Ok(s),
+            None => translate::parse_statement(&front::rewrite_periods(sql)?),
+        }
+    }
+
+    /// Prepares one statement with `?` placeholders: parsed once, run by
+    /// [`PreparedStatement::execute`] with parameter values.
+    pub fn prepare(sql: &str) -> SqlResult<PreparedStatement> {
+        let params = super::params::placeholders(sql).len();
+        let form = match Session::parse(sql) {
+            Ok(stmt) => Form::Parsed(Box::new(stmt)),
+            // A statement ReelDB parses itself reads its parameters as
+            // literals: it is checked with NULLs in their place.
+            Err(e) if params > 0 => {
+                let nulls = vec![Value::Null; params];
+                match super::params::bind_values(sql, &nulls).ok().and_then(|s| front::parse_front(&s).ok().flatten()) {
+                    Some(stmt) => Form::Text(stmt.class()),
+                    None => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(PreparedStatement(Rc::new(Prepared { sql: sql.to_string(), params, form })))
+    }
+
+    /// [`Session::prepare`] through a cache of the statements prepared
+    /// recently (by text; the 64 used last, each of at most 16 KiB).
+    pub fn prepare_cached(&mut self, sql: &str) -> SqlResult<PreparedStatement> {
+        if let Some(p) = self.recent.get(sql) {
+            return Ok(p.clone());
+        }
+        let p = Session::prepare(sql)?;
+        if sql.len() <= RECENT_MAX_LEN {
+            self.recent.insert(sql.to_string(), p.clone());
+        }
+        Ok(p)
+    }
+
+    /// Runs one statement with `?` parameters (the statement is prepared
+    /// once and kept among the recent ones, so running the same text again
+    /// skips parsing).
+    pub fn execute_with_params(&mut self, sql: &str, params: &[Value]) -> SqlResult<StatementResult> {
+        self.prepare_cached(sql)?.execute(self, params)
+    }
+
+    /// Executes exactly one statement.
+    pub fn execute_one(&mut self, sql: &str) -> SqlResult<StatementResult> {
+        let stmt = Session::parse(sql)?;
+        self.execute_parsed(sql, &stmt)
+    }
+
+    /// Executes a statement already parsed (and possibly rewritten) from
+    /// `sql`; `sql` is only used for the commit summary.
+    pub fn execute_parsed(&mut self, sql: &str, stmt: &Stmt) -> SqlResult<StatementResult> {
+        match stmt {
+            Stmt::Begin => {
+                if self.explicit_tx {
+                    self.commit_tx()?;
+                }
+                self.db.begin();
+                self.explicit_tx = true;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::Commit => {
+                self.commit_tx()?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::Rollback => {
+                self.rollback();
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::Backtrack { target, clamp } => {
+                let target = match target {
+                    BacktrackTo::RestorePoint(n) => BacktrackTarget::RestorePoint(n.clone()),
+                    BacktrackTo::Time(e) => BacktrackTarget::Time(self.time_expr(e)?),
+                };
+                self.backtrack(target, *clamp)?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::SetTimestamp(e) => {
+                self.set_timestamp(e.as_ref())?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::SetVariable { name, value, .. } => {
+                self.set_variable(name, value)?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::CreateRestorePoint(n) => {
+                self.create_restore_point(n)?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::DropRestorePoint(n) => {
+                self.drop_restore_point(n)?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::Use(db) => {
+                self.use_database(db)?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::Query(q) => return self.query(q),
+            Stmt::Show(s) => return self.show(s),
+            _ => {}
+        }
+        // writing statements
+        let summary = summary_of(sql);
+        if self.explicit_tx {
+            self.db.begin();
+            let sp = self.db.savepoint();
+            match self.write(stmt) {
+                Ok(n) => {
+                    // only the first SUMMARY_MAX characters are kept at commit
+                    if self.tx_summary.iter().map(|s| s.len() + 2).sum::<usize>() <= SUMMARY_MAX {
+                        self.tx_summary.push(summary);
+                    }
+                    self.tx_rows += n;
+                    Ok(StatementResult::Affected(n))
+                }
+                Err(e) => {
+                    if let Some(sp) = sp {
+                        self.db.restore_savepoint(sp);
+                    }
+                    self.catalog = None;
+                    Err(e)
+                }
+            }
+        } else {
+            self.db.begin();
+            match self.write(stmt) {
+                Ok(n) => match self.db.commit(&summary, n) {
+                    Ok(_) => Ok(StatementResult::Affected(n)),
+                    Err(e) => {
+                        self.catalog = None;
+                        Err(e.into())
+                    }
+                },
+                Err(e) => {
+                    self.db.rollback();
+                    self.catalog = None;
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    /// `SET TIMESTAMP = …` (`None`: `DEFAULT`, the real clock again).
+    fn set_timestamp(&mut self, e: Option<&Expr>) -> SqlResult<()> {
+        let t = match e {
+            None => None,
+            Some(e) => {
+                // Seconds since the epoch, as in MySQL, or a time in
+                // the one time syntax.
+                let v = self.with_binder(|b| b.const_arg(e))?;
+                let secs = match v.numeric() {
+                    _ if matches!(v, Value::Str(_) | Value::DateTime(_) | Value::Date(_)) => to_timestamp(&v)?,
+                    Value::Int(i) => Timestamp::from_secs(i),
+                    Value::Decimal(d) => Timestamp((d.to_f64() * 1e6).round() as i64),
+                    Value::Double(f) => Timestamp((f * 1e6).round() as i64),
+                    _ => {
+                        return Err(SqlError::new(
+                            Code::WrongArguments,
+                            "Incorrect argument type to variable 'timestamp'",
+                        ))
+                    }
+                };
+                // The clock stays within the years 0000-9999 that
+                // times are written in (and NOW() computes in).
+                if !(CLOCK_MIN..=CLOCK_MAX).contains(&secs.0) {
+                    return Err(SqlError::new(
+                        Code::WrongValueForVar,
+                        format!("Variable 'timestamp' can't be set to the value of '{v}'"),
+                    ));
+                }
+                Some(secs)
+            }
+        };
+        self.db.set_clock(t);
+        Ok(())
+    }
+
+    /// `SET name = value`: the session variables ReelDB implements; others
+    /// are accepted and ignored.
+    fn set_variable(&mut self, name: &str, value: &Expr) -> SqlResult<()> {
+        if name == "backtrack_window" {
+            let v = self.const_expr(value)?;
+            let n = match v.numeric() {
+                Value::Int(i) if i >= 0 => i as u64,
+                _ => {
+                    return Err(SqlError::new(
+                        Code::WrongArguments,
+                        "Incorrect argument type to variable 'backtrack_window'",
+                    ))
+                }
+            };
+            self.db.set_window(n)?;
+            return Ok(());
+        }
+        if name == "query_memory_limit" {
+            match self.const_expr(value)?.numeric() {
+                Value::Int(i) if i >= 0 => self.query_memory_limit = usize::try_from(i).unwrap_or(usize::MAX),
+                _ => {
+                    return Err(SqlError::new(
+                        Code::WrongArguments,
+                        "Incorrect argument type to variable 'query_memory_limit'",
+                    ))
+                }
+            }
+            return Ok(());
+        }
+        if name == "cte_max_recursion_depth" {
+            match self.const_expr(value)?.numeric() {
+                Value::Int(i) if (0..=u32::MAX as i64).contains(&i) => self.cte_max_depth = i as usize,
+                _ => {
+                    return Err(SqlError::new(
+                        Code::WrongArguments,
+                        "Incorrect argument type to variable 'cte_max_recursion_depth'",
+                    ))
+                }
+            }
+            return Ok(());
+        }
+        // other session variables are accepted and ignored
+        Ok(())
+    }
+
+    fn commit_tx(&mut self) -> SqlResult<()> {
+        let summary =
+            if self.tx_summary.is_empty() { "COMMIT".to_string() } else { summary_of(&self.tx_summary.join("; ")) };
+        let rows = self.tx_rows;
+        self.explicit_tx = false;
+        self.tx_summary.clear();
+        self.tx_rows = 0;
+        if self.db.in_transaction() {
+            if let Err(e) = self.db.commit(&summary, rows) {
+                self.catalog = None;
+                return Err(e.into());
+            }
+        }
+        Ok(())
+    }
+
+    fn with_binder<T>(&mut self, f: impl FnOnce(&Binder) -> SqlResult<T>) -> SqlResult<T> {
+        let cat = self.catalog()?;
+        let db = &self.db;
+        let cur_db = self.cur_db.clone();
+        let limit = self.query_memory_limit;
+        let vr = |name: &str, args: &[Value]| virtual_rows(db, &cat, &cur_db, name, args, limit);
+        let binder = Binder::new(db, &cat, &cur_db, &self.params, &vr, self.cte_max_depth, self.query_memory_limit);
+        f(&binder)
+    }
+
+    /// An execution at statement time `now` with the statement's parameters
+    /// and the session's `query_memory_limit`.
+    fn exec(&self, now: Timestamp) -> Exec<'_> {
+        Exec::new(&self.db, now, &self.params, self.query_memory_limit)
+    }
+
+    fn const_expr(&mut self, e: &Expr) -> SqlResult<Value> {
+        self.with_binder(|b| {
+            let scope =
+                Scope { cols: Vec::new(), parent: None, correlated: Cell::new(false), touched: Cell::new(false) };
+            let be = b.expr(e, &scope, None)?;
+            eval_const(&b.exec(), &be)
+        })
+    }
+
+    fn time_expr(&mut self, e: &Expr) -> SqlResult<Timestamp> {
+        self.with_binder(|b| b.time_arg(e))
+    }
+
+    fn query(&mut self, q: &Query) -> SqlResult<StatementResult> {
+        self.with_binder(|b| {
+            let plan = b.query(q, None)?;
+            let rows = b.exec().run(&plan, None)?;
+            Ok(StatementResult::Rows { columns: plan.columns(), rows })
+        })
+    }
+
+    pub(super) fn table_meta(&self, cat: &Catalog, n: &ObjName) -> SqlResult<Rc<TableMeta>> {
+        let db = &self.db_name(n.db.as_deref())?;
+        if !cat.has_db(db) {
+            return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+        }
+        cat.table(db, &n.name).ok_or_else(|| no_table(db, &n.name))
+    }
+
+    /// Executes a writing statement inside the open transaction; returns
+    /// the number of affected rows.
+    fn write(&mut self, stmt: &Stmt) -> SqlResult<u64> {
+        match stmt {
+            Stmt::CreateDatabase { name, if_not_exists } => self.create_database(name, *if_not_exists),
+            Stmt::DropDatabase { name, if_exists } => self.drop_database(name, *if_exists),
+            Stmt::CreateTable { name, if_not_exists, columns, primary_key, indexes, as_query } => {
+                self.create_table(name, *if_not_exists, columns, primary_key, indexes, as_query.as_deref())
+            }
+            Stmt::DropTable { names, if_exists } => self.drop_table(names, *if_exists),
+            Stmt::CreateView { name, or_replace, columns, sql, query } => {
+                self.create_view(name, *or_replace, columns, sql, query)
+            }
+            Stmt::DropView { names, if_exists } => self.drop_view(names, *if_exists),
+            Stmt::CreateIndex { name, table, columns, unique, if_not_exists } => {
+                self.create_index(name, table, columns, *unique, *if_not_exists)
+            }
+            Stmt::DropIndex { name, table, if_exists } => self.drop_index(name, table.as_ref(), *if_exists),
+            Stmt::AlterTable { name, ops } => self.alter_table(name, ops),
+            Stmt::Truncate(n) => self.truncate(n),
+            Stmt::Insert { table, columns, source, ignore, replace, on_duplicate, row_alias } => self.insert(
+                table,
+                columns.as_deref(),
+                source,
+                *ignore,
+                *replace,
+                OnDuplicate { sets: on_duplicate, row_alias: row_alias.as_ref() },
+            ),
+            Stmt::Update { table, assignments, filter, order_by, limit } => {
+                self.update(table, assignments, filter.as_ref(), order_by, limit.as_ref())
+            }
+            Stmt::Delete { table, filter, order_by, limit } => {
+                self.delete(table, filter.as_ref(), order_by, limit.as_ref())
+            }
+            other => {
+                Err(SqlError::unsupported(format!("{other:?}").split([' ', '(', '{']).next().unwrap_or("statement")))
+            }
+        }
+    }
+
+    /// `db`, or the current database; `ER_NO_DB_ERROR` when there is none
+    /// (it was dropped).
+    fn db_name(&self, db: Option<&str>) -> SqlResult<String> {
+        match db {
+            Some(db) => Ok(db.to_string()),
+            None if self.cur_db.is_empty() => Err(SqlError::no_database()),
+            None => Ok(self.cur_db.clone()),
+        }
+    }
+
+    fn db_of(&self, cat: &Catalog, name: &ObjName) -> SqlResult<String> {
+        let db = self.db_name(name.db.as_deref())?;
+        if !cat.has_db(&db) {
+            return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+        }
+        Ok(cat.dbs.get(&db.to_ascii_lowercase()).map(|d| d.name.clone()).unwrap_or(db))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::sql::plan::Row;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn text(rows: &[Row]) -> Vec<String> {
+        rows.iter().map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")).collect()
+    }
+
+    /// A bound plan is plain data: executed again with another parameter, or
+    /// by two executions in turn, each execution gets its own answer (the
+    /// recursive CTE's working table and the uncorrelated subquery's result
+    /// belong to the execution, not to the plan).
+    #[test]
+    fn one_bound_plan_executes_again_with_other_parameters() {
+        let mut s = Session::in_memory();
+        s.execute("CREATE TABLE t (k INT PRIMARY KEY, v INT); INSERT INTO t VALUES (1, 10), (2, 20), (3, 30), (4, 40)")
+            .unwrap();
+        let Stmt::Query(q) = Session::parse(
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < ?) \
+             SELECT n, (SELECT v FROM t WHERE t.k = r.n) AS v, \
+             (SELECT COUNT(*) FROM r AS s WHERE s.n <= r.n) AS upto, \
+             (SELECT SUM(n) FROM r) AS total \
+             FROM r ORDER BY n",
+        )
+        .unwrap() else {
+            panic!("a query")
+        };
+        let (first, second, again, a1, b1, a2) = s
+            .with_binder(|b| {
+                let plan = b.query(&q, None)?;
+                let (two, three) = ([Value::Int(2)], [Value::Int(3)]);
+                // executed three times, one after the other
+                let first = Exec { params: &two, ..b.exec() }.run(&plan, None)?;
+                let second = Exec { params: &three, ..b.exec() }.run(&plan, None)?;
+                let again = Exec { params: &two, ..b.exec() }.run(&plan, None)?;
+                // two executions alive at once, each run in turn
+                let a = Exec { params: &two, ..b.exec() };
+                let bx = Exec { params: &three, ..b.exec() };
+                let a1 = a.run(&plan, None)?;
+                let b1 = bx.run(&plan, None)?;
+                let a2 = a.run(&plan, None)?;
+                Ok((first, second, again, a1, b1, a2))
+            })
+            .unwrap();
+        let upto_two = vec!["1,10,1,3", "2,20,2,3"];
+        let upto_three = vec!["1,10,1,6", "2,20,2,6", "3,30,3,6"];
+        assert_eq!(text(&first), upto_two);
+        assert_eq!(text(&second), upto_three);
+        assert_eq!(text(&again), upto_two);
+        assert_eq!(text(&a1), upto_two);
+        assert_eq!(text(&b1), upto_three);
+        assert_eq!(text(&a2), upto_two);
+    }
+}

@@ -1,0 +1,189 @@
+//! `SHOW …` and the `SHOW CREATE` texts.
+
+use super::system::global_status;
+use super::{no_table, Session, StatementResult};
+use crate::sql::ast::*;
+use crate::sql::bind::SYSTEM_VARIABLES;
+use crate::sql::catalog::*;
+use crate::sql::error::{Code, SqlError, SqlResult};
+use crate::sql::exec::like;
+use crate::sql::plan::Row;
+use crate::sql::quote;
+use crate::sql::value::Value;
+
+impl Session {
+    fn rows(columns: &[&str], rows: Vec<Row>) -> StatementResult {
+        StatementResult::Rows { columns: columns.iter().map(|s| s.to_string()).collect(), rows }
+    }
+
+    pub(super) fn show(&mut self, s: &Show) -> SqlResult<StatementResult> {
+        let cat = self.catalog()?;
+        let like_ok = |name: &str, pat: &Option<String>| pat.as_ref().is_none_or(|p| like(name, p));
+        Ok(match s {
+            Show::Databases(pat) => {
+                let mut names: Vec<String> = cat.dbs.values().map(|d| d.name.clone()).collect();
+                names.push("information_schema".into());
+                names.sort();
+                let rows = names.into_iter().filter(|n| like_ok(n, pat)).map(|n| vec![Value::Str(n)]).collect();
+                Session::rows(&["Database"], rows)
+            }
+            Show::Tables(db, pat) => {
+                let db = self.db_name(db.as_deref())?;
+                if !cat.has_db(&db) {
+                    return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+                }
+                let dbl = db.to_ascii_lowercase();
+                let mut names: Vec<String> = cat
+                    .tables
+                    .iter()
+                    .filter(|((d, _), _)| *d == dbl)
+                    .map(|(_, t)| t.name.clone())
+                    .chain(cat.views.iter().filter(|((d, _), _)| *d == dbl).map(|(_, v)| v.name.clone()))
+                    .collect();
+                names.sort();
+                let rows = names.into_iter().filter(|n| like_ok(n, pat)).map(|n| vec![Value::Str(n)]).collect();
+                StatementResult::Rows { columns: vec![format!("Tables_in_{db}")], rows }
+            }
+            Show::Columns(n) => {
+                let t = self.table_meta(&cat, n)?;
+                let rows = t
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let key = t
+                            .indexes
+                            .iter()
+                            .find(|ix| ix.columns.first() == Some(&i))
+                            .map(|ix| {
+                                if ix.primary {
+                                    "PRI"
+                                } else if ix.unique {
+                                    "UNI"
+                                } else {
+                                    "MUL"
+                                }
+                            })
+                            .unwrap_or("");
+                        vec![
+                            Value::Str(c.name.clone()),
+                            Value::Str(c.ty.name()),
+                            Value::Str(if c.not_null { "NO" } else { "YES" }.into()),
+                            Value::Str(key.into()),
+                            if c.default_now {
+                                Value::Str("CURRENT_TIMESTAMP".into())
+                            } else {
+                                match c.default_value() {
+                                    Value::Null => Value::Null,
+                                    v => Value::Str(v.to_string()),
+                                }
+                            },
+                            Value::Str(if c.auto_increment { "auto_increment" } else { "" }.into()),
+                        ]
+                    })
+                    .collect();
+                Session::rows(&["Field", "Type", "Null", "Key", "Default", "Extra"], rows)
+            }
+            Show::CreateTable(n) => {
+                let t = self.table_meta(&cat, n)?;
+                Session::rows(
+                    &["Table", "Create Table"],
+                    vec![vec![Value::Str(t.name.clone()), Value::Str(create_table_sql(&t))]],
+                )
+            }
+            Show::CreateView(n) => {
+                let db = &self.db_name(n.db.as_deref())?;
+                if !cat.has_db(db) {
+                    return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
+                }
+                let v = cat.view(db, &n.name).ok_or_else(|| no_table(db, &n.name))?;
+                Session::rows(
+                    &["View", "Create View", "character_set_client", "collation_connection"],
+                    vec![vec![
+                        Value::Str(v.name.clone()),
+                        Value::Str(create_view_sql(&v)),
+                        Value::Str("utf8mb4".into()),
+                        Value::Str("utf8mb4_0900_ai_ci".into()),
+                    ]],
+                )
+            }
+            Show::Indexes(n) => {
+                let t = self.table_meta(&cat, n)?;
+                let mut rows = Vec::new();
+                for ix in &t.indexes {
+                    for (seq, c) in ix.columns.iter().enumerate() {
+                        rows.push(vec![
+                            Value::Str(t.name.clone()),
+                            Value::Int(!ix.unique as i64),
+                            Value::Str(ix.name.clone()),
+                            Value::Int(seq as i64 + 1),
+                            Value::Str(t.columns[*c].name.clone()),
+                        ]);
+                    }
+                }
+                Session::rows(&["Table", "Non_unique", "Key_name", "Seq_in_index", "Column_name"], rows)
+            }
+            Show::Status(pat) => {
+                let (_, rows) = global_status(&self.db);
+                let rows = rows.into_iter().filter(|r| like_ok(&r[0].to_string(), pat)).collect();
+                Session::rows(&["Variable_name", "Value"], rows)
+            }
+            Show::Variables(pat) => {
+                let rows = self.with_binder(|b| {
+                    Ok(SYSTEM_VARIABLES
+                        .iter()
+                        .filter(|n| like_ok(n, pat))
+                        .filter_map(|n| {
+                            Some(vec![Value::Str(n.to_string()), Value::Str(b.system_variable(n)?.to_string())])
+                        })
+                        .collect())
+                })?;
+                Session::rows(&["Variable_name", "Value"], rows)
+            }
+        })
+    }
+}
+
+/// `SHOW CREATE VIEW` text.
+pub(crate) fn create_view_sql(v: &ViewMeta) -> String {
+    let columns = if v.columns.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", v.columns.iter().map(|c| quote::ident(c)).collect::<Vec<_>>().join(","))
+    };
+    format!("CREATE VIEW {}{columns} AS {}", quote::ident(&v.name), v.sql)
+}
+
+/// `SHOW CREATE TABLE` text.
+pub(crate) fn create_table_sql(t: &TableMeta) -> String {
+    let mut parts: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| {
+            let mut s = format!("  {} {}", quote::ident(&c.name), c.ty.name());
+            if c.not_null {
+                s.push_str(" NOT NULL");
+            }
+            if c.default_now {
+                s.push_str(" DEFAULT CURRENT_TIMESTAMP");
+            } else if c.default.is_some() {
+                s.push_str(&format!(" DEFAULT {}", quote::string(&c.default_value().to_string())));
+            }
+            if c.auto_increment {
+                s.push_str(" AUTO_INCREMENT");
+            }
+            s
+        })
+        .collect();
+    for ix in &t.indexes {
+        let cols: Vec<String> = ix.columns.iter().map(|&c| quote::ident(&t.columns[c].name)).collect();
+        parts.push(if ix.primary {
+            format!("  PRIMARY KEY ({})", cols.join(","))
+        } else if ix.unique {
+            format!("  UNIQUE KEY {} ({})", quote::ident(&ix.name), cols.join(","))
+        } else {
+            format!("  KEY {} ({})", quote::ident(&ix.name), cols.join(","))
+        });
+    }
+    format!("CREATE TABLE {} (\n{}\n)", quote::ident(&t.name), parts.join(",\n"))
+}
