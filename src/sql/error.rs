@@ -23,6 +23,8 @@ pub enum Code {
     NonUniqTable,
     /// Duplicate key.
     DupEntry,
+    /// A NOT NULL column without a default left out of an INSERT.
+    NoDefaultForField,
     /// Unknown database.
     BadDb,
     /// Database already exists.
@@ -145,6 +147,7 @@ impl Code {
             Code::CteMaxRecursionDepth => ("ER_CTE_MAX_RECURSION_DEPTH", 3636, "HY000"),
             Code::CapacityExceeded => ("ER_CAPACITY_EXCEEDED", 3170, "HY000"),
             Code::DupEntry => ("ER_DUP_ENTRY", 1062, "23000"),
+            Code::NoDefaultForField => ("ER_NO_DEFAULT_FOR_FIELD", 1364, "HY000"),
             Code::BadDb => ("ER_BAD_DB_ERROR", 1049, "42000"),
             Code::DbCreateExists => ("ER_DB_CREATE_EXISTS", 1007, "HY000"),
             Code::DbDropExists => ("ER_DB_DROP_EXISTS", 1008, "HY000"),

@@ -257,10 +257,21 @@ impl Session {
     ) -> SqlResult<u64> {
         let now = statement_time(&self.db);
         let mut row: Row = t.columns.iter().map(|c| column_default(c, now)).collect();
+        let mut given = vec![false; row.len()];
         for (v, &i) in vals.into_iter().zip(map) {
             if let Some(v) = v {
                 row[i] = v;
+                given[i] = true;
             }
+        }
+        // strict mode: a NOT NULL column without a default must be given
+        // (INSERT IGNORE takes the type's implicit default instead)
+        if let Some(c) = t.columns.iter().zip(&given).find(|(c, g)| !**g && !ignore && lacks_default(c)).map(|(c, _)| c)
+        {
+            return Err(SqlError::new(
+                Code::NoDefaultForField,
+                format!("Field '{}' doesn't have a default value", c.name),
+            ));
         }
         let (rowid, mut auto) = self.read_seq(t.id)?;
         for (i, cell) in row.iter_mut().enumerate() {
@@ -490,6 +501,12 @@ pub(super) fn column_default(c: &ColumnMeta, now: Timestamp) -> Value {
     } else {
         v
     }
+}
+
+/// Whether a column has no default at all: NOT NULL, no `DEFAULT`, not
+/// AUTO_INCREMENT (an INSERT must then give it a value).
+pub(super) fn lacks_default(c: &ColumnMeta) -> bool {
+    c.not_null && !c.auto_increment && !c.default_now && c.default.is_none()
 }
 
 /// The implicit default of a type: zero, the empty string, the zero date.
