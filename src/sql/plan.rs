@@ -343,6 +343,9 @@ pub enum LeafSource {
         snap: Snap,
         /// Access path.
         access: Access,
+        /// Whether each row ends with its row id, as an integer (how
+        /// `UPDATE` and `DELETE` select their rows through the planner).
+        row_id: bool,
     },
     /// Every version of a table's rows over a period (with ROW_START,
     /// ROW_END appended).

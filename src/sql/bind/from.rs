@@ -150,9 +150,11 @@ impl<'a> Binder<'a> {
                         .map(|c| ScopeCol { table: None, name: c.name.clone(), hidden: false })
                         .collect();
                     match temporal {
-                        None | Some(Temporal::AsOf(_)) => {
-                            Ok((LeafSource::Table { meta, snap: Snap(snap), access: Access::Full }, cols, shown))
-                        }
+                        None | Some(Temporal::AsOf(_)) => Ok((
+                            LeafSource::Table { meta, snap: Snap(snap), access: Access::Full, row_id: false },
+                            cols,
+                            shown,
+                        )),
                         Some(period) => {
                             let (from, to, inclusive_end) = match period {
                                 Temporal::All => (Timestamp(i64::MIN), self.db.now(), true),

@@ -17,7 +17,7 @@ pub enum FromPart {
 
 pub(super) fn source_width(s: &LeafSource) -> usize {
     match s {
-        LeafSource::Table { meta, .. } => meta.columns.len(),
+        LeafSource::Table { meta, row_id, .. } => meta.columns.len() + usize::from(*row_id),
         LeafSource::Versions { meta, .. } => meta.columns.len() + 2,
         LeafSource::Rows(_, w) => *w,
         LeafSource::Query(p) => p.columns().len(),

@@ -16,12 +16,17 @@ use super::{Env, Exec};
 impl<'a> Exec<'a> {
     pub(super) fn leaf_rows(&self, leaf: &Leaf, parent: Option<&Env>) -> SqlResult<Vec<Row>> {
         let rows = match &leaf.source {
-            LeafSource::Table { meta, snap, access } => {
-                return Ok(self
-                    .table_rows(meta, snap, access, &leaf.filters, parent)?
-                    .into_iter()
-                    .map(|(_, r)| r)
-                    .collect())
+            LeafSource::Table { meta, snap, access, row_id } => {
+                let rows = self.table_rows(meta, snap, access, &leaf.filters, parent)?.into_iter();
+                return Ok(if *row_id {
+                    rows.map(|(id, mut r)| {
+                        r.push(Value::Int(id as i64));
+                        r
+                    })
+                    .collect()
+                } else {
+                    rows.map(|(_, r)| r).collect()
+                });
             }
             LeafSource::Versions { meta, from, to, inclusive_end } => {
                 let prefix = catalog::row_prefix(meta.id);

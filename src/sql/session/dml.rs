@@ -14,8 +14,8 @@ use crate::sql::catalog::*;
 use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::exec::{Exec, ExecState};
 use crate::sql::functions::statement_time;
-use crate::sql::plan::{BExpr, LeafSource, Row};
-use crate::sql::value::{cast, order_cmp, sql_cmp, SqlType, Value};
+use crate::sql::plan::{Access, BExpr, LeafSource, QueryPlan, Row, SelectPlan, Snap};
+use crate::sql::value::{cast, sql_cmp, SqlType, Value};
 
 /// `ON DUPLICATE KEY UPDATE` bound: the assignments by column, and the
 /// execution state they share across the statement's rows.
@@ -413,12 +413,14 @@ impl Session {
 
     pub(super) fn all_rows(&self, t: &TableMeta) -> SqlResult<Vec<(u64, Row)>> {
         let ex = self.exec(self.db.now());
-        ex.table_rows(t, &self.db.current(), &crate::sql::plan::Access::Full, &[], None)
+        ex.table_rows(t, &self.db.current(), &Access::Full, &[], None)
     }
 
-    /// The rows of `t` matching `filter`, with their row ids.
-    /// The rows an `UPDATE` or `DELETE` acts on: those `filter` keeps, in
-    /// `order` (ties and no order: row-id order), at most `limit` of them.
+    /// The rows an `UPDATE` or `DELETE` acts on, with their row ids: those
+    /// `filter` keeps, in `order` (ties and no order: row-id order), at most
+    /// `limit` of them; selected by the planner and executor as a query's
+    /// rows are (access path, `ORDER BY … LIMIT` through `TopN`, the memory
+    /// budget).
     fn select_rows(
         &mut self,
         t: &Rc<TableMeta>,
@@ -442,48 +444,30 @@ impl Session {
             let order =
                 order.iter().map(|o| Ok((b.expr(&o.expr, &scope, None)?, o.desc))).collect::<SqlResult<Vec<_>>>()?;
             let (limit, _) = b.limits(limit, None)?;
-            let src = LeafSource::Table {
-                meta: t2.clone(),
-                snap: crate::sql::plan::Snap(snap),
-                access: crate::sql::plan::Access::Full,
+            // SELECT <the columns>, <the row id> FROM t WHERE … ORDER BY …
+            // LIMIT …, planned and run as a query is
+            let ncols = t2.columns.len();
+            let src = LeafSource::Table { meta: t2.clone(), snap: Snap(snap), access: Access::Full, row_id: true };
+            let select = SelectPlan {
+                from: Some(plan_from(vec![FromPart::Leaf(src)], conj)),
+                group: None,
+                having: None,
+                windows: Vec::new(),
+                window_base: ncols + 1,
+                projection: (0..=ncols).map(BExpr::Col).collect(),
+                order,
+                distinct: false,
+                limit,
+                offset: 0,
             };
-            let fp = plan_from(vec![FromPart::Leaf(src)], conj);
-            let ex = b.exec();
-            let leaf = &fp.leaves[0];
-            let LeafSource::Table { meta, snap, access } = &leaf.source else {
-                return Err(SqlError::new(Code::Storage, "unexpected plan"));
-            };
-            let mut rows = ex.table_rows(meta, snap, access, &leaf.filters, None)?;
-            if !fp.post.is_empty() {
-                let mut kept = Vec::new();
-                for (rid, r) in rows {
-                    let env = crate::sql::exec::Env { row: &r, parent: None };
-                    let mut ok = true;
-                    for p in &fp.post {
-                        if ex.eval(p, &env)?.truth() != Some(true) {
-                            ok = false;
-                            break;
-                        }
-                    }
-                    if ok {
-                        kept.push((rid, r));
-                    }
-                }
-                rows = kept;
-            }
-            if !order.is_empty() {
-                let mut keyed = Vec::with_capacity(rows.len());
-                for (rid, r) in rows {
-                    let env = crate::sql::exec::Env { row: &r, parent: None };
-                    let keys = order.iter().map(|(e, _)| ex.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
-                    keyed.push((keys, rid, r));
-                }
-                keyed.sort_by(|a, b| order_cmp(a.0.iter().zip(&b.0).zip(&order).map(|((x, y), (_, d))| (x, y, *d))));
-                rows = keyed.into_iter().map(|(_, rid, r)| (rid, r)).collect();
-            }
-            if let Some(n) = limit {
-                rows.truncate(n);
-            }
+            let rows = b.exec().run(&QueryPlan::Select(Box::new(select), Vec::new()), None)?;
+            let rows = rows
+                .into_iter()
+                .map(|mut r| match r.pop() {
+                    Some(Value::Int(id)) => Ok((id as u64, r)),
+                    _ => Err(SqlError::new(Code::Storage, "a row selected without its row id")),
+                })
+                .collect::<SqlResult<Vec<_>>>()?;
             Ok(rows)
         })
     }
