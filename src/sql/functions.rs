@@ -1083,7 +1083,7 @@ fn unix_timestamp(c: &Ctx, v: &[Value]) -> SqlResult<Value> {
 /// A number as the 64-bit unsigned integer the bitwise operators work on:
 /// rounded to an integer, a negative one as its two's complement, beyond
 /// the range saturated.
-fn bits(v: &Value) -> u64 {
+pub(crate) fn bits(v: &Value) -> u64 {
     match v {
         Value::Int(i) => *i as u64,
         Value::Decimal(d) => {
@@ -1107,7 +1107,7 @@ fn bits(v: &Value) -> u64 {
 }
 
 /// A 64-bit unsigned result: an integer, or a decimal above `i64::MAX`.
-fn from_u64(u: u64) -> Value {
+pub(crate) fn from_u64(u: u64) -> Value {
     match i64::try_from(u) {
         Ok(i) => Value::Int(i),
         Err(_) => Value::Decimal(Decimal { m: u as i128, s: 0 }),

@@ -32,6 +32,17 @@ pub enum AggFunc {
     Max,
     /// GROUP_CONCAT.
     GroupConcat,
+    /// BIT_AND, BIT_OR, BIT_XOR (on 64-bit unsigned integers).
+    BitAnd,
+    /// BIT_OR.
+    BitOr,
+    /// BIT_XOR.
+    BitXor,
+    /// Population or sample (`true`) variance: VAR_POP/VARIANCE, VAR_SAMP.
+    Variance(bool),
+    /// Population or sample (`true`) standard deviation:
+    /// STD/STDDEV/STDDEV_POP, STDDEV_SAMP.
+    StdDev(bool),
 }
 
 /// One aggregate call of a grouped SELECT.

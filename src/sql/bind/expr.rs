@@ -23,6 +23,13 @@ pub(super) fn agg_func(name: &str) -> Option<AggFunc> {
         "avg" => AggFunc::Avg,
         "min" => AggFunc::Min,
         "max" => AggFunc::Max,
+        "bit_and" => AggFunc::BitAnd,
+        "bit_or" => AggFunc::BitOr,
+        "bit_xor" => AggFunc::BitXor,
+        "var_pop" | "variance" => AggFunc::Variance(false),
+        "var_samp" => AggFunc::Variance(true),
+        "std" | "stddev" | "stddev_pop" => AggFunc::StdDev(false),
+        "stddev_samp" => AggFunc::StdDev(true),
         _ => return None,
     })
 }

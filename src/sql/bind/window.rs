@@ -163,7 +163,7 @@ impl<'a> Binder<'a> {
                 bound_args.push(self.expr(&args[0], scope, aggs.as_deref_mut())?);
                 WindowFunc::NthValue(int_arg(&args[1], false)?)
             }
-            "count" | "sum" | "avg" | "min" | "max" => {
+            _ if agg_func(name).is_some() => {
                 if *distinct {
                     return Err(SqlError::unsupported(format!(
                         "{}(DISTINCT) as a window function",

@@ -8,6 +8,7 @@ use crate::sql::plan::*;
 use crate::sql::value::{arith, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, Value};
 
 use super::{num_or_null, text, Env, Exec};
+use crate::sql::functions::{bits, from_u64};
 
 impl<'a> Exec<'a> {
     pub(super) fn group(
@@ -69,6 +70,12 @@ pub struct AggState {
     seen: Option<HashSet<Vec<KeyPart>>>,
     /// GROUP_CONCAT's parts with their ORDER BY values.
     parts: Vec<(String, Vec<Value>)>,
+    /// The BIT_ aggregates' bits so far.
+    bits: Option<u64>,
+    /// The variance's running mean and sum of squared deviations
+    /// (Welford's method).
+    mean: f64,
+    m2: f64,
 }
 
 impl AggState {
@@ -115,6 +122,21 @@ impl AggState {
                 }
             }
             AggFunc::GroupConcat => self.parts.push((text(&v), order)),
+            AggFunc::BitAnd | AggFunc::BitOr | AggFunc::BitXor => {
+                let x = bits(&num_or_null(v));
+                self.bits = Some(match (self.bits, a.func) {
+                    (None, _) => x,
+                    (Some(b), AggFunc::BitAnd) => b & x,
+                    (Some(b), AggFunc::BitOr) => b | x,
+                    (Some(b), _) => b ^ x,
+                });
+            }
+            AggFunc::Variance(_) | AggFunc::StdDev(_) => {
+                let x = num_or_null(v).to_f64().unwrap_or(0.0);
+                let d = x - self.mean;
+                self.mean += d / self.count as f64;
+                self.m2 += d * (x - self.mean);
+            }
         }
         Ok(())
     }
@@ -132,6 +154,17 @@ impl AggState {
                 Some(other) => Value::Double(other.to_f64().unwrap_or(0.0) / self.count as f64),
             },
             AggFunc::Min | AggFunc::Max => self.acc.unwrap_or(Value::Null),
+            // over no rows: all bits set for AND, none for OR and XOR
+            AggFunc::BitAnd => from_u64(self.bits.unwrap_or(u64::MAX)),
+            AggFunc::BitOr | AggFunc::BitXor => from_u64(self.bits.unwrap_or(0)),
+            AggFunc::Variance(sample) | AggFunc::StdDev(sample) => {
+                let n = self.count - i64::from(sample);
+                if n <= 0 {
+                    return Value::Null;
+                }
+                let var = self.m2 / n as f64;
+                Value::Double(if matches!(a.func, AggFunc::StdDev(_)) { var.sqrt() } else { var })
+            }
             AggFunc::GroupConcat => {
                 if self.count == 0 {
                     return Value::Null;
