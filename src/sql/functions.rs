@@ -80,6 +80,7 @@ pub struct Ctx<'a> {
 
 type EagerFn = fn(&Ctx, &[Value]) -> SqlResult<Value>;
 type LazyFn = fn(&Exec, &[BExpr], &Env) -> SqlResult<Value>;
+type StatefulFn = fn(&Exec, &[BExpr], &Env, usize) -> SqlResult<Value>;
 
 /// A function's implementation.
 #[derive(Clone, Copy)]
@@ -88,6 +89,9 @@ pub enum Imp {
     Eager(EagerFn),
     /// Evaluates its own arguments (`IF`, `COALESCE`: only those needed).
     Lazy(LazyFn),
+    /// Evaluates its own arguments and keeps state across the calls of one
+    /// execution, in the execution slot the binder gave the call (`RAND`).
+    Stateful(StatefulFn),
 }
 
 /// One catalogue entry.
@@ -140,15 +144,26 @@ const fn lazy(name: &'static str, min: usize, max: usize, imp: LazyFn) -> Def {
     }
 }
 
+/// A [`Imp::Stateful`] function: never folded, a slot per call.
+const fn stateful(name: &'static str, min: usize, max: usize, imp: StatefulFn) -> Def {
+    Def {
+        name,
+        min,
+        max,
+        volatility: Volatility::Volatile,
+        nulls: Nulls::Handle,
+        args: &[],
+        spelled: None,
+        imp: Imp::Stateful(imp),
+    }
+}
+
 impl Def {
     const fn nulls_ok(self) -> Def {
         Def { nulls: Nulls::Handle, ..self }
     }
     const fn statement(self) -> Def {
         Def { volatility: Volatility::Statement, ..self }
-    }
-    const fn volatile(self) -> Def {
-        Def { volatility: Volatility::Volatile, ..self }
     }
     const fn spelled(self, s: &'static str) -> Def {
         Def { spelled: Some(s), ..self }
@@ -271,7 +286,7 @@ pub static FUNCS: &[Def] = &[
     f("shiftleft", 2, 2, &[Num], |_, v| Ok(from_u64(shift(bits(&v[0]), bits(&v[1]), true)))).spelled("<<"),
     f("shiftright", 2, 2, &[Num], |_, v| Ok(from_u64(shift(bits(&v[0]), bits(&v[1]), false)))).spelled(">>"),
     f("bitnot", 1, 1, &[Num], |_, v| Ok(from_u64(!bits(&v[0])))).spelled("~"),
-    f("rand", 0, 1, &[Int], |_, _| Ok(Value::Double(0.5))).nulls_ok().volatile(),
+    stateful("rand", 0, 1, rand),
     // ----- information -----
     f("database", 0, 0, &[], database).statement(),
     f("schema", 0, 0, &[], database).statement(),
@@ -459,6 +474,11 @@ impl Func {
         &FUNCS[self.0 as usize]
     }
 
+    /// Whether a call keeps state across its calls in an execution slot.
+    pub fn keeps_state(self) -> bool {
+        matches!(self.def().imp, Imp::Stateful(_))
+    }
+
     /// Calls the function on evaluated arguments (not for lazy functions,
     /// which see their argument expressions: those return an error).
     pub fn call(self, ctx: &Ctx, mut args: Vec<Value>) -> SqlResult<Value> {
@@ -481,10 +501,16 @@ impl Func {
         imp(ctx, &args)
     }
 
-    /// Evaluates a call in the executor.
-    pub fn eval(self, ex: &Exec, args: &[BExpr], env: &Env) -> SqlResult<Value> {
-        if let Imp::Lazy(imp) = self.def().imp {
-            return imp(ex, args, env);
+    /// Evaluates a call in the executor (`slot`: the call's execution slot,
+    /// for a function that keeps state).
+    pub fn eval(self, ex: &Exec, args: &[BExpr], env: &Env, slot: Option<usize>) -> SqlResult<Value> {
+        match (self.def().imp, slot) {
+            (Imp::Lazy(imp), _) => return imp(ex, args, env),
+            (Imp::Stateful(imp), Some(slot)) => return imp(ex, args, env, slot),
+            (Imp::Stateful(_), None) => {
+                return Err(SqlError::new(Code::Storage, format!("{} was bound without a slot", self.def().name)))
+            }
+            (Imp::Eager(_), _) => {}
         }
         let v = args.iter().map(|a| ex.eval(a, env)).collect::<SqlResult<Vec<_>>>()?;
         self.call(&Ctx { now: ex.now, database: None }, v)
@@ -1296,6 +1322,68 @@ fn soundex(text: &str) -> String {
         out.push('0');
     }
     out
+}
+
+/// MySQL's random number generator (`my_rnd`), so that `RAND(n)` gives
+/// MySQL's sequence for a seed.
+#[derive(Debug, Clone, Copy)]
+pub struct MysqlRand {
+    s1: u64,
+    s2: u64,
+}
+
+impl MysqlRand {
+    const MAX: u64 = 0x3FFF_FFFF;
+
+    /// The generator `RAND(seed)` starts (the seed taken as 32 bits, as MySQL does).
+    pub fn seeded(seed: i64) -> MysqlRand {
+        let t = seed as u32 as u64;
+        MysqlRand::new(
+            t.wrapping_mul(0x10001).wrapping_add(55_555_555) as u32 as u64,
+            t.wrapping_mul(0x1000_0001) as u32 as u64,
+        )
+    }
+
+    /// A generator seeded from the clock and a counter (`RAND()`).
+    fn unseeded() -> MysqlRand {
+        thread_local!(static CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+        let n = CALLS.with(|c| {
+            c.set(c.get().wrapping_add(1));
+            c.get()
+        });
+        let mix = |mut z: u64| {
+            // splitmix64
+            z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let t = Timestamp::system_now().0 as u64;
+        MysqlRand::new(mix(t ^ n), mix(t.rotate_left(17) ^ !n))
+    }
+
+    fn new(s1: u64, s2: u64) -> MysqlRand {
+        MysqlRand { s1: s1 % Self::MAX, s2: s2 % Self::MAX }
+    }
+
+    /// The next number, in [0, 1).
+    pub fn next(&mut self) -> f64 {
+        self.s1 = (self.s1 * 3 + self.s2) % Self::MAX;
+        self.s2 = (self.s1 + self.s2 + 33) % Self::MAX;
+        self.s1 as f64 / Self::MAX as f64
+    }
+}
+
+/// `RAND()`: a new sequence per execution; `RAND(n)` with a constant `n`:
+/// MySQL's sequence for seed `n`, one number per call; with a `n` that
+/// changes per row: the first number of the sequence for that row's `n`.
+fn rand(ex: &Exec, args: &[BExpr], env: &Env, slot: usize) -> SqlResult<Value> {
+    let x = match args.first() {
+        None => ex.state.next_random(slot, || Ok(MysqlRand::unseeded()))?,
+        Some(a) if a.is_const() => ex.state.next_random(slot, || Ok(MysqlRand::seeded(int(&ex.eval(a, env)?))))?,
+        Some(a) => MysqlRand::seeded(int(&ex.eval(a, env)?)).next(),
+    };
+    Ok(Value::Double(x))
 }
 
 #[cfg(test)]

@@ -131,8 +131,9 @@ pub enum BExpr {
     Case(Option<Box<BExpr>>, Vec<(BExpr, BExpr)>, Option<Box<BExpr>>),
     /// CAST.
     Cast(Box<BExpr>, SqlType),
-    /// Scalar function (see [`Func`]).
-    Func(Func, Vec<BExpr>),
+    /// Scalar function (see [`Func`]), with the execution slot of a
+    /// function that keeps state across its calls (`RAND(n)`'s sequence).
+    Func(Func, Vec<BExpr>, Option<usize>),
     /// [NOT] LIKE: value, pattern, escape character, NOT.
     Like(Box<BExpr>, Box<BExpr>, char, bool),
 }
@@ -196,7 +197,7 @@ impl BExpr {
                     e.walk(f);
                 }
             }
-            BExpr::Func(_, a) => a.iter().for_each(|x| x.walk(f)),
+            BExpr::Func(_, a, _) => a.iter().for_each(|x| x.walk(f)),
         }
     }
 
@@ -258,7 +259,7 @@ impl BExpr {
                     e.remap_mut(by);
                 }
             }
-            BExpr::Func(_, a) => a.iter_mut().for_each(|x| x.remap_mut(by)),
+            BExpr::Func(_, a, _) => a.iter_mut().for_each(|x| x.remap_mut(by)),
         }
     }
 
@@ -273,7 +274,7 @@ impl BExpr {
             ) {
                 c = false;
             }
-            if let BExpr::Func(f, _) = e {
+            if let BExpr::Func(f, _, _) = e {
                 if f.def().volatility == Volatility::Volatile {
                     c = false;
                 }

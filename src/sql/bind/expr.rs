@@ -248,7 +248,8 @@ impl<'a> Binder<'a> {
                         f.call(&Ctx { now: self.now, database: Some(self.cur_db).filter(|d| !d.is_empty()) }, v)?,
                     )
                 } else {
-                    BExpr::Func(f, a)
+                    let slot = f.keeps_state().then(|| self.next_slot());
+                    BExpr::Func(f, a, slot)
                 }
             }
             Expr::GroupConcat { args, distinct, order_by, separator } => {

@@ -27,6 +27,7 @@ mod scan;
 pub use aggregate::AggState;
 pub use like::{like, like_escape};
 
+use super::functions::MysqlRand;
 use super::value::{arith, cast, negate, sql_cmp, Value};
 
 /// Execution context.
@@ -67,9 +68,23 @@ enum Slot {
     Sub(Rc<SubResult>),
     /// A recursive CTE's rows of the iteration before.
     Working(Vec<Row>),
+    /// A `RAND` call's generator.
+    Rand(MysqlRand),
 }
 
 impl ExecState {
+    /// The next number of the `RAND` generator in `slot`, started by `init`
+    /// at its first call in this execution.
+    pub(crate) fn next_random(&self, slot: usize, init: impl FnOnce() -> SqlResult<MysqlRand>) -> SqlResult<f64> {
+        let mut rng = match self.get(slot) {
+            Slot::Rand(r) => r,
+            _ => init()?,
+        };
+        let x = rng.next();
+        self.set(slot, Slot::Rand(rng));
+        Ok(x)
+    }
+
     fn get(&self, slot: usize) -> Slot {
         self.slots.borrow().get(slot).cloned().unwrap_or_default()
     }
@@ -349,7 +364,7 @@ impl<'a> Exec<'a> {
                 }
                 Value::bool(like_escape(&text(&v), &text(&pv), *escape) != *neg)
             }
-            BExpr::Func(f, args) => f.eval(self, args, env)?,
+            BExpr::Func(f, args, slot) => f.eval(self, args, env, *slot)?,
         })
     }
 
