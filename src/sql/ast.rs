@@ -447,6 +447,8 @@ pub enum TableRef {
         on: Option<Expr>,
         /// USING columns.
         using: Vec<String>,
+        /// NATURAL: USING the columns both sides have.
+        natural: bool,
     },
 }
 

@@ -705,16 +705,16 @@ fn select(s: sp::Select) -> SqlResult<Select> {
                 J::AsOf { .. } => return unsupported("ASOF JOIN"),
                 J::ArrayJoin | J::LeftArrayJoin | J::InnerArrayJoin => return unsupported("ARRAY JOIN"),
             };
-            let (on, using) = match cons {
-                Some(sp::JoinConstraint::On(e)) => (Some(expr(e)?), Vec::new()),
+            let (on, using, natural) = match cons {
+                Some(sp::JoinConstraint::On(e)) => (Some(expr(e)?), Vec::new(), false),
                 Some(sp::JoinConstraint::Using(cols)) => {
-                    (None, cols.iter().map(simple_name).collect::<SqlResult<_>>()?)
+                    (None, cols.iter().map(simple_name).collect::<SqlResult<_>>()?, false)
                 }
-                Some(sp::JoinConstraint::None) | None => (None, Vec::new()),
-                Some(sp::JoinConstraint::Natural) => return unsupported("NATURAL JOIN"),
+                Some(sp::JoinConstraint::None) | None => (None, Vec::new(), false),
+                Some(sp::JoinConstraint::Natural) => (None, Vec::new(), true),
                 Some(sp::JoinConstraint::UsingAlias(..)) => return unsupported("USING … AS"),
             };
-            acc = TableRef::Join { left: Box::new(acc), right: Box::new(right), kind, on, using };
+            acc = TableRef::Join { left: Box::new(acc), right: Box::new(right), kind, on, using, natural };
         }
         from.push(acc);
     }

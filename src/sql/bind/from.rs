@@ -20,7 +20,7 @@ impl<'a> Binder<'a> {
         parent: Option<&Scope>,
     ) -> SqlResult<FromPart> {
         match t {
-            TableRef::Join { left, right, kind, on, using } => {
+            TableRef::Join { left, right, kind, on, using, natural } => {
                 // USING names columns of this join's two operands only
                 // (in `d, c JOIN a USING (id)`, `c.id`, not `d.id`)
                 let start_left = cols.len();
@@ -32,27 +32,41 @@ impl<'a> Binder<'a> {
                 if let Some(on) = on {
                     split_and(&self.expr(on, &scope, None)?, &mut conds);
                 }
-                for u in using {
-                    let li = scope.cols[start_left..start_right]
-                        .iter()
-                        .position(|c| c.name.eq_ignore_ascii_case(u))
-                        .ok_or_else(|| unknown_column(None, u))?
-                        + start_left;
-                    let ri = scope.cols[start_right..]
-                        .iter()
-                        .position(|c| c.name.eq_ignore_ascii_case(u))
-                        .ok_or_else(|| unknown_column(None, u))?
-                        + start_right;
+                let names: Vec<String> = if *natural {
+                    (start_left..start_right)
+                        .filter(|&i| {
+                            !cols[i].hidden
+                                && !cols[i].merged
+                                && side(cols, start_right..cols.len(), &cols[i].name).is_some()
+                        })
+                        .map(|i| cols[i].name.clone())
+                        .collect()
+                } else {
+                    using.clone()
+                };
+                // USING (c): the two c are equal and show as one column, the
+                // left one (the right one for a RIGHT JOIN, whose right row
+                // always exists), first in `*`, as in MySQL.
+                let mut shown = Vec::new();
+                for u in &names {
+                    let li = side(cols, start_left..start_right, u).ok_or_else(|| unknown_column(None, u))?;
+                    let ri = side(cols, start_right..cols.len(), u).ok_or_else(|| unknown_column(None, u))?;
                     conds.push(BExpr::Binary(
                         BinOp::Cmp(CmpOp::Eq),
                         Box::new(BExpr::Col(li)),
                         Box::new(BExpr::Col(ri)),
                     ));
+                    let (keep, twin) = if *kind == JoinKind::Right { (ri, li) } else { (li, ri) };
+                    cols[twin].merged = true;
+                    shown.push(keep);
                 }
-                for u in using {
-                    // hide the right-hand duplicate from `*`
-                    if let Some(c) = cols[start_right..].iter_mut().find(|c| c.name.eq_ignore_ascii_case(u)) {
-                        c.hidden = true;
+                if !shown.is_empty() {
+                    // then the other columns, a RIGHT JOIN's right side first
+                    let mut rest: Vec<usize> = (start_left..cols.len()).filter(|i| !shown.contains(i)).collect();
+                    let right_first = *kind == JoinKind::Right;
+                    rest.sort_by_key(|&i| ((i >= start_right) != right_first, cols[i].star));
+                    for (rank, i) in shown.into_iter().chain(rest).enumerate() {
+                        cols[i].star = start_left + rank;
                     }
                 }
                 Ok(FromPart::Join(Box::new(l), Box::new(r), *kind, conds))
@@ -63,8 +77,9 @@ impl<'a> Binder<'a> {
                 if cols.iter().any(|c| c.table.as_deref() == Some(table.as_str())) {
                     return Err(SqlError::new(Code::NonUniqTable, format!("Not unique table/alias: '{name}'")));
                 }
-                for c in lcols.iter_mut() {
+                for (i, c) in lcols.iter_mut().enumerate() {
                     c.table = Some(table.clone());
+                    c.star = cols.len() + i;
                 }
                 cols.extend(lcols);
                 Ok(FromPart::Leaf(leaf))
@@ -74,9 +89,8 @@ impl<'a> Binder<'a> {
 
     /// Binds a table, view, derived table or table function.
     pub(super) fn leaf(&self, t: &TableRef, parent: Option<&Scope>) -> SqlResult<(LeafSource, Vec<ScopeCol>, String)> {
-        let plain = |names: Vec<String>| -> Vec<ScopeCol> {
-            names.into_iter().map(|n| ScopeCol { table: None, name: n, hidden: false }).collect()
-        };
+        let plain =
+            |names: Vec<String>| -> Vec<ScopeCol> { names.into_iter().map(|n| ScopeCol::new(None, n)).collect() };
         match t {
             TableRef::Table { name, alias, temporal } => {
                 let shown = alias.clone().unwrap_or_else(|| name.name.clone());
@@ -144,11 +158,8 @@ impl<'a> Binder<'a> {
                     return Err(SqlError::new(Code::NoSuchTable, format!("Table '{db}.{}' doesn't exist", name.name)));
                 }
                 if let Some(meta) = catalog.table(db, &name.name) {
-                    let cols: Vec<ScopeCol> = meta
-                        .columns
-                        .iter()
-                        .map(|c| ScopeCol { table: None, name: c.name.clone(), hidden: false })
-                        .collect();
+                    let cols: Vec<ScopeCol> =
+                        meta.columns.iter().map(|c| ScopeCol::new(None, c.name.clone())).collect();
                     match temporal {
                         None | Some(Temporal::AsOf(_)) => Ok((
                             LeafSource::Table { meta, snap: Snap(snap), access: Access::Full, row_id: false },
@@ -163,8 +174,9 @@ impl<'a> Binder<'a> {
                                 Temporal::AsOf(_) => unreachable!("handled above"),
                             };
                             let mut cols = cols;
-                            cols.push(ScopeCol { table: None, name: "ROW_START".into(), hidden: true });
-                            cols.push(ScopeCol { table: None, name: "ROW_END".into(), hidden: true });
+                            for name in ["ROW_START", "ROW_END"] {
+                                cols.push(ScopeCol { hidden: true, ..ScopeCol::new(None, name) });
+                            }
                             Ok((LeafSource::Versions { meta, from, to, inclusive_end }, cols, shown))
                         }
                     }
@@ -227,4 +239,13 @@ impl<'a> Binder<'a> {
         self.asof_catalogs.borrow_mut().push((ts, c.clone()));
         Ok(c)
     }
+}
+
+/// The column a join's side (`range` of `cols`) shows under `name`: not a
+/// hidden one, nor a twin a join inside it already coalesced.
+fn side(cols: &[ScopeCol], range: std::ops::Range<usize>, name: &str) -> Option<usize> {
+    range.into_iter().find(|&i| {
+        let c = &cols[i];
+        !c.hidden && !c.merged && c.name.eq_ignore_ascii_case(name)
+    })
 }

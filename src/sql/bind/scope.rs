@@ -11,8 +11,21 @@ pub struct ScopeCol {
     pub table: Option<String>,
     /// Column name.
     pub name: String,
-    /// Hidden from `*` (ROW_START / ROW_END).
+    /// Hidden from `*` and `t.*` (ROW_START / ROW_END).
     pub hidden: bool,
+    /// The twin of a column a `USING` or `NATURAL` join coalesced it with:
+    /// left out of `*` and of unqualified names (`t.c` and `t.*` still
+    /// see it).
+    pub merged: bool,
+    /// Its place in `SELECT *` (a join `USING` columns puts them first).
+    pub star: usize,
+}
+
+impl ScopeCol {
+    /// A column of `table` (None: set by the FROM item it belongs to).
+    pub fn new(table: Option<String>, name: impl Into<String>) -> ScopeCol {
+        ScopeCol { table, name: name.into(), hidden: false, merged: false, star: usize::MAX }
+    }
 }
 
 /// Name-resolution scope of one query level.
@@ -35,7 +48,7 @@ impl<'p> Scope<'p> {
     pub(super) fn find_local(&self, table: Option<&str>, name: &str) -> SqlResult<Option<usize>> {
         let mut found = None;
         for (i, c) in self.cols.iter().enumerate() {
-            if !c.name.eq_ignore_ascii_case(name) {
+            if !c.name.eq_ignore_ascii_case(name) || c.merged && table.is_none() {
                 continue;
             }
             if let Some(t) = table {

@@ -123,8 +123,14 @@ impl<'a> Binder<'a> {
                         _ => None,
                     };
                     let mut any = false;
-                    for c in &scope.cols {
-                        if c.hidden {
+                    // `*` in the order of the FROM clause (a join's USING
+                    // columns first); `t.*` in the table's own order
+                    let mut order: Vec<&ScopeCol> = scope.cols.iter().collect();
+                    if q.is_none() {
+                        order.sort_by_key(|c| c.star);
+                    }
+                    for c in order {
+                        if c.hidden || c.merged && q.is_none() {
                             continue;
                         }
                         if let Some(t) = q {

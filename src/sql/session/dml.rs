@@ -212,18 +212,15 @@ impl Session {
         sets: &[(String, Expr)],
         alias: Option<&(String, Vec<String>)>,
     ) -> SqlResult<Vec<(usize, BExpr)>> {
-        let mut cols: Vec<ScopeCol> = t
-            .columns
-            .iter()
-            .map(|c| ScopeCol { table: Some(INSERTED_VALUES.into()), name: c.name.clone(), hidden: false })
-            .collect();
+        let mut cols: Vec<ScopeCol> =
+            t.columns.iter().map(|c| ScopeCol::new(Some(INSERTED_VALUES.into()), c.name.clone())).collect();
         if let Some((name, names)) = alias {
             if !names.is_empty() && names.len() != t.columns.len() {
                 return Err(SqlError::new(Code::WrongValueCount, "Column count doesn't match value count at row 1"));
             }
             for (i, c) in t.columns.iter().enumerate() {
                 let col = names.get(i).cloned().unwrap_or_else(|| c.name.clone());
-                cols.push(ScopeCol { table: Some(name.to_ascii_lowercase()), name: col, hidden: false });
+                cols.push(ScopeCol::new(Some(name.to_ascii_lowercase()), col));
             }
         }
         let inserted = Scope { cols, parent: None, correlated: Cell::new(false), touched: Cell::new(false) };
@@ -507,11 +504,7 @@ pub(super) fn implicit_default(ty: SqlType) -> Value {
 
 pub(super) fn table_scope(t: &TableMeta) -> Scope<'static> {
     Scope {
-        cols: t
-            .columns
-            .iter()
-            .map(|c| ScopeCol { table: Some(t.name.to_ascii_lowercase()), name: c.name.clone(), hidden: false })
-            .collect(),
+        cols: t.columns.iter().map(|c| ScopeCol::new(Some(t.name.to_ascii_lowercase()), c.name.clone())).collect(),
         parent: None,
         correlated: Cell::new(false),
         touched: Cell::new(false),
