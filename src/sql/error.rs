@@ -23,6 +23,11 @@ pub enum Code {
     NonUniqTable,
     /// Duplicate key.
     DupEntry,
+    /// A column of a grouped query that is neither grouped nor functionally
+    /// dependent on the grouped columns (ONLY_FULL_GROUP_BY).
+    WrongFieldWithGroup,
+    /// A bare column next to an aggregate in a query without GROUP BY.
+    MixOfGroupFuncAndFields,
     /// A NOT NULL column without a default left out of an INSERT.
     NoDefaultForField,
     /// Unknown database.
@@ -148,6 +153,8 @@ impl Code {
             Code::CapacityExceeded => ("ER_CAPACITY_EXCEEDED", 3170, "HY000"),
             Code::DupEntry => ("ER_DUP_ENTRY", 1062, "23000"),
             Code::NoDefaultForField => ("ER_NO_DEFAULT_FOR_FIELD", 1364, "HY000"),
+            Code::WrongFieldWithGroup => ("ER_WRONG_FIELD_WITH_GROUP", 1055, "42000"),
+            Code::MixOfGroupFuncAndFields => ("ER_MIX_OF_GROUP_FUNC_AND_FIELDS", 1140, "42000"),
             Code::BadDb => ("ER_BAD_DB_ERROR", 1049, "42000"),
             Code::DbCreateExists => ("ER_DB_CREATE_EXISTS", 1007, "HY000"),
             Code::DbDropExists => ("ER_DB_DROP_EXISTS", 1008, "HY000"),

@@ -188,6 +188,8 @@ pub static FUNCS: &[Def] = &[
     f("nullif", 2, 2, &[Any], nullif).nulls_ok(),
     f("isnull", 1, 1, &[Any], |_, v| Ok(Value::bool(v[0].is_null()))).nulls_ok(),
     f("greatest", 2, MANY, &[Any], greatest),
+    // a column's value in a grouped query, exempt from ONLY_FULL_GROUP_BY
+    f("any_value", 1, 1, &[Any], |_, v| Ok(v[0].clone())).nulls_ok(),
     f("least", 2, MANY, &[Any], least),
     // ----- strings -----
     f("concat", 1, MANY, &[Str], concat),

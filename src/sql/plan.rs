@@ -158,7 +158,18 @@ impl BExpr {
 
     /// Visits this node and its children (not into subqueries).
     pub fn walk(&self, f: &mut dyn FnMut(&BExpr)) {
-        f(self);
+        self.visit(&mut |e| {
+            f(e);
+            true
+        })
+    }
+
+    /// Visits this node, and its children (not into subqueries) when `f`
+    /// returns true for it.
+    pub fn visit(&self, f: &mut dyn FnMut(&BExpr) -> bool) {
+        if !f(self) {
+            return;
+        }
         match self {
             BExpr::Lit(_)
             | BExpr::Param(_)
@@ -171,33 +182,33 @@ impl BExpr {
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
             | BExpr::InSub(a, _, _)
-            | BExpr::Quantified(a, ..) => a.walk(f),
+            | BExpr::Quantified(a, ..) => a.visit(f),
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
-                a.walk(f);
-                b.walk(f);
+                a.visit(f);
+                b.visit(f);
             }
             BExpr::Between(a, b, c, _) => {
-                a.walk(f);
-                b.walk(f);
-                c.walk(f);
+                a.visit(f);
+                b.visit(f);
+                c.visit(f);
             }
             BExpr::InList(a, l, _) => {
-                a.walk(f);
-                l.iter().for_each(|x| x.walk(f));
+                a.visit(f);
+                l.iter().for_each(|x| x.visit(f));
             }
             BExpr::Case(o, w, e) => {
                 if let Some(o) = o {
-                    o.walk(f);
+                    o.visit(f);
                 }
                 for (a, b) in w {
-                    a.walk(f);
-                    b.walk(f);
+                    a.visit(f);
+                    b.visit(f);
                 }
                 if let Some(e) = e {
-                    e.walk(f);
+                    e.visit(f);
                 }
             }
-            BExpr::Func(_, a, _) => a.iter().for_each(|x| x.walk(f)),
+            BExpr::Func(_, a, _) => a.iter().for_each(|x| x.visit(f)),
         }
     }
 

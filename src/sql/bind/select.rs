@@ -244,6 +244,23 @@ impl<'a> Binder<'a> {
             windows.push(self.window_call(call, &s.windows, &scope, if grouped { Some(&mut aggs) } else { None })?);
         }
         let (limit, offset) = self.limits(limit, offset)?;
+        if grouped {
+            let dependent = dependent_columns(&from_parts, &group_keys, window_base);
+            let ex = self.exec();
+            let konst = |e: &BExpr| if e.is_const() { eval_const(&ex, e).ok() } else { None };
+            let check = FullGroupBy {
+                keys: &group_keys,
+                dependent: &dependent,
+                cols: &scope.cols,
+                by: !s.group_by.is_empty(),
+                konst: &konst,
+            };
+            check.clause("SELECT list", &projection)?;
+            // (HAVING is not checked: MySQL resolves its names to the FROM
+            // columns before the select list's aliases, and the MySQL
+            // results of the sqllogictest corpus rely on it reading them)
+            check.clause("ORDER BY clause", &order.iter().map(|(e, _)| e.clone()).collect::<Vec<_>>())?;
+        }
 
         let from = if from_parts.is_empty() {
             if !conjuncts.is_empty() {
@@ -296,4 +313,175 @@ pub(super) fn substitute_aliases(e: &Expr, scope: &Scope, alias_of: &dyn Fn(&str
         Expr::IsNull(a, n) => Expr::IsNull(Box::new(substitute_aliases(a, scope, alias_of)?), *n),
         other => other.clone(),
     })
+}
+
+/// MySQL's ONLY_FULL_GROUP_BY (on by default in MySQL 8): in a grouped
+/// query, a column outside an aggregate must be grouped, be part of a
+/// grouped expression, or be functionally dependent on the grouped
+/// columns (a table whose primary key, or a unique key of NOT NULL
+/// columns, is grouped); `ANY_VALUE(c)` opts out.
+struct FullGroupBy<'x> {
+    keys: &'x [BExpr],
+    /// Per FROM column: functionally dependent on the grouped columns.
+    dependent: &'x [bool],
+    cols: &'x [ScopeCol],
+    /// The query has a GROUP BY (else it is aggregated as one group).
+    by: bool,
+    /// The value of a constant expression (None: not constant).
+    konst: &'x dyn Fn(&BExpr) -> Option<Value>,
+}
+
+impl FullGroupBy<'_> {
+    fn clause(&self, clause: &str, exprs: &[BExpr]) -> SqlResult<()> {
+        // Bound expressions are plain data: equal ones print alike.
+        let keys: Vec<String> = self.keys.iter().map(|k| format!("{k:?}")).collect();
+        for (n, e) in exprs.iter().enumerate() {
+            if let Some(i) = self.unsound(e, &keys) {
+                let c = &self.cols[i];
+                let name = match &c.table {
+                    Some(t) => format!("{t}.{}", c.name),
+                    None => c.name.clone(),
+                };
+                return Err(if self.by {
+                    SqlError::new(
+                        Code::WrongFieldWithGroup,
+                        format!(
+                            "Expression #{} of {clause} is not in GROUP BY clause and contains nonaggregated column \
+                             '{name}' which is not functionally dependent on columns in GROUP BY clause; this is \
+                             incompatible with sql_mode=only_full_group_by",
+                            n + 1
+                        ),
+                    )
+                } else {
+                    SqlError::new(
+                        Code::MixOfGroupFuncAndFields,
+                        format!(
+                            "In aggregated query without GROUP BY, expression #{} of {clause} contains \
+                             nonaggregated column '{name}'; this is incompatible with sql_mode=only_full_group_by",
+                            n + 1
+                        ),
+                    )
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `e` is known not to be NULL before any row is read: a
+    /// constant that is not NULL, or a `COALESCE` / `IFNULL` with such an
+    /// argument.
+    fn never_null(&self, e: &BExpr) -> bool {
+        match e {
+            BExpr::Func(f, args, _) if matches!(f.def().name, "coalesce" | "ifnull") => {
+                args.iter().any(|a| self.never_null(a))
+            }
+            _ => (self.konst)(e).is_some_and(|v| !v.is_null()),
+        }
+    }
+
+    /// The first FROM column `e` reads that is neither grouped nor
+    /// dependent. A branch the expression can never take because of its
+    /// constants is not read (`COALESCE(1, c)`, `CASE 1 WHEN 2 THEN c END`,
+    /// `IF(0, c, 1)`).
+    fn unsound(&self, e: &BExpr, keys: &[String]) -> Option<usize> {
+        let mut bad = None;
+        e.visit(&mut |x| {
+            if bad.is_some() || keys.contains(&format!("{x:?}")) {
+                return false;
+            }
+            let reached = match x {
+                BExpr::Col(i) => {
+                    if *i < self.dependent.len() && !self.dependent[*i] {
+                        bad = Some(*i);
+                    }
+                    return false;
+                }
+                BExpr::Func(f, args, _) => match f.def().name {
+                    "any_value" => return false,
+                    "coalesce" | "ifnull" => {
+                        // the arguments up to the first constant that is not NULL
+                        let end = args.iter().position(|a| self.never_null(a));
+                        args[..end.map_or(args.len(), |k| k + 1)].iter().collect::<Vec<_>>()
+                    }
+                    "if" => match (self.konst)(&args[0]).map(|v| v.truth() == Some(true)) {
+                        Some(true) => vec![&args[1]],
+                        Some(false) => vec![&args[2]],
+                        None => return true,
+                    },
+                    _ => return true,
+                },
+                BExpr::Case(op, whens, els) => {
+                    let mut reached: Vec<&BExpr> = op.iter().map(|o| &**o).collect();
+                    let op_value = op.as_deref().and_then(|o| (self.konst)(o));
+                    let mut settled = false;
+                    for (w, r) in whens {
+                        reached.push(w);
+                        // true, false, or not known before the row
+                        let taken = match (&op_value, (self.konst)(w)) {
+                            (Some(a), Some(b)) if op.is_some() => {
+                                Some(crate::sql::value::sql_cmp(a, &b) == Some(std::cmp::Ordering::Equal))
+                            }
+                            (_, Some(b)) if op.is_none() => Some(b.truth() == Some(true)),
+                            _ => None,
+                        };
+                        if taken != Some(false) {
+                            reached.push(r);
+                        }
+                        if taken == Some(true) {
+                            settled = true;
+                            break;
+                        }
+                    }
+                    if !settled {
+                        reached.extend(els.as_deref());
+                    }
+                    reached
+                }
+                _ => return true,
+            };
+            bad = reached.into_iter().find_map(|r| self.unsound(r, keys));
+            false
+        });
+        bad
+    }
+}
+
+/// Per FROM column (the first `width` positions): whether it is grouped,
+/// or belongs to a table whose primary key or a unique key of NOT NULL
+/// columns is grouped.
+fn dependent_columns(parts: &[FromPart], keys: &[BExpr], width: usize) -> Vec<bool> {
+    let mut dep = vec![false; width];
+    for k in keys {
+        if let BExpr::Col(i) = k {
+            if *i < width {
+                dep[*i] = true;
+            }
+        }
+    }
+    fn leaves<'x>(p: &'x FromPart, out: &mut Vec<&'x LeafSource>) {
+        match p {
+            FromPart::Leaf(l) => out.push(l),
+            FromPart::Join(l, r, ..) => {
+                leaves(l, out);
+                leaves(r, out);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    parts.iter().for_each(|p| leaves(p, &mut all));
+    let mut start = 0;
+    for leaf in all {
+        let n = from_plan::source_width(leaf);
+        if let LeafSource::Table { meta, .. } | LeafSource::Versions { meta, .. } = leaf {
+            let determined = meta.indexes.iter().any(|ix| {
+                (ix.primary || ix.unique && ix.columns.iter().all(|&c| meta.columns[c].not_null))
+                    && ix.columns.iter().all(|&c| dep.get(start + c).copied().unwrap_or(false))
+            });
+            if determined {
+                dep[start..(start + n).min(width)].iter_mut().for_each(|d| *d = true);
+            }
+        }
+        start += n;
+    }
+    dep
 }
