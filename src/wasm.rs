@@ -250,6 +250,7 @@ pub fn error_code(e: &Error) -> &'static str {
         Error::BadRestorePointName(_) => "BAD_RESTORE_POINT_NAME",
         Error::TooLarge(_) => "TOO_LARGE",
         Error::ReadOnly(_) => "READ_ONLY",
+        Error::PagesMissing(_) => "PAGES_MISSING",
     }
 }
 
