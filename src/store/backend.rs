@@ -39,13 +39,28 @@ pub trait StorageBackend {
     }
 }
 
-/// How many pages after a missing one the browser runtime asks for with it
-/// ([`MemBackend::fetch_plan`]): records are appended in order, so the nodes written together
+/// How many pages on each side of a missing one the browser runtime asks for
+/// with it ([`MemBackend::fetch_plan`]): records are appended in order, so the nodes written together
 /// (a bulk load's leaves, a subtree persisted by one commit) sit on
 /// neighbouring pages.
-pub const PREFETCH_PAGES: u64 = 31;
+pub const PREFETCH_PAGES: u64 = 15;
 /// At most this many pages are asked for in one fetch.
 pub const FETCH_MAX: usize = 1024;
+
+/// How far ahead the next fetch of one operation reads, after a fetch that
+/// read `ahead` pages from `from` (its first missing page) when the next
+/// attempt misses `missing`: an operation that misses a page just past what
+/// it fetched is scanning in page order, so it reads twice as far each time
+/// (up to [`FETCH_MAX`] pages a transaction: a scan of `n` pages costs
+/// O(log n) fetches); a miss elsewhere (the next level of a B+tree descent)
+/// goes back to [`PREFETCH_PAGES`].
+pub fn next_ahead(ahead: u64, from: u64, missing: &[u64]) -> u64 {
+    let reach = from.saturating_add(ahead.saturating_mul(2)).saturating_add(1);
+    match missing.first() {
+        Some(&m) if m >= from && m <= reach => ahead.saturating_mul(2).saturating_add(1).min(FETCH_MAX as u64),
+        _ => PREFETCH_PAGES,
+    }
+}
 
 #[derive(Default, Clone)]
 struct MemPages {
@@ -162,15 +177,17 @@ impl MemBackend {
         m.lazy.as_mut().map(|l| std::mem::take(&mut l.missing).into_iter().collect()).unwrap_or_default()
     }
 
-    /// The pages to fetch for the `missing` ones: each, and up to `ahead`
-    /// unloaded pages after it (the browser runtime: [`PREFETCH_PAGES`]),
-    /// at most [`FETCH_MAX`] in all, in page order. Only pages not loaded
-    /// yet are named.
+    /// The pages to fetch for the `missing` ones: each, and the unloaded
+    /// pages up to `ahead` before and after it (the browser runtime:
+    /// [`PREFETCH_PAGES`], see [`next_ahead`]), at most [`FETCH_MAX`] in
+    /// all, in page order. Only pages not loaded yet are named. Before as
+    /// well as after: a patch chain leads to older records, usually on
+    /// lower pages.
     pub fn fetch_plan(&self, missing: &[u64], ahead: u64) -> Vec<u64> {
         let m = self.inner.borrow();
         let mut plan = BTreeSet::new();
         for &p in missing {
-            for n in p..p.saturating_add(ahead.saturating_add(1)) {
+            for n in p.saturating_sub(ahead)..p.saturating_add(ahead.saturating_add(1)) {
                 if plan.len() >= FETCH_MAX {
                     break;
                 }
@@ -390,10 +407,13 @@ mod tests {
         assert_eq!(lazy.read(3, &mut buf), Err(Error::PagesMissing(vec![3])));
         assert_eq!(lazy.take_missing(), vec![3, 4]);
         assert_eq!(lazy.fetch_plan(&[4], 0), vec![4]);
-        assert_eq!(lazy.fetch_plan(&[4], 100), (4..stored).collect::<Vec<_>>(), "never past the stored pages");
+        assert_eq!(lazy.fetch_plan(&[4], 100), (2..stored).collect::<Vec<_>>(), "only stored pages not loaded");
         lazy.fill([(4, page(4))]);
         assert!(lazy.read(4, &mut buf).is_ok());
-        assert_eq!(lazy.fetch_plan(&[3], 2), vec![3, 5], "loaded pages are not fetched again");
+        assert_eq!(lazy.fetch_plan(&[3], 2), vec![2, 3, 5], "loaded pages are not fetched again");
+        assert_eq!(next_ahead(15, 40, &[50]), 31, "a miss just past the last fetch: a scan");
+        assert_eq!(next_ahead(1023, 40, &[50]), FETCH_MAX as u64);
+        assert_eq!(next_ahead(63, 40, &[900]), PREFETCH_PAGES, "a miss elsewhere");
         // A page this image wrote is never replaced by a fetched one.
         let mut w = lazy.clone();
         w.write(3, &[9u8; PAGE_SIZE]).unwrap();
