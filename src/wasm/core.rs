@@ -632,7 +632,7 @@ impl Core {
     /// fetching the pages open reads. `None`: the store is no longer at
     /// that state (another tab committed), so the image cannot be completed.
     async fn open_lazily(&self, mem: &MemBackend, supers: &Superblocks) -> Result<Option<Database>, JsValue> {
-        let (mut ahead, mut last) = (PREFETCH_PAGES, None);
+        let (mut ahead, mut last, mut fetched) = (PREFETCH_PAGES, None, (0, 0));
         loop {
             let r = Database::open(Box::new(mem.clone()), self.options.clone());
             let missing = mem.take_missing();
@@ -642,7 +642,7 @@ impl Core {
             if let Some(from) = last {
                 ahead = next_ahead(ahead, from, &missing);
             }
-            if !self.fetch(mem, &missing, ahead, Some(supers)).await? {
+            if !self.fetch_some(mem, &missing, ahead, &mut fetched, OPEN_FETCHES_BEFORE_ALL, Some(supers)).await? {
                 return Ok(None);
             }
             last = missing.first().copied();
@@ -686,7 +686,7 @@ impl Core {
     /// pages"). When another tab changed the store meanwhile, this tab
     /// catches up first.
     pub async fn lazily<T>(self: &Rc<Self>, mut op: impl FnMut(&mut Session) -> T) -> Result<T, JsValue> {
-        let (mut ahead, mut last) = (PREFETCH_PAGES, None);
+        let (mut ahead, mut last, mut fetched) = (PREFETCH_PAGES, None, (0, 0));
         loop {
             let r = self.with_session(&mut op)?;
             let Some(p) = self.persist.as_ref().filter(|p| p.lazy) else { return Ok(r) };
@@ -698,7 +698,7 @@ impl Core {
             if let Some(from) = last {
                 ahead = next_ahead(ahead, from, &missing);
             }
-            if !self.fetch(&mem, &missing, ahead, None).await? {
+            if !self.fetch_some(&mem, &missing, ahead, &mut fetched, FETCHES_BEFORE_ALL, None).await? {
                 self.ready_to_read().await?;
             }
             last = missing.first().copied();
@@ -738,23 +738,58 @@ impl Core {
         let Some(p) = self.persist.as_ref().filter(|p| p.lazy) else { return Ok(()) };
         loop {
             let mem = p.mem.borrow().clone();
-            if mem.fully_loaded() {
-                return Ok(());
-            }
-            let db = p.idb.borrow().clone().ok_or_else(|| js_error("CLOSED", "the database is closed"))?;
-            let pages = idb::load(&db).await?;
-            let mem = p.mem.borrow().clone();
-            let stored = Superblocks::of_pages(&pages);
-            let writer = p.tabs.borrow().as_ref().is_none_or(|t| t.held.get());
-            if writer || stored == *p.supers.borrow() {
-                p.pages_read.set(p.pages_read.get() + pages.len() as u64);
-                let len = mem.len().unwrap_or(0);
-                let mut found: BTreeMap<u64, PageBuf> = pages.into_iter().collect();
-                mem.fill((0..len).map(|n| (n, found.remove(&n))).collect::<Vec<_>>());
+            if mem.fully_loaded() || self.fetch_all(&mem, None).await? {
                 return Ok(());
             }
             self.ready_to_read().await?;
         }
+    }
+
+    /// Reads every stored page (one readonly transaction, `getAll`) into
+    /// the image `mem`, under the same rule as [`Core::fetch`]: `false`
+    /// (nothing filled) when the pages are not of the image's state.
+    async fn fetch_all(&self, mem: &MemBackend, expected: Option<&Superblocks>) -> Result<bool, JsValue> {
+        let p = self.persist.as_ref().expect("persistent");
+        let db = p.idb.borrow().clone().ok_or_else(|| js_error("CLOSED", "the database is closed"))?;
+        let pages = idb::load(&db).await?;
+        let stored = Superblocks::of_pages(&pages);
+        let consistent = match expected {
+            Some(e) => stored == *e,
+            None => p.tabs.borrow().as_ref().is_none_or(|t| t.held.get()) || stored == *p.supers.borrow(),
+        };
+        if !consistent {
+            return Ok(false);
+        }
+        p.pages_read.set(p.pages_read.get() + pages.len() as u64);
+        let len = mem.len().unwrap_or(0);
+        let mut found: BTreeMap<u64, PageBuf> = pages.into_iter().collect();
+        mem.fill((0..len).map(|n| (n, found.remove(&n))).collect::<Vec<_>>());
+        Ok(true)
+    }
+
+    /// Fetches what an attempt of one operation missed: the pages
+    /// `fetch_plan` names, or, once the operation has needed `limit`
+    /// fetches or a quarter of the store (it reads most
+    /// of it: the system tree of a long history at open, a full scan),
+    /// every page in one `getAll`, which costs about what a few large
+    /// fetches do. `fetched` counts the pages and fetches so far.
+    async fn fetch_some(
+        &self,
+        mem: &MemBackend,
+        missing: &[u64],
+        ahead: u64,
+        fetched: &mut (u64, u32),
+        limit: u32,
+        expected: Option<&Superblocks>,
+    ) -> Result<bool, JsValue> {
+        let stored = mem.len().unwrap_or(0);
+        let plan = mem.fetch_plan(missing, ahead).len() as u64;
+        fetched.1 += 1;
+        if fetched.1 > limit || (fetched.0 + plan).saturating_mul(4) > stored {
+            return self.fetch_all(mem, expected).await;
+        }
+        fetched.0 += plan;
+        self.fetch(mem, missing, ahead, expected).await
     }
 
     /// After a write on a lazy image: a garbage collection the engine
@@ -902,6 +937,14 @@ impl Core {
         }
     }
 }
+
+/// Fetches one operation makes before it reads every page instead (see
+/// `Core::fetch_some`): a point query on a cold image needs one per B+tree
+/// level and a few for the catalogue (7 on a 1,000,000-row table).
+const FETCHES_BEFORE_ALL: u32 = 12;
+/// The same for open, which reads the system tree: one or two fetches
+/// unless the history is long, and then most of the store.
+const OPEN_FETCHES_BEFORE_ALL: u32 = 4;
 
 trait PageCount {
     fn len_pages(&self) -> u64;
