@@ -826,9 +826,20 @@ impl Database {
 
     // ----- garbage collection -----
 
-    fn maybe_gc(&mut self) {
+    /// Whether enough was written since the last collection for the next
+    /// durable operation to collect garbage. A lazily loaded image defers
+    /// the collection (marking reads every live record) until every page is
+    /// loaded: the browser runtime then loads them and calls
+    /// [`Database::gc`].
+    pub fn gc_due(&self) -> bool {
         let since = self.store.pager.appended() - self.gc.appended_at_gc;
-        if since >= self.gc_min_bytes.max(self.gc.live_bytes / 2) {
+        since >= self.gc_min_bytes.max(self.gc.live_bytes / 2)
+    }
+
+    fn maybe_gc(&mut self) {
+        // Never on a partly loaded image: a durable operation must not need
+        // a page it did not already read (it could not be run again).
+        if self.gc_due() && self.store.pager.fully_loaded() {
             // A failed collection leaves the database at its last durable
             // state; the next write reports the storage error.
             let _ = self.gc();

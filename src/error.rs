@@ -73,6 +73,12 @@ pub enum Error {
     /// The database is opened read-only or the operation needs a writer.
     #[error("read-only: {0}")]
     ReadOnly(String),
+    /// Pages the operation needs are not in memory yet (a lazily loaded
+    /// image, see `ARCHITECTURE.md`, "Lazy pages"). Internal: the browser
+    /// runtime fetches them and runs the operation again; users never see
+    /// it. The operation had no effect.
+    #[error("pages {0:?} are not loaded yet")]
+    PagesMissing(Vec<u64>),
 }
 
 impl From<std::io::Error> for Error {

@@ -26,7 +26,7 @@ pub use db::{
 pub use error::{Error, Result};
 #[cfg(not(target_arch = "wasm32"))]
 pub use store::backend::FileBackend;
-pub use store::backend::{Fault, FaultyBackend, MemBackend, StorageBackend};
+pub use store::backend::{next_ahead, Fault, FaultyBackend, MemBackend, StorageBackend, PREFETCH_PAGES};
 pub use store::page::PAGE_SIZE;
 pub use time::Timestamp;
 

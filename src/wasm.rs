@@ -97,6 +97,10 @@ export interface OpenOptions {
   multiTab?: boolean;
   /** Longest wait in ms for the write lock another tab holds, then LOCK_TIMEOUT (default 30000; 0: no limit). */
   lockTimeoutMs?: number;
+  /** Read pages from IndexedDB on demand instead of all at open (default false): open and the first
+   * queries take time in what they touch, not in the database's size. The synchronous calls that read
+   * rows (`asOf` views, `diff`, `exportSql`, `exportImage`) fail with NOT_LOADED until `loadAll()`. */
+  lazy?: boolean;
 }
 
 /**
@@ -199,6 +203,10 @@ export interface StorageInfo {
    * other tabs' commits changed. */
   pagesRead?: number;
   multiTab?: boolean;
+  /** Opened with `lazy: true`. */
+  lazy?: boolean;
+  /** Every page is in memory (always, unless lazy). */
+  fullyLoaded?: boolean;
 }
 
 /** A change event passed to `subscribe` listeners. */
@@ -250,6 +258,7 @@ pub fn error_code(e: &Error) -> &'static str {
         Error::BadRestorePointName(_) => "BAD_RESTORE_POINT_NAME",
         Error::TooLarge(_) => "TOO_LARGE",
         Error::ReadOnly(_) => "READ_ONLY",
+        Error::PagesMissing(_) => "PAGES_MISSING",
     }
 }
 
@@ -390,10 +399,12 @@ struct Opened {
     strict: bool,
     multi_tab: bool,
     lock_timeout_ms: u32,
+    lazy: bool,
 }
 
 fn parse_options(options: Option<OpenOptions>) -> Result<Opened, JsValue> {
-    let mut out = Opened { options: Options::default(), strict: true, multi_tab: true, lock_timeout_ms: 30_000 };
+    let mut out =
+        Opened { options: Options::default(), strict: true, multi_tab: true, lock_timeout_ms: 30_000, lazy: false };
     let Some(o) = options.map(JsValue::from).filter(|o| !o.is_undefined() && !o.is_null()) else {
         return Ok(out);
     };
@@ -422,6 +433,10 @@ fn parse_options(options: Option<OpenOptions>) -> Result<Opened, JsValue> {
     if !m.is_undefined() {
         out.multi_tab = m.as_bool().ok_or_else(|| js_error("BAD_OPTION", "multiTab is a boolean"))?;
     }
+    let l = Reflect::get(&o, &"lazy".into())?;
+    if !l.is_undefined() {
+        out.lazy = l.as_bool().ok_or_else(|| js_error("BAD_OPTION", "lazy is a boolean"))?;
+    }
     Ok(out)
 }
 
@@ -445,7 +460,7 @@ impl ReelDb {
             return Err(js_error("BAD_OPTION", "a database name is a non-empty string"));
         }
         let o = parse_options(options)?;
-        let core = Core::open(name, o.options, o.strict, o.multi_tab, o.lock_timeout_ms).await?;
+        let core = Core::open(name, o.options, o.strict, o.multi_tab, o.lock_timeout_ms, o.lazy).await?;
         Ok(ReelDb { core })
     }
 
@@ -454,60 +469,61 @@ impl ReelDb {
     fn write_op<T: 'static>(
         &self,
         preempt: bool,
-        f: impl FnOnce(&mut Session) -> Result<T, JsValue> + 'static,
+        f: impl FnMut(&mut Session) -> Result<T, JsValue> + 'static,
         out: impl FnOnce(T) -> Result<JsValue, JsValue> + 'static,
     ) -> Promise {
         let core = self.core.clone();
         future_to_promise(async move {
             let _op = core.begin_op();
-            out(run_write(&core, preempt, f).await?)
+            out(run_write(&core, preempt, false, f).await?)
         })
-    }
-
-    /// Runs SQL that may only read: `read` runs it if it only reads
-    /// (returning `None` otherwise, having run nothing), without the writer
-    /// lock in a tab that does not hold it ([`Core::ready_to_read`]);
-    /// anything else runs as `write` through [`ReelDb::write_op`]'s path.
-    fn sql_op<T: 'static>(
-        &self,
-        read: impl FnOnce(&mut Session) -> SqlResult<Option<T>> + 'static,
-        write: impl FnOnce(&mut Session) -> Result<T, JsValue> + 'static,
-        out: impl FnOnce(T) -> Result<JsValue, JsValue> + 'static,
-    ) -> Promise {
-        sql_op(self.core.clone(), read, write, out)
     }
 }
 
-/// [`ReelDb::sql_op`] on `core`.
+/// Runs SQL that may only read: `read` runs it if it only reads
+/// (returning `None` otherwise, having run nothing), without the writer
+/// lock in a tab that does not hold it ([`Core::ready_to_read`]);
+/// anything else runs as `write` through [`run_write`] (`whole` as there).
+/// On a lazy image each runs again after the pages it missed are fetched.
 fn sql_op<T: 'static>(
     core: Rc<Core>,
-    read: impl FnOnce(&mut Session) -> SqlResult<Option<T>> + 'static,
-    write: impl FnOnce(&mut Session) -> Result<T, JsValue> + 'static,
+    whole: bool,
+    read: impl FnMut(&mut Session) -> SqlResult<Option<T>> + 'static,
+    write: impl FnMut(&mut Session) -> Result<T, JsValue> + 'static,
     out: impl FnOnce(T) -> Result<JsValue, JsValue> + 'static,
 ) -> Promise {
     future_to_promise(async move {
         let _op = core.begin_op();
         if core.ready_to_read().await? {
-            if let Some(result) = core.with_session(read)?.map_err(sql_error)? {
+            if let Some(result) = core.lazily(read).await?.map_err(sql_error)? {
                 return out(result);
             }
         }
-        out(run_write(&core, false, write).await?)
+        out(run_write(&core, false, whole, write).await?)
     })
 }
 
 /// Runs `f` on the session after [`Core::ready`], then waits until what it
-/// wrote is durable and fires the change events.
+/// wrote is durable and fires the change events. On a lazy image `f` is run
+/// again after the pages it missed are fetched; `whole` (several commits
+/// that could not be run again) loads every page first instead.
 async fn run_write<T>(
     core: &Rc<Core>,
     preempt: bool,
-    f: impl FnOnce(&mut Session) -> Result<T, JsValue>,
+    whole: bool,
+    f: impl FnMut(&mut Session) -> Result<T, JsValue>,
 ) -> Result<T, JsValue> {
     core.ready(preempt).await?;
+    if whole {
+        core.load_all().await?;
+    }
     let before = core.last_seq();
-    let result = core.with_session(f)?;
+    let result = core.lazily(f).await?;
     if let Some(durable) = core.after_write() {
         JsFuture::from(durable).await?;
+    }
+    if let Err(e) = core.collect_if_due().await {
+        web_sys::console::error_2(&"ReelDB: garbage collection after loading every page failed".into(), &e);
     }
     core.emit_local(before);
     result
@@ -573,7 +589,13 @@ impl ReelDb {
     #[wasm_bindgen(unchecked_return_type = "Promise<QueryResult[]>")]
     pub fn exec(&self, sql: String) -> Promise {
         let text = sql.clone();
-        self.sql_op(
+        // Statements before the one that stopped at a missing page would
+        // run twice: a script of several loads every page first.
+        let whole = crate::sql::history_import::is_history_dump(&sql)
+            || crate::sql::front::split(&sql).is_ok_and(|p| p.len() > 1);
+        sql_op(
+            self.core.clone(),
+            whole,
             move |s| s.execute_if_read_only(&text),
             move |s| s.execute(&sql).map_err(sql_error),
             |results: Vec<StatementResult>| {
@@ -638,7 +660,7 @@ impl ReelDb {
         let target = backtrack_target(&target);
         self.write_op(
             true,
-            move |s| Ok(s.backtrack(target?, clamp.unwrap_or(false))?),
+            move |s| Ok(s.backtrack(target.clone()?, clamp.unwrap_or(false))?),
             |o: BacktrackOutcome| to_js(&JsBacktrackOutcome::from(&o)),
         )
     }
@@ -657,7 +679,7 @@ impl ReelDb {
     #[wasm_bindgen(unchecked_return_type = "Row[]")]
     pub fn diff(&self, table: &str, from: TimeInput, to: TimeInput) -> Result<JsValue, JsValue> {
         let (from, to) = (time_from_js(&from)?, time_from_js(&to)?);
-        let r = self.core.with_session(|s| s.diff(table, from, to).map_err(sql_error))??;
+        let r = self.core.loaded_only(|s| s.diff(table, from, to).map_err(sql_error))?;
         Ok(sqltext::rows_to_objects(Some(&r)))
     }
 
@@ -691,7 +713,11 @@ impl ReelDb {
     pub fn set_window(&self, seconds: f64) -> Promise {
         let secs = whole_secs(&JsValue::from_f64(seconds), "the window")
             .map_err(|_| js_error("BAD_TIME", "the window is a whole number of seconds >= 0"));
-        self.write_op(false, move |s| Ok(s.database_mut().set_window(secs?.unwrap_or(0))?), |_| Ok(JsValue::UNDEFINED))
+        self.write_op(
+            false,
+            move |s| Ok(s.database_mut().set_window(secs.clone()?.unwrap_or(0))?),
+            |_| Ok(JsValue::UNDEFINED),
+        )
     }
 
     /// Binds `name` to the engine's current time.
@@ -758,7 +784,7 @@ impl ReelDb {
                 }
             }
         };
-        self.core.with_session(|s| if history { s.dump_history() } else { s.dump() }.map_err(sql_error))?
+        self.core.loaded_only(|s| if history { s.dump_history() } else { s.dump() }.map_err(sql_error))
     }
 
     /// The database with its whole timeline as bytes (the native file
@@ -766,7 +792,7 @@ impl ReelDb {
     /// shell and the playground's Open file open it.
     #[wasm_bindgen(js_name = exportImage)]
     pub fn export_image(&self) -> Result<Vec<u8>, JsValue> {
-        Ok(self.core.with_session(|s| s.database().image())??)
+        self.core.loaded_only(|s| Ok(s.database().image()?))
     }
 
     /// Runs a dump such as `exportSql()` produces (any script of
@@ -775,7 +801,27 @@ impl ReelDb {
     /// statement by statement).
     #[wasm_bindgen(js_name = importSql, unchecked_return_type = "Promise<void>")]
     pub fn import_sql(&self, sql: String) -> Promise {
-        self.write_op(false, move |s| s.execute_atomically(&sql).map_err(sql_error), |_| Ok(JsValue::UNDEFINED))
+        // Not always all or nothing (a history import commits many times):
+        // every page is loaded first.
+        let core = self.core.clone();
+        future_to_promise(async move {
+            let _op = core.begin_op();
+            run_write(&core, false, true, move |s| s.execute_atomically(&sql).map_err(sql_error)).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Loads every page of a database opened with `lazy: true` (nothing to
+    /// do otherwise); the synchronous calls that read rows work after.
+    #[wasm_bindgen(js_name = loadAll, unchecked_return_type = "Promise<void>")]
+    pub fn load_all(&self) -> Promise {
+        let core = self.core.clone();
+        future_to_promise(async move {
+            let _op = core.begin_op();
+            core.ready_to_read().await?;
+            core.load_all().await?;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// Whether an explicit transaction (BEGIN) is open.
@@ -857,6 +903,7 @@ fn run_prepared(
     let (pr, vr) = (p.clone(), values.clone());
     sql_op(
         core,
+        false,
         move |s| if pr.class() == StmtClass::Read { pr.execute(s, &vr).map(Some) } else { Ok(None) },
         move |s| p.execute(s, &values).map_err(sql_error),
         out,
@@ -924,7 +971,7 @@ impl Statement {
     /// (`[]` for a statement that returns no rows).
     pub fn columns(&self) -> Result<Vec<String>, JsValue> {
         let p = self.prepared()?;
-        self.core.with_session(|s| p.columns(s).map_err(sql_error))?
+        self.core.loaded_only(|s| p.columns(s).map_err(sql_error))
     }
 
     /// How many `?` parameters the statement takes.
@@ -960,7 +1007,7 @@ impl ReelDbView {
     #[wasm_bindgen(unchecked_return_type = "Row[]")]
     pub fn query(&self, sql: &str, params: Option<Vec<JsValue>>) -> Result<JsValue, JsValue> {
         let sql = sqltext::bind_js_params(sql, &params_of(params))?;
-        let r = self.core.with_session(|s| s.execute_as_of(&sql, self.at).map_err(sqltext::as_of_error))??;
+        let r = self.core.loaded_only(|s| s.execute_as_of(&sql, self.at).map_err(sqltext::as_of_error))?;
         Ok(sqltext::rows_to_objects(Some(&r)))
     }
 
@@ -971,7 +1018,7 @@ impl ReelDbView {
         let pieces = crate::sql::front::split(sql).map_err(sql_error)?;
         let out = js_sys::Array::new();
         for piece in pieces {
-            let r = self.core.with_session(|s| s.execute_as_of(&piece, self.at).map_err(sqltext::as_of_error))??;
+            let r = self.core.loaded_only(|s| s.execute_as_of(&piece, self.at).map_err(sqltext::as_of_error))?;
             out.push(&sqltext::result_to_js(&r));
         }
         Ok(out.into())

@@ -186,5 +186,36 @@ async function history(rows, commits) {
   return out;
 }
 
-window.bench = { rawIdbCommits, reeldbCommits, reeldbGroupCommits, versusSqlJs, history };
+/** Builds the persisted database `name`: `rows` rows, then `commits` single-row update commits. */
+async function buildForOpen(name, rows, commits) {
+  await ReelDB.deleteDatabase(name);
+  const db = await ReelDB.open(name, { durability: "relaxed" });
+  await db.exec(SCHEMA);
+  await db.exec(["BEGIN", ...insertScript(rows), "COMMIT"].join(";\n"));
+  for (let i = 0; i < commits; i += 100) {
+    const batch = [];
+    for (let j = i; j < i + 100 && j < commits; j++) {
+      batch.push(db.query("UPDATE t SET v = v + 1 WHERE id = ?", [(j * 7907) % rows]));
+    }
+    await Promise.all(batch);
+  }
+  const pages = db.storageInfo().pages;
+  await db.close();
+  return { pages };
+}
+
+/** Times opening `name` (lazily or not) and one point query; the first thing a page does after a reload. */
+async function timeOpen(name, lazy, id) {
+  const t0 = now();
+  const db = await ReelDB.open(name, { lazy });
+  const openMs = now() - t0;
+  const openPages = db.storageInfo().pagesRead;
+  const row = await db.query("SELECT name FROM t WHERE id = ?", [id]);
+  const ms = now() - t0;
+  const info = db.storageInfo();
+  await db.close();
+  return { ms, openMs, openPages, name: row[0]?.name, pagesRead: info.pagesRead, pages: info.pages };
+}
+
+window.bench = { rawIdbCommits, reeldbCommits, reeldbGroupCommits, versusSqlJs, history, buildForOpen, timeOpen };
 window.benchReady = true;

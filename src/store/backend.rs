@@ -4,7 +4,8 @@
 //! engine decides what goes where. The trait is deliberately small (in the
 //! spirit of redb's `StorageBackend`) so that every medium fits it: memory,
 //! a native file, and in the browser an in-memory image that the wasm layer
-//! loads from IndexedDB at open and flushes after each commit.
+//! fills from IndexedDB (every page at open, or lazily: see
+//! [`MemBackend::lazy`]) and flushes after each commit.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
@@ -12,6 +13,7 @@ use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::store::page::{PageBuf, PAGE_SIZE};
+use crate::store::pager::high_water;
 
 /// Page storage. All methods are synchronous.
 pub trait StorageBackend {
@@ -29,12 +31,73 @@ pub trait StorageBackend {
     fn write(&mut self, page: u64, data: &[u8; PAGE_SIZE]) -> Result<()>;
     /// Makes every write issued so far durable.
     fn sync(&mut self) -> Result<()>;
+    /// Whether every stored page can be read without waiting (false for a
+    /// lazily loaded image that still misses pages). Work that must see
+    /// everything (garbage collection) waits until it is true.
+    fn fully_loaded(&self) -> bool {
+        true
+    }
+}
+
+/// How many pages on each side of a missing one the browser runtime asks for
+/// with it ([`MemBackend::fetch_plan`]): records are appended in order, so the nodes written together
+/// (a bulk load's leaves, a subtree persisted by one commit) sit on
+/// neighbouring pages.
+pub const PREFETCH_PAGES: u64 = 15;
+/// At most this many pages are asked for in one fetch.
+pub const FETCH_MAX: usize = 1024;
+
+/// How far ahead the next fetch of one operation reads, after a fetch that
+/// read `ahead` pages from `from` (its first missing page) when the next
+/// attempt misses `missing`: an operation that misses a page just past what
+/// it fetched is scanning in page order, so it reads twice as far each time
+/// (up to [`FETCH_MAX`] pages a transaction: a scan of `n` pages costs
+/// O(log n) fetches); a miss elsewhere (the next level of a B+tree descent)
+/// goes back to [`PREFETCH_PAGES`].
+pub fn next_ahead(ahead: u64, from: u64, missing: &[u64]) -> u64 {
+    let reach = from.saturating_add(ahead.saturating_mul(2)).saturating_add(1);
+    match missing.first() {
+        Some(&m) if m >= from && m <= reach => ahead.saturating_mul(2).saturating_add(1).min(FETCH_MAX as u64),
+        _ => PREFETCH_PAGES,
+    }
 }
 
 #[derive(Default, Clone)]
 struct MemPages {
     pages: Vec<Option<PageBuf>>,
     dirty: BTreeSet<u64>,
+    /// A lazily loaded image: what is still to be fetched.
+    lazy: Option<Lazy>,
+}
+
+#[derive(Default, Clone)]
+struct Lazy {
+    /// Pages `0..stored` may exist in the storage; an empty slot below it is
+    /// not loaded yet (above it, an empty slot is a page never written).
+    stored: u64,
+    /// Empty slots below `stored`.
+    unloaded: u64,
+    /// Pages a read wanted and did not find, since the last `take_missing`.
+    missing: BTreeSet<u64>,
+}
+
+impl MemPages {
+    fn unloaded(&self, n: usize) -> bool {
+        self.lazy.as_ref().is_some_and(|l| (n as u64) < l.stored) && self.pages.get(n).is_none_or(|p| p.is_none())
+    }
+
+    /// Stores `page` at `n`, keeping the count of unloaded slots.
+    fn set(&mut self, n: usize, page: PageBuf) {
+        if self.unloaded(n) {
+            if let Some(l) = self.lazy.as_mut() {
+                l.unloaded -= 1;
+            }
+        }
+        if self.pages.len() <= n {
+            self.pages.resize(n + 1, None);
+        }
+        self.pages[n] = Some(page);
+    }
 }
 
 /// Pages in memory. Clones share the same pages (a handle), so a test or the
@@ -57,17 +120,83 @@ impl MemBackend {
         b
     }
 
+    /// A lazily loaded image of a storage whose superblock pages (slots 0
+    /// and 1) are `supers`: every other page is fetched on demand. Pages
+    /// numbered from the newest valid superblock's high-water mark on are
+    /// known not to exist. Reading a page not fetched yet fails with
+    /// [`Error::PagesMissing`] and records the page (see
+    /// [`MemBackend::take_missing`]); [`MemBackend::fill`] supplies it.
+    /// With no superblock at all the storage is empty (an empty image).
+    pub fn lazy(supers: [Option<PageBuf>; 2]) -> Self {
+        if supers.iter().all(Option::is_none) {
+            return MemBackend::new();
+        }
+        // Invalid superblocks stay readable so that open reports them.
+        let stored = high_water(&supers).unwrap_or(0).max(2);
+        // Slots grow as pages arrive: `stored` comes from the storage and
+        // allocates nothing.
+        let mut m = MemPages {
+            pages: Vec::new(),
+            dirty: BTreeSet::new(),
+            lazy: Some(Lazy { stored, unloaded: stored, missing: BTreeSet::new() }),
+        };
+        for (n, p) in supers.into_iter().enumerate() {
+            // A slot never written is known to be empty.
+            m.set(n, p.unwrap_or_else(|| Box::new([0u8; PAGE_SIZE])));
+        }
+        MemBackend { inner: Rc::new(RefCell::new(m)) }
+    }
+
     /// Stores `pages` as they are elsewhere (not marked dirty): brings the
     /// image up to date with pages another writer made durable.
     pub fn put_pages(&self, pages: impl IntoIterator<Item = (u64, PageBuf)>) {
         let mut m = self.inner.borrow_mut();
         for (n, p) in pages {
-            let n = n as usize;
-            if m.pages.len() <= n {
-                m.pages.resize(n + 1, None);
-            }
-            m.pages[n] = Some(p);
+            m.set(n as usize, p);
         }
+    }
+
+    /// Supplies fetched pages to a lazy image: each fills its slot only if
+    /// that page is not loaded yet (what the image holds, such as a page
+    /// this tab wrote, is never replaced). `None`: the storage has no such
+    /// page (it reads as zeros, as a page never written does).
+    pub fn fill(&self, pages: impl IntoIterator<Item = (u64, Option<PageBuf>)>) {
+        let mut m = self.inner.borrow_mut();
+        for (n, p) in pages {
+            let Ok(n) = usize::try_from(n) else { continue };
+            if m.unloaded(n) {
+                m.set(n, p.unwrap_or_else(|| Box::new([0u8; PAGE_SIZE])));
+            }
+        }
+    }
+
+    /// The pages reads wanted and did not find since the last call, in
+    /// page order (empty for an image that is fully loaded).
+    pub fn take_missing(&self) -> Vec<u64> {
+        let mut m = self.inner.borrow_mut();
+        m.lazy.as_mut().map(|l| std::mem::take(&mut l.missing).into_iter().collect()).unwrap_or_default()
+    }
+
+    /// The pages to fetch for the `missing` ones: each, and the unloaded
+    /// pages up to `ahead` before and after it (the browser runtime:
+    /// [`PREFETCH_PAGES`], see [`next_ahead`]), at most [`FETCH_MAX`] in
+    /// all, in page order. Only pages not loaded yet are named. Before as
+    /// well as after: a patch chain leads to older records, usually on
+    /// lower pages.
+    pub fn fetch_plan(&self, missing: &[u64], ahead: u64) -> Vec<u64> {
+        let m = self.inner.borrow();
+        let mut plan = BTreeSet::new();
+        for &p in missing {
+            for n in p.saturating_sub(ahead)..p.saturating_add(ahead.saturating_add(1)) {
+                if plan.len() >= FETCH_MAX {
+                    break;
+                }
+                if usize::try_from(n).is_ok_and(|n| m.unloaded(n)) {
+                    plan.insert(n);
+                }
+            }
+        }
+        plan.into_iter().collect()
     }
 
     /// An independent deep copy of the current pages.
@@ -97,9 +226,17 @@ impl MemBackend {
 
 impl StorageBackend for MemBackend {
     fn len(&self) -> Result<u64> {
-        Ok(self.inner.borrow().pages.len() as u64)
+        let m = self.inner.borrow();
+        Ok((m.pages.len() as u64).max(m.lazy.as_ref().map_or(0, |l| l.stored)))
     }
     fn read(&self, page: u64, buf: &mut [u8; PAGE_SIZE]) -> Result<()> {
+        if usize::try_from(page).is_ok_and(|n| self.inner.borrow().unloaded(n)) {
+            let mut m = self.inner.borrow_mut();
+            if let Some(l) = m.lazy.as_mut() {
+                l.missing.insert(page);
+            }
+            return Err(Error::PagesMissing(vec![page]));
+        }
         let m = self.inner.borrow();
         match usize::try_from(page).ok().and_then(|n| m.pages.get(n)) {
             Some(Some(p)) => {
@@ -119,15 +256,15 @@ impl StorageBackend for MemBackend {
         let mut m = self.inner.borrow_mut();
         // A page number past the address space (wasm32) cannot be stored.
         let n = usize::try_from(page).map_err(|_| Error::TooLarge(format!("page {page} exceeds memory")))?;
-        if m.pages.len() <= n {
-            m.pages.resize(n + 1, None);
-        }
-        m.pages[n] = Some(Box::new(*data));
+        m.set(n, Box::new(*data));
         m.dirty.insert(page);
         Ok(())
     }
     fn sync(&mut self) -> Result<()> {
         Ok(())
+    }
+    fn fully_loaded(&self) -> bool {
+        self.inner.borrow().lazy.as_ref().is_none_or(|l| l.unloaded == 0)
     }
 }
 
@@ -238,5 +375,53 @@ impl StorageBackend for FileBackend {
     fn sync(&mut self) -> Result<()> {
         self.file.sync_data()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_lazy_image_reports_missing_pages_and_fills_only_what_it_lacks() {
+        // A store of a dozen pages, written through a pager.
+        let full = MemBackend::new();
+        let (mut pager, _) = crate::store::pager::Pager::open(Box::new(full.clone())).unwrap();
+        for _ in 0..30 {
+            pager.append(&[1u8; 1000]).unwrap();
+        }
+        pager.commit(b"m").unwrap();
+        let page = |n: u64| {
+            let mut b = [0u8; PAGE_SIZE];
+            full.read(n, &mut b).ok().map(|_| Box::new(b))
+        };
+        let lazy = MemBackend::lazy([page(0), page(1)]);
+        // The high-water mark counts the tail's page, reserved, not written.
+        let stored = lazy.len().unwrap();
+        assert_eq!(stored, full.len().unwrap() + 1);
+        assert!(!lazy.fully_loaded());
+        let mut buf = [0u8; PAGE_SIZE];
+        assert_eq!(lazy.read(4, &mut buf), Err(Error::PagesMissing(vec![4])));
+        assert_eq!(lazy.read(3, &mut buf), Err(Error::PagesMissing(vec![3])));
+        assert_eq!(lazy.take_missing(), vec![3, 4]);
+        assert_eq!(lazy.fetch_plan(&[4], 0), vec![4]);
+        assert_eq!(lazy.fetch_plan(&[4], 100), (2..stored).collect::<Vec<_>>(), "only stored pages not loaded");
+        lazy.fill([(4, page(4))]);
+        assert!(lazy.read(4, &mut buf).is_ok());
+        assert_eq!(lazy.fetch_plan(&[3], 2), vec![2, 3, 5], "loaded pages are not fetched again");
+        assert_eq!(next_ahead(15, 40, &[50]), 31, "a miss just past the last fetch: a scan");
+        assert_eq!(next_ahead(1023, 40, &[50]), FETCH_MAX as u64);
+        assert_eq!(next_ahead(63, 40, &[900]), PREFETCH_PAGES, "a miss elsewhere");
+        // A page this image wrote is never replaced by a fetched one.
+        let mut w = lazy.clone();
+        w.write(3, &[9u8; PAGE_SIZE]).unwrap();
+        lazy.fill([(3, page(3))]);
+        lazy.read(3, &mut buf).unwrap();
+        assert_eq!(buf, [9u8; PAGE_SIZE]);
+        lazy.fill((0..stored).map(|n| (n, page(n))));
+        assert!(lazy.fully_loaded());
+        assert!(lazy.take_missing().is_empty());
     }
 }

@@ -173,6 +173,12 @@ impl Pager {
         Ok(out)
     }
 
+    /// Whether every stored page can be read without waiting (see
+    /// [`StorageBackend::fully_loaded`]).
+    pub fn fully_loaded(&self) -> bool {
+        self.backend.fully_loaded()
+    }
+
     /// The page the tail will be sealed into.
     pub fn tail_page(&self) -> u64 {
         self.st.tail_page
@@ -288,6 +294,19 @@ type SuperContents = (u64, Vec<u8>, u64, u64, Vec<u8>);
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub fn superblock_seq(slots: &[Option<PageBuf>; 2]) -> Option<u64> {
     slots.iter().enumerate().filter_map(|(slot, page)| read_super(slot as u64, page.as_ref()?).ok().map(|s| s.0)).max()
+}
+
+/// The page high-water mark of the newest valid superblock of the two
+/// slots (`None`: neither is valid): every page of that state is numbered
+/// below it. A lazily loaded image ([`crate::store::backend::MemBackend::lazy`])
+/// starts from it.
+pub fn high_water(slots: &[Option<PageBuf>; 2]) -> Option<u64> {
+    slots
+        .iter()
+        .enumerate()
+        .filter_map(|(slot, page)| read_super(slot as u64, page.as_ref()?).ok())
+        .max_by_key(|s| s.0)
+        .map(|s| s.2)
 }
 
 /// The contents of the superblock page in `slot`.

@@ -3,7 +3,8 @@
 //! the 4096 bytes of the page as a `Uint8Array`), created once at version 1.
 //! DDL never changes the IndexedDB schema.
 //!
-//! The engine runs on a `MemBackend` image: [`load`] fills it at open, and
+//! The engine runs on a `MemBackend` image: [`load`] fills it at open (or
+//! [`read_pages`] page by page for a lazy image), and
 //! [`write_pages`] writes the pages changed since the last flush (superblock
 //! pages included) in one readwrite transaction with no await inside it, so
 //! a flush is atomic: after a crash IndexedDB holds either every page of the

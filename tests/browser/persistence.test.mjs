@@ -73,3 +73,137 @@ test("two pages on one database see each other's writes and a backtrack", async 
   assert.deepEqual([...a.problems, ...b.problems], []);
   await context.close();
 });
+
+test("a lazily opened database reads what it needs, writes, collects garbage and survives a reload", async () => {
+  const context = await env.browser.newContext();
+  const page = await openTestPage(context, env.server);
+  const reload = async () => {
+    await page.reload();
+    await page.evaluate(async () => {
+      const mod = await import("/pkg/reeldb.js");
+      await mod.default();
+      window.ReelDB = mod.ReelDB;
+    });
+  };
+  await page.evaluate(async () => {
+    const db = await ReelDB.open("lazy", { durability: "relaxed" });
+    await db.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, name VARCHAR(40))");
+    const parts = [];
+    for (let i = 0; i < 20000; i += 1000) {
+      const values = [];
+      for (let j = i; j < i + 1000; j++) values.push(`(${j}, ${j % 97}, 'name ${j}')`);
+      parts.push(`INSERT INTO t VALUES ${values.join(",")}`);
+    }
+    await db.exec(["BEGIN", ...parts, "COMMIT"].join(";\n"));
+    for (let i = 0; i < 30; i++) await db.query("UPDATE t SET v = v + 1 WHERE id = ?", [i * 613]);
+    await db.close();
+  });
+  await reload();
+  const got = await page.evaluate(async () => {
+    const db = (window.db = await ReelDB.open("lazy", { lazy: true }));
+    const out = { timeline: db.timeline().length };
+    out.point = await db.query("SELECT name FROM t WHERE id = ?", [12345]);
+    out.afterPoint = db.storageInfo();
+    // A synchronous read cannot wait for IndexedDB.
+    try {
+      db.asOf(db.now()).query("SELECT COUNT(*) AS n FROM t");
+      out.syncRead = "ran";
+    } catch (e) {
+      out.syncRead = e.code;
+    }
+    // Writes: autocommit, and an explicit transaction statement by statement.
+    await db.query("UPDATE t SET name = ? WHERE id = ?", ["changed", 777]);
+    await db.exec("BEGIN");
+    await db.query("INSERT INTO t VALUES (?, ?, ?)", [20000, 1, "new"]);
+    await db.query("UPDATE t SET v = v + 100 WHERE id = ?", [19999]);
+    await db.exec("COMMIT");
+    out.count = await db.query("SELECT COUNT(*) AS n, SUM(v) AS s FROM t");
+    // Enough writing for a garbage collection, which loads every page.
+    for (let i = 0; i < 8; i++) {
+      const values = [];
+      for (let j = 0; j < 1000; j++) values.push(`(${30000 + i * 1000 + j}, 5, '${"w".repeat(30)}')`);
+      await db.query(`INSERT INTO t VALUES ${values.join(",")}`);
+    }
+    out.afterWrites = db.storageInfo();
+    await db.loadAll();
+    out.asOf = db.asOf(db.now()).query("SELECT COUNT(*) AS n FROM t");
+    out.timelineAfter = db.timeline().length;
+    await db.close();
+    return out;
+  });
+  assert.deepEqual(got.point, [{ name: "name 12345" }]);
+  assert.equal(got.afterPoint.lazy, true);
+  assert.equal(got.afterPoint.fullyLoaded, false);
+  assert.ok(
+    got.afterPoint.pagesRead * 3 < got.afterPoint.pages,
+    `open + a point query read ${got.afterPoint.pagesRead} of ${got.afterPoint.pages} pages`,
+  );
+  assert.equal(got.syncRead, "NOT_LOADED");
+  assert.equal(got.count[0].n, 20001);
+  assert.equal(got.afterWrites.fullyLoaded, true, "the deferred garbage collection loaded every page");
+  assert.deepEqual(got.asOf, [{ n: 28001 }]);
+  assert.equal(got.timelineAfter, got.timeline + 2 + 8);
+
+  await reload();
+  const again = await page.evaluate(async () => {
+    const db = await ReelDB.open("lazy");
+    const rows = await db.query("SELECT id, v, name FROM t WHERE id IN (777, 19999, 20000, 37999) ORDER BY id");
+    const out = { rows, timeline: db.timeline().length, count: await db.query("SELECT COUNT(*) AS n FROM t") };
+    await db.delete();
+    return out;
+  });
+  assert.deepEqual(again.rows, [
+    { id: 777, v: 777 % 97, name: "changed" },
+    { id: 19999, v: (19999 % 97) + 100, name: "name 19999" },
+    { id: 20000, v: 1, name: "new" },
+    { id: 37999, v: 5, name: "w".repeat(30) },
+  ]);
+  assert.equal(again.timeline, got.timelineAfter);
+  assert.deepEqual(again.count, [{ n: 28001 }]);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test("a lazily opened reader tab fetches pages of the state it holds while another tab writes", async () => {
+  const context = await env.browser.newContext();
+  const a = await openTestPage(context, env.server);
+  const b = await openTestPage(context, env.server);
+  await a.evaluate(async () => {
+    window.db = await ReelDB.open("lazy-tabs", { durability: "relaxed" });
+    await db.exec("CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(40))");
+    const values = [];
+    for (let j = 0; j < 5000; j++) values.push(`(${j}, 'name ${j}')`);
+    await db.query(`INSERT INTO t VALUES ${values.join(",")}`);
+  });
+  await b.evaluate(async () => {
+    window.db = await ReelDB.open("lazy-tabs", { lazy: true });
+  });
+  // A keeps writing (and collecting garbage) while B reads lazily.
+  const reads = await Promise.all([
+    a.evaluate(async () => {
+      for (let i = 0; i < 40; i++) {
+        const values = [];
+        for (let j = 0; j < 200; j++) values.push(`(${10000 + i * 200 + j}, '${"x".repeat(30)}')`);
+        await db.query(`INSERT INTO t VALUES ${values.join(",")}`);
+        await db.query("DELETE FROM t WHERE id = ?", [i * 100]);
+      }
+    }),
+    b.evaluate(async () => {
+      const out = [];
+      for (let i = 0; i < 40; i++) {
+        const [row] = await db.query("SELECT name FROM t WHERE id = ?", [i * 100 + 1]);
+        out.push(row?.name);
+      }
+      return out;
+    }),
+  ]);
+  assert.deepEqual(
+    reads[1],
+    Array.from({ length: 40 }, (_, i) => `name ${i * 100 + 1}`),
+  );
+  const final = await b.evaluate(async () => db.query("SELECT COUNT(*) AS n FROM t"));
+  assert.deepEqual(final, [{ n: 5000 + 40 * 200 - 40 }]);
+  assert.deepEqual([...a.problems, ...b.problems], []);
+  await a.evaluate(() => db.delete());
+  await context.close();
+});

@@ -1,0 +1,68 @@
+// Open + first point query after a reload, every page read at open
+// (`ReelDB.open(name)`) versus pages read on demand (`{ lazy: true }`), on
+// persisted databases of different sizes and histories. One headless
+// Chromium page (Debian's /usr/bin/chromium through playwright-core);
+// three reloads per cell, medians. Needs pkg/ (scripts/build.sh).
+//
+//   node bench/browser/open.mjs            (QUICK=1: smaller databases, one run)
+import { chromium } from "playwright-core";
+import { serve } from "../../scripts/static-server.mjs";
+
+const ROOT = new URL("../../", import.meta.url);
+const QUICK = process.env.QUICK === "1";
+const RUNS = QUICK ? 1 : 3;
+const DBS = QUICK
+  ? [["open-20k", 20_000, 0], ["open-20k-1k", 20_000, 1_000]]
+  : [["open-10k", 10_000, 0], ["open-100k", 100_000, 0], ["open-100k-10k", 100_000, 10_000], ["open-1m", 1_000_000, 0]];
+
+const server = await serve(new URL(".", ROOT).pathname, 0);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+const fmt = (x, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+try {
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+  const load = async () => {
+    await page.goto(new URL("bench/browser/index.html", server.url).href);
+    await page.waitForFunction(() => window.benchReady, null, { timeout: 60_000 });
+  };
+  await load();
+  page.setDefaultTimeout(0);
+  const run = (fn, ...args) => page.evaluate(([fn, args]) => window.bench[fn](...args), [fn, args]);
+  const built = {};
+  for (const [name, rows, commits] of DBS) built[name] = await run("buildForOpen", name, rows, commits);
+  const cells = {};
+  for (let r = 0; r < RUNS; r++) {
+    for (const lazy of [false, true]) {
+      for (const [name, rows] of DBS) {
+        await page.reload();
+        await page.waitForFunction(() => window.benchReady, null, { timeout: 60_000 });
+        const id = 12345 % rows;
+        const got = await run("timeOpen", name, lazy, id);
+        if (got.name !== `name ${id}`) throw new Error(`${name} lazy=${lazy}: got ${got.name} for id ${id}`);
+        (cells[`${name}/${lazy}`] ??= []).push(got);
+        if (process.env.VERBOSE) console.log(name, lazy, JSON.stringify(got));
+      }
+    }
+  }
+  console.log(`\nOpen + first point query after a reload, headless Chromium ${await browser.version()}, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (QUICK)" : ""}, median of ${RUNS}\n`);
+  console.log("| Database | pages | every page at open | pages read | lazy (`{ lazy: true }`) | pages read |");
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const [name, rows, commits] of DBS) {
+    const e = cells[`${name}/false`];
+    const l = cells[`${name}/true`];
+    console.log(
+      `| ${fmt(rows)} rows${commits ? ` + ${fmt(commits)} commits of history` : ""} | ${fmt(built[name].pages)} | ${fmt(median(e.map((x) => x.ms)))} ms | ${fmt(median(e.map((x) => x.pagesRead)))} | ${fmt(median(l.map((x) => x.ms)))} ms | ${fmt(median(l.map((x) => x.pagesRead)))} |`,
+    );
+  }
+  await page.evaluate(async (names) => {
+    const { ReelDB } = await import("/pkg/reeldb.js");
+    for (const n of names) await ReelDB.deleteDatabase(n);
+  }, DBS.map((d) => d[0]));
+} finally {
+  await browser.close();
+  server.close();
+}
