@@ -12,6 +12,29 @@
 //! [`MAX_CHAIN`]; past it (or when the patch would be at least half the size
 //! of the whole node) the node is written in full. Reading a patched node
 //! applies the chain once and caches the result.
+//!
+//! Record formats (integers are LEB128 varints unless a width is given):
+//!
+//! ```text
+//! full node  tag(1 leaf, 2 internal) u8, level u8, count, entries
+//! entry      shared, suffix length, suffix bytes, then
+//!            leaf: value; internal: child address
+//! value      len*2, bytes (inline)  |  len*2+1, address of the first chunk
+//! patch      tag 3 u8, level u8, depth u8, base address, count, changes
+//! change     shared, suffix length, suffix bytes, op u8 (0 delete, 1 set),
+//!            then for a set: the value or child address
+//! chunk      tag 4 u8, next chunk address u64, bytes
+//! ```
+//!
+//! A key is written as the length of the prefix it shares with the key
+//! before it in the record (0 for the first) and the rest of its bytes, so
+//! the keys of a node, which are neighbours, cost little more than what
+//! tells them apart.
+//!
+//! Nodes split once their encoded size passes [`NODE_MAX`], which is a
+//! whole record page: a node that fills up by appends past its last key
+//! (a bulk load in key order) splits at that edge and stays full, as
+//! SQLite's B-trees do; other splits halve the node.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Bound;
@@ -19,11 +42,17 @@ use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::store::cache::Cache;
-use crate::store::page::{Reader, Writer};
+use crate::store::page::{varint_len, Reader, Writer};
 use crate::store::pager::{page_of, Addr, Pager, RECORD_MAX};
 
-/// Largest encoded node before it splits.
-pub const NODE_MAX: usize = 3200;
+/// Largest encoded node: a node larger than this splits. A node of this
+/// size fills a log page by itself.
+pub const NODE_MAX: usize = RECORD_MAX;
+/// Upper bound of a node's header (tag, level, entry count).
+const NODE_HEADER: usize = 5;
+/// Upper bound of an encoded child address (a varint of an address below
+/// 2^63).
+const ADDR_MAX_LEN: usize = 9;
 /// Below this encoded size a node is merged with a neighbour when they fit.
 const NODE_MIN: usize = NODE_MAX / 4;
 /// Longest chain of patches before a node is written in full again.
@@ -63,10 +92,53 @@ pub enum Val {
 impl Val {
     fn encoded_len(&self) -> usize {
         match self {
-            Val::Inline(b) => 1 + 4 + b.len(),
-            Val::Big(_) | Val::Chunked { .. } => 1 + 4 + 8,
+            Val::Inline(b) => varint_len((b.len() as u64) << 1) + b.len(),
+            Val::Big(b) => varint_len(((b.len() as u64) << 1) | 1) + ADDR_MAX_LEN,
+            Val::Chunked { len, head } => varint_len((u64::from(*len) << 1) | 1) + varint_len(*head),
         }
     }
+}
+
+/// Bytes two keys share at their start.
+fn shared_prefix(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// Encoded bytes of `key` written after `prev`.
+fn key_len(prev: &[u8], key: &[u8]) -> usize {
+    let shared = shared_prefix(prev, key);
+    varint_len(shared as u64) + varint_len((key.len() - shared) as u64) + key.len() - shared
+}
+
+fn write_key(out: &mut Vec<u8>, prev: &[u8], key: &[u8]) {
+    let shared = shared_prefix(prev, key);
+    out.put_varint(shared as u64);
+    out.put_var_bytes(&key[shared..]);
+}
+
+/// Reads a key written by [`write_key`] after `prev`.
+fn read_key(r: &mut Reader, prev: &[u8]) -> Result<Key> {
+    let shared = r.varlen()?;
+    let suffix = r.var_bytes()?;
+    let head = prev
+        .get(..shared)
+        .ok_or_else(|| Error::Corrupt(format!("key shares {shared} bytes with a key of {}", prev.len())))?;
+    let mut k = Vec::with_capacity(shared + suffix.len());
+    k.extend_from_slice(head);
+    k.extend_from_slice(suffix);
+    Ok(k.into())
+}
+
+/// Skips a key written by [`write_key`].
+fn skip_key(r: &mut Reader) -> Result<()> {
+    r.varint()?;
+    r.var_bytes()?;
+    Ok(())
+}
+
+/// The base address of a patch record.
+fn patch_base(rec: &[u8]) -> Result<Addr> {
+    Reader::new(rec.get(3..).unwrap_or_default()).varint()
 }
 
 /// A reference to a node: stored (immutable) or in memory (being changed).
@@ -117,16 +189,56 @@ pub struct Node {
 
 impl Node {
     fn leaf() -> Node {
-        Node { level: 0, keys: Vec::new(), vals: Vec::new(), kids: Vec::new(), origin: None, depth: 0, size: 4 }
+        Node {
+            level: 0,
+            keys: Vec::new(),
+            vals: Vec::new(),
+            kids: Vec::new(),
+            origin: None,
+            depth: 0,
+            size: NODE_HEADER,
+        }
     }
     fn is_leaf(&self) -> bool {
         self.level == 0
     }
+    /// Encoded bytes of entry `i` (its key is written after key `i - 1`);
+    /// an upper bound for a child address.
     fn entry_len(&self, i: usize) -> usize {
-        2 + self.keys[i].len() + if self.is_leaf() { self.vals[i].encoded_len() } else { 8 }
+        let prev = if i == 0 { &[][..] } else { &self.keys[i - 1][..] };
+        key_len(prev, &self.keys[i]) + if self.is_leaf() { self.vals[i].encoded_len() } else { ADDR_MAX_LEN }
+    }
+    /// Encoded bytes of entries `i` and `i + 1` (those a change at `i`
+    /// affects).
+    fn pair_len(&self, i: usize) -> usize {
+        (i..self.keys.len().min(i + 2)).map(|j| self.entry_len(j)).sum()
     }
     fn recompute_size(&mut self) {
-        self.size = 4 + (0..self.keys.len()).map(|i| self.entry_len(i)).sum::<usize>();
+        self.size = NODE_HEADER + (0..self.keys.len()).map(|i| self.entry_len(i)).sum::<usize>();
+    }
+    /// Inserts an entry at `i` (a value for a leaf, a child otherwise).
+    fn insert_entry(&mut self, i: usize, key: Key, val: Option<Val>, kid: Option<NodeRef>) {
+        let before = if i < self.keys.len() { self.entry_len(i) } else { 0 };
+        self.keys.insert(i, key);
+        if let Some(v) = val {
+            self.vals.insert(i, v);
+        }
+        if let Some(k) = kid {
+            self.kids.insert(i, k);
+        }
+        self.size = self.size + self.pair_len(i) - before;
+    }
+    /// Removes entry `i`.
+    fn remove_entry(&mut self, i: usize) {
+        let before = self.pair_len(i);
+        self.keys.remove(i);
+        if self.is_leaf() {
+            self.vals.remove(i);
+        } else {
+            self.kids.remove(i);
+        }
+        let after = if i < self.keys.len() { self.entry_len(i) } else { 0 };
+        self.size = self.size + after - before;
     }
     fn child_index(&self, key: &[u8]) -> usize {
         match self.keys.binary_search_by(|k| k[..].cmp(key)) {
@@ -135,19 +247,26 @@ impl Node {
             Err(i) => i - 1,
         }
     }
-    /// Splits off the upper half (by encoded size); returns its first key and
-    /// the new node.
-    fn split(&mut self) -> (Key, Node) {
-        let mut acc = 4;
-        let mut at = self.keys.len() / 2;
-        for i in 0..self.keys.len() {
-            acc += self.entry_len(i);
-            if acc > self.size / 2 {
-                at = i.max(1);
-                break;
+    /// Splits off the upper part: only the last entry when `at_end` (an
+    /// append past the last key overflowed the node, which stays full), else
+    /// the upper half by encoded size. Returns the new node's first key and
+    /// the node.
+    fn split_once(&mut self, at_end: bool) -> (Key, Node) {
+        let n = self.keys.len();
+        let mut at = n / 2;
+        if at_end && self.size - self.entry_len(n - 1) <= NODE_MAX {
+            at = n - 1;
+        } else {
+            let mut acc = NODE_HEADER;
+            for i in 0..n {
+                acc += self.entry_len(i);
+                if acc > self.size / 2 {
+                    at = i;
+                    break;
+                }
             }
         }
-        let at = at.min(self.keys.len() - 1).max(1);
+        let at = at.clamp(1, n - 1);
         let mut right = Node { level: self.level, origin: None, depth: 0, ..Node::leaf() };
         right.keys = self.keys.split_off(at);
         if self.is_leaf() {
@@ -158,6 +277,33 @@ impl Node {
         self.recompute_size();
         right.recompute_size();
         (right.keys[0].clone(), right)
+    }
+
+    /// Splits an overfull node until every part fits in [`NODE_MAX`] (one
+    /// split unless entries near the size limits meet); returns the parts
+    /// after the first, which stays in `self`, with their first keys.
+    fn split(&mut self, at_end: bool) -> Vec<(Key, NodeRef)> {
+        let mut out = Vec::new();
+        let mut rest: Vec<Node> = Vec::new();
+        if self.size > NODE_MAX && self.keys.len() >= 2 {
+            let (_, right) = self.split_once(at_end);
+            rest.push(right);
+        }
+        // `self` and each part are split again while too large (halving).
+        while self.size > NODE_MAX && self.keys.len() >= 2 {
+            let (_, right) = self.split_once(false);
+            rest.push(right);
+        }
+        while let Some(mut part) = rest.pop() {
+            if part.size > NODE_MAX && part.keys.len() >= 2 {
+                let (_, right) = part.split_once(false);
+                rest.push(right);
+                rest.push(part);
+                continue;
+            }
+            out.push((part.keys[0].clone(), NodeRef::Mem(Rc::new(part))));
+        }
+        out
     }
 }
 
@@ -244,7 +390,7 @@ impl Store {
                 if chain.len() > MAX_CHAIN as usize {
                     return Err(Error::Corrupt(format!("node at {addr:#x}: patch chain is too long or loops")));
                 }
-                let base = Reader::new(rec.get(3..).unwrap_or_default()).u64()?;
+                let base = patch_base(&rec)?;
                 chain.push((at, rec));
                 at = base;
             } else {
@@ -394,45 +540,49 @@ impl Store {
             return Err(Error::TooLarge(format!("value of {} bytes exceeds the {VALUE_MAX}-byte limit", value.len())));
         }
         let val = if value.len() > INLINE_MAX { Val::Big(value.into()) } else { Val::Inline(value.into()) };
-        if let Some((sep, right)) = self.put_rec(root, key, val)? {
+        let parts = self.put_rec(root, key, val)?;
+        if !parts.is_empty() {
             let left = std::mem::replace(root, NodeRef::empty());
             let level = self.node(&left)?.level + 1;
             let mut top = Node { level, ..Node::leaf() };
-            top.keys = vec![Key::from(&[][..]), sep];
-            top.kids = vec![left, right];
+            top.keys = vec![Key::from(&[][..])];
+            top.kids = vec![left];
+            for (sep, right) in parts {
+                top.keys.push(sep);
+                top.kids.push(right);
+            }
             top.recompute_size();
             *root = NodeRef::Mem(Rc::new(top));
         }
         Ok(())
     }
 
-    fn put_rec(&self, r: &mut NodeRef, key: &[u8], val: Val) -> Result<Option<(Key, NodeRef)>> {
+    /// Puts `key` under `r`; returns the nodes split off `r` (with their
+    /// first keys) for the parent to add after it.
+    fn put_rec(&self, r: &mut NodeRef, key: &[u8], val: Val) -> Result<Vec<(Key, NodeRef)>> {
         let node = self.make_mut(r)?;
+        let at_end;
         if node.is_leaf() {
             match node.keys.binary_search_by(|k| k[..].cmp(key)) {
                 Ok(i) => {
                     node.size = node.size - node.vals[i].encoded_len() + val.encoded_len();
                     node.vals[i] = val;
+                    at_end = false;
                 }
                 Err(i) => {
-                    node.size += 2 + key.len() + val.encoded_len();
-                    node.keys.insert(i, key.into());
-                    node.vals.insert(i, val);
+                    at_end = i == node.keys.len();
+                    node.insert_entry(i, key.into(), Some(val), None);
                 }
             }
         } else {
             let i = node.child_index(key);
-            if let Some((sep, right)) = self.put_rec(&mut node.kids[i], key, val)? {
-                node.size += 2 + sep.len() + 8;
-                node.keys.insert(i + 1, sep);
-                node.kids.insert(i + 1, right);
+            let parts = self.put_rec(&mut node.kids[i], key, val)?;
+            at_end = i + 1 == node.keys.len() && !parts.is_empty();
+            for (j, (sep, right)) in parts.into_iter().enumerate() {
+                node.insert_entry(i + 1 + j, sep, None, Some(right));
             }
         }
-        if node.size > NODE_MAX && node.keys.len() >= 2 {
-            let (sep, right) = node.split();
-            return Ok(Some((sep, NodeRef::Mem(Rc::new(right)))));
-        }
-        Ok(None)
+        Ok(node.split(at_end))
     }
 
     /// Removes `key`; returns whether it was present.
@@ -455,9 +605,7 @@ impl Store {
         let node = self.make_mut(r)?;
         if node.is_leaf() {
             if let Ok(i) = node.keys.binary_search_by(|k| k[..].cmp(key)) {
-                node.size -= node.entry_len(i);
-                node.keys.remove(i);
-                node.vals.remove(i);
+                node.remove_entry(i);
             }
             return Ok(());
         }
@@ -465,16 +613,16 @@ impl Store {
         self.del_rec(&mut node.kids[i], key)?;
         let child = self.node(&node.kids[i])?;
         if child.keys.is_empty() {
-            node.size -= node.entry_len(i);
-            node.keys.remove(i);
-            node.kids.remove(i);
+            node.remove_entry(i);
             return Ok(());
         }
         if child.size < NODE_MIN && node.kids.len() > 1 {
             let l = if i + 1 < node.kids.len() { i } else { i - 1 };
             let right = self.node(&node.kids[l + 1])?;
             let left_size = self.node(&node.kids[l])?.size;
-            if left_size + right.size <= NODE_MAX {
+            // (an internal right node's first key becomes the separator,
+            // which may be longer)
+            if left_size + right.size + node.keys[l + 1].len() + 4 <= NODE_MAX {
                 let sep = node.keys[l + 1].clone();
                 let left = self.make_mut(&mut node.kids[l])?;
                 let mut rkeys = right.keys.clone();
@@ -485,9 +633,7 @@ impl Store {
                 left.vals.extend(right.vals.iter().cloned());
                 left.kids.extend(right.kids.iter().cloned());
                 left.recompute_size();
-                node.size -= node.entry_len(l + 1);
-                node.keys.remove(l + 1);
-                node.kids.remove(l + 1);
+                node.remove_entry(l + 1);
             }
         }
         Ok(())
@@ -693,18 +839,18 @@ impl Store {
             let patch = tag == TAG_PATCH;
             if patch {
                 r.u8()?;
-                stack.push(r.u64()?);
+                stack.push(r.varint()?);
             } else if !matches!(tag, TAG_LEAF | TAG_INTERNAL) {
                 return Err(Error::Corrupt(format!("record at {a:#x} is not a node")));
             }
-            let n = r.u16()?;
+            let n = r.varint()?;
             for _ in 0..n {
-                r.short_bytes()?;
+                skip_key(&mut r)?;
                 if patch && r.u8()? == 0 {
                     continue;
                 }
                 if level > 0 {
-                    stack.push(r.u64()?);
+                    stack.push(r.varint()?);
                 } else if let Val::Chunked { head, .. } = read_val(&mut r)? {
                     let mut at = head;
                     while at != 0 && !live.contains_key(&at) {
@@ -731,7 +877,7 @@ impl Store {
             if rec.first() != Some(&TAG_PATCH) {
                 break;
             }
-            at = Reader::new(rec.get(3..).unwrap_or_default()).u64()?;
+            at = patch_base(&rec)?;
         }
         Ok(false)
     }
@@ -791,10 +937,14 @@ fn decode_full(addr: Addr, rec: &[u8]) -> Result<Node> {
     if (tag == TAG_LEAF) != (level == 0) {
         return Err(bad("level does not match node kind"));
     }
-    let n = r.u16()? as usize;
+    let n = r.varlen()?;
+    if n > r.remaining() {
+        return Err(bad("more entries than bytes"));
+    }
     let mut node = Node { level, ..Node::leaf() };
+    node.keys.reserve(n);
     for _ in 0..n {
-        let key: Key = r.short_bytes()?.into();
+        let key = read_key(&mut r, node.keys.last().map_or(&[][..], |k| &k[..]))?;
         if node.keys.last().is_some_and(|k| *k >= key) {
             return Err(bad("keys out of order"));
         }
@@ -802,7 +952,7 @@ fn decode_full(addr: Addr, rec: &[u8]) -> Result<Node> {
         if level == 0 {
             node.vals.push(read_val(&mut r)?);
         } else {
-            node.kids.push(NodeRef::Stored(r.u64()?));
+            node.kids.push(NodeRef::Stored(r.varint()?));
         }
     }
     node.recompute_size();
@@ -816,7 +966,7 @@ fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
     let _tag = r.u8()?;
     let level = r.u8()?;
     let depth = r.u8()?;
-    let _base = r.u64()?;
+    let _base = r.varint()?;
     if level != node.level {
         return Err(bad("patch level differs from its base"));
     }
@@ -824,9 +974,11 @@ fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
         return Err(bad("patch depth out of range"));
     }
     node.depth = depth;
-    let n = r.u16()? as usize;
+    let n = r.varint()?;
+    let mut prev: Key = Key::from(&[][..]);
     for _ in 0..n {
-        let key: Key = r.short_bytes()?.into();
+        let key = read_key(&mut r, &prev)?;
+        prev = key.clone();
         let op = r.u8()?;
         let pos = node.keys.binary_search(&key);
         match (op, pos) {
@@ -842,7 +994,7 @@ fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
                 if level == 0 {
                     node.vals[i] = read_val(&mut r)?;
                 } else {
-                    node.kids[i] = NodeRef::Stored(r.u64()?);
+                    node.kids[i] = NodeRef::Stored(r.varint()?);
                 }
             }
             (1, Err(i)) => {
@@ -850,7 +1002,7 @@ fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
                 if level == 0 {
                     node.vals.insert(i, read_val(&mut r)?);
                 } else {
-                    node.kids.insert(i, NodeRef::Stored(r.u64()?));
+                    node.kids.insert(i, NodeRef::Stored(r.varint()?));
                 }
             }
             _ => return Err(bad("patch deletes a missing key or has an unknown op")),
@@ -860,27 +1012,24 @@ fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
 }
 
 fn read_val(r: &mut Reader) -> Result<Val> {
-    match r.u8()? {
-        0 => Ok(Val::Inline(r.long_bytes()?.into())),
-        1 => {
-            let len = r.u32()?;
-            let head = r.u64()?;
-            Ok(Val::Chunked { len, head })
-        }
-        t => Err(Error::Corrupt(format!("unknown value tag {t}"))),
+    let h = r.varint()?;
+    let len = usize::try_from(h >> 1).map_err(|_| Error::Corrupt(format!("value length {h} is out of range")))?;
+    if h & 1 == 0 {
+        return Ok(Val::Inline(r.bytes(len)?.into()));
     }
+    let len = u32::try_from(len).map_err(|_| Error::Corrupt(format!("chunked value of {len} bytes")))?;
+    Ok(Val::Chunked { len, head: r.varint()? })
 }
 
 fn write_val(out: &mut Vec<u8>, v: &Val) {
     match v {
         Val::Inline(b) => {
-            out.push(0);
-            out.put_long_bytes(b);
+            out.put_varint((b.len() as u64) << 1);
+            out.extend_from_slice(b);
         }
         Val::Chunked { len, head } => {
-            out.push(1);
-            out.put_u32(*len);
-            out.put_u64(*head);
+            out.put_varint((u64::from(*len) << 1) | 1);
+            out.put_varint(*head);
         }
         Val::Big(_) => unreachable!("long values are chunked before their node is written"),
     }
@@ -890,7 +1039,7 @@ fn write_entry(out: &mut Vec<u8>, n: &Node, i: usize) {
     if n.is_leaf() {
         write_val(out, &n.vals[i]);
     } else {
-        out.put_u64(n.kids[i].addr().expect("children are persisted first"));
+        out.put_varint(n.kids[i].addr().expect("children are persisted first"));
     }
 }
 
@@ -898,9 +1047,9 @@ fn encode_full(n: &Node) -> Vec<u8> {
     let mut out = Vec::with_capacity(n.size);
     out.push(if n.is_leaf() { TAG_LEAF } else { TAG_INTERNAL });
     out.push(n.level);
-    out.put_u16(n.keys.len() as u16);
+    out.put_varint(n.keys.len() as u64);
     for i in 0..n.keys.len() {
-        out.put_short_bytes(&n.keys[i]);
+        write_key(&mut out, if i == 0 { &[] } else { &n.keys[i - 1] }, &n.keys[i]);
         write_entry(&mut out, n, i);
     }
     out
@@ -916,7 +1065,8 @@ fn same_entry(a: &Node, i: usize, b: &Node, j: usize) -> bool {
 
 fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8) -> Vec<u8> {
     let mut body = Vec::new();
-    let mut count = 0u16;
+    let mut count = 0u64;
+    let mut prev: &[u8] = &[];
     let (mut i, mut j) = (0, 0);
     while i < base.keys.len() || j < new.keys.len() {
         let ord = match (base.keys.get(i), new.keys.get(j)) {
@@ -926,13 +1076,15 @@ fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8) -> Vec<u8> 
         };
         match ord {
             std::cmp::Ordering::Less => {
-                body.put_short_bytes(&base.keys[i]);
+                write_key(&mut body, prev, &base.keys[i]);
+                prev = &base.keys[i];
                 body.push(0);
                 count += 1;
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                body.put_short_bytes(&new.keys[j]);
+                write_key(&mut body, prev, &new.keys[j]);
+                prev = &new.keys[j];
                 body.push(1);
                 write_entry(&mut body, new, j);
                 count += 1;
@@ -940,7 +1092,8 @@ fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8) -> Vec<u8> 
             }
             std::cmp::Ordering::Equal => {
                 if !same_entry(base, i, new, j) {
-                    body.put_short_bytes(&new.keys[j]);
+                    write_key(&mut body, prev, &new.keys[j]);
+                    prev = &new.keys[j];
                     body.push(1);
                     write_entry(&mut body, new, j);
                     count += 1;
@@ -950,12 +1103,12 @@ fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8) -> Vec<u8> 
             }
         }
     }
-    let mut out = Vec::with_capacity(body.len() + 13);
+    let mut out = Vec::with_capacity(body.len() + 16);
     out.push(TAG_PATCH);
     out.push(new.level);
     out.push(depth);
-    out.put_u64(base_addr);
-    out.put_u16(count);
+    out.put_varint(base_addr);
+    out.put_varint(count);
     out.extend_from_slice(&body);
     out
 }
@@ -1071,6 +1224,73 @@ mod tests {
         assert!(s.diff(&a, &a, Bound::Unbounded, Bound::Unbounded).unwrap().is_empty());
     }
 
+    /// Encoded sizes of the leaves under `r`.
+    fn leaf_sizes(s: &Store, r: &NodeRef, out: &mut Vec<usize>) {
+        let n = s.node(r).unwrap();
+        if n.is_leaf() {
+            out.push(encode_full(&n).len());
+        } else {
+            for k in &n.kids {
+                leaf_sizes(s, k, out);
+            }
+        }
+    }
+
+    #[test]
+    fn appends_in_key_order_fill_nodes() {
+        let mut s = store();
+        let mut root = NodeRef::empty();
+        for i in 0..20_000u32 {
+            s.put(&mut root, &key(i), &[5u8; 20]).unwrap();
+        }
+        let addr = s.persist(&root).unwrap();
+        s.clear_cache();
+        let root = NodeRef::Stored(addr);
+        let mut sizes = Vec::new();
+        leaf_sizes(&s, &root, &mut sizes);
+        let last = sizes.pop().unwrap();
+        assert!(last <= NODE_MAX);
+        for &sz in &sizes {
+            assert!(sz <= NODE_MAX && sz + 40 > NODE_MAX, "a leaf of {sz} bytes after appends in key order");
+        }
+        // keys sharing their first bytes are stored once per node
+        let total: usize = sizes.iter().sum();
+        assert!(total < 20_000 * 28, "{total} bytes for 20,000 entries of 9-byte keys and 20-byte values");
+        assert_eq!(all(&s, &root).len(), 20_000);
+    }
+
+    #[test]
+    fn entries_at_the_size_limits_split_into_records_that_fit() {
+        let mut s = store();
+        let mut root = NodeRef::empty();
+        let mut model = BTreeMap::new();
+        // keys of KEY_MAX bytes sharing long prefixes or none, values at
+        // INLINE_MAX, in an order that splits nodes everywhere
+        for i in 0..300u32 {
+            let j = (i * 37) % 300;
+            let mut k = vec![if j % 2 == 0 { b'a' } else { (j % 251) as u8 }; KEY_MAX];
+            k[KEY_MAX - 4..].copy_from_slice(&j.to_be_bytes());
+            if j % 3 == 0 {
+                k.truncate(5 + (j as usize % 7));
+            }
+            let v = vec![(j % 256) as u8; if j % 5 == 0 { 3 } else { INLINE_MAX }];
+            s.put(&mut root, &k, &v).unwrap();
+            model.insert(k, v);
+            if i % 50 == 49 {
+                root = NodeRef::Stored(s.persist(&root).unwrap());
+            }
+        }
+        for (i, k) in model.keys().cloned().collect::<Vec<_>>().iter().enumerate() {
+            if i % 3 == 1 {
+                assert!(s.delete(&mut root, k).unwrap());
+                model.remove(k);
+            }
+        }
+        let addr = s.persist(&root).unwrap();
+        s.clear_cache();
+        assert_eq!(all(&s, &NodeRef::Stored(addr)), model);
+    }
+
     #[test]
     fn small_change_is_written_as_small_patches() {
         let mut s = store();
@@ -1084,6 +1304,6 @@ mod tests {
         s.put(&mut r, &key(12_345), &[8u8; 40]).unwrap();
         s.persist(&r).unwrap();
         let cost = s.pager.appended() - before;
-        assert!(cost < 300, "a one-value change wrote {cost} bytes");
+        assert!(cost < 160, "a one-value change wrote {cost} bytes");
     }
 }
