@@ -185,6 +185,27 @@ pub struct Node {
     /// Patch-chain depth of a stored node (0 = written in full).
     depth: u8,
     size: usize,
+    /// Search index of a node that no longer changes (see [`Heads`]);
+    /// dropped by every change of the keys.
+    heads: Option<Rc<Heads>>,
+}
+
+/// The keys of a node as fixed-width integers, for searching without
+/// visiting each key's own allocation: the bytes every key of the node
+/// shares are skipped, and the next 8 bytes, zero-padded, are read as a
+/// big-endian integer. Two keys whose heads differ compare as their heads
+/// do; equal heads fall back to the keys.
+#[derive(Debug)]
+struct Heads {
+    skip: usize,
+    vals: Vec<u64>,
+}
+
+fn head_of(s: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = s.len().min(8);
+    b[..n].copy_from_slice(&s[..n]);
+    u64::from_be_bytes(b)
 }
 
 impl Node {
@@ -197,6 +218,7 @@ impl Node {
             origin: None,
             depth: 0,
             size: NODE_HEADER,
+            heads: None,
         }
     }
     fn is_leaf(&self) -> bool {
@@ -216,8 +238,49 @@ impl Node {
     fn recompute_size(&mut self) {
         self.size = NODE_HEADER + (0..self.keys.len()).map(|i| self.entry_len(i)).sum::<usize>();
     }
+    /// Builds the search index of a node that will not change again (a
+    /// stored node).
+    fn index(&mut self) {
+        self.heads = None;
+        if self.keys.len() < 8 {
+            return;
+        }
+        let skip = shared_prefix(&self.keys[0], &self.keys[self.keys.len() - 1]);
+        let vals = self.keys.iter().map(|k| head_of(&k[skip..])).collect();
+        self.heads = Some(Rc::new(Heads { skip, vals }));
+    }
+
+    /// Where `key` is among the keys, as [`slice::binary_search`] says.
+    fn search(&self, key: &[u8]) -> std::result::Result<usize, usize> {
+        let Some(h) = &self.heads else { return self.keys.binary_search_by(|k| k[..].cmp(key)) };
+        let p = h.skip;
+        // every key starts with the node's shared prefix
+        match key[..key.len().min(p)].cmp(&self.keys[0][..p]) {
+            std::cmp::Ordering::Less => return Err(0),
+            std::cmp::Ordering::Greater => return Err(self.keys.len()),
+            std::cmp::Ordering::Equal => {}
+        }
+        let rest = &key[p..];
+        let want = head_of(rest);
+        let (mut lo, mut hi) = (0, h.vals.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let ord = match h.vals[mid].cmp(&want) {
+                std::cmp::Ordering::Equal => self.keys[mid][p..].cmp(rest),
+                o => o,
+            };
+            match ord {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(mid),
+            }
+        }
+        Err(lo)
+    }
+
     /// Inserts an entry at `i` (a value for a leaf, a child otherwise).
     fn insert_entry(&mut self, i: usize, key: Key, val: Option<Val>, kid: Option<NodeRef>) {
+        self.heads = None;
         let before = if i < self.keys.len() { self.entry_len(i) } else { 0 };
         self.keys.insert(i, key);
         if let Some(v) = val {
@@ -230,6 +293,7 @@ impl Node {
     }
     /// Removes entry `i`.
     fn remove_entry(&mut self, i: usize) {
+        self.heads = None;
         let before = self.pair_len(i);
         self.keys.remove(i);
         if self.is_leaf() {
@@ -241,7 +305,7 @@ impl Node {
         self.size = self.size + after - before;
     }
     fn child_index(&self, key: &[u8]) -> usize {
-        match self.keys.binary_search_by(|k| k[..].cmp(key)) {
+        match self.search(key) {
             Ok(i) => i,
             Err(0) => 0,
             Err(i) => i - 1,
@@ -267,6 +331,7 @@ impl Node {
             }
         }
         let at = at.clamp(1, n - 1);
+        self.heads = None;
         let mut right = Node { level: self.level, origin: None, depth: 0, ..Node::leaf() };
         right.keys = self.keys.split_off(at);
         if self.is_leaf() {
@@ -407,6 +472,7 @@ impl Store {
         }
         node.origin = None;
         node.recompute_size();
+        node.index();
         let node = Rc::new(node);
         self.cache.insert(addr, node.clone());
         Ok(node)
@@ -453,7 +519,7 @@ impl Store {
         let mut n = self.node(root)?;
         loop {
             if n.is_leaf() {
-                return match n.keys.binary_search_by(|k| k[..].cmp(key)) {
+                return match n.search(key) {
                     Ok(i) => Ok(Some(self.value(&n.vals[i])?)),
                     Err(_) => Ok(None),
                 };
@@ -486,8 +552,8 @@ impl Store {
         if n.is_leaf() {
             let from = match start {
                 Bound::Unbounded => 0,
-                Bound::Included(s) => n.keys.partition_point(|k| &k[..] < s),
-                Bound::Excluded(s) => n.keys.partition_point(|k| &k[..] <= s),
+                Bound::Included(s) => n.search(s).unwrap_or_else(|i| i),
+                Bound::Excluded(s) => n.search(s).map_or_else(|i| i, |i| i + 1),
             };
             for i in from..n.keys.len() {
                 if !in_end(&n.keys[i], end) {
@@ -563,7 +629,7 @@ impl Store {
         let node = self.make_mut(r)?;
         let at_end;
         if node.is_leaf() {
-            match node.keys.binary_search_by(|k| k[..].cmp(key)) {
+            match node.search(key) {
                 Ok(i) => {
                     node.size = node.size - node.vals[i].encoded_len() + val.encoded_len();
                     node.vals[i] = val;
@@ -604,7 +670,7 @@ impl Store {
     fn del_rec(&self, r: &mut NodeRef, key: &[u8]) -> Result<()> {
         let node = self.make_mut(r)?;
         if node.is_leaf() {
-            if let Ok(i) = node.keys.binary_search_by(|k| k[..].cmp(key)) {
+            if let Ok(i) = node.search(key) {
                 node.remove_entry(i);
             }
             return Ok(());
@@ -629,6 +695,7 @@ impl Store {
                 if !left.is_leaf() {
                     rkeys[0] = sep;
                 }
+                left.heads = None;
                 left.keys.extend(rkeys);
                 left.vals.extend(right.vals.iter().cloned());
                 left.kids.extend(right.kids.iter().cloned());
@@ -662,6 +729,7 @@ impl Store {
         if stored.keys.is_empty() && n.level == 0 {
             return Ok(0);
         }
+        stored.index();
         let full = encode_full(&stored);
         let mut rec = full;
         if let Some((base_addr, base_depth)) = n.origin {
@@ -956,12 +1024,14 @@ fn decode_full(addr: Addr, rec: &[u8]) -> Result<Node> {
         }
     }
     node.recompute_size();
+    node.index();
     Ok(node)
 }
 
 /// Applies the patch record `rec` (at `addr`) to its base, `node`.
 fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
     let bad = |what: &str| Error::Corrupt(format!("node at {addr:#x}: {what}"));
+    node.heads = None;
     let mut r = Reader::new(rec);
     let _tag = r.u8()?;
     let level = r.u8()?;
@@ -1289,6 +1359,31 @@ mod tests {
         let addr = s.persist(&root).unwrap();
         s.clear_cache();
         assert_eq!(all(&s, &NodeRef::Stored(addr)), model);
+    }
+
+    #[test]
+    fn indexed_search_agrees_with_binary_search() {
+        let mut keys: Vec<Vec<u8>> = vec![b"p".to_vec(), b"pre".to_vec(), b"pre\0".to_vec(), b"pre\0\0".to_vec()];
+        for i in 0..300u32 {
+            let mut k = b"pre".to_vec();
+            k.extend_from_slice(&(i * 977 % 1000).to_be_bytes()[..(i % 4 + 1) as usize]);
+            keys.push(k);
+        }
+        keys.extend([b"prf".to_vec(), b"q".to_vec()]);
+        keys.sort();
+        keys.dedup();
+        for sub in [&keys[..], &keys[1..keys.len() - 1], &keys[4..40]] {
+            let mut n = Node::leaf();
+            n.keys = sub.iter().map(|k| Key::from(&k[..])).collect();
+            n.vals = sub.iter().map(|_| Val::Inline(Rc::from(&b""[..]))).collect();
+            n.index();
+            assert!(n.heads.is_some());
+            let mut probes = keys.clone();
+            probes.extend([vec![], b"o".to_vec(), b"pr".to_vec(), b"pre\0\0\0".to_vec(), b"z".to_vec()]);
+            for k in probes {
+                assert_eq!(n.search(&k), n.keys.binary_search_by(|x| x[..].cmp(&k)), "{k:?}");
+            }
+        }
     }
 
     #[test]
