@@ -95,3 +95,19 @@ fn fixture_opens_and_reads_back() {
         assert!(!x.is_empty());
     }
 }
+
+/// A store written by the previous page format (version 1, before nodes and
+/// rows were packed densely) is refused with the typed error that names the
+/// versions, not read as garbage.
+#[test]
+fn a_store_of_the_previous_format_is_refused_by_version() {
+    let pages = include_bytes!("fixtures/portable-v1.pages")
+        .chunks(PAGE_SIZE)
+        .enumerate()
+        .map(|(i, p)| (i as u64, Box::new(<[u8; PAGE_SIZE]>::try_from(p).unwrap())));
+    match Database::open(Box::new(MemBackend::from_pages(pages)), Options::default()) {
+        Err(reeldb::Error::UnknownFormat { version: 1, supported: 2, .. }) => {}
+        Err(e) => panic!("wrong error for a version-1 store: {e}"),
+        Ok(_) => panic!("a version-1 store opened"),
+    }
+}

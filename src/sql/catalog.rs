@@ -10,6 +10,10 @@
 //! - `01 table_id row_id` -> row (values, see [`encode_row`])
 //! - `02 index_id key... row_id` -> empty (key order-preserving, see [`encode_key`])
 //!
+//! In row and index keys, object ids and row ids are written by
+//! [`put_key_uint`]: a length byte (1–8) and the big-endian bytes without
+//! leading zeros, so that they are short and sort by their value.
+//!
 //! Names are matched case-insensitively; keys hold lower-case names and the
 //! records keep the spelling used at creation. Row ids never change, so a row
 //! keeps its key across UPDATEs and the diff of a table is keyed by row id.
@@ -25,6 +29,7 @@ use crate::time::Timestamp;
 
 use super::error::{Code, SqlError, SqlResult};
 use super::value::{Decimal, SqlType, Value};
+use crate::store::page::{Reader, Writer};
 
 /// Name of the database that always exists and is current at start.
 pub const DEFAULT_DB: &str = "main";
@@ -155,24 +160,46 @@ pub fn seq_key(table_id: u64) -> Vec<u8> {
     k
 }
 
+/// Appends the order-preserving encoding of an unsigned integer in a key:
+/// its byte count (1–8), then its big-endian bytes without leading zeros.
+/// A longer encoding is a larger number, so keys sort by value.
+pub fn put_key_uint(v: u64, out: &mut Vec<u8>) {
+    let n = (8 - v.leading_zeros() as usize / 8).max(1);
+    out.push(n as u8);
+    out.extend_from_slice(&v.to_be_bytes()[8 - n..]);
+}
+
+/// Reads a [`put_key_uint`] integer at the start of `b`: the value and the
+/// bytes it took.
+fn key_uint(b: &[u8]) -> Option<(u64, usize)> {
+    let n = *b.first()? as usize;
+    if !(1..=8).contains(&n) {
+        return None;
+    }
+    let bytes = b.get(1..1 + n)?;
+    Some((bytes.iter().fold(0u64, |v, &x| (v << 8) | u64::from(x)), 1 + n))
+}
+
 /// Prefix of a table's rows.
 pub fn row_prefix(table_id: u64) -> Vec<u8> {
-    let mut k = vec![1];
-    k.extend_from_slice(&table_id.to_be_bytes());
+    let mut k = Vec::with_capacity(12);
+    k.push(1);
+    put_key_uint(table_id, &mut k);
     k
 }
 
 /// Key of one row.
 pub fn row_key(table_id: u64, rowid: u64) -> Vec<u8> {
     let mut k = row_prefix(table_id);
-    k.extend_from_slice(&rowid.to_be_bytes());
+    put_key_uint(rowid, &mut k);
     k
 }
 
 /// Prefix of an index's entries.
 pub fn index_prefix(index_id: u64) -> Vec<u8> {
-    let mut k = vec![2];
-    k.extend_from_slice(&index_id.to_be_bytes());
+    let mut k = Vec::with_capacity(24);
+    k.push(2);
+    put_key_uint(index_id, &mut k);
     k
 }
 
@@ -280,72 +307,118 @@ pub fn to_json<T: Serialize>(v: &T) -> Vec<u8> {
 
 // ---------------------------------------------------------------- rows
 
+// A row is its values one after another, each a tag byte and its bytes:
+//
+//   tag         value
+//   00          NULL
+//   01+n        INT: n bytes (0–8), little-endian two's complement, sign-extended
+//   0A          DOUBLE: 8 bytes little-endian
+//   0B          DECIMAL: scale byte, byte count n (0–16), n bytes of the mantissa as for INT
+//   0C+n        DATE: days, n bytes as for INT
+//   15+n        DATETIME: microseconds, n bytes as for INT
+//   1E          string: varint length, UTF-8 bytes
+//   20+len      string of len < 224 bytes: UTF-8 bytes
+//
+// so that small numbers and short strings cost one byte more than their
+// significant bytes.
+const TAG_INT: u8 = 0x01;
+const TAG_DOUBLE: u8 = 0x0A;
+const TAG_DECIMAL: u8 = 0x0B;
+const TAG_DATE: u8 = 0x0C;
+const TAG_DATETIME: u8 = 0x15;
+const TAG_LONG_STR: u8 = 0x1E;
+const TAG_SHORT_STR: u8 = 0x20;
+
+/// Bytes of the shortest two's complement form of `v` (0 for zero), at
+/// most `max`.
+fn int_width(v: i128, max: usize) -> usize {
+    if v == 0 {
+        return 0;
+    }
+    (1..max).find(|&n| v >> (8 * n - 1) == 0 || v >> (8 * n - 1) == -1).unwrap_or(max)
+}
+
+fn put_int(out: &mut Vec<u8>, base: u8, v: i64) {
+    let n = int_width(v as i128, 8);
+    out.push(base + n as u8);
+    out.extend_from_slice(&v.to_le_bytes()[..n]);
+}
+
+fn read_int(b: &[u8]) -> i128 {
+    match b.last() {
+        None => 0,
+        Some(&last) => {
+            let mut buf = if last & 0x80 != 0 { [0xFF; 16] } else { [0; 16] };
+            buf[..b.len()].copy_from_slice(b);
+            i128::from_le_bytes(buf)
+        }
+    }
+}
+
 /// Encodes a row of values.
 pub fn encode_row(vals: &[Value]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(vals.len() * 9);
+    let mut out = Vec::with_capacity(vals.len() * 4);
     for v in vals {
         match v {
             Value::Null => out.push(0),
-            Value::Int(i) => {
-                out.push(1);
-                out.extend_from_slice(&i.to_le_bytes());
-            }
+            Value::Int(i) => put_int(&mut out, TAG_INT, *i),
             Value::Double(f) => {
-                out.push(2);
+                out.push(TAG_DOUBLE);
                 out.extend_from_slice(&f.to_le_bytes());
             }
             Value::Decimal(d) => {
-                out.push(3);
-                out.extend_from_slice(&d.m.to_le_bytes());
+                out.push(TAG_DECIMAL);
                 out.push(d.s as u8);
+                let n = int_width(d.m, 16);
+                out.push(n as u8);
+                out.extend_from_slice(&d.m.to_le_bytes()[..n]);
             }
             Value::Str(s) => {
-                out.push(4);
-                out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                if s.len() < usize::from(u8::MAX - TAG_SHORT_STR) + 1 {
+                    out.push(TAG_SHORT_STR + s.len() as u8);
+                } else {
+                    out.push(TAG_LONG_STR);
+                    out.put_varint(s.len() as u64);
+                }
                 out.extend_from_slice(s.as_bytes());
             }
-            Value::Date(d) => {
-                out.push(5);
-                out.extend_from_slice(&d.to_le_bytes());
-            }
-            Value::DateTime(t) => {
-                out.push(6);
-                out.extend_from_slice(&t.0.to_le_bytes());
-            }
+            Value::Date(d) => put_int(&mut out, TAG_DATE, *d),
+            Value::DateTime(t) => put_int(&mut out, TAG_DATETIME, t.0),
         }
     }
     out
 }
 
 /// Decodes a row.
-pub fn decode_row(mut b: &[u8]) -> SqlResult<Vec<Value>> {
+pub fn decode_row(b: &[u8]) -> SqlResult<Vec<Value>> {
     let mut out = Vec::new();
-    fn take<'a>(b: &mut &'a [u8], n: usize) -> SqlResult<&'a [u8]> {
-        if b.len() < n {
-            return Err(corrupt("row"));
-        }
-        let (h, t) = b.split_at(n);
-        *b = t;
-        Ok(h)
-    }
-    while let Some((&tag, rest)) = b.split_first() {
-        b = rest;
+    let mut r = Reader::new(b);
+    let bad = |_| corrupt("row");
+    let int = |r: &mut Reader, n: u8| -> SqlResult<i64> {
+        let bytes = r.bytes(usize::from(n)).map_err(bad)?;
+        Ok(read_int(bytes) as i64)
+    };
+    while r.remaining() > 0 {
+        let tag = r.u8().map_err(bad)?;
         out.push(match tag {
             0 => Value::Null,
-            1 => Value::Int(i64::from_le_bytes(take(&mut b, 8)?.try_into().unwrap())),
-            2 => Value::Double(f64::from_le_bytes(take(&mut b, 8)?.try_into().unwrap())),
-            3 => {
-                let m = i128::from_le_bytes(take(&mut b, 16)?.try_into().unwrap());
-                let s = take(&mut b, 1)?[0] as u32;
-                Value::Decimal(Decimal { m, s })
+            TAG_INT..TAG_DOUBLE => Value::Int(int(&mut r, tag - TAG_INT)?),
+            TAG_DOUBLE => Value::Double(f64::from_le_bytes(r.bytes(8).map_err(bad)?.try_into().unwrap())),
+            TAG_DECIMAL => {
+                let s = u32::from(r.u8().map_err(bad)?);
+                let n = r.u8().map_err(bad)?;
+                if n > 16 {
+                    return Err(corrupt("row"));
+                }
+                Value::Decimal(Decimal { m: read_int(r.bytes(usize::from(n)).map_err(bad)?), s })
             }
-            4 => {
-                let n = u32::from_le_bytes(take(&mut b, 4)?.try_into().unwrap()) as usize;
-                let s = take(&mut b, n)?;
+            TAG_DATE..TAG_DATETIME => Value::Date(int(&mut r, tag - TAG_DATE)?),
+            TAG_DATETIME..TAG_LONG_STR => Value::DateTime(Timestamp(int(&mut r, tag - TAG_DATETIME)?)),
+            TAG_LONG_STR | TAG_SHORT_STR.. => {
+                let n = if tag == TAG_LONG_STR { r.varlen().map_err(bad)? } else { usize::from(tag - TAG_SHORT_STR) };
+                let s = r.bytes(n).map_err(bad)?;
                 Value::Str(String::from_utf8(s.to_vec()).map_err(|_| corrupt("string"))?)
             }
-            5 => Value::Date(i64::from_le_bytes(take(&mut b, 8)?.try_into().unwrap())),
-            6 => Value::DateTime(Timestamp(i64::from_le_bytes(take(&mut b, 8)?.try_into().unwrap()))),
             _ => return Err(corrupt("row")),
         });
     }
@@ -447,22 +520,44 @@ pub fn index_entry_key(index_id: u64, vals: &[&Value], rowid: u64) -> Vec<u8> {
     for v in vals {
         encode_key(v, &mut k);
     }
-    k.extend_from_slice(&rowid.to_be_bytes());
+    put_key_uint(rowid, &mut k);
     k
 }
 
-/// The row id at the end of an index entry key.
+/// The row id at the end of an index entry key (0 for a malformed key).
+///
+/// The key is read from its start: the prefix, then each encoded value
+/// (a class byte, 0x00–0x30, and its bytes) up to the row id, whose length
+/// byte (1–8) is no class byte.
 pub fn index_entry_rowid(key: &[u8]) -> u64 {
-    let n = key.len();
-    if n < 8 {
-        return 0;
+    let Some((_, mut at)) = key.get(1..).and_then(key_uint) else { return 0 };
+    at += 1;
+    loop {
+        let Some(&class) = key.get(at) else { return 0 };
+        at += match class {
+            0x00 => 1,
+            0x10 | 0x30 => 9,
+            0x20 => {
+                // escaped string: 00 FF is a zero byte, 00 00 ends it
+                let mut i = at + 1;
+                loop {
+                    match (key.get(i), key.get(i + 1)) {
+                        (Some(0), Some(0)) => break i + 2 - at,
+                        (Some(0), Some(_)) => i += 2,
+                        (Some(_), _) => i += 1,
+                        (None, _) => return 0,
+                    }
+                }
+            }
+            _ => return key_uint(&key[at..]).map_or(0, |(v, _)| v),
+        };
     }
-    u64::from_be_bytes(key[n - 8..].try_into().unwrap())
 }
 
 /// The row id of a row key.
 pub fn row_key_rowid(key: &[u8]) -> u64 {
-    index_entry_rowid(key)
+    let Some((_, n)) = key.get(1..).and_then(key_uint) else { return 0 };
+    key.get(1 + n..).and_then(key_uint).map_or(0, |(v, _)| v)
 }
 
 #[cfg(test)]
@@ -491,5 +586,74 @@ mod tests {
         assert!(enc(Value::Double(-3.5)) < enc(Value::Int(-3)));
         assert!(enc(Value::Null) < enc(Value::Int(i64::MIN)));
         assert!(enc(Value::Str("ab".into())) < enc(Value::Str("abc".into())));
+    }
+
+    #[test]
+    fn rows_encode_compactly_at_every_width() {
+        let long = "x".repeat(224);
+        let mut vals = vec![
+            Value::Str(String::new()),
+            Value::Str("a".repeat(223)),
+            Value::Str(long.clone()),
+            Value::Str("z".repeat(70_000)),
+            Value::Decimal(Decimal { m: i128::MAX, s: 30 }),
+            Value::Decimal(Decimal { m: i128::MIN, s: 0 }),
+            Value::Decimal(Decimal { m: -1, s: 2 }),
+            Value::Double(-0.0),
+            Value::Date(-719_528),
+            Value::DateTime(Timestamp(i64::MIN)),
+        ];
+        for shift in 0..64 {
+            let p = 1i64 << shift;
+            for v in [p, p.wrapping_sub(1), p.wrapping_neg(), p.wrapping_neg().wrapping_add(1)] {
+                vals.push(Value::Int(v));
+            }
+        }
+        vals.push(Value::Int(i64::MAX));
+        let enc = encode_row(&vals);
+        assert_eq!(decode_row(&enc).unwrap(), vals);
+        // one tag byte plus the significant bytes
+        assert_eq!(encode_row(&[Value::Int(0)]).len(), 1);
+        assert_eq!(encode_row(&[Value::Int(-128)]).len(), 2);
+        assert_eq!(encode_row(&[Value::Int(128)]).len(), 3);
+        assert_eq!(encode_row(&[Value::Int(99_999)]).len(), 4);
+        assert_eq!(encode_row(&[Value::Str("name 99999".into())]).len(), 11);
+        assert_eq!(encode_row(&[Value::Str(long)]).len(), 227);
+        // truncated or unknown input is an error, never a panic
+        for cut in 0..enc.len().min(400) {
+            let _ = decode_row(&enc[..cut]);
+        }
+        assert!(decode_row(&[0x0B, 0, 17]).is_err());
+        assert!(decode_row(&[0x1F]).is_err());
+        assert!(decode_row(&[0x05, 1]).is_err());
+    }
+
+    #[test]
+    fn row_ids_in_keys_are_short_ordered_and_read_back() {
+        let ids = [0u64, 1, 255, 256, 65_535, 65_536, 1 << 40, u64::MAX];
+        for w in ids.windows(2) {
+            assert!(row_key(7, w[0]) < row_key(7, w[1]));
+            assert!(row_key(7, w[1]) < row_key(8, 0));
+        }
+        assert_eq!(row_key(300, 99_999).len(), 1 + 3 + 4);
+        for &id in &ids {
+            assert_eq!(row_key_rowid(&row_key(300, id)), id);
+            for t in [0u64, 5, u64::MAX] {
+                assert!(row_key(t, id).starts_with(&row_prefix(t)));
+            }
+            let vals = [
+                Value::Null,
+                Value::Str("a\0b\0".into()),
+                Value::Int(-3),
+                Value::Str(String::new()),
+                Value::DateTime(Timestamp(5)),
+            ];
+            let refs: Vec<&Value> = vals.iter().collect();
+            for n in 0..=refs.len() {
+                assert_eq!(index_entry_rowid(&index_entry_key(12, &refs[..n], id)), id);
+            }
+        }
+        assert_eq!(index_entry_rowid(&[2, 1, 5, 0x20, 0]), 0);
+        assert_eq!(row_key_rowid(&[1, 9]), 0);
     }
 }

@@ -12,18 +12,48 @@
 //! [`MAX_CHAIN`]; past it (or when the patch would be at least half the size
 //! of the whole node) the node is written in full. Reading a patched node
 //! applies the chain once and caches the result.
+//!
+//! Record formats (integers are LEB128 varints unless a width is given):
+//!
+//! ```text
+//! full node  tag(1 leaf, 2 internal) u8, level u8, count, entries
+//! entry      shared, suffix length, suffix bytes, then
+//!            leaf: value; internal: child address
+//! value      len*2, bytes (inline)  |  len*2+1, address of the first chunk
+//! patch      tag 3 u8, level u8, depth u8, base address, count, changes
+//! change     shared, suffix length, suffix bytes, op u8 (0 delete, 1 set),
+//!            then for a set: the value or child address
+//! chunk      tag 4 u8, next chunk address u64, bytes
+//! ```
+//!
+//! A key is written as the length of the prefix it shares with the key
+//! before it in the record (0 for the first) and the rest of its bytes, so
+//! the keys of a node, which are neighbours, cost little more than what
+//! tells them apart.
+//!
+//! Nodes split once their encoded size passes [`NODE_MAX`], which is a
+//! whole record page: a node that fills up by appends past its last key
+//! (a bulk load in key order) splits at that edge and stays full, as
+//! SQLite's B-trees do; other splits halve the node.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Bound;
 use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::store::cache::Cache;
-use crate::store::page::{Reader, Writer};
+use crate::store::page::{varint_len, Reader, Writer};
 use crate::store::pager::{page_of, Addr, Pager, RECORD_MAX};
 
-/// Largest encoded node before it splits.
-pub const NODE_MAX: usize = 3200;
+/// Largest encoded node: a node larger than this splits. A node of this
+/// size fills a log page by itself.
+pub const NODE_MAX: usize = RECORD_MAX;
+/// Upper bound of a node's header (tag, level, entry count).
+const NODE_HEADER: usize = 5;
+/// Upper bound of an encoded child address (a varint of an address below
+/// 2^63).
+const ADDR_MAX_LEN: usize = 9;
 /// Below this encoded size a node is merged with a neighbour when they fit.
 const NODE_MIN: usize = NODE_MAX / 4;
 /// Longest chain of patches before a node is written in full again.
@@ -63,10 +93,53 @@ pub enum Val {
 impl Val {
     fn encoded_len(&self) -> usize {
         match self {
-            Val::Inline(b) => 1 + 4 + b.len(),
-            Val::Big(_) | Val::Chunked { .. } => 1 + 4 + 8,
+            Val::Inline(b) => varint_len((b.len() as u64) << 1) + b.len(),
+            Val::Big(b) => varint_len(((b.len() as u64) << 1) | 1) + ADDR_MAX_LEN,
+            Val::Chunked { len, head } => varint_len((u64::from(*len) << 1) | 1) + varint_len(*head),
         }
     }
+}
+
+/// Bytes two keys share at their start.
+fn shared_prefix(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// Encoded bytes of `key` written after `prev`.
+fn key_len(prev: &[u8], key: &[u8]) -> usize {
+    let shared = shared_prefix(prev, key);
+    varint_len(shared as u64) + varint_len((key.len() - shared) as u64) + key.len() - shared
+}
+
+fn write_key(out: &mut Vec<u8>, prev: &[u8], key: &[u8]) {
+    let shared = shared_prefix(prev, key);
+    out.put_varint(shared as u64);
+    out.put_var_bytes(&key[shared..]);
+}
+
+/// Reads a key written by [`write_key`] after `prev`.
+fn read_key(r: &mut Reader, prev: &[u8]) -> Result<Key> {
+    let shared = r.varlen()?;
+    let suffix = r.var_bytes()?;
+    let head = prev
+        .get(..shared)
+        .ok_or_else(|| Error::Corrupt(format!("key shares {shared} bytes with a key of {}", prev.len())))?;
+    let mut k = Vec::with_capacity(shared + suffix.len());
+    k.extend_from_slice(head);
+    k.extend_from_slice(suffix);
+    Ok(k.into())
+}
+
+/// Skips a key written by [`write_key`].
+fn skip_key(r: &mut Reader) -> Result<()> {
+    r.varint()?;
+    r.var_bytes()?;
+    Ok(())
+}
+
+/// The base address of a patch record.
+fn patch_base(rec: &[u8]) -> Result<Addr> {
+    Reader::new(rec.get(3..).unwrap_or_default()).varint()
 }
 
 /// A reference to a node: stored (immutable) or in memory (being changed).
@@ -113,41 +186,165 @@ pub struct Node {
     /// Patch-chain depth of a stored node (0 = written in full).
     depth: u8,
     size: usize,
+    /// Search index of a node that no longer changes (see [`Heads`]);
+    /// dropped by every change of the keys.
+    heads: Option<Rc<Heads>>,
+}
+
+/// The keys of a node as fixed-width integers, for searching without
+/// visiting each key's own allocation: the bytes every key of the node
+/// shares are skipped, and the next 8 bytes, zero-padded, are read as a
+/// big-endian integer. Two keys whose heads differ compare as their heads
+/// do; equal heads fall back to the keys.
+#[derive(Debug)]
+struct Heads {
+    skip: usize,
+    vals: Vec<u64>,
+}
+
+fn head_of(s: &[u8]) -> u64 {
+    if let Some(b) = s.first_chunk::<8>() {
+        return u64::from_be_bytes(*b);
+    }
+    s.iter().enumerate().fold(0, |v, (i, &b)| v | u64::from(b) << (56 - 8 * i))
+}
+
+/// Order of two key tails whose heads are equal: they agree on their first
+/// 8 bytes (a shorter one padded with zeros), so what follows decides, and
+/// then the length.
+fn cmp_after_head(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let (ta, tb) = (a.get(8..).unwrap_or_default(), b.get(8..).unwrap_or_default());
+    if ta.is_empty() && tb.is_empty() {
+        return a.len().cmp(&b.len());
+    }
+    ta.cmp(tb).then(a.len().cmp(&b.len()))
 }
 
 impl Node {
     fn leaf() -> Node {
-        Node { level: 0, keys: Vec::new(), vals: Vec::new(), kids: Vec::new(), origin: None, depth: 0, size: 4 }
+        Node {
+            level: 0,
+            keys: Vec::new(),
+            vals: Vec::new(),
+            kids: Vec::new(),
+            origin: None,
+            depth: 0,
+            size: NODE_HEADER,
+            heads: None,
+        }
     }
     fn is_leaf(&self) -> bool {
         self.level == 0
     }
+    /// Encoded bytes of entry `i` (its key is written after key `i - 1`);
+    /// an upper bound for a child address.
     fn entry_len(&self, i: usize) -> usize {
-        2 + self.keys[i].len() + if self.is_leaf() { self.vals[i].encoded_len() } else { 8 }
+        let prev = if i == 0 { &[][..] } else { &self.keys[i - 1][..] };
+        key_len(prev, &self.keys[i]) + if self.is_leaf() { self.vals[i].encoded_len() } else { ADDR_MAX_LEN }
+    }
+    /// Encoded bytes of entries `i` and `i + 1` (those a change at `i`
+    /// affects).
+    fn pair_len(&self, i: usize) -> usize {
+        (i..self.keys.len().min(i + 2)).map(|j| self.entry_len(j)).sum()
     }
     fn recompute_size(&mut self) {
-        self.size = 4 + (0..self.keys.len()).map(|i| self.entry_len(i)).sum::<usize>();
+        self.size = NODE_HEADER + (0..self.keys.len()).map(|i| self.entry_len(i)).sum::<usize>();
+    }
+    /// Builds the search index of a node that will not change again (a
+    /// stored node).
+    fn index(&mut self) {
+        self.heads = None;
+        if self.keys.len() < 8 {
+            return;
+        }
+        let skip = shared_prefix(&self.keys[0], &self.keys[self.keys.len() - 1]);
+        let vals = self.keys.iter().map(|k| head_of(&k[skip..])).collect();
+        self.heads = Some(Rc::new(Heads { skip, vals }));
+    }
+
+    /// Where `key` is among the keys, as [`slice::binary_search`] says.
+    fn search(&self, key: &[u8]) -> std::result::Result<usize, usize> {
+        let Some(h) = &self.heads else { return self.keys.binary_search_by(|k| k[..].cmp(key)) };
+        let p = h.skip;
+        // every key starts with the node's shared prefix
+        if key.len() < p || key[..p] != self.keys[0][..p] {
+            return match key[..key.len().min(p)].cmp(&self.keys[0][..p]) {
+                std::cmp::Ordering::Greater => Err(self.keys.len()),
+                _ => Err(0),
+            };
+        }
+        let rest = &key[p..];
+        let want = head_of(rest);
+        let (mut lo, mut hi) = (0, h.vals.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let ord = match h.vals[mid].cmp(&want) {
+                std::cmp::Ordering::Equal => cmp_after_head(&self.keys[mid][p..], rest),
+                o => o,
+            };
+            match ord {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(mid),
+            }
+        }
+        Err(lo)
+    }
+
+    /// Inserts an entry at `i` (a value for a leaf, a child otherwise).
+    fn insert_entry(&mut self, i: usize, key: Key, val: Option<Val>, kid: Option<NodeRef>) {
+        self.heads = None;
+        let before = if i < self.keys.len() { self.entry_len(i) } else { 0 };
+        self.keys.insert(i, key);
+        if let Some(v) = val {
+            self.vals.insert(i, v);
+        }
+        if let Some(k) = kid {
+            self.kids.insert(i, k);
+        }
+        self.size = self.size + self.pair_len(i) - before;
+    }
+    /// Removes entry `i`.
+    fn remove_entry(&mut self, i: usize) {
+        self.heads = None;
+        let before = self.pair_len(i);
+        self.keys.remove(i);
+        if self.is_leaf() {
+            self.vals.remove(i);
+        } else {
+            self.kids.remove(i);
+        }
+        let after = if i < self.keys.len() { self.entry_len(i) } else { 0 };
+        self.size = self.size + after - before;
     }
     fn child_index(&self, key: &[u8]) -> usize {
-        match self.keys.binary_search_by(|k| k[..].cmp(key)) {
+        match self.search(key) {
             Ok(i) => i,
             Err(0) => 0,
             Err(i) => i - 1,
         }
     }
-    /// Splits off the upper half (by encoded size); returns its first key and
-    /// the new node.
-    fn split(&mut self) -> (Key, Node) {
-        let mut acc = 4;
-        let mut at = self.keys.len() / 2;
-        for i in 0..self.keys.len() {
-            acc += self.entry_len(i);
-            if acc > self.size / 2 {
-                at = i.max(1);
-                break;
+    /// Splits off the upper part: only the last entry when `at_end` (an
+    /// append past the last key overflowed the node, which stays full), else
+    /// the upper half by encoded size. Returns the new node's first key and
+    /// the node.
+    fn split_once(&mut self, at_end: bool) -> (Key, Node) {
+        let n = self.keys.len();
+        let mut at = n / 2;
+        if at_end && self.size - self.entry_len(n - 1) <= NODE_MAX {
+            at = n - 1;
+        } else {
+            let mut acc = NODE_HEADER;
+            for i in 0..n {
+                acc += self.entry_len(i);
+                if acc > self.size / 2 {
+                    at = i;
+                    break;
+                }
             }
         }
-        let at = at.min(self.keys.len() - 1).max(1);
+        let at = at.clamp(1, n - 1);
+        self.heads = None;
         let mut right = Node { level: self.level, origin: None, depth: 0, ..Node::leaf() };
         right.keys = self.keys.split_off(at);
         if self.is_leaf() {
@@ -158,6 +355,33 @@ impl Node {
         self.recompute_size();
         right.recompute_size();
         (right.keys[0].clone(), right)
+    }
+
+    /// Splits an overfull node until every part fits in [`NODE_MAX`] (one
+    /// split unless entries near the size limits meet); returns the parts
+    /// after the first, which stays in `self`, with their first keys.
+    fn split(&mut self, at_end: bool) -> Vec<(Key, NodeRef)> {
+        let mut out = Vec::new();
+        let mut rest: Vec<Node> = Vec::new();
+        if self.size > NODE_MAX && self.keys.len() >= 2 {
+            let (_, right) = self.split_once(at_end);
+            rest.push(right);
+        }
+        // `self` and each part are split again while too large (halving).
+        while self.size > NODE_MAX && self.keys.len() >= 2 {
+            let (_, right) = self.split_once(false);
+            rest.push(right);
+        }
+        while let Some(mut part) = rest.pop() {
+            if part.size > NODE_MAX && part.keys.len() >= 2 {
+                let (_, right) = part.split_once(false);
+                rest.push(right);
+                rest.push(part);
+                continue;
+            }
+            out.push((part.keys[0].clone(), NodeRef::Mem(Rc::new(part))));
+        }
+        out
     }
 }
 
@@ -172,11 +396,25 @@ pub struct Change {
     pub after: Option<Vec<u8>>,
 }
 
+/// Slots of the direct-mapped cache of recently used nodes.
+const HOT_SLOTS: usize = 256;
+
+/// A slot of that cache: an address and its node.
+type HotSlot = (Addr, Option<Rc<Node>>);
+
 /// The record log plus a cache of decoded nodes.
 pub struct Store {
     /// The record log.
     pub pager: Pager,
     cache: Cache<Addr, Rc<Node>>,
+    /// The nodes used last, one per slot by address, in front of `cache`:
+    /// the interior of a tree is visited by every lookup, and a slot
+    /// costs an index and a compare where `cache` hashes.
+    hot: RefCell<Box<[HotSlot]>>,
+}
+
+fn hot_slot(addr: Addr) -> usize {
+    (addr.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % HOT_SLOTS
 }
 
 fn in_start(key: &[u8], start: Bound<&[u8]>) -> bool {
@@ -212,12 +450,13 @@ impl Item {
 impl Store {
     /// Wraps a pager.
     pub fn new(pager: Pager) -> Store {
-        Store { pager, cache: Cache::new(NODE_CACHE_MAX) }
+        Store { pager, cache: Cache::new(NODE_CACHE_MAX), hot: RefCell::new(vec![(0, None); HOT_SLOTS].into()) }
     }
 
     /// Forgets every decoded node (after a failed commit).
     pub fn clear_cache(&self) {
         self.cache.clear();
+        self.hot.borrow_mut().iter_mut().for_each(|s| *s = (0, None));
     }
 
     /// The decoded node at `addr` (applying patches).
@@ -225,6 +464,18 @@ impl Store {
         if addr == 0 {
             return Ok(Rc::new(Node::leaf()));
         }
+        let slot = hot_slot(addr);
+        if let (a, Some(n)) = &self.hot.borrow()[slot] {
+            if *a == addr {
+                return Ok(n.clone());
+            }
+        }
+        let n = self.load_cold(addr)?;
+        self.hot.borrow_mut()[slot] = (addr, Some(n.clone()));
+        Ok(n)
+    }
+
+    fn load_cold(&self, addr: Addr) -> Result<Rc<Node>> {
         if let Some(n) = self.cache.get(&addr) {
             return Ok(n);
         }
@@ -244,7 +495,7 @@ impl Store {
                 if chain.len() > MAX_CHAIN as usize {
                     return Err(Error::Corrupt(format!("node at {addr:#x}: patch chain is too long or loops")));
                 }
-                let base = Reader::new(rec.get(3..).unwrap_or_default()).u64()?;
+                let base = patch_base(&rec)?;
                 chain.push((at, rec));
                 at = base;
             } else {
@@ -261,6 +512,7 @@ impl Store {
         }
         node.origin = None;
         node.recompute_size();
+        node.index();
         let node = Rc::new(node);
         self.cache.insert(addr, node.clone());
         Ok(node)
@@ -307,7 +559,7 @@ impl Store {
         let mut n = self.node(root)?;
         loop {
             if n.is_leaf() {
-                return match n.keys.binary_search_by(|k| k[..].cmp(key)) {
+                return match n.search(key) {
                     Ok(i) => Ok(Some(self.value(&n.vals[i])?)),
                     Err(_) => Ok(None),
                 };
@@ -340,8 +592,8 @@ impl Store {
         if n.is_leaf() {
             let from = match start {
                 Bound::Unbounded => 0,
-                Bound::Included(s) => n.keys.partition_point(|k| &k[..] < s),
-                Bound::Excluded(s) => n.keys.partition_point(|k| &k[..] <= s),
+                Bound::Included(s) => n.search(s).unwrap_or_else(|i| i),
+                Bound::Excluded(s) => n.search(s).map_or_else(|i| i, |i| i + 1),
             };
             for i in from..n.keys.len() {
                 if !in_end(&n.keys[i], end) {
@@ -394,45 +646,49 @@ impl Store {
             return Err(Error::TooLarge(format!("value of {} bytes exceeds the {VALUE_MAX}-byte limit", value.len())));
         }
         let val = if value.len() > INLINE_MAX { Val::Big(value.into()) } else { Val::Inline(value.into()) };
-        if let Some((sep, right)) = self.put_rec(root, key, val)? {
+        let parts = self.put_rec(root, key, val)?;
+        if !parts.is_empty() {
             let left = std::mem::replace(root, NodeRef::empty());
             let level = self.node(&left)?.level + 1;
             let mut top = Node { level, ..Node::leaf() };
-            top.keys = vec![Key::from(&[][..]), sep];
-            top.kids = vec![left, right];
+            top.keys = vec![Key::from(&[][..])];
+            top.kids = vec![left];
+            for (sep, right) in parts {
+                top.keys.push(sep);
+                top.kids.push(right);
+            }
             top.recompute_size();
             *root = NodeRef::Mem(Rc::new(top));
         }
         Ok(())
     }
 
-    fn put_rec(&self, r: &mut NodeRef, key: &[u8], val: Val) -> Result<Option<(Key, NodeRef)>> {
+    /// Puts `key` under `r`; returns the nodes split off `r` (with their
+    /// first keys) for the parent to add after it.
+    fn put_rec(&self, r: &mut NodeRef, key: &[u8], val: Val) -> Result<Vec<(Key, NodeRef)>> {
         let node = self.make_mut(r)?;
+        let at_end;
         if node.is_leaf() {
-            match node.keys.binary_search_by(|k| k[..].cmp(key)) {
+            match node.search(key) {
                 Ok(i) => {
                     node.size = node.size - node.vals[i].encoded_len() + val.encoded_len();
                     node.vals[i] = val;
+                    at_end = false;
                 }
                 Err(i) => {
-                    node.size += 2 + key.len() + val.encoded_len();
-                    node.keys.insert(i, key.into());
-                    node.vals.insert(i, val);
+                    at_end = i == node.keys.len();
+                    node.insert_entry(i, key.into(), Some(val), None);
                 }
             }
         } else {
             let i = node.child_index(key);
-            if let Some((sep, right)) = self.put_rec(&mut node.kids[i], key, val)? {
-                node.size += 2 + sep.len() + 8;
-                node.keys.insert(i + 1, sep);
-                node.kids.insert(i + 1, right);
+            let parts = self.put_rec(&mut node.kids[i], key, val)?;
+            at_end = i + 1 == node.keys.len() && !parts.is_empty();
+            for (j, (sep, right)) in parts.into_iter().enumerate() {
+                node.insert_entry(i + 1 + j, sep, None, Some(right));
             }
         }
-        if node.size > NODE_MAX && node.keys.len() >= 2 {
-            let (sep, right) = node.split();
-            return Ok(Some((sep, NodeRef::Mem(Rc::new(right)))));
-        }
-        Ok(None)
+        Ok(node.split(at_end))
     }
 
     /// Removes `key`; returns whether it was present.
@@ -454,10 +710,8 @@ impl Store {
     fn del_rec(&self, r: &mut NodeRef, key: &[u8]) -> Result<()> {
         let node = self.make_mut(r)?;
         if node.is_leaf() {
-            if let Ok(i) = node.keys.binary_search_by(|k| k[..].cmp(key)) {
-                node.size -= node.entry_len(i);
-                node.keys.remove(i);
-                node.vals.remove(i);
+            if let Ok(i) = node.search(key) {
+                node.remove_entry(i);
             }
             return Ok(());
         }
@@ -465,29 +719,28 @@ impl Store {
         self.del_rec(&mut node.kids[i], key)?;
         let child = self.node(&node.kids[i])?;
         if child.keys.is_empty() {
-            node.size -= node.entry_len(i);
-            node.keys.remove(i);
-            node.kids.remove(i);
+            node.remove_entry(i);
             return Ok(());
         }
         if child.size < NODE_MIN && node.kids.len() > 1 {
             let l = if i + 1 < node.kids.len() { i } else { i - 1 };
             let right = self.node(&node.kids[l + 1])?;
             let left_size = self.node(&node.kids[l])?.size;
-            if left_size + right.size <= NODE_MAX {
+            // (an internal right node's first key becomes the separator,
+            // which may be longer)
+            if left_size + right.size + node.keys[l + 1].len() + 4 <= NODE_MAX {
                 let sep = node.keys[l + 1].clone();
                 let left = self.make_mut(&mut node.kids[l])?;
                 let mut rkeys = right.keys.clone();
                 if !left.is_leaf() {
                     rkeys[0] = sep;
                 }
+                left.heads = None;
                 left.keys.extend(rkeys);
                 left.vals.extend(right.vals.iter().cloned());
                 left.kids.extend(right.kids.iter().cloned());
                 left.recompute_size();
-                node.size -= node.entry_len(l + 1);
-                node.keys.remove(l + 1);
-                node.kids.remove(l + 1);
+                node.remove_entry(l + 1);
             }
         }
         Ok(())
@@ -516,6 +769,7 @@ impl Store {
         if stored.keys.is_empty() && n.level == 0 {
             return Ok(0);
         }
+        stored.index();
         let full = encode_full(&stored);
         let mut rec = full;
         if let Some((base_addr, base_depth)) = n.origin {
@@ -693,18 +947,18 @@ impl Store {
             let patch = tag == TAG_PATCH;
             if patch {
                 r.u8()?;
-                stack.push(r.u64()?);
+                stack.push(r.varint()?);
             } else if !matches!(tag, TAG_LEAF | TAG_INTERNAL) {
                 return Err(Error::Corrupt(format!("record at {a:#x} is not a node")));
             }
-            let n = r.u16()?;
+            let n = r.varint()?;
             for _ in 0..n {
-                r.short_bytes()?;
+                skip_key(&mut r)?;
                 if patch && r.u8()? == 0 {
                     continue;
                 }
                 if level > 0 {
-                    stack.push(r.u64()?);
+                    stack.push(r.varint()?);
                 } else if let Val::Chunked { head, .. } = read_val(&mut r)? {
                     let mut at = head;
                     while at != 0 && !live.contains_key(&at) {
@@ -731,7 +985,7 @@ impl Store {
             if rec.first() != Some(&TAG_PATCH) {
                 break;
             }
-            at = Reader::new(rec.get(3..).unwrap_or_default()).u64()?;
+            at = patch_base(&rec)?;
         }
         Ok(false)
     }
@@ -791,10 +1045,14 @@ fn decode_full(addr: Addr, rec: &[u8]) -> Result<Node> {
     if (tag == TAG_LEAF) != (level == 0) {
         return Err(bad("level does not match node kind"));
     }
-    let n = r.u16()? as usize;
+    let n = r.varlen()?;
+    if n > r.remaining() {
+        return Err(bad("more entries than bytes"));
+    }
     let mut node = Node { level, ..Node::leaf() };
+    node.keys.reserve(n);
     for _ in 0..n {
-        let key: Key = r.short_bytes()?.into();
+        let key = read_key(&mut r, node.keys.last().map_or(&[][..], |k| &k[..]))?;
         if node.keys.last().is_some_and(|k| *k >= key) {
             return Err(bad("keys out of order"));
         }
@@ -802,21 +1060,23 @@ fn decode_full(addr: Addr, rec: &[u8]) -> Result<Node> {
         if level == 0 {
             node.vals.push(read_val(&mut r)?);
         } else {
-            node.kids.push(NodeRef::Stored(r.u64()?));
+            node.kids.push(NodeRef::Stored(r.varint()?));
         }
     }
     node.recompute_size();
+    node.index();
     Ok(node)
 }
 
 /// Applies the patch record `rec` (at `addr`) to its base, `node`.
 fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
     let bad = |what: &str| Error::Corrupt(format!("node at {addr:#x}: {what}"));
+    node.heads = None;
     let mut r = Reader::new(rec);
     let _tag = r.u8()?;
     let level = r.u8()?;
     let depth = r.u8()?;
-    let _base = r.u64()?;
+    let _base = r.varint()?;
     if level != node.level {
         return Err(bad("patch level differs from its base"));
     }
@@ -824,9 +1084,11 @@ fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
         return Err(bad("patch depth out of range"));
     }
     node.depth = depth;
-    let n = r.u16()? as usize;
+    let n = r.varint()?;
+    let mut prev: Key = Key::from(&[][..]);
     for _ in 0..n {
-        let key: Key = r.short_bytes()?.into();
+        let key = read_key(&mut r, &prev)?;
+        prev = key.clone();
         let op = r.u8()?;
         let pos = node.keys.binary_search(&key);
         match (op, pos) {
@@ -842,7 +1104,7 @@ fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
                 if level == 0 {
                     node.vals[i] = read_val(&mut r)?;
                 } else {
-                    node.kids[i] = NodeRef::Stored(r.u64()?);
+                    node.kids[i] = NodeRef::Stored(r.varint()?);
                 }
             }
             (1, Err(i)) => {
@@ -850,7 +1112,7 @@ fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
                 if level == 0 {
                     node.vals.insert(i, read_val(&mut r)?);
                 } else {
-                    node.kids.insert(i, NodeRef::Stored(r.u64()?));
+                    node.kids.insert(i, NodeRef::Stored(r.varint()?));
                 }
             }
             _ => return Err(bad("patch deletes a missing key or has an unknown op")),
@@ -860,27 +1122,24 @@ fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()> {
 }
 
 fn read_val(r: &mut Reader) -> Result<Val> {
-    match r.u8()? {
-        0 => Ok(Val::Inline(r.long_bytes()?.into())),
-        1 => {
-            let len = r.u32()?;
-            let head = r.u64()?;
-            Ok(Val::Chunked { len, head })
-        }
-        t => Err(Error::Corrupt(format!("unknown value tag {t}"))),
+    let h = r.varint()?;
+    let len = usize::try_from(h >> 1).map_err(|_| Error::Corrupt(format!("value length {h} is out of range")))?;
+    if h & 1 == 0 {
+        return Ok(Val::Inline(r.bytes(len)?.into()));
     }
+    let len = u32::try_from(len).map_err(|_| Error::Corrupt(format!("chunked value of {len} bytes")))?;
+    Ok(Val::Chunked { len, head: r.varint()? })
 }
 
 fn write_val(out: &mut Vec<u8>, v: &Val) {
     match v {
         Val::Inline(b) => {
-            out.push(0);
-            out.put_long_bytes(b);
+            out.put_varint((b.len() as u64) << 1);
+            out.extend_from_slice(b);
         }
         Val::Chunked { len, head } => {
-            out.push(1);
-            out.put_u32(*len);
-            out.put_u64(*head);
+            out.put_varint((u64::from(*len) << 1) | 1);
+            out.put_varint(*head);
         }
         Val::Big(_) => unreachable!("long values are chunked before their node is written"),
     }
@@ -890,7 +1149,7 @@ fn write_entry(out: &mut Vec<u8>, n: &Node, i: usize) {
     if n.is_leaf() {
         write_val(out, &n.vals[i]);
     } else {
-        out.put_u64(n.kids[i].addr().expect("children are persisted first"));
+        out.put_varint(n.kids[i].addr().expect("children are persisted first"));
     }
 }
 
@@ -898,9 +1157,9 @@ fn encode_full(n: &Node) -> Vec<u8> {
     let mut out = Vec::with_capacity(n.size);
     out.push(if n.is_leaf() { TAG_LEAF } else { TAG_INTERNAL });
     out.push(n.level);
-    out.put_u16(n.keys.len() as u16);
+    out.put_varint(n.keys.len() as u64);
     for i in 0..n.keys.len() {
-        out.put_short_bytes(&n.keys[i]);
+        write_key(&mut out, if i == 0 { &[] } else { &n.keys[i - 1] }, &n.keys[i]);
         write_entry(&mut out, n, i);
     }
     out
@@ -916,7 +1175,8 @@ fn same_entry(a: &Node, i: usize, b: &Node, j: usize) -> bool {
 
 fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8) -> Vec<u8> {
     let mut body = Vec::new();
-    let mut count = 0u16;
+    let mut count = 0u64;
+    let mut prev: &[u8] = &[];
     let (mut i, mut j) = (0, 0);
     while i < base.keys.len() || j < new.keys.len() {
         let ord = match (base.keys.get(i), new.keys.get(j)) {
@@ -926,13 +1186,15 @@ fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8) -> Vec<u8> 
         };
         match ord {
             std::cmp::Ordering::Less => {
-                body.put_short_bytes(&base.keys[i]);
+                write_key(&mut body, prev, &base.keys[i]);
+                prev = &base.keys[i];
                 body.push(0);
                 count += 1;
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                body.put_short_bytes(&new.keys[j]);
+                write_key(&mut body, prev, &new.keys[j]);
+                prev = &new.keys[j];
                 body.push(1);
                 write_entry(&mut body, new, j);
                 count += 1;
@@ -940,7 +1202,8 @@ fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8) -> Vec<u8> 
             }
             std::cmp::Ordering::Equal => {
                 if !same_entry(base, i, new, j) {
-                    body.put_short_bytes(&new.keys[j]);
+                    write_key(&mut body, prev, &new.keys[j]);
+                    prev = &new.keys[j];
                     body.push(1);
                     write_entry(&mut body, new, j);
                     count += 1;
@@ -950,12 +1213,12 @@ fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8) -> Vec<u8> 
             }
         }
     }
-    let mut out = Vec::with_capacity(body.len() + 13);
+    let mut out = Vec::with_capacity(body.len() + 16);
     out.push(TAG_PATCH);
     out.push(new.level);
     out.push(depth);
-    out.put_u64(base_addr);
-    out.put_u16(count);
+    out.put_varint(base_addr);
+    out.put_varint(count);
     out.extend_from_slice(&body);
     out
 }
@@ -1071,6 +1334,105 @@ mod tests {
         assert!(s.diff(&a, &a, Bound::Unbounded, Bound::Unbounded).unwrap().is_empty());
     }
 
+    /// Encoded sizes of the leaves under `r`.
+    fn leaf_sizes(s: &Store, r: &NodeRef, out: &mut Vec<usize>) {
+        let n = s.node(r).unwrap();
+        if n.is_leaf() {
+            out.push(encode_full(&n).len());
+        } else {
+            for k in &n.kids {
+                leaf_sizes(s, k, out);
+            }
+        }
+    }
+
+    #[test]
+    fn appends_in_key_order_fill_nodes() {
+        let mut s = store();
+        let mut root = NodeRef::empty();
+        for i in 0..20_000u32 {
+            s.put(&mut root, &key(i), &[5u8; 20]).unwrap();
+        }
+        let addr = s.persist(&root).unwrap();
+        s.clear_cache();
+        let root = NodeRef::Stored(addr);
+        let mut sizes = Vec::new();
+        leaf_sizes(&s, &root, &mut sizes);
+        let last = sizes.pop().unwrap();
+        assert!(last <= NODE_MAX);
+        for &sz in &sizes {
+            assert!(sz <= NODE_MAX && sz + 40 > NODE_MAX, "a leaf of {sz} bytes after appends in key order");
+        }
+        // keys sharing their first bytes are stored once per node
+        let total: usize = sizes.iter().sum();
+        assert!(total < 20_000 * 28, "{total} bytes for 20,000 entries of 9-byte keys and 20-byte values");
+        assert_eq!(all(&s, &root).len(), 20_000);
+    }
+
+    #[test]
+    fn entries_at_the_size_limits_split_into_records_that_fit() {
+        let mut s = store();
+        let mut root = NodeRef::empty();
+        let mut model = BTreeMap::new();
+        // keys of KEY_MAX bytes sharing long prefixes or none, values at
+        // INLINE_MAX, in an order that splits nodes everywhere
+        for i in 0..300u32 {
+            let j = (i * 37) % 300;
+            let mut k = vec![if j % 2 == 0 { b'a' } else { (j % 251) as u8 }; KEY_MAX];
+            k[KEY_MAX - 4..].copy_from_slice(&j.to_be_bytes());
+            if j % 3 == 0 {
+                k.truncate(5 + (j as usize % 7));
+            }
+            let v = vec![(j % 256) as u8; if j % 5 == 0 { 3 } else { INLINE_MAX }];
+            s.put(&mut root, &k, &v).unwrap();
+            model.insert(k, v);
+            if i % 50 == 49 {
+                root = NodeRef::Stored(s.persist(&root).unwrap());
+            }
+        }
+        for (i, k) in model.keys().cloned().collect::<Vec<_>>().iter().enumerate() {
+            if i % 3 == 1 {
+                assert!(s.delete(&mut root, k).unwrap());
+                model.remove(k);
+            }
+        }
+        let addr = s.persist(&root).unwrap();
+        s.clear_cache();
+        assert_eq!(all(&s, &NodeRef::Stored(addr)), model);
+    }
+
+    #[test]
+    fn indexed_search_agrees_with_binary_search() {
+        let mut keys: Vec<Vec<u8>> = vec![b"p".to_vec(), b"pre".to_vec(), b"pre\0".to_vec(), b"pre\0\0".to_vec()];
+        for i in 0..300u32 {
+            let mut k = b"pre".to_vec();
+            k.extend_from_slice(&(i * 977 % 1000).to_be_bytes()[..(i % 4 + 1) as usize]);
+            keys.push(k);
+        }
+        for i in 0..40u64 {
+            // long keys: equal heads, decided by what follows or the length
+            let mut k = b"pre".to_vec();
+            k.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, (i % 3) as u8]);
+            k.extend_from_slice(&(i * 31 % 17).to_be_bytes()[..(i % 9) as usize]);
+            keys.push(k);
+        }
+        keys.extend([b"prf".to_vec(), b"q".to_vec()]);
+        keys.sort();
+        keys.dedup();
+        for sub in [&keys[..], &keys[1..keys.len() - 1], &keys[4..40]] {
+            let mut n = Node::leaf();
+            n.keys = sub.iter().map(|k| Key::from(&k[..])).collect();
+            n.vals = sub.iter().map(|_| Val::Inline(Rc::from(&b""[..]))).collect();
+            n.index();
+            assert!(n.heads.is_some());
+            let mut probes = keys.clone();
+            probes.extend([vec![], b"o".to_vec(), b"pr".to_vec(), b"pre\0\0\0".to_vec(), b"z".to_vec()]);
+            for k in probes {
+                assert_eq!(n.search(&k), n.keys.binary_search_by(|x| x[..].cmp(&k)), "{k:?}");
+            }
+        }
+    }
+
     #[test]
     fn small_change_is_written_as_small_patches() {
         let mut s = store();
@@ -1084,6 +1446,6 @@ mod tests {
         s.put(&mut r, &key(12_345), &[8u8; 40]).unwrap();
         s.persist(&r).unwrap();
         let cost = s.pager.appended() - before;
-        assert!(cost < 300, "a one-value change wrote {cost} bytes");
+        assert!(cost < 160, "a one-value change wrote {cost} bytes");
     }
 }

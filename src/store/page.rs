@@ -1,8 +1,10 @@
 //! The on-disk page format.
 //!
 //! Every page is [`PAGE_SIZE`] bytes: a 24-byte header followed by the
-//! payload. All integers are fixed-width little-endian, so a page written by
-//! a native build and by a wasm32 build is byte-for-byte identical.
+//! payload. Header integers are fixed-width little-endian; records inside the
+//! payload use the same plus LEB128 varints ([`Reader::varint`]), so a page
+//! written by a native build and by a wasm32 build is byte-for-byte
+//! identical.
 //!
 //! ```text
 //! offset size field
@@ -24,8 +26,11 @@ use crate::error::{Error, Result};
 /// IndexedDB values: small enough that a one-row commit rewrites little,
 /// large enough that a full B+tree node fits in one page.
 pub const PAGE_SIZE: usize = 4096;
-/// The page format this build writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The page format this build writes and reads. Version 2 packs B+tree
+/// nodes densely (varint lengths, keys prefix-compressed within a node, rows
+/// and keys encoded compactly by the SQL layer); a store written in another
+/// version is refused with [`Error::UnknownFormat`].
+pub const FORMAT_VERSION: u16 = 2;
 /// Bytes of page header.
 pub const HEADER_LEN: usize = 24;
 /// Bytes of payload a page can carry.
@@ -134,10 +139,6 @@ impl<'a> Reader<'a> {
     pub fn u8(&mut self) -> Result<u8> {
         Ok(self.bytes(1)?[0])
     }
-    /// A little-endian u16.
-    pub fn u16(&mut self) -> Result<u16> {
-        Ok(u16::from_le_bytes(self.bytes(2)?.try_into().unwrap()))
-    }
     /// A little-endian u32.
     pub fn u32(&mut self) -> Result<u32> {
         Ok(u32::from_le_bytes(self.bytes(4)?.try_into().unwrap()))
@@ -150,9 +151,29 @@ impl<'a> Reader<'a> {
     pub fn i64(&mut self) -> Result<i64> {
         Ok(self.u64()? as i64)
     }
-    /// A u16-length-prefixed byte string.
-    pub fn short_bytes(&mut self) -> Result<&'a [u8]> {
-        let n = self.u16()? as usize;
+    /// An unsigned LEB128 varint (at most 10 bytes).
+    pub fn varint(&mut self) -> Result<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            v |= u64::from(b & 0x7F) << shift;
+            if b & 0x80 == 0 {
+                if shift == 63 && b > 1 {
+                    break;
+                }
+                return Ok(v);
+            }
+        }
+        Err(Error::Corrupt(format!("varint at offset {} is too long", self.pos)))
+    }
+    /// A varint that must fit in `usize` (a length or a count).
+    pub fn varlen(&mut self) -> Result<usize> {
+        let v = self.varint()?;
+        usize::try_from(v).map_err(|_| Error::Corrupt(format!("length {v} does not fit in memory")))
+    }
+    /// A varint-length-prefixed byte string.
+    pub fn var_bytes(&mut self) -> Result<&'a [u8]> {
+        let n = self.varlen()?;
         self.bytes(n)
     }
     /// A u32-length-prefixed byte string.
@@ -167,32 +188,41 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Bytes [`Writer::put_varint`] writes for `v`.
+pub fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
 /// Little-endian writers matching [`Reader`].
 pub trait Writer {
-    /// Appends a u16.
-    fn put_u16(&mut self, v: u16);
     /// Appends a u32.
     fn put_u32(&mut self, v: u32);
     /// Appends a u64.
     fn put_u64(&mut self, v: u64);
-    /// Appends a u16-length-prefixed byte string.
-    fn put_short_bytes(&mut self, b: &[u8]);
+    /// Appends an unsigned LEB128 varint.
+    fn put_varint(&mut self, v: u64);
+    /// Appends a varint-length-prefixed byte string.
+    fn put_var_bytes(&mut self, b: &[u8]);
     /// Appends a u32-length-prefixed byte string.
     fn put_long_bytes(&mut self, b: &[u8]);
 }
 
 impl Writer for Vec<u8> {
-    fn put_u16(&mut self, v: u16) {
-        self.extend_from_slice(&v.to_le_bytes());
-    }
     fn put_u32(&mut self, v: u32) {
         self.extend_from_slice(&v.to_le_bytes());
     }
     fn put_u64(&mut self, v: u64) {
         self.extend_from_slice(&v.to_le_bytes());
     }
-    fn put_short_bytes(&mut self, b: &[u8]) {
-        self.put_u16(b.len() as u16);
+    fn put_varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.push(v as u8);
+    }
+    fn put_var_bytes(&mut self, b: &[u8]) {
+        self.put_varint(b.len() as u64);
         self.extend_from_slice(b);
     }
     fn put_long_bytes(&mut self, b: &[u8]) {
@@ -242,9 +272,32 @@ mod tests {
     }
 
     #[test]
+    fn varints_round_trip_and_reject_overlong_input() {
+        let vals = [0u64, 1, 127, 128, 300, 16_383, 16_384, u32::MAX as u64, u64::MAX - 1, u64::MAX];
+        let mut buf = Vec::new();
+        for &v in &vals {
+            let before = buf.len();
+            buf.put_varint(v);
+            assert_eq!(buf.len() - before, varint_len(v), "length of {v}");
+        }
+        let mut r = Reader::new(&buf);
+        for &v in &vals {
+            assert_eq!(r.varint().unwrap(), v);
+        }
+        assert_eq!(r.remaining(), 0);
+        assert!(matches!(Reader::new(&[0x80; 11]).varint(), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            Reader::new(&[0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02]).varint(),
+            Err(Error::Corrupt(_))
+        ));
+        assert!(matches!(Reader::new(&[0x80]).varint(), Err(Error::Corrupt(_))));
+    }
+
+    #[test]
     fn reader_reports_short_input() {
         let mut r = Reader::new(&[1, 2, 3]);
-        assert_eq!(r.u16().unwrap(), 0x0201);
+        assert_eq!(r.u8().unwrap(), 1);
+        assert_eq!(r.u8().unwrap(), 2);
         assert!(matches!(r.u32(), Err(Error::Corrupt(_))));
     }
 }
