@@ -16,6 +16,7 @@ pub(crate) mod as_of;
 pub(crate) mod ast;
 pub(crate) mod bind;
 pub(crate) mod catalog;
+pub(crate) mod constraints;
 pub(crate) mod dates;
 pub(crate) mod dialect;
 pub(crate) mod dump;

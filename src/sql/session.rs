@@ -15,6 +15,7 @@ use super::bind::{
     SYSTEM_VARIABLES,
 };
 use super::catalog::*;
+use super::constraints::ConstraintState;
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, like, Exec};
 use super::front;
@@ -41,7 +42,7 @@ pub enum StatementResult {
 
 /// A SQL session on a database.
 pub struct Session {
-    db: Database,
+    pub(super) db: Database,
     cur_db: String,
     explicit_tx: bool,
     tx_summary: Vec<String>,
@@ -56,6 +57,8 @@ pub struct Session {
     recent: LruCache<String, PreparedStatement>,
     /// `query_memory_limit`: bytes an intermediate result may hold.
     query_memory_limit: usize,
+    /// FOREIGN KEY / CHECK settings (`constraints.rs`).
+    pub(super) cons: ConstraintState,
 }
 
 /// How many statements [`Session::execute_with_params`] keeps prepared,
@@ -188,6 +191,7 @@ impl Session {
             params: Vec::new(),
             recent: LruCache::new(RECENT_STATEMENTS),
             query_memory_limit: super::exec::QUERY_MEMORY_LIMIT,
+            cons: ConstraintState::default(),
         }
     }
 
@@ -213,7 +217,7 @@ impl Session {
         self.explicit_tx
     }
 
-    fn catalog(&mut self) -> SqlResult<Rc<Catalog>> {
+    pub(super) fn catalog(&mut self) -> SqlResult<Rc<Catalog>> {
         if let Some(c) = &self.catalog {
             return Ok(c.clone());
         }
@@ -479,6 +483,10 @@ impl Session {
                     self.db.set_window(n)?;
                     return Ok(StatementResult::Affected(0));
                 }
+                if name == "foreign_key_checks" {
+                    self.set_foreign_key_checks(value)?;
+                    return Ok(StatementResult::Affected(0));
+                }
                 if name == "query_memory_limit" {
                     match self.const_expr(value)?.numeric() {
                         Value::Int(i) if i >= 0 => self.query_memory_limit = usize::try_from(i).unwrap_or(usize::MAX),
@@ -579,7 +587,7 @@ impl Session {
         Ok(())
     }
 
-    fn with_binder<T>(&mut self, f: impl FnOnce(&Binder) -> SqlResult<T>) -> SqlResult<T> {
+    pub(super) fn with_binder<T>(&mut self, f: impl FnOnce(&Binder) -> SqlResult<T>) -> SqlResult<T> {
         let cat = self.catalog()?;
         let db = &self.db;
         let cur_db = self.cur_db.clone();
@@ -600,7 +608,7 @@ impl Session {
         f(&binder)
     }
 
-    fn const_expr(&mut self, e: &Expr) -> SqlResult<Value> {
+    pub(super) fn const_expr(&mut self, e: &Expr) -> SqlResult<Value> {
         self.with_binder(|b| {
             let scope =
                 Scope { cols: Vec::new(), parent: None, correlated: Cell::new(false), touched: Cell::new(false) };
@@ -760,7 +768,7 @@ impl Session {
         cat.table(db, &n.name).ok_or_else(|| no_table(db, &n.name))
     }
 
-    fn next_id(&mut self) -> SqlResult<u64> {
+    pub(super) fn next_id(&mut self) -> SqlResult<u64> {
         let cur = self.db.current();
         let n = match self.db.get(&cur, NEXT_ID_KEY)? {
             Some(b) if b.len() == 8 => u64::from_be_bytes(b.try_into().unwrap()),
@@ -770,7 +778,7 @@ impl Session {
         Ok(n)
     }
 
-    fn put_table(&mut self, t: &TableMeta) -> SqlResult<()> {
+    pub(super) fn put_table(&mut self, t: &TableMeta) -> SqlResult<()> {
         self.db.put(&table_key(&t.db, &t.name), &to_json(t))?;
         self.catalog = None;
         Ok(())
@@ -824,7 +832,16 @@ impl Session {
                 self.catalog = None;
                 Ok(0)
             }
-            Stmt::CreateTable { name, if_not_exists, columns, primary_key, indexes, as_query } => {
+            Stmt::CreateTable {
+                name,
+                if_not_exists,
+                columns,
+                primary_key,
+                indexes,
+                foreign_keys,
+                checks,
+                as_query,
+            } => {
                 let db = self.db_of(&cat, name)?;
                 if cat.table(&db, &name.name).is_some() || cat.view(&db, &name.name).is_some() {
                     if *if_not_exists {
@@ -862,7 +879,8 @@ impl Session {
                         source_rows = Some((names, rows));
                     }
                 }
-                let meta = self.build_table(&db, &name.name, &columns, primary_key, indexes)?;
+                let mut meta = self.build_table(&db, &name.name, &columns, primary_key, indexes)?;
+                self.add_constraints(&mut meta, foreign_keys, checks)?; // constraints.rs
                 self.put_table(&meta)?;
                 let mut n = 0;
                 if let Some((names, rows)) = source_rows {
@@ -876,10 +894,17 @@ impl Session {
                 Ok(n)
             }
             Stmt::DropTable { names, if_exists } => {
+                let dropping: Vec<(String, String)> = names
+                    .iter()
+                    .map(|n| Ok((self.db_name(n.db.as_deref())?, n.name.clone())))
+                    .collect::<SqlResult<_>>()?;
                 for n in names {
                     let db = self.db_name(n.db.as_deref())?;
                     match cat.table(&db, &n.name) {
-                        Some(t) => self.drop_table_data(&t)?,
+                        Some(t) => {
+                            self.check_drop_parent(&t, &dropping)?; // constraints.rs
+                            self.drop_table_data(&t)?
+                        }
                         None if *if_exists => {}
                         None => {
                             return Err(SqlError::new(Code::BadTable, format!("Unknown table '{}.{}'", db, n.name)));
@@ -988,6 +1013,7 @@ impl Session {
             }
             Stmt::Truncate(n) => {
                 let t = self.table_meta(&cat, n)?;
+                self.check_truncate(&t)?; // constraints.rs
                 self.delete_prefix(&row_prefix(t.id))?;
                 for ix in &t.indexes {
                     self.delete_prefix(&index_prefix(ix.id))?;
@@ -1089,9 +1115,10 @@ impl Session {
             Stmt::Delete { table, filter, order_by, limit } => {
                 let t = self.table_meta(&cat, table)?;
                 let targets = self.select_rows(&t, filter.as_ref(), order_by, limit.as_ref())?;
-                let n = targets.len() as u64;
+                let mut n = 0;
                 for (rowid, row) in targets {
-                    self.delete_row(&t, rowid, &row)?;
+                    // constraints.rs: foreign keys act on the child rows
+                    n += u64::from(self.delete_row_checked(&t, rowid, &row)?);
                 }
                 Ok(n)
             }
@@ -1138,7 +1165,15 @@ impl Session {
             cols.push(self.column_meta(c)?);
         }
         let id = self.next_id()?;
-        let mut meta = TableMeta { id, db: db.into(), name: name.into(), columns: cols, indexes: Vec::new() };
+        let mut meta = TableMeta {
+            id,
+            db: db.into(),
+            name: name.into(),
+            columns: cols,
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+        };
         let mut pk: Vec<usize> = Vec::new();
         for (i, c) in columns.iter().enumerate() {
             if c.primary_key {
@@ -1237,6 +1272,9 @@ impl Session {
     }
 
     fn alter(&mut self, meta: &mut TableMeta, op: &AlterOp) -> SqlResult<()> {
+        if self.alter_constraints(meta, op)? {
+            return Ok(()); // constraints.rs
+        }
         match op {
             AlterOp::AddColumn(c) => {
                 if meta.column(&c.name).is_some() {
@@ -1321,19 +1359,25 @@ impl Session {
                     return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", n.name)));
                 }
                 self.db.delete(&table_key(&meta.db, &meta.name))?;
-                meta.db = db;
-                meta.name = n.name.clone();
+                let old = std::mem::replace(&mut meta.db, db);
+                let old_name = std::mem::replace(&mut meta.name, n.name.clone());
+                self.table_renamed(&old, &old_name, meta)?; // constraints.rs
             }
             AlterOp::AddPrimaryKey if meta.indexes.iter().any(|ix| ix.primary) => {
                 return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
             }
             AlterOp::AddPrimaryKey => return Err(SqlError::unsupported("ALTER TABLE ADD PRIMARY KEY")),
+            // done by alter_constraints (constraints.rs)
+            AlterOp::AddForeignKey(_)
+            | AlterOp::AddCheck(_)
+            | AlterOp::DropForeignKey(_)
+            | AlterOp::DropConstraint(_) => {}
         }
         self.put_table(meta)?;
         Ok(())
     }
 
-    fn coerce(&self, t: &TableMeta, i: usize, v: Value) -> SqlResult<Value> {
+    pub(super) fn coerce(&self, t: &TableMeta, i: usize, v: Value) -> SqlResult<Value> {
         let c = &t.columns[i];
         if v.is_null() {
             if c.not_null {
@@ -1356,7 +1400,7 @@ impl Session {
 
     /// Stores `new` in place of the row `old` at `rowid` if they differ
     /// (checking unique keys); whether it did.
-    fn rewrite_row(&mut self, t: &TableMeta, rowid: u64, old: &Row, new: &Row) -> SqlResult<bool> {
+    pub(super) fn rewrite_row(&mut self, t: &TableMeta, rowid: u64, old: &Row, new: &Row) -> SqlResult<bool> {
         if !old.iter().zip(new).any(|(a, b)| a != b) {
             return Ok(false);
         }
@@ -1368,6 +1412,7 @@ impl Session {
         for ix in &t.indexes {
             self.put_index_entry(ix, new, rowid)?;
         }
+        self.row_updated(t, old, new)?; // constraints.rs
         Ok(true)
     }
 
@@ -1484,7 +1529,7 @@ impl Session {
             Err(e) if e.code == Code::DupEntry && replace => {
                 // delete every conflicting row, then insert
                 while let Some((rid, old)) = self.find_conflict(t, &row, u64::MAX)? {
-                    self.delete_row(t, rid, &old)?;
+                    self.delete_row_checked(t, rid, &old)?; // constraints.rs
                     affected += 1;
                 }
             }
@@ -1498,15 +1543,16 @@ impl Session {
         for ix in &t.indexes {
             self.put_index_entry(ix, &row, rowid)?;
         }
+        self.row_inserted(t, &row)?; // constraints.rs
         Ok(affected)
     }
 
-    fn put_index_entry(&mut self, ix: &IndexMeta, row: &Row, rowid: u64) -> SqlResult<()> {
+    pub(super) fn put_index_entry(&mut self, ix: &IndexMeta, row: &Row, rowid: u64) -> SqlResult<()> {
         self.db.put(&index_key_of(ix, row, rowid), &[])?;
         Ok(())
     }
 
-    fn delete_row(&mut self, t: &TableMeta, rowid: u64, row: &Row) -> SqlResult<()> {
+    pub(super) fn delete_row(&mut self, t: &TableMeta, rowid: u64, row: &Row) -> SqlResult<()> {
         self.db.delete(&row_key(t.id, rowid))?;
         for ix in &t.indexes {
             self.db.delete(&index_key_of(ix, row, rowid))?;
@@ -1577,7 +1623,7 @@ impl Session {
         Ok(())
     }
 
-    fn all_rows(&self, t: &TableMeta) -> SqlResult<Vec<(u64, Row)>> {
+    pub(super) fn all_rows(&self, t: &TableMeta) -> SqlResult<Vec<(u64, Row)>> {
         let ex = Exec { params: &self.params, ..Exec::new(&self.db, self.db.now()) };
         ex.table_rows(t, &self.db.current(), &super::plan::Access::Full, &[], None)
     }
@@ -1690,7 +1736,7 @@ fn implicit_default(ty: SqlType) -> Value {
     }
 }
 
-fn table_scope(t: &TableMeta) -> Scope<'static> {
+pub(super) fn table_scope(t: &TableMeta) -> Scope<'static> {
     Scope {
         cols: t
             .columns
@@ -1749,6 +1795,7 @@ pub fn create_table_sql(t: &TableMeta) -> String {
             format!("  KEY {} ({})", quote::ident(&ix.name), cols.join(","))
         });
     }
+    parts.extend(super::constraints::create_table_clauses(t));
     format!("CREATE TABLE {} (\n{}\n)", quote::ident(&t.name), parts.join(",\n"))
 }
 
