@@ -260,6 +260,8 @@ pub struct Binder<'a> {
     pub cte_max_depth: usize,
     /// Bytes an intermediate result may hold (`query_memory_limit`).
     pub query_memory_limit: usize,
+    /// The session's `LAST_INSERT_ID()` (`insert_id.rs`).
+    pub last_insert_id: Option<&'a Cell<i64>>,
 }
 
 /// The system variables ReelDB has: readable as `@@name` (also
@@ -303,7 +305,13 @@ impl CteScope {
 impl<'a> Binder<'a> {
     /// The execution context of the statement being bound.
     pub fn exec(&self) -> Exec<'a> {
-        Exec { db: self.db, now: self.now, params: self.params, mem_limit: self.query_memory_limit }
+        Exec {
+            db: self.db,
+            now: self.now,
+            params: self.params,
+            mem_limit: self.query_memory_limit,
+            last_insert_id: self.last_insert_id,
+        }
     }
 
     /// Binds a query.
@@ -855,6 +863,7 @@ impl<'a> Binder<'a> {
                         ctes: RefCell::new(Vec::new()),
                         cte_max_depth: self.cte_max_depth,
                         query_memory_limit: self.query_memory_limit,
+                        last_insert_id: self.last_insert_id,
                     };
                     let plan = inner.query(&q, None);
                     self.asof_catalogs.replace(inner.asof_catalogs.into_inner());
@@ -1087,9 +1096,14 @@ impl<'a> Binder<'a> {
                 if f.def().volatility == Volatility::Statement && a.iter().all(BExpr::is_const) {
                     let ex = self.exec();
                     let v = a.iter().map(|e| eval_const(&ex, e)).collect::<SqlResult<Vec<_>>>()?;
-                    BExpr::Lit(
-                        f.call(&Ctx { now: self.now, database: Some(self.cur_db).filter(|d| !d.is_empty()) }, v)?,
-                    )
+                    BExpr::Lit(f.call(
+                        &Ctx {
+                            now: self.now,
+                            database: Some(self.cur_db).filter(|d| !d.is_empty()),
+                            last_insert_id: self.last_insert_id,
+                        },
+                        v,
+                    )?)
                 } else {
                     BExpr::Func(f, a)
                 }

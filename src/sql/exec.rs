@@ -29,6 +29,8 @@ pub struct Exec<'a> {
     /// table's rows, the rows to sort or group) may hold
     /// (`query_memory_limit`).
     pub mem_limit: usize,
+    /// The session's `LAST_INSERT_ID()` (`insert_id.rs`).
+    pub last_insert_id: Option<&'a std::cell::Cell<i64>>,
 }
 
 /// The default `query_memory_limit`: what a browser tab can spend on one
@@ -55,7 +57,7 @@ pub struct Env<'e> {
 impl<'a> Exec<'a> {
     /// A context with no parameters and the default memory limit.
     pub fn new(db: &'a Database, now: Timestamp) -> Exec<'a> {
-        Exec { db, now, params: &[], mem_limit: QUERY_MEMORY_LIMIT }
+        Exec { db, now, params: &[], mem_limit: QUERY_MEMORY_LIMIT, last_insert_id: None }
     }
 
     /// Fails with `ER_CAPACITY_EXCEEDED` when `rows` rows of `width`

@@ -25,6 +25,7 @@ pub(crate) mod exec;
 pub(crate) mod front;
 pub(crate) mod functions;
 pub(crate) mod history_import;
+pub(crate) mod insert_id;
 pub(crate) mod joinorder;
 pub(crate) mod lex;
 pub(crate) mod md5;

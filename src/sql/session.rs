@@ -21,6 +21,7 @@ use super::exec::{eval_const, like, Exec};
 use super::front;
 use super::functions::statement_time;
 use super::history_import;
+use super::insert_id::InsertIds;
 use super::plan::{BExpr, LeafSource, Row};
 use super::quote;
 use super::translate;
@@ -59,6 +60,8 @@ pub struct Session {
     query_memory_limit: usize,
     /// FOREIGN KEY / CHECK settings (`constraints.rs`).
     pub(super) cons: ConstraintState,
+    /// `LAST_INSERT_ID()` (`insert_id.rs`).
+    insert_ids: InsertIds,
 }
 
 /// How many statements [`Session::execute_with_params`] keeps prepared,
@@ -192,6 +195,7 @@ impl Session {
             recent: LruCache::new(RECENT_STATEMENTS),
             query_memory_limit: super::exec::QUERY_MEMORY_LIMIT,
             cons: ConstraintState::default(),
+            insert_ids: InsertIds::default(),
         }
     }
 
@@ -604,6 +608,7 @@ impl Session {
             ctes: RefCell::new(Vec::new()),
             cte_max_depth: self.cte_max_depth,
             query_memory_limit: self.query_memory_limit,
+            last_insert_id: Some(&self.insert_ids.last),
         };
         f(&binder)
     }
@@ -1075,9 +1080,11 @@ impl Session {
                     },
                 };
                 let mut n = 0;
+                self.insert_ids.start();
                 for r in rows {
                     n += self.insert_row(&t, &map, r, *ignore, *replace, upsert.as_deref())?;
                 }
+                self.insert_ids.finish();
                 Ok(n)
             }
             Stmt::Update { table, assignments, filter, order_by, limit } => {
@@ -1487,6 +1494,7 @@ impl Session {
             if c.auto_increment {
                 let is_zero = matches!(row[i].numeric(), Value::Int(0));
                 if row[i].is_null() || is_zero {
+                    self.insert_ids.generated(auto);
                     row[i] = Value::Int(auto);
                     auto += 1;
                     continue;
