@@ -72,6 +72,9 @@ fn rows_of(session: &mut Session, sql: &str) -> SqlResult<Vec<Vec<Value>>> {
 /// the views (see [`Session::dump`]).
 fn dump(session: &mut Session, history: bool) -> SqlResult<String> {
     let mut out = String::from("-- ReelDB dump (MySQL-compatible)\n");
+    // as mysqldump does: tables come in name order, children maybe before
+    // their parents
+    out.push_str("SET FOREIGN_KEY_CHECKS = 0;\n");
     if history {
         out.push_str(
             "-- with history: system-versioned tables for MariaDB 10.11 (times in UTC)\n\
@@ -121,6 +124,7 @@ fn dump(session: &mut Session, history: bool) -> SqlResult<String> {
         }
         out.push_str(&format!("DROP VIEW IF EXISTS {};\n{text};\n", quote::ident(&name)));
     }
+    out.push_str("\nSET FOREIGN_KEY_CHECKS = 1;\n");
     Ok(out)
 }
 
