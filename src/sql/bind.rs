@@ -262,12 +262,20 @@ pub struct Binder<'a> {
     pub query_memory_limit: usize,
     /// The session's `LAST_INSERT_ID()` (`insert_id.rs`).
     pub last_insert_id: Option<&'a Cell<i64>>,
+    /// The session's `foreign_key_checks` (`constraints.rs`).
+    pub foreign_key_checks: bool,
 }
 
 /// The system variables ReelDB has: readable as `@@name` (also
 /// `@@session.name`, `@@global.name`) and listed by `SHOW VARIABLES`.
-pub const SYSTEM_VARIABLES: &[&str] =
-    &["backtrack_window", "cte_max_recursion_depth", "query_memory_limit", "timestamp", "version"];
+pub const SYSTEM_VARIABLES: &[&str] = &[
+    "backtrack_window",
+    "cte_max_recursion_depth",
+    "foreign_key_checks",
+    "query_memory_limit",
+    "timestamp",
+    "version",
+];
 
 /// `@@session.x`, `@@global.x`, `@@local.x`: the qualifier of a system
 /// variable read as a qualified column.
@@ -332,6 +340,7 @@ impl<'a> Binder<'a> {
         Some(match name.to_ascii_lowercase().as_str() {
             "backtrack_window" => Value::Int(self.db.status().window_target_secs as i64),
             "cte_max_recursion_depth" => Value::Int(self.cte_max_depth as i64),
+            "foreign_key_checks" => Value::Int(i64::from(self.foreign_key_checks)),
             "query_memory_limit" => Value::Int(self.query_memory_limit as i64),
             // The clock as set (SET TIMESTAMP), even where commits, which
             // keep time moving forward, would be stamped later.
@@ -864,6 +873,7 @@ impl<'a> Binder<'a> {
                         cte_max_depth: self.cte_max_depth,
                         query_memory_limit: self.query_memory_limit,
                         last_insert_id: self.last_insert_id,
+                        foreign_key_checks: self.foreign_key_checks,
                     };
                     let plan = inner.query(&q, None);
                     self.asof_catalogs.replace(inner.asof_catalogs.into_inner());

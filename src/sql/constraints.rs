@@ -161,7 +161,11 @@ pub fn create_table_clauses(t: &TableMeta) -> Vec<String> {
 impl Session {
     /// `SET foreign_key_checks = 0 | 1 | ON | OFF`.
     pub(super) fn set_foreign_key_checks(&mut self, value: &Expr) -> SqlResult<()> {
-        let v = self.const_expr(value)?;
+        let v = match value {
+            // a bare ON / OFF, as MySQL takes it
+            Expr::Column { name, table: None } => Value::Str(name.clone()),
+            e => self.const_expr(e)?,
+        };
         let on = match &v {
             Value::Str(s) if s.eq_ignore_ascii_case("on") => true,
             Value::Str(s) if s.eq_ignore_ascii_case("off") => false,
@@ -178,11 +182,6 @@ impl Session {
         };
         self.cons.fk_checks = on;
         Ok(())
-    }
-
-    /// The value of `foreign_key_checks` (for `@@foreign_key_checks`).
-    pub fn foreign_key_checks(&self) -> bool {
-        self.cons.fk_checks
     }
 
     /// Adds FOREIGN KEY and CHECK definitions to `meta` (CREATE TABLE,

@@ -609,6 +609,7 @@ impl Session {
             cte_max_depth: self.cte_max_depth,
             query_memory_limit: self.query_memory_limit,
             last_insert_id: Some(&self.insert_ids.last),
+            foreign_key_checks: self.cons.fk_checks,
         };
         f(&binder)
     }
