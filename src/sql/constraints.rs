@@ -534,11 +534,11 @@ impl Session {
         }
         for fk in &t.foreign_keys {
             let Some(cols) = positions(t, &fk.columns) else { continue };
-            if cols.iter().any(|&c| row[c].is_null()) {
+            if cols.iter().any(|&c| row.get(c).is_none_or(Value::is_null)) {
                 continue;
             }
             if let Some(old) = old {
-                if cols.iter().all(|&c| old[c] == row[c]) {
+                if cols.iter().all(|&c| old.get(c) == row.get(c)) {
                     continue;
                 }
             }
@@ -584,7 +584,9 @@ impl Session {
                 })?;
                 for rid in ids {
                     if let Some(b) = self.db.get(&cur, &row_key(t.id, rid))? {
-                        let r = decode_row(&b)?;
+                        let mut r = decode_row(&b)?;
+                        // rows written before an ADD COLUMN are shorter
+                        r.resize(t.columns.len(), Value::Null);
                         if same(&r) {
                             out.push((rid, r));
                             if first {
@@ -644,13 +646,17 @@ impl Session {
             self.delete_row(t, rowid, row)?;
             return Ok(true);
         }
-        if self.db.get(&self.db.current(), &row_key(t.id, rowid))?.is_none() {
+        // the row as it is now: an action of this statement may have
+        // changed it (SET NULL) or deleted it (CASCADE) already
+        let Some(b) = self.db.get(&self.db.current(), &row_key(t.id, rowid))? else {
             return Ok(false);
-        }
-        self.delete_row(t, rowid, row)?;
+        };
+        let mut row = decode_row(&b)?;
+        row.resize(t.columns.len(), Value::Null);
+        self.delete_row(t, rowid, &row)?;
         self.cascade(|s| {
             for (child, fk) in &refs {
-                s.parent_changed(child, fk, t, row, None)?;
+                s.parent_changed(child, fk, t, &row, None)?;
             }
             Ok(())
         })?;
@@ -685,11 +691,11 @@ impl Session {
         let (Some(pcols), Some(ccols)) = (positions(parent, &fk.parent_columns), positions(child, &fk.columns)) else {
             return Ok(());
         };
-        if pcols.iter().any(|&c| old[c].is_null()) {
+        if pcols.iter().any(|&c| old.get(c).is_none_or(Value::is_null)) {
             return Ok(());
         }
         if let Some(new) = new {
-            if pcols.iter().all(|&c| sql_cmp(&old[c], &new[c]) == Some(Ordering::Equal) && old[c] == new[c]) {
+            if pcols.iter().all(|&c| new.get(c) == Some(&old[c])) {
                 return Ok(());
             }
         }
@@ -704,7 +710,10 @@ impl Session {
             Some(_) => fk.on_update,
             None => fk.on_delete,
         };
-        let restrict = matches!(action, FkAction::Restrict | FkAction::NoAction);
+        // An update that would cascade into the table it updates acts like
+        // RESTRICT, as in InnoDB.
+        let restrict =
+            matches!(action, FkAction::Restrict | FkAction::NoAction) || (new.is_some() && child.id == parent.id);
         let kids = self.matching_rows(child, &ccols, &vals, restrict)?;
         if kids.is_empty() {
             return Ok(());
@@ -716,7 +725,8 @@ impl Session {
             // the row as it is now: an earlier action may have changed it
             let cur = self.db.current();
             let Some(b) = self.db.get(&cur, &row_key(child.id, rid))? else { continue };
-            let krow = decode_row(&b)?;
+            let mut krow = decode_row(&b)?;
+            krow.resize(child.columns.len(), Value::Null);
             match (action, new) {
                 (FkAction::Cascade, None) => {
                     self.delete_row_checked(child, rid, &krow)?;
@@ -724,7 +734,7 @@ impl Session {
                 (FkAction::Cascade, Some(new)) => {
                     let mut k2 = krow.clone();
                     for (&c, &p) in ccols.iter().zip(&pcols) {
-                        k2[c] = self.coerce(child, c, new[p].clone())?;
+                        k2[c] = self.coerce(child, c, new.get(p).cloned().unwrap_or(Value::Null))?;
                     }
                     self.rewrite_row(child, rid, &krow, &k2)?;
                 }

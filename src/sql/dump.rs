@@ -302,4 +302,28 @@ mod tests {
         let rows = |s: &mut Session| s.execute_one("SELECT * FROM `we``ird`.`v` ORDER BY id").unwrap();
         assert_eq!(rows(&mut b), rows(&mut a));
     }
+
+    #[test]
+    fn a_dump_with_foreign_keys_imports_whatever_the_table_order() {
+        // `a_child` comes before its parent `z_parent` in the dump
+        let mut a = Session::in_memory();
+        a.execute(
+            "CREATE TABLE z_parent (id INT PRIMARY KEY);              CREATE TABLE a_child (id INT PRIMARY KEY, pid INT, qty INT CHECK (qty > 0),                CONSTRAINT fk_z FOREIGN KEY (pid) REFERENCES z_parent (id) ON DELETE CASCADE);              INSERT INTO z_parent VALUES (1), (2); INSERT INTO a_child VALUES (10, 1, 3), (20, 2, 4)",
+        )
+        .unwrap();
+        let text = a.dump().unwrap();
+        assert!(text.find("CREATE TABLE `a_child`") < text.find("CREATE TABLE `z_parent`"));
+        let mut b = Session::in_memory();
+        b.execute(&text).unwrap();
+        assert_eq!(b.dump().unwrap(), text);
+        // the constraints came along, and the checks are on again
+        assert_eq!(b.execute_one("INSERT INTO a_child VALUES (30, 9, 1)").unwrap_err().code, Code::NoReferencedRow2);
+        assert_eq!(
+            b.execute_one("INSERT INTO a_child VALUES (30, 1, 0)").unwrap_err().code,
+            Code::CheckConstraintViolated
+        );
+        b.execute_one("DELETE FROM z_parent WHERE id = 1").unwrap();
+        let rows = b.execute_one("SELECT id FROM a_child").unwrap();
+        assert_eq!(rows, StatementResult::Rows { columns: vec!["id".into()], rows: vec![vec![Value::Int(20)]] });
+    }
 }
