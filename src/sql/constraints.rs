@@ -610,6 +610,20 @@ impl Session {
         Ok(out)
     }
 
+    /// For `INSERT IGNORE`, before the row is written: whether it satisfies
+    /// the constraints (a row that does not is skipped, as MySQL turns the
+    /// error into a warning).
+    pub(super) fn row_acceptable(&mut self, t: &TableMeta, row: &Row) -> SqlResult<bool> {
+        if t.checks.is_empty() && t.foreign_keys.is_empty() {
+            return Ok(true);
+        }
+        match self.check_row(t, row, None) {
+            Ok(()) => Ok(true),
+            Err(e) if matches!(e.code, Code::NoReferencedRow2 | Code::CheckConstraintViolated) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// After a row was inserted into `t`: its constraints hold.
     pub(super) fn row_inserted(&mut self, t: &TableMeta, row: &Row) -> SqlResult<()> {
         if t.checks.is_empty() && t.foreign_keys.is_empty() {

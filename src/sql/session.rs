@@ -1515,6 +1515,9 @@ impl Session {
                 }
             }
         }
+        if ignore && !self.row_acceptable(t, &row)? {
+            return Ok(0); // constraints.rs: INSERT IGNORE skips the row
+        }
         let mut affected = 1;
         match self.check_unique(t, &row, u64::MAX, None) {
             Ok(()) => {}
