@@ -251,7 +251,15 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
             for op in at.operations {
                 use sp::AlterTableOperation as A;
                 let one = match op {
-                    A::AddColumn { column_def: c, .. } => AlterOp::AddColumn(column_def(&c)?),
+                    A::AddColumn { column_def: c, .. } => {
+                        // the column's REFERENCES and CHECK follow it
+                        let (mut fks, mut checks) = (Vec::new(), Vec::new());
+                        column_constraints(&c, &mut fks, &mut checks)?;
+                        ops.push(AlterOp::AddColumn(column_def(&c)?));
+                        ops.extend(fks.into_iter().map(AlterOp::AddForeignKey));
+                        ops.extend(checks.into_iter().map(AlterOp::AddCheck));
+                        continue;
+                    }
                     A::DropColumn { column_names, if_exists, .. } => {
                         for c in column_names.iter().skip(1) {
                             ops.push(AlterOp::DropColumn { name: ident(c), if_exists });
