@@ -1108,7 +1108,11 @@ impl Session {
                 for (rowid, old) in targets {
                     let mut new = old.clone();
                     {
-                        let ex = Exec { params: &self.params, ..Exec::new(&self.db, now) };
+                        let ex = Exec {
+                            params: &self.params,
+                            last_insert_id: Some(&self.insert_ids.last),
+                            ..Exec::new(&self.db, now)
+                        };
                         for (i, e) in &bound {
                             let v = ex.eval(e, &super::exec::Env { row: &new, parent: None })?;
                             new[*i] = self.coerce(&t, *i, v)?;
@@ -1528,7 +1532,11 @@ impl Session {
                 let inserted: Row = row.iter().chain(&row).cloned().collect();
                 let mut new = old.clone();
                 {
-                    let ex = Exec { params: &self.params, ..Exec::new(&self.db, now) };
+                    let ex = Exec {
+                        params: &self.params,
+                        last_insert_id: Some(&self.insert_ids.last),
+                        ..Exec::new(&self.db, now)
+                    };
                     let outer = super::exec::Env { row: &inserted, parent: None };
                     for (i, e) in upsert.unwrap_or_default() {
                         let v = ex.eval(e, &super::exec::Env { row: &new, parent: Some(&outer) })?;
