@@ -50,6 +50,56 @@ pub enum AlterOp {
     /// ADD PRIMARY KEY: only its error (a table that already has one) is
     /// supported.
     AddPrimaryKey,
+    /// ADD [CONSTRAINT name] FOREIGN KEY.
+    AddForeignKey(ForeignKeyDef),
+    /// ADD [CONSTRAINT name] CHECK.
+    AddCheck(CheckDef),
+    /// DROP FOREIGN KEY name.
+    DropForeignKey(String),
+    /// DROP CONSTRAINT name / DROP CHECK name (a CHECK or a foreign key).
+    DropConstraint(String),
+}
+
+/// What a foreign key does to the child rows of a parent row deleted or
+/// updated (`ON DELETE` / `ON UPDATE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum FkAction {
+    /// RESTRICT.
+    Restrict,
+    /// CASCADE.
+    Cascade,
+    /// SET NULL.
+    SetNull,
+    /// NO ACTION (the default; the same as RESTRICT, as in InnoDB).
+    #[default]
+    NoAction,
+}
+
+/// A `FOREIGN KEY` definition (a table constraint, a column's
+/// `REFERENCES`, or `ALTER TABLE ... ADD`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeignKeyDef {
+    /// The constraint name (`None`: `<table>_ibfk_<n>`).
+    pub name: Option<String>,
+    /// The child columns.
+    pub columns: Vec<String>,
+    /// The referenced (parent) table.
+    pub parent: ObjName,
+    /// The referenced columns.
+    pub parent_columns: Vec<String>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+}
+
+/// A `CHECK` constraint definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckDef {
+    /// The constraint name (`None`: `<table>_chk_<n>`).
+    pub name: Option<String>,
+    /// The condition's SQL text (kept in the catalog and re-parsed).
+    pub sql: String,
+    /// `NOT ENFORCED`.
+    pub not_enforced: bool,
 }
 
 /// Source rows of an INSERT.
@@ -114,6 +164,10 @@ pub enum Stmt {
         primary_key: Vec<String>,
         /// Table-level `UNIQUE` and `KEY`/`INDEX` definitions.
         indexes: Vec<TableIndex>,
+        /// FOREIGN KEY constraints (table-level and column `REFERENCES`).
+        foreign_keys: Vec<ForeignKeyDef>,
+        /// CHECK constraints (table-level and column).
+        checks: Vec<CheckDef>,
         /// CREATE TABLE ... AS SELECT.
         as_query: Option<Box<Query>>,
     },

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::{Database, Snapshot};
 use crate::time::Timestamp;
 
+use super::constraints::{CheckMeta, ForeignKeyMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::value::{Decimal, SqlType, Value};
 use crate::store::page::{Reader, Writer};
@@ -83,6 +84,13 @@ pub struct TableMeta {
     pub name: String,
     pub columns: Vec<ColumnMeta>,
     pub indexes: Vec<IndexMeta>,
+    /// FOREIGN KEY constraints of which this table is the child
+    /// (see `constraints.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKeyMeta>,
+    /// CHECK constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckMeta>,
 }
 
 impl TableMeta {

@@ -72,6 +72,9 @@ fn rows_of(session: &mut Session, sql: &str) -> SqlResult<Vec<Vec<Value>>> {
 /// the views (see [`Session::dump`]).
 fn dump(session: &mut Session, history: bool) -> SqlResult<String> {
     let mut out = String::from("-- ReelDB dump (MySQL-compatible)\n");
+    // as mysqldump does: tables come in name order, children maybe before
+    // their parents
+    out.push_str("SET FOREIGN_KEY_CHECKS = 0;\n");
     if history {
         out.push_str(
             "-- with history: system-versioned tables for MariaDB 10.11 (times in UTC)\n\
@@ -121,6 +124,7 @@ fn dump(session: &mut Session, history: bool) -> SqlResult<String> {
         }
         out.push_str(&format!("DROP VIEW IF EXISTS {};\n{text};\n", quote::ident(&name)));
     }
+    out.push_str("\nSET FOREIGN_KEY_CHECKS = 1;\n");
     Ok(out)
 }
 
@@ -297,5 +301,29 @@ mod tests {
         assert_eq!(b.dump().unwrap(), text);
         let rows = |s: &mut Session| s.execute_one("SELECT * FROM `we``ird`.`v` ORDER BY id").unwrap();
         assert_eq!(rows(&mut b), rows(&mut a));
+    }
+
+    #[test]
+    fn a_dump_with_foreign_keys_imports_whatever_the_table_order() {
+        // `a_child` comes before its parent `z_parent` in the dump
+        let mut a = Session::in_memory();
+        a.execute(
+            "CREATE TABLE z_parent (id INT PRIMARY KEY);              CREATE TABLE a_child (id INT PRIMARY KEY, pid INT, qty INT CHECK (qty > 0),                CONSTRAINT fk_z FOREIGN KEY (pid) REFERENCES z_parent (id) ON DELETE CASCADE);              INSERT INTO z_parent VALUES (1), (2); INSERT INTO a_child VALUES (10, 1, 3), (20, 2, 4)",
+        )
+        .unwrap();
+        let text = a.dump().unwrap();
+        assert!(text.find("CREATE TABLE `a_child`") < text.find("CREATE TABLE `z_parent`"));
+        let mut b = Session::in_memory();
+        b.execute(&text).unwrap();
+        assert_eq!(b.dump().unwrap(), text);
+        // the constraints came along, and the checks are on again
+        assert_eq!(b.execute_one("INSERT INTO a_child VALUES (30, 9, 1)").unwrap_err().code, Code::NoReferencedRow2);
+        assert_eq!(
+            b.execute_one("INSERT INTO a_child VALUES (30, 1, 0)").unwrap_err().code,
+            Code::CheckConstraintViolated
+        );
+        b.execute_one("DELETE FROM z_parent WHERE id = 1").unwrap();
+        let rows = b.execute_one("SELECT id FROM a_child").unwrap();
+        assert_eq!(rows, StatementResult::Rows { columns: vec!["id".into()], rows: vec![vec![Value::Int(20)]] });
     }
 }

@@ -114,6 +114,38 @@ pub enum Code {
     /// An intermediate result of a query outgrew the statement's memory
     /// budget (`query_memory_limit`).
     CapacityExceeded,
+    /// A child row whose foreign key has no parent row.
+    NoReferencedRow2,
+    /// A parent row that child rows still reference (RESTRICT / NO ACTION).
+    RowIsReferenced2,
+    /// A row for which a CHECK constraint is false.
+    CheckConstraintViolated,
+    /// A foreign key whose referenced columns have no index.
+    FkNoIndexParent,
+    /// A foreign key referencing a table that does not exist.
+    FkCannotOpenParent,
+    /// DROP TABLE of a table another table's foreign key references.
+    FkCannotDropParent,
+    /// Cascading foreign key actions nested too deep.
+    FkDepthExceeded,
+    /// A foreign key whose column lists do not match.
+    WrongFkDef,
+    /// DROP COLUMN or RENAME COLUMN of a column a foreign key needs.
+    FkColumnCannotDrop,
+    /// Two constraints of one name.
+    FkDupName,
+    /// TRUNCATE of a table a foreign key references.
+    TruncateIllegalFk,
+    /// DROP CONSTRAINT of an unknown constraint.
+    ConstraintNotFound,
+    /// A SET NULL foreign key on a NOT NULL column.
+    FkColumnNotNull,
+    /// Two CHECK constraints of one name.
+    CheckConstraintDupName,
+    /// DROP COLUMN of a column another table's foreign key references.
+    FkColumnCannotDropChild,
+    /// DROP or RENAME COLUMN of a column a CHECK constraint uses.
+    DependentByCheckConstraint,
     /// Storage engine failure.
     Storage,
 }
@@ -193,6 +225,22 @@ impl Code {
             Code::BadTime => ("ER_BAD_TIME", 0, "HY000"),
             Code::NoSuchRestorePoint => ("ER_NO_SUCH_RESTORE_POINT", 0, "HY000"),
             Code::RestorePointExists => ("ER_RESTORE_POINT_EXISTS", 0, "HY000"),
+            Code::NoReferencedRow2 => ("ER_NO_REFERENCED_ROW_2", 1452, "23000"),
+            Code::RowIsReferenced2 => ("ER_ROW_IS_REFERENCED_2", 1451, "23000"),
+            Code::CheckConstraintViolated => ("ER_CHECK_CONSTRAINT_VIOLATED", 3819, "HY000"),
+            Code::FkNoIndexParent => ("ER_FK_NO_INDEX_PARENT", 1822, "HY000"),
+            Code::FkCannotOpenParent => ("ER_FK_CANNOT_OPEN_PARENT", 1824, "HY000"),
+            Code::FkCannotDropParent => ("ER_FK_CANNOT_DROP_PARENT", 3730, "HY000"),
+            Code::FkDepthExceeded => ("ER_FK_DEPTH_EXCEEDED", 3008, "HY000"),
+            Code::WrongFkDef => ("ER_WRONG_FK_DEF", 1239, "42000"),
+            Code::FkColumnCannotDrop => ("ER_FK_COLUMN_CANNOT_DROP", 1828, "HY000"),
+            Code::FkDupName => ("ER_FK_DUP_NAME", 1826, "HY000"),
+            Code::TruncateIllegalFk => ("ER_TRUNCATE_ILLEGAL_FK", 1701, "42000"),
+            Code::ConstraintNotFound => ("ER_CONSTRAINT_NOT_FOUND", 3940, "HY000"),
+            Code::FkColumnNotNull => ("ER_FK_COLUMN_NOT_NULL", 1830, "HY000"),
+            Code::CheckConstraintDupName => ("ER_CHECK_CONSTRAINT_DUP_NAME", 3822, "HY000"),
+            Code::FkColumnCannotDropChild => ("ER_FK_COLUMN_CANNOT_DROP_CHILD", 1829, "HY000"),
+            Code::DependentByCheckConstraint => ("ER_DEPENDENT_BY_CHECK_CONSTRAINT", 3959, "HY000"),
             Code::Storage => ("ER_STORAGE", 0, "HY000"),
         }
     }

@@ -76,6 +76,8 @@ pub struct Ctx<'a> {
     pub now: Timestamp,
     /// The current database, where the caller knows it (the binder).
     pub database: Option<&'a str>,
+    /// The session's `LAST_INSERT_ID()`, where the caller has a session.
+    pub last_insert_id: Option<&'a std::cell::Cell<i64>>,
 }
 
 type EagerFn = fn(&Ctx, &[Value]) -> SqlResult<Value>;
@@ -293,7 +295,7 @@ pub static FUNCS: &[Def] = &[
     f("database", 0, 0, &[], database).statement(),
     f("schema", 0, 0, &[], database).statement(),
     f("version", 0, 0, &[], |_, _| Ok(Value::Str(VERSION.into()))),
-    f("last_insert_id", 0, 0, &[], |_, _| Ok(Value::Int(0))),
+    f("last_insert_id", 0, 1, &[Int], last_insert_id).statement(),
     // ----- the clock -----
     f("now", 0, 1, &[Int], now).statement(),
     f("current_timestamp", 0, 1, &[Int], now).statement(),
@@ -515,7 +517,7 @@ impl Func {
             (Imp::Eager(_), _) => {}
         }
         let v = args.iter().map(|a| ex.eval(a, env)).collect::<SqlResult<Vec<_>>>()?;
-        self.call(&Ctx { now: ex.now, database: None }, v)
+        self.call(&Ctx { now: ex.now, database: None, last_insert_id: ex.last_insert_id }, v)
     }
 }
 
@@ -1070,6 +1072,19 @@ fn log(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
 
 fn database(c: &Ctx, _: &[Value]) -> SqlResult<Value> {
     Ok(c.database.map(|d| Value::Str(d.to_string())).unwrap_or(Value::Null))
+}
+
+/// `LAST_INSERT_ID()`, and `LAST_INSERT_ID(n)`, which sets it to `n`
+/// (`insert_id.rs`).
+fn last_insert_id(c: &Ctx, v: &[Value]) -> SqlResult<Value> {
+    match (v.first(), c.last_insert_id) {
+        (Some(n), Some(cell)) => {
+            cell.set(int(n));
+            Ok(Value::Int(int(n)))
+        }
+        (Some(n), None) => Ok(Value::Int(int(n))),
+        (None, cell) => Ok(Value::Int(cell.map(|c| c.get()).unwrap_or(0))),
+    }
 }
 
 // ----- the clock -----

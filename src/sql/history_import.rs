@@ -233,6 +233,8 @@ fn rows(session: &mut Session, sql: &str) -> SqlResult<Vec<Vec<Value>>> {
 fn parse_dump(sql: &str) -> SqlResult<Parsed> {
     let text = unwrap_hints(sql);
     let mut scratch = Session::in_memory();
+    // tables come in name order, children maybe before their parents
+    scratch.cons.fk_checks = false;
     let mut schema = Vec::new();
     let mut versioned: Vec<Versioned> = Vec::new();
     let mut history_on = false;
@@ -484,9 +486,15 @@ impl Session {
         }
         // A dry run on a scratch database: a dump that does not replay
         // fails there, before the target is touched.
+        // Row versions replay in time order, not in foreign-key order: the
+        // foreign keys held when the versions were written.
         let mut dry = Session::in_memory();
+        dry.cons.fk_checks = false;
         replay(&mut dry, &parsed, &events)?;
-        replay(self, &parsed, &events)
+        let checks = std::mem::replace(&mut self.cons.fk_checks, false);
+        let done = replay(self, &parsed, &events);
+        self.cons.fk_checks = checks;
+        done
     }
 }
 

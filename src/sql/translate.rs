@@ -167,11 +167,16 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
             let mut columns = Vec::new();
             let mut primary_key = Vec::new();
             let mut indexes = Vec::new();
+            let mut foreign_keys = Vec::new();
+            let mut checks = Vec::new();
             for c in &ct.columns {
                 columns.push(column_def(c)?);
+                column_constraints(c, &mut foreign_keys, &mut checks)?;
             }
             for tc in &ct.constraints {
                 match tc {
+                    sp::TableConstraint::ForeignKey(fk) => foreign_keys.push(foreign_key(fk)?),
+                    sp::TableConstraint::Check(c) => checks.push(check(c)),
                     sp::TableConstraint::PrimaryKey(pk) => {
                         primary_key = pk.columns.iter().map(index_column).collect::<SqlResult<_>>()?
                     }
@@ -194,6 +199,8 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
                 columns,
                 primary_key,
                 indexes,
+                foreign_keys,
+                checks,
                 as_query: match ct.query {
                     Some(q) => Some(Box::new(query(*q)?)),
                     None => None,
@@ -244,7 +251,15 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
             for op in at.operations {
                 use sp::AlterTableOperation as A;
                 let one = match op {
-                    A::AddColumn { column_def: c, .. } => AlterOp::AddColumn(column_def(&c)?),
+                    A::AddColumn { column_def: c, .. } => {
+                        // the column's REFERENCES and CHECK follow it
+                        let (mut fks, mut checks) = (Vec::new(), Vec::new());
+                        column_constraints(&c, &mut fks, &mut checks)?;
+                        ops.push(AlterOp::AddColumn(column_def(&c)?));
+                        ops.extend(fks.into_iter().map(AlterOp::AddForeignKey));
+                        ops.extend(checks.into_iter().map(AlterOp::AddCheck));
+                        continue;
+                    }
                     A::DropColumn { column_names, if_exists, .. } => {
                         for c in column_names.iter().skip(1) {
                             ops.push(AlterOp::DropColumn { name: ident(c), if_exists });
@@ -266,6 +281,12 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
                         }
                     },
                     A::AddConstraint { constraint: sp::TableConstraint::PrimaryKey(_), .. } => AlterOp::AddPrimaryKey,
+                    A::AddConstraint { constraint: sp::TableConstraint::ForeignKey(fk), .. } => {
+                        AlterOp::AddForeignKey(foreign_key(&fk)?)
+                    }
+                    A::AddConstraint { constraint: sp::TableConstraint::Check(c), .. } => AlterOp::AddCheck(check(&c)),
+                    A::DropForeignKey { name, .. } => AlterOp::DropForeignKey(ident(&name)),
+                    A::DropConstraint { name, .. } => AlterOp::DropConstraint(ident(&name)),
                     other => return unsupported(format!("ALTER TABLE {other}")),
                 };
                 ops.push(one);
@@ -409,6 +430,55 @@ fn index_column(c: &sp::IndexColumn) -> SqlResult<String> {
         sp::Expr::CompoundIdentifier(p) => Ok(p.last().map(ident).unwrap_or_default()),
         other => unsupported(format!("index on expression {other}")),
     }
+}
+
+/// The FOREIGN KEY (`REFERENCES`) and CHECK options of a column definition.
+fn column_constraints(c: &sp::ColumnDef, fks: &mut Vec<ForeignKeyDef>, checks: &mut Vec<CheckDef>) -> SqlResult<()> {
+    for o in &c.options {
+        match &o.option {
+            sp::ColumnOption::ForeignKey(fk) => {
+                let mut d = foreign_key(fk)?;
+                d.name = o.name.as_ref().map(ident).or(d.name);
+                if d.columns.is_empty() {
+                    d.columns = vec![ident(&c.name)];
+                }
+                fks.push(d);
+            }
+            sp::ColumnOption::Check(ck) => {
+                let mut d = check(ck);
+                d.name = o.name.as_ref().map(ident).or(d.name);
+                checks.push(d);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn fk_action(a: Option<sp::ReferentialAction>) -> SqlResult<FkAction> {
+    Ok(match a {
+        None | Some(sp::ReferentialAction::NoAction) => FkAction::NoAction,
+        Some(sp::ReferentialAction::Restrict) => FkAction::Restrict,
+        Some(sp::ReferentialAction::Cascade) => FkAction::Cascade,
+        Some(sp::ReferentialAction::SetNull) => FkAction::SetNull,
+        // InnoDB rejects SET DEFAULT
+        Some(sp::ReferentialAction::SetDefault) => return unsupported("ON DELETE/UPDATE SET DEFAULT"),
+    })
+}
+
+fn foreign_key(fk: &sp::ForeignKeyConstraint) -> SqlResult<ForeignKeyDef> {
+    Ok(ForeignKeyDef {
+        name: fk.name.as_ref().map(ident),
+        columns: fk.columns.iter().map(ident).collect(),
+        parent: obj_name(&fk.foreign_table)?,
+        parent_columns: fk.referred_columns.iter().map(ident).collect(),
+        on_delete: fk_action(fk.on_delete)?,
+        on_update: fk_action(fk.on_update)?,
+    })
+}
+
+fn check(c: &sp::CheckConstraint) -> CheckDef {
+    CheckDef { name: c.name.as_ref().map(ident), sql: c.expr.to_string(), not_enforced: c.enforced == Some(false) }
 }
 
 fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {

@@ -244,9 +244,14 @@ impl<'a> Binder<'a> {
                 if f.def().volatility == Volatility::Statement && a.iter().all(BExpr::is_const) {
                     let ex = self.exec();
                     let v = a.iter().map(|e| eval_const(&ex, e)).collect::<SqlResult<Vec<_>>>()?;
-                    BExpr::Lit(
-                        f.call(&Ctx { now: self.now, database: Some(self.cur_db).filter(|d| !d.is_empty()) }, v)?,
-                    )
+                    BExpr::Lit(f.call(
+                        &Ctx {
+                            now: self.now,
+                            database: Some(self.cur_db).filter(|d| !d.is_empty()),
+                            last_insert_id: self.last_insert_id,
+                        },
+                        v,
+                    )?)
                 } else {
                     let slot = f.keeps_state().then(|| self.next_slot());
                     BExpr::Func(f, a, slot)

@@ -73,12 +73,22 @@ pub struct Binder<'a> {
     query_memory_limit: usize,
     /// The execution slots given out so far (see [`Binder::next_slot`]).
     slots: Cell<usize>,
+    /// The session's `LAST_INSERT_ID()` (`insert_id.rs`).
+    last_insert_id: Option<&'a Cell<i64>>,
+    /// The session's `foreign_key_checks` (`constraints.rs`).
+    foreign_key_checks: bool,
 }
 
 /// The system variables ReelDB has: readable as `@@name` (also
 /// `@@session.name`, `@@global.name`) and listed by `SHOW VARIABLES`.
-pub const SYSTEM_VARIABLES: &[&str] =
-    &["backtrack_window", "cte_max_recursion_depth", "query_memory_limit", "timestamp", "version"];
+pub const SYSTEM_VARIABLES: &[&str] = &[
+    "backtrack_window",
+    "cte_max_recursion_depth",
+    "foreign_key_checks",
+    "query_memory_limit",
+    "timestamp",
+    "version",
+];
 
 /// `@@session.x`, `@@global.x`, `@@local.x`: the qualifier of a system
 /// variable read as a qualified column.
@@ -141,7 +151,15 @@ impl<'a> Binder<'a> {
             cte_max_depth,
             query_memory_limit,
             slots: Cell::new(0),
+            last_insert_id: None,
+            foreign_key_checks: true,
         }
+    }
+
+    /// This binder with the session's `LAST_INSERT_ID()` (`insert_id.rs`)
+    /// and `foreign_key_checks` (`constraints.rs`).
+    pub fn with_session(self, last_insert_id: &'a Cell<i64>, foreign_key_checks: bool) -> Binder<'a> {
+        Binder { last_insert_id: Some(last_insert_id), foreign_key_checks, ..self }
     }
 
     /// A binder for the query of a view stored in `view_db`: its names
@@ -162,6 +180,8 @@ impl<'a> Binder<'a> {
             cte_max_depth: self.cte_max_depth,
             query_memory_limit: self.query_memory_limit,
             slots: Cell::new(self.slots.get()),
+            last_insert_id: self.last_insert_id,
+            foreign_key_checks: self.foreign_key_checks,
         }
     }
 
@@ -184,7 +204,10 @@ impl<'a> Binder<'a> {
 
     /// The execution context of the statement being bound.
     pub fn exec(&self) -> Exec<'a> {
-        Exec::new(self.db, self.now, self.params, self.query_memory_limit)
+        Exec {
+            last_insert_id: self.last_insert_id,
+            ..Exec::new(self.db, self.now, self.params, self.query_memory_limit)
+        }
     }
 
     /// Binds a query.
@@ -205,6 +228,7 @@ impl<'a> Binder<'a> {
         Some(match name.to_ascii_lowercase().as_str() {
             "backtrack_window" => Value::Int(self.db.status().window_target_secs as i64),
             "cte_max_recursion_depth" => Value::Int(self.cte_max_depth as i64),
+            "foreign_key_checks" => Value::Int(i64::from(self.foreign_key_checks)),
             "query_memory_limit" => Value::Int(self.query_memory_limit as i64),
             // The clock as set (SET TIMESTAMP), even where commits, which
             // keep time moving forward, would be stamped later.

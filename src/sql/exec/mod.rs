@@ -50,6 +50,8 @@ pub struct Exec<'a> {
     /// What this execution computed and keeps (shared by the `Exec`s of one
     /// execution, such as the one per row of an `UPDATE`).
     pub state: Rc<ExecState>,
+    /// The session's `LAST_INSERT_ID()` (`insert_id.rs`).
+    pub last_insert_id: Option<&'a std::cell::Cell<i64>>,
 }
 
 /// The runtime state of one execution of a plan, by slot: the binder gives
@@ -123,7 +125,7 @@ impl<'a> Exec<'a> {
     /// A new execution at statement time `now`, with the statement's
     /// parameters and the session's memory limit (`query_memory_limit`).
     pub fn new(db: &'a Database, now: Timestamp, params: &'a [Value], mem_limit: usize) -> Exec<'a> {
-        Exec { db, now, params, mem_limit, state: Rc::default() }
+        Exec { db, now, params, mem_limit, state: Rc::default(), last_insert_id: None }
     }
 
     /// Fails with `ER_CAPACITY_EXCEEDED` when `rows` rows of `width`

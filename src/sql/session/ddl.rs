@@ -10,8 +10,20 @@ use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::functions::statement_time;
 use crate::sql::value::{cast, SqlType, Value};
 
+/// The keys and constraints a `CREATE TABLE` defines besides its columns.
+pub(super) struct TableKeys<'s> {
+    /// Table-level PRIMARY KEY columns.
+    pub primary_key: &'s [String],
+    /// Table-level `UNIQUE` and `KEY`/`INDEX` definitions.
+    pub indexes: &'s [TableIndex],
+    /// FOREIGN KEY constraints (`constraints.rs`).
+    pub foreign_keys: &'s [ForeignKeyDef],
+    /// CHECK constraints (`constraints.rs`).
+    pub checks: &'s [CheckDef],
+}
+
 impl Session {
-    fn next_id(&mut self) -> SqlResult<u64> {
+    pub(in crate::sql) fn next_id(&mut self) -> SqlResult<u64> {
         let cur = self.db.current();
         let n = match self.db.get(&cur, NEXT_ID_KEY)? {
             Some(b) if b.len() == 8 => u64::from_be_bytes(b.try_into().unwrap()),
@@ -21,7 +33,7 @@ impl Session {
         Ok(n)
     }
 
-    fn put_table(&mut self, t: &TableMeta) -> SqlResult<()> {
+    pub(in crate::sql) fn put_table(&mut self, t: &TableMeta) -> SqlResult<()> {
         self.db.put(&table_key(&t.db, &t.name), &to_json(t))?;
         self.catalog = None;
         Ok(())
@@ -82,8 +94,7 @@ impl Session {
         name: &ObjName,
         if_not_exists: bool,
         columns: &[ColumnDef],
-        primary_key: &[String],
-        indexes: &[TableIndex],
+        keys: TableKeys,
         as_query: Option<&Query>,
     ) -> SqlResult<u64> {
         let cat = self.catalog()?;
@@ -124,7 +135,8 @@ impl Session {
                 source_rows = Some((names, rows));
             }
         }
-        let meta = self.build_table(&db, &name.name, &columns, primary_key, indexes)?;
+        let mut meta = self.build_table(&db, &name.name, &columns, keys.primary_key, keys.indexes)?;
+        self.add_constraints(&mut meta, keys.foreign_keys, keys.checks)?; // constraints.rs
         self.put_table(&meta)?;
         let mut n = 0;
         if let Some((names, rows)) = source_rows {
@@ -141,10 +153,15 @@ impl Session {
     /// `DROP TABLE`.
     pub(super) fn drop_table(&mut self, names: &[ObjName], if_exists: bool) -> SqlResult<u64> {
         let cat = self.catalog()?;
+        let dropping: Vec<(String, String)> =
+            names.iter().map(|n| Ok((self.db_name(n.db.as_deref())?, n.name.clone()))).collect::<SqlResult<_>>()?;
         for n in names {
             let db = self.db_name(n.db.as_deref())?;
             match cat.table(&db, &n.name) {
-                Some(t) => self.drop_table_data(&t)?,
+                Some(t) => {
+                    self.check_drop_parent(&t, &dropping)?; // constraints.rs
+                    self.drop_table_data(&t)?
+                }
                 None if if_exists => {}
                 None => {
                     return Err(SqlError::new(Code::BadTable, format!("Unknown table '{}.{}'", db, n.name)));
@@ -280,6 +297,7 @@ impl Session {
     pub(super) fn truncate(&mut self, n: &ObjName) -> SqlResult<u64> {
         let cat = self.catalog()?;
         let t = self.table_meta(&cat, n)?;
+        self.check_truncate(&t)?; // constraints.rs
         self.delete_prefix(&row_prefix(t.id))?;
         for ix in &t.indexes {
             self.delete_prefix(&index_prefix(ix.id))?;
@@ -307,7 +325,15 @@ impl Session {
             cols.push(self.column_meta(c)?);
         }
         let id = self.next_id()?;
-        let mut meta = TableMeta { id, db: db.into(), name: name.into(), columns: cols, indexes: Vec::new() };
+        let mut meta = TableMeta {
+            id,
+            db: db.into(),
+            name: name.into(),
+            columns: cols,
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+        };
         let mut pk: Vec<usize> = Vec::new();
         for (i, c) in columns.iter().enumerate() {
             if c.primary_key {
@@ -406,6 +432,9 @@ impl Session {
     }
 
     fn alter(&mut self, meta: &mut TableMeta, op: &AlterOp) -> SqlResult<()> {
+        if self.alter_constraints(meta, op)? {
+            return Ok(()); // constraints.rs
+        }
         match op {
             AlterOp::AddColumn(c) => {
                 if meta.column(&c.name).is_some() {
@@ -488,13 +517,19 @@ impl Session {
                     return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", n.name)));
                 }
                 self.db.delete(&table_key(&meta.db, &meta.name))?;
-                meta.db = db;
-                meta.name = n.name.clone();
+                let old = std::mem::replace(&mut meta.db, db);
+                let old_name = std::mem::replace(&mut meta.name, n.name.clone());
+                self.table_renamed(&old, &old_name, meta)?; // constraints.rs
             }
             AlterOp::AddPrimaryKey if meta.indexes.iter().any(|ix| ix.primary) => {
                 return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
             }
             AlterOp::AddPrimaryKey => return Err(SqlError::unsupported("ALTER TABLE ADD PRIMARY KEY")),
+            // done by alter_constraints (constraints.rs)
+            AlterOp::AddForeignKey(_)
+            | AlterOp::AddCheck(_)
+            | AlterOp::DropForeignKey(_)
+            | AlterOp::DropConstraint(_) => {}
         }
         self.put_table(meta)?;
         Ok(())

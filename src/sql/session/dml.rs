@@ -97,9 +97,11 @@ impl Session {
             },
         };
         let mut n = 0;
+        self.insert_ids.start();
         for r in rows {
             n += self.insert_row(&t, &map, r, ignore, replace, upsert.as_ref())?;
         }
+        self.insert_ids.finish();
         Ok(n)
     }
 
@@ -158,14 +160,15 @@ impl Session {
         let cat = self.catalog()?;
         let t = self.table_meta(&cat, table)?;
         let targets = self.select_rows(&t, filter, order_by, limit)?;
-        let n = targets.len() as u64;
+        let mut n = 0;
         for (rowid, row) in targets {
-            self.delete_row(&t, rowid, &row)?;
+            // constraints.rs: foreign keys act on the child rows
+            n += u64::from(self.delete_row_checked(&t, rowid, &row)?);
         }
         Ok(n)
     }
 
-    pub(super) fn coerce(&self, t: &TableMeta, i: usize, v: Value) -> SqlResult<Value> {
+    pub(in crate::sql) fn coerce(&self, t: &TableMeta, i: usize, v: Value) -> SqlResult<Value> {
         let c = &t.columns[i];
         if v.is_null() {
             if c.not_null {
@@ -188,7 +191,7 @@ impl Session {
 
     /// Stores `new` in place of the row `old` at `rowid` if they differ
     /// (checking unique keys); whether it did.
-    fn rewrite_row(&mut self, t: &TableMeta, rowid: u64, old: &Row, new: &Row) -> SqlResult<bool> {
+    pub(in crate::sql) fn rewrite_row(&mut self, t: &TableMeta, rowid: u64, old: &Row, new: &Row) -> SqlResult<bool> {
         if !old.iter().zip(new).any(|(a, b)| a != b) {
             return Ok(false);
         }
@@ -200,6 +203,7 @@ impl Session {
         for ix in &t.indexes {
             self.put_index_entry(ix, new, rowid)?;
         }
+        self.row_updated(t, old, new)?; // constraints.rs
         Ok(true)
     }
 
@@ -276,6 +280,7 @@ impl Session {
             if c.auto_increment {
                 let is_zero = matches!(cell.numeric(), Value::Int(0));
                 if cell.is_null() || is_zero {
+                    self.insert_ids.generated(auto);
                     *cell = Value::Int(auto);
                     auto += 1;
                     continue;
@@ -290,6 +295,9 @@ impl Session {
                     }
                 }
             }
+        }
+        if ignore && !self.row_acceptable(t, &row)? {
+            return Ok(0); // constraints.rs: INSERT IGNORE skips the row
         }
         let mut affected = 1;
         match self.check_unique(t, &row, u64::MAX, None) {
@@ -315,7 +323,7 @@ impl Session {
             Err(e) if e.code == Code::DupEntry && replace => {
                 // delete every conflicting row, then insert
                 while let Some((rid, old)) = self.find_conflict(t, &row, u64::MAX)? {
-                    self.delete_row(t, rid, &old)?;
+                    self.delete_row_checked(t, rid, &old)?; // constraints.rs
                     affected += 1;
                 }
             }
@@ -329,15 +337,16 @@ impl Session {
         for ix in &t.indexes {
             self.put_index_entry(ix, &row, rowid)?;
         }
+        self.row_inserted(t, &row)?; // constraints.rs
         Ok(affected)
     }
 
-    pub(super) fn put_index_entry(&mut self, ix: &IndexMeta, row: &Row, rowid: u64) -> SqlResult<()> {
+    pub(in crate::sql) fn put_index_entry(&mut self, ix: &IndexMeta, row: &Row, rowid: u64) -> SqlResult<()> {
         self.db.put(&index_key_of(ix, row, rowid), &[])?;
         Ok(())
     }
 
-    pub(super) fn delete_row(&mut self, t: &TableMeta, rowid: u64, row: &Row) -> SqlResult<()> {
+    pub(in crate::sql) fn delete_row(&mut self, t: &TableMeta, rowid: u64, row: &Row) -> SqlResult<()> {
         self.db.delete(&row_key(t.id, rowid))?;
         for ix in &t.indexes {
             self.db.delete(&index_key_of(ix, row, rowid))?;
@@ -408,7 +417,7 @@ impl Session {
         Ok(())
     }
 
-    pub(super) fn all_rows(&self, t: &TableMeta) -> SqlResult<Vec<(u64, Row)>> {
+    pub(in crate::sql) fn all_rows(&self, t: &TableMeta) -> SqlResult<Vec<(u64, Row)>> {
         let ex = self.exec(self.db.now());
         ex.table_rows(t, &self.db.current(), &Access::Full, &[], None)
     }
@@ -502,7 +511,7 @@ pub(super) fn implicit_default(ty: SqlType) -> Value {
     }
 }
 
-pub(super) fn table_scope(t: &TableMeta) -> Scope<'static> {
+pub(in crate::sql) fn table_scope(t: &TableMeta) -> Scope<'static> {
     Scope {
         cols: t.columns.iter().map(|c| ScopeCol::new(Some(t.name.to_ascii_lowercase()), c.name.clone())).collect(),
         parent: None,

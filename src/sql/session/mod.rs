@@ -16,16 +16,20 @@ mod dml;
 mod show;
 mod system;
 
+use ddl::TableKeys;
+pub(super) use dml::table_scope;
 use dml::OnDuplicate;
 use system::virtual_rows;
 
 use super::ast::*;
 use super::bind::{to_timestamp, Binder, Scope};
 use super::catalog::*;
+use super::constraints::ConstraintState;
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, Exec};
 use super::front;
 use super::history_import;
+use super::insert_id::InsertIds;
 use super::translate;
 use super::value::Value;
 
@@ -45,7 +49,7 @@ pub enum StatementResult {
 
 /// A SQL session on a database.
 pub struct Session {
-    db: Database,
+    pub(super) db: Database,
     cur_db: String,
     explicit_tx: bool,
     tx_summary: Vec<String>,
@@ -60,6 +64,10 @@ pub struct Session {
     recent: LruCache<String, PreparedStatement>,
     /// `query_memory_limit`: bytes an intermediate result may hold.
     query_memory_limit: usize,
+    /// FOREIGN KEY / CHECK settings (`constraints.rs`).
+    pub(super) cons: ConstraintState,
+    /// `LAST_INSERT_ID()` (`insert_id.rs`).
+    insert_ids: InsertIds,
 }
 
 /// How many statements [`Session::execute_with_params`] keeps prepared,
@@ -188,6 +196,8 @@ impl Session {
             params: Vec::new(),
             recent: LruCache::new(RECENT_STATEMENTS),
             query_memory_limit: super::exec::QUERY_MEMORY_LIMIT,
+            cons: ConstraintState::default(),
+            insert_ids: InsertIds::default(),
         }
     }
 
@@ -213,7 +223,7 @@ impl Session {
         self.explicit_tx
     }
 
-    fn catalog(&mut self) -> SqlResult<Rc<Catalog>> {
+    pub(super) fn catalog(&mut self) -> SqlResult<Rc<Catalog>> {
         if let Some(c) = &self.catalog {
             return Ok(c.clone());
         }
@@ -529,6 +539,10 @@ impl Session {
             self.db.set_window(n)?;
             return Ok(());
         }
+        if name == "foreign_key_checks" {
+            self.set_foreign_key_checks(value)?; // constraints.rs
+            return Ok(());
+        }
         if name == "query_memory_limit" {
             match self.const_expr(value)?.numeric() {
                 Value::Int(i) if i >= 0 => self.query_memory_limit = usize::try_from(i).unwrap_or(usize::MAX),
@@ -573,23 +587,27 @@ impl Session {
         Ok(())
     }
 
-    fn with_binder<T>(&mut self, f: impl FnOnce(&Binder) -> SqlResult<T>) -> SqlResult<T> {
+    pub(super) fn with_binder<T>(&mut self, f: impl FnOnce(&Binder) -> SqlResult<T>) -> SqlResult<T> {
         let cat = self.catalog()?;
         let db = &self.db;
         let cur_db = self.cur_db.clone();
         let limit = self.query_memory_limit;
         let vr = |name: &str, args: &[Value]| virtual_rows(db, &cat, &cur_db, name, args, limit);
-        let binder = Binder::new(db, &cat, &cur_db, &self.params, &vr, self.cte_max_depth, self.query_memory_limit);
+        let binder = Binder::new(db, &cat, &cur_db, &self.params, &vr, self.cte_max_depth, self.query_memory_limit)
+            .with_session(&self.insert_ids.last, self.cons.fk_checks);
         f(&binder)
     }
 
     /// An execution at statement time `now` with the statement's parameters
     /// and the session's `query_memory_limit`.
     fn exec(&self, now: Timestamp) -> Exec<'_> {
-        Exec::new(&self.db, now, &self.params, self.query_memory_limit)
+        Exec {
+            last_insert_id: Some(&self.insert_ids.last),
+            ..Exec::new(&self.db, now, &self.params, self.query_memory_limit)
+        }
     }
 
-    fn const_expr(&mut self, e: &Expr) -> SqlResult<Value> {
+    pub(super) fn const_expr(&mut self, e: &Expr) -> SqlResult<Value> {
         self.with_binder(|b| {
             let scope =
                 Scope { cols: Vec::new(), parent: None, correlated: Cell::new(false), touched: Cell::new(false) };
@@ -624,9 +642,22 @@ impl Session {
         match stmt {
             Stmt::CreateDatabase { name, if_not_exists } => self.create_database(name, *if_not_exists),
             Stmt::DropDatabase { name, if_exists } => self.drop_database(name, *if_exists),
-            Stmt::CreateTable { name, if_not_exists, columns, primary_key, indexes, as_query } => {
-                self.create_table(name, *if_not_exists, columns, primary_key, indexes, as_query.as_deref())
-            }
+            Stmt::CreateTable {
+                name,
+                if_not_exists,
+                columns,
+                primary_key,
+                indexes,
+                foreign_keys,
+                checks,
+                as_query,
+            } => self.create_table(
+                name,
+                *if_not_exists,
+                columns,
+                TableKeys { primary_key, indexes, foreign_keys, checks },
+                as_query.as_deref(),
+            ),
             Stmt::DropTable { names, if_exists } => self.drop_table(names, *if_exists),
             Stmt::CreateView { name, or_replace, columns, sql, query } => {
                 self.create_view(name, *or_replace, columns, sql, query)

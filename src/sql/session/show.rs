@@ -185,5 +185,6 @@ pub(crate) fn create_table_sql(t: &TableMeta) -> String {
             format!("  KEY {} ({})", quote::ident(&ix.name), cols.join(","))
         });
     }
+    parts.extend(crate::sql::constraints::create_table_clauses(t)); // constraints.rs
     format!("CREATE TABLE {} (\n{}\n)", quote::ident(&t.name), parts.join(",\n"))
 }
