@@ -10,7 +10,7 @@
 // Preview frame time on a 100k-row table is printed (p50/p95).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { ROOT, SCENARIO, runSql, siteAndBrowser } from "./helpers.mjs";
 
 const SHOTS = new URL("target/screenshots/", ROOT);
@@ -665,5 +665,50 @@ test("preview frames on a 100k-row table render only the visible rows (frame tim
   assert.ok(rendered < 80, `only visible rows are rendered (${rendered})`);
   // The frame times are reported above, not asserted: speed is measured by
   // the benchmark (BENCHMARKS.md), never by a pass/fail threshold in a test.
+  await finish(ctx);
+});
+
+test("a database stored in an older page format is reported, and starting over is offered", async () => {
+  requireApi({ open: true });
+  const ctx = await openPlayground();
+  const { page } = ctx;
+  await runSql(page, "CREATE TABLE newer (id INT PRIMARY KEY);");
+  // The playground's IndexedDB database replaced by one an older ReelDB
+  // wrote: the pages of tests/fixtures/portable-v1.pages (format 1).
+  const image = readFileSync(new URL("tests/fixtures/portable-v1.pages", ROOT)).toString("base64");
+  await page.evaluate(
+    (b64) =>
+      new Promise((ok, fail) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const del = indexedDB.deleteDatabase("reeldb:playground");
+        del.onerror = () => fail(del.error);
+        del.onsuccess = () => {
+          const req = indexedDB.open("reeldb:playground", 1);
+          req.onupgradeneeded = () => req.result.createObjectStore("pages");
+          req.onerror = () => fail(req.error);
+          req.onsuccess = () => {
+            const db = req.result;
+            const tx = db.transaction("pages", "readwrite");
+            for (let n = 0; n * 4096 < bytes.length; n++) tx.objectStore("pages").put(bytes.slice(n * 4096, (n + 1) * 4096), n);
+            tx.oncomplete = () => {
+              db.close();
+              ok(undefined);
+            };
+            tx.onerror = () => fail(tx.error);
+          };
+        };
+      }),
+    image,
+  );
+  await page.reload();
+  const dialog = page.getByRole("dialog", { name: "This database was saved in another format" });
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /format version 1/);
+  await shot(page, "older-format");
+  await dialog.getByRole("button", { name: "Start a new database" }).click();
+  await page.locator("[data-state=ready]").first().waitFor();
+  assert.equal(await page.getByRole("button", { name: "Show table main.newer" }).count(), 0);
+  await runSql(page, "CREATE TABLE fresh (id INT PRIMARY KEY);");
+  assert.equal(await page.getByRole("button", { name: "Show table main.fresh" }).count(), 1);
   await finish(ctx);
 });

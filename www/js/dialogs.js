@@ -57,6 +57,16 @@ export class Dialogs {
       "Leave it",
       "Start a new database",
     );
+    this.oldText = h("p");
+    /** @type {HTMLDialogElement} */
+    this.old = confirmDialog(
+      "old",
+      "This database was saved in another format",
+      this.oldText,
+      "This version of ReelDB stores its pages in a newer format and cannot read this database. Starting over deletes it and opens a new, empty database under the same name.",
+      "Leave it",
+      "Start a new database",
+    );
     this.logBody = h("div.rp-log");
     /** @type {HTMLDialogElement} */
     this.log = h(
@@ -77,7 +87,7 @@ export class Dialogs {
       this.shareOut,
       h("form.rp-dialog-buttons", { method: "dialog" }, h("button.rp-btn", { value: "close", text: "Close" })),
     );
-    this.all = [this.confirm, this.lost, this.log, this.share];
+    this.all = [this.confirm, this.lost, this.old, this.log, this.share];
   }
 
   /**
@@ -91,12 +101,14 @@ export class Dialogs {
   }
 
   /**
-   * Shows the STORAGE_LOST dialog; resolves true for "Start a new database".
-   * @param {{message: string}} error
+   * Shows the STORAGE_LOST or UNKNOWN_FORMAT dialog; resolves true for
+   * "Start a new database".
+   * @param {{message: string, code?: string}} error
    */
   askStartOver(error) {
-    this.lostText.textContent = error.message;
-    return ask(this.lost);
+    const old = error.code === "UNKNOWN_FORMAT";
+    (old ? this.oldText : this.lostText).textContent = error.message;
+    return ask(old ? this.old : this.lost);
   }
 
   /** @param {BacktrackRecord[]} log every backtrack, oldest first */

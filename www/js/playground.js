@@ -226,10 +226,11 @@ export class Playground {
       try {
         if (!moment?.payload || moment.error) await this.openDb(spec);
       } catch (e) {
-        // The browser discarded the stored pages (STORAGE_LOST): say so,
-        // and start over only if asked.
-        if (e?.code !== "STORAGE_LOST") throw e;
-        this.setStatus("This database's stored pages are gone.", "error");
+        // The browser discarded the stored pages (STORAGE_LOST), or an
+        // older ReelDB wrote them in a format this one cannot read
+        // (UNKNOWN_FORMAT): say so, and start over only if asked.
+        if (e?.code !== "STORAGE_LOST" && e?.code !== "UNKNOWN_FORMAT") throw e;
+        this.setStatus(e.code === "STORAGE_LOST" ? "This database's stored pages are gone." : "This database was saved in a format this version of ReelDB cannot read.", "error");
         if (!(await this.dialogs.askStartOver(e))) throw e;
         await PlaygroundDb.deleteDatabase({ name: spec.name, pkgUrl: this.o.pkgUrl });
         await this.openDb(spec);
