@@ -283,6 +283,21 @@ export function generateCase(seed) {
         const d = r.pick(u.cols.filter((x) => x.ty === c.ty));
         on = `a.${c.name} ${r.pick(["=", "=", "<", "<=>"])} b.${d.name}`;
       }
+      if (r.chance(0.25)) {
+        // USING / NATURAL: the shared columns coalesced, first in `*`
+        const same = t.cols.filter((c) => u.cols.some((d) => d.name === c.name && d.ty === c.ty)).map((c) => c.name);
+        const using = ["id", ...same.filter(() => r.chance(0.5))];
+        const natural = r.chance(0.3);
+        const jt = r.pick(["JOIN", "LEFT JOIN", "RIGHT JOIN"]);
+        steps.push({
+          sql: natural
+            ? `SELECT * FROM ${t.name} a NATURAL ${jt === "JOIN" ? "" : `${jt.split(" ")[0]} `}JOIN ${u.name} b`
+            : `SELECT * FROM ${t.name} a ${jt} ${u.name} b USING (${using.join(", ")})`,
+          area: "join using",
+          query: true,
+        });
+        continue;
+      }
       const jt = r.pick(["JOIN", "LEFT JOIN", "CROSS JOIN"]);
       const where = r.chance(0.5) ? ` WHERE ${pred(r, js, depth)}` : "";
       const sel = [expr(r, "int", js, depth), expr(r, r.pick(/** @type {Ty[]} */ (["int", "dec", "str"])), js, depth)];
