@@ -76,6 +76,10 @@ impl Session {
                         // DEFAULT: as if the column were not given
                         vals.push(match e {
                             Expr::Default => None,
+                            // a literal is its value (what binding and
+                            // evaluating it would give, without a binder
+                            // per value)
+                            Expr::Lit(v) => Some(v.clone()),
                             e => Some(self.const_expr(e)?),
                         });
                     }
