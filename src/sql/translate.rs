@@ -93,6 +93,169 @@ fn param_at(loc: Location) -> SqlResult<Expr> {
 
 /// Parses one statement (already split and front-parsed) into our AST.
 pub fn parse_statement(sql: &str) -> SqlResult<Stmt> {
+    if let Some(stmt) = insert_literal_rows(sql) {
+        return Ok(stmt);
+    }
+    parse_general(sql)
+}
+
+/// `INSERT` (or `REPLACE`) `… VALUES (…), (…), …` whose rows are all plain literals
+/// (integers and decimals with an optional `-`, `'…'` strings without
+/// backslashes, `NULL`) and nothing after them: the statement up to the end
+/// of the first row goes through `sqlparser`, the other rows are read here,
+/// as that row's literals are (checked: the first row read both ways must
+/// agree). Parsing a bulk insert's thousands of literals through
+/// `sqlparser` costs more than inserting them (every literal is first tried
+/// as a typed string such as `DATE '…'`, building an error each time).
+/// `None`: any other form, left to the general parser.
+fn insert_literal_rows(sql: &str) -> Option<Stmt> {
+    use super::lex::{lex, Kind};
+    let mut lexemes = lex(sql).filter(|l| !matches!(l.kind, Kind::Space | Kind::Comment));
+    let first = lexemes.next()?;
+    let verb = &sql[first.start..first.end];
+    if first.kind != Kind::Word || !(verb.eq_ignore_ascii_case("INSERT") || verb.eq_ignore_ascii_case("REPLACE")) {
+        return None;
+    }
+    let values = lexemes.find(|l| l.kind == Kind::Word && sql[l.start..l.end].eq_ignore_ascii_case("VALUES"))?;
+    let mut r = LiteralRows { sql, pos: values.end };
+    let mut rows = Vec::new();
+    let mut first_end = 0;
+    loop {
+        rows.push(r.row()?);
+        if rows.len() == 1 {
+            first_end = r.pos;
+        }
+        r.skip_space();
+        match r.bump() {
+            Some(b',') => {}
+            None => break,
+            Some(_) => return None,
+        }
+    }
+    if rows.len() < 2 {
+        return None;
+    }
+    let mut stmt = parse_general(&sql[..first_end]).ok()?;
+    match &mut stmt {
+        Stmt::Insert { source: InsertSource::Values(head), on_duplicate, row_alias: None, .. }
+            if on_duplicate.is_empty() && head.len() == 1 && head[0] == rows[0] =>
+        {
+            head.extend(rows.into_iter().skip(1));
+        }
+        _ => return None,
+    }
+    Some(stmt)
+}
+
+/// The reader of [`insert_literal_rows`]'s rows: `None` on anything but
+/// the plain forms it reads.
+struct LiteralRows<'a> {
+    sql: &'a str,
+    pos: usize,
+}
+
+impl LiteralRows<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.sql.as_bytes().get(self.pos).copied()
+    }
+
+    fn bump(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    /// `( literal, … )`
+    fn row(&mut self) -> Option<Vec<Expr>> {
+        self.skip_space();
+        if self.bump()? != b'(' {
+            return None;
+        }
+        let mut row = Vec::new();
+        loop {
+            self.skip_space();
+            row.push(Expr::Lit(self.literal()?));
+            self.skip_space();
+            match self.bump()? {
+                b',' => {}
+                b')' => return Some(row),
+                _ => return None,
+            }
+        }
+    }
+
+    fn literal(&mut self) -> Option<Value> {
+        let b = self.sql.as_bytes();
+        let start = self.pos;
+        match self.peek()? {
+            b'\'' => {
+                let mut out = String::new();
+                let mut from = start + 1;
+                let mut i = from;
+                loop {
+                    match *b.get(i)? {
+                        b'\\' => return None,
+                        b'\'' if b.get(i + 1) == Some(&b'\'') => {
+                            // a doubled quote stands for one
+                            out.push_str(&self.sql[from..=i]);
+                            i += 2;
+                            from = i;
+                        }
+                        b'\'' => {
+                            out.push_str(&self.sql[from..i]);
+                            self.pos = i + 1;
+                            return Some(Value::Str(out));
+                        }
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let digits = |i: usize| b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+                let mut i = start + usize::from(b[start] == b'-');
+                let n = digits(i);
+                if n == 0 {
+                    return None;
+                }
+                i += n;
+                if b.get(i) == Some(&b'.') {
+                    let n = digits(i + 1);
+                    if n == 0 {
+                        return None;
+                    }
+                    i += 1 + n;
+                }
+                // `1e5`, `0x1F`, `1abc`: not this reader's
+                if b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b'.') || *c >= 0x80)
+                {
+                    return None;
+                }
+                self.pos = i;
+                number(&self.sql[start..i]).ok()
+            }
+            b'n' | b'N' => {
+                let end = start + 4;
+                let word = self.sql.get(start..end)?;
+                if !word.eq_ignore_ascii_case("NULL")
+                    || b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$') || *c >= 0x80)
+                {
+                    return None;
+                }
+                self.pos = end;
+                Some(Value::Null)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn parse_general(sql: &str) -> SqlResult<Stmt> {
     let dialect = ReelDialect;
     let stmts = Parser::new(&dialect)
         .with_recursion_limit(200)
@@ -1271,6 +1434,46 @@ fn order_items(v: Vec<sp::OrderByExpr>) -> SqlResult<Vec<OrderItem>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The literal rows of a bulk INSERT read without `sqlparser` are the
+    /// statement `sqlparser` gives; forms the reader does not take fall
+    /// back to it and give the same statement too.
+    #[test]
+    fn insert_literal_rows_agree_with_the_general_parser() {
+        let read = [
+            "INSERT INTO t VALUES (1, 'a', NULL), (-2, 'it''s', null),\n\t(3.50, '', -0.25)",
+            "insert into db1.t (b, a) values (9223372036854775807, 'x'),(99999999999999999999, 'é ü')",
+            "INSERT IGNORE INTO t VALUES (1),(2),(007)",
+            "REPLACE INTO t VALUES (1),(2)",
+        ];
+        let fallback = [
+            "INSERT INTO t VALUES (1, 'a\\'b'), (2, 'c')",
+            "INSERT INTO t VALUES (1e3), (2)",
+            "INSERT INTO t VALUES (0x1F), (2)",
+            "INSERT INTO t VALUES (1 + 1), (2)",
+            "INSERT INTO t VALUES ('a' 'b'), ('c')",
+            "INSERT INTO t VALUES (1), (2) AS new ON DUPLICATE KEY UPDATE a = new.a",
+            "INSERT INTO t VALUES (1), (2) ON DUPLICATE KEY UPDATE a = 3",
+            "INSERT INTO t VALUES (DEFAULT), (2)",
+            "INSERT INTO t VALUES (?), (2)",
+            "INSERT INTO t VALUES (1), (2) /* c */",
+            "INSERT INTO t (a) SELECT 1 UNION VALUES (1), (2)",
+            "INSERT INTO t VALUES (1), (nullx)",
+            "INSERT INTO t VALUES (1)",
+        ];
+        for sql in read {
+            let fast = insert_literal_rows(sql).unwrap_or_else(|| panic!("not read: {sql}"));
+            assert_eq!(fast, parse_general(sql).unwrap(), "{sql}");
+        }
+        for sql in fallback {
+            assert!(insert_literal_rows(sql).is_none(), "read: {sql}");
+            assert_eq!(parse_statement(sql).ok(), parse_general(sql).ok(), "{sql}");
+        }
+        // a bad later row is the general parser's error
+        let bad = "INSERT INTO t VALUES (1), (2,";
+        assert!(insert_literal_rows(bad).is_none());
+        assert_eq!(parse_statement(bad).unwrap_err().code, Code::ParseError);
+    }
 
     #[test]
     fn translates_basic_statements() {

@@ -1,0 +1,51 @@
+//! The browser benchmark's bulk insert, natively:
+//! `cargo run --release --example bulk_insert [rows] [runs]`.
+//!
+//! `BEGIN`, `INSERT INTO t VALUES (…),(…)…` of 1,000 rows each, `COMMIT`, as
+//! one script through `Session::execute` (what the JavaScript `exec` does),
+//! on the schema and rows `bench/browser/bench.js` uses. Prints the best
+//! time of the runs and rows/s; a fresh in-memory session per run. For
+//! profiling: `perf record -g target/release/examples/bulk_insert`.
+
+use std::time::{Duration, Instant};
+
+use reeldb::sql::{Session, StatementResult, Value};
+
+const SCHEMA: &str = "CREATE TABLE t (id INT PRIMARY KEY, v INT, name VARCHAR(40))";
+
+fn script(rows: u64) -> String {
+    let mut parts = vec!["BEGIN".to_string()];
+    for i in (0..rows).step_by(1000) {
+        let values: Vec<String> =
+            (i..(i + 1000).min(rows)).map(|j| format!("({j}, {}, 'name {j}')", (j * 7919) % 1000)).collect();
+        parts.push(format!("INSERT INTO t VALUES {}", values.join(",")));
+    }
+    parts.push("COMMIT".to_string());
+    parts.join(";\n")
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let rows: u64 = args.next().map_or(100_000, |a| a.parse().expect("rows"));
+    let runs: u32 = args.next().map_or(5, |a| a.parse().expect("runs"));
+    let sql = script(rows);
+    let mut best = Duration::MAX;
+    for _ in 0..runs {
+        let mut s = Session::in_memory();
+        s.execute(SCHEMA).expect("schema");
+        let t = Instant::now();
+        s.execute(&sql).expect("bulk insert");
+        best = best.min(t.elapsed());
+        // The rows are all there, with the values written.
+        match s.execute_one("SELECT COUNT(*), SUM(v) FROM t").expect("check") {
+            StatementResult::Rows { rows: r, .. } => {
+                let expect: i64 = (0..rows).map(|j| ((j * 7919) % 1000) as i64).sum();
+                assert_eq!(r[0][0], Value::Int(rows as i64));
+                assert_eq!(r[0][1].to_string(), expect.to_string(), "sum");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let secs = best.as_secs_f64();
+    println!("bulk insert {rows} rows: {:.1} ms, {:.0} rows/s (best of {runs})", secs * 1e3, rows as f64 / secs);
+}
