@@ -343,7 +343,7 @@ async fn another_tabs_commit_is_applied_by_reading_only_the_pages_it_wrote() {
     let name = unique("delta");
     let writer = open(&name).await;
     exec(&writer, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(40))").await;
-    let values: Vec<String> = (0..3000).map(|i| format!("({i}, 'a value that takes some room {i}')")).collect();
+    let values: Vec<String> = (0..6000).map(|i| format!("({i}, 'a value that takes some room {i}')")).collect();
     exec(&writer, &format!("INSERT INTO t VALUES {}", values.join(","))).await;
     let watcher = open(&name).await;
     let total = get(&watcher.storage_info(), "pages").as_f64().unwrap();
@@ -360,7 +360,7 @@ async fn another_tabs_commit_is_applied_by_reading_only_the_pages_it_wrote() {
     let before = pages_read(&watcher);
     for i in 0..3 {
         exec(&writer, &format!("UPDATE t SET v = 'changed {i}' WHERE id = {}", i * 1000)).await;
-        exec(&writer, &format!("INSERT INTO t VALUES ({}, 'new')", 5000 + i)).await;
+        exec(&writer, &format!("INSERT INTO t VALUES ({}, 'new')", 10_000 + i)).await;
     }
     for _ in 0..200 {
         let seen: usize = remote.iter().map(|e| Array::from(&get(&e, "entries")).length() as usize).sum();
@@ -375,7 +375,7 @@ async fn another_tabs_commit_is_applied_by_reading_only_the_pages_it_wrote() {
     assert!(read < total / 4.0, "read {read} of {total} pages for six small commits");
     assert_eq!(
         rows(&watcher, "SELECT COUNT(*) AS n, MAX(id) AS m FROM t WHERE v LIKE 'changed%' OR v = 'new'").await,
-        r#"[{"n":6,"m":5002}]"#
+        r#"[{"n":6,"m":10002}]"#
     );
     assert_eq!(json(&watcher.timeline().unwrap()), json(&writer.timeline().unwrap()));
     // Taking the lock for that query found the image current: no full reload.
