@@ -87,11 +87,13 @@ test("a lazily opened database reads what it needs, writes, collects garbage and
   };
   await page.evaluate(async () => {
     const db = await ReelDB.open("lazy", { durability: "relaxed" });
-    await db.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, name VARCHAR(40))");
+    // rows of ~130 bytes: a store of some 700 pages, of which open and a
+    // point query need a few
+    await db.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, name VARCHAR(200))");
     const parts = [];
     for (let i = 0; i < 20000; i += 1000) {
       const values = [];
-      for (let j = i; j < i + 1000; j++) values.push(`(${j}, ${j % 97}, 'name ${j}')`);
+      for (let j = i; j < i + 1000; j++) values.push(`(${j}, ${j % 97}, 'name ${j}${"-".repeat(100)}')`);
       parts.push(`INSERT INTO t VALUES ${values.join(",")}`);
     }
     await db.exec(["BEGIN", ...parts, "COMMIT"].join(";\n"));
@@ -118,10 +120,11 @@ test("a lazily opened database reads what it needs, writes, collects garbage and
     await db.query("UPDATE t SET v = v + 100 WHERE id = ?", [19999]);
     await db.exec("COMMIT");
     out.count = await db.query("SELECT COUNT(*) AS n, SUM(v) AS s FROM t");
-    // Enough writing for a garbage collection, which loads every page.
+    // Enough writing for a garbage collection (half the live bytes), which
+    // loads every page.
     for (let i = 0; i < 8; i++) {
       const values = [];
-      for (let j = 0; j < 1000; j++) values.push(`(${30000 + i * 1000 + j}, 5, '${"w".repeat(30)}')`);
+      for (let j = 0; j < 1000; j++) values.push(`(${30000 + i * 1000 + j}, 5, '${"w".repeat(150)}')`);
       await db.query(`INSERT INTO t VALUES ${values.join(",")}`);
     }
     out.afterWrites = db.storageInfo();
@@ -131,7 +134,7 @@ test("a lazily opened database reads what it needs, writes, collects garbage and
     await db.close();
     return out;
   });
-  assert.deepEqual(got.point, [{ name: "name 12345" }]);
+  assert.deepEqual(got.point, [{ name: `name 12345${"-".repeat(100)}` }]);
   assert.equal(got.afterPoint.lazy, true);
   assert.equal(got.afterPoint.fullyLoaded, false);
   assert.ok(
@@ -154,9 +157,9 @@ test("a lazily opened database reads what it needs, writes, collects garbage and
   });
   assert.deepEqual(again.rows, [
     { id: 777, v: 777 % 97, name: "changed" },
-    { id: 19999, v: (19999 % 97) + 100, name: "name 19999" },
+    { id: 19999, v: (19999 % 97) + 100, name: `name 19999${"-".repeat(100)}` },
     { id: 20000, v: 1, name: "new" },
-    { id: 37999, v: 5, name: "w".repeat(30) },
+    { id: 37999, v: 5, name: "w".repeat(150) },
   ]);
   assert.equal(again.timeline, got.timelineAfter);
   assert.deepEqual(again.count, [{ n: 28001 }]);
