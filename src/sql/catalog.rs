@@ -239,6 +239,17 @@ pub fn scan_prefix(
     Ok(())
 }
 
+/// The row ids of an index's entries whose key starts with `prefix` (an
+/// index prefix and leading key values).
+pub fn index_rowids(db: &Database, snap: &Snapshot, prefix: &[u8]) -> SqlResult<Vec<u64>> {
+    let mut ids = Vec::new();
+    scan_prefix(db, snap, prefix, &mut |k, _| {
+        ids.push(index_entry_rowid(k));
+        true
+    })?;
+    Ok(ids)
+}
+
 fn corrupt(what: &str) -> SqlError {
     SqlError::new(Code::Storage, format!("corrupted {what}"))
 }

@@ -17,9 +17,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use super::ast::{AlterOp, CheckDef, Expr, FkAction, ForeignKeyDef};
-use super::catalog::{
-    decode_row, encode_key, index_entry_rowid, index_prefix, row_key, scan_prefix, IndexMeta, TableMeta,
-};
+use super::catalog::{decode_row, encode_key, index_prefix, index_rowids, row_key, IndexMeta, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::Env;
 use super::plan::Row;
@@ -577,12 +575,7 @@ impl Session {
                 for v in vals {
                     encode_key(v, &mut prefix);
                 }
-                let mut ids = Vec::new();
-                scan_prefix(&self.db, &cur, &prefix, &mut |k, _| {
-                    ids.push(index_entry_rowid(k));
-                    true
-                })?;
-                for rid in ids {
+                for rid in index_rowids(&self.db, &cur, &prefix)? {
                     if let Some(b) = self.db.get(&cur, &row_key(t.id, rid))? {
                         let mut r = decode_row(&b)?;
                         // rows written before an ADD COLUMN are shorter

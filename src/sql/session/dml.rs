@@ -431,12 +431,7 @@ impl Session {
             for &c in &ix.columns {
                 encode_key(&row[c], &mut prefix);
             }
-            let mut cands = Vec::new();
-            scan_prefix(&self.db, &cur, &prefix, &mut |k, _| {
-                cands.push(index_entry_rowid(k));
-                true
-            })?;
-            for rid in cands {
+            for rid in index_rowids(&self.db, &cur, &prefix)? {
                 if rid == own {
                     continue;
                 }
