@@ -406,7 +406,11 @@ export class Scrubber {
   paint() {
     const at = this.pos ?? this.right;
     const f = this.frac(at);
-    this.track.style.setProperty("--pos", String(f));
+    // Set on the two elements that read it, not on the track: a custom
+    // property inherits, so changing it on the track restyles every tick.
+    const pos = String(f);
+    this.future.style.setProperty("--pos", pos);
+    this.thumb.style.setProperty("--pos", pos);
     this.el.classList.toggle("scrub-previewing", this.pos !== null);
     const secs = Math.floor(at / 1e6);
     this.track.setAttribute("aria-valuenow", String(secs));
