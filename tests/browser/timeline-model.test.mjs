@@ -350,6 +350,8 @@ test(`${HISTORIES} random histories: asOf(T) is the model's state as of T, and t
   // 2. The rendered preview, every RENDER_EVERY-th history.
   let rendered = 0;
   let listed = 0;
+  let dragFrames = 0;
+  let stepped = 0;
   for (let i = 0; i < histories.length; i += RENDER_EVERY) {
     const h = histories[i];
     const r = rng(h.seed ^ 0x5eed).next;
@@ -438,6 +440,68 @@ test(`${HISTORIES} random histories: asOf(T) is the model's state as of T, and t
       }
       if (problems.length) mismatches.push(`${problems.join("; ")}\n${where}`);
     }
+
+    // 3. A drag from now back to the start and forth again, one frame per
+    // instant: while the handle moves, a preview's differences are stepped
+    // from the previous frame's (tableview.js `diffTo`); the rows of T on
+    // screen must still be the model's, in every frame.
+    const nowState = h.stateAt(h.now);
+    const dragTable = [...(nowState?.keys() ?? [])].sort()[0];
+    if (dragTable) {
+      // Up to 10 instants of the history, evenly spaced.
+      const all = [...new Set(pool)].sort((a, b) => a - b);
+      const path = all.filter((_, i) => i % Math.ceil(all.length / 10) === 0);
+      const instants = [...path.slice().reverse(), ...path];
+      const seen = await page.evaluate(
+        async ({ table, instants }) => {
+          const pg = window.reeldbPlayground;
+          const frame = () => new Promise((ok) => requestAnimationFrame(() => ok()));
+          pg.scrubber.setPos(null, true);
+          await frame();
+          await pg.selectTable(table);
+          pg.scrubber.dragging = true;
+          const summary = document.querySelector(".rp-tablepanel .rp-table-summary");
+          const out = [];
+          for (const us of instants) {
+            pg.scrubber.setPos(us, true);
+            const want = `As of ${pg.scrubber.track.getAttribute("aria-valuetext").split(";")[0]}`;
+            for (let k = 0; k < 40 && !summary.textContent.startsWith(want); k++) await frame();
+            await frame();
+            out.push({
+              us,
+              summary: summary.textContent,
+              label: document.querySelector(".rp-tablepanel .vt-table").getAttribute("aria-label") ?? "",
+              stepped: pg.table.stepped,
+              rows: [...document.querySelectorAll(".rp-tablepanel .vt-body .vt-row")]
+                .filter((row) => !row.hidden && !row.classList.contains("vt-now"))
+                .map((row) => [...row.querySelectorAll(".vt-cell:not(.vt-mark-cell) .vt-value")].map((c) => c.textContent)),
+            });
+          }
+          pg.scrubber.dragging = false;
+          pg.scrubber.onRest?.(pg.scrubber.pos);
+          return out;
+        },
+        { table: dragTable, instants: instants.map((x) => x * 1e6) },
+      );
+      for (const f of seen) {
+        const state = h.stateAt(f.us / 1e6);
+        const then = state?.get(dragTable);
+        // Frames where the table of now is compared with its rows of then.
+        if (!then || then.cols.join() !== nowState.get(dragTable).cols.join()) continue;
+        // (A time whose state is now's shows the rows of now.)
+        if (!f.label.startsWith(`Rows of ${dragTable} as of `) && f.label !== `Rows of ${dragTable}, now`) {
+          mismatches.push(`seed ${h.seed} drag frame ${text(f.us / 1e6)}: ${dragTable} not shown (${f.label}; ${f.summary})\n${script(h)}`);
+          continue;
+        }
+        dragFrames++;
+        if (f.stepped) stepped++;
+        const want = [...then.rows].sort((a, b) => a[0] - b[0]).map(([id, vals]) => [String(id), ...vals.map((v) => (v === null ? "NULL" : String(v)))]);
+        const got = f.rows.sort((a, b) => a[0] - b[0]);
+        if (JSON.stringify(got) !== JSON.stringify(want)) {
+          mismatches.push(`seed ${h.seed} drag frame ${text(f.us / 1e6)} (${dragTable}): got ${JSON.stringify(got)}, model ${JSON.stringify(want)}\n${script(h)}`);
+        }
+      }
+    }
   }
   await context.close();
   const ms = Date.now() - t0;
@@ -451,9 +515,11 @@ test(`${HISTORIES} random histories: asOf(T) is the model's state as of T, and t
   console.log(`# ops: ${JSON.stringify(kinds)}; ${early} asOf checks before the earliest reachable time`);
   console.log(
     `# ${HISTORIES} histories (seed ${SEED}): ${checks} asOf checks in ${apiMs} ms; ${rendered} rendered previews ` +
-      `(${listed} with the table list) of ${Math.ceil(HISTORIES / RENDER_EVERY)} histories; ${ms} ms in all; ${mismatches.length} mismatches`,
+      `(${listed} with the table list) of ${Math.ceil(HISTORIES / RENDER_EVERY)} histories; ${dragFrames} drag frames ` +
+      `(${stepped} stepped from the frame before); ${ms} ms in all; ${mismatches.length} mismatches`,
   );
   assert.deepEqual(errors, []);
   assert.equal(mismatches.length, 0, mismatches.slice(0, 3).join("\n\n"));
   assert.ok(checks >= HISTORIES * 10);
+  assert.ok(stepped >= dragFrames / 4, `most drag frames are stepped (${stepped} of ${dragFrames})`);
 });

@@ -40,7 +40,8 @@ let instances = 0;
  * schema of past states, by entry). A new object per open: a read that
  * started on a database opened before lands in that one's caches, never in
  * these.
- * @typedef {{db: PlaygroundDb, tables: Map<number, import("./schematree.js").TableRef[]>, schemas: Map<number, import("./schematree.js").SchemaDb[]>}} Opened
+ * @typedef {{db: PlaygroundDb, tables: Map<number, import("./schematree.js").TableRef[]>, schemas: Map<number, import("./schematree.js").SchemaDb[]>,
+ *   diffBase?: import("./tableview.js").DiffBase | null}} Opened
  */
 
 /**
@@ -154,6 +155,7 @@ export class Playground {
     this.scrubber = new Scrubber({
       label: "Timeline",
       onPreview: (/** @type {number | null} */ us) => this.table.previewAt(us),
+      onRest: (/** @type {number | null} */ us) => this.table.settle(us),
       onCommit: (/** @type {number} */ us) => this.askBacktrack(us),
     });
     this.playButton = h("button.rp-btn", { type: "button", "aria-pressed": "false", text: "Play", on: { click: () => this.togglePlay() } });

@@ -160,3 +160,87 @@ export function mergeRows(current, pk, diff) {
   };
   return { count: rows.length + ins.length, rowAt, then: nThen, now: nNow, changed: nChanged };
 }
+
+// --------------------------------------------------------------------------
+// Differences to a neighbouring time. While the handle moves from T' to a
+// nearby T, the differences between now and T follow from those between now
+// and T' and the few between T' and T: a step costs what changed between the
+// two times, not what changed since T. Only for tables with a primary key
+// (rows of a keyless table have no identity to follow).
+
+/**
+ * The differences between now and a time T, by row key: the row's values now
+ * and at T (null: absent then), for the keys where the two differ.
+ * @typedef {Map<string, {now: Values | null, then: Values | null}>} DiffMap
+ */
+
+/**
+ * Whether two rows (or absences) have the same values.
+ * @param {Values | null} a
+ * @param {Values | null} b
+ */
+export function sameRow(a, b) {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
+    if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
+}
+
+/**
+ * The differences between now and T (reeldb_diff from now to T) by key.
+ * @param {DiffRow[]} diff
+ * @param {number[]} pk primary-key column numbers (not empty)
+ * @returns {DiffMap}
+ */
+export function diffMap(diff, pk) {
+  /** @type {DiffMap} */
+  const map = new Map();
+  for (const d of diff) {
+    const values = /** @type {Values} */ (d.row ?? d.old);
+    map.set(keyOf(values, pk), { now: d.old, then: d.row });
+  }
+  return map;
+}
+
+/**
+ * The differences between now and T, from those between now and T'
+ * (`base`) and those between T' and T (`step`: reeldb_diff from T' to T).
+ * `base` is not changed.
+ * @param {DiffMap} base
+ * @param {DiffRow[]} step
+ * @param {number[]} pk primary-key column numbers (not empty)
+ * @returns {DiffMap}
+ */
+export function stepDiff(base, step, pk) {
+  const map = new Map(base);
+  for (const d of step) {
+    const values = /** @type {Values} */ (d.row ?? d.old);
+    const k = keyOf(values, pk);
+    // A key that was the same now and at T' has at T' its value of now.
+    const known = map.get(k);
+    const now = known ? known.now : d.old;
+    if (sameRow(now, d.row)) map.delete(k);
+    else map.set(k, { now, then: d.row });
+  }
+  return map;
+}
+
+/**
+ * The differences of a DiffMap as reeldb_diff rows (from now to T).
+ * @param {DiffMap} map
+ * @returns {DiffRow[]}
+ */
+export function diffRows(map) {
+  /** @type {DiffRow[]} */
+  const out = [];
+  for (const { now, then } of map.values()) {
+    out.push({ change: now === null ? "added" : then === null ? "removed" : "changed", row: then, old: now });
+  }
+  return out;
+}

@@ -143,8 +143,10 @@ const el = (tag, cls, text) => {
 };
 
 export class Scrubber {
-  constructor({ onPreview, onCommit, label = "Timeline" }) {
+  constructor({ onPreview, onCommit, onRest = undefined, label = "Timeline" }) {
     this.onPreview = onPreview;
+    /** @type {((us: number | null) => void) | undefined} the handle stopped moving (a drag or playback ended) at `us` */
+    this.onRest = onRest;
     this.onCommit = onCommit;
     this.entries = [];
     this.times = []; // distinct entry times (µs), ascending
@@ -457,6 +459,7 @@ export class Scrubber {
     this.dragging = false;
     this.el.classList.remove("scrub-dragging");
     this.track.releasePointerCapture?.(e.pointerId);
+    this.onRest?.(this.pos);
   }
 
   cancelDrag() {
@@ -581,6 +584,7 @@ export class Scrubber {
       clearTimeout(this.playing);
       this.playing = null;
       this.onPlayState?.(false);
+      this.onRest?.(this.pos);
     }
   }
 }

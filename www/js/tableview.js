@@ -11,7 +11,7 @@
 
 import { ident, literal } from "./db.js";
 import { VirtualTable } from "./vtable.js";
-import { mergeRows } from "./rowmerge.js";
+import { mergeRows, diffMap, stepDiff, diffRows } from "./rowmerge.js";
 import { readTime, percentiles } from "./timeline.js";
 import { formatTime, parseTime } from "./time.js";
 import { h } from "./dom.js";
@@ -28,6 +28,9 @@ import { h } from "./dom.js";
  *   what backtracking to the previewed time does to the table on screen
  * @typedef {{key: number, table: TableRef | null, parts?: string, effect?: Effect | null}} Preview
  *   the preview on screen: the entry shown (`key`: its seq, -1 before the first), the table, its summary
+ * @typedef {{key: string, at: string, map: import("./rowmerge.js").DiffMap, columns: string[]}} DiffBase
+ *   the differences between now and the time `at` last previewed, in a table (`key`: table, latest entry, time of now)
+ * @typedef {import("./rowmerge.js").DiffRow[] & {columns?: string[]}} Diff
  */
 
 export class TableView {
@@ -44,6 +47,8 @@ export class TableView {
     this.preview = null;
     /** @type {number[]} preview frame times (ms) */
     this.frameTimes = [];
+    /** whether the preview on screen was stepped from the one before (`diffTo`) */
+    this.stepped = false;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.schemaTimer = undefined;
 
@@ -316,7 +321,7 @@ export class TableView {
     }
     let diff;
     try {
-      diff = await pg.db.diff(sel.db, sel.table, formatTime(this.readTime(latest.us)), at);
+      diff = await this.diffTo(sel, latest, at, pg.scrubber.dragging || pg.scrubber.playing !== null);
     } catch (e) {
       this.notReadable(at, e, current.columns);
       return;
@@ -331,6 +336,57 @@ export class TableView {
     }
     this.showMerged(preview, sel, current, diff, shownUs);
     this.recordFrame(t0);
+  }
+
+  /**
+   * The differences between now and `at` in `sel` (reeldb_diff from now to
+   * `at`). While the handle moves (a drag or playback: `moving`), on a table
+   * with a primary key, they are stepped from those of the previous preview
+   * (rowmerge.js `stepDiff`): each frame then costs what changed between the
+   * two times, not everything that changed since `at`. A stepped preview
+   * pairs rows by their key's values; reeldb_diff also tells a table dropped
+   * and created again from the same table, and pairs keys as the collation
+   * compares them. So the preview the handle comes to rest on is read whole
+   * (`settle`), and is exactly reeldb_diff's.
+   * @param {TableRef} sel
+   * @param {Entry} latest
+   * @param {string} at
+   * @param {boolean} moving
+   * @returns {Promise<Diff>}
+   */
+  async diffTo(sel, latest, at, moving) {
+    const opened = this.pg.opened;
+    const pk = this.tableInfo?.pk ?? [];
+    const cols = this.current?.columns ?? [];
+    const now = formatTime(this.readTime(latest.us));
+    const key = JSON.stringify([sel.db, sel.table, latest.seq, now]);
+    const base = opened.diffBase;
+    const sameCols = (/** @type {string[] | undefined} */ c) => !!c && c.length === cols.length && c.every((x, i) => x === cols[i]);
+    if (moving && pk.length && base && base.key === key) {
+      const step = await opened.db.diff(sel.db, sel.table, base.at, at);
+      if (sameCols(step.columns) && sameCols(base.columns)) {
+        const map = stepDiff(base.map, step, pk);
+        opened.diffBase = { key, at, map, columns: base.columns };
+        /** @type {Diff} */
+        const rows = diffRows(map);
+        rows.columns = base.columns;
+        this.stepped = true;
+        return rows;
+      }
+    }
+    const diff = await opened.db.diff(sel.db, sel.table, now, at);
+    opened.diffBase = pk.length && sameCols(diff.columns) ? { key, at, map: diffMap(diff, pk), columns: cols } : null;
+    this.stepped = false;
+    return diff;
+  }
+
+  /**
+   * The handle came to rest at `us` (a drag or playback ended): a stepped
+   * preview is read again whole (`diffTo`).
+   * @param {number | null} us
+   */
+  settle(us) {
+    if (us !== null && this.stepped && this.preview) this.previewAt(us, true);
   }
 
   /**
