@@ -39,7 +39,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 use web_sys::{BroadcastChannel, IdbDatabase, MessageEvent};
 
-use super::{idb, js_error, registry, JsTimelineEntry};
+use super::dto::JsTimelineEntry;
+use super::{idb, js_error, registry};
 use crate::db::{Database, Options};
 use crate::sql::Session;
 use crate::store::backend::{next_ahead, MemBackend, StorageBackend, PREFETCH_PAGES};
