@@ -67,8 +67,8 @@ pub(super) async fn run_write<T>(
 }
 
 /// Runs a prepared statement with JavaScript parameters as
-/// [`ReelDb::query`] runs SQL: a read without the writer lock, anything else
-/// on the write path; `out` makes the result.
+/// [`ReelDb::query`](super::ReelDb::query) runs SQL: a read without the
+/// writer lock, anything else on the write path; `out` makes the result.
 pub(super) fn run_prepared(
     core: Rc<Core>,
     p: PreparedStatement,

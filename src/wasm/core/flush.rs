@@ -17,7 +17,7 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::{obj, Core};
 use crate::store::page::PageBuf;
-use crate::wasm::{idb, js_error};
+use crate::wasm::idb;
 
 impl Core {
     /// After an operation: queues the pages it wrote for the next flush and
@@ -63,11 +63,11 @@ impl Core {
                 }
                 break;
             }
-            let idb = p.idb.borrow().clone();
+            let idb = p.connection();
             let fail = p.fail_next.borrow_mut().take();
             let result = match idb {
-                None => Err(js_error("CLOSED", "the database is closed")),
-                Some(db) => match idb::write_pages(&db, &batch, p.strict, fail) {
+                Err(e) => Err(e),
+                Ok(db) => match idb::write_pages(&db, &batch, p.strict, fail) {
                     Ok(pending) => pending.done().await.map_err(|e| idb::idb_error("commit", &e)),
                     Err(e) => Err(e),
                 },

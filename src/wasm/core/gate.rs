@@ -8,8 +8,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::Core;
-use crate::wasm::js_error;
+use super::{closed, Core};
 
 impl Core {
     /// Waits until the database may be used by this tab: no reload running,
@@ -62,7 +61,7 @@ impl Core {
             }
         }
         if !self.is_open() {
-            return Err(js_error("CLOSED", "the database is closed"));
+            return Err(closed());
         }
         Ok(self.persist.as_ref().is_some_and(|p| p.tabs.borrow().as_ref().is_some_and(|t| !t.held.get())))
     }

@@ -9,14 +9,14 @@ use crate::sql::Session;
 use crate::store::backend::MemBackend;
 use crate::store::page::PageBuf;
 use crate::store::sync::Superblocks;
-use crate::wasm::{idb, js_error};
+use crate::wasm::idb;
 
 impl Core {
     /// Reloads every page from IndexedDB (a lazy image: the superblocks
     /// and what open reads).
     pub async fn reload(&self) -> Result<bool, JsValue> {
         let p = self.persist.as_ref().expect("persistent");
-        let db = p.idb.borrow().clone().ok_or_else(|| js_error("CLOSED", "the database is closed"))?;
+        let db = p.connection()?;
         if p.lazy {
             let supers = Superblocks(idb::superblocks(&db).await?);
             p.pages_read.set(p.pages_read.get() + 2);

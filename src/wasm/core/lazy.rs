@@ -8,7 +8,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::Core;
+use super::{Core, Persist};
 use crate::db::Database;
 use crate::sql::Session;
 use crate::store::backend::{next_ahead, MemBackend, StorageBackend, PREFETCH_PAGES};
@@ -25,6 +25,45 @@ const FETCHES_BEFORE_ALL: u32 = 12;
 /// unless the history is long, and then most of the store.
 const OPEN_FETCHES_BEFORE_ALL: u32 = 4;
 
+/// What one operation has fetched so far (see `Core::fetch_some`).
+struct Fetches {
+    /// Pages read ahead of a missing one (`next_ahead`).
+    ahead: u64,
+    /// The first page the last attempt missed.
+    last: Option<u64>,
+    /// Pages fetched.
+    pages: u64,
+    /// Fetches made.
+    count: u32,
+    /// Fetches before every page is read instead.
+    limit: u32,
+}
+
+impl Fetches {
+    fn new(limit: u32) -> Fetches {
+        Fetches { ahead: PREFETCH_PAGES, last: None, pages: 0, count: 0, limit }
+    }
+}
+
+/// Whether pages read together with the stored superblocks `stored` belong
+/// to the image's state: the superblocks are `expected`, or (by default)
+/// this tab is the writer (no other tab changes the store) or they are the
+/// ones its image is at.
+fn consistent(p: &Persist, stored: &Superblocks, expected: Option<&Superblocks>) -> bool {
+    match expected {
+        Some(e) => stored == e,
+        None => p.tabs.borrow().as_ref().is_none_or(|t| t.held.get()) || *stored == *p.supers.borrow(),
+    }
+}
+
+/// Fills the pages `numbers` of the image `mem` from `pages` (a number
+/// missing there: a page never written) and counts the pages read.
+fn fill(p: &Persist, mem: &MemBackend, numbers: impl Iterator<Item = u64>, pages: Vec<(u64, PageBuf)>) {
+    p.pages_read.set(p.pages_read.get() + pages.len() as u64);
+    let mut found: BTreeMap<u64, PageBuf> = pages.into_iter().collect();
+    mem.fill(numbers.map(|n| (n, found.remove(&n))).collect::<Vec<_>>());
+}
+
 impl Core {
     /// Replaces the session by one on a new lazy image of the store whose
     /// superblocks are `supers` (read from IndexedDB just before), opened
@@ -37,7 +76,7 @@ impl Core {
             if let Some(db) = self.open_lazily(&mem, &supers).await? {
                 return self.install_db(db, mem, supers);
             }
-            let db = p.idb.borrow().clone().ok_or_else(|| js_error("CLOSED", "the database is closed"))?;
+            let db = p.connection()?;
             supers = Superblocks(idb::superblocks(&db).await?);
         }
     }
@@ -50,28 +89,22 @@ impl Core {
         mem: &MemBackend,
         supers: &Superblocks,
     ) -> Result<Option<Database>, JsValue> {
-        let (mut ahead, mut last, mut fetched) = (PREFETCH_PAGES, None, (0, 0));
+        let mut fetches = Fetches::new(OPEN_FETCHES_BEFORE_ALL);
         loop {
             let r = Database::open(Box::new(mem.clone()), self.options.clone());
             let missing = mem.take_missing();
             if missing.is_empty() {
                 return Ok(Some(r?));
             }
-            if let Some(from) = last {
-                ahead = next_ahead(ahead, from, &missing);
-            }
-            if !self.fetch_some(mem, &missing, ahead, &mut fetched, OPEN_FETCHES_BEFORE_ALL, Some(supers)).await? {
+            if !self.fetch_some(mem, &missing, &mut fetches, Some(supers)).await? {
                 return Ok(None);
             }
-            last = missing.first().copied();
         }
     }
 
     /// Reads the pages `fetch_plan` names for `missing` (and the
-    /// superblocks) in one readonly IndexedDB transaction into `mem`.
-    /// They belong to the image's state when this tab is the writer (no
-    /// other tab changes the store), or when the stored superblocks are
-    /// `expected` (default: the ones this tab's image is at); otherwise
+    /// superblocks) in one readonly IndexedDB transaction into `mem`, if
+    /// they belong to the image's state ([`consistent`]); otherwise
     /// nothing is filled and the answer is `false`: the caller catches up.
     async fn fetch(
         &self,
@@ -81,20 +114,13 @@ impl Core {
         expected: Option<&Superblocks>,
     ) -> Result<bool, JsValue> {
         let p = self.persist.as_ref().expect("persistent");
-        let db = p.idb.borrow().clone().ok_or_else(|| js_error("CLOSED", "the database is closed"))?;
+        let db = p.connection()?;
         let plan = mem.fetch_plan(missing, ahead);
         let (supers, pages) = idb::read_pages(&db, &plan).await?;
-        let writer = p.tabs.borrow().as_ref().is_none_or(|t| t.held.get());
-        let consistent = match expected {
-            Some(e) => Superblocks(supers) == *e,
-            None => writer || Superblocks(supers) == *p.supers.borrow(),
-        };
-        if !consistent {
+        if !consistent(p, &Superblocks(supers), expected) {
             return Ok(false);
         }
-        p.pages_read.set(p.pages_read.get() + pages.len() as u64);
-        let mut found: BTreeMap<u64, PageBuf> = pages.into_iter().collect();
-        mem.fill(plan.into_iter().map(|n| (n, found.remove(&n))).collect::<Vec<_>>());
+        fill(p, mem, plan.into_iter(), pages);
         Ok(true)
     }
 
@@ -104,7 +130,7 @@ impl Core {
     /// pages"). When another tab changed the store meanwhile, this tab
     /// catches up first.
     pub async fn lazily<T>(self: &Rc<Self>, mut op: impl FnMut(&mut Session) -> T) -> Result<T, JsValue> {
-        let (mut ahead, mut last, mut fetched) = (PREFETCH_PAGES, None, (0, 0));
+        let mut fetches = Fetches::new(FETCHES_BEFORE_ALL);
         loop {
             let r = self.with_session(&mut op)?;
             let Some(p) = self.persist.as_ref().filter(|p| p.lazy) else { return Ok(r) };
@@ -113,13 +139,9 @@ impl Core {
             if missing.is_empty() {
                 return Ok(r);
             }
-            if let Some(from) = last {
-                ahead = next_ahead(ahead, from, &missing);
-            }
-            if !self.fetch_some(&mem, &missing, ahead, &mut fetched, FETCHES_BEFORE_ALL, None).await? {
+            if !self.fetch_some(&mem, &missing, &mut fetches, None).await? {
                 self.ready_to_read().await?;
             }
-            last = missing.first().copied();
         }
     }
 
@@ -168,20 +190,13 @@ impl Core {
     /// (nothing filled) when the pages are not of the image's state.
     async fn fetch_all(&self, mem: &MemBackend, expected: Option<&Superblocks>) -> Result<bool, JsValue> {
         let p = self.persist.as_ref().expect("persistent");
-        let db = p.idb.borrow().clone().ok_or_else(|| js_error("CLOSED", "the database is closed"))?;
+        let db = p.connection()?;
         let pages = idb::load(&db).await?;
-        let stored = Superblocks::of_pages(&pages);
-        let consistent = match expected {
-            Some(e) => stored == *e,
-            None => p.tabs.borrow().as_ref().is_none_or(|t| t.held.get()) || stored == *p.supers.borrow(),
-        };
-        if !consistent {
+        if !consistent(p, &Superblocks::of_pages(&pages), expected) {
             return Ok(false);
         }
-        p.pages_read.set(p.pages_read.get() + pages.len() as u64);
         let len = mem.len().unwrap_or(0);
-        let mut found: BTreeMap<u64, PageBuf> = pages.into_iter().collect();
-        mem.fill((0..len).map(|n| (n, found.remove(&n))).collect::<Vec<_>>());
+        fill(p, mem, 0..len, pages);
         Ok(true)
     }
 
@@ -190,24 +205,26 @@ impl Core {
     /// fetches or a quarter of the store (it reads most
     /// of it: the system tree of a long history at open, a full scan),
     /// every page in one `getAll`, which costs about what a few large
-    /// fetches do. `fetched` counts the pages and fetches so far.
+    /// fetches do. `fetches` is what the operation fetched so far.
     async fn fetch_some(
         &self,
         mem: &MemBackend,
         missing: &[u64],
-        ahead: u64,
-        fetched: &mut (u64, u32),
-        limit: u32,
+        fetches: &mut Fetches,
         expected: Option<&Superblocks>,
     ) -> Result<bool, JsValue> {
+        if let Some(from) = fetches.last {
+            fetches.ahead = next_ahead(fetches.ahead, from, missing);
+        }
+        fetches.last = missing.first().copied();
         let stored = mem.len().unwrap_or(0);
-        let plan = mem.fetch_plan(missing, ahead).len() as u64;
-        fetched.1 += 1;
-        if fetched.1 > limit || (fetched.0 + plan).saturating_mul(4) > stored {
+        let plan = mem.fetch_plan(missing, fetches.ahead).len() as u64;
+        fetches.count += 1;
+        if fetches.count > fetches.limit || (fetches.pages + plan).saturating_mul(4) > stored {
             return self.fetch_all(mem, expected).await;
         }
-        fetched.0 += plan;
-        self.fetch(mem, missing, ahead, expected).await
+        fetches.pages += plan;
+        self.fetch(mem, missing, fetches.ahead, expected).await
     }
 
     /// After a write on a lazy image: a garbage collection the engine

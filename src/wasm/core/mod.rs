@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::IdbDatabase;
 
-use super::{idb, js_error, registry};
+use super::{dto, idb, js_error, registry};
 use crate::db::{Database, Options};
 use crate::sql::Session;
 use crate::store::backend::{MemBackend, StorageBackend};
@@ -90,7 +90,19 @@ fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
 }
 
 fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    dto::to_js(v).unwrap_or(JsValue::NULL)
+}
+
+/// The error of a call on a closed database.
+fn closed() -> JsValue {
+    js_error("CLOSED", "the database is closed")
+}
+
+impl Persist {
+    /// The IndexedDB connection (error `CLOSED` once closed).
+    fn connection(&self) -> Result<IdbDatabase, JsValue> {
+        self.idb.borrow().clone().ok_or_else(closed)
+    }
 }
 
 impl Core {
@@ -222,7 +234,7 @@ impl Core {
         let mut s = self.session.borrow_mut();
         match s.as_mut() {
             Some(s) => Ok(f(s)),
-            None => Err(js_error("CLOSED", "the database is closed")),
+            None => Err(closed()),
         }
     }
 
