@@ -1,0 +1,90 @@
+//! The paths an operation takes through [`Core`]: a read without the writer
+//! lock, a write that resolves once durable, and a prepared statement with
+//! JavaScript parameters, which takes one or the other.
+
+use std::rc::Rc;
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use super::core::Core;
+use super::{sql_error, sqltext};
+use crate::sql::ast::StmtClass;
+use crate::sql::{PreparedStatement, Session, SqlResult, StatementResult};
+
+pub(super) fn params_of(params: Option<Vec<JsValue>>) -> Vec<JsValue> {
+    params.unwrap_or_default()
+}
+
+/// Runs SQL that may only read: `read` runs it if it only reads
+/// (returning `None` otherwise, having run nothing), without the writer
+/// lock in a tab that does not hold it ([`Core::ready_to_read`]);
+/// anything else runs as `write` through [`run_write`] (`whole` as there).
+/// On a lazy image each runs again after the pages it missed are fetched.
+pub(super) fn sql_op<T: 'static>(
+    core: Rc<Core>,
+    whole: bool,
+    read: impl FnMut(&mut Session) -> SqlResult<Option<T>> + 'static,
+    write: impl FnMut(&mut Session) -> Result<T, JsValue> + 'static,
+    out: impl FnOnce(T) -> Result<JsValue, JsValue> + 'static,
+) -> Promise {
+    future_to_promise(async move {
+        let _op = core.begin_op();
+        if core.ready_to_read().await? {
+            if let Some(result) = core.lazily(read).await?.map_err(sql_error)? {
+                return out(result);
+            }
+        }
+        out(run_write(&core, false, whole, write).await?)
+    })
+}
+
+/// Runs `f` on the session after [`Core::ready`], then waits until what it
+/// wrote is durable and fires the change events. On a lazy image `f` is run
+/// again after the pages it missed are fetched; `whole` (several commits
+/// that could not be run again) loads every page first instead.
+pub(super) async fn run_write<T>(
+    core: &Rc<Core>,
+    preempt: bool,
+    whole: bool,
+    f: impl FnMut(&mut Session) -> Result<T, JsValue>,
+) -> Result<T, JsValue> {
+    core.ready(preempt).await?;
+    if whole {
+        core.load_all().await?;
+    }
+    let before = core.last_seq();
+    let result = core.lazily(f).await?;
+    if let Some(durable) = core.after_write() {
+        JsFuture::from(durable).await?;
+    }
+    if let Err(e) = core.collect_if_due().await {
+        web_sys::console::error_2(&"ReelDB: garbage collection after loading every page failed".into(), &e);
+    }
+    core.emit_local(before);
+    result
+}
+
+/// Runs a prepared statement with JavaScript parameters as
+/// [`ReelDb::query`](super::ReelDb::query) runs SQL: a read without the
+/// writer lock, anything else on the write path; `out` makes the result.
+pub(super) fn run_prepared(
+    core: Rc<Core>,
+    p: PreparedStatement,
+    params: Option<Vec<JsValue>>,
+    out: impl FnOnce(StatementResult) -> Result<JsValue, JsValue> + 'static,
+) -> Promise {
+    let values = match sqltext::js_values(&params_of(params), p.param_count()) {
+        Ok(v) => Rc::new(v),
+        Err(e) => return Promise::reject(&e),
+    };
+    let (pr, vr) = (p.clone(), values.clone());
+    sql_op(
+        core,
+        false,
+        move |s| if pr.class() == StmtClass::Read { pr.execute(s, &vr).map(Some) } else { Ok(None) },
+        move |s| p.execute(s, &values).map_err(sql_error),
+        out,
+    )
+}
