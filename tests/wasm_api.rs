@@ -189,6 +189,48 @@ async fn query_parameters_bind_as_literals_and_values_come_back_typed() {
 }
 
 #[wasm_bindgen_test]
+async fn results_carry_every_value_exactly_as_rows_and_as_arrays() {
+    let db = ReelDb::open_in_memory(None).unwrap();
+    let sql = "SELECT 1e300 AS big_d, 1e-1 + 2e-1 AS sum_d, -2.5e-7 AS tiny, CAST(1 AS DOUBLE) AS one_d, \
+        9007199254740992 AS max_safe, -7 AS neg, 12.50 AS dec, NULL AS n, DATE '2021-06-01' AS d, \
+        'q\"uo\\\\te\n\ttab \u{1}é😀' AS s, '' AS empty";
+    let rows = wait(db.query(sql.into(), None)).await.unwrap();
+    let row = js_sys::Array::from(&rows).get(0);
+    assert_eq!(get(&row, "big_d").as_f64(), Some(1e300));
+    assert_eq!(get(&row, "sum_d").as_f64(), Some(0.1 + 0.2));
+    assert_eq!(get(&row, "tiny").as_f64(), Some(-2.5e-7));
+    assert_eq!(get(&row, "one_d").as_f64(), Some(1.0));
+    assert_eq!(get(&row, "max_safe").as_f64(), Some(9007199254740992.0));
+    assert_eq!(get(&row, "neg").as_f64(), Some(-7.0));
+    assert_eq!(text(&row, "dec"), "12.50");
+    assert!(get(&row, "n").is_null());
+    assert_eq!(text(&row, "d"), "2021-06-01");
+    assert_eq!(text(&row, "s"), "q\"uo\\te\n\ttab \u{1}é😀");
+    assert_eq!(text(&row, "empty"), "");
+    // The same values as arrays (exec's {columns, values}).
+    let results = js_sys::Array::from(&wait(db.exec(sql.into())).await.unwrap());
+    let r = results.get(0);
+    let columns: Vec<String> =
+        js_sys::Array::from(&get(&r, "columns")).iter().map(|c| c.as_string().unwrap()).collect();
+    assert_eq!(columns[0], "big_d");
+    assert_eq!(columns.len(), 11);
+    let values = js_sys::Array::from(&js_sys::Array::from(&get(&r, "values")).get(0));
+    for (i, c) in columns.iter().enumerate() {
+        let (a, b) = (values.get(i as u32), get(&row, c));
+        assert!(js_sys::Object::is(&a, &b), "{c}: {a:?} vs {b:?}");
+    }
+    assert_eq!(get(&r, "rowsAffected").as_f64(), Some(0.0));
+    // Beyond 2^53 an integer is a BigInt, in either shape.
+    let rows = wait(db.query("SELECT 9007199254740993 AS b, 'x' AS s".into(), None)).await.unwrap();
+    let row = js_sys::Array::from(&rows).get(0);
+    assert!(get(&row, "b").is_bigint());
+    assert_eq!(text(&row, "s"), "x");
+    let results = js_sys::Array::from(&wait(db.exec("SELECT 9007199254740993 AS b".into())).await.unwrap());
+    assert!(js_sys::Array::from(&get(&results.get(0), "values")).get(0).is_object());
+    assert!(js_sys::Array::from(&js_sys::Array::from(&get(&results.get(0), "values")).get(0)).get(0).is_bigint());
+}
+
+#[wasm_bindgen_test]
 async fn export_includes_views_and_import_is_one_all_or_nothing_commit() {
     let db = ReelDb::open_in_memory(None).unwrap();
     let script = "CREATE DATABASE shop; USE shop; CREATE TABLE p (id INT PRIMARY KEY, name VARCHAR(9));

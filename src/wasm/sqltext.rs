@@ -84,6 +84,34 @@ pub fn value_to_js(v: &Value) -> JsValue {
 /// `{columns, values, rowsAffected}` for one statement result (sql.js's
 /// shape, plus the count of rows a write changed).
 pub fn result_to_js(r: &StatementResult) -> JsValue {
+    if let StatementResult::Rows { columns, rows } = r {
+        let mut json = String::from("{\"columns\":[");
+        for (i, c) in columns.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            push_json_str(&mut json, c);
+        }
+        json.push_str("],\"values\":[");
+        let complete = rows.iter().enumerate().all(|(i, row)| {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push('[');
+            let ok = row.iter().enumerate().all(|(j, v)| {
+                if j > 0 {
+                    json.push(',');
+                }
+                push_json_value(&mut json, v)
+            });
+            json.push(']');
+            ok
+        });
+        json.push_str("],\"rowsAffected\":0}");
+        if let Some(v) = complete.then(|| js_sys::JSON::parse(&json).ok()).flatten() {
+            return v;
+        }
+    }
     let o = Object::new();
     let (columns, values, affected) = match r {
         StatementResult::Rows { columns, rows } => {
@@ -102,16 +130,79 @@ pub fn result_to_js(r: &StatementResult) -> JsValue {
 /// Rows as objects keyed by column name (the last result set of a script);
 /// for a write, `[]`.
 pub fn rows_to_objects(r: Option<&StatementResult>) -> JsValue {
-    let out = Array::new();
-    if let Some(StatementResult::Rows { columns, rows }) = r {
-        let keys: Vec<JsValue> = columns.iter().map(|c| JsValue::from_str(c)).collect();
-        for row in rows {
-            let o = Object::new();
-            for (k, v) in keys.iter().zip(row) {
-                let _ = Reflect::set(&o, k, &value_to_js(v));
-            }
-            out.push(&o);
+    let Some(StatementResult::Rows { columns, rows }) = r else {
+        return Array::new().into();
+    };
+    // One JSON text parsed by the engine of the page: a string crosses from
+    // the module once, not once per column name and value (for short
+    // strings the crossing costs more than the rest of a point query).
+    let keys: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let mut k = String::new();
+            push_json_str(&mut k, c);
+            k
+        })
+        .collect();
+    let mut json = String::from("[");
+    let complete = rows.iter().enumerate().all(|(i, row)| {
+        if i > 0 {
+            json.push(',');
         }
+        json.push('{');
+        let ok = keys.iter().zip(row).enumerate().all(|(j, (k, v))| {
+            if j > 0 {
+                json.push(',');
+            }
+            json.push_str(k);
+            json.push(':');
+            push_json_value(&mut json, v)
+        });
+        json.push('}');
+        ok
+    });
+    json.push(']');
+    if let Some(v) = complete.then(|| js_sys::JSON::parse(&json).ok()).flatten() {
+        return v;
+    }
+    // A value JSON cannot carry (an integer beyond 2^53 is a BigInt).
+    let out = Array::new();
+    let keys: Vec<JsValue> = columns.iter().map(|c| JsValue::from_str(c)).collect();
+    for row in rows {
+        let o = Object::new();
+        for (k, v) in keys.iter().zip(row) {
+            let _ = Reflect::set(&o, k, &value_to_js(v));
+        }
+        out.push(&o);
     }
     out.into()
+}
+
+/// `s` as a JSON string.
+fn push_json_str(out: &mut String, s: &str) {
+    // serde_json's escaping (quotes, backslashes, control characters).
+    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "null".into()));
+}
+
+/// `v` in JSON, as [`value_to_js`] gives it; `false` (nothing written that
+/// matters) for a value JSON cannot carry: an integer beyond 2^53 (a BigInt
+/// in JavaScript) or a double that is not finite.
+fn push_json_value(out: &mut String, v: &Value) -> bool {
+    use std::fmt::Write;
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Int(i) if i.unsigned_abs() <= (1u64 << 53) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Int(_) => return false,
+        Value::Double(d) if d.is_finite() => {
+            // Rust prints the shortest text that reads back as the same
+            // double, as JSON.parse does; a number in JSON needs no ".0".
+            let _ = write!(out, "{d}");
+        }
+        Value::Double(_) => return false,
+        Value::Str(s) => push_json_str(out, s),
+        other => push_json_str(out, &other.to_string()),
+    }
+    true
 }
