@@ -70,6 +70,17 @@ pub enum Nulls {
     Handle,
 }
 
+/// The static type of a function's result ([`super::value::SType`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Res {
+    /// Not declared.
+    Unknown,
+    /// The aggregation of the types of the arguments `from..to` (the
+    /// ones the value is taken from: all of `COALESCE`'s, `IF`'s second
+    /// and third), to which the value is conformed.
+    Args(usize, usize),
+}
+
 /// The statement context of a function call.
 pub struct Ctx<'a> {
     /// The statement time ([`statement_time`]).
@@ -114,6 +125,8 @@ pub struct Def {
     /// syntax the translator maps to it), for documentation and tests.
     #[cfg_attr(not(test), expect(dead_code, reason = "read by the test that every function is tested"))]
     pub spelled: Option<&'static str>,
+    /// The static type of the result.
+    pub result: Res,
     /// The implementation.
     pub imp: Imp,
 }
@@ -129,6 +142,7 @@ const fn f(name: &'static str, min: usize, max: usize, args: &'static [Arg], imp
         nulls: Nulls::Propagate,
         args,
         spelled: None,
+        result: Res::Unknown,
         imp: Imp::Eager(imp),
     }
 }
@@ -142,6 +156,7 @@ const fn lazy(name: &'static str, min: usize, max: usize, imp: LazyFn) -> Def {
         nulls: Nulls::Handle,
         args: &[],
         spelled: None,
+        result: Res::Unknown,
         imp: Imp::Lazy(imp),
     }
 }
@@ -156,6 +171,7 @@ const fn stateful(name: &'static str, min: usize, max: usize, imp: StatefulFn) -
         nulls: Nulls::Handle,
         args: &[],
         spelled: None,
+        result: Res::Unknown,
         imp: Imp::Stateful(imp),
     }
 }
@@ -169,6 +185,11 @@ impl Def {
     }
     const fn spelled(self, s: &'static str) -> Def {
         Def { spelled: Some(s), ..self }
+    }
+    /// The result takes its value from the arguments `from..to`: its type
+    /// is theirs, aggregated.
+    const fn valued_by(self, from: usize, to: usize) -> Def {
+        Def { result: Res::Args(from, to), ..self }
     }
 
     fn coercion(&self, i: usize) -> Arg {
@@ -184,15 +205,15 @@ use Arg::{Any, Int, Num, Str, Time};
 /// Every scalar function ReelDB has.
 pub static FUNCS: &[Def] = &[
     // ----- control flow and NULLs -----
-    lazy("coalesce", 1, MANY, coalesce),
-    lazy("ifnull", 2, 2, ifnull),
-    lazy("if", 3, 3, if_),
-    f("nullif", 2, 2, &[Any], nullif).nulls_ok(),
+    lazy("coalesce", 1, MANY, coalesce).valued_by(0, MANY),
+    lazy("ifnull", 2, 2, ifnull).valued_by(0, 2),
+    lazy("if", 3, 3, if_).valued_by(1, 3),
+    f("nullif", 2, 2, &[Any], nullif).nulls_ok().valued_by(0, 1),
     f("isnull", 1, 1, &[Any], |_, v| Ok(Value::bool(v[0].is_null()))).nulls_ok(),
-    f("greatest", 2, MANY, &[Any], greatest),
+    f("greatest", 2, MANY, &[Any], greatest).valued_by(0, MANY),
     // a column's value in a grouped query, exempt from ONLY_FULL_GROUP_BY
-    f("any_value", 1, 1, &[Any], |_, v| Ok(v[0].clone())).nulls_ok(),
-    f("least", 2, MANY, &[Any], least),
+    f("any_value", 1, 1, &[Any], |_, v| Ok(v[0].clone())).nulls_ok().valued_by(0, 1),
+    f("least", 2, MANY, &[Any], least).valued_by(0, MANY),
     // ----- strings -----
     f("concat", 1, MANY, &[Str], concat),
     f("concat_ws", 2, MANY, &[Str], concat_ws).nulls_ok(),

@@ -10,7 +10,7 @@ use crate::time::Timestamp;
 use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
 use super::catalog::TableMeta;
 use super::functions::{Func, Volatility};
-use super::value::{KeyPart, SqlType, Value};
+use super::value::{KeyPart, SType, SqlType, Value};
 
 /// A row of values.
 pub type Row = Vec<Value>;
@@ -131,6 +131,10 @@ pub enum BExpr {
     Case(Option<Box<BExpr>>, Vec<(BExpr, BExpr)>, Option<Box<BExpr>>),
     /// CAST.
     Cast(Box<BExpr>, SqlType),
+    /// The value of an expression that chooses among values of several
+    /// types (`CASE`, `COALESCE`, ...) in its static type
+    /// ([`SType::conform`]: `IF(1, 2, 3.0)` is `2.0`).
+    Conform(Box<BExpr>, SType),
     /// Scalar function (see [`Func`]), with the execution slot of a
     /// function that keeps state across its calls (`RAND(n)`'s sequence).
     Func(Func, Vec<BExpr>, Option<usize>),
@@ -181,6 +185,7 @@ impl BExpr {
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
+            | BExpr::Conform(a, _)
             | BExpr::InSub(a, _, _)
             | BExpr::Quantified(a, ..) => a.visit(f),
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
@@ -243,6 +248,7 @@ impl BExpr {
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
+            | BExpr::Conform(a, _)
             | BExpr::InSub(a, _, _)
             | BExpr::Quantified(a, ..) => a.remap_mut(by),
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
@@ -515,6 +521,8 @@ pub struct SelectPlan {
     pub window_base: usize,
     /// Output expressions.
     pub projection: Vec<BExpr>,
+    /// Their static types.
+    pub types: Vec<SType>,
     /// Sort keys.
     pub order: Vec<(BExpr, bool)>,
     /// DISTINCT.
@@ -581,6 +589,20 @@ impl QueryPlan {
             QueryPlan::SetOp { left, .. } => left.columns(),
             QueryPlan::Sorted { input, .. } => input.columns(),
             QueryPlan::Recursive { columns, .. } => columns.clone(),
+        }
+    }
+
+    /// The static types of the output columns (a set operation's are the
+    /// aggregation of its sides', [`SType::merge`]).
+    pub fn types(&self) -> Vec<SType> {
+        match self {
+            QueryPlan::Select(s, _) => s.types.clone(),
+            QueryPlan::Values(_, c) => vec![SType::Unknown; c.len()],
+            QueryPlan::SetOp { left, right, .. } => {
+                left.types().into_iter().zip(right.types()).map(|(a, b)| a.merge(b)).collect()
+            }
+            QueryPlan::Sorted { input, .. } => input.types(),
+            QueryPlan::Recursive { anchor, .. } => anchor.types(),
         }
     }
 }

@@ -262,6 +262,113 @@ impl SqlType {
     }
 }
 
+/// What is known of an expression's values before it runs: the type MySQL
+/// gives it, as far as the values depend on it. `IF(1, 2, 3.0)` is a
+/// `DECIMAL` with one digit after the point, so its value 2 is `2.0`; the
+/// binder computes these (`bind/types.rs`) and conforms the values of the
+/// expressions that choose among several (`CASE`, `COALESCE`, ..., the
+/// columns of a `UNION`) to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SType {
+    /// Not known (a parameter, a function without a declared result type).
+    Unknown,
+    /// Only NULL (the literal).
+    Null,
+    /// An integer.
+    Int,
+    /// An exact decimal with this many digits after the point.
+    Decimal(u32),
+    /// A double.
+    Double,
+    /// A string.
+    Str,
+    /// A date or date-time.
+    Time,
+}
+
+impl SType {
+    /// The type of a constant.
+    pub fn of_value(v: &Value) -> SType {
+        match v {
+            Value::Null => SType::Null,
+            Value::Int(_) => SType::Int,
+            Value::Double(_) => SType::Double,
+            Value::Decimal(d) => SType::Decimal(d.s),
+            Value::Str(_) => SType::Str,
+            Value::Date(_) | Value::DateTime(_) => SType::Time,
+        }
+    }
+
+    /// The type of a column's (or a cast's) values.
+    pub fn of_sql(t: SqlType) -> SType {
+        match t {
+            SqlType::Int | SqlType::UInt | SqlType::Bool => SType::Int,
+            SqlType::Decimal(_, s) => SType::Decimal(s),
+            SqlType::Double => SType::Double,
+            SqlType::Text(_) => SType::Str,
+            SqlType::Date | SqlType::DateTime => SType::Time,
+        }
+    }
+
+    /// MySQL's aggregation of the types an expression may take its value
+    /// from (the branches of `CASE`, the arguments of `COALESCE`, the rows
+    /// of a `UNION` column): integers and decimals give a decimal with the
+    /// larger scale, a double among numbers a double, numbers mixed with
+    /// strings or times a string.
+    pub fn merge(self, o: SType) -> SType {
+        use SType::*;
+        match (self, o) {
+            (Null, x) | (x, Null) => x,
+            (Unknown, _) | (_, Unknown) => Unknown,
+            (Int, Int) => Int,
+            (Int, Decimal(s)) | (Decimal(s), Int) => Decimal(s),
+            (Decimal(a), Decimal(b)) => Decimal(a.max(b)),
+            (Double, Int | Decimal(_) | Double) | (Int | Decimal(_), Double) => Double,
+            (Time, Time) => Time,
+            _ => Str,
+        }
+    }
+
+    /// The type of `a op b` for arithmetic: exact when both sides are
+    /// (integers, or decimals with the scale MySQL gives: the larger for `+`,
+    /// `-` and `%`, the sum for `*`, the left side's plus
+    /// `div_precision_increment` for `/`), else a double.
+    pub fn arith(op: ArithOp, a: SType, b: SType) -> SType {
+        use SType::*;
+        let scale = |t: SType| match t {
+            Int => Some(0),
+            Decimal(s) => Some(s),
+            _ => None,
+        };
+        match (a, b) {
+            (Null, _) | (_, Null) => return Null,
+            (Unknown | Time, _) | (_, Unknown | Time) => return Unknown,
+            _ => {}
+        }
+        if op == ArithOp::IntDiv {
+            return Int;
+        }
+        let (Some(x), Some(y)) = (scale(a), scale(b)) else { return Double };
+        match op {
+            ArithOp::Div => Decimal((x + DIV_PRECISION_INCREMENT).min(MAX_SCALE)),
+            _ if a == Int && b == Int => Int,
+            ArithOp::Mul => Decimal((x + y).min(MAX_SCALE)),
+            _ => Decimal(x.max(y)),
+        }
+    }
+
+    /// Gives a value the type's form: an integer or a decimal of a decimal
+    /// type gets its scale (rounded half away from zero); anything else
+    /// is left as it is.
+    pub fn conform(self, v: Value) -> Value {
+        match (self, v) {
+            (SType::Decimal(s), Value::Int(i)) => Value::Decimal(Decimal::from_i64(i).rescale(s)),
+            (SType::Decimal(s), Value::Decimal(d)) if d.s != s => Value::Decimal(d.rescale(s)),
+            (_, v) => v,
+        }
+    }
+}
+
 impl Value {
     /// Whether the value is NULL.
     pub fn is_null(&self) -> bool {

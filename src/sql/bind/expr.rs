@@ -183,7 +183,7 @@ impl<'a> Binder<'a> {
                     Some(x) => Some(sub!(x)),
                     None => None,
                 };
-                BExpr::Case(o, w, el)
+                types::conformed(BExpr::Case(o, w, el), scope, aggs.as_deref())
             }
             Expr::Cast(a, t) => BExpr::Cast(sub!(a), *t),
             Expr::Like { expr, pattern, escape, negated } => {
@@ -254,7 +254,7 @@ impl<'a> Binder<'a> {
                     )?)
                 } else {
                     let slot = f.keeps_state().then(|| self.next_slot());
-                    BExpr::Func(f, a, slot)
+                    types::conformed(BExpr::Func(f, a, slot), scope, aggs.as_deref())
                 }
             }
             Expr::GroupConcat { args, distinct, order_by, separator } => {

@@ -280,6 +280,7 @@ impl<'a> Binder<'a> {
         } else {
             Some(plan_from(from_parts, conjuncts))
         };
+        let types = projection.iter().map(|e| types::stype(e, &scope, grouped.then_some(&aggs))).collect();
         let plan = SelectPlan {
             from,
             group: if grouped { Some((group_keys, aggs.calls)) } else { None },
@@ -287,6 +288,7 @@ impl<'a> Binder<'a> {
             windows,
             window_base,
             projection,
+            types,
             order,
             distinct: s.distinct,
             limit,

@@ -358,6 +358,7 @@ impl<'a> Exec<'a> {
                 }
             }
             BExpr::Cast(a, t) => cast(&self.eval(a, env)?, *t, false)?,
+            BExpr::Conform(a, t) => t.conform(self.eval(a, env)?),
             BExpr::Like(a, p, escape, neg) => {
                 let v = self.eval(a, env)?;
                 let pv = self.eval(p, env)?;

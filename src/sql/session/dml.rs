@@ -15,7 +15,7 @@ use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::exec::{Exec, ExecState};
 use crate::sql::functions::statement_time;
 use crate::sql::plan::{Access, BExpr, LeafSource, QueryPlan, Row, SelectPlan, Snap};
-use crate::sql::value::{cast, sql_cmp, SqlType, Value};
+use crate::sql::value::{cast, sql_cmp, SType, SqlType, Value};
 
 /// `ON DUPLICATE KEY UPDATE` bound: the assignments by column, and the
 /// execution state they share across the statement's rows.
@@ -523,6 +523,7 @@ impl Session {
                 windows: Vec::new(),
                 window_base: ncols + 1,
                 projection: (0..=ncols).map(BExpr::Col).collect(),
+                types: vec![SType::Unknown; ncols + 1],
                 order,
                 distinct: false,
                 limit,
