@@ -142,6 +142,18 @@ impl Decimal {
         Some(Decimal { m: q / 10 + adj, s })
     }
 
+    /// The quotient as MySQL keeps it for a further operation: truncated
+    /// after the digits of whole groups of nine that hold both scales plus
+    /// `div_precision_increment` (`2/3` is 0.666666666); None on overflow.
+    pub fn wide_div(a: Decimal, b: Decimal) -> Option<Decimal> {
+        let s = (a.s + b.s + DIV_PRECISION_INCREMENT).div_ceil(9) * 9;
+        if s > MAX_SCALE {
+            return None;
+        }
+        let num = a.m.checked_mul(pow10((b.s + s).checked_sub(a.s)?)?)?;
+        Some(Decimal { m: num / b.m, s })
+    }
+
     /// Compares two decimals exactly (falls back to doubles on overflow).
     pub fn compare(a: Decimal, b: Decimal) -> Ordering {
         match Self::align(a, b) {
@@ -350,7 +362,7 @@ impl SType {
         }
         let (Some(x), Some(y)) = (scale(a), scale(b)) else { return Double };
         match op {
-            ArithOp::Div => Decimal((x + DIV_PRECISION_INCREMENT).min(MAX_SCALE)),
+            ArithOp::Div | ArithOp::WideDiv => Decimal((x + DIV_PRECISION_INCREMENT).min(MAX_SCALE)),
             _ if a == Int && b == Int => Int,
             ArithOp::Mul => Decimal((x + y).min(MAX_SCALE)),
             _ => Decimal(x.max(y)),
@@ -797,6 +809,11 @@ pub enum ArithOp {
     Mul,
     /// /
     Div,
+    /// `/` as an operand of further arithmetic (`2/3*3`): the quotient
+    /// with the digits MySQL keeps for the next operation (whole groups
+    /// of nine after the point, truncated); the expression it is part of
+    /// shows its static scale ([`SType::arith`]), so `2/3*3` is `2.0000`.
+    WideDiv,
     /// DIV
     IntDiv,
     /// % / MOD
@@ -815,7 +832,7 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value) -> SqlResult<Value> {
         ArithOp::Add => "+",
         ArithOp::Sub => "-",
         ArithOp::Mul => "*",
-        ArithOp::Div => "/",
+        ArithOp::Div | ArithOp::WideDiv => "/",
         ArithOp::IntDiv => "DIV",
         ArithOp::Mod => "%",
     };
@@ -840,12 +857,13 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value) -> SqlResult<Value> {
             }
             Ok(Value::Int(q as i64))
         }
-        ArithOp::Div => {
+        ArithOp::Div | ArithOp::WideDiv => {
             if b.to_f64() == Some(0.0) {
                 return Ok(Value::Null);
             }
             if let (Some(x), Some(y)) = (a.to_decimal(), b.to_decimal()) {
-                if let Some(q) = Decimal::checked_div(x, y) {
+                let wide = if op == ArithOp::WideDiv { Decimal::wide_div(x, y) } else { None };
+                if let Some(q) = wide.or_else(|| Decimal::checked_div(x, y)) {
                     return Ok(Value::Decimal(q));
                 }
             }

@@ -126,7 +126,10 @@ impl<'a> Binder<'a> {
             Expr::Binary(op, a, b) => {
                 let a = sub!(a);
                 let b = sub!(b);
-                BExpr::Binary(*op, a, b)
+                match op {
+                    BinOp::Arith(op) => types::arithmetic(*op, *a, *b, scope, aggs.as_deref()),
+                    _ => BExpr::Binary(*op, a, b),
+                }
             }
             Expr::IsNull(a, n) => BExpr::IsNull(sub!(a), *n),
             Expr::IsBool(a, v, n) => BExpr::IsBool(sub!(a), *v, *n),
@@ -185,6 +188,7 @@ impl<'a> Binder<'a> {
                 };
                 types::conformed(BExpr::Case(o, w, el), scope, aggs.as_deref())
             }
+            Expr::Cast(a, t @ SqlType::Decimal(..)) => BExpr::Cast(Box::new(types::widened(*sub!(a)).0), *t),
             Expr::Cast(a, t) => BExpr::Cast(sub!(a), *t),
             Expr::Like { expr, pattern, escape, negated } => {
                 let a = sub!(expr);

@@ -113,3 +113,39 @@ pub(super) fn conformed(e: BExpr, scope: &Scope, aggs: Option<&Aggs>) -> BExpr {
         _ => e,
     }
 }
+
+/// `a op b` for arithmetic. As in MySQL, a division that is an operand of
+/// further arithmetic keeps more digits than it shows
+/// ([`ArithOp::WideDiv`]), and the outermost arithmetic over one shows its
+/// static scale: `2/3*3` is `2.0000`, `1/3 + 1/3` is `0.6667`.
+pub(super) fn arithmetic(op: ArithOp, a: BExpr, b: BExpr, scope: &Scope, aggs: Option<&Aggs>) -> BExpr {
+    let e = BExpr::Binary(BinOp::Arith(op), Box::new(a), Box::new(b));
+    let t = stype(&e, scope, aggs);
+    let BExpr::Binary(_, a, b) = e else { unreachable!("built above") };
+    let (a, wide_a) = widened(*a);
+    let (b, wide_b) = widened(*b);
+    let e = BExpr::Binary(BinOp::Arith(op), Box::new(a), Box::new(b));
+    match t {
+        SType::Decimal(_) if wide_a || wide_b => BExpr::Conform(Box::new(e), t),
+        _ => e,
+    }
+}
+
+/// An operand of arithmetic (or of a `CAST` to `DECIMAL`) with the digits
+/// MySQL keeps: a division becomes [`ArithOp::WideDiv`], and arithmetic
+/// over one is taken without the rounding to its scale; true if it was
+/// such.
+pub(super) fn widened(e: BExpr) -> (BExpr, bool) {
+    match e {
+        BExpr::Binary(BinOp::Arith(ArithOp::Div), a, b) => (BExpr::Binary(BinOp::Arith(ArithOp::WideDiv), a, b), true),
+        BExpr::Unary(UnOp::Neg, a) => {
+            let (a, wide) = widened(*a);
+            (BExpr::Unary(UnOp::Neg, Box::new(a)), wide)
+        }
+        BExpr::Conform(inner, t) => match *inner {
+            inner @ BExpr::Binary(BinOp::Arith(_), ..) => (inner, true),
+            inner => (BExpr::Conform(Box::new(inner), t), false),
+        },
+        e => (e, false),
+    }
+}
