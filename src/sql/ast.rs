@@ -392,6 +392,8 @@ pub struct Select {
     /// WHERE.
     pub filter: Option<Expr>,
     pub group_by: Vec<Expr>,
+    /// `GROUP BY ... WITH ROLLUP`.
+    pub rollup: bool,
     pub having: Option<Expr>,
     /// `WINDOW name AS (spec)` definitions.
     pub windows: Vec<(String, WindowSpec)>,

@@ -512,6 +512,9 @@ pub struct SelectPlan {
     /// Grouping: (keys, aggregates); the grouped row is the group's first
     /// row, then a slot for each window value, then the aggregate values.
     pub group: Option<(Vec<BExpr>, Vec<AggCall>)>,
+    /// `WITH ROLLUP`: after the groups, a super-aggregate row for each
+    /// prefix of the keys (the keys are columns; those rolled up are NULL).
+    pub rollup: bool,
     /// HAVING.
     pub having: Option<BExpr>,
     /// Window function calls, computed after grouping and HAVING.

@@ -951,12 +951,14 @@ fn select(s: sp::Select) -> SqlResult<Select> {
         }
         from.push(acc);
     }
-    let group_by = match s.group_by {
+    let (group_by, rollup) = match s.group_by {
         sp::GroupByExpr::Expressions(v, m) => {
-            if !m.is_empty() {
-                return unsupported("GROUP BY modifiers");
-            }
-            v.into_iter().map(expr).collect::<SqlResult<_>>()?
+            let rollup = match m[..] {
+                [] => false,
+                [sp::GroupByWithModifier::Rollup] => true,
+                _ => return unsupported("GROUP BY modifiers other than WITH ROLLUP"),
+            };
+            (v.into_iter().map(expr).collect::<SqlResult<_>>()?, rollup)
         }
         sp::GroupByExpr::All(_) => return unsupported("GROUP BY ALL"),
     };
@@ -975,6 +977,7 @@ fn select(s: sp::Select) -> SqlResult<Select> {
         from,
         filter: s.selection.map(expr).transpose()?,
         group_by,
+        rollup,
         having: s.having.map(expr).transpose()?,
     })
 }

@@ -218,6 +218,10 @@ impl<'a> Binder<'a> {
             group_keys.push(self.expr(&e, &scope, None)?);
         }
 
+        if s.rollup && group_keys.iter().any(|k| !matches!(k, BExpr::Col(_))) {
+            return Err(SqlError::unsupported("WITH ROLLUP over a GROUP BY expression that is not a column"));
+        }
+
         let mut projection = Vec::new();
         for (e, _, _) in &items {
             projection.push(self.expr(e, &scope, if grouped { Some(&mut aggs) } else { None })?);
@@ -284,6 +288,7 @@ impl<'a> Binder<'a> {
         let plan = SelectPlan {
             from,
             group: if grouped { Some((group_keys, aggs.calls)) } else { None },
+            rollup: s.rollup,
             having,
             windows,
             window_base,

@@ -149,7 +149,11 @@ impl<'a> Exec<'a> {
             Some((keys, aggs)) => {
                 // the group's first row, then the window slots
                 let width = p.window_base + p.windows.len();
-                self.group(rows, keys, aggs, keys.is_empty(), width, parent)?
+                if p.rollup {
+                    self.group_rollup(rows, keys, aggs, width, parent)?
+                } else {
+                    self.group(rows, keys, aggs, keys.is_empty(), width, parent)?
+                }
             }
             None => rows,
         };

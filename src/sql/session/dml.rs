@@ -519,6 +519,7 @@ impl Session {
             let select = SelectPlan {
                 from: Some(plan_from(vec![FromPart::Leaf(src)], conj)),
                 group: None,
+                rollup: false,
                 having: None,
                 windows: Vec::new(),
                 window_base: ncols + 1,
