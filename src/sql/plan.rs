@@ -121,6 +121,9 @@ pub enum BExpr {
     InList(Box<BExpr>, Vec<BExpr>, bool),
     /// [NOT] IN (subquery).
     InSub(Box<BExpr>, Rc<SubPlan>, bool),
+    /// `(a, b, ...) [NOT] IN (subquery)`: the row's values, the subquery
+    /// (of as many columns), NOT.
+    RowInSub(Vec<BExpr>, Rc<SubPlan>, bool),
     /// `x op ANY|ALL (subquery)`: value, operator, subquery, ALL.
     Quantified(Box<BExpr>, CmpOp, Rc<SubPlan>, bool),
     /// [NOT] EXISTS.
@@ -150,7 +153,11 @@ impl BExpr {
         let mut ok = true;
         self.walk(&mut |e| match e {
             BExpr::Col(i) => f(*i),
-            BExpr::InSub(_, s, _) | BExpr::Quantified(_, _, s, _) | BExpr::Exists(s, _) | BExpr::Scalar(s)
+            BExpr::InSub(_, s, _)
+            | BExpr::RowInSub(_, s, _)
+            | BExpr::Quantified(_, _, s, _)
+            | BExpr::Exists(s, _)
+            | BExpr::Scalar(s)
                 if s.correlated =>
             {
                 ok = false
@@ -201,6 +208,7 @@ impl BExpr {
                 a.visit(f);
                 l.iter().for_each(|x| x.visit(f));
             }
+            BExpr::RowInSub(l, ..) => l.iter().for_each(|x| x.visit(f)),
             BExpr::Case(o, w, e) => {
                 if let Some(o) = o {
                     o.visit(f);
@@ -221,7 +229,10 @@ impl BExpr {
     pub fn has_subquery(&self) -> bool {
         let mut found = false;
         self.walk(&mut |e| {
-            if matches!(e, BExpr::InSub(..) | BExpr::Quantified(..) | BExpr::Exists(..) | BExpr::Scalar(_)) {
+            if matches!(
+                e,
+                BExpr::InSub(..) | BExpr::RowInSub(..) | BExpr::Quantified(..) | BExpr::Exists(..) | BExpr::Scalar(_)
+            ) {
                 found = true;
             }
         });
@@ -264,6 +275,7 @@ impl BExpr {
                 a.remap_mut(by);
                 l.iter_mut().for_each(|x| x.remap_mut(by));
             }
+            BExpr::RowInSub(l, ..) => l.iter_mut().for_each(|x| x.remap_mut(by)),
             BExpr::Case(o, w, e) => {
                 if let Some(o) = o {
                     o.remap_mut(by);
@@ -287,7 +299,12 @@ impl BExpr {
         self.walk(&mut |e| {
             if matches!(
                 e,
-                BExpr::Col(_) | BExpr::InSub(..) | BExpr::Quantified(..) | BExpr::Exists(..) | BExpr::Scalar(_)
+                BExpr::Col(_)
+                    | BExpr::InSub(..)
+                    | BExpr::RowInSub(..)
+                    | BExpr::Quantified(..)
+                    | BExpr::Exists(..)
+                    | BExpr::Scalar(_)
             ) {
                 c = false;
             }

@@ -147,6 +147,24 @@ impl<'a> Binder<'a> {
                 }
                 BExpr::InList(a, l, *negated)
             }
+            Expr::InSubquery { expr, query, negated } if matches!(&**expr, Expr::Row(x) if x.len() > 1) => {
+                let items = match &**expr {
+                    Expr::Row(items) => items,
+                    _ => return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)")),
+                };
+                let mut l = Vec::new();
+                for x in items {
+                    l.push(self.expr(x, scope, aggs.as_deref_mut())?);
+                }
+                let sp = self.subplan(query, scope)?;
+                if sp.plan.columns().len() != l.len() {
+                    return Err(SqlError::new(
+                        Code::OperandColumns,
+                        format!("Operand should contain {} column(s)", l.len()),
+                    ));
+                }
+                BExpr::RowInSub(l, sp, *negated)
+            }
             Expr::InSubquery { expr, query, negated } => {
                 let a = sub!(expr);
                 let sp = self.subplan(query, scope)?;

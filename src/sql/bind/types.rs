@@ -46,6 +46,7 @@ pub(super) fn stype(e: &BExpr, scope: &Scope, aggs: Option<&Aggs>) -> SType {
         | BExpr::Between(..)
         | BExpr::InList(..)
         | BExpr::InSub(..)
+        | BExpr::RowInSub(..)
         | BExpr::Quantified(..)
         | BExpr::Exists(..)
         | BExpr::Like(..) => SType::Int,
