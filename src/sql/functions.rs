@@ -127,6 +127,10 @@ pub struct Def {
     pub spelled: Option<&'static str>,
     /// The static type of the result.
     pub result: Res,
+    /// Whether a quotient among the arguments keeps the digits MySQL keeps
+    /// for a further operation (`FLOOR(2/3*3)` is 1, `ROUND(2/3, 8)`
+    /// 0.66666667: functions whose result has a scale of its own).
+    pub exact_args: bool,
     /// The implementation.
     pub imp: Imp,
 }
@@ -143,6 +147,7 @@ const fn f(name: &'static str, min: usize, max: usize, args: &'static [Arg], imp
         args,
         spelled: None,
         result: Res::Unknown,
+        exact_args: false,
         imp: Imp::Eager(imp),
     }
 }
@@ -157,6 +162,7 @@ const fn lazy(name: &'static str, min: usize, max: usize, imp: LazyFn) -> Def {
         args: &[],
         spelled: None,
         result: Res::Unknown,
+        exact_args: false,
         imp: Imp::Lazy(imp),
     }
 }
@@ -172,6 +178,7 @@ const fn stateful(name: &'static str, min: usize, max: usize, imp: StatefulFn) -
         args: &[],
         spelled: None,
         result: Res::Unknown,
+        exact_args: false,
         imp: Imp::Stateful(imp),
     }
 }
@@ -185,6 +192,9 @@ impl Def {
     }
     const fn spelled(self, s: &'static str) -> Def {
         Def { spelled: Some(s), ..self }
+    }
+    const fn exact(self) -> Def {
+        Def { exact_args: true, ..self }
     }
     /// The result takes its value from the arguments `from..to`: its type
     /// is theirs, aggregated.
@@ -272,11 +282,11 @@ pub static FUNCS: &[Def] = &[
     f("soundex", 1, 1, &[Str], |_, v| Ok(Value::Str(soundex(s(&v[0]))))),
     // ----- numbers -----
     f("abs", 1, 1, &[Num], abs),
-    f("round", 1, 2, &[Num, Int], |_, v| Ok(round(v, false))),
-    f("truncate", 2, 2, &[Num, Int], |_, v| Ok(round(v, true))),
-    f("floor", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], true))),
-    f("ceil", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))),
-    f("ceiling", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))),
+    f("round", 1, 2, &[Num, Int], |_, v| Ok(round(v, false))).exact(),
+    f("truncate", 2, 2, &[Num, Int], |_, v| Ok(round(v, true))).exact(),
+    f("floor", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], true))).exact(),
+    f("ceil", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact(),
+    f("ceiling", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact(),
     f("mod", 2, 2, &[Num], |_, v| arith(ArithOp::Mod, &v[0], &v[1])),
     f("sign", 1, 1, &[Num], |_, v| Ok(Value::Int(ord_int(sql_cmp(&v[0], &Value::Int(0)).unwrap_or(Ordering::Equal))))),
     f("sqrt", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).sqrt()))),

@@ -262,6 +262,9 @@ impl<'a> Binder<'a> {
                     a.push(self.expr(x, scope, aggs.as_deref_mut())?);
                 }
                 let f = Func::resolve(name, a.len())?;
+                if f.def().exact_args {
+                    a = a.into_iter().map(|x| types::widened(x).0).collect();
+                }
                 // One statement sees one clock and one current database.
                 if f.def().volatility == Volatility::Statement && a.iter().all(BExpr::is_const) {
                     let ex = self.exec();
