@@ -53,6 +53,7 @@ pub(super) fn stype(e: &BExpr, scope: &Scope, aggs: Option<&Aggs>) -> SType {
         BExpr::Scalar(sp) => sp.plan.types().first().copied().unwrap_or(SType::Unknown),
         BExpr::Cast(_, t) => SType::of_sql(*t),
         BExpr::Conform(_, t) => *t,
+        BExpr::Func(f, ..) if f.def().result == Res::Int => SType::Int,
         BExpr::Case(..) | BExpr::Func(..) => match choices(e) {
             Some(c) => merged(&c, scope, aggs).0,
             None => SType::Unknown,
@@ -70,7 +71,7 @@ fn choices(e: &BExpr) -> Option<Vec<&BExpr>> {
         }
         BExpr::Func(f, args, _) => match f.def().result {
             Res::Args(from, to) => Some(args.iter().take(to).skip(from).collect()),
-            Res::Unknown => None,
+            Res::Unknown | Res::Int => None,
         },
         _ => None,
     }
@@ -121,14 +122,16 @@ pub(super) fn conformed(e: BExpr, scope: &Scope, aggs: Option<&Aggs>) -> BExpr {
 /// static scale: `2/3*3` is `2.0000`, `1/3 + 1/3` is `0.6667`.
 pub(super) fn arithmetic(op: ArithOp, a: BExpr, b: BExpr, scope: &Scope, aggs: Option<&Aggs>) -> BExpr {
     let e = BExpr::Binary(BinOp::Arith(op), Box::new(a), Box::new(b));
-    let t = stype(&e, scope, aggs);
-    let BExpr::Binary(_, a, b) = e else { unreachable!("built above") };
+    // only where the result's scale is known, to round the digits to
+    let t @ SType::Decimal(_) = stype(&e, scope, aggs) else { return e };
+    let BExpr::Binary(_, a, b) = e else { return e };
     let (a, wide_a) = widened(*a);
     let (b, wide_b) = widened(*b);
     let e = BExpr::Binary(BinOp::Arith(op), Box::new(a), Box::new(b));
-    match t {
-        SType::Decimal(_) if wide_a || wide_b => BExpr::Conform(Box::new(e), t),
-        _ => e,
+    if wide_a || wide_b {
+        BExpr::Conform(Box::new(e), t)
+    } else {
+        e
     }
 }
 
