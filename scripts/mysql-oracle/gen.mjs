@@ -431,8 +431,29 @@ export function generateCase(seed) {
       const where = r.chance(0.4) ? ` WHERE ${pred(r, scope, depth)}` : "";
       steps.push({ sql: `SELECT a.id, ${chosen.join(", ")} FROM ${t.name} a${where}`, area: "window function", query: true });
     } else if (kind === "dml") {
-      const op = r.int(5);
-      if (op === 0) {
+      const op = r.int(tables.length > 1 ? 7 : 5);
+      if (op >= 5) {
+        // multi-table: the rows of a that join rows of b
+        const u = r.pick(tables.filter((x) => x !== t));
+        const js = scopeOf(t, "a").concat(scopeOf(u, "b"));
+        const common = t.cols.filter((c) => u.cols.some((d) => d.ty === c.ty));
+        let on = `a.id ${r.pick(["=", "<", ">"])} b.id`;
+        if (common.length && r.chance(0.6)) {
+          const c = r.pick(common);
+          on = `a.${c.name} = b.${r.pick(u.cols.filter((x) => x.ty === c.ty)).name}`;
+        }
+        const jt = r.pick(["JOIN", "LEFT JOIN"]);
+        const where = r.chance(0.6) ? ` WHERE ${pred(r, js, 1)}` : "";
+        if (op === 5) {
+          steps.push({ sql: `DELETE a FROM ${t.name} a ${jt} ${u.name} b ON ${on}${where}`, area: "multi-table delete" });
+        } else {
+          const col = r.pick(t.cols);
+          mayDivide = false;
+          const value = expr(r, col.ty, js, 1);
+          mayDivide = true;
+          steps.push({ sql: `UPDATE ${t.name} a ${jt} ${u.name} b ON ${on} SET a.${col.name} = ${value}${where}`, area: "multi-table update" });
+        }
+      } else if (op === 0) {
         const col = r.pick(t.cols);
         mayDivide = false;
         const value = expr(r, col.ty, scopeOf(t, t.name), 1);

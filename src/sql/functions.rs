@@ -81,6 +81,9 @@ pub enum Res {
     Args(usize, usize),
     /// An integer.
     Int,
+    /// The first argument's type, a decimal with the scale of the
+    /// constant second argument (`ROUND(x, 1)`).
+    Scaled,
 }
 
 /// The statement context of a function call.
@@ -202,6 +205,11 @@ impl Def {
     const fn exact(self) -> Def {
         Def { exact_args: true, ..self }
     }
+    /// The result has the first argument's type, a decimal the scale the
+    /// second one asks for.
+    const fn scaled(self) -> Def {
+        Def { result: Res::Scaled, ..self }
+    }
     /// The result takes its value from the arguments `from..to`: its type
     /// is theirs, aggregated.
     const fn valued_by(self, from: usize, to: usize) -> Def {
@@ -288,8 +296,8 @@ pub static FUNCS: &[Def] = &[
     f("soundex", 1, 1, &[Str], |_, v| Ok(Value::Str(soundex(s(&v[0]))))),
     // ----- numbers -----
     f("abs", 1, 1, &[Num], abs).valued_by(0, 1),
-    f("round", 1, 2, &[Num, Int], |_, v| Ok(round(v, false))).exact(),
-    f("truncate", 2, 2, &[Num, Int], |_, v| Ok(round(v, true))).exact(),
+    f("round", 1, 2, &[Num, Int], |_, v| Ok(round(v, false))).exact().scaled(),
+    f("truncate", 2, 2, &[Num, Int], |_, v| Ok(round(v, true))).exact().scaled(),
     f("floor", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], true))).exact(),
     f("ceil", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact(),
     f("ceiling", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact(),

@@ -54,6 +54,14 @@ pub(super) fn stype(e: &BExpr, scope: &Scope, aggs: Option<&Aggs>) -> SType {
         BExpr::Cast(_, t) => SType::of_sql(*t),
         BExpr::Conform(_, t) => *t,
         BExpr::Func(f, ..) if f.def().result == Res::Int => SType::Int,
+        BExpr::Func(f, args, _) if f.def().result == Res::Scaled => {
+            match (args.first().map(|a| stype(a, scope, aggs)), args.get(1)) {
+                (Some(SType::Int), _) => SType::Int,
+                (Some(SType::Decimal(_)), None) => SType::Decimal(0),
+                (Some(SType::Decimal(_)), Some(BExpr::Lit(Value::Int(d)))) => SType::Decimal((*d).clamp(0, 30) as u32),
+                _ => SType::Unknown,
+            }
+        }
         BExpr::Case(..) | BExpr::Func(..) => match choices(e) {
             Some(c) => merged(&c, scope, aggs).0,
             None => SType::Unknown,
@@ -71,7 +79,7 @@ fn choices(e: &BExpr) -> Option<Vec<&BExpr>> {
         }
         BExpr::Func(f, args, _) => match f.def().result {
             Res::Args(from, to) => Some(args.iter().take(to).skip(from).collect()),
-            Res::Unknown | Res::Int => None,
+            Res::Unknown | Res::Int | Res::Scaled => None,
         },
         _ => None,
     }
