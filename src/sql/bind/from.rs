@@ -27,7 +27,12 @@ impl<'a> Binder<'a> {
                 let l = self.bind_from_item(left, cols, parent)?;
                 let start_right = cols.len();
                 let r = self.bind_from_item(right, cols, parent)?;
-                let scope = Scope::new(cols.clone(), parent);
+                // ON sees the columns of this join's operands only (not those
+                // of the FROM entries before it, as in MySQL): the others
+                // keep their places but cannot be named
+                let mut visible = cols.clone();
+                visible[..start_left].iter_mut().for_each(|c| c.name.clear());
+                let scope = Scope::new(visible, parent);
                 let mut conds = Vec::new();
                 if let Some(on) = on {
                     split_and(&self.expr(on, &scope, None)?, &mut conds);
