@@ -9,11 +9,8 @@
 // a mismatch class found by this harness; widen the generator when one is
 // fixed): XOR (binds
 // tighter than IS NULL, BETWEEN, IN), RIGHT JOIN (columns shifted when the
-// left table is empty), LIKE (accent folding), COALESCE/CASE/IF over
-// decimals of different scales and set operations over columns of
-// different types (result type), nested decimal divisions (the quotient is
-// rounded before the next operation), ROUND/TRUNCATE of a computed decimal
-// (scale), division by zero in UPDATE values (strict mode error), indexes on
+// left table is empty), LIKE (accent folding), ROUND/TRUNCATE of a computed
+// decimal (scale), division by zero in UPDATE values (strict mode error), indexes on
 // DATE columns (no row found for a string constant), punctuation in strings
 // (ReelDB orders it by code point, the collation by UCA weight: '.' < '*'),
 // INTERVAL arithmetic, doubles.
@@ -64,8 +61,7 @@ let mayDivide = true;
  * @param {{col: Col, q: string}[]} scope
  * @param {number} depth
  * @param {boolean} [top] whether this is a whole select item (the only place
- *   a division may stand: ReelDB rounds a quotient to its scale before the
- *   next operation, MySQL keeps 9 more digits; and a bitwise operator)
+ *   a bitwise operator may stand)
  * @returns {string}
  */
 function expr(r, ty, scope, depth, top = false) {
@@ -114,8 +110,18 @@ function expr(r, ty, scope, depth, top = false) {
         () => `(${sub("dec")} + ${sub("dec")})`,
         () => `(${sub("dec")} - ${sub("int")})`,
         () => `(${sub("dec")} * ${sub("int")})`,
-        () => (mayDivide && top ? `(${leaf("dec")} / ${leaf("int")})` : leaf("dec")),
-        () => (mayDivide && top ? `(${leaf("int")} / ${leaf("int")})` : leaf("dec")),
+        () => (mayDivide ? `(${sub("dec")} / ${leaf("int")})` : leaf("dec")),
+        () => (mayDivide ? `(${leaf("int")} / ${leaf("int")})` : leaf("dec")),
+        // a quotient inside arithmetic (MySQL keeps nine digits a group)
+        () => (mayDivide ? `((${leaf("int")} / ${leaf("int")}) * ${leaf("int")})` : leaf("dec")),
+        () => (mayDivide ? `(${leaf("dec")} / ${leaf("int")} + ${leaf("int")} / ${leaf("int")})` : leaf("dec")),
+        // result types: integers and decimals of other scales mixed
+        () => `COALESCE(${sub("dec")}, ${sub("int")})`,
+        () => `IFNULL(${sub("dec")}, ${sub("int")})`,
+        () => `IF(${sub("bool")}, ${sub("int")}, ${sub("dec")})`,
+        () => `CASE WHEN ${sub("bool")} THEN ${sub("dec")} WHEN ${sub("bool")} THEN ${sub("int")} END`,
+        () => `GREATEST(${sub("dec")}, ${sub("int")})`,
+        () => `LEAST(${sub("int")}, ${sub("dec")})`,
         () => `ABS(${sub("dec")})`,
         () => `(- ${sub("dec")})`,
         () => `ROUND(${leaf("dec")}, ${r.int(3)})`,
@@ -266,9 +272,12 @@ export function generateCase(seed) {
         `GROUP_CONCAT(a.${other}${r.chance(0.4) ? `, '-', a.${r.pick(t.cols).name}` : ""} ORDER BY ${r.pick(t.cols.filter((c) => !c.nullable).map((c) => `a.${c.name}`).concat(["a.id"]))}${r.pick(["", " DESC"])}, a.id SEPARATOR '|')`,
       );
       const having = r.chance(0.4) ? ` HAVING COUNT(*) ${r.pick([">", ">=", "="])} ${r.int(3)}` : "";
+      // super-aggregate rows (the key NULL), also for a second key
+      const key2 = r.pick(t.cols.filter((c) => c !== key).concat([key]));
+      const rollup = r.chance(0.25) ? (key2 !== key && r.chance(0.5) ? `, a.${key2.name} WITH ROLLUP` : " WITH ROLLUP") : "";
       const where = r.chance(0.4) ? ` WHERE ${pred(r, scope, depth)}` : "";
       steps.push({
-        sql: `SELECT a.${key.name}, ${aggs.filter(() => r.chance(0.6)).concat(["COUNT(*)"]).join(", ")} FROM ${t.name} a${where} GROUP BY a.${key.name}${having}`,
+        sql: `SELECT a.${key.name}, ${aggs.filter(() => r.chance(0.6)).concat(["COUNT(*)"]).join(", ")} FROM ${t.name} a${where} GROUP BY a.${key.name}${rollup}${having}`,
         area: "group by",
         query: true,
         fold: true,
@@ -325,6 +334,17 @@ export function generateCase(seed) {
         const e = r.pick(t.cols);
         const row = `(a.${c.name}, a.${e.name}) ${r.pick(["=", "<>", "<", ">="])} (${literal(r, c.ty)}, ${literal(r, e.ty)})`;
         steps.push({ sql: `SELECT a.id, ${q}, ${row} FROM ${t.name} a`, area: "ANY/ALL, row constructor", query: true });
+      } else if (form === 3 && same.length && r.chance(0.6)) {
+        // a row constructor against a subquery's rows
+        const d = r.pick(same);
+        const e = r.pick(t.cols);
+        const f = r.pick(u.cols.filter((x) => x.ty === e.ty).concat([]));
+        if (!f) continue;
+        steps.push({
+          sql: `SELECT a.id, (a.${c.name}, a.${e.name}) ${r.chance(0.4) ? "NOT " : ""}IN (SELECT b.${d.name}, b.${f.name} FROM ${u.name} b WHERE ${pred(r, inner, 1)}) FROM ${t.name} a`,
+          area: "row IN subquery",
+          query: true,
+        });
       } else if (form === 2 && same.length && c.ty !== "str") {
         const d = r.pick(same);
         steps.push({ sql: `SELECT a.id, (SELECT MAX(b.${d.name}) FROM ${u.name} b WHERE b.id ${r.pick(["<", ">", "<>"])} a.id) FROM ${t.name} a`, area: "scalar subquery", query: true });
@@ -334,7 +354,10 @@ export function generateCase(seed) {
     } else if (kind === "setop") {
       const u = r.pick(tables);
       const c = r.pick(t.cols);
-      const same = u.cols.filter((d) => d.sql === c.sql);
+      // the same type, or numbers of different types (the column's type
+      // is their aggregate: an integer shows the decimal's scale)
+      const num = (/** @type {Col} */ x) => x.ty === "int" || x.ty === "dec";
+      const same = u.cols.filter((d) => d.sql === c.sql || (num(c) && num(d)));
       if (!same.length) continue;
       const d = r.pick(same);
       const op = r.pick(["UNION", "UNION ALL", "INTERSECT", "EXCEPT"]);
@@ -408,8 +431,29 @@ export function generateCase(seed) {
       const where = r.chance(0.4) ? ` WHERE ${pred(r, scope, depth)}` : "";
       steps.push({ sql: `SELECT a.id, ${chosen.join(", ")} FROM ${t.name} a${where}`, area: "window function", query: true });
     } else if (kind === "dml") {
-      const op = r.int(5);
-      if (op === 0) {
+      const op = r.int(tables.length > 1 ? 7 : 5);
+      if (op >= 5) {
+        // multi-table: the rows of a that join rows of b
+        const u = r.pick(tables.filter((x) => x !== t));
+        const js = scopeOf(t, "a").concat(scopeOf(u, "b"));
+        const common = t.cols.filter((c) => u.cols.some((d) => d.ty === c.ty));
+        let on = `a.id ${r.pick(["=", "<", ">"])} b.id`;
+        if (common.length && r.chance(0.6)) {
+          const c = r.pick(common);
+          on = `a.${c.name} = b.${r.pick(u.cols.filter((x) => x.ty === c.ty)).name}`;
+        }
+        const jt = r.pick(["JOIN", "LEFT JOIN"]);
+        const where = r.chance(0.6) ? ` WHERE ${pred(r, js, 1)}` : "";
+        if (op === 5) {
+          steps.push({ sql: `DELETE a FROM ${t.name} a ${jt} ${u.name} b ON ${on}${where}`, area: "multi-table delete" });
+        } else {
+          const col = r.pick(t.cols);
+          mayDivide = false;
+          const value = expr(r, col.ty, js, 1);
+          mayDivide = true;
+          steps.push({ sql: `UPDATE ${t.name} a ${jt} ${u.name} b ON ${on} SET a.${col.name} = ${value}${where}`, area: "multi-table update" });
+        }
+      } else if (op === 0) {
         const col = r.pick(t.cols);
         mayDivide = false;
         const value = expr(r, col.ty, scopeOf(t, t.name), 1);

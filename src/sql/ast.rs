@@ -233,6 +233,20 @@ pub enum Stmt {
         /// LIMIT: at most this many rows are deleted.
         limit: Option<Expr>,
     },
+    /// Multi-table `DELETE t1 [, t2] FROM <tables and joins> [WHERE ...]`.
+    DeleteJoin {
+        /// The tables (names or aliases of `from`) whose rows are deleted.
+        targets: Vec<String>,
+        from: Vec<TableRef>,
+        filter: Option<Expr>,
+    },
+    /// Multi-table `UPDATE <tables and joins> SET [t.]c = e, ... [WHERE ...]`.
+    UpdateJoin {
+        from: Vec<TableRef>,
+        /// (table qualifier, column, value).
+        assignments: Vec<(Option<String>, String, Expr)>,
+        filter: Option<Expr>,
+    },
     /// TRUNCATE TABLE.
     Truncate(ObjName),
     /// BEGIN / START TRANSACTION.
@@ -392,6 +406,8 @@ pub struct Select {
     /// WHERE.
     pub filter: Option<Expr>,
     pub group_by: Vec<Expr>,
+    /// `GROUP BY ... WITH ROLLUP`.
+    pub rollup: bool,
     pub having: Option<Expr>,
     /// `WINDOW name AS (spec)` definitions.
     pub windows: Vec<(String, WindowSpec)>,

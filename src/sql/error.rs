@@ -11,6 +11,8 @@ pub enum Code {
     NoSuchTable,
     /// Unknown table in `DROP TABLE` / `DROP VIEW` or before `.*`.
     BadTable,
+    /// A multi-table `DELETE` target that is not a table of its FROM clause.
+    UnknownTable,
     /// `SELECT *` without a FROM clause.
     NoTablesUsed,
     /// Table already exists.
@@ -176,6 +178,7 @@ impl Code {
             Code::ParseError => ("ER_PARSE_ERROR", 1064, "42000"),
             Code::NoSuchTable => ("ER_NO_SUCH_TABLE", 1146, "42S02"),
             Code::BadTable => ("ER_BAD_TABLE_ERROR", 1051, "42S02"),
+            Code::UnknownTable => ("ER_UNKNOWN_TABLE", 1109, "42S02"),
             Code::NoTablesUsed => ("ER_NO_TABLES_USED", 1096, "HY000"),
             Code::TableExists => ("ER_TABLE_EXISTS_ERROR", 1050, "42S01"),
             Code::BadField => ("ER_BAD_FIELD_ERROR", 1054, "42S22"),

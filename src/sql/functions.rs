@@ -70,6 +70,22 @@ pub enum Nulls {
     Handle,
 }
 
+/// The static type of a function's result ([`super::value::SType`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Res {
+    /// Not declared.
+    Unknown,
+    /// The aggregation of the types of the arguments `from..to` (the
+    /// ones the value is taken from: all of `COALESCE`'s, `IF`'s second
+    /// and third), to which the value is conformed.
+    Args(usize, usize),
+    /// An integer.
+    Int,
+    /// The first argument's type, a decimal with the scale of the
+    /// constant second argument (`ROUND(x, 1)`).
+    Scaled,
+}
+
 /// The statement context of a function call.
 pub struct Ctx<'a> {
     /// The statement time ([`statement_time`]).
@@ -114,6 +130,12 @@ pub struct Def {
     /// syntax the translator maps to it), for documentation and tests.
     #[cfg_attr(not(test), expect(dead_code, reason = "read by the test that every function is tested"))]
     pub spelled: Option<&'static str>,
+    /// The static type of the result.
+    pub result: Res,
+    /// Whether a quotient among the arguments keeps the digits MySQL keeps
+    /// for a further operation (`FLOOR(2/3*3)` is 1, `ROUND(2/3, 8)`
+    /// 0.66666667: functions whose result has a scale of its own).
+    pub exact_args: bool,
     /// The implementation.
     pub imp: Imp,
 }
@@ -129,6 +151,8 @@ const fn f(name: &'static str, min: usize, max: usize, args: &'static [Arg], imp
         nulls: Nulls::Propagate,
         args,
         spelled: None,
+        result: Res::Unknown,
+        exact_args: false,
         imp: Imp::Eager(imp),
     }
 }
@@ -142,6 +166,8 @@ const fn lazy(name: &'static str, min: usize, max: usize, imp: LazyFn) -> Def {
         nulls: Nulls::Handle,
         args: &[],
         spelled: None,
+        result: Res::Unknown,
+        exact_args: false,
         imp: Imp::Lazy(imp),
     }
 }
@@ -156,6 +182,8 @@ const fn stateful(name: &'static str, min: usize, max: usize, imp: StatefulFn) -
         nulls: Nulls::Handle,
         args: &[],
         spelled: None,
+        result: Res::Unknown,
+        exact_args: false,
         imp: Imp::Stateful(imp),
     }
 }
@@ -169,6 +197,23 @@ impl Def {
     }
     const fn spelled(self, s: &'static str) -> Def {
         Def { spelled: Some(s), ..self }
+    }
+    /// The result is an integer.
+    const fn int(self) -> Def {
+        Def { result: Res::Int, ..self }
+    }
+    const fn exact(self) -> Def {
+        Def { exact_args: true, ..self }
+    }
+    /// The result has the first argument's type, a decimal the scale the
+    /// second one asks for.
+    const fn scaled(self) -> Def {
+        Def { result: Res::Scaled, ..self }
+    }
+    /// The result takes its value from the arguments `from..to`: its type
+    /// is theirs, aggregated.
+    const fn valued_by(self, from: usize, to: usize) -> Def {
+        Def { result: Res::Args(from, to), ..self }
     }
 
     fn coercion(&self, i: usize) -> Arg {
@@ -184,22 +229,22 @@ use Arg::{Any, Int, Num, Str, Time};
 /// Every scalar function ReelDB has.
 pub static FUNCS: &[Def] = &[
     // ----- control flow and NULLs -----
-    lazy("coalesce", 1, MANY, coalesce),
-    lazy("ifnull", 2, 2, ifnull),
-    lazy("if", 3, 3, if_),
-    f("nullif", 2, 2, &[Any], nullif).nulls_ok(),
+    lazy("coalesce", 1, MANY, coalesce).valued_by(0, MANY),
+    lazy("ifnull", 2, 2, ifnull).valued_by(0, 2),
+    lazy("if", 3, 3, if_).valued_by(1, 3),
+    f("nullif", 2, 2, &[Any], nullif).nulls_ok().valued_by(0, 1),
     f("isnull", 1, 1, &[Any], |_, v| Ok(Value::bool(v[0].is_null()))).nulls_ok(),
-    f("greatest", 2, MANY, &[Any], greatest),
+    f("greatest", 2, MANY, &[Any], greatest).valued_by(0, MANY),
     // a column's value in a grouped query, exempt from ONLY_FULL_GROUP_BY
-    f("any_value", 1, 1, &[Any], |_, v| Ok(v[0].clone())).nulls_ok(),
-    f("least", 2, MANY, &[Any], least),
+    f("any_value", 1, 1, &[Any], |_, v| Ok(v[0].clone())).nulls_ok().valued_by(0, 1),
+    f("least", 2, MANY, &[Any], least).valued_by(0, MANY),
     // ----- strings -----
     f("concat", 1, MANY, &[Str], concat),
     f("concat_ws", 2, MANY, &[Str], concat_ws).nulls_ok(),
-    f("length", 1, 1, &[Str], length),
-    f("octet_length", 1, 1, &[Str], length),
-    f("char_length", 1, 1, &[Str], char_length),
-    f("character_length", 1, 1, &[Str], char_length),
+    f("length", 1, 1, &[Str], length).int(),
+    f("octet_length", 1, 1, &[Str], length).int(),
+    f("char_length", 1, 1, &[Str], char_length).int(),
+    f("character_length", 1, 1, &[Str], char_length).int(),
     f("upper", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).to_uppercase()))),
     f("ucase", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).to_uppercase()))),
     f("lower", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).to_lowercase()))),
@@ -220,17 +265,17 @@ pub static FUNCS: &[Def] = &[
     f("reverse", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).chars().rev().collect()))),
     f("repeat", 2, 2, &[Str, Int], repeat),
     f("space", 1, 1, &[Int], |_, v| Ok(Value::Str(" ".repeat(int(&v[0]).clamp(0, 1 << 20) as usize)))),
-    f("locate", 2, 3, &[Str, Str, Int], |_, v| Ok(locate(&v[0], &v[1], v.get(2)))),
-    f("position", 2, 2, &[Str], |_, v| Ok(locate(&v[0], &v[1], None))),
-    f("instr", 2, 2, &[Str], |_, v| Ok(locate(&v[1], &v[0], None))),
+    f("locate", 2, 3, &[Str, Str, Int], |_, v| Ok(locate(&v[0], &v[1], v.get(2)))).int(),
+    f("position", 2, 2, &[Str], |_, v| Ok(locate(&v[0], &v[1], None))).int(),
+    f("instr", 2, 2, &[Str], |_, v| Ok(locate(&v[1], &v[0], None))).int(),
     f("lpad", 3, 3, &[Str, Int, Str], |_, v| Ok(pad(v, true))),
     f("rpad", 3, 3, &[Str, Int, Str], |_, v| Ok(pad(v, false))),
-    f("ascii", 1, 1, &[Str], |_, v| Ok(Value::Int(s(&v[0]).bytes().next().map(|b| b as i64).unwrap_or(0)))),
-    f("ord", 1, 1, &[Str], ord),
+    f("ascii", 1, 1, &[Str], |_, v| Ok(Value::Int(s(&v[0]).bytes().next().map(|b| b as i64).unwrap_or(0)))).int(),
+    f("ord", 1, 1, &[Str], ord).int(),
     f("char", 1, MANY, &[Int], char_).nulls_ok(),
     f("md5", 1, 1, &[Str], |_, v| Ok(Value::Str(super::md5::hex(s(&v[0]).as_bytes())))),
-    f("strcmp", 2, 2, &[Str], |_, v| Ok(Value::Int(ord_int(value::collate_cmp(s(&v[0]), s(&v[1])))))),
-    f("field", 1, MANY, &[Any], field).nulls_ok(),
+    f("strcmp", 2, 2, &[Str], |_, v| Ok(Value::Int(ord_int(value::collate_cmp(s(&v[0]), s(&v[1])))))).int(),
+    f("field", 1, MANY, &[Any], field).nulls_ok().int(),
     f("elt", 1, MANY, &[Int, Str], elt).nulls_ok(),
     f("format", 2, 2, &[Num, Int], format),
     f("regexp_like", 2, 3, &[Str], regexp_like),
@@ -238,26 +283,27 @@ pub static FUNCS: &[Def] = &[
     f("regexp_substr", 2, 5, &[Str, Str, Int, Int, Str], regexp_substr),
     f("regexp_instr", 2, 6, &[Str, Str, Int, Int, Int, Str], regexp_instr),
     f("insert", 4, 4, &[Str, Int, Int, Str], insert),
-    f("find_in_set", 2, 2, &[Str], find_in_set),
+    f("find_in_set", 2, 2, &[Str], find_in_set).int(),
     f("make_set", 2, MANY, &[Int, Str], make_set).nulls_ok(),
     f("export_set", 3, 5, &[Int, Str, Str, Str, Int], export_set),
-    f("bit_length", 1, 1, &[Str], |_, v| Ok(Value::Int(8 * s(&v[0]).len() as i64))),
+    f("bit_length", 1, 1, &[Str], |_, v| Ok(Value::Int(8 * s(&v[0]).len() as i64))).int(),
     f("hex", 1, 1, &[Any], hex),
     f("bin", 1, 1, &[Str], |_, v| Ok(conv_text(s(&v[0]), 10, 2))),
     f("oct", 1, 1, &[Str], |_, v| Ok(conv_text(s(&v[0]), 10, 8))),
     f("conv", 3, 3, &[Str, Int, Int], |_, v| Ok(conv_text(s(&v[0]), int(&v[1]), int(&v[2])))),
-    f("crc32", 1, 1, &[Str], |_, v| Ok(Value::Int(crc32fast::hash(s(&v[0]).as_bytes()) as i64))),
+    f("crc32", 1, 1, &[Str], |_, v| Ok(Value::Int(crc32fast::hash(s(&v[0]).as_bytes()) as i64))).int(),
     f("quote", 1, 1, &[Str], |_, v| Ok(quote(&v[0]))).nulls_ok(),
     f("soundex", 1, 1, &[Str], |_, v| Ok(Value::Str(soundex(s(&v[0]))))),
     // ----- numbers -----
-    f("abs", 1, 1, &[Num], abs),
-    f("round", 1, 2, &[Num, Int], |_, v| Ok(round(v, false))),
-    f("truncate", 2, 2, &[Num, Int], |_, v| Ok(round(v, true))),
-    f("floor", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], true))),
-    f("ceil", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))),
-    f("ceiling", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))),
+    f("abs", 1, 1, &[Num], abs).valued_by(0, 1),
+    f("round", 1, 2, &[Num, Int], |_, v| Ok(round(v, false))).exact().scaled(),
+    f("truncate", 2, 2, &[Num, Int], |_, v| Ok(round(v, true))).exact().scaled(),
+    f("floor", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], true))).exact(),
+    f("ceil", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact(),
+    f("ceiling", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact(),
     f("mod", 2, 2, &[Num], |_, v| arith(ArithOp::Mod, &v[0], &v[1])),
-    f("sign", 1, 1, &[Num], |_, v| Ok(Value::Int(ord_int(sql_cmp(&v[0], &Value::Int(0)).unwrap_or(Ordering::Equal))))),
+    f("sign", 1, 1, &[Num], |_, v| Ok(Value::Int(ord_int(sql_cmp(&v[0], &Value::Int(0)).unwrap_or(Ordering::Equal)))))
+        .int(),
     f("sqrt", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).sqrt()))),
     f("pow", 2, 2, &[Num], |_, v| pow(v)),
     f("power", 2, 2, &[Num], |_, v| pow(v)),
@@ -282,7 +328,7 @@ pub static FUNCS: &[Def] = &[
     f("atan2", 2, 2, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).atan2(fl(&v[1]))))),
     f("degrees", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).to_degrees()))),
     f("radians", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).to_radians()))),
-    f("bit_count", 1, 1, &[Num], |_, v| Ok(Value::Int(bits(&v[0]).count_ones() as i64))),
+    f("bit_count", 1, 1, &[Num], |_, v| Ok(Value::Int(bits(&v[0]).count_ones() as i64))).int(),
     // the bitwise operators, on 64-bit unsigned integers
     f("bitor", 2, 2, &[Num], |_, v| Ok(from_u64(bits(&v[0]) | bits(&v[1])))).spelled("|"),
     f("bitand", 2, 2, &[Num], |_, v| Ok(from_u64(bits(&v[0]) & bits(&v[1])))).spelled("&"),
@@ -317,26 +363,28 @@ pub static FUNCS: &[Def] = &[
     f("adddate", 2, 3, &[Any, Any, Str], |_, v| adddate(v, 1)),
     f("subdate", 2, 3, &[Any, Any, Str], |_, v| adddate(v, -1)),
     f("timestampadd", 3, 3, &[Str, Any, Any], |_, v| dates::add_interval(&v[2], &v[1], &v[0], 1)),
-    f("timestampdiff", 3, 3, &[Str, Time], |_, v| dates::timestampdiff(&v[0], &v[1], &v[2])),
-    f("datediff", 2, 2, &[Time], |_, v| Ok(dates::datediff(&v[0], &v[1]))),
+    f("timestampdiff", 3, 3, &[Str, Time], |_, v| dates::timestampdiff(&v[0], &v[1], &v[2])).int(),
+    f("datediff", 2, 2, &[Time], |_, v| Ok(dates::datediff(&v[0], &v[1]))).int(),
     f("extract", 2, 2, &[Str, Any], |_, v| dates::extract(&v[0], &v[1])),
     f("date", 1, 1, &[Time], |_, v| cast(&v[0], SqlType::Date, false)),
     f("time", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], dates::time_text))),
-    f("year", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.y)))),
-    f("quarter", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int((c.m as i64 + 2) / 3)))),
-    f("month", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.m as i64)))),
+    f("year", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.y)))).int(),
+    f("quarter", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int((c.m as i64 + 2) / 3)))).int(),
+    f("month", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.m as i64)))).int(),
     f("monthname", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Str(dates::month_name(c.m).into())))),
-    f("day", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.d as i64)))),
-    f("dayofmonth", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.d as i64)))),
+    f("day", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.d as i64)))).int(),
+    f("dayofmonth", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.d as i64)))).int(),
     f("dayname", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Str(dates::day_name(c.days()).into())))),
-    f("dayofweek", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int((c.days() + 4).rem_euclid(7) + 1)))),
-    f("weekday", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(dates::weekday(c.days()))))),
-    f("dayofyear", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.days() - days_from_civil(c.y, 1, 1) + 1)))),
+    f("dayofweek", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int((c.days() + 4).rem_euclid(7) + 1)))).int(),
+    f("weekday", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(dates::weekday(c.days()))))).int(),
+    f("dayofyear", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.days() - days_from_civil(c.y, 1, 1) + 1))))
+        .int(),
     f("week", 1, 2, &[Time, Int], |_, v| {
         let mode = v.get(1).map(int).unwrap_or(0);
         Ok(on_date(&v[0], |c| Value::Int(dates::week(&c, mode).0)))
-    }),
-    f("weekofyear", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(dates::week(&c, 3).0)))),
+    })
+    .int(),
+    f("weekofyear", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(dates::week(&c, 3).0)))).int(),
     f("yearweek", 1, 2, &[Time, Int], |_, v| {
         // YEARWEEK counts weeks within their own year (the WEEK_YEAR bit)
         let mode = v.get(1).map(int).unwrap_or(0) | 2;
@@ -344,25 +392,26 @@ pub static FUNCS: &[Def] = &[
             let (w, y) = dates::week(&c, mode);
             Value::Int(y * 100 + w)
         }))
-    }),
+    })
+    .int(),
     f("last_day", 1, 1, &[Time], |_, v| {
         Ok(on_date(&v[0], |c| Value::Date(days_from_civil(c.y, c.m, days_in_month(c.y, c.m)))))
     }),
     f("makedate", 2, 2, &[Int], |_, v| Ok(dates::makedate(int(&v[0]), int(&v[1])))),
-    f("to_days", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.days() + dates::DAY_ZERO)))),
+    f("to_days", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.days() + dates::DAY_ZERO)))).int(),
     f("from_days", 1, 1, &[Int], |_, v| Ok(dates::from_days(int(&v[0])))),
     f("period_add", 2, 2, &[Int], |_, v| Ok(dates::period_add(int(&v[0]), int(&v[1])))),
-    f("period_diff", 2, 2, &[Int], |_, v| Ok(dates::period_diff(int(&v[0]), int(&v[1])))),
+    f("period_diff", 2, 2, &[Int], |_, v| Ok(dates::period_diff(int(&v[0]), int(&v[1])))).int(),
     f("maketime", 3, 3, &[Int, Int, Num], |_, v| Ok(dates::maketime(int(&v[0]), int(&v[1]), fl(&v[2])))),
     f("timediff", 2, 2, &[Any], |_, v| Ok(dates::timediff(&v[0], &v[1]))),
     f("addtime", 2, 2, &[Any], |_, v| Ok(dates::addtime(&v[0], &v[1], 1))),
     f("subtime", 2, 2, &[Any], |_, v| Ok(dates::addtime(&v[0], &v[1], -1))),
     f("time_format", 2, 2, &[Any, Str], |_, v| Ok(dates::time_format(&v[0], s(&v[1])))),
-    f("hour", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 3_600_000_000).abs()))),
-    f("minute", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 60_000_000 % 60).abs()))),
-    f("second", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 1_000_000 % 60).abs()))),
-    f("microsecond", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t % 1_000_000).abs()))),
-    f("time_to_sec", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| t.div_euclid(1_000_000)))),
+    f("hour", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 3_600_000_000).abs()))).int(),
+    f("minute", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 60_000_000 % 60).abs()))).int(),
+    f("second", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 1_000_000 % 60).abs()))).int(),
+    f("microsecond", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t % 1_000_000).abs()))).int(),
+    f("time_to_sec", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| t.div_euclid(1_000_000)))).int(),
     f("sec_to_time", 1, 1, &[Int], |_, v| {
         let secs = int(&v[0]).clamp(-3_020_399, 3_020_399);
         Ok(Value::Str(dates::time_text(secs * 1_000_000)))

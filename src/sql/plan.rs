@@ -10,7 +10,7 @@ use crate::time::Timestamp;
 use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
 use super::catalog::TableMeta;
 use super::functions::{Func, Volatility};
-use super::value::{KeyPart, SqlType, Value};
+use super::value::{KeyPart, SType, SqlType, Value};
 
 /// A row of values.
 pub type Row = Vec<Value>;
@@ -121,6 +121,9 @@ pub enum BExpr {
     InList(Box<BExpr>, Vec<BExpr>, bool),
     /// [NOT] IN (subquery).
     InSub(Box<BExpr>, Rc<SubPlan>, bool),
+    /// `(a, b, ...) [NOT] IN (subquery)`: the row's values, the subquery
+    /// (of as many columns), NOT.
+    RowInSub(Vec<BExpr>, Rc<SubPlan>, bool),
     /// `x op ANY|ALL (subquery)`: value, operator, subquery, ALL.
     Quantified(Box<BExpr>, CmpOp, Rc<SubPlan>, bool),
     /// [NOT] EXISTS.
@@ -131,6 +134,10 @@ pub enum BExpr {
     Case(Option<Box<BExpr>>, Vec<(BExpr, BExpr)>, Option<Box<BExpr>>),
     /// CAST.
     Cast(Box<BExpr>, SqlType),
+    /// The value of an expression that chooses among values of several
+    /// types (`CASE`, `COALESCE`, ...) in its static type
+    /// ([`SType::conform`]: `IF(1, 2, 3.0)` is `2.0`).
+    Conform(Box<BExpr>, SType),
     /// Scalar function (see [`Func`]), with the execution slot of a
     /// function that keeps state across its calls (`RAND(n)`'s sequence).
     Func(Func, Vec<BExpr>, Option<usize>),
@@ -146,7 +153,11 @@ impl BExpr {
         let mut ok = true;
         self.walk(&mut |e| match e {
             BExpr::Col(i) => f(*i),
-            BExpr::InSub(_, s, _) | BExpr::Quantified(_, _, s, _) | BExpr::Exists(s, _) | BExpr::Scalar(s)
+            BExpr::InSub(_, s, _)
+            | BExpr::RowInSub(_, s, _)
+            | BExpr::Quantified(_, _, s, _)
+            | BExpr::Exists(s, _)
+            | BExpr::Scalar(s)
                 if s.correlated =>
             {
                 ok = false
@@ -181,6 +192,7 @@ impl BExpr {
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
+            | BExpr::Conform(a, _)
             | BExpr::InSub(a, _, _)
             | BExpr::Quantified(a, ..) => a.visit(f),
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
@@ -196,6 +208,7 @@ impl BExpr {
                 a.visit(f);
                 l.iter().for_each(|x| x.visit(f));
             }
+            BExpr::RowInSub(l, ..) => l.iter().for_each(|x| x.visit(f)),
             BExpr::Case(o, w, e) => {
                 if let Some(o) = o {
                     o.visit(f);
@@ -216,7 +229,10 @@ impl BExpr {
     pub fn has_subquery(&self) -> bool {
         let mut found = false;
         self.walk(&mut |e| {
-            if matches!(e, BExpr::InSub(..) | BExpr::Quantified(..) | BExpr::Exists(..) | BExpr::Scalar(_)) {
+            if matches!(
+                e,
+                BExpr::InSub(..) | BExpr::RowInSub(..) | BExpr::Quantified(..) | BExpr::Exists(..) | BExpr::Scalar(_)
+            ) {
                 found = true;
             }
         });
@@ -243,6 +259,7 @@ impl BExpr {
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
+            | BExpr::Conform(a, _)
             | BExpr::InSub(a, _, _)
             | BExpr::Quantified(a, ..) => a.remap_mut(by),
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
@@ -258,6 +275,7 @@ impl BExpr {
                 a.remap_mut(by);
                 l.iter_mut().for_each(|x| x.remap_mut(by));
             }
+            BExpr::RowInSub(l, ..) => l.iter_mut().for_each(|x| x.remap_mut(by)),
             BExpr::Case(o, w, e) => {
                 if let Some(o) = o {
                     o.remap_mut(by);
@@ -281,7 +299,12 @@ impl BExpr {
         self.walk(&mut |e| {
             if matches!(
                 e,
-                BExpr::Col(_) | BExpr::InSub(..) | BExpr::Quantified(..) | BExpr::Exists(..) | BExpr::Scalar(_)
+                BExpr::Col(_)
+                    | BExpr::InSub(..)
+                    | BExpr::RowInSub(..)
+                    | BExpr::Quantified(..)
+                    | BExpr::Exists(..)
+                    | BExpr::Scalar(_)
             ) {
                 c = false;
             }
@@ -506,6 +529,9 @@ pub struct SelectPlan {
     /// Grouping: (keys, aggregates); the grouped row is the group's first
     /// row, then a slot for each window value, then the aggregate values.
     pub group: Option<(Vec<BExpr>, Vec<AggCall>)>,
+    /// `WITH ROLLUP`: after the groups, a super-aggregate row for each
+    /// prefix of the keys (the keys are columns; those rolled up are NULL).
+    pub rollup: bool,
     /// HAVING.
     pub having: Option<BExpr>,
     /// Window function calls, computed after grouping and HAVING.
@@ -515,6 +541,8 @@ pub struct SelectPlan {
     pub window_base: usize,
     /// Output expressions.
     pub projection: Vec<BExpr>,
+    /// Their static types.
+    pub types: Vec<SType>,
     /// Sort keys.
     pub order: Vec<(BExpr, bool)>,
     /// DISTINCT.
@@ -581,6 +609,20 @@ impl QueryPlan {
             QueryPlan::SetOp { left, .. } => left.columns(),
             QueryPlan::Sorted { input, .. } => input.columns(),
             QueryPlan::Recursive { columns, .. } => columns.clone(),
+        }
+    }
+
+    /// The static types of the output columns (a set operation's are the
+    /// aggregation of its sides', [`SType::merge`]).
+    pub fn types(&self) -> Vec<SType> {
+        match self {
+            QueryPlan::Select(s, _) => s.types.clone(),
+            QueryPlan::Values(_, c) => vec![SType::Unknown; c.len()],
+            QueryPlan::SetOp { left, right, .. } => {
+                left.types().into_iter().zip(right.types()).map(|(a, b)| a.merge(b)).collect()
+            }
+            QueryPlan::Sorted { input, .. } => input.types(),
+            QueryPlan::Recursive { anchor, .. } => anchor.types(),
         }
     }
 }

@@ -517,10 +517,26 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
                 row_alias,
             }
         }
-        S::Update(up) => {
-            if !up.table.joins.is_empty() || up.from.is_some() {
-                return unsupported("multi-table UPDATE");
+        S::Update(up) if !up.table.joins.is_empty() || up.from.is_some() => {
+            if up.returning.is_some() || !up.order_by.is_empty() || up.limit.is_some() {
+                return unsupported("this form of multi-table UPDATE");
             }
+            let mut items = vec![up.table];
+            if let Some(sp::UpdateTableFromKind::BeforeSet(v) | sp::UpdateTableFromKind::AfterSet(v)) = up.from {
+                items.extend(v);
+            }
+            let assignments = up
+                .assignments
+                .into_iter()
+                .map(|a| {
+                    let sp::AssignmentTarget::ColumnName(n) = &a.target else { return unsupported(&a.target) };
+                    let o = obj_name(n)?;
+                    Ok((o.db, o.name, expr(a.value)?))
+                })
+                .collect::<SqlResult<_>>()?;
+            Stmt::UpdateJoin { from: from_items(items)?, assignments, filter: up.selection.map(expr).transpose()? }
+        }
+        S::Update(up) => {
             let table = match &up.table.relation {
                 sp::TableFactor::Table { name, .. } => obj_name(name)?,
                 other => return unsupported(other),
@@ -540,6 +556,14 @@ fn statement(s: sp::Statement) -> SqlResult<Stmt> {
                 order_by: order_items(up.order_by)?,
                 limit: up.limit.map(expr).transpose()?,
             }
+        }
+        S::Delete(del) if !del.tables.is_empty() => {
+            if del.using.is_some() || !del.order_by.is_empty() || del.limit.is_some() || del.returning.is_some() {
+                return unsupported("this form of multi-table DELETE");
+            }
+            let targets = del.tables.iter().map(|n| obj_name(n).map(|o| o.name)).collect::<SqlResult<_>>()?;
+            let (sp::FromTable::WithFromKeyword(items) | sp::FromTable::WithoutKeyword(items)) = del.from;
+            Stmt::DeleteJoin { targets, from: from_items(items)?, filter: del.selection.map(expr).transpose()? }
         }
         S::Delete(del) => {
             let tables = match &del.from {
@@ -919,8 +943,42 @@ fn select(s: sp::Select) -> SqlResult<Select> {
             other => return unsupported(other),
         });
     }
+    let from = from_items(s.from)?;
+    let (group_by, rollup) = match s.group_by {
+        sp::GroupByExpr::Expressions(v, m) => {
+            let rollup = match m[..] {
+                [] => false,
+                [sp::GroupByWithModifier::Rollup] => true,
+                _ => return unsupported("GROUP BY modifiers other than WITH ROLLUP"),
+            };
+            (v.into_iter().map(expr).collect::<SqlResult<_>>()?, rollup)
+        }
+        sp::GroupByExpr::All(_) => return unsupported("GROUP BY ALL"),
+    };
+    let mut windows = Vec::new();
+    for sp::NamedWindowDefinition(name, def) in s.named_window {
+        let spec = match def {
+            sp::NamedWindowExpr::NamedWindow(base) => WindowSpec { base: Some(ident(&base)), ..WindowSpec::default() },
+            sp::NamedWindowExpr::WindowSpec(ws) => window_spec(ws)?,
+        };
+        windows.push((ident(&name), spec));
+    }
+    Ok(Select {
+        windows,
+        distinct,
+        items,
+        from,
+        filter: s.selection.map(expr).transpose()?,
+        group_by,
+        rollup,
+        having: s.having.map(expr).transpose()?,
+    })
+}
+
+/// A FROM clause's tables and joins.
+fn from_items(items: Vec<sp::TableWithJoins>) -> SqlResult<Vec<TableRef>> {
     let mut from = Vec::new();
-    for twj in s.from {
+    for twj in items {
         let mut acc = table_factor(twj.relation)?;
         for j in twj.joins {
             let right = table_factor(j.relation)?;
@@ -951,32 +1009,7 @@ fn select(s: sp::Select) -> SqlResult<Select> {
         }
         from.push(acc);
     }
-    let group_by = match s.group_by {
-        sp::GroupByExpr::Expressions(v, m) => {
-            if !m.is_empty() {
-                return unsupported("GROUP BY modifiers");
-            }
-            v.into_iter().map(expr).collect::<SqlResult<_>>()?
-        }
-        sp::GroupByExpr::All(_) => return unsupported("GROUP BY ALL"),
-    };
-    let mut windows = Vec::new();
-    for sp::NamedWindowDefinition(name, def) in s.named_window {
-        let spec = match def {
-            sp::NamedWindowExpr::NamedWindow(base) => WindowSpec { base: Some(ident(&base)), ..WindowSpec::default() },
-            sp::NamedWindowExpr::WindowSpec(ws) => window_spec(ws)?,
-        };
-        windows.push((ident(&name), spec));
-    }
-    Ok(Select {
-        windows,
-        distinct,
-        items,
-        from,
-        filter: s.selection.map(expr).transpose()?,
-        group_by,
-        having: s.having.map(expr).transpose()?,
-    })
+    Ok(from)
 }
 
 fn alias(a: Option<sp::TableAlias>) -> Option<String> {

@@ -142,6 +142,18 @@ impl Decimal {
         Some(Decimal { m: q / 10 + adj, s })
     }
 
+    /// The quotient as MySQL keeps it for a further operation: truncated
+    /// after the digits of whole groups of nine that hold both scales plus
+    /// `div_precision_increment` (`2/3` is 0.666666666); None on overflow.
+    pub fn wide_div(a: Decimal, b: Decimal) -> Option<Decimal> {
+        let s = (a.s + b.s + DIV_PRECISION_INCREMENT).div_ceil(9) * 9;
+        if s > MAX_SCALE {
+            return None;
+        }
+        let num = a.m.checked_mul(pow10((b.s + s).checked_sub(a.s)?)?)?;
+        Some(Decimal { m: num / b.m, s })
+    }
+
     /// Compares two decimals exactly (falls back to doubles on overflow).
     pub fn compare(a: Decimal, b: Decimal) -> Ordering {
         match Self::align(a, b) {
@@ -258,6 +270,113 @@ impl SqlType {
             SqlType::Bool => "tinyint(1)".into(),
             SqlType::Date => "date".into(),
             SqlType::DateTime => "datetime".into(),
+        }
+    }
+}
+
+/// What is known of an expression's values before it runs: the type MySQL
+/// gives it, as far as the values depend on it. `IF(1, 2, 3.0)` is a
+/// `DECIMAL` with one digit after the point, so its value 2 is `2.0`; the
+/// binder computes these (`bind/types.rs`) and conforms the values of the
+/// expressions that choose among several (`CASE`, `COALESCE`, ..., the
+/// columns of a `UNION`) to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SType {
+    /// Not known (a parameter, a function without a declared result type).
+    Unknown,
+    /// Only NULL (the literal).
+    Null,
+    /// An integer.
+    Int,
+    /// An exact decimal with this many digits after the point.
+    Decimal(u32),
+    /// A double.
+    Double,
+    /// A string.
+    Str,
+    /// A date or date-time.
+    Time,
+}
+
+impl SType {
+    /// The type of a constant.
+    pub fn of_value(v: &Value) -> SType {
+        match v {
+            Value::Null => SType::Null,
+            Value::Int(_) => SType::Int,
+            Value::Double(_) => SType::Double,
+            Value::Decimal(d) => SType::Decimal(d.s),
+            Value::Str(_) => SType::Str,
+            Value::Date(_) | Value::DateTime(_) => SType::Time,
+        }
+    }
+
+    /// The type of a column's (or a cast's) values.
+    pub fn of_sql(t: SqlType) -> SType {
+        match t {
+            SqlType::Int | SqlType::UInt | SqlType::Bool => SType::Int,
+            SqlType::Decimal(_, s) => SType::Decimal(s),
+            SqlType::Double => SType::Double,
+            SqlType::Text(_) => SType::Str,
+            SqlType::Date | SqlType::DateTime => SType::Time,
+        }
+    }
+
+    /// MySQL's aggregation of the types an expression may take its value
+    /// from (the branches of `CASE`, the arguments of `COALESCE`, the rows
+    /// of a `UNION` column): integers and decimals give a decimal with the
+    /// larger scale, a double among numbers a double, numbers mixed with
+    /// strings or times a string.
+    pub fn merge(self, o: SType) -> SType {
+        use SType::*;
+        match (self, o) {
+            (Null, x) | (x, Null) => x,
+            (Unknown, _) | (_, Unknown) => Unknown,
+            (Int, Int) => Int,
+            (Int, Decimal(s)) | (Decimal(s), Int) => Decimal(s),
+            (Decimal(a), Decimal(b)) => Decimal(a.max(b)),
+            (Double, Int | Decimal(_) | Double) | (Int | Decimal(_), Double) => Double,
+            (Time, Time) => Time,
+            _ => Str,
+        }
+    }
+
+    /// The type of `a op b` for arithmetic: exact when both sides are
+    /// (integers, or decimals with the scale MySQL gives: the larger for `+`,
+    /// `-` and `%`, the sum for `*`, the left side's plus
+    /// `div_precision_increment` for `/`), else a double.
+    pub fn arith(op: ArithOp, a: SType, b: SType) -> SType {
+        use SType::*;
+        let scale = |t: SType| match t {
+            Int => Some(0),
+            Decimal(s) => Some(s),
+            _ => None,
+        };
+        match (a, b) {
+            (Null, _) | (_, Null) => return Null,
+            (Unknown | Time, _) | (_, Unknown | Time) => return Unknown,
+            _ => {}
+        }
+        if op == ArithOp::IntDiv {
+            return Int;
+        }
+        let (Some(x), Some(y)) = (scale(a), scale(b)) else { return Double };
+        match op {
+            ArithOp::Div | ArithOp::WideDiv => Decimal((x + DIV_PRECISION_INCREMENT).min(MAX_SCALE)),
+            _ if a == Int && b == Int => Int,
+            ArithOp::Mul => Decimal((x + y).min(MAX_SCALE)),
+            _ => Decimal(x.max(y)),
+        }
+    }
+
+    /// Gives a value the type's form: an integer or a decimal of a decimal
+    /// type gets its scale (rounded half away from zero); anything else
+    /// is left as it is.
+    pub fn conform(self, v: Value) -> Value {
+        match (self, v) {
+            (SType::Decimal(s), Value::Int(i)) => Value::Decimal(Decimal::from_i64(i).rescale(s)),
+            (SType::Decimal(s), Value::Decimal(d)) if d.s != s => Value::Decimal(d.rescale(s)),
+            (_, v) => v,
         }
     }
 }
@@ -690,6 +809,11 @@ pub enum ArithOp {
     Mul,
     /// /
     Div,
+    /// `/` as an operand of further arithmetic (`2/3*3`): the quotient
+    /// with the digits MySQL keeps for the next operation (whole groups
+    /// of nine after the point, truncated); the expression it is part of
+    /// shows its static scale ([`SType::arith`]), so `2/3*3` is `2.0000`.
+    WideDiv,
     /// DIV
     IntDiv,
     /// % / MOD
@@ -708,7 +832,7 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value) -> SqlResult<Value> {
         ArithOp::Add => "+",
         ArithOp::Sub => "-",
         ArithOp::Mul => "*",
-        ArithOp::Div => "/",
+        ArithOp::Div | ArithOp::WideDiv => "/",
         ArithOp::IntDiv => "DIV",
         ArithOp::Mod => "%",
     };
@@ -733,12 +857,13 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value) -> SqlResult<Value> {
             }
             Ok(Value::Int(q as i64))
         }
-        ArithOp::Div => {
+        ArithOp::Div | ArithOp::WideDiv => {
             if b.to_f64() == Some(0.0) {
                 return Ok(Value::Null);
             }
             if let (Some(x), Some(y)) = (a.to_decimal(), b.to_decimal()) {
-                if let Some(q) = Decimal::checked_div(x, y) {
+                let wide = if op == ArithOp::WideDiv { Decimal::wide_div(x, y) } else { None };
+                if let Some(q) = wide.or_else(|| Decimal::checked_div(x, y)) {
                     return Ok(Value::Decimal(q));
                 }
             }

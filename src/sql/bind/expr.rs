@@ -126,7 +126,10 @@ impl<'a> Binder<'a> {
             Expr::Binary(op, a, b) => {
                 let a = sub!(a);
                 let b = sub!(b);
-                BExpr::Binary(*op, a, b)
+                match op {
+                    BinOp::Arith(op) => types::arithmetic(*op, *a, *b, scope, aggs.as_deref()),
+                    _ => BExpr::Binary(*op, a, b),
+                }
             }
             Expr::IsNull(a, n) => BExpr::IsNull(sub!(a), *n),
             Expr::IsBool(a, v, n) => BExpr::IsBool(sub!(a), *v, *n),
@@ -143,6 +146,24 @@ impl<'a> Binder<'a> {
                     l.push(self.expr(x, scope, aggs.as_deref_mut())?);
                 }
                 BExpr::InList(a, l, *negated)
+            }
+            Expr::InSubquery { expr, query, negated } if matches!(&**expr, Expr::Row(x) if x.len() > 1) => {
+                let items = match &**expr {
+                    Expr::Row(items) => items,
+                    _ => return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)")),
+                };
+                let mut l = Vec::new();
+                for x in items {
+                    l.push(self.expr(x, scope, aggs.as_deref_mut())?);
+                }
+                let sp = self.subplan(query, scope)?;
+                if sp.plan.columns().len() != l.len() {
+                    return Err(SqlError::new(
+                        Code::OperandColumns,
+                        format!("Operand should contain {} column(s)", l.len()),
+                    ));
+                }
+                BExpr::RowInSub(l, sp, *negated)
             }
             Expr::InSubquery { expr, query, negated } => {
                 let a = sub!(expr);
@@ -183,8 +204,9 @@ impl<'a> Binder<'a> {
                     Some(x) => Some(sub!(x)),
                     None => None,
                 };
-                BExpr::Case(o, w, el)
+                types::conformed(BExpr::Case(o, w, el), scope, aggs.as_deref())
             }
+            Expr::Cast(a, t @ SqlType::Decimal(..)) => BExpr::Cast(Box::new(types::widened(*sub!(a)).0), *t),
             Expr::Cast(a, t) => BExpr::Cast(sub!(a), *t),
             Expr::Like { expr, pattern, escape, negated } => {
                 let a = sub!(expr);
@@ -240,6 +262,9 @@ impl<'a> Binder<'a> {
                     a.push(self.expr(x, scope, aggs.as_deref_mut())?);
                 }
                 let f = Func::resolve(name, a.len())?;
+                if f.def().exact_args {
+                    a = a.into_iter().map(|x| types::widened(x).0).collect();
+                }
                 // One statement sees one clock and one current database.
                 if f.def().volatility == Volatility::Statement && a.iter().all(BExpr::is_const) {
                     let ex = self.exec();
@@ -254,7 +279,7 @@ impl<'a> Binder<'a> {
                     )?)
                 } else {
                     let slot = f.keeps_state().then(|| self.next_slot());
-                    BExpr::Func(f, a, slot)
+                    types::conformed(BExpr::Func(f, a, slot), scope, aggs.as_deref())
                 }
             }
             Expr::GroupConcat { args, distinct, order_by, separator } => {

@@ -7,7 +7,7 @@ use crate::time::Timestamp;
 
 use crate::sql::catalog::Catalog;
 use crate::sql::error::{Code, SqlError, SqlResult};
-use crate::sql::value::Value;
+use crate::sql::value::{SType, Value};
 
 use super::*;
 
@@ -27,7 +27,12 @@ impl<'a> Binder<'a> {
                 let l = self.bind_from_item(left, cols, parent)?;
                 let start_right = cols.len();
                 let r = self.bind_from_item(right, cols, parent)?;
-                let scope = Scope::new(cols.clone(), parent);
+                // ON sees the columns of this join's operands only (not those
+                // of the FROM entries before it, as in MySQL): the others
+                // keep their places but cannot be named
+                let mut visible = cols.clone();
+                visible[..start_left].iter_mut().for_each(|c| c.name.clear());
+                let scope = Scope::new(visible, parent);
                 let mut conds = Vec::new();
                 if let Some(on) = on {
                     split_and(&self.expr(on, &scope, None)?, &mut conds);
@@ -91,6 +96,10 @@ impl<'a> Binder<'a> {
     pub(super) fn leaf(&self, t: &TableRef, parent: Option<&Scope>) -> SqlResult<(LeafSource, Vec<ScopeCol>, String)> {
         let plain =
             |names: Vec<String>| -> Vec<ScopeCol> { names.into_iter().map(|n| ScopeCol::new(None, n)).collect() };
+        // a query's columns, with the static types of its output
+        let of_plan = |plan: &QueryPlan, names: Vec<String>| -> Vec<ScopeCol> {
+            names.into_iter().zip(plan.types()).map(|(n, t)| ScopeCol::new(None, n).typed(t)).collect()
+        };
         match t {
             TableRef::Table { name, alias, temporal } => {
                 let shown = alias.clone().unwrap_or_else(|| name.name.clone());
@@ -108,7 +117,8 @@ impl<'a> Binder<'a> {
                         return Ok((LeafSource::Working(*slot, columns.len()), plain(columns.clone()), shown));
                     }
                     let (plan, names) = self.cte(at)?;
-                    return Ok((LeafSource::Query(Box::new(plan)), plain(names), shown));
+                    let cols = of_plan(&plan, names);
+                    return Ok((LeafSource::Query(Box::new(plan)), cols, shown));
                 }
                 let db = name.db.as_deref().unwrap_or(self.cur_db);
                 if db.is_empty() {
@@ -158,8 +168,11 @@ impl<'a> Binder<'a> {
                     return Err(SqlError::new(Code::NoSuchTable, format!("Table '{db}.{}' doesn't exist", name.name)));
                 }
                 if let Some(meta) = catalog.table(db, &name.name) {
-                    let cols: Vec<ScopeCol> =
-                        meta.columns.iter().map(|c| ScopeCol::new(None, c.name.clone())).collect();
+                    let cols: Vec<ScopeCol> = meta
+                        .columns
+                        .iter()
+                        .map(|c| ScopeCol::new(None, c.name.clone()).typed(SType::of_sql(c.ty)))
+                        .collect();
                     match temporal {
                         None | Some(Temporal::AsOf(_)) => Ok((
                             LeafSource::Table { meta, snap: Snap(snap), access: Access::Full, row_id: false },
@@ -200,15 +213,16 @@ impl<'a> Binder<'a> {
                     if !view.columns.is_empty() {
                         names = view.columns.clone();
                     }
-                    Ok((LeafSource::Query(Box::new(plan)), plain(names), shown))
+                    let cols = of_plan(&plan, names);
+                    Ok((LeafSource::Query(Box::new(plan)), cols, shown))
                 } else {
                     Err(SqlError::new(Code::NoSuchTable, format!("Table '{}.{}' doesn't exist", db, name.name)))
                 }
             }
             TableRef::Derived { query, alias } => {
                 let plan = self.query(query, parent)?;
-                let names = plan.columns();
-                Ok((LeafSource::Query(Box::new(plan)), plain(names), alias.clone().unwrap_or_default()))
+                let cols = of_plan(&plan, plan.columns());
+                Ok((LeafSource::Query(Box::new(plan)), cols, alias.clone().unwrap_or_default()))
             }
             TableRef::Function { name, args, alias } => {
                 let vals = args.iter().map(|a| self.const_arg(a)).collect::<SqlResult<Vec<_>>>()?;

@@ -26,6 +26,7 @@ mod from;
 mod from_plan;
 mod scope;
 mod select;
+mod types;
 mod window;
 
 pub use expr::{has_aggregate, Aggs};

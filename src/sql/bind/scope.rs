@@ -3,6 +3,7 @@
 use std::cell::Cell;
 
 use crate::sql::error::{Code, SqlError, SqlResult};
+use crate::sql::value::SType;
 
 /// A column visible in a scope.
 #[derive(Debug, Clone)]
@@ -19,12 +20,19 @@ pub struct ScopeCol {
     pub merged: bool,
     /// Its place in `SELECT *` (a join `USING` columns puts them first).
     pub star: usize,
+    /// The static type of its values.
+    pub ty: SType,
 }
 
 impl ScopeCol {
     /// A column of `table` (None: set by the FROM item it belongs to).
     pub fn new(table: Option<String>, name: impl Into<String>) -> ScopeCol {
-        ScopeCol { table, name: name.into(), hidden: false, merged: false, star: usize::MAX }
+        ScopeCol { table, name: name.into(), hidden: false, merged: false, star: usize::MAX, ty: SType::Unknown }
+    }
+
+    /// The same column with a static type.
+    pub fn typed(self, ty: SType) -> ScopeCol {
+        ScopeCol { ty, ..self }
     }
 }
 

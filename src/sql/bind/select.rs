@@ -218,6 +218,10 @@ impl<'a> Binder<'a> {
             group_keys.push(self.expr(&e, &scope, None)?);
         }
 
+        if s.rollup && group_keys.iter().any(|k| !matches!(k, BExpr::Col(_))) {
+            return Err(SqlError::unsupported("WITH ROLLUP over a GROUP BY expression that is not a column"));
+        }
+
         let mut projection = Vec::new();
         for (e, _, _) in &items {
             projection.push(self.expr(e, &scope, if grouped { Some(&mut aggs) } else { None })?);
@@ -280,13 +284,16 @@ impl<'a> Binder<'a> {
         } else {
             Some(plan_from(from_parts, conjuncts))
         };
+        let types = projection.iter().map(|e| types::stype(e, &scope, grouped.then_some(&aggs))).collect();
         let plan = SelectPlan {
             from,
             group: if grouped { Some((group_keys, aggs.calls)) } else { None },
+            rollup: s.rollup,
             having,
             windows,
             window_base,
             projection,
+            types,
             order,
             distinct: s.distinct,
             limit,

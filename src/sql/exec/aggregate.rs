@@ -62,6 +62,58 @@ impl<'a> Exec<'a> {
     }
 }
 
+impl<'a> Exec<'a> {
+    /// `GROUP BY ... WITH ROLLUP`: the groups of all the keys, then those of
+    /// each shorter prefix of them down to none (the grand total), with
+    /// the key columns left out of the prefix NULL; in the order of the
+    /// keys (ascending), each super-aggregate row after the groups it sums
+    /// up, as MySQL returns them. The keys are columns (the binder checks).
+    pub(super) fn group_rollup(
+        &self,
+        mut rows: Vec<Row>,
+        keys: &[BExpr],
+        aggs: &[AggCall],
+        width: usize,
+        parent: Option<&Env>,
+    ) -> SqlResult<Vec<Row>> {
+        let cols: Vec<usize> =
+            keys.iter().filter_map(|k| if let BExpr::Col(c) = k { Some(*c) } else { None }).collect();
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        // (the values of the prefix's keys, the prefix's length, the row)
+        let mut out: Vec<(Vec<Value>, usize, Row)> = Vec::new();
+        for level in (0..=cols.len()).rev() {
+            // the last pass (the grand total) takes the rows
+            let input = if level == 0 { std::mem::take(&mut rows) } else { rows.clone() };
+            for mut g in self.group(input, &keys[..level], aggs, false, width, parent)? {
+                let prefix = cols[..level].iter().map(|&c| g[c].clone()).collect();
+                for &c in &cols[level..] {
+                    g[c] = Value::Null;
+                }
+                out.push((prefix, level, g));
+                self.growing(out.len(), width + aggs.len())?;
+            }
+        }
+        out.sort_by(|(ka, la, _), (kb, lb, _)| {
+            for i in 0..cols.len() {
+                match (i < *la, i < *lb) {
+                    (true, true) => match order_cmp([(&ka[i], &kb[i], false)]) {
+                        Ordering::Equal => continue,
+                        o => return o,
+                    },
+                    (false, false) => return Ordering::Equal,
+                    // the super-aggregate row after the groups it sums up
+                    (false, true) => return Ordering::Greater,
+                    (true, false) => return Ordering::Less,
+                }
+            }
+            Ordering::Equal
+        });
+        Ok(out.into_iter().map(|(_, _, row)| row).collect())
+    }
+}
+
 /// Running state of one aggregate.
 #[derive(Default, Clone)]
 pub struct AggState {

@@ -305,6 +305,37 @@ impl<'a> Exec<'a> {
                     Value::bool(*neg)
                 }
             }
+            BExpr::RowInSub(l, sp, neg) => {
+                // as MySQL: true if a row equals on every column; else
+                // NULL if a row might (no column different, one unknown);
+                // else false (also for no rows, NULLs in `l` or not)
+                let vals = l.iter().map(|e| self.eval(e, env)).collect::<SqlResult<Vec<_>>>()?;
+                let res = self.sub_result(sp, env)?;
+                let mut unknown = false;
+                for r in &res.rows {
+                    let mut row = Some(true);
+                    for (v, x) in vals.iter().zip(r) {
+                        match cmp_result(CmpOp::Eq, v, x).truth() {
+                            Some(false) => {
+                                row = Some(false);
+                                break;
+                            }
+                            None => row = None,
+                            Some(true) => {}
+                        }
+                    }
+                    match row {
+                        Some(true) => return Ok(Value::bool(!neg)),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                if unknown {
+                    Value::Null
+                } else {
+                    Value::bool(*neg)
+                }
+            }
             BExpr::Quantified(a, op, sp, all) => {
                 // ANY: true if one comparison is; ALL: false if one is;
                 // otherwise NULL if one was unknown (an empty subquery:
@@ -358,6 +389,7 @@ impl<'a> Exec<'a> {
                 }
             }
             BExpr::Cast(a, t) => cast(&self.eval(a, env)?, *t, false)?,
+            BExpr::Conform(a, t) => t.conform(self.eval(a, env)?),
             BExpr::Like(a, p, escape, neg) => {
                 let v = self.eval(a, env)?;
                 let pv = self.eval(p, env)?;

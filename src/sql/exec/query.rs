@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use crate::sql::ast::SetOpKind;
 use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::plan::*;
-use crate::sql::value::{order_cmp, KeyPart, Value};
+use crate::sql::value::{order_cmp, KeyPart, SType, Value};
 
 use super::{Env, Exec, CHECK_EVERY};
 
@@ -58,8 +58,19 @@ impl<'a> Exec<'a> {
                 rows.iter().map(|r| r.iter().map(|e| self.eval(e, &empty)).collect()).collect()
             }
             QueryPlan::SetOp { op, all, left, right } => {
-                let l = self.run(left, parent)?;
-                let r = self.run(right, parent)?;
+                // each column's values in the type of the column (`1` and
+                // `2.5` in one column are `1.0`, `2.5`), before comparing
+                let types = plan.types();
+                let conform = |rows: Vec<Row>| -> Vec<Row> {
+                    if !types.iter().any(|t| matches!(t, SType::Decimal(_))) {
+                        return rows;
+                    }
+                    rows.into_iter()
+                        .map(|row| row.into_iter().zip(&types).map(|(v, t)| t.conform(v)).collect())
+                        .collect()
+                };
+                let l = conform(self.run(left, parent)?);
+                let r = conform(self.run(right, parent)?);
                 let key = |row: &Row| -> Vec<KeyPart> { row.iter().map(|v| v.key()).collect() };
                 Ok(match (op, all) {
                     (SetOpKind::Union, true) => {
@@ -138,7 +149,11 @@ impl<'a> Exec<'a> {
             Some((keys, aggs)) => {
                 // the group's first row, then the window slots
                 let width = p.window_base + p.windows.len();
-                self.group(rows, keys, aggs, keys.is_empty(), width, parent)?
+                if p.rollup {
+                    self.group_rollup(rows, keys, aggs, width, parent)?
+                } else {
+                    self.group(rows, keys, aggs, keys.is_empty(), width, parent)?
+                }
             }
             None => rows,
         };

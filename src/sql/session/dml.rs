@@ -15,7 +15,7 @@ use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::exec::{Exec, ExecState};
 use crate::sql::functions::statement_time;
 use crate::sql::plan::{Access, BExpr, LeafSource, QueryPlan, Row, SelectPlan, Snap};
-use crate::sql::value::{cast, sql_cmp, SqlType, Value};
+use crate::sql::value::{cast, sql_cmp, SType, SqlType, Value};
 
 /// `ON DUPLICATE KEY UPDATE` bound: the assignments by column, and the
 /// execution state they share across the statement's rows.
@@ -183,6 +183,164 @@ impl Session {
             n += u64::from(self.delete_row_checked(&t, rowid, &row)?);
         }
         Ok(n)
+    }
+
+    /// Multi-table `DELETE t1 [, t2] FROM <joins> [WHERE ...]`: the rows of
+    /// the target tables that take part in a row of the join, each deleted
+    /// once; the rows deleted, as MySQL counts them.
+    pub(super) fn delete_join(
+        &mut self,
+        targets: &[String],
+        from: &[TableRef],
+        filter: Option<&Expr>,
+    ) -> SqlResult<u64> {
+        let metas = self.join_targets(targets, from)?;
+        let items = targets.iter().map(|t| SelectItem::QualifiedWildcard(t.clone())).collect();
+        let rows = self.join_rows(items, from, filter)?;
+        let mut n = 0;
+        let mut at = 0;
+        for t in &metas {
+            let w = t.columns.len();
+            // whether a row joins depends on its values only: the rows to
+            // delete are those whose values (exactly) a joined row holds
+            let doomed: std::collections::HashSet<String> = rows.iter().map(|r| row_identity(&r[at..at + w])).collect();
+            at += w;
+            for (rowid, row) in self.all_rows(t)? {
+                if doomed.contains(&row_identity(&row)) {
+                    // constraints.rs: foreign keys act on the child rows
+                    n += u64::from(self.delete_row_checked(t, rowid, &row)?);
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Multi-table `UPDATE <joins> SET [t.]c = e, ... [WHERE ...]`: each row
+    /// of a table assigned to that takes part in a row of the join is
+    /// updated once, with the values of the first such joined row; the
+    /// rows changed.
+    pub(super) fn update_join(
+        &mut self,
+        from: &[TableRef],
+        assignments: &[(Option<String>, String, Expr)],
+        filter: Option<&Expr>,
+    ) -> SqlResult<u64> {
+        // the table of each assignment: its qualifier, else the one table
+        // of the FROM clause that has the column
+        let names = from_tables(from);
+        let cat = self.catalog()?;
+        let mut metas: Vec<(String, Rc<TableMeta>)> = Vec::new();
+        for (shown, n) in &names {
+            metas.push((shown.clone(), self.table_meta(&cat, n)?));
+        }
+        let mut targets: Vec<String> = Vec::new();
+        let mut sets: Vec<(usize, usize, Expr)> = Vec::new();
+        for (q, c, e) in assignments {
+            let owners: Vec<usize> = metas
+                .iter()
+                .enumerate()
+                .filter(|(_, (shown, t))| {
+                    q.as_deref().is_none_or(|q| q.eq_ignore_ascii_case(shown)) && t.column(c).is_some()
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let [owner] = owners[..] else {
+                return Err(if owners.is_empty() {
+                    SqlError::new(Code::BadField, format!("Unknown column '{c}' in 'field list'"))
+                } else {
+                    SqlError::new(Code::NonUniq, format!("Column '{c}' in field list is ambiguous"))
+                });
+            };
+            let shown = &metas[owner].0;
+            let k = match targets.iter().position(|t| t.eq_ignore_ascii_case(shown)) {
+                Some(k) => k,
+                None => {
+                    targets.push(shown.clone());
+                    targets.len() - 1
+                }
+            };
+            let col = metas[owner].1.column(c).unwrap_or_default();
+            sets.push((k, col, e.clone()));
+        }
+        let tmetas = self.join_targets(&targets, from)?;
+        // SELECT t1.*, t2.*, <the assigned values> FROM ... WHERE ...
+        let mut items: Vec<SelectItem> = targets.iter().map(|t| SelectItem::QualifiedWildcard(t.clone())).collect();
+        items.extend(sets.iter().map(|(_, _, e)| SelectItem::Expr {
+            expr: e.clone(),
+            alias: None,
+            text: String::new(),
+        }));
+        let rows = self.join_rows(items, from, filter)?;
+        let widths: Vec<usize> = tmetas.iter().map(|t| t.columns.len()).collect();
+        let values_at: usize = widths.iter().sum();
+        let mut n = 0;
+        let mut at = 0;
+        for (k, t) in tmetas.iter().enumerate() {
+            let w = widths[k];
+            // the first joined row of each target row gives its new values
+            let mut news: std::collections::HashMap<String, Vec<(usize, Value)>> = std::collections::HashMap::new();
+            for r in &rows {
+                let vals = sets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (sk, _, _))| *sk == k)
+                    .map(|(j, (_, col, _))| (*col, r[values_at + j].clone()))
+                    .collect();
+                news.entry(row_identity(&r[at..at + w])).or_insert(vals);
+            }
+            at += w;
+            for (rowid, old) in self.all_rows(t)? {
+                let Some(vals) = news.get(&row_identity(&old)) else { continue };
+                let mut new = old.clone();
+                for (col, v) in vals {
+                    new[*col] = self.coerce(t, *col, v.clone())?;
+                }
+                if self.rewrite_row(t, rowid, &old, &new)? {
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// The stored tables a multi-table statement changes, by the names or
+    /// aliases they have in its FROM clause (`ER_UNKNOWN_TABLE` otherwise).
+    fn join_targets(&mut self, targets: &[String], from: &[TableRef]) -> SqlResult<Vec<Rc<TableMeta>>> {
+        let names = from_tables(from);
+        let cat = self.catalog()?;
+        targets
+            .iter()
+            .map(|t| match names.iter().find(|(shown, _)| shown.eq_ignore_ascii_case(t)) {
+                Some((_, n)) => self.table_meta(&cat, n),
+                None => Err(SqlError::new(Code::UnknownTable, format!("Unknown table '{t}' in MULTI DELETE"))),
+            })
+            .collect()
+    }
+
+    /// The rows of `SELECT items FROM from WHERE filter`, planned and run
+    /// as a query's are.
+    fn join_rows(&mut self, items: Vec<SelectItem>, from: &[TableRef], filter: Option<&Expr>) -> SqlResult<Vec<Row>> {
+        let select = Select {
+            distinct: false,
+            items,
+            from: from.to_vec(),
+            filter: filter.cloned(),
+            group_by: Vec::new(),
+            rollup: false,
+            having: None,
+            windows: Vec::new(),
+        };
+        let q = Query {
+            with: Vec::new(),
+            body: SetExpr::Select(Box::new(select)),
+            order_by: Vec::new(),
+            limit: None,
+            offset: None,
+        };
+        self.with_binder(|b| {
+            let plan = b.query(&q, None)?;
+            b.exec().run(&plan, None)
+        })
     }
 
     pub(in crate::sql) fn coerce(&self, t: &TableMeta, i: usize, v: Value) -> SqlResult<Value> {
@@ -519,10 +677,12 @@ impl Session {
             let select = SelectPlan {
                 from: Some(plan_from(vec![FromPart::Leaf(src)], conj)),
                 group: None,
+                rollup: false,
                 having: None,
                 windows: Vec::new(),
                 window_base: ncols + 1,
                 projection: (0..=ncols).map(BExpr::Col).collect(),
+                types: vec![SType::Unknown; ncols + 1],
                 order,
                 distinct: false,
                 limit,
@@ -539,6 +699,33 @@ impl Session {
             Ok(rows)
         })
     }
+}
+
+/// A row's values, exactly (a string's spelling, a decimal's scale): the
+/// identity by which a multi-table `DELETE`/`UPDATE` finds the rows a join
+/// selected.
+fn row_identity(row: &[Value]) -> String {
+    format!("{row:?}")
+}
+
+/// The stored tables of a FROM clause (joins included), by the name they
+/// show (alias or name).
+fn from_tables(from: &[TableRef]) -> Vec<(String, ObjName)> {
+    fn walk(t: &TableRef, out: &mut Vec<(String, ObjName)>) {
+        match t {
+            TableRef::Table { name, alias, .. } => {
+                out.push((alias.clone().unwrap_or_else(|| name.name.clone()), name.clone()))
+            }
+            TableRef::Join { left, right, .. } => {
+                walk(left, out);
+                walk(right, out);
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    from.iter().for_each(|t| walk(t, &mut out));
+    out
 }
 
 /// The value a column takes in a row that does not give it (left out of

@@ -683,6 +683,8 @@ impl Session {
             Stmt::Delete { table, filter, order_by, limit } => {
                 self.delete(table, filter.as_ref(), order_by, limit.as_ref())
             }
+            Stmt::DeleteJoin { targets, from, filter } => self.delete_join(targets, from, filter.as_ref()),
+            Stmt::UpdateJoin { from, assignments, filter } => self.update_join(from, assignments, filter.as_ref()),
             other => {
                 Err(SqlError::unsupported(format!("{other:?}").split([' ', '(', '{']).next().unwrap_or("statement")))
             }
