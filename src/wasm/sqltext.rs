@@ -92,24 +92,12 @@ pub fn result_to_js(r: &StatementResult) -> JsValue {
             }
             push_json_str(&mut json, c);
         }
-        json.push_str("],\"values\":[");
-        let complete = rows.iter().enumerate().all(|(i, row)| {
-            if i > 0 {
-                json.push(',');
+        json.push_str("],\"values\":");
+        if push_json_rows(&mut json, rows, None) {
+            json.push_str(",\"rowsAffected\":0}");
+            if let Ok(v) = js_sys::JSON::parse(&json) {
+                return v;
             }
-            json.push('[');
-            let ok = row.iter().enumerate().all(|(j, v)| {
-                if j > 0 {
-                    json.push(',');
-                }
-                push_json_value(&mut json, v)
-            });
-            json.push(']');
-            ok
-        });
-        json.push_str("],\"rowsAffected\":0}");
-        if let Some(v) = complete.then(|| js_sys::JSON::parse(&json).ok()).flatten() {
-            return v;
         }
     }
     let o = Object::new();
@@ -133,9 +121,6 @@ pub fn rows_to_objects(r: Option<&StatementResult>) -> JsValue {
     let Some(StatementResult::Rows { columns, rows }) = r else {
         return Array::new().into();
     };
-    // One JSON text parsed by the engine of the page: a string crosses from
-    // the module once, not once per column name and value (for short
-    // strings the crossing costs more than the rest of a point query).
     let keys: Vec<String> = columns
         .iter()
         .map(|c| {
@@ -144,28 +129,12 @@ pub fn rows_to_objects(r: Option<&StatementResult>) -> JsValue {
             k
         })
         .collect();
-    let mut json = String::from("[");
-    let complete = rows.iter().enumerate().all(|(i, row)| {
-        if i > 0 {
-            json.push(',');
+    let mut json = String::new();
+    if push_json_rows(&mut json, rows, Some(&keys)) {
+        if let Ok(v) = js_sys::JSON::parse(&json) {
+            return v;
         }
-        json.push('{');
-        let ok = keys.iter().zip(row).enumerate().all(|(j, (k, v))| {
-            if j > 0 {
-                json.push(',');
-            }
-            json.push_str(k);
-            json.push(':');
-            push_json_value(&mut json, v)
-        });
-        json.push('}');
-        ok
-    });
-    json.push(']');
-    if let Some(v) = complete.then(|| js_sys::JSON::parse(&json).ok()).flatten() {
-        return v;
     }
-    // A value JSON cannot carry (an integer beyond 2^53 is a BigInt).
     let out = Array::new();
     let keys: Vec<JsValue> = columns.iter().map(|c| JsValue::from_str(c)).collect();
     for row in rows {
@@ -176,6 +145,40 @@ pub fn rows_to_objects(r: Option<&StatementResult>) -> JsValue {
         out.push(&o);
     }
     out.into()
+}
+
+/// `rows` as a JSON array of arrays, or of objects keyed by `keys` (column
+/// names already in JSON). A result crosses into JavaScript as one JSON text
+/// parsed by the page's engine: one string out of the module, not one per
+/// column name and value (for short strings the crossing costs more than
+/// the rest of a point query). `false` when a value cannot be carried in
+/// JSON (an integer beyond 2^53 is a BigInt): the caller then builds the
+/// result value by value.
+fn push_json_rows(json: &mut String, rows: &[Vec<Value>], keys: Option<&[String]>) -> bool {
+    json.push('[');
+    let complete = rows.iter().enumerate().all(|(i, row)| {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push(if keys.is_some() { '{' } else { '[' });
+        let ok = row.iter().enumerate().all(|(j, v)| {
+            if j > 0 {
+                json.push(',');
+            }
+            if let Some(keys) = keys {
+                match keys.get(j) {
+                    Some(k) => json.push_str(k),
+                    None => return false,
+                }
+                json.push(':');
+            }
+            push_json_value(json, v)
+        });
+        json.push(if keys.is_some() { '}' } else { ']' });
+        ok
+    });
+    json.push(']');
+    complete
 }
 
 /// `s` as a JSON string.
