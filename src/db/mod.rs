@@ -23,7 +23,7 @@ use crate::store::page::Writer;
 use crate::store::pager::{Addr, Pager, PagerState};
 use crate::time::Timestamp;
 
-use gc::GcStats;
+use gc::{Collection, GcStats};
 use system::SYS_WINDOW;
 pub use timeline::{
     BacktrackOutcome, BacktrackRecord, BacktrackStatus, BacktrackTarget, EntryKind, RestorePoint, Status, TimelineEntry,
@@ -37,11 +37,15 @@ pub struct Options {
     /// Garbage collection runs once this many record bytes (or half the live
     /// bytes, if more) were written since the last run (default 256 KiB).
     pub gc_min_bytes: u64,
+    /// Records a collection visits per durable operation (default 4 096):
+    /// a collection runs in slices between operations, so that none of
+    /// them pauses for long.
+    pub gc_slice: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { window_secs: 86_400, gc_min_bytes: 256 << 10 }
+        Options { window_secs: 86_400, gc_min_bytes: 256 << 10, gc_slice: 4096 }
     }
 }
 
@@ -109,6 +113,9 @@ pub struct Database {
     free_head: Addr,
     gc: GcStats,
     gc_min_bytes: u64,
+    gc_slice: usize,
+    /// The collection under way, if any.
+    collection: Option<Box<Collection>>,
     /// Pages the last collection found mostly dead.
     sparse: HashSet<u64>,
 }
@@ -154,6 +161,8 @@ impl Database {
             free_head: 0,
             gc: GcStats::default(),
             gc_min_bytes: options.gc_min_bytes,
+            gc_slice: options.gc_slice,
+            collection: None,
             sparse: HashSet::new(),
         };
         match meta {

@@ -6,33 +6,98 @@ use std::rc::Rc;
 
 use super::codec::{patch_base, read_val, skip_key};
 use super::node::{Node, NodeRef, Val};
-use super::{Store, TAG_INTERNAL, TAG_LEAF, TAG_PATCH};
+use super::{Store, TAG_CHUNK, TAG_INTERNAL, TAG_LEAF, TAG_PATCH};
 use crate::error::{Error, Result};
 use crate::store::page::Reader;
 use crate::store::pager::{page_of, Addr};
 
+/// Marking in bounded steps: the records found live so far, the live
+/// bytes per page, and the records still to visit. Committed records never
+/// change, so a marker can be stepped between commits: what it finds live
+/// stays live for the roots it was given.
+#[derive(Default)]
+pub struct Marker {
+    stack: Vec<(Addr, bool)>,
+    live: HashSet<Addr>,
+    used: HashMap<u64, u32>,
+    bytes: u64,
+}
+
+impl Marker {
+    /// A marker with room for about `records` live records.
+    pub fn with_capacity(records: usize) -> Marker {
+        Marker { live: HashSet::with_capacity(records), ..Marker::default() }
+    }
+
+    /// Adds the tree rooted at `addr` (0: the empty tree) to what is marked.
+    pub fn push_root(&mut self, addr: Addr) {
+        self.stack.push((addr, false));
+    }
+
+    /// Adds the record at `addr` alone (a free-list record), returning
+    /// whether it was not marked yet.
+    pub fn mark_record(&mut self, addr: Addr, len: u32) -> bool {
+        if !self.live.insert(addr) {
+            return false;
+        }
+        *self.used.entry(page_of(addr)).or_default() += len;
+        true
+    }
+
+    /// Whether the record at `addr` is marked.
+    pub fn is_live(&self, addr: Addr) -> bool {
+        self.live.contains(&addr)
+    }
+
+    /// Bytes of the records marked by [`Store::mark_step`].
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Records marked.
+    pub fn records(&self) -> usize {
+        self.live.len()
+    }
+
+    /// Live record bytes per page.
+    pub fn page_bytes(&self) -> &HashMap<u64, u32> {
+        &self.used
+    }
+}
+
 impl Store {
-    /// Adds every record reachable from the node at `addr` to `live` and
-    /// returns the bytes newly marked. Records are parsed, not decoded: a
-    /// patch reaches its base plus the children it sets, which is exactly
-    /// what the patched node reaches given that its base is live.
-    pub fn mark(&self, addr: Addr, live: &mut HashMap<Addr, u32>) -> Result<u64> {
-        let mut bytes = 0;
-        let mut stack = vec![addr];
-        while let Some(a) = stack.pop() {
-            if a == 0 || live.contains_key(&a) {
+    /// Visits up to `budget` records of `m`'s pending set, adding each to
+    /// its live set and pushing what it reaches; returns whether nothing is
+    /// left to visit. Records are parsed, not decoded: a patch reaches its
+    /// base plus the children it sets, which is exactly what the patched
+    /// node reaches given that its base is live.
+    pub fn mark_step(&self, m: &mut Marker, budget: usize) -> Result<bool> {
+        let mut visited = 0;
+        while visited < budget {
+            let Some((a, chunk)) = m.stack.pop() else { break };
+            if a == 0 || m.live.contains(&a) {
                 continue;
             }
+            visited += 1;
             let rec = self.pager.read(a)?;
-            live.insert(a, 4 + rec.len() as u32);
-            bytes += 4 + rec.len() as u64;
+            m.live.insert(a);
+            let len = 4 + rec.len() as u32;
+            *m.used.entry(page_of(a)).or_default() += len;
+            m.bytes += u64::from(len);
             let mut r = Reader::new(&rec);
             let tag = r.u8()?;
+            if chunk {
+                if tag != TAG_CHUNK {
+                    return Err(Error::Corrupt(format!("value chunk at {a:#x} has the wrong tag")));
+                }
+                m.stack.push((r.u64()?, true));
+                continue;
+            }
             let level = r.u8()?;
             let patch = tag == TAG_PATCH;
             if patch {
                 r.u8()?;
-                stack.push(r.varint()?);
+                m.stack.push((r.varint()?, false));
             } else if !matches!(tag, TAG_LEAF | TAG_INTERNAL) {
                 return Err(Error::Corrupt(format!("record at {a:#x} is not a node")));
             }
@@ -43,19 +108,13 @@ impl Store {
                     continue;
                 }
                 if level > 0 {
-                    stack.push(r.varint()?);
+                    m.stack.push((r.varint()?, false));
                 } else if let Val::Chunked { head, .. } = read_val(&mut r)? {
-                    let mut at = head;
-                    while at != 0 && !live.contains_key(&at) {
-                        let rec = self.pager.read(at)?;
-                        live.insert(at, 4 + rec.len() as u32);
-                        bytes += 4 + rec.len() as u64;
-                        at = Reader::new(rec.get(1..).unwrap_or_default()).u64()?;
-                    }
+                    m.stack.push((head, true));
                 }
             }
         }
-        Ok(bytes)
+        Ok(m.stack.is_empty())
     }
 
     /// Whether the record at `addr`, or a record it depends on (its patch

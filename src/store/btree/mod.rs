@@ -42,15 +42,17 @@ mod mark;
 mod node;
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::ops::Bound;
 use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::store::cache::Cache;
 use crate::store::page::{Reader, Writer};
-use crate::store::pager::{Addr, Pager, RECORD_MAX};
+use crate::store::pager::{page_of, Addr, Pager, RECORD_MAX};
 
 use codec::{apply_patch, decode_full, encode_full, encode_patch, patch_base};
+pub use mark::Marker;
 pub use node::{Node, NodeRef, Val};
 
 /// Largest encoded node: a node larger than this splits. A node of this
@@ -127,6 +129,16 @@ impl Store {
     /// Forgets every decoded node (after a failed commit).
     pub fn clear_cache(&self) {
         self.cache.clear();
+        self.hot.borrow_mut().iter_mut().for_each(|s| *s = (0, None));
+    }
+
+    /// Forgets the decoded nodes stored on `pages` (pages just freed, whose
+    /// addresses will name other records once reused).
+    pub fn forget_pages(&self, pages: &HashSet<u64>) {
+        if pages.is_empty() {
+            return;
+        }
+        self.cache.retain(|&a| !pages.contains(&page_of(a)));
         self.hot.borrow_mut().iter_mut().for_each(|s| *s = (0, None));
     }
 
@@ -478,7 +490,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::backend::MemBackend;
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::BTreeMap;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -557,9 +569,42 @@ mod tests {
         let addr = s.persist(&root).unwrap();
         s.clear_cache();
         assert_eq!(s.get(&NodeRef::Stored(addr), b"big").unwrap().unwrap(), big);
-        let mut live = HashMap::new();
-        let bytes = s.mark(addr, &mut live).unwrap();
-        assert!(bytes > 50_000, "chunks are counted as live: {bytes}");
+        let mut m = Marker::default();
+        m.push_root(addr);
+        assert!(s.mark_step(&mut m, usize::MAX).unwrap());
+        assert!(m.bytes() > 50_000, "chunks are counted as live: {}", m.bytes());
+    }
+
+    #[test]
+    fn marking_in_steps_of_one_record_finds_what_one_pass_finds() {
+        let mut s = store();
+        let mut root = NodeRef::empty();
+        let mut roots = Vec::new();
+        for i in 0..3000u32 {
+            let v = if i % 500 == 0 { vec![7u8; 9000] } else { i.to_le_bytes().to_vec() };
+            s.put(&mut root, &key(i % 1000), &v).unwrap();
+            if i % 100 == 99 {
+                let a = s.persist(&root).unwrap();
+                roots.push(a);
+                root = NodeRef::Stored(a);
+            }
+        }
+        let mut whole = Marker::default();
+        let mut stepped = Marker::default();
+        for &a in &roots {
+            whole.push_root(a);
+            stepped.push_root(a);
+        }
+        assert!(s.mark_step(&mut whole, usize::MAX).unwrap());
+        let mut steps = 0;
+        while !s.mark_step(&mut stepped, 1).unwrap() {
+            steps += 1;
+        }
+        // one record per step (the last may find only records already marked)
+        assert!(steps <= stepped.records() && stepped.records() <= steps + 1);
+        assert_eq!(whole.bytes(), stepped.bytes());
+        assert_eq!(whole.page_bytes(), stepped.page_bytes());
+        assert!(whole.records() > roots.len());
     }
 
     #[test]
