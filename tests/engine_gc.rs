@@ -188,3 +188,98 @@ fn a_slice_visits_a_bounded_number_of_records() {
     let second = *pages[2000..].iter().max().unwrap();
     assert!(second <= first + first / 4, "the store kept growing: {first} then {second} pages");
 }
+
+fn row(i: u64) -> Vec<u8> {
+    format!("row-{i:08}-payload-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx").into_bytes()
+}
+
+fn row_key(i: u64) -> [u8; 9] {
+    let mut k = [b'r'; 9];
+    k[1..].copy_from_slice(&i.to_be_bytes());
+    k
+}
+
+/// 10,000 rows, then `commits` single-row update commits, one per second;
+/// returns the database and the longest commit (ms) of the history part.
+fn history(commits: u64, options: Options) -> (Database, f64) {
+    let mut db = Database::open(Box::new(MemBackend::new()), options).unwrap();
+    db.set_clock(Some(Timestamp::from_secs(T0)));
+    for i in 0..10_000 {
+        db.put(&row_key(i), &row(i)).unwrap();
+    }
+    db.commit("load", 10_000).unwrap();
+    let mut rng = Rng(88172645463325252);
+    let mut longest = 0f64;
+    for c in 0..commits {
+        db.set_clock(Some(Timestamp::from_secs(T0 + 1 + c as i64)));
+        let start = std::time::Instant::now();
+        db.put(&row_key(rng.below(10_000)), &row(c)).unwrap();
+        db.commit("UPDATE", 1).unwrap();
+        longest = longest.max(start.elapsed().as_secs_f64() * 1e3);
+    }
+    (db, longest)
+}
+
+/// GC pauses at 100k commits of history, one-shot against sliced, and the
+/// steady-state store size under a finite window. Not a timing assertion:
+/// `cargo test --release --test engine_gc -- --ignored --nocapture`.
+#[test]
+#[ignore = "benchmark: run with --release -- --ignored --nocapture"]
+fn gc_pause_benchmark() {
+    let unbounded = Options { window_secs: 10 * 365 * 86_400, gc_slice: usize::MAX, ..Options::default() };
+    let sliced = Options { window_secs: 10 * 365 * 86_400, ..Options::default() };
+    println!("History: 10,000 rows, then 100,000 single-row update commits (one per second), window 10 years.\n");
+    println!("| collection | longest commit while building (ms) | whole collection at 100k: longest slice (ms) | slices | total GC (ms) |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, options) in
+        [("one-shot (`gc_slice` unbounded)", unbounded), ("sliced (default `gc_slice` 4096)", sliced)]
+    {
+        let slice = options.gc_slice;
+        let (mut db, longest_commit) = history(100_000, options);
+        db.gc().unwrap();
+        let mut slices = 0;
+        let mut longest = 0f64;
+        let total = std::time::Instant::now();
+        loop {
+            let start = std::time::Instant::now();
+            let done = db.gc_step(slice).unwrap();
+            longest = longest.max(start.elapsed().as_secs_f64() * 1e3);
+            slices += 1;
+            if done {
+                break;
+            }
+        }
+        let total = total.elapsed().as_secs_f64() * 1e3;
+        println!("| {name} | {longest_commit:.2} | {longest:.2} | {slices} | {total:.1} |");
+    }
+    println!("\nSteady state: 10,000 rows, window 600 s, one single-row update commit per second.\n");
+    println!("| collection | commits | store MiB | free pages | live MiB at last GC | longest commit (ms) |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, slice) in [("one-shot", usize::MAX), ("sliced", Options::default().gc_slice)] {
+        let options = Options { window_secs: 600, gc_slice: slice, ..Options::default() };
+        let mut db = Database::open(Box::new(MemBackend::new()), options).unwrap();
+        db.set_clock(Some(Timestamp::from_secs(T0)));
+        for i in 0..10_000 {
+            db.put(&row_key(i), &row(i)).unwrap();
+        }
+        db.commit("load", 10_000).unwrap();
+        let mut rng = Rng(7);
+        let mut longest = 0f64;
+        for c in 1..=60_000u64 {
+            db.set_clock(Some(Timestamp::from_secs(T0 + c as i64)));
+            let start = std::time::Instant::now();
+            db.put(&row_key(rng.below(10_000)), &row(c)).unwrap();
+            db.commit("UPDATE", 1).unwrap();
+            longest = longest.max(start.elapsed().as_secs_f64() * 1e3);
+            if c % 20_000 == 0 {
+                let s = db.storage_stats();
+                println!(
+                    "| {name} | {c} | {:.2} | {} | {:.2} | {longest:.2} |",
+                    s.pages as f64 * 4096.0 / 1048576.0,
+                    s.free_pages,
+                    s.live_bytes_at_gc as f64 / 1048576.0
+                );
+            }
+        }
+    }
+}
