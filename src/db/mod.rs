@@ -37,7 +37,7 @@ pub struct Options {
     /// Garbage collection runs once this many record bytes (or half the live
     /// bytes, if more) were written since the last run (default 256 KiB).
     pub gc_min_bytes: u64,
-    /// Records a collection visits per durable operation (default 4 096):
+    /// Records a collection visits per durable operation (default 1 024):
     /// a collection runs in slices between operations, so that none of
     /// them pauses for long.
     pub gc_slice: usize,
@@ -45,7 +45,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { window_secs: 86_400, gc_min_bytes: 256 << 10, gc_slice: 4096 }
+        Options { window_secs: 86_400, gc_min_bytes: 256 << 10, gc_slice: 1024 }
     }
 }
 
