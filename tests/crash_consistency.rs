@@ -101,8 +101,9 @@ struct Acked {
 
 fn opts() -> Options {
     // A small threshold makes garbage collection and page reuse happen
-    // many times within the workload.
-    Options { window_secs: 86_400, gc_min_bytes: 16 << 10 }
+    // many times within the workload, and small slices keep a collection
+    // in flight across many operations (crashes hit every phase of it).
+    Options { window_secs: 86_400, gc_min_bytes: 16 << 10, gc_slice: 8 }
 }
 
 fn run(ops: &[Op], budget: u64, fault: Fault) -> (MemBackend, Vec<Acked>, bool, u64) {

@@ -22,6 +22,9 @@ enum Op {
     Backtrack(u8, bool),
     Window(u8),
     Reopen,
+    /// A garbage-collection slice of this many records (0: a whole
+    /// collection).
+    Gc(u8),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -34,6 +37,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0u8..40, any::<bool>()).prop_map(|(b, c)| Op::Backtrack(b, c)),
         1 => (0u8..30).prop_map(Op::Window),
         1 => Just(Op::Reopen),
+        2 => (0u8..8).prop_map(Op::Gc),
     ]
 }
 
@@ -140,7 +144,9 @@ fn check(db: &Database, m: &Model) -> Result<(), TestCaseError> {
 }
 
 fn opts() -> Options {
-    Options { window_secs: 20, gc_min_bytes: 4 << 10 }
+    // Collections start often and run in slices of a few records, so that
+    // writes, backtracks and trims interleave with every phase of them.
+    Options { window_secs: 20, gc_min_bytes: 4 << 10, gc_slice: 3 }
 }
 
 proptest! {
@@ -207,6 +213,10 @@ proptest! {
                     m.window = w as u64;
                     db.set_window(w as u64).unwrap();
                     m.durable_op();
+                }
+                Op::Gc(0) => db.gc().unwrap(),
+                Op::Gc(budget) => {
+                    db.gc_step(budget as usize).unwrap();
                 }
                 Op::Reopen => {
                     drop(db);

@@ -84,7 +84,11 @@ fn time_text(secs: i64) -> String {
 /// deletes and garbage collections (so the free list is in use).
 fn build(rng: &mut Rng) -> (MemBackend, i64) {
     let mem = MemBackend::new();
-    let db = Database::open(Box::new(mem.clone()), Options { window_secs: 86_400, gc_min_bytes: 32 << 10 }).unwrap();
+    let db = Database::open(
+        Box::new(mem.clone()),
+        Options { window_secs: 86_400, gc_min_bytes: 32 << 10, ..Options::default() },
+    )
+    .unwrap();
     let mut s = Session::new(db);
     let mut clock = T0;
     s.execute(&format!("SET TIMESTAMP = {clock}")).unwrap();
@@ -165,7 +169,7 @@ fn lazy_equals_eager(seed: u64) {
     let mut rng = Rng(seed | 1);
     let (stored, mut clock) = build(&mut rng);
     let total = stored.len().unwrap();
-    let options = Options { window_secs: 86_400, gc_min_bytes: 32 << 10 };
+    let options = Options { window_secs: 86_400, gc_min_bytes: 32 << 10, ..Options::default() };
 
     let eager_mem = stored.deep_copy();
     let mut eager = Session::new(Database::open(Box::new(eager_mem), options.clone()).unwrap());

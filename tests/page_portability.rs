@@ -18,7 +18,11 @@ const FIXTURE: &[u8] = include_bytes!("fixtures/portable.pages");
 
 fn workload() -> MemBackend {
     let mem = MemBackend::new();
-    let mut db = Database::open(Box::new(mem.clone()), Options { window_secs: 3600, gc_min_bytes: 8 << 10 }).unwrap();
+    let mut db = Database::open(
+        Box::new(mem.clone()),
+        Options { window_secs: 3600, gc_min_bytes: 8 << 10, ..Options::default() },
+    )
+    .unwrap();
     for i in 0..400u32 {
         db.set_clock(Some(Timestamp::from_secs(1_600_000_000 + i as i64)));
         let long = (i % 50 == 0).then(|| vec![(i % 256) as u8; 3000 + i as usize]);

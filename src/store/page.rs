@@ -106,6 +106,13 @@ pub fn open(page_no: u64, p: &[u8; PAGE_SIZE]) -> Result<(PageKind, &[u8])> {
     Ok((kind, &p[HEADER_LEN..HEADER_LEN + len]))
 }
 
+/// The payload of a page that [`open`] already accepted (a cached page):
+/// the checks are not repeated.
+pub fn checked_payload(p: &[u8; PAGE_SIZE]) -> &[u8] {
+    let len = (u32::from_le_bytes([p[16], p[17], p[18], p[19]]) as usize).min(PAYLOAD_LEN);
+    &p[HEADER_LEN..HEADER_LEN + len]
+}
+
 /// Little-endian cursor over a byte slice; every read is bounds-checked and
 /// reports corruption instead of panicking.
 pub struct Reader<'a> {

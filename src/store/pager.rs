@@ -234,23 +234,19 @@ impl Pager {
         if page_no < FIRST_LOG_PAGE || page_no >= self.st.next_page {
             return Err(bad_addr(addr));
         }
-        let cached = self.cache.get(&page_no);
-        let buf = match cached {
-            Some(b) => b,
-            None => {
-                let mut b = page::blank();
-                self.backend.read(page_no, &mut b)?;
-                let kind = page::open(page_no, &b)?.0;
-                if kind != PageKind::Log {
-                    return Err(Error::Corrupt(format!("page {page_no} is not a log page")));
-                }
-                let b = Rc::new(b);
-                self.cache.insert(page_no, b.clone());
-                b
-            }
-        };
-        let (_, payload) = page::open(page_no, &buf)?;
-        take(payload)
+        // A cached page passed its checks when it was read.
+        if let Some(b) = self.cache.get(&page_no) {
+            return take(page::checked_payload(&b));
+        }
+        let mut b = page::blank();
+        self.backend.read(page_no, &mut b)?;
+        let (kind, payload) = page::open(page_no, &b)?;
+        if kind != PageKind::Log {
+            return Err(Error::Corrupt(format!("page {page_no} is not a log page")));
+        }
+        let rec = take(payload)?;
+        self.cache.insert(page_no, Rc::new(b));
+        Ok(rec)
     }
 
     /// Makes everything appended so far durable together with `meta`:
