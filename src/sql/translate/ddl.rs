@@ -1,13 +1,105 @@
-//! Column, constraint and type definitions of `CREATE TABLE` and
-//! `ALTER TABLE`.
+//! `CREATE TABLE` and `ALTER TABLE`: their columns, constraints and types.
 
 use sqlparser::ast as sp;
 
 use super::expr::expr;
+use super::query::query;
 use super::{ident, obj_name, unsupported};
 use crate::sql::ast::*;
 use crate::sql::error::{SqlError, SqlResult};
 use crate::sql::value::SqlType;
+
+pub(super) fn create_table(ct: sp::CreateTable) -> SqlResult<Stmt> {
+    let mut columns = Vec::new();
+    let mut primary_key = Vec::new();
+    let mut indexes = Vec::new();
+    let mut foreign_keys = Vec::new();
+    let mut checks = Vec::new();
+    for c in &ct.columns {
+        columns.push(column_def(c)?);
+        column_constraints(c, &mut foreign_keys, &mut checks)?;
+    }
+    for tc in &ct.constraints {
+        match tc {
+            sp::TableConstraint::ForeignKey(fk) => foreign_keys.push(foreign_key(fk)?),
+            sp::TableConstraint::Check(c) => checks.push(check(c)),
+            sp::TableConstraint::PrimaryKey(pk) => {
+                primary_key = pk.columns.iter().map(index_column).collect::<SqlResult<_>>()?
+            }
+            sp::TableConstraint::Unique(u) => indexes.push(TableIndex {
+                name: u.index_name.as_ref().or(u.name.as_ref()).map(ident),
+                columns: u.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+                unique: true,
+            }),
+            sp::TableConstraint::Index(ix) => indexes.push(TableIndex {
+                name: ix.name.as_ref().map(ident),
+                columns: ix.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+                unique: false,
+            }),
+            _ => {}
+        }
+    }
+    Ok(Stmt::CreateTable {
+        name: obj_name(&ct.name)?,
+        if_not_exists: ct.if_not_exists,
+        columns,
+        primary_key,
+        indexes,
+        foreign_keys,
+        checks,
+        as_query: match ct.query {
+            Some(q) => Some(Box::new(query(*q)?)),
+            None => None,
+        },
+    })
+}
+
+pub(super) fn alter_table(at: sp::AlterTable) -> SqlResult<Stmt> {
+    let name = obj_name(&at.name)?;
+    let mut ops = Vec::new();
+    for op in at.operations {
+        use sp::AlterTableOperation as A;
+        let one = match op {
+            A::AddColumn { column_def: c, .. } => {
+                // the column's REFERENCES and CHECK follow it
+                let (mut fks, mut checks) = (Vec::new(), Vec::new());
+                column_constraints(&c, &mut fks, &mut checks)?;
+                ops.push(AlterOp::AddColumn(column_def(&c)?));
+                ops.extend(fks.into_iter().map(AlterOp::AddForeignKey));
+                ops.extend(checks.into_iter().map(AlterOp::AddCheck));
+                continue;
+            }
+            A::DropColumn { column_names, if_exists, .. } => {
+                for c in column_names.iter().skip(1) {
+                    ops.push(AlterOp::DropColumn { name: ident(c), if_exists });
+                }
+                AlterOp::DropColumn {
+                    name: column_names.first().map(ident).ok_or_else(|| SqlError::parse("column expected"))?,
+                    if_exists,
+                }
+            }
+            A::RenameColumn { old_column_name, new_column_name } => {
+                AlterOp::RenameColumn { from: ident(&old_column_name), to: ident(&new_column_name) }
+            }
+            A::ChangeColumn { old_name, new_name, .. } => {
+                AlterOp::RenameColumn { from: ident(&old_name), to: ident(&new_name) }
+            }
+            A::RenameTable { table_name } => match table_name {
+                sp::RenameTableNameKind::As(n) | sp::RenameTableNameKind::To(n) => AlterOp::RenameTable(obj_name(&n)?),
+            },
+            A::AddConstraint { constraint: sp::TableConstraint::PrimaryKey(_), .. } => AlterOp::AddPrimaryKey,
+            A::AddConstraint { constraint: sp::TableConstraint::ForeignKey(fk), .. } => {
+                AlterOp::AddForeignKey(foreign_key(&fk)?)
+            }
+            A::AddConstraint { constraint: sp::TableConstraint::Check(c), .. } => AlterOp::AddCheck(check(&c)),
+            A::DropForeignKey { name, .. } => AlterOp::DropForeignKey(ident(&name)),
+            A::DropConstraint { name, .. } => AlterOp::DropConstraint(ident(&name)),
+            other => return unsupported(format!("ALTER TABLE {other}")),
+        };
+        ops.push(one);
+    }
+    Ok(Stmt::AlterTable { name, ops })
+}
 
 pub(super) fn index_column(c: &sp::IndexColumn) -> SqlResult<String> {
     match &c.column.expr {
@@ -18,11 +110,7 @@ pub(super) fn index_column(c: &sp::IndexColumn) -> SqlResult<String> {
 }
 
 /// The FOREIGN KEY (`REFERENCES`) and CHECK options of a column definition.
-pub(super) fn column_constraints(
-    c: &sp::ColumnDef,
-    fks: &mut Vec<ForeignKeyDef>,
-    checks: &mut Vec<CheckDef>,
-) -> SqlResult<()> {
+fn column_constraints(c: &sp::ColumnDef, fks: &mut Vec<ForeignKeyDef>, checks: &mut Vec<CheckDef>) -> SqlResult<()> {
     for o in &c.options {
         match &o.option {
             sp::ColumnOption::ForeignKey(fk) => {
@@ -55,7 +143,7 @@ fn fk_action(a: Option<sp::ReferentialAction>) -> SqlResult<FkAction> {
     })
 }
 
-pub(super) fn foreign_key(fk: &sp::ForeignKeyConstraint) -> SqlResult<ForeignKeyDef> {
+fn foreign_key(fk: &sp::ForeignKeyConstraint) -> SqlResult<ForeignKeyDef> {
     Ok(ForeignKeyDef {
         name: fk.name.as_ref().map(ident),
         columns: fk.columns.iter().map(ident).collect(),
@@ -66,11 +154,11 @@ pub(super) fn foreign_key(fk: &sp::ForeignKeyConstraint) -> SqlResult<ForeignKey
     })
 }
 
-pub(super) fn check(c: &sp::CheckConstraint) -> CheckDef {
+fn check(c: &sp::CheckConstraint) -> CheckDef {
     CheckDef { name: c.name.as_ref().map(ident), sql: c.expr.to_string(), not_enforced: c.enforced == Some(false) }
 }
 
-pub(super) fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
+fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
     let mut d = ColumnDef {
         name: ident(&c.name),
         ty: data_type(&c.data_type)?,

@@ -3,6 +3,7 @@
 //! ([`super::ast`]).
 
 mod ddl;
+mod dml;
 mod expr;
 mod literal_rows;
 mod query;
