@@ -3,7 +3,7 @@
 //! VALUES, set operations, CTEs, sorting), `join` (the FROM clause's
 //! joins), `scan` (a leaf's rows: access paths on the versioned store,
 //! derived and virtual tables), `aggregate` (grouping, aggregate state),
-//! `like` (LIKE patterns). Scalar functions live in `functions.rs`.
+//! `like` (LIKE patterns). Scalar functions live in `functions/`.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;

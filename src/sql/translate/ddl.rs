@@ -1,0 +1,246 @@
+//! `CREATE TABLE` and `ALTER TABLE`: their columns, constraints and types.
+
+use sqlparser::ast as sp;
+
+use super::expr::expr;
+use super::query::query;
+use super::{ident, obj_name, unsupported};
+use crate::sql::ast::*;
+use crate::sql::error::{SqlError, SqlResult};
+use crate::sql::value::SqlType;
+
+pub(super) fn create_table(ct: sp::CreateTable) -> SqlResult<Stmt> {
+    let mut columns = Vec::new();
+    let mut primary_key = Vec::new();
+    let mut indexes = Vec::new();
+    let mut foreign_keys = Vec::new();
+    let mut checks = Vec::new();
+    for c in &ct.columns {
+        columns.push(column_def(c)?);
+        column_constraints(c, &mut foreign_keys, &mut checks)?;
+    }
+    for tc in &ct.constraints {
+        match tc {
+            sp::TableConstraint::ForeignKey(fk) => foreign_keys.push(foreign_key(fk)?),
+            sp::TableConstraint::Check(c) => checks.push(check(c)),
+            sp::TableConstraint::PrimaryKey(pk) => {
+                primary_key = pk.columns.iter().map(index_column).collect::<SqlResult<_>>()?
+            }
+            sp::TableConstraint::Unique(u) => indexes.push(TableIndex {
+                name: u.index_name.as_ref().or(u.name.as_ref()).map(ident),
+                columns: u.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+                unique: true,
+            }),
+            sp::TableConstraint::Index(ix) => indexes.push(TableIndex {
+                name: ix.name.as_ref().map(ident),
+                columns: ix.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+                unique: false,
+            }),
+            _ => {}
+        }
+    }
+    Ok(Stmt::CreateTable {
+        name: obj_name(&ct.name)?,
+        if_not_exists: ct.if_not_exists,
+        columns,
+        primary_key,
+        indexes,
+        foreign_keys,
+        checks,
+        as_query: match ct.query {
+            Some(q) => Some(Box::new(query(*q)?)),
+            None => None,
+        },
+    })
+}
+
+pub(super) fn alter_table(at: sp::AlterTable) -> SqlResult<Stmt> {
+    let name = obj_name(&at.name)?;
+    let mut ops = Vec::new();
+    for op in at.operations {
+        use sp::AlterTableOperation as A;
+        let one = match op {
+            A::AddColumn { column_def: c, .. } => {
+                // the column's REFERENCES and CHECK follow it
+                let (mut fks, mut checks) = (Vec::new(), Vec::new());
+                column_constraints(&c, &mut fks, &mut checks)?;
+                ops.push(AlterOp::AddColumn(column_def(&c)?));
+                ops.extend(fks.into_iter().map(AlterOp::AddForeignKey));
+                ops.extend(checks.into_iter().map(AlterOp::AddCheck));
+                continue;
+            }
+            A::DropColumn { column_names, if_exists, .. } => {
+                for c in column_names.iter().skip(1) {
+                    ops.push(AlterOp::DropColumn { name: ident(c), if_exists });
+                }
+                AlterOp::DropColumn {
+                    name: column_names.first().map(ident).ok_or_else(|| SqlError::parse("column expected"))?,
+                    if_exists,
+                }
+            }
+            A::RenameColumn { old_column_name, new_column_name } => {
+                AlterOp::RenameColumn { from: ident(&old_column_name), to: ident(&new_column_name) }
+            }
+            A::ChangeColumn { old_name, new_name, .. } => {
+                AlterOp::RenameColumn { from: ident(&old_name), to: ident(&new_name) }
+            }
+            A::RenameTable { table_name } => match table_name {
+                sp::RenameTableNameKind::As(n) | sp::RenameTableNameKind::To(n) => AlterOp::RenameTable(obj_name(&n)?),
+            },
+            A::AddConstraint { constraint: sp::TableConstraint::PrimaryKey(_), .. } => AlterOp::AddPrimaryKey,
+            A::AddConstraint { constraint: sp::TableConstraint::ForeignKey(fk), .. } => {
+                AlterOp::AddForeignKey(foreign_key(&fk)?)
+            }
+            A::AddConstraint { constraint: sp::TableConstraint::Check(c), .. } => AlterOp::AddCheck(check(&c)),
+            A::DropForeignKey { name, .. } => AlterOp::DropForeignKey(ident(&name)),
+            A::DropConstraint { name, .. } => AlterOp::DropConstraint(ident(&name)),
+            other => return unsupported(format!("ALTER TABLE {other}")),
+        };
+        ops.push(one);
+    }
+    Ok(Stmt::AlterTable { name, ops })
+}
+
+pub(super) fn index_column(c: &sp::IndexColumn) -> SqlResult<String> {
+    match &c.column.expr {
+        sp::Expr::Identifier(i) => Ok(ident(i)),
+        sp::Expr::CompoundIdentifier(p) => Ok(p.last().map(ident).unwrap_or_default()),
+        other => unsupported(format!("index on expression {other}")),
+    }
+}
+
+/// The FOREIGN KEY (`REFERENCES`) and CHECK options of a column definition.
+fn column_constraints(c: &sp::ColumnDef, fks: &mut Vec<ForeignKeyDef>, checks: &mut Vec<CheckDef>) -> SqlResult<()> {
+    for o in &c.options {
+        match &o.option {
+            sp::ColumnOption::ForeignKey(fk) => {
+                let mut d = foreign_key(fk)?;
+                d.name = o.name.as_ref().map(ident).or(d.name);
+                if d.columns.is_empty() {
+                    d.columns = vec![ident(&c.name)];
+                }
+                fks.push(d);
+            }
+            sp::ColumnOption::Check(ck) => {
+                let mut d = check(ck);
+                d.name = o.name.as_ref().map(ident).or(d.name);
+                checks.push(d);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn fk_action(a: Option<sp::ReferentialAction>) -> SqlResult<FkAction> {
+    Ok(match a {
+        None | Some(sp::ReferentialAction::NoAction) => FkAction::NoAction,
+        Some(sp::ReferentialAction::Restrict) => FkAction::Restrict,
+        Some(sp::ReferentialAction::Cascade) => FkAction::Cascade,
+        Some(sp::ReferentialAction::SetNull) => FkAction::SetNull,
+        // InnoDB rejects SET DEFAULT
+        Some(sp::ReferentialAction::SetDefault) => return unsupported("ON DELETE/UPDATE SET DEFAULT"),
+    })
+}
+
+fn foreign_key(fk: &sp::ForeignKeyConstraint) -> SqlResult<ForeignKeyDef> {
+    Ok(ForeignKeyDef {
+        name: fk.name.as_ref().map(ident),
+        columns: fk.columns.iter().map(ident).collect(),
+        parent: obj_name(&fk.foreign_table)?,
+        parent_columns: fk.referred_columns.iter().map(ident).collect(),
+        on_delete: fk_action(fk.on_delete)?,
+        on_update: fk_action(fk.on_update)?,
+    })
+}
+
+fn check(c: &sp::CheckConstraint) -> CheckDef {
+    CheckDef { name: c.name.as_ref().map(ident), sql: c.expr.to_string(), not_enforced: c.enforced == Some(false) }
+}
+
+fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
+    let mut d = ColumnDef {
+        name: ident(&c.name),
+        ty: data_type(&c.data_type)?,
+        not_null: false,
+        default: None,
+        auto_increment: false,
+        primary_key: false,
+        unique: false,
+    };
+    for o in &c.options {
+        match &o.option {
+            sp::ColumnOption::NotNull => d.not_null = true,
+            sp::ColumnOption::Null => d.not_null = false,
+            sp::ColumnOption::Default(e) => d.default = Some(expr(e.clone())?),
+            sp::ColumnOption::PrimaryKey(_) => {
+                d.primary_key = true;
+                d.not_null = true;
+            }
+            sp::ColumnOption::Unique(_) => d.unique = true,
+            sp::ColumnOption::DialectSpecific(toks)
+                if toks.iter().any(|t| t.to_string().eq_ignore_ascii_case("AUTO_INCREMENT")) =>
+            {
+                d.auto_increment = true
+            }
+            _ => {}
+        }
+    }
+    Ok(d)
+}
+
+pub(super) fn data_type(t: &sp::DataType) -> SqlResult<SqlType> {
+    use sp::DataType as D;
+    let len = |l: &Option<sp::CharacterLength>| match l {
+        Some(sp::CharacterLength::IntegerLength { length, .. }) => Some(*length as u32),
+        _ => None,
+    };
+    let dec = |i: &sp::ExactNumberInfo| match i {
+        sp::ExactNumberInfo::None => SqlType::Decimal(10, 0),
+        sp::ExactNumberInfo::Precision(p) => SqlType::Decimal((*p as u32).min(65), 0),
+        sp::ExactNumberInfo::PrecisionAndScale(p, s) => SqlType::Decimal((*p as u32).min(65), (*s).clamp(0, 30) as u32),
+    };
+    Ok(match t {
+        D::TinyInt(Some(1)) => SqlType::Bool,
+        D::TinyInt(_)
+        | D::SmallInt(_)
+        | D::MediumInt(_)
+        | D::Int(_)
+        | D::Integer(_)
+        | D::BigInt(_)
+        | D::Int2(_)
+        | D::Int4(_)
+        | D::Int8(_)
+        | D::Signed
+        | D::SignedInteger => SqlType::Int,
+        D::TinyIntUnsigned(_)
+        | D::SmallIntUnsigned(_)
+        | D::MediumIntUnsigned(_)
+        | D::IntUnsigned(_)
+        | D::IntegerUnsigned(_)
+        | D::BigIntUnsigned(_)
+        | D::Unsigned
+        | D::UnsignedInteger => SqlType::UInt,
+        D::Decimal(i) | D::Numeric(i) | D::Dec(i) | D::DecimalUnsigned(i) | D::DecUnsigned(i) => dec(i),
+        D::Float(_)
+        | D::Double(_)
+        | D::DoublePrecision
+        | D::Real
+        | D::Float4
+        | D::Float8
+        | D::Float64
+        | D::FloatUnsigned(_)
+        | D::DoubleUnsigned(_) => SqlType::Double,
+        D::Varchar(l) | D::Char(l) | D::Character(l) | D::CharacterVarying(l) | D::CharVarying(l) | D::Nvarchar(l) => {
+            SqlType::Text(len(l))
+        }
+        D::Text | D::TinyText | D::MediumText | D::LongText | D::String(_) => SqlType::Text(None),
+        D::Bool | D::Boolean => SqlType::Bool,
+        D::Date => SqlType::Date,
+        D::Datetime(_) | D::Timestamp(_, _) => SqlType::DateTime,
+        D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SIGNED") => SqlType::Int,
+        // MySQL has no user-defined types: an unknown type name is a syntax error
+        D::Custom(n, _) => return Err(SqlError::parse(format!("Unknown data type '{n}'"))),
+        other => return unsupported(format!("type {other}")),
+    })
+}
