@@ -353,6 +353,15 @@ impl FileBackend {
     }
 }
 
+/// A read of page `page` of a file of `len` pages: past the end is
+/// [`Error::Truncated`] (the native file and the browser's `File`).
+pub(crate) fn within_file(page: u64, len: u64) -> Result<()> {
+    if page >= len {
+        return Err(Error::Truncated(format!("page {page} is past the end of the file ({len} pages)")));
+    }
+    Ok(())
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 impl StorageBackend for FileBackend {
     fn len(&self) -> Result<u64> {
@@ -360,9 +369,7 @@ impl StorageBackend for FileBackend {
     }
     fn read(&self, page: u64, buf: &mut [u8; PAGE_SIZE]) -> Result<()> {
         use std::os::unix::fs::FileExt;
-        if page >= self.len {
-            return Err(Error::Truncated(format!("page {page} is past the end of the file ({} pages)", self.len)));
-        }
+        within_file(page, self.len)?;
         self.file.read_exact_at(buf, page * PAGE_SIZE as u64)?;
         Ok(())
     }

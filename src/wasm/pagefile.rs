@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use super::js_error;
 use crate::error::{Error, Result};
-use crate::store::backend::{MemBackend, StorageBackend};
+use crate::store::backend::{within_file, MemBackend, StorageBackend};
 use crate::store::page::PAGE_SIZE;
 
 #[wasm_bindgen]
@@ -70,9 +70,7 @@ impl StorageBackend for JsFileBackend {
         Ok(self.len)
     }
     fn read(&self, page: u64, buf: &mut [u8; PAGE_SIZE]) -> Result<()> {
-        if page >= self.len {
-            return Err(Error::Truncated(format!("page {page} is past the end of the file ({} pages)", self.len)));
-        }
+        within_file(page, self.len)?;
         self.file.read(offset(page)?, buf).map_err(|e| io_error(&format!("read of page {page}"), e))
     }
     fn write(&mut self, page: u64, data: &[u8; PAGE_SIZE]) -> Result<()> {
