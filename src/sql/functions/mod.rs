@@ -323,9 +323,9 @@ pub static FUNCS: &[Def] = &[
     f("abs", 1, 1, &[Num], abs).valued_by(0, 1),
     f("round", 1, 2, &[Num, Int], |_, v| Ok(round(v, false))).exact().scaled(),
     f("truncate", 2, 2, &[Num, Int], |_, v| Ok(round(v, true))).exact().scaled(),
-    f("floor", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], true))).exact(),
-    f("ceil", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact(),
-    f("ceiling", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact(),
+    f("floor", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], true))).exact().scaled(),
+    f("ceil", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact().scaled(),
+    f("ceiling", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact().scaled(),
     f("mod", 2, 2, &[Num], |_, v| arith(ArithOp::Mod, &v[0], &v[1])),
     f("sign", 1, 1, &[Num], |_, v| Ok(Value::Int(ord_int(sql_cmp(&v[0], &Value::Int(0)).unwrap_or(Ordering::Equal)))))
         .int(),
