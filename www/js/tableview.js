@@ -28,10 +28,19 @@ import { h } from "./dom.js";
  *   what backtracking to the previewed time does to the table on screen
  * @typedef {{key: number, table: TableRef | null, parts?: string, effect?: Effect | null}} Preview
  *   the preview on screen: the entry shown (`key`: its seq, -1 before the first), the table, its summary
- * @typedef {{key: string, at: string, map: import("./rowmerge.js").DiffMap, columns: string[]}} DiffBase
- *   the differences between now and the time `at` last previewed, in a table (`key`: table, latest entry, time of now)
+ * @typedef {{key: string, at: string, map: import("./rowmerge.js").DiffMap}} DiffBase
+ *   the differences between now and the time `at` last previewed, in a table (`key`: table, latest entry, time of now, columns now)
  * @typedef {import("./rowmerge.js").DiffRow[] & {columns?: string[]}} Diff
  */
+
+/**
+ * Whether a result's columns (absent: none reported) are `cols`, by name and order.
+ * @param {string[] | undefined} columns
+ * @param {string[]} cols
+ */
+function sameColumns(columns, cols) {
+  return !!columns && columns.length === cols.length && columns.every((c, i) => c === cols[i]);
+}
 
 export class TableView {
   /** @param {Playground} pg */
@@ -328,7 +337,7 @@ export class TableView {
     }
     if (this.preview !== preview || this.selected !== preview.table) return;
     const cols = current.columns;
-    if (diff.columns && (diff.columns.length !== cols.length || diff.columns.some((c, i) => c !== cols[i]))) {
+    if (diff.columns && !sameColumns(diff.columns, cols)) {
       // The columns changed since T: rows of then and now do not line up,
       // so the table is shown as it was, with its columns of then.
       await this.previewThenOnly(shownUs, t0, false);
@@ -359,23 +368,22 @@ export class TableView {
     const pk = this.tableInfo?.pk ?? [];
     const cols = this.current?.columns ?? [];
     const now = formatTime(this.readTime(latest.us));
-    const key = JSON.stringify([sel.db, sel.table, latest.seq, now]);
+    const key = JSON.stringify([sel.db, sel.table, latest.seq, now, cols]);
     const base = opened.diffBase;
-    const sameCols = (/** @type {string[] | undefined} */ c) => !!c && c.length === cols.length && c.every((x, i) => x === cols[i]);
     if (moving && pk.length && base && base.key === key) {
       const step = await opened.db.diff(sel.db, sel.table, base.at, at);
-      if (sameCols(step.columns) && sameCols(base.columns)) {
+      if (sameColumns(step.columns, cols)) {
         const map = stepDiff(base.map, step, pk);
-        opened.diffBase = { key, at, map, columns: base.columns };
+        opened.diffBase = { key, at, map };
         /** @type {Diff} */
         const rows = diffRows(map);
-        rows.columns = base.columns;
+        rows.columns = cols;
         this.stepped = true;
         return rows;
       }
     }
     const diff = await opened.db.diff(sel.db, sel.table, now, at);
-    opened.diffBase = pk.length && sameCols(diff.columns) ? { key, at, map: diffMap(diff, pk), columns: cols } : null;
+    opened.diffBase = pk.length && sameColumns(diff.columns, cols) ? { key, at, map: diffMap(diff, pk) } : null;
     this.stepped = false;
     return diff;
   }
