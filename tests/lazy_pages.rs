@@ -265,3 +265,54 @@ fn an_empty_storage_opens_as_a_new_database() {
     let mut s = Session::new(Database::open(Box::new(lazy), Options::default()).unwrap());
     assert_eq!(s.execute_one("SELECT 1").unwrap(), Session::in_memory().execute_one("SELECT 1").unwrap());
 }
+
+/// Pages that open plus one point query read lazily (exactly the missing
+/// pages, no prefetch), for a table of `rows` rows followed by `commits`
+/// single-row update commits; and the store's page count.
+fn open_cost(rows: u64, commits: u64) -> (u64, u64) {
+    let mem = MemBackend::new();
+    let options = Options { window_secs: 1 << 40, ..Options::default() };
+    let mut s = Session::new(Database::open(Box::new(mem.clone()), options.clone()).unwrap());
+    s.execute(&format!("SET TIMESTAMP = {T0}; CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(40))")).unwrap();
+    for b in 0..rows.div_ceil(1000) {
+        let batch: Vec<String> =
+            (b * 1000..((b + 1) * 1000).min(rows)).map(|i| format!("({i}, {i}, 'row {i}')")).collect();
+        s.execute(&format!("INSERT INTO t VALUES {}", batch.join(","))).unwrap();
+    }
+    let mut rng = Rng(0xC0FFEE);
+    for c in 0..commits {
+        let id = rng.below(rows);
+        s.execute(&format!("SET TIMESTAMP = {}; UPDATE t SET v = v + 1 WHERE id = {id}", T0 + 1 + c as i64)).unwrap();
+    }
+    let lazy = MemBackend::lazy(supers(&mem));
+    let mut stats = Stats::default();
+    let db = lazily(&lazy, &mem, &mut stats, || Database::open(Box::new(lazy.clone()), options.clone())).unwrap();
+    let mut l = Session::new(db);
+    let q = "SELECT v, s FROM t WHERE id = 4321";
+    let got = lazily(&lazy, &mem, &mut stats, || l.execute_one(q));
+    assert_eq!(got.unwrap(), s.execute_one(q).unwrap());
+    (stats.pages, mem.len().unwrap())
+}
+
+/// Open reads the timeline whole (ARCHITECTURE.md, "Lazy pages"), but its
+/// closed leaves are full and written in full (not patch chains spread over
+/// the log): a timeline entry here is about 100 bytes, so open + a point
+/// query reads well under one page per 20 commits (one per 14 when a split
+/// left leaves half full and patched).
+#[test]
+fn open_reads_the_timeline_packed() {
+    let commits = 3_000;
+    let (read, pages) = open_cost(5_000, commits);
+    assert!(read * 20 < commits, "open + a point query read {read} of {pages} pages");
+}
+
+/// `cargo test --release --test lazy_pages -- --ignored --nocapture`:
+/// pages read by open + one point query as history grows.
+#[test]
+#[ignore]
+fn open_cost_by_history() {
+    for (rows, commits) in [(100_000, 1_000), (100_000, 10_000), (100_000, 30_000)] {
+        let (read, pages) = open_cost(rows, commits);
+        println!("{rows} rows, {commits} commits: open + point query read {read} of {pages} pages");
+    }
+}

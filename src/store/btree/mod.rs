@@ -65,6 +65,11 @@ const NODE_HEADER: usize = 5;
 const ADDR_MAX_LEN: usize = 9;
 /// Below this encoded size a node is merged with a neighbour when they fit.
 const NODE_MIN: usize = NODE_MAX / 4;
+/// An insert followed by at most this many keys of its leaf counts as an
+/// append: the system tree keeps its settings keys after the timeline, whose
+/// entries arrive in key order.
+const APPEND_TAIL: usize = 2;
+
 /// Longest chain of patches before a node is written in full again.
 pub const MAX_CHAIN: u8 = 24;
 /// Largest key.
@@ -350,28 +355,30 @@ impl Store {
     /// first keys) for the parent to add after it.
     fn put_rec(&self, r: &mut NodeRef, key: &[u8], val: Val) -> Result<Vec<(Key, NodeRef)>> {
         let node = self.make_mut(r)?;
-        let at_end;
+        // Where an append starts the upper part of a split (see `split`).
+        let append_at;
         if node.is_leaf() {
             match node.search(key) {
                 Ok(i) => {
                     node.size = node.size - node.vals[i].encoded_len() + val.encoded_len();
                     node.vals[i] = val;
-                    at_end = false;
+                    append_at = None;
                 }
                 Err(i) => {
-                    at_end = i == node.keys.len();
+                    append_at = (node.keys.len() - i <= APPEND_TAIL).then_some(i);
                     node.insert_entry(i, key.into(), Some(val), None);
                 }
             }
         } else {
             let i = node.child_index(key);
             let parts = self.put_rec(&mut node.kids[i], key, val)?;
-            at_end = i + 1 == node.keys.len() && !parts.is_empty();
+            let last_child = i + 1 == node.keys.len() && !parts.is_empty();
             for (j, (sep, right)) in parts.into_iter().enumerate() {
                 node.insert_entry(i + 1 + j, sep, None, Some(right));
             }
+            append_at = last_child.then(|| node.keys.len() - 1);
         }
-        Ok(node.split(at_end))
+        Ok(node.split(append_at))
     }
 
     /// Removes `key`; returns whether it was present.

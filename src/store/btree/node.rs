@@ -216,15 +216,16 @@ impl Node {
             Err(i) => i - 1,
         }
     }
-    /// Splits off the upper part: only the last entry when `at_end` (an
-    /// append past the last key overflowed the node, which stays full), else
-    /// the upper half by encoded size. Returns the new node's first key and
-    /// the node.
-    fn split_once(&mut self, at_end: bool) -> (Key, Node) {
+    /// Splits off the upper part: from entry `append_at` when an append
+    /// overflowed the node (the entries before it stay together, a full
+    /// node that later appends leave alone), else the upper half by encoded
+    /// size. Returns the new node's first key and the node.
+    fn split_once(&mut self, append_at: Option<usize>) -> (Key, Node) {
         let n = self.keys.len();
         let mut at = n / 2;
-        if at_end && self.size - self.entry_len(n - 1) <= NODE_MAX {
-            at = n - 1;
+        let lower = |at: usize| NODE_HEADER + (0..at).map(|i| self.entry_len(i)).sum::<usize>();
+        if let Some(a) = append_at.filter(|&a| a >= 1 && a < n && lower(a) <= NODE_MAX) {
+            at = a;
         } else {
             let mut acc = NODE_HEADER;
             for i in 0..n {
@@ -237,6 +238,12 @@ impl Node {
         }
         let at = at.clamp(1, n - 1);
         self.heads = None;
+        // The left part is written in full, not as a patch of the node it
+        // was: a part left behind by a split (the timeline's and an
+        // ascending key's closed leaves) is rarely written again, so a patch
+        // chain kept here would stay spread over the log for good, read by
+        // every later visit (open reads the whole timeline).
+        self.origin = None;
         let mut right = Node { level: self.level, origin: None, depth: 0, ..Node::leaf() };
         right.keys = self.keys.split_off(at);
         if self.is_leaf() {
@@ -252,21 +259,21 @@ impl Node {
     /// Splits an overfull node until every part fits in [`NODE_MAX`] (one
     /// split unless entries near the size limits meet); returns the parts
     /// after the first, which stays in `self`, with their first keys.
-    pub(super) fn split(&mut self, at_end: bool) -> Vec<(Key, NodeRef)> {
+    pub(super) fn split(&mut self, append_at: Option<usize>) -> Vec<(Key, NodeRef)> {
         let mut out = Vec::new();
         let mut rest: Vec<Node> = Vec::new();
         if self.size > NODE_MAX && self.keys.len() >= 2 {
-            let (_, right) = self.split_once(at_end);
+            let (_, right) = self.split_once(append_at);
             rest.push(right);
         }
         // `self` and each part are split again while too large (halving).
         while self.size > NODE_MAX && self.keys.len() >= 2 {
-            let (_, right) = self.split_once(false);
+            let (_, right) = self.split_once(None);
             rest.push(right);
         }
         while let Some(mut part) = rest.pop() {
             if part.size > NODE_MAX && part.keys.len() >= 2 {
-                let (_, right) = part.split_once(false);
+                let (_, right) = part.split_once(None);
                 rest.push(right);
                 rest.push(part);
                 continue;
