@@ -334,6 +334,57 @@ async fn two_connections_see_each_others_writes_and_a_backtrack_rolls_back_the_o
     wait(c.delete()).await.unwrap();
 }
 
+#[wasm_bindgen_test]
+async fn a_tab_announces_its_flushes_only_once_another_tab_has_the_database_open() {
+    let name = unique("alone");
+    // A bystander on the database's channel that never says `hello`: it
+    // records the type of every message posted there.
+    let channel = web_sys::BroadcastChannel::new(&format!("reeldb:{name}")).unwrap();
+    let seen = Array::new();
+    let sink = seen.clone();
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        sink.push(&get(&e.data(), "type"));
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let kinds = |seen: &Array| seen.iter().filter_map(|k| k.as_string()).collect::<Vec<_>>();
+
+    let a = open(&name).await;
+    exec(&a, "CREATE TABLE t (id INT PRIMARY KEY)").await;
+    exec(&a, "INSERT INTO t VALUES (1)").await;
+    sleep(50).await;
+    let k = kinds(&seen);
+    assert_eq!(k[0], "hello", "{k:?}");
+    assert!(!k.iter().any(|k| k == "commit"), "a tab alone posts no commit notice: {k:?}");
+    let before_b = k.len();
+
+    let b = open(&name).await;
+    let remote = Array::new();
+    let sink = remote.clone();
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        if get(&e, "type").as_string().as_deref() == Some("remote") {
+            sink.push(&e);
+        }
+    });
+    b.subscribe(listener.as_ref().unchecked_ref::<Function>().clone());
+    exec(&a, "INSERT INTO t VALUES (2)").await;
+    for _ in 0..100 {
+        if remote.length() > 0 {
+            break;
+        }
+        sleep(10).await;
+    }
+    assert_eq!(remote.length(), 1, "B is told of A's commit: {}", json(&remote));
+    let k = kinds(&seen)[before_b..].to_vec();
+    assert_eq!(k[..2], ["hello", "here"], "B says hello, A answers: {k:?}");
+    assert_eq!(k.iter().filter(|k| *k == "commit").count(), 1, "{k:?}");
+    assert_eq!(rows(&b, "SELECT id FROM t ORDER BY id").await, r#"[{"id":1},{"id":2}]"#);
+    channel.close();
+    drop(on_message);
+    drop(listener);
+    wait(a.close()).await.unwrap();
+    wait(b.delete()).await.unwrap();
+}
+
 fn pages_read(db: &ReelDb) -> f64 {
     get(&db.storage_info(), "pagesRead").as_f64().unwrap()
 }

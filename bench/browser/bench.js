@@ -1,66 +1,14 @@
 // The browser benchmark, run in one page by bench/browser/run.mjs. Every
 // function returns plain numbers; run.mjs prints them.
 import init, { ReelDB } from "/pkg/reeldb.js";
+import { rawIdbCommits, reeldbCommits as commitLoop } from "./commits.js";
 
 await init();
 const SQL = await window.initSqlJs({ locateFile: (f) => `/node_modules/sql.js/dist/${f}` });
 
 const now = () => performance.now();
 
-function rawIdbOpen(name) {
-  return new Promise((ok, fail) => {
-    const req = indexedDB.open(name, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore("pages");
-    req.onsuccess = () => ok(req.result);
-    req.onerror = () => fail(req.error);
-  });
-}
-
-function idbDelete(name) {
-  return new Promise((ok) => {
-    const req = indexedDB.deleteDatabase(name);
-    req.onsuccess = req.onerror = req.onblocked = () => ok();
-  });
-}
-
-/** A raw IndexedDB loop: one readwrite transaction putting one 4 KiB page, awaited, per iteration. */
-async function rawIdbCommits(ms, durability) {
-  await idbDelete("bench-raw");
-  const db = await rawIdbOpen("bench-raw");
-  const page = new Uint8Array(4096);
-  let n = 0;
-  const t0 = now();
-  while (now() - t0 < ms) {
-    await new Promise((ok, fail) => {
-      const tx = db.transaction("pages", "readwrite", { durability });
-      page[0] = n & 255;
-      tx.objectStore("pages").put(page, n % 64);
-      tx.oncomplete = ok;
-      tx.onabort = () => fail(tx.error);
-    });
-    n++;
-  }
-  const secs = (now() - t0) / 1000;
-  db.close();
-  await idbDelete("bench-raw");
-  return n / secs;
-}
-
-/** Durable single-row commits, one at a time (each awaited). */
-async function reeldbCommits(ms, durability) {
-  await ReelDB.deleteDatabase("bench-commit");
-  const db = await ReelDB.open("bench-commit", { durability });
-  await db.exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
-  let n = 0;
-  const t0 = now();
-  while (now() - t0 < ms) {
-    await db.query("INSERT INTO t VALUES (?, ?)", [n, "row"]);
-    n++;
-  }
-  const secs = (now() - t0) / 1000;
-  await db.delete();
-  return n / secs;
-}
+const reeldbCommits = async (ms, durability) => (await commitLoop(ReelDB, ms, durability)).perSec;
 
 /** Durable single-row commits issued 64 at a time (group commit). */
 async function reeldbGroupCommits(ms, durability) {

@@ -4,16 +4,18 @@
 // Chromium page (Debian's /usr/bin/chromium through playwright-core);
 // three reloads per cell, medians. Needs pkg/ (scripts/build.sh).
 //
-//   node bench/browser/open.mjs            (QUICK=1: smaller databases, one run)
+//   node bench/browser/open.mjs            (QUICK=1: smaller databases, one run; ONLY=name,...: some databases)
 import { chromium } from "playwright-core";
 import { serve } from "../../scripts/static-server.mjs";
 
 const ROOT = new URL("../../", import.meta.url);
 const QUICK = process.env.QUICK === "1";
 const RUNS = QUICK ? 1 : 3;
-const DBS = QUICK
+const ALL_DBS = QUICK
   ? [["open-20k", 20_000, 0], ["open-20k-1k", 20_000, 1_000]]
   : [["open-10k", 10_000, 0], ["open-100k", 100_000, 0], ["open-100k-10k", 100_000, 10_000], ["open-1m", 1_000_000, 0]];
+// ONLY=open-100k-10k,open-1m: some of the databases
+const DBS = process.env.ONLY ? ALL_DBS.filter(([name]) => process.env.ONLY?.split(",").includes(name)) : ALL_DBS;
 
 const server = await serve(new URL(".", ROOT).pathname, 0);
 const browser = await chromium.launch({

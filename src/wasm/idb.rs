@@ -10,6 +10,9 @@
 //! a flush is atomic: after a crash IndexedDB holds either every page of the
 //! flush or none.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -107,32 +110,40 @@ async fn request(req: &IdbRequest) -> Result<JsValue, JsValue> {
     Waiting::new(req).done().await
 }
 
-/// A readwrite transaction in progress (see [`write_pages`]).
+/// Told how a watched transaction ended: `Ok` once it completed, else its
+/// error (or an `AbortError`).
+pub type OnEnd = Box<dyn FnOnce(Result<(), JsValue>)>;
+
+/// A readwrite transaction being watched (see [`watch`]): keeps its event
+/// handlers alive; dropping it removes them (dropping it from inside one of
+/// them is safe: wasm-bindgen frees a closure after its call returns).
 pub struct Pending {
     tx: IdbTransaction,
-    promise: Promise,
-    handlers: [Handler; 2],
+    _handlers: [Handler; 2],
 }
 
-impl Pending {
-    /// Resolves when the transaction completes; rejects with its error (or
-    /// an `AbortError`) when it aborts. The handlers are freed after.
-    pub async fn done(self) -> Result<(), JsValue> {
-        let out = JsFuture::from(self.promise).await;
+impl Drop for Pending {
+    fn drop(&mut self) {
         self.tx.set_oncomplete(None);
         self.tx.set_onabort(None);
-        drop(self.handlers);
-        out.map(|_| ())
     }
 }
 
-/// Watches `tx`: `forced` replaces the error of an abort (the test hook that
-/// fails a flush on purpose).
-fn watch(tx: &IdbTransaction, forced: Option<String>) -> Pending {
-    let (promise, resolve, reject) = deferred();
-    let ok = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-        let _ = resolve.call0(&JsValue::NULL);
-    });
+/// Watches `tx`: `on_end` is called from its `complete` or `abort` event,
+/// once, with no await in between (the next flush can start in the same
+/// task). `forced` replaces the error of an abort (the test hook that fails
+/// a flush on purpose). Keep the returned handle until the transaction ended.
+pub fn watch(tx: &IdbTransaction, forced: Option<String>, on_end: OnEnd) -> Pending {
+    let slot = Rc::new(RefCell::new(Some(on_end)));
+    let end = move |r: Result<(), JsValue>| {
+        let f = slot.borrow_mut().take();
+        if let Some(f) = f {
+            f(r);
+        }
+    };
+    let end = Rc::new(end);
+    let e2 = end.clone();
+    let ok = Closure::<dyn FnMut(Event)>::new(move |_: Event| e2(Ok(())));
     let t = tx.clone();
     let abort = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
         let e = match &forced {
@@ -148,11 +159,11 @@ fn watch(tx: &IdbTransaction, forced: Option<String>) -> Pending {
         } else {
             e
         };
-        let _ = reject.call1(&JsValue::NULL, &e);
+        end(Err(e));
     });
     tx.set_oncomplete(Some(ok.as_ref().unchecked_ref()));
     tx.set_onabort(Some(abort.as_ref().unchecked_ref()));
-    Pending { tx: tx.clone(), promise, handlers: [ok, abort] }
+    Pending { tx: tx.clone(), _handlers: [ok, abort] }
 }
 
 /// Opens (creating at version 1 when missing) the IndexedDB database of `name`.
@@ -257,17 +268,17 @@ pub async fn superblocks(db: &IdbDatabase) -> Result<[Option<PageBuf>; 2], JsVal
 }
 
 /// Starts one readwrite transaction putting every page of `pages` and
-/// returns it to await ([`Pending::done`]). All puts are issued synchronously,
-/// with no await in between, so the transaction is atomic. `strict` asks for
-/// `durability: "strict"` (complete only once flushed to disk). `fail` aborts
-/// the transaction after the puts, reporting a DOMException of that name (a
-/// test hook).
+/// returns it to [`watch`] (in the same task, before its events can fire).
+/// All puts are issued synchronously, with no await in between, so the
+/// transaction is atomic. `strict` asks for `durability: "strict"`
+/// (complete only once flushed to disk). `fail` aborts the transaction
+/// after the puts (a test hook). On an error the transaction is aborted.
 pub fn write_pages(
     db: &IdbDatabase,
     pages: &[(u64, PageBuf)],
     strict: bool,
-    fail: Option<String>,
-) -> Result<Pending, JsValue> {
+    fail: bool,
+) -> Result<IdbTransaction, JsValue> {
     let opts = Object::new();
     Reflect::set(&opts, &"durability".into(), &(if strict { "strict" } else { "relaxed" }).into())?;
     let transaction: Function = Reflect::get(db, &"transaction".into())?.unchecked_into();
@@ -275,7 +286,6 @@ pub fn write_pages(
         .call3(db, &STORE.into(), &"readwrite".into(), &opts)
         .map_err(|e| idb_error("write", &e))?
         .unchecked_into();
-    let done = watch(&tx, fail.clone());
     let store = tx.object_store(STORE).map_err(|e| idb_error("write", &e))?;
     for (n, page) in pages {
         let bytes = Uint8Array::new_with_length(PAGE_SIZE as u32);
@@ -285,8 +295,8 @@ pub fn write_pages(
             return Err(idb_error("write", &e));
         }
     }
-    if fail.is_some() {
+    if fail {
         tx.abort().map_err(|e| idb_error("write", &e))?;
     }
-    Ok(done)
+    Ok(tx)
 }

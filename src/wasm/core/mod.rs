@@ -40,6 +40,8 @@ pub struct Persist {
     pending: RefCell<BTreeMap<u64, PageBuf>>,
     waiters: RefCell<Vec<(Function, Function)>>,
     in_flight: Cell<bool>,
+    /// The handlers of the last flush's IndexedDB transaction.
+    watching: RefCell<Option<idb::Pending>>,
     supers: RefCell<Superblocks>,
     /// Test hook: the next flush aborts, reporting a DOMException of this name.
     pub fail_next: RefCell<Option<String>>,
@@ -159,6 +161,7 @@ impl Core {
             pending: RefCell::new(BTreeMap::new()),
             waiters: RefCell::new(Vec::new()),
             in_flight: Cell::new(false),
+            watching: RefCell::new(None),
             supers: RefCell::new(Superblocks::default()),
             fail_next: RefCell::new(None),
             tabs: RefCell::new(None),
@@ -189,6 +192,7 @@ impl Core {
             if supers.0.iter().any(Option::is_some) {
                 p.pages_read.set(2);
                 core.install_lazy(supers).await?;
+                core.opened();
                 registry::remember(name).await;
                 return Ok(core);
             }
@@ -219,6 +223,7 @@ impl Core {
         if let Some(durable) = core.after_write() {
             JsFuture::from(durable).await?;
         }
+        core.opened();
         registry::remember(name).await;
         Ok(core)
     }

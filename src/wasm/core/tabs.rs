@@ -8,7 +8,12 @@
 //! reloads if the stored superblocks differ from the last ones it knows. A
 //! tab that flushed posts `commit` on the channel with the pages it wrote;
 //! the others read just those pages (or, after a missed notice, every page)
-//! and fire a `remote` event. Reads need no lock: a tab that does not hold it
+//! and fire a `remote` event. A tab posts `commit` only once it knows
+//! another tab has the database open: an opening tab posts `hello` before
+//! it reads the store; a tab hearing it announces its flushes from then on
+//! and answers `here`; on `here` the opening tab checks the stored
+//! superblocks (once its image is loaded) for flushes made before its
+//! `hello` was heard. Reads need no lock: a tab that does not hold it
 //! brings its image up to the last durable commit (one readonly IndexedDB
 //! transaction) and reads, so a reader never waits on another tab's open
 //! transaction and never sees its uncommitted rows.
@@ -49,6 +54,12 @@ pub(super) struct Tabs {
     wanted: Cell<bool>,
     preempt: Cell<bool>,
     lock_timeout_ms: u32,
+    /// Whether another tab has the database open (it said so on the
+    /// channel); until then flushes are not announced.
+    pub(super) peers: Cell<bool>,
+    /// A tab answered `hello` before this one's open finished: check the
+    /// store once open (see [`Core::opened`]).
+    recheck: Cell<bool>,
 }
 
 impl Core {
@@ -160,6 +171,20 @@ impl Core {
         });
     }
 
+    /// Runs `f` on the tab coordination, if there is one.
+    pub(super) fn with_tabs<T>(&self, f: impl FnOnce(&Tabs) -> T) -> Option<T> {
+        self.persist.as_ref().and_then(|p| p.tabs.borrow().as_ref().map(f))
+    }
+
+    /// Called once the open loaded this tab's image: if a tab answered its
+    /// `hello` before that, checks the store for flushes that tab made
+    /// unannounced.
+    pub(super) fn opened(self: &Rc<Self>) {
+        if self.with_tabs(|t| t.recheck.replace(false)) == Some(true) {
+            self.on_remote_commit();
+        }
+    }
+
     /// Hands the writer lock to a tab that asked for it, if this tab is idle.
     pub(super) fn maybe_release(&self) {
         let Some(p) = self.persist.as_ref() else { return };
@@ -212,7 +237,21 @@ impl Tabs {
             if field("from").and_then(|f| f.as_string()).as_deref() == Some(me.as_str()) {
                 return;
             }
+            core.with_tabs(|t| t.peers.set(true));
             match field("type").and_then(|t| t.as_string()).as_deref() {
+                Some("hello") => {
+                    core.with_tabs(|t| t.post(&[("type", "here".into())]));
+                }
+                Some("here") => {
+                    // The tab answering did not announce the flushes it made
+                    // before it heard this tab's `hello`: check the store
+                    // (once this tab's image is loaded).
+                    if core.is_open() {
+                        core.on_remote_commit();
+                    } else {
+                        core.with_tabs(|t| t.recheck.set(true));
+                    }
+                }
                 Some("want") => {
                     if let Some(p) = core.persist.as_ref() {
                         if let Some(t) = p.tabs.borrow().as_ref() {
@@ -233,7 +272,7 @@ impl Tabs {
                 _ => {}
             }
         });
-        Ok(Some(Tabs {
+        let tabs = Tabs {
             lock_name: format!("reeldb:{name}"),
             tab_id,
             channel,
@@ -243,18 +282,27 @@ impl Tabs {
             wanted: Cell::new(false),
             preempt: Cell::new(false),
             lock_timeout_ms,
-        }))
+            peers: Cell::new(false),
+            recheck: Cell::new(false),
+        };
+        // Before this tab reads the store: tabs that hear it announce their
+        // flushes from then on and answer `here` (see `opened`).
+        tabs.post(&[("type", "hello".into())]);
+        Ok(Some(tabs))
+    }
+
+    /// Posts a message of `fields` and this tab's id on the channel.
+    pub(super) fn post(&self, fields: &[(&str, JsValue)]) {
+        let mut all = fields.to_vec();
+        all.push(("from", self.tab_id.clone().into()));
+        let _ = self.channel.post_message(&obj(&all));
     }
 
     /// Asks for the writer lock: tells the holder, then queues a request.
     /// The promise resolves once the lock is granted; the lock is held until
     /// `release` is called.
     fn acquire(&self, preempt: bool) -> Option<Promise> {
-        let _ = self.channel.post_message(&obj(&[
-            ("type", "want".into()),
-            ("from", self.tab_id.clone().into()),
-            ("preempt", preempt.into()),
-        ]));
+        self.post(&[("type", "want".into()), ("preempt", preempt.into())]);
         let release = self.release.clone();
         let name = self.lock_name.clone();
         let options = Object::new();
