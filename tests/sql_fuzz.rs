@@ -7,6 +7,12 @@ use reeldb::sql::Session;
 
 const FRAGMENTS: &[&str] = &[
     "SELECT",
+    "TINYINT UNSIGNED",
+    "CHAR(2)",
+    "BIGINT UNSIGNED",
+    "`order`",
+    "order",
+    "key",
     "*",
     "FROM",
     "t",
@@ -89,6 +95,18 @@ const FRAGMENTS: &[&str] = &[
     "information_schema.timeline",
     "reeldb_diff(",
     "CREATE VIEW v AS",
+    "SAVEPOINT s",
+    "ROLLBACK TO SAVEPOINT s",
+    "RELEASE SAVEPOINT s",
+    "SHOW WARNINGS",
+    "SHOW COUNT(*) WARNINGS",
+    "LIMIT 1, 1",
+    "@@warning_count",
+    "SET sql_mode = ''",
+    "SET sql_mode = DEFAULT",
+    "GROUPING(a)",
+    "GROUP BY a WITH ROLLUP",
+    "INSERT IGNORE INTO t VALUES",
     "v",
 ];
 
@@ -97,7 +115,7 @@ proptest! {
     #[test]
     fn random_statements_never_panic(picks in proptest::collection::vec(0..FRAGMENTS.len(), 1..14)) {
         let mut s = Session::in_memory();
-        s.execute("CREATE TABLE t (a INT PRIMARY KEY, b DECIMAL(5,2), c VARCHAR(5)); CREATE TABLE u (a INT, d DOUBLE); INSERT INTO t VALUES (1, 2.5, 'x'), (2, NULL, 'y'); INSERT INTO u VALUES (1, 0.5)").unwrap();
+        s.execute("CREATE TABLE t (a INT PRIMARY KEY, b DECIMAL(5,2), c VARCHAR(5)); CREATE TABLE u (a TINYINT, d DOUBLE, e BIGINT UNSIGNED, f CHAR(3)); INSERT INTO t VALUES (1, 2.5, 'x'), (2, NULL, 'y'); INSERT INTO u VALUES (1, 0.5, 18446744073709551615, 'a  ')").unwrap();
         let sql: Vec<&str> = picks.iter().map(|&i| FRAGMENTS[i]).collect();
         let _ = s.execute(&sql.join(" "));
         let _ = s.execute("ROLLBACK");

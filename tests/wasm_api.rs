@@ -192,8 +192,8 @@ async fn query_parameters_bind_as_literals_and_values_come_back_typed() {
 async fn results_carry_every_value_exactly_as_rows_and_as_arrays() {
     let db = ReelDb::open_in_memory(None).unwrap();
     let sql = "SELECT 1e300 AS big_d, 1e-1 + 2e-1 AS sum_d, -2.5e-7 AS tiny, CAST(1 AS DOUBLE) AS one_d, \
-        9007199254740992 AS max_safe, -7 AS neg, 12.50 AS dec, NULL AS n, DATE '2021-06-01' AS d, \
-        'q\"uo\\\\te\n\ttab \u{1}é😀' AS s, '' AS empty";
+        9007199254740992 AS max_safe, -7 AS neg, 12.50 AS exact, NULL AS n, DATE '2021-06-01' AS d, \
+        'q\"uo\\\\te\n\ttab \u{1}é😀' AS s, '' AS blank";
     let rows = wait(db.query(sql.into(), None)).await.unwrap();
     let row = js_sys::Array::from(&rows).get(0);
     assert_eq!(get(&row, "big_d").as_f64(), Some(1e300));
@@ -202,11 +202,11 @@ async fn results_carry_every_value_exactly_as_rows_and_as_arrays() {
     assert_eq!(get(&row, "one_d").as_f64(), Some(1.0));
     assert_eq!(get(&row, "max_safe").as_f64(), Some(9007199254740992.0));
     assert_eq!(get(&row, "neg").as_f64(), Some(-7.0));
-    assert_eq!(text(&row, "dec"), "12.50");
+    assert_eq!(text(&row, "exact"), "12.50");
     assert!(get(&row, "n").is_null());
     assert_eq!(text(&row, "d"), "2021-06-01");
     assert_eq!(text(&row, "s"), "q\"uo\\te\n\ttab \u{1}é😀");
-    assert_eq!(text(&row, "empty"), "");
+    assert_eq!(text(&row, "blank"), "");
     // The same values as arrays (exec's {columns, values}).
     let results = js_sys::Array::from(&wait(db.exec(sql.into())).await.unwrap());
     let r = results.get(0);

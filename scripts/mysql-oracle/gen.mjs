@@ -13,7 +13,11 @@
 // decimal (scale), division by zero in UPDATE values (strict mode error), indexes on
 // DATE columns (no row found for a string constant), punctuation in strings
 // (ReelDB orders it by code point, the collation by UCA weight: '.' < '*'),
-// INTERVAL arithmetic, doubles.
+// INTERVAL arithmetic, doubles, CHAR(n) columns (MariaDB 10.11 sorts a
+// CHAR column under the NO PAD collation by a finer key than its equality:
+// 'Zoë' before 'zoe' though they are equal, so the next ORDER BY key and a
+// window's ORDER BY do not decide; tests/mysql/char_types.test pins
+// MySQL 8's order).
 
 import { rng } from "../rng.mjs";
 
@@ -205,7 +209,15 @@ export function generateCase(seed) {
     const ncols = 2 + r.int(3);
     for (let c = 0; c < ncols; c++) {
       const ty = r.pick(/** @type {Ty[]} */ (["int", "int", "dec", "str", "str", "date"]));
-      const sql = ty === "int" ? r.pick(["INT", "BIGINT"]) : ty === "dec" ? r.pick(["DECIMAL(8,2)", "DECIMAL(10,3)"]) : ty === "str" ? "VARCHAR(20)" : "DATE";
+      // narrow integer types: values out of their range fail on both
+      const sql =
+        ty === "int"
+          ? r.pick(["INT", "BIGINT", "INT", "SMALLINT", "MEDIUMINT", "TINYINT", "INT UNSIGNED", "SMALLINT UNSIGNED"])
+          : ty === "dec"
+            ? r.pick(["DECIMAL(8,2)", "DECIMAL(10,3)"])
+            : ty === "str"
+              ? "VARCHAR(20)"
+              : "DATE";
       cols.push({ name: `c${c}`, ty, sql, nullable: r.chance(0.8) });
     }
     const table = { name: `t${t}`, cols, rows: 0 };

@@ -94,7 +94,12 @@ fn pin_query(q: &mut Query, p: &mut Pin) {
 fn pin_expr(e: &mut Expr, p: &mut Pin) {
     match e {
         Expr::Lit(_) | Expr::Param(_) | Expr::Column { .. } => {}
-        Expr::Unary(_, a) | Expr::IsNull(a, _) | Expr::IsBool(a, _, _) | Expr::Cast(a, _) => pin_expr(a, p),
+        Expr::Unary(_, a)
+        | Expr::IsNull(a, _)
+        | Expr::IsBool(a, _, _)
+        | Expr::Cast(a, _)
+        | Expr::Collate(a, _)
+        | Expr::Interval(a, _) => pin_expr(a, p),
         Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => {
             pin_expr(a, p);
             pin_expr(b, p);

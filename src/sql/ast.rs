@@ -1,7 +1,7 @@
 //! ReelDB's own statement and expression types. The executor works on these
 //! only; `translate` is the one place that knows the parser's AST.
 
-use super::value::{ArithOp, SqlType, Value};
+use super::value::{ArithOp, Collation, SqlType, Value};
 
 /// A possibly database-qualified name.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,13 +38,16 @@ pub enum AlterOp {
         name: String,
         if_exists: bool,
     },
-    /// RENAME COLUMN a TO b (and CHANGE a b type).
+    /// RENAME COLUMN a TO b (and the rename of CHANGE a b type).
     RenameColumn {
         /// Old name.
         from: String,
         /// New name.
         to: String,
     },
+    /// MODIFY [COLUMN] c def (and the new definition of CHANGE a b def):
+    /// the column named by the definition takes it.
+    ModifyColumn(ColumnDef),
     /// RENAME TO.
     RenameTable(ObjName),
     /// ADD PRIMARY KEY: only its error (a table that already has one) is
@@ -139,6 +142,10 @@ pub enum Show {
     Status(Option<String>),
     /// SHOW VARIABLES [LIKE].
     Variables(Option<String>),
+    /// SHOW WARNINGS [LIMIT [offset,] n]: the last statement's warnings.
+    Warnings(Option<(u64, u64)>),
+    /// SHOW COUNT(*) WARNINGS.
+    WarningCount,
 }
 
 /// A statement.
@@ -154,6 +161,12 @@ pub enum Stmt {
     },
     /// USE db.
     Use(String),
+    /// SAVEPOINT name.
+    Savepoint(String),
+    /// ROLLBACK [WORK] TO [SAVEPOINT] name.
+    RollbackToSavepoint(String),
+    /// RELEASE SAVEPOINT name.
+    ReleaseSavepoint(String),
     /// SHOW ... / DESCRIBE.
     Show(Show),
     CreateTable {
@@ -223,6 +236,9 @@ pub enum Stmt {
         order_by: Vec<OrderItem>,
         /// LIMIT: at most this many rows are updated.
         limit: Option<Expr>,
+        /// `UPDATE IGNORE`: bad data adjusted with warnings, rows that would
+        /// duplicate a key or break a constraint left as they are.
+        ignore: bool,
     },
     Delete {
         table: ObjName,
@@ -240,12 +256,15 @@ pub enum Stmt {
         from: Vec<TableRef>,
         filter: Option<Expr>,
     },
-    /// Multi-table `UPDATE <tables and joins> SET [t.]c = e, ... [WHERE ...]`.
+    /// Multi-table `UPDATE [IGNORE] <tables and joins> SET [t.]c = e, ... [WHERE ...]`.
     UpdateJoin {
         from: Vec<TableRef>,
         /// (table qualifier, column, value).
         assignments: Vec<(Option<String>, String, Expr)>,
         filter: Option<Expr>,
+        /// IGNORE: a row whose change fails a key or constraint is left
+        /// as it was, with a warning.
+        ignore: bool,
     },
     /// TRUNCATE TABLE.
     Truncate(ObjName),
@@ -312,6 +331,7 @@ pub enum StmtClass {
     /// Changes stored data or the schema, or sets a session variable.
     Write,
     /// Controls transactions or time: `BEGIN`, `COMMIT`, `ROLLBACK`,
+    /// savepoints,
     /// `BACKTRACK`, restore points, `SET TIMESTAMP`, `SET backtrack_window`.
     Control,
 }
@@ -324,6 +344,9 @@ impl Stmt {
             Stmt::Begin
             | Stmt::Commit
             | Stmt::Rollback
+            | Stmt::Savepoint(_)
+            | Stmt::RollbackToSavepoint(_)
+            | Stmt::ReleaseSavepoint(_)
             | Stmt::Backtrack { .. }
             | Stmt::CreateRestorePoint(_)
             | Stmt::DropRestorePoint(_)
@@ -655,6 +678,11 @@ pub enum Expr {
     },
     /// CAST.
     Cast(Box<Expr>, SqlType),
+    /// `expr COLLATE name`.
+    Collate(Box<Expr>, Collation),
+    /// `INTERVAL n unit` (amount, unit name), only as a RANGE frame's
+    /// offset.
+    Interval(Box<Expr>, String),
     /// Function call or aggregate.
     Func {
         /// Lower-case name.

@@ -461,7 +461,7 @@ pub fn key_class(v: &Value) -> u8 {
 pub fn type_key_class(ty: &SqlType) -> u8 {
     match ty {
         SqlType::Date | SqlType::DateTime => key_class(&Value::Date(0)),
-        SqlType::Text(_) => key_class(&Value::Str(String::new())),
+        ty if ty.is_text() => key_class(&Value::Str(String::new())),
         _ => key_class(&Value::Int(0)),
     }
 }
@@ -480,7 +480,7 @@ pub fn index_key_value(ty: &SqlType, v: &Value) -> Option<Value> {
         return None;
     }
     let k = match ty {
-        SqlType::Text(_) => match v {
+        ty if ty.is_text() => match v {
             Value::Str(_) => v.clone(),
             _ => return None,
         },
@@ -582,6 +582,7 @@ pub fn row_key_rowid(key: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sql::value::cast;
 
     #[test]
     fn rows_round_trip_and_keys_order() {
@@ -674,5 +675,35 @@ mod tests {
         }
         assert_eq!(index_entry_rowid(&[2, 1, 5, 0x20, 0]), 0);
         assert_eq!(row_key_rowid(&[1, 9]), 0);
+    }
+
+    #[test]
+    fn columns_of_earlier_builds_keep_their_types_and_ranges() {
+        // integer columns as earlier builds stored them: shown as before,
+        // holding any 64-bit value
+        let old: ColumnMeta = serde_json::from_str(
+            r#"{"name":"a","ty":"Int","not_null":false,"default":null,"default_now":false,"auto_increment":false}"#,
+        )
+        .unwrap();
+        assert_eq!(old.ty.name(), "int");
+        assert_eq!(cast(&Value::Int(1 << 40), old.ty, true).unwrap(), Value::Int(1 << 40));
+        let old: ColumnMeta = serde_json::from_str(
+            r#"{"name":"b","ty":"UInt","not_null":false,"default":null,"default_now":false,"auto_increment":false}"#,
+        )
+        .unwrap();
+        assert_eq!(old.ty.name(), "int unsigned");
+        let old: ColumnMeta = serde_json::from_str(
+            r#"{"name":"c","ty":{"Text":3},"not_null":false,"default":null,"default_now":false,"auto_increment":false}"#,
+        )
+        .unwrap();
+        assert_eq!(old.ty.name(), "varchar(3)");
+        // the declared types round-trip
+        let ty = SqlType::Integer { width: crate::sql::value::IntWidth::Small, unsigned: true };
+        let back: SqlType = serde_json::from_str(&serde_json::to_string(&ty).unwrap()).unwrap();
+        assert_eq!(back, ty);
+        assert_eq!(back.name(), "smallint unsigned");
+        assert!(cast(&Value::Int(65536), back, true).is_err());
+        assert_eq!(cast(&Value::Int(65536), back, false).unwrap(), Value::Int(65535));
+        assert_eq!(cast(&Value::Int(-3), back, false).unwrap(), Value::Int(0));
     }
 }

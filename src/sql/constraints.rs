@@ -368,6 +368,29 @@ impl Session {
         Ok(true)
     }
 
+    /// Before `column` of `meta` takes another type (`MODIFY` / `CHANGE`):
+    /// a column a foreign key pairs with another keeps its type (MySQL
+    /// checks that the two still match; ReelDB does not change keys' types).
+    pub(super) fn column_retyped(&mut self, meta: &TableMeta, column: &str) -> SqlResult<()> {
+        let named = |cols: &[String]| cols.iter().any(|c| c.eq_ignore_ascii_case(column));
+        if let Some(fk) = meta.foreign_keys.iter().find(|fk| named(&fk.columns)) {
+            return Err(SqlError::new(
+                Code::FkColumnCannotChange,
+                format!("Cannot change column '{column}': used in a foreign key constraint '{}'", fk.name),
+            ));
+        }
+        if let Some((t, fk)) = self.referencing(meta)?.into_iter().find(|(_, fk)| named(&fk.parent_columns)) {
+            return Err(SqlError::new(
+                Code::FkColumnCannotChangeChild,
+                format!(
+                    "Cannot change column '{column}': used in a foreign key constraint '{}' of table '{}.{}'",
+                    fk.name, t.db, t.name
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Before `column` of `meta` is dropped or renamed to `to`.
     fn column_changing(&mut self, meta: &mut TableMeta, column: &str, to: Option<&String>) -> SqlResult<()> {
         let cat = self.catalog()?;
@@ -612,7 +635,10 @@ impl Session {
         }
         match self.check_row(t, row, None) {
             Ok(()) => Ok(true),
-            Err(e) if matches!(e.code, Code::NoReferencedRow2 | Code::CheckConstraintViolated) => Ok(false),
+            Err(e) if matches!(e.code, Code::NoReferencedRow2 | Code::CheckConstraintViolated) => {
+                self.diag.warn(e.code, e.message);
+                Ok(false)
+            }
             Err(e) => Err(e),
         }
     }

@@ -326,4 +326,28 @@ mod tests {
         let rows = b.execute_one("SELECT id FROM a_child").unwrap();
         assert_eq!(rows, StatementResult::Rows { columns: vec!["id".into()], rows: vec![vec![Value::Int(20)]] });
     }
+
+    #[test]
+    fn a_dump_keeps_the_declared_types_and_their_extreme_values() {
+        let mut a = Session::in_memory();
+        a.execute(
+            "CREATE TABLE `order` (`key` TINYINT UNSIGNED PRIMARY KEY, b BIGINT UNSIGNED, c CHAR(4), \
+             d SMALLINT DEFAULT -5, e MEDIUMINT UNSIGNED NOT NULL DEFAULT 16777215, f BOOL, g BIGINT); \
+             INSERT INTO `order` VALUES (255, 18446744073709551615, 'ab  ', -32768, 0, 1, -9223372036854775808), \
+             (0, 9223372036854775808, '', NULL, 7, 0, 9223372036854775807)",
+        )
+        .unwrap();
+        let text = a.dump().unwrap();
+        for ty in ["`key` tinyint unsigned", "`b` bigint unsigned", "`c` char(4)", "`d` smallint", "`f` tinyint(1)"] {
+            assert!(text.contains(ty), "{ty} in {text}");
+        }
+        let mut b = Session::in_memory();
+        b.execute(&text).unwrap();
+        assert_eq!(b.dump().unwrap(), text);
+        // the ranges came along
+        let err = b.execute_one("INSERT INTO `order` (`key`) VALUES (256)").unwrap_err();
+        assert_eq!(err.code, Code::WarnDataOutOfRange);
+        let rows = |s: &mut Session| s.execute_one("SELECT * FROM `order` ORDER BY `key`").unwrap();
+        assert_eq!(rows(&mut b), rows(&mut a));
+    }
 }

@@ -23,6 +23,11 @@ pub enum Code {
     NonUniq,
     /// A table name or alias used twice (e.g. two CTEs of one name).
     NonUniqTable,
+    /// A derived table without an alias (`SELECT * FROM (SELECT 1)`).
+    DerivedMustHaveAlias,
+    /// Two parts of a statement that do not go together (`ORDER BY` or
+    /// `LIMIT` in a multi-table `UPDATE`).
+    WrongUsage,
     /// Duplicate key.
     DupEntry,
     /// A column of a grouped query that is neither grouped nor functionally
@@ -40,6 +45,12 @@ pub enum Code {
     DbDropExists,
     /// No database selected.
     NoDbError,
+    /// `COLLATE` with a name that is no collation.
+    UnknownCollation,
+    /// Two different explicit collations in one comparison.
+    CantAggregate2Collations,
+    /// `COLLATE` on a value that is not a string.
+    CollationCharsetMismatch,
     /// Column count does not match value count.
     WrongValueCount,
     /// NOT NULL column received NULL.
@@ -60,6 +71,8 @@ pub enum Code {
     WarnDataOutOfRange,
     /// Data too long for column.
     DataTooLong,
+    /// A column's DEFAULT its type cannot hold.
+    InvalidDefault,
     /// Incorrect value for a type (dates and times, conversions).
     TruncatedWrongValue,
     /// A string that is not a number stored in a numeric column.
@@ -84,11 +97,18 @@ pub enum Code {
     WindowNoSuchWindow,
     /// A ROWS frame offset that is not a non-negative integer constant.
     WindowFrameIllegal,
+    /// A RANGE frame with an offset without exactly one numeric or
+    /// temporal ORDER BY key.
+    WindowRangeFrameOrderType,
+    /// A RANGE frame with a number as offset over a temporal key.
+    WindowRangeFrameTemporalType,
+    /// A RANGE frame with an INTERVAL offset over a numeric key.
+    WindowRangeFrameNumericType,
     /// A frame starting at UNBOUNDED FOLLOWING.
     WindowFrameStartIllegal,
     /// A frame ending at UNBOUNDED PRECEDING.
     WindowFrameEndIllegal,
-    /// Unknown function.
+    /// Unknown function, or unknown savepoint (`ROLLBACK TO`, `RELEASE`).
     SpDoesNotExist,
     /// Wrong number of arguments to a function.
     WrongParamcount,
@@ -146,8 +166,19 @@ pub enum Code {
     CheckConstraintDupName,
     /// DROP COLUMN of a column another table's foreign key references.
     FkColumnCannotDropChild,
+    /// Changing the type of a column a foreign key of its table uses.
+    FkColumnCannotChange,
+    /// Changing the type of a column another table's foreign key references.
+    FkColumnCannotChangeChild,
+    /// A NULL where a column being made NOT NULL (`MODIFY`) holds one.
+    InvalidUseOfNull,
     /// DROP or RENAME COLUMN of a column a CHECK constraint uses.
     DependentByCheckConstraint,
+    /// A `GROUPING()` argument that is not a `GROUP BY` column.
+    FieldInGroupingNotGroupBy,
+    /// Division by zero in a strict `INSERT` or `UPDATE`
+    /// (`ERROR_FOR_DIVISION_BY_ZERO`; elsewhere a warning).
+    DivisionByZero,
     /// Storage engine failure.
     Storage,
 }
@@ -184,6 +215,8 @@ impl Code {
             Code::BadField => ("ER_BAD_FIELD_ERROR", 1054, "42S22"),
             Code::NonUniq => ("ER_NON_UNIQ_ERROR", 1052, "23000"),
             Code::NonUniqTable => ("ER_NONUNIQ_TABLE", 1066, "42000"),
+            Code::DerivedMustHaveAlias => ("ER_DERIVED_MUST_HAVE_ALIAS", 1248, "42000"),
+            Code::WrongUsage => ("ER_WRONG_USAGE", 1221, "HY000"),
             Code::CteMaxRecursionDepth => ("ER_CTE_MAX_RECURSION_DEPTH", 3636, "HY000"),
             Code::CapacityExceeded => ("ER_CAPACITY_EXCEEDED", 3170, "HY000"),
             Code::DupEntry => ("ER_DUP_ENTRY", 1062, "23000"),
@@ -194,6 +227,9 @@ impl Code {
             Code::DbCreateExists => ("ER_DB_CREATE_EXISTS", 1007, "HY000"),
             Code::DbDropExists => ("ER_DB_DROP_EXISTS", 1008, "HY000"),
             Code::NoDbError => ("ER_NO_DB_ERROR", 1046, "3D000"),
+            Code::UnknownCollation => ("ER_UNKNOWN_COLLATION", 1273, "HY000"),
+            Code::CantAggregate2Collations => ("ER_CANT_AGGREGATE_2COLLATIONS", 1267, "HY000"),
+            Code::CollationCharsetMismatch => ("ER_COLLATION_CHARSET_MISMATCH", 1253, "42000"),
             Code::WrongValueCount => ("ER_WRONG_VALUE_COUNT_ON_ROW", 1136, "21S01"),
             Code::BadNull => ("ER_BAD_NULL_ERROR", 1048, "23000"),
             Code::DupFieldName => ("ER_DUP_FIELDNAME", 1060, "42S21"),
@@ -204,6 +240,7 @@ impl Code {
             Code::DataOutOfRange => ("ER_DATA_OUT_OF_RANGE", 1690, "22003"),
             Code::WarnDataOutOfRange => ("ER_WARN_DATA_OUT_OF_RANGE", 1264, "22003"),
             Code::DataTooLong => ("ER_DATA_TOO_LONG", 1406, "22001"),
+            Code::InvalidDefault => ("ER_INVALID_DEFAULT", 1067, "42000"),
             Code::TruncatedWrongValue => ("ER_TRUNCATED_WRONG_VALUE", 1292, "22007"),
             Code::TruncatedWrongValueForField => ("ER_TRUNCATED_WRONG_VALUE_FOR_FIELD", 1366, "HY000"),
             Code::WarnDataTruncated => ("WARN_DATA_TRUNCATED", 1265, "01000"),
@@ -215,6 +252,9 @@ impl Code {
             Code::WindowInvalidUse => ("ER_WINDOW_INVALID_WINDOW_FUNC_USE", 3593, "HY000"),
             Code::WindowNoSuchWindow => ("ER_WINDOW_NO_SUCH_WINDOW", 3579, "HY000"),
             Code::WindowFrameIllegal => ("ER_WINDOW_FRAME_ILLEGAL", 3586, "HY000"),
+            Code::WindowRangeFrameOrderType => ("ER_WINDOW_RANGE_FRAME_ORDER_TYPE", 3587, "HY000"),
+            Code::WindowRangeFrameTemporalType => ("ER_WINDOW_RANGE_FRAME_TEMPORAL_TYPE", 3588, "HY000"),
+            Code::WindowRangeFrameNumericType => ("ER_WINDOW_RANGE_FRAME_NUMERIC_TYPE", 3589, "HY000"),
             Code::WindowFrameStartIllegal => ("ER_WINDOW_FRAME_START_ILLEGAL", 3584, "HY000"),
             Code::WindowFrameEndIllegal => ("ER_WINDOW_FRAME_END_ILLEGAL", 3585, "HY000"),
             Code::SpDoesNotExist => ("ER_SP_DOES_NOT_EXIST", 1305, "42000"),
@@ -243,7 +283,12 @@ impl Code {
             Code::FkColumnNotNull => ("ER_FK_COLUMN_NOT_NULL", 1830, "HY000"),
             Code::CheckConstraintDupName => ("ER_CHECK_CONSTRAINT_DUP_NAME", 3822, "HY000"),
             Code::FkColumnCannotDropChild => ("ER_FK_COLUMN_CANNOT_DROP_CHILD", 1829, "HY000"),
+            Code::FkColumnCannotChange => ("ER_FK_COLUMN_CANNOT_CHANGE", 1832, "HY000"),
+            Code::FkColumnCannotChangeChild => ("ER_FK_COLUMN_CANNOT_CHANGE_CHILD", 1833, "HY000"),
+            Code::InvalidUseOfNull => ("ER_INVALID_USE_OF_NULL", 1138, "22004"),
             Code::DependentByCheckConstraint => ("ER_DEPENDENT_BY_CHECK_CONSTRAINT", 3959, "HY000"),
+            Code::FieldInGroupingNotGroupBy => ("ER_FIELD_IN_GROUPING_NOT_GROUP_BY", 3580, "HY000"),
+            Code::DivisionByZero => ("ER_DIVISION_BY_ZERO", 1365, "22012"),
             Code::Storage => ("ER_STORAGE", 0, "HY000"),
         }
     }

@@ -213,6 +213,28 @@ impl<'a> Cursor<'a> {
             Ok(None)
         }
     }
+    /// `[LIMIT [offset,] n]` of `SHOW WARNINGS`: (offset, count).
+    fn show_limit(&mut self) -> SqlResult<Option<(u64, u64)>> {
+        if !self.kw("LIMIT") {
+            return Ok(None);
+        }
+        let num = |c: &mut Self| match c.toks.get(c.pos) {
+            Some((Token::Number(n, _), _, _)) => {
+                let v = n.parse::<u64>().map_err(|_| c.err())?;
+                c.pos += 1;
+                Ok(v)
+            }
+            _ => Err(c.err()),
+        };
+        let first = num(self)?;
+        if matches!(self.toks.get(self.pos), Some((Token::Comma, _, _))) {
+            self.pos += 1;
+            let n = num(self)?;
+            return Ok(Some((first, n)));
+        }
+        Ok(Some((0, first)))
+    }
+
     fn end(&self) -> SqlResult<()> {
         if self.at_end() {
             Ok(())
@@ -243,6 +265,8 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
             "EXPLAIN",
             "SHOW",
             "SET",
+            "SAVEPOINT",
+            "RELEASE",
         ];
         let w = &head[..word_len];
         if !FRONT.iter().any(|k| k.eq_ignore_ascii_case(w)) {
@@ -300,6 +324,32 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
             c.end()?;
             Ok(Some(Stmt::Begin))
         }
+        "SAVEPOINT" => {
+            c.pos += 1;
+            let n = c.name()?;
+            c.end()?;
+            Ok(Some(Stmt::Savepoint(n)))
+        }
+        "RELEASE" => {
+            c.pos += 1;
+            if !c.kw("SAVEPOINT") {
+                return Err(c.err());
+            }
+            let n = c.name()?;
+            c.end()?;
+            Ok(Some(Stmt::ReleaseSavepoint(n)))
+        }
+        "ROLLBACK" if c.peek_kw(1).as_deref() == Some("TO") || c.peek_kw(2).as_deref() == Some("TO") => {
+            c.pos += 1;
+            c.kw("WORK");
+            if !c.kw("TO") {
+                return Err(c.err());
+            }
+            c.kw("SAVEPOINT");
+            let n = c.name()?;
+            c.end()?;
+            Ok(Some(Stmt::RollbackToSavepoint(n)))
+        }
         "COMMIT" | "ROLLBACK" => {
             c.pos += 1;
             c.kw("WORK");
@@ -339,6 +389,19 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
                 Show::CreateTable(c.obj_name()?)
             } else if c.kws(&["CREATE", "VIEW"]) {
                 Show::CreateView(c.obj_name()?)
+            } else if c.kw("WARNINGS") {
+                Show::Warnings(c.show_limit()?)
+            } else if c.kw("COUNT") {
+                for t in [Token::LParen, Token::Mul, Token::RParen] {
+                    if c.toks.get(c.pos).map(|x| &x.0) != Some(&t) {
+                        return Err(c.err());
+                    }
+                    c.pos += 1;
+                }
+                if !c.kw("WARNINGS") {
+                    return Err(c.err());
+                }
+                Show::WarningCount
             } else if c.kw("INDEX") || c.kw("INDEXES") || c.kw("KEYS") {
                 if !(c.kw("FROM") || c.kw("IN")) {
                     return Err(c.err());
@@ -400,11 +463,7 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
                     Some(translate::parse_expr(rest)?)
                 })));
             }
-            let value = if is_default {
-                super::ast::Expr::Lit(super::value::Value::Null)
-            } else {
-                translate::parse_expr(rest)?
-            };
+            let value = if is_default { super::ast::Expr::Default } else { translate::parse_expr(rest)? };
             Ok(Some(Stmt::SetVariable { name, value, global }))
         }
         _ => Ok(None),

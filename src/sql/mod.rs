@@ -18,6 +18,7 @@ pub(crate) mod bind;
 pub(crate) mod catalog;
 pub(crate) mod constraints;
 pub(crate) mod dates;
+pub(crate) mod diag;
 pub(crate) mod dialect;
 pub(crate) mod dump;
 pub(crate) mod error;

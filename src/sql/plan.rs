@@ -10,7 +10,7 @@ use crate::time::Timestamp;
 use super::ast::{BinOp, CmpOp, JoinKind, SetOpKind, UnOp};
 use super::catalog::TableMeta;
 use super::functions::{Func, Volatility};
-use super::value::{KeyPart, SType, SqlType, Value};
+use super::value::{Collation, KeyPart, SType, SqlType, Value};
 
 /// A row of values.
 pub type Row = Vec<Value>;
@@ -43,6 +43,10 @@ pub enum AggFunc {
     /// Population or sample (`true`) standard deviation:
     /// STD/STDDEV/STDDEV_POP, STDDEV_SAMP.
     StdDev(bool),
+    /// `GROUPING(a, …)` with `WITH ROLLUP`: a bit per argument, the first
+    /// the highest, set where the row sums up that column (0 outside the
+    /// super-aggregate rows).
+    Grouping,
 }
 
 /// One aggregate call of a grouped SELECT.
@@ -141,8 +145,13 @@ pub enum BExpr {
     /// Scalar function (see [`Func`]), with the execution slot of a
     /// function that keeps state across its calls (`RAND(n)`'s sequence).
     Func(Func, Vec<BExpr>, Option<usize>),
-    /// [NOT] LIKE: value, pattern, escape character, NOT.
-    Like(Box<BExpr>, Box<BExpr>, char, bool),
+    /// [NOT] LIKE: value, pattern, escape character, NOT, collation.
+    Like(Box<BExpr>, Box<BExpr>, char, bool, Collation),
+    /// `expr COLLATE name`: the value, whose comparisons (chosen by the
+    /// binder) use the collation.
+    Collate(Box<BExpr>, Collation),
+    /// A comparison of strings under a collation named by `COLLATE`.
+    CmpIn(CmpOp, Collation, Box<BExpr>, Box<BExpr>),
 }
 
 impl BExpr {
@@ -193,9 +202,10 @@ impl BExpr {
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
             | BExpr::Conform(a, _)
+            | BExpr::Collate(a, _)
             | BExpr::InSub(a, _, _)
             | BExpr::Quantified(a, ..) => a.visit(f),
-            BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
+            BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) | BExpr::CmpIn(_, _, a, b) => {
                 a.visit(f);
                 b.visit(f);
             }
@@ -254,42 +264,62 @@ impl BExpr {
     fn remap_mut(&mut self, by: &dyn Fn(usize) -> usize) {
         match self {
             BExpr::Col(i) => *i = by(*i),
-            BExpr::Lit(_) | BExpr::Param(_) | BExpr::Outer(..) | BExpr::Exists(..) | BExpr::Scalar(_) => {}
+            e => e.children_mut().into_iter().for_each(|x| x.remap_mut(by)),
+        }
+    }
+
+    /// Replaces, top-down, each subexpression for which `f` gives a
+    /// replacement (not looking inside the replacement, nor inside
+    /// subqueries).
+    pub fn substitute(&mut self, f: &dyn Fn(&BExpr) -> Option<BExpr>) {
+        match f(self) {
+            Some(r) => *self = r,
+            None => self.children_mut().into_iter().for_each(|x| x.substitute(f)),
+        }
+    }
+
+    /// The direct children (not into subqueries).
+    fn children_mut(&mut self) -> Vec<&mut BExpr> {
+        match self {
+            BExpr::Col(_)
+            | BExpr::Lit(_)
+            | BExpr::Param(_)
+            | BExpr::Outer(..)
+            | BExpr::Exists(..)
+            | BExpr::Scalar(_) => Vec::new(),
             BExpr::Unary(_, a)
             | BExpr::IsNull(a, _)
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
             | BExpr::Conform(a, _)
+            | BExpr::Collate(a, _)
             | BExpr::InSub(a, _, _)
-            | BExpr::Quantified(a, ..) => a.remap_mut(by),
-            BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) => {
-                a.remap_mut(by);
-                b.remap_mut(by);
-            }
-            BExpr::Between(a, b, c, _) => {
-                a.remap_mut(by);
-                b.remap_mut(by);
-                c.remap_mut(by);
-            }
-            BExpr::InList(a, l, _) => {
-                a.remap_mut(by);
-                l.iter_mut().for_each(|x| x.remap_mut(by));
-            }
-            BExpr::RowInSub(l, ..) => l.iter_mut().for_each(|x| x.remap_mut(by)),
+            | BExpr::Quantified(a, ..) => vec![&mut **a],
+            BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) | BExpr::CmpIn(_, _, a, b) => vec![&mut **a, &mut **b],
+            BExpr::Between(a, b, c, _) => vec![&mut **a, &mut **b, &mut **c],
+            BExpr::InList(a, l, _) => std::iter::once(&mut **a).chain(l.iter_mut()).collect(),
+            BExpr::RowInSub(l, ..) | BExpr::Func(_, l, _) => l.iter_mut().collect(),
             BExpr::Case(o, w, e) => {
+                let mut v: Vec<&mut BExpr> = Vec::new();
                 if let Some(o) = o {
-                    o.remap_mut(by);
+                    v.push(&mut **o);
                 }
                 for (a, b) in w {
-                    a.remap_mut(by);
-                    b.remap_mut(by);
+                    v.push(a);
+                    v.push(b);
                 }
                 if let Some(e) = e {
-                    e.remap_mut(by);
+                    v.push(&mut **e);
                 }
+                v
             }
-            BExpr::Func(_, a, _) => a.iter_mut().for_each(|x| x.remap_mut(by)),
         }
+    }
+
+    /// Whether two bound expressions are the same (bound expressions are
+    /// plain data: equal ones print alike).
+    pub fn same_as(&self, other: &BExpr) -> bool {
+        format!("{self:?}") == format!("{other:?}")
     }
 
     /// Whether the expression refers to no column of the current row and
@@ -494,10 +524,14 @@ pub enum FrameEdge {
     CurrentRow,
     Following(usize),
     UnboundedFollowing,
+    /// RANGE `n PRECEDING`/`n FOLLOWING`: the edge is where the ORDER BY
+    /// key reaches the row's bound ([`WindowCall::range_bounds`]).
+    Value,
 }
 
 /// A window frame: ROWS between two edges, or RANGE (peers of the current
-/// row count as one) between two edges without offsets.
+/// row count as one) between two edges, whose offsets are values of the
+/// ORDER BY key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Frame {
     /// ROWS (else RANGE).
@@ -519,6 +553,9 @@ pub struct WindowCall {
     /// ORDER BY (expression, DESC).
     pub order: Vec<(BExpr, bool)>,
     pub frame: Frame,
+    /// For a RANGE frame's [`FrameEdge::Value`] start and end: the bound
+    /// of the row's frame (its ORDER BY key minus or plus the offset).
+    pub range_bounds: [Option<BExpr>; 2],
 }
 
 /// A SELECT block.
@@ -530,7 +567,10 @@ pub struct SelectPlan {
     /// row, then a slot for each window value, then the aggregate values.
     pub group: Option<(Vec<BExpr>, Vec<AggCall>)>,
     /// `WITH ROLLUP`: after the groups, a super-aggregate row for each
-    /// prefix of the keys (the keys are columns; those rolled up are NULL).
+    /// prefix of the keys; the grouped row then ends with a slot for each
+    /// key's value (NULL where rolled up), which the binder substitutes
+    /// for the keys' occurrences in the select list, HAVING, ORDER BY and
+    /// the window calls.
     pub rollup: bool,
     /// HAVING.
     pub having: Option<BExpr>,

@@ -11,8 +11,8 @@ use std::cmp::Ordering;
 
 use super::error::SqlResult;
 use super::exec::{AggState, Env, Exec};
-use super::plan::{AggCall, AggFunc, Frame, FrameEdge, Row, WindowCall, WindowFunc};
-use super::value::{order_cmp, KeyPart, Value};
+use super::plan::{AggCall, AggFunc, BExpr, Frame, FrameEdge, Row, WindowCall, WindowFunc};
+use super::value::{order_cmp_in, Collation, KeyPart, Value};
 
 /// Computes every window call into `rows[i][base + k]`.
 pub fn compute(ex: &Exec, rows: &mut [Row], calls: &[WindowCall], base: usize, parent: Option<&Env>) -> SqlResult<()> {
@@ -40,7 +40,11 @@ struct Partition<'r> {
     order: &'r [Vec<Value>],
     /// Argument values of each input row.
     args: &'r [Vec<Value>],
-    desc: &'r [bool],
+    /// DESC and the collation of each ORDER BY key.
+    desc: &'r [(bool, Collation)],
+    /// Each input row's bounds of a RANGE frame's start and end with
+    /// offsets (empty without).
+    bounds: &'r [[Value; 2]],
 }
 
 impl Partition<'_> {
@@ -50,7 +54,7 @@ impl Partition<'_> {
 
     fn peers(&self, a: usize, b: usize) -> bool {
         let (x, y) = (&self.order[self.idx[a]], &self.order[self.idx[b]]);
-        order_cmp(x.iter().zip(y).zip(self.desc).map(|((x, y), d)| (x, y, *d))) == Ordering::Equal
+        order_cmp_in(x.iter().zip(y).zip(self.desc).map(|((x, y), (d, c))| (x, y, *d, *c))) == Ordering::Equal
     }
 
     /// Argument `j` of the partition's row at position `i`.
@@ -65,18 +69,28 @@ fn call_values(ex: &Exec, rows: &[Row], call: &WindowCall, parent: Option<&Env>)
     let mut part_keys: Vec<Vec<KeyPart>> = Vec::with_capacity(n);
     let mut order: Vec<Vec<Value>> = Vec::with_capacity(n);
     let mut args: Vec<Vec<Value>> = Vec::with_capacity(n);
+    let mut bounds: Vec<[Value; 2]> = Vec::new();
     for row in rows {
         let env = Env { row, parent };
-        part_keys.push(call.partition.iter().map(|e| ex.eval(e, &env).map(|v| v.key())).collect::<SqlResult<_>>()?);
+        part_keys.push(
+            call.partition
+                .iter()
+                .map(|e| ex.eval(e, &env).map(|v| v.key_in(e.key_collation())))
+                .collect::<SqlResult<_>>()?,
+        );
         order.push(call.order.iter().map(|(e, _)| ex.eval(e, &env)).collect::<SqlResult<_>>()?);
         args.push(call.args.iter().map(|e| ex.eval(e, &env)).collect::<SqlResult<_>>()?);
+        if call.range_bounds.iter().any(Option::is_some) {
+            let bound = |b: &Option<BExpr>| b.as_ref().map_or(Ok(Value::Null), |e| ex.eval(e, &env));
+            bounds.push([bound(&call.range_bounds[0])?, bound(&call.range_bounds[1])?]);
+        }
     }
-    let desc: Vec<bool> = call.order.iter().map(|(_, d)| *d).collect();
+    let desc: Vec<(bool, Collation)> = call.order.iter().map(|(e, d)| (*d, e.key_collation())).collect();
     let mut idx: Vec<usize> = (0..n).collect();
     idx.sort_by(|&a, &b| {
-        part_keys[a]
-            .cmp(&part_keys[b])
-            .then_with(|| order_cmp(order[a].iter().zip(&order[b]).zip(&desc).map(|((x, y), d)| (x, y, *d))))
+        part_keys[a].cmp(&part_keys[b]).then_with(|| {
+            order_cmp_in(order[a].iter().zip(&order[b]).zip(&desc).map(|((x, y), (d, c))| (x, y, *d, *c)))
+        })
     });
     let mut out = vec![Value::Null; n];
     let mut start = 0;
@@ -85,7 +99,7 @@ fn call_values(ex: &Exec, rows: &[Row], call: &WindowCall, parent: Option<&Env>)
         while end < n && part_keys[idx[end]] == part_keys[idx[start]] {
             end += 1;
         }
-        let p = Partition { idx: &idx[start..end], order: &order, args: &args, desc: &desc };
+        let p = Partition { idx: &idx[start..end], order: &order, args: &args, desc: &desc, bounds: &bounds };
         for (i, v) in partition_values(&p, call)?.into_iter().enumerate() {
             out[p.idx[i]] = v;
         }
@@ -113,7 +127,12 @@ fn partition_values(p: &Partition, call: &WindowCall) -> SqlResult<Vec<Value>> {
     for i in (0..n.saturating_sub(1)).rev() {
         peer_end[i] = if peer_start[i + 1] == peer_start[i] { peer_end[i + 1] } else { i + 1 };
     }
-    let frame = |i: usize| frame_of(&call.frame, i, n, peer_start[i], peer_end[i]);
+    let value_start = value_edges(p, call.frame.start, 0, false);
+    let value_end = value_edges(p, call.frame.end, 1, true);
+    let frame = |i: usize| {
+        let value = (value_start.get(i).copied().unwrap_or(0), value_end.get(i).copied().unwrap_or(0));
+        frame_of(&call.frame, i, n, (peer_start[i], peer_end[i]), value)
+    };
     Ok(match call.func {
         WindowFunc::RowNumber => (1..=n as i64).map(Value::Int).collect(),
         WindowFunc::Rank => peer_start.iter().map(|s| Value::Int(*s as i64 + 1)).collect(),
@@ -191,9 +210,40 @@ fn partition_values(p: &Partition, call: &WindowCall) -> SqlResult<Vec<Value>> {
     })
 }
 
+/// For a RANGE frame edge with an offset (bound `k` of each row): the
+/// position of each row's edge in the partition, the first row whose key is
+/// not before the row's start bound (`end` false) or the first one after its
+/// end bound (`end` true). The keys are sorted and the bounds move with
+/// them, so one pointer walks the partition once. Empty for other edges.
+fn value_edges(p: &Partition, edge: FrameEdge, k: usize, end: bool) -> Vec<usize> {
+    let (Some(&(desc, coll)), FrameEdge::Value) = (p.desc.first(), edge) else { return Vec::new() };
+    let n = p.len();
+    let key = |j: usize| p.order[p.idx[j]].first().unwrap_or(&Value::Null);
+    let mut out = Vec::with_capacity(n);
+    let mut j = 0;
+    for i in 0..n {
+        let b = p.bounds.get(p.idx[i]).map_or(&Value::Null, |b| &b[k]);
+        while j < n && {
+            let o = order_cmp_in([(key(j), b, desc, coll)]);
+            if end {
+                o != Ordering::Greater
+            } else {
+                o == Ordering::Less
+            }
+        } {
+            j += 1;
+        }
+        out.push(j);
+    }
+    out
+}
+
 /// The frame of row `i` of a partition of `n` rows: first and last position
-/// (inclusive), or None when it is empty.
-fn frame_of(f: &Frame, i: usize, n: usize, peer_start: usize, peer_end: usize) -> Option<(usize, usize)> {
+/// (inclusive), or None when it is empty. `peers` is the row's peer group
+/// `[start, end)`, `value` the positions of RANGE edges with offsets
+/// ([`value_edges`]: the start, one past the end).
+fn frame_of(f: &Frame, i: usize, n: usize, peers: (usize, usize), value: (usize, usize)) -> Option<(usize, usize)> {
+    let (peer_start, peer_end) = peers;
     let (i, n) = (i as i128, n as i128);
     let pos = |edge: FrameEdge, is_start: bool| -> i128 {
         match edge {
@@ -209,6 +259,8 @@ fn frame_of(f: &Frame, i: usize, n: usize, peer_start: usize, peer_end: usize) -
             FrameEdge::CurrentRow => i,
             FrameEdge::Preceding(k) => i - k as i128,
             FrameEdge::Following(k) => i + k as i128,
+            FrameEdge::Value if is_start => value.0 as i128,
+            FrameEdge::Value => value.1 as i128 - 1,
         }
     };
     let s = pos(f.start, true).max(0);
@@ -227,19 +279,19 @@ mod tests {
     #[test]
     fn rows_frames_clamp_to_the_partition() {
         let f = rows_frame(FrameEdge::Preceding(1), FrameEdge::Following(1));
-        assert_eq!(frame_of(&f, 0, 3, 0, 3), Some((0, 1)));
-        assert_eq!(frame_of(&f, 2, 3, 0, 3), Some((1, 2)));
+        assert_eq!(frame_of(&f, 0, 3, (0, 3), (0, 0)), Some((0, 1)));
+        assert_eq!(frame_of(&f, 2, 3, (0, 3), (0, 0)), Some((1, 2)));
         let f = rows_frame(FrameEdge::Following(5), FrameEdge::Following(9));
-        assert_eq!(frame_of(&f, 0, 3, 0, 3), None);
+        assert_eq!(frame_of(&f, 0, 3, (0, 3), (0, 0)), None);
         let f = rows_frame(FrameEdge::Preceding(usize::MAX), FrameEdge::Following(usize::MAX));
-        assert_eq!(frame_of(&f, 1, 3, 0, 3), Some((0, 2)));
+        assert_eq!(frame_of(&f, 1, 3, (0, 3), (0, 0)), Some((0, 2)));
     }
 
     #[test]
     fn range_current_row_spans_the_peers() {
         let f = Frame { rows: false, start: FrameEdge::UnboundedPreceding, end: FrameEdge::CurrentRow };
-        assert_eq!(frame_of(&f, 1, 4, 1, 3), Some((0, 2)));
+        assert_eq!(frame_of(&f, 1, 4, (1, 3), (0, 0)), Some((0, 2)));
         let f = Frame { rows: false, start: FrameEdge::CurrentRow, end: FrameEdge::UnboundedFollowing };
-        assert_eq!(frame_of(&f, 2, 4, 1, 3), Some((1, 3)));
+        assert_eq!(frame_of(&f, 2, 4, (1, 3), (0, 0)), Some((1, 3)));
     }
 }

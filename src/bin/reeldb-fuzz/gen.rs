@@ -50,7 +50,39 @@ impl Gen<'_> {
             10 => format!("CAST({} AS {})", self.expr(d), self.rng.pick(CASTS)),
             11 => format!("{} IS {}NULL", self.expr(d), if self.rng.chance(50) { "NOT " } else { "" }),
             12 => format!("{} BETWEEN {} AND {}", self.expr(d), self.expr(d), self.expr(d)),
-            13 => match self.rng.below(4) {
+            13 => match self.rng.below(6) {
+                3 => {
+                    let coll = *self.rng.pick(&[
+                        "utf8mb4_bin",
+                        "utf8mb4_0900_as_cs",
+                        "utf8mb4_0900_as_ci",
+                        "utf8mb4_0900_ai_ci",
+                        "utf8mb4_general_ci",
+                        "binary",
+                        "nosuch_ci",
+                    ]);
+                    format!("({} COLLATE {coll})", self.expr(d))
+                }
+                4 => {
+                    // a RANGE frame with offsets (errors outside a select list)
+                    let offset = |g: &mut Self| {
+                        if g.rng.chance(30) {
+                            format!("INTERVAL {} {}", g.lit(), g.rng.pick(&["DAY", "HOUR", "MONTH"]))
+                        } else {
+                            g.lit()
+                        }
+                    };
+                    let (a, b) = (offset(self), offset(self));
+                    format!(
+                        "{}({}) OVER (PARTITION BY {} ORDER BY {}{} RANGE BETWEEN {a} {} AND {b} FOLLOWING)",
+                        self.rng.pick(&["SUM", "COUNT", "MIN", "AVG", "FIRST_VALUE", "LAST_VALUE"]),
+                        self.expr(d),
+                        self.expr(d),
+                        self.expr(d),
+                        if self.rng.chance(50) { " DESC" } else { "" },
+                        self.rng.pick(&["PRECEDING", "FOLLOWING"]),
+                    )
+                }
                 0 => format!("{} LIKE {} ESCAPE '|'", self.expr(d), self.expr(d)),
                 1 => {
                     format!("{} {} {}", self.expr(d), self.rng.pick(&["NOT LIKE", "REGEXP", "NOT RLIKE"]), self.expr(d))
@@ -254,7 +286,20 @@ impl Gen<'_> {
             28 => format!("CREATE VIEW v1 AS {}", self.select(1)),
             29 if self.rng.chance(20) => "DROP VIEW v1".into(),
             29 => format!("CREATE TABLE t3 (a INT, b VARCHAR(20), c INT PRIMARY KEY) AS {}", self.select(0)),
-            30 => self.rng.pick(&["BEGIN", "COMMIT", "ROLLBACK", "START TRANSACTION"]).to_string(),
+            30 => self
+                .rng
+                .pick(&[
+                    "BEGIN",
+                    "COMMIT",
+                    "ROLLBACK",
+                    "START TRANSACTION",
+                    "SAVEPOINT s1",
+                    "SAVEPOINT s2",
+                    "ROLLBACK TO SAVEPOINT s1",
+                    "ROLLBACK WORK TO s2",
+                    "RELEASE SAVEPOINT s1",
+                ])
+                .to_string(),
             31 => format!("SET TIMESTAMP = {}", self.lit()),
             32 => match self.rng.below(4) {
                 0 => format!("BACKTRACK TO TIMESTAMP {}", self.lit()),
@@ -279,6 +324,24 @@ impl Gen<'_> {
                     "TRUNCATE t1",
                     "TRUNCATE TABLE t2",
                     "SHOW TABLES LIKE 't%'",
+                    "SHOW WARNINGS",
+                    "SHOW WARNINGS LIMIT 1, 2",
+                    "SHOW COUNT(*) WARNINGS",
+                    "SELECT @@warning_count, @@sql_mode",
+                    "SET sql_mode = ''",
+                    "SET sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO'",
+                    "SET sql_mode = DEFAULT",
+                    "SELECT a, b, COUNT(*), GROUPING(a, b) FROM t1 GROUP BY a, b WITH ROLLUP",
+                    "SELECT a % 3, LEFT(b, 1), SUM(c), GROUPING(a % 3) FROM t1 GROUP BY a % 3, LEFT(b, 1) WITH ROLLUP",
+                    "SELECT YEAR(e) AS y, COUNT(*) FROM t1 GROUP BY y WITH ROLLUP ORDER BY y",
+                    "UPDATE t1, t2 SET t1.b = t2.b WHERE t1.a = t2.x",
+                    "UPDATE IGNORE t1 JOIN t2 ON t1.a = t2.x SET t1.a = t2.x + 1",
+                    "ALTER TABLE t1 MODIFY c DECIMAL(8,3)",
+                    "ALTER TABLE t1 MODIFY b VARCHAR(3) NOT NULL",
+                    "ALTER TABLE t1 MODIFY COLUMN d TINYINT UNSIGNED",
+                    "ALTER TABLE t1 CHANGE b bb TEXT",
+                    "ALTER TABLE t1 CHANGE COLUMN bb b VARCHAR(10) DEFAULT 'x'",
+                    "ALTER TABLE t2 MODIFY x BIGINT",
                 ])
                 .to_string(),
             _ => {

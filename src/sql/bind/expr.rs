@@ -6,7 +6,7 @@ use std::rc::Rc;
 use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::exec::eval_const;
 use crate::sql::functions::{Ctx, Func, Volatility};
-use crate::sql::value::Value;
+use crate::sql::value::{Collation, SType, Value};
 
 use super::*;
 
@@ -30,6 +30,7 @@ pub(super) fn agg_func(name: &str) -> Option<AggFunc> {
         "var_samp" => AggFunc::Variance(true),
         "std" | "stddev" | "stddev_pop" => AggFunc::StdDev(false),
         "stddev_samp" => AggFunc::StdDev(true),
+        "grouping" => AggFunc::Grouping,
         _ => return None,
     })
 }
@@ -48,6 +49,8 @@ pub(super) fn children(e: &Expr) -> Vec<&Expr> {
         | Expr::IsNull(a, _)
         | Expr::IsBool(a, _, _)
         | Expr::Cast(a, _)
+        | Expr::Collate(a, _)
+        | Expr::Interval(a, _)
         | Expr::InSubquery { expr: a, .. }
         | Expr::Quantified { expr: a, .. } => vec![a],
         Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => vec![a, b],
@@ -68,6 +71,58 @@ pub(super) fn children(e: &Expr) -> Vec<&Expr> {
             });
             args.iter().chain(&spec.partition_by).chain(spec.order_by.iter().map(|o| &o.expr)).chain(frame).collect()
         }
+    }
+}
+
+/// Whether one of the expressions names a collation at its top (`x COLLATE
+/// name`): comparisons with it are rewritten into ones that take it.
+fn has_collate<'e>(es: impl IntoIterator<Item = &'e Expr>) -> bool {
+    es.into_iter().any(|e| matches!(e, Expr::Collate(..)))
+}
+
+/// MySQL's coercibility rule for a comparison of `a` and `b`, simplified to
+/// explicit collations: a side with `COLLATE` decides; two different ones
+/// are `ER_CANT_AGGREGATE_2COLLATIONS`; None when neither side has one
+/// (the default collation).
+fn explicit_collation(a: &BExpr, b: &BExpr, op: &str) -> SqlResult<Option<Collation>> {
+    match (a.collation(), b.collation()) {
+        (Some(x), Some(y)) if x != y => Err(SqlError::new(
+            Code::CantAggregate2Collations,
+            format!(
+                "Illegal mix of collations ({},EXPLICIT) and ({},EXPLICIT) for operation '{op}'",
+                x.name(),
+                y.name()
+            ),
+        )),
+        (x, y) => Ok(x.or(y)),
+    }
+}
+
+fn cmp_symbol(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "=",
+        CmpOp::Ne => "<>",
+        CmpOp::Lt => "<",
+        CmpOp::Le => "<=",
+        CmpOp::Gt => ">",
+        CmpOp::Ge => ">=",
+        CmpOp::NullSafeEq => "<=>",
+    }
+}
+
+impl BExpr {
+    /// The collation an expression names explicitly (`x COLLATE name`).
+    pub fn collation(&self) -> Option<Collation> {
+        match self {
+            BExpr::Collate(_, c) => Some(*c),
+            _ => None,
+        }
+    }
+
+    /// The collation ORDER BY, GROUP BY and DISTINCT use for this
+    /// expression's strings.
+    pub fn key_collation(&self) -> Collation {
+        self.collation().unwrap_or_default()
     }
 }
 
@@ -111,16 +166,7 @@ impl<'a> Binder<'a> {
             }
             Expr::InList { expr, list, negated } if matches!(&**expr, Expr::Row(x) if x.len() > 1) => {
                 // (a, b) IN ((1, 2), ...): (a, b) = (1, 2) OR ...
-                let mut any: Option<Expr> = None;
-                for item in list {
-                    let eq = row_compare(CmpOp::Eq, expr, item)?;
-                    any = Some(match any {
-                        None => eq,
-                        Some(acc) => Expr::Binary(BinOp::Or, Box::new(acc), Box::new(eq)),
-                    });
-                }
-                let e = any.ok_or_else(|| SqlError::parse("IN () needs a value"))?;
-                let e = if *negated { Expr::Unary(UnOp::Not, Box::new(e)) } else { e };
+                let e = in_list_as_or(list, *negated, |item| row_compare(CmpOp::Eq, expr, item))?;
                 self.expr(&e, scope, aggs)?
             }
             Expr::Binary(op, a, b) => {
@@ -128,11 +174,40 @@ impl<'a> Binder<'a> {
                 let b = sub!(b);
                 match op {
                     BinOp::Arith(op) => types::arithmetic(*op, *a, *b, scope, aggs.as_deref()),
+                    BinOp::Cmp(op) => match explicit_collation(&a, &b, cmp_symbol(*op))? {
+                        Some(c) => BExpr::CmpIn(*op, c, a, b),
+                        None => BExpr::Binary(BinOp::Cmp(*op), a, b),
+                    },
                     _ => BExpr::Binary(*op, a, b),
                 }
             }
+            Expr::Interval(..) => return Err(SqlError::parse("You have an error in your SQL syntax near 'INTERVAL'")),
+            Expr::Collate(a, c) => {
+                let a = sub!(a);
+                if !matches!(types::stype(&a, scope, aggs.as_deref()), SType::Str | SType::Unknown | SType::Null) {
+                    return Err(SqlError::new(
+                        Code::CollationCharsetMismatch,
+                        format!("COLLATION '{}' is not valid for CHARACTER SET 'binary'", c.name()),
+                    ));
+                }
+                BExpr::Collate(a, *c)
+            }
             Expr::IsNull(a, n) => BExpr::IsNull(sub!(a), *n),
             Expr::IsBool(a, v, n) => BExpr::IsBool(sub!(a), *v, *n),
+            Expr::Between { expr, low, high, negated } if has_collate([&**expr, low, high]) => {
+                // under an explicit collation: a >= low AND a <= high
+                let cmp = |op, x: &Expr| Expr::Binary(BinOp::Cmp(op), expr.clone(), Box::new(x.clone()));
+                let e = Expr::Binary(BinOp::And, Box::new(cmp(CmpOp::Ge, low)), Box::new(cmp(CmpOp::Le, high)));
+                let e = if *negated { Expr::Unary(UnOp::Not, Box::new(e)) } else { e };
+                self.expr(&e, scope, aggs)?
+            }
+            Expr::InList { expr, list, negated } if has_collate(std::iter::once(&**expr).chain(list)) => {
+                // under an explicit collation: a = x OR a = y ...
+                let e = in_list_as_or(list, *negated, |item| {
+                    Ok(Expr::Binary(BinOp::Cmp(CmpOp::Eq), expr.clone(), Box::new(item.clone())))
+                })?;
+                self.expr(&e, scope, aggs)?
+            }
             Expr::Between { expr, low, high, negated } => {
                 let a = sub!(expr);
                 let b = sub!(low);
@@ -164,6 +239,9 @@ impl<'a> Binder<'a> {
                     ));
                 }
                 BExpr::RowInSub(l, sp, *negated)
+            }
+            Expr::InSubquery { .. } | Expr::Quantified { .. } if has_collate(children(e)) => {
+                return Err(SqlError::unsupported("COLLATE before a subquery"));
             }
             Expr::InSubquery { expr, query, negated } => {
                 let a = sub!(expr);
@@ -211,7 +289,8 @@ impl<'a> Binder<'a> {
             Expr::Like { expr, pattern, escape, negated } => {
                 let a = sub!(expr);
                 let b = sub!(pattern);
-                BExpr::Like(a, b, *escape, *negated)
+                let coll = explicit_collation(&a, &b, "like")?.unwrap_or_default();
+                BExpr::Like(a, b, *escape, *negated, coll)
             }
             Expr::Func { name, args, .. }
                 if name == "values" && matches!(args[..], [Expr::Column { table: None, .. }]) =>
@@ -230,12 +309,18 @@ impl<'a> Binder<'a> {
                     let Some(aggs) = aggs else {
                         return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
                     };
+                    if f == AggFunc::Grouping && (*star || *distinct) {
+                        return Err(SqlError::parse(format!(
+                            "You have an error in your SQL syntax near '{}'",
+                            if *star { "*" } else { "DISTINCT" }
+                        )));
+                    }
                     let func = if *star { AggFunc::CountStar } else { f };
                     let mut call = AggCall::plain(func, None);
                     call.distinct = *distinct;
                     if !*star {
                         // COUNT(DISTINCT a, b, ...) counts the distinct rows of values
-                        let many = f == AggFunc::Count && *distinct && !args.is_empty();
+                        let many = (f == AggFunc::Count && *distinct || f == AggFunc::Grouping) && !args.is_empty();
                         if args.len() != 1 && !many {
                             // the aggregates are grammar in MySQL
                             return Err(SqlError::parse(format!(
@@ -274,6 +359,7 @@ impl<'a> Binder<'a> {
                             now: self.now,
                             database: Some(self.cur_db).filter(|d| !d.is_empty()),
                             last_insert_id: self.last_insert_id,
+                            diag: self.diag,
                         },
                         v,
                     )?)
@@ -373,4 +459,19 @@ pub(super) fn row_compare(op: CmpOp, a: &Expr, b: &Expr) -> SqlResult<Expr> {
             acc
         }
     })
+}
+
+/// `x IN (a, b, ...)` as `x = a OR x = b ...` (`NOT` of it when negated),
+/// `eq` building each comparison.
+fn in_list_as_or(list: &[Expr], negated: bool, mut eq: impl FnMut(&Expr) -> SqlResult<Expr>) -> SqlResult<Expr> {
+    let mut any: Option<Expr> = None;
+    for item in list {
+        let e = eq(item)?;
+        any = Some(match any {
+            None => e,
+            Some(acc) => Expr::Binary(BinOp::Or, Box::new(acc), Box::new(e)),
+        });
+    }
+    let e = any.ok_or_else(|| SqlError::parse("IN () needs a value"))?;
+    Ok(if negated { Expr::Unary(UnOp::Not, Box::new(e)) } else { e })
 }

@@ -220,9 +220,13 @@ impl<'a> Binder<'a> {
                 }
             }
             TableRef::Derived { query, alias } => {
+                // (before the subquery's own errors: MySQL's parser says it)
+                let alias = alias.clone().ok_or_else(|| {
+                    SqlError::new(Code::DerivedMustHaveAlias, "Every derived table must have its own alias")
+                })?;
                 let plan = self.query(query, parent)?;
                 let cols = of_plan(&plan, plan.columns());
-                Ok((LeafSource::Query(Box::new(plan)), cols, alias.clone().unwrap_or_default()))
+                Ok((LeafSource::Query(Box::new(plan)), cols, alias))
             }
             TableRef::Function { name, args, alias } => {
                 let vals = args.iter().map(|a| self.const_arg(a)).collect::<SqlResult<Vec<_>>>()?;

@@ -14,6 +14,7 @@ use crate::time::{not_a_time, quoted, Timestamp};
 
 use super::ast::*;
 use super::catalog::Catalog;
+use super::diag::{Diagnostics, SqlMode};
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, Exec};
 use super::functions::statement_time;
@@ -78,6 +79,10 @@ pub struct Binder<'a> {
     last_insert_id: Option<&'a Cell<i64>>,
     /// The session's `foreign_key_checks` (`constraints.rs`).
     foreign_key_checks: bool,
+    /// The session's diagnostics (`diag.rs`).
+    pub(super) diag: Option<&'a Diagnostics>,
+    /// The session's `sql_mode`.
+    sql_mode: SqlMode,
 }
 
 /// The system variables ReelDB has: readable as `@@name` (also
@@ -87,8 +92,10 @@ pub const SYSTEM_VARIABLES: &[&str] = &[
     "cte_max_recursion_depth",
     "foreign_key_checks",
     "query_memory_limit",
+    "sql_mode",
     "timestamp",
     "version",
+    "warning_count",
 ];
 
 /// `@@session.x`, `@@global.x`, `@@local.x`: the qualifier of a system
@@ -154,6 +161,8 @@ impl<'a> Binder<'a> {
             slots: Cell::new(0),
             last_insert_id: None,
             foreign_key_checks: true,
+            diag: None,
+            sql_mode: SqlMode::default(),
         }
     }
 
@@ -161,6 +170,17 @@ impl<'a> Binder<'a> {
     /// and `foreign_key_checks` (`constraints.rs`).
     pub fn with_session(self, last_insert_id: &'a Cell<i64>, foreign_key_checks: bool) -> Binder<'a> {
         Binder { last_insert_id: Some(last_insert_id), foreign_key_checks, ..self }
+    }
+
+    /// This binder with the session's diagnostics and `sql_mode`
+    /// (`diag.rs`).
+    pub fn with_diagnostics(self, diag: &'a Diagnostics, sql_mode: SqlMode) -> Binder<'a> {
+        Binder { diag: Some(diag), sql_mode, ..self }
+    }
+
+    /// Whether the session's `sql_mode` has `ONLY_FULL_GROUP_BY`.
+    pub(super) fn only_full_group_by(&self) -> bool {
+        self.sql_mode.only_full_group_by()
     }
 
     /// A binder for the query of a view stored in `view_db`: its names
@@ -183,6 +203,8 @@ impl<'a> Binder<'a> {
             slots: Cell::new(self.slots.get()),
             last_insert_id: self.last_insert_id,
             foreign_key_checks: self.foreign_key_checks,
+            diag: self.diag,
+            sql_mode: self.sql_mode,
         }
     }
 
@@ -207,6 +229,7 @@ impl<'a> Binder<'a> {
     pub fn exec(&self) -> Exec<'a> {
         Exec {
             last_insert_id: self.last_insert_id,
+            diag: self.diag,
             ..Exec::new(self.db, self.now, self.params, self.query_memory_limit)
         }
     }
@@ -231,6 +254,8 @@ impl<'a> Binder<'a> {
             "cte_max_recursion_depth" => Value::Int(self.cte_max_depth as i64),
             "foreign_key_checks" => Value::Int(i64::from(self.foreign_key_checks)),
             "query_memory_limit" => Value::Int(self.query_memory_limit as i64),
+            "sql_mode" => Value::Str(self.sql_mode.to_string()),
+            "warning_count" => Value::Int(self.diag.map_or(0, |d| d.warning_count()) as i64),
             // The clock as set (SET TIMESTAMP), even where commits, which
             // keep time moving forward, would be stamped later.
             "timestamp" => Value::Double(self.db.fixed_clock().unwrap_or(self.now).0 as f64 / 1e6),

@@ -218,15 +218,11 @@ impl<'a> Binder<'a> {
             group_keys.push(self.expr(&e, &scope, None)?);
         }
 
-        if s.rollup && group_keys.iter().any(|k| !matches!(k, BExpr::Col(_))) {
-            return Err(SqlError::unsupported("WITH ROLLUP over a GROUP BY expression that is not a column"));
-        }
-
         let mut projection = Vec::new();
         for (e, _, _) in &items {
             projection.push(self.expr(e, &scope, if grouped { Some(&mut aggs) } else { None })?);
         }
-        let having = match &s.having {
+        let mut having = match &s.having {
             Some(h) => {
                 let h = substitute_aliases(h, &scope, &alias_of)?;
                 if has_window(&h) {
@@ -248,7 +244,8 @@ impl<'a> Binder<'a> {
             windows.push(self.window_call(call, &s.windows, &scope, if grouped { Some(&mut aggs) } else { None })?);
         }
         let (limit, offset) = self.limits(limit, offset)?;
-        if grouped {
+        grouping_args(&aggs.calls, &group_keys, s.rollup)?;
+        if grouped && self.only_full_group_by() {
             let dependent = dependent_columns(&from_parts, &group_keys, window_base);
             let ex = self.exec();
             let konst = |e: &BExpr| if e.is_const() { eval_const(&ex, e).ok() } else { None };
@@ -285,6 +282,10 @@ impl<'a> Binder<'a> {
             Some(plan_from(from_parts, conjuncts))
         };
         let types = projection.iter().map(|e| types::stype(e, &scope, grouped.then_some(&aggs))).collect();
+        if s.rollup {
+            let first = aggs.width + aggs.calls.len();
+            rollup_slots(&group_keys, first, &mut projection, &mut having, &mut order, &mut windows);
+        }
         let plan = SelectPlan {
             from,
             group: if grouped { Some((group_keys, aggs.calls)) } else { None },
@@ -300,6 +301,36 @@ impl<'a> Binder<'a> {
             offset,
         };
         Ok((plan, names))
+    }
+}
+
+/// `WITH ROLLUP`: the grouped row ends with a slot per key, from
+/// `first` on, holding the key's value (NULL in the rows that roll it
+/// up); each occurrence of a key in the select list, HAVING, ORDER BY and
+/// the window calls reads its slot (aggregates are already slots). A
+/// constant key is read from its slot only where it is a whole select
+/// item, ORDER BY or HAVING expression (`GROUP BY 1` on `SELECT 'x'`),
+/// not inside other expressions.
+fn rollup_slots(
+    keys: &[BExpr],
+    first: usize,
+    projection: &mut [BExpr],
+    having: &mut Option<BExpr>,
+    order: &mut [(BExpr, bool)],
+    windows: &mut [WindowCall],
+) {
+    let slot = |e: &BExpr, top: bool| {
+        keys.iter().position(|k| (top || !k.is_const()) && k.same_as(e)).map(|i| BExpr::Col(first + i))
+    };
+    let rewrite = |e: &mut BExpr| match slot(e, true) {
+        Some(r) => *e = r,
+        None => e.substitute(&|x| slot(x, false)),
+    };
+    projection.iter_mut().for_each(rewrite);
+    having.iter_mut().for_each(rewrite);
+    order.iter_mut().for_each(|(e, _)| rewrite(e));
+    for w in windows {
+        w.args.iter_mut().chain(&mut w.partition).chain(w.order.iter_mut().map(|(e, _)| e)).for_each(rewrite);
     }
 }
 
@@ -327,6 +358,25 @@ pub(super) fn substitute_aliases(e: &Expr, scope: &Scope, alias_of: &dyn Fn(&str
 /// grouped expression, or be functionally dependent on the grouped
 /// columns (a table whose primary key, or a unique key of NOT NULL
 /// columns, is grouped); `ANY_VALUE(c)` opts out.
+/// `GROUPING(…)` is only for `WITH ROLLUP` (else `ER_INVALID_GROUP_FUNC_USE`),
+/// on the grouped columns (else `ER_FIELD_IN_GROUPING_NOT_GROUP_BY`).
+fn grouping_args(calls: &[AggCall], keys: &[BExpr], rollup: bool) -> SqlResult<()> {
+    for c in calls.iter().filter(|c| c.func == AggFunc::Grouping) {
+        if !rollup {
+            return Err(SqlError::new(Code::InvalidGroupFuncUse, "Invalid use of group function"));
+        }
+        for (i, a) in c.arg.iter().chain(&c.more).enumerate() {
+            if !keys.iter().any(|k| k.same_as(a)) {
+                return Err(SqlError::new(
+                    Code::FieldInGroupingNotGroupBy,
+                    format!("Argument #{} of GROUPING function is not in GROUP BY", i + 1),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 struct FullGroupBy<'x> {
     keys: &'x [BExpr],
     /// Per FROM column: functionally dependent on the grouped columns.

@@ -35,6 +35,8 @@ pub(super) fn stype(e: &BExpr, scope: &Scope, aggs: Option<&Aggs>) -> SType {
         }
         BExpr::Unary(UnOp::Neg, a) => match stype(a, scope, aggs) {
             SType::Str => SType::Double,
+            // minus an unsigned value is signed (MySQL)
+            SType::UInt => SType::Int,
             SType::Time => SType::Unknown,
             t => t,
         },
@@ -49,7 +51,9 @@ pub(super) fn stype(e: &BExpr, scope: &Scope, aggs: Option<&Aggs>) -> SType {
         | BExpr::RowInSub(..)
         | BExpr::Quantified(..)
         | BExpr::Exists(..)
+        | BExpr::CmpIn(..)
         | BExpr::Like(..) => SType::Int,
+        BExpr::Collate(a, _) => stype(a, scope, aggs),
         BExpr::Scalar(sp) => sp.plan.types().first().copied().unwrap_or(SType::Unknown),
         BExpr::Cast(_, t) => SType::of_sql(*t),
         BExpr::Conform(_, t) => *t,
@@ -97,16 +101,22 @@ fn merged(es: &[&BExpr], scope: &Scope, aggs: Option<&Aggs>) -> (SType, bool) {
 fn agg_type(c: &AggCall, scope: &Scope) -> SType {
     let arg = || c.arg.as_ref().map_or(SType::Unknown, |a| stype(a, scope, None));
     match c.func {
-        AggFunc::CountStar | AggFunc::Count | AggFunc::BitAnd | AggFunc::BitOr | AggFunc::BitXor => SType::Int,
+        AggFunc::CountStar
+        | AggFunc::Count
+        | AggFunc::BitAnd
+        | AggFunc::BitOr
+        | AggFunc::BitXor
+        | AggFunc::Grouping => SType::Int,
         AggFunc::GroupConcat => SType::Str,
         AggFunc::Variance(_) | AggFunc::StdDev(_) => SType::Double,
         AggFunc::Min | AggFunc::Max => arg(),
         AggFunc::Sum => match arg() {
             t @ (SType::Int | SType::Decimal(_) | SType::Unknown | SType::Null) => t,
+            SType::UInt => SType::Int,
             _ => SType::Double,
         },
         AggFunc::Avg => match arg() {
-            SType::Int | SType::Decimal(_) => SType::arith(ArithOp::Div, arg(), SType::Int),
+            SType::Int | SType::UInt | SType::Decimal(_) => SType::arith(ArithOp::Div, arg(), SType::Int),
             t @ (SType::Unknown | SType::Null) => t,
             _ => SType::Double,
         },
@@ -130,8 +140,13 @@ pub(super) fn conformed(e: BExpr, scope: &Scope, aggs: Option<&Aggs>) -> BExpr {
 /// static scale: `2/3*3` is `2.0000`, `1/3 + 1/3` is `0.6667`.
 pub(super) fn arithmetic(op: ArithOp, a: BExpr, b: BExpr, scope: &Scope, aggs: Option<&Aggs>) -> BExpr {
     let e = BExpr::Binary(BinOp::Arith(op), Box::new(a), Box::new(b));
+    let t = stype(&e, scope, aggs);
+    // unsigned arithmetic: its result is checked (below 0 is an error)
+    if t == SType::UInt {
+        return BExpr::Conform(Box::new(e), t);
+    }
     // only where the result's scale is known, to round the digits to
-    let t @ SType::Decimal(_) = stype(&e, scope, aggs) else { return e };
+    let SType::Decimal(_) = t else { return e };
     let BExpr::Binary(_, a, b) = e else { return e };
     let (a, wide_a) = widened(*a);
     let (b, wide_b) = widened(*b);
@@ -154,7 +169,7 @@ pub(super) fn widened(e: BExpr) -> (BExpr, bool) {
             let (a, wide) = widened(*a);
             (BExpr::Unary(UnOp::Neg, Box::new(a)), wide)
         }
-        BExpr::Conform(inner, t) => match *inner {
+        BExpr::Conform(inner, t @ SType::Decimal(_)) => match *inner {
             inner @ BExpr::Binary(BinOp::Arith(_), ..) => (inner, true),
             inner => (BExpr::Conform(Box::new(inner), t), false),
         },

@@ -2,7 +2,7 @@
 //! named windows merged into the calls that use them.
 
 use crate::sql::error::{Code, SqlError, SqlResult};
-use crate::sql::value::Value;
+use crate::sql::value::{sql_cmp, ArithOp, SType, Value};
 
 use super::*;
 
@@ -43,6 +43,8 @@ pub(super) fn extract_windows(e: &mut Expr, base: usize, calls: &mut Vec<Expr>) 
         | Expr::IsNull(a, _)
         | Expr::IsBool(a, _, _)
         | Expr::Cast(a, _)
+        | Expr::Collate(a, _)
+        | Expr::Interval(a, _)
         | Expr::InSubquery { expr: a, .. }
         | Expr::Quantified { expr: a, .. } => extract_windows(a, base, calls),
         Expr::Binary(_, a, b) | Expr::Like { expr: a, pattern: b, .. } => {
@@ -163,7 +165,7 @@ impl<'a> Binder<'a> {
                 bound_args.push(self.expr(&args[0], scope, aggs.as_deref_mut())?);
                 WindowFunc::NthValue(int_arg(&args[1], false)?)
             }
-            _ if agg_func(name).is_some() => {
+            _ if agg_func(name).is_some_and(|f| f != AggFunc::Grouping) => {
                 if *distinct {
                     return Err(SqlError::unsupported(format!(
                         "{}(DISTINCT) as a window function",
@@ -195,6 +197,7 @@ impl<'a> Binder<'a> {
         for o in &spec.order_by {
             order.push((self.expr(&o.expr, scope, aggs.as_deref_mut())?, o.desc));
         }
+        let mut range_bounds = [None, None];
         let frame = match &spec.frame {
             None if spec.order_by.is_empty() => {
                 Frame { rows: false, start: FrameEdge::UnboundedPreceding, end: FrameEdge::UnboundedFollowing }
@@ -203,9 +206,6 @@ impl<'a> Binder<'a> {
             Some(f) => {
                 let edge = |b: &FrameBound| -> SqlResult<FrameEdge> {
                     let offset = |e: &Expr| -> SqlResult<usize> {
-                        if !f.rows {
-                            return Err(SqlError::unsupported("RANGE frames with an offset"));
-                        }
                         match self.const_arg(e) {
                             Ok(Value::Int(n)) if n >= 0 => Ok(n as usize),
                             // MySQL's grammar has no sign there
@@ -239,10 +239,95 @@ impl<'a> Binder<'a> {
                         "Window '<unnamed window>': frame end cannot be UNBOUNDED PRECEDING.",
                     ));
                 }
-                Frame { rows: f.rows, start: edge(&f.start)?, end: edge(&f.end)? }
+                let mut edges = [FrameEdge::CurrentRow; 2];
+                for (k, b) in [&f.start, &f.end].into_iter().enumerate() {
+                    edges[k] = match b {
+                        FrameBound::Preceding(e) | FrameBound::Following(e) if !f.rows => {
+                            let following = matches!(b, FrameBound::Following(_));
+                            range_bounds[k] =
+                                Some(self.range_bound(&spec, &order, following, e, scope, aggs.as_deref_mut())?);
+                            FrameEdge::Value
+                        }
+                        _ => edge(b)?,
+                    };
+                }
+                Frame { rows: f.rows, start: edges[0], end: edges[1] }
             }
         };
-        Ok(WindowCall { func, args: bound_args, partition, order, frame })
+        Ok(WindowCall { func, args: bound_args, partition, order, frame, range_bounds })
+    }
+
+    /// The bound of a RANGE frame edge `e PRECEDING|FOLLOWING` for the
+    /// current row: its ORDER BY key minus or plus the offset (`INTERVAL n
+    /// unit` over a temporal key), as MySQL 8 allows it.
+    fn range_bound(
+        &self,
+        spec: &WindowSpec,
+        order: &[(BExpr, bool)],
+        following: bool,
+        e: &Expr,
+        scope: &Scope,
+        aggs: Option<&mut Aggs>,
+    ) -> SqlResult<BExpr> {
+        let ([key], [(bound_key, _)]) = (&spec.order_by[..], order) else {
+            return Err(range_order_type());
+        };
+        let (amount, unit) = match e {
+            Expr::Interval(n, unit) => (&**n, Some(unit)),
+            e => (e, None),
+        };
+        match (types::stype(bound_key, scope, aggs.as_deref()), unit) {
+            (SType::Str, _) => return Err(range_order_type()),
+            (SType::Time, None) => {
+                return Err(SqlError::new(
+                    Code::WindowRangeFrameTemporalType,
+                    "Window '<unnamed window>' with RANGE frame has ORDER BY expression of datetime type. Only \
+                     INTERVAL bound value allowed.",
+                ))
+            }
+            (SType::Int | SType::UInt | SType::Decimal(_) | SType::Double, Some(_)) => {
+                return Err(SqlError::new(
+                    Code::WindowRangeFrameNumericType,
+                    "Window '<unnamed window>' with RANGE frame has ORDER BY expression of numeric type, INTERVAL \
+                     bound value not allowed.",
+                ))
+            }
+            _ => {}
+        }
+        let n = match self.const_arg(amount) {
+            Ok(v @ (Value::Int(_) | Value::Decimal(_) | Value::Double(_)))
+                if sql_cmp(&v, &Value::Int(0)) != Some(std::cmp::Ordering::Less) =>
+            {
+                v
+            }
+            Ok(Value::Int(_) | Value::Decimal(_) | Value::Double(_)) => {
+                return Err(SqlError::parse(
+                    "You have an error in your SQL syntax near '-': a frame offset is an unsigned number",
+                ))
+            }
+            _ => {
+                return Err(SqlError::new(
+                    Code::WindowFrameIllegal,
+                    "Window '<unnamed window>': frame start or end is negative, NULL or of non-integral type",
+                ))
+            }
+        };
+        // toward the start of the window order: minus when ascending
+        let minus = following == key.desc;
+        let bound = match unit {
+            Some(unit) => Expr::Func {
+                name: if minus { "date_sub" } else { "date_add" }.into(),
+                args: vec![key.expr.clone(), Expr::Lit(n), Expr::Lit(Value::Str(unit.clone()))],
+                distinct: false,
+                star: false,
+            },
+            None => Expr::Binary(
+                BinOp::Arith(if minus { ArithOp::Sub } else { ArithOp::Add }),
+                Box::new(key.expr.clone()),
+                Box::new(Expr::Lit(n)),
+            ),
+        };
+        self.expr(&bound, scope, aggs)
     }
 }
 
@@ -272,4 +357,12 @@ pub(super) fn resolve_window(spec: &WindowSpec, defs: &[(String, WindowSpec)]) -
         base = def.base.clone();
     }
     Ok(out)
+}
+
+fn range_order_type() -> SqlError {
+    SqlError::new(
+        Code::WindowRangeFrameOrderType,
+        "Window '<unnamed window>' with RANGE N PRECEDING/FOLLOWING frame requires exactly one ORDER BY expression, \
+         of numeric or temporal type",
+    )
 }

@@ -24,7 +24,10 @@ impl<'a> Exec<'a> {
         let mut groups: Vec<(Row, Vec<AggState>)> = Vec::new();
         for row in rows {
             let env = Env { row: &row, parent };
-            let k: Vec<KeyPart> = keys.iter().map(|e| self.eval(e, &env).map(|v| v.key())).collect::<SqlResult<_>>()?;
+            let k: Vec<KeyPart> = keys
+                .iter()
+                .map(|e| self.eval(e, &env).map(|v| v.key_in(e.key_collation())))
+                .collect::<SqlResult<_>>()?;
             let gi = match index.get(&k) {
                 Some(&g) => g,
                 None => {
@@ -64,10 +67,12 @@ impl<'a> Exec<'a> {
 
 impl<'a> Exec<'a> {
     /// `GROUP BY ... WITH ROLLUP`: the groups of all the keys, then those of
-    /// each shorter prefix of them down to none (the grand total), with
-    /// the key columns left out of the prefix NULL; in the order of the
-    /// keys (ascending), each super-aggregate row after the groups it sums
-    /// up, as MySQL returns them. The keys are columns (the binder checks).
+    /// each shorter prefix of them down to none (the grand total); each
+    /// row ends with the keys' values, NULL for those left out of the
+    /// prefix (the binder reads the keys from there), and a key that is a
+    /// column is NULL in the row too. In the order of the keys
+    /// (ascending), each super-aggregate row after the groups it sums up,
+    /// as MySQL returns them.
     pub(super) fn group_rollup(
         &self,
         mut rows: Vec<Row>,
@@ -76,29 +81,40 @@ impl<'a> Exec<'a> {
         width: usize,
         parent: Option<&Env>,
     ) -> SqlResult<Vec<Row>> {
-        let cols: Vec<usize> =
-            keys.iter().filter_map(|k| if let BExpr::Col(c) = k { Some(*c) } else { None }).collect();
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        // (the values of the prefix's keys, the prefix's length, the row)
-        let mut out: Vec<(Vec<Value>, usize, Row)> = Vec::new();
-        for level in (0..=cols.len()).rev() {
+        let first = width + aggs.len();
+        // (the prefix's length, the row)
+        let mut out: Vec<(usize, Row)> = Vec::new();
+        for level in (0..=keys.len()).rev() {
             // the last pass (the grand total) takes the rows
             let input = if level == 0 { std::mem::take(&mut rows) } else { rows.clone() };
             for mut g in self.group(input, &keys[..level], aggs, false, width, parent)? {
-                let prefix = cols[..level].iter().map(|&c| g[c].clone()).collect();
-                for &c in &cols[level..] {
-                    g[c] = Value::Null;
+                for k in &keys[..level] {
+                    let v = self.eval(k, &Env { row: &g, parent })?;
+                    g.push(v);
                 }
-                out.push((prefix, level, g));
-                self.growing(out.len(), width + aggs.len())?;
+                g.resize(first + keys.len(), Value::Null);
+                for k in &keys[level..] {
+                    if let BExpr::Col(c) = k {
+                        g[*c] = Value::Null;
+                    }
+                }
+                // a key rolled up unless it is also among the prefix's
+                let rolled = |e: &BExpr| keys.iter().position(|k| k.same_as(e)).is_some_and(|i| i >= level);
+                for (j, a) in aggs.iter().enumerate().filter(|(_, a)| a.func == AggFunc::Grouping) {
+                    let mask = a.arg.iter().chain(&a.more).fold(0i64, |m, e| (m << 1) | i64::from(rolled(e)));
+                    g[width + j] = Value::Int(mask);
+                }
+                out.push((level, g));
+                self.growing(out.len(), first + keys.len())?;
             }
         }
-        out.sort_by(|(ka, la, _), (kb, lb, _)| {
-            for i in 0..cols.len() {
+        out.sort_by(|(la, a), (lb, b)| {
+            for i in 0..keys.len() {
                 match (i < *la, i < *lb) {
-                    (true, true) => match order_cmp([(&ka[i], &kb[i], false)]) {
+                    (true, true) => match order_cmp([(&a[first + i], &b[first + i], false)]) {
                         Ordering::Equal => continue,
                         o => return o,
                     },
@@ -110,7 +126,7 @@ impl<'a> Exec<'a> {
             }
             Ordering::Equal
         });
-        Ok(out.into_iter().map(|(_, _, row)| row).collect())
+        Ok(out.into_iter().map(|(_, row)| row).collect())
     }
 }
 
@@ -149,7 +165,7 @@ impl AggState {
         }
         self.count += 1;
         match a.func {
-            AggFunc::Count | AggFunc::CountStar => {}
+            AggFunc::Count | AggFunc::CountStar | AggFunc::Grouping => {}
             AggFunc::Sum | AggFunc::Avg => {
                 let v = match num_or_null(v) {
                     Value::Int(i) => Value::Decimal(Decimal::from_i64(i)),
@@ -196,6 +212,9 @@ impl AggState {
     pub(crate) fn finish(self, a: &AggCall) -> Value {
         match a.func {
             AggFunc::Count | AggFunc::CountStar => Value::Int(self.count),
+            // the rows of the groups themselves; `group_rollup` sets the
+            // bits of the super-aggregate rows
+            AggFunc::Grouping => Value::Int(0),
             AggFunc::Sum => self.acc.unwrap_or(Value::Null),
             AggFunc::Avg => match self.acc {
                 None => Value::Null,

@@ -1,6 +1,6 @@
 //! `LIKE` patterns (with MySQL's collation of characters).
 
-use crate::sql::value::collate_char;
+use crate::sql::value::Collation;
 
 /// One element of a LIKE pattern.
 #[derive(Clone, Copy, PartialEq)]
@@ -53,17 +53,19 @@ fn like_match(s: &[char], p: &[LikeTok]) -> bool {
 
 /// SQL `s LIKE p ESCAPE escape`: `%` and `_` wildcards, `escape` before a
 /// character takes it literally; characters compare as the collation
-/// compares them (case- and accent-insensitive, [`collate_char`]).
-pub fn like_escape(s: &str, p: &str, escape: char) -> bool {
-    let s: Vec<char> = s.chars().map(collate_char).collect();
+/// compares them under `coll` ([`Collation::weight`]; by default case- and
+/// accent-insensitive).
+pub fn like_escape(s: &str, p: &str, escape: char, coll: Collation) -> bool {
+    let w = |c| coll.weight(c);
+    let s: Vec<char> = s.chars().map(w).collect();
     let mut toks = Vec::with_capacity(p.len());
     let mut it = p.chars().peekable();
     while let Some(c) = it.next() {
         toks.push(match c {
-            c if c == escape && it.peek().is_some() => LikeTok::Char(collate_char(it.next().unwrap_or(c))),
+            c if c == escape && it.peek().is_some() => LikeTok::Char(w(it.next().unwrap_or(c))),
             '%' => LikeTok::Any,
             '_' => LikeTok::One,
-            c => LikeTok::Char(collate_char(c)),
+            c => LikeTok::Char(w(c)),
         });
     }
     like_match(&s, &toks)
@@ -71,5 +73,5 @@ pub fn like_escape(s: &str, p: &str, escape: char) -> bool {
 
 /// SQL LIKE with the default escape character `\\`.
 pub fn like(s: &str, p: &str) -> bool {
-    like_escape(s, p, '\\')
+    like_escape(s, p, '\\', Collation::Default)
 }

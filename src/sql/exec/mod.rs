@@ -28,7 +28,7 @@ pub use aggregate::AggState;
 pub use like::{like, like_escape};
 
 use super::functions::MysqlRand;
-use super::value::{arith, cast, negate, sql_cmp, Value};
+use super::value::{cast, negate, sql_cmp, sql_cmp_in, Collation, Value};
 
 /// Execution context.
 ///
@@ -52,6 +52,8 @@ pub struct Exec<'a> {
     pub state: Rc<ExecState>,
     /// The session's `LAST_INSERT_ID()` (`insert_id.rs`).
     pub last_insert_id: Option<&'a std::cell::Cell<i64>>,
+    /// The session's diagnostics (warnings, what division by zero does).
+    pub diag: Option<&'a crate::sql::diag::Diagnostics>,
 }
 
 /// The runtime state of one execution of a plan, by slot: the binder gives
@@ -125,7 +127,7 @@ impl<'a> Exec<'a> {
     /// A new execution at statement time `now`, with the statement's
     /// parameters and the session's memory limit (`query_memory_limit`).
     pub fn new(db: &'a Database, now: Timestamp, params: &'a [Value], mem_limit: usize) -> Exec<'a> {
-        Exec { db, now, params, mem_limit, state: Rc::default(), last_insert_id: None }
+        Exec { db, now, params, mem_limit, state: Rc::default(), last_insert_id: None, diag: None }
     }
 
     /// Fails with `ER_CAPACITY_EXCEEDED` when `rows` rows of `width`
@@ -162,14 +164,19 @@ pub fn eval_const(ex: &Exec, e: &BExpr) -> SqlResult<Value> {
 }
 
 pub(super) fn cmp_result(op: CmpOp, a: &Value, b: &Value) -> Value {
+    cmp_result_in(Collation::Default, op, a, b)
+}
+
+/// [`cmp_result`] with strings compared under `coll`.
+pub(super) fn cmp_result_in(coll: Collation, op: CmpOp, a: &Value, b: &Value) -> Value {
     if op == CmpOp::NullSafeEq {
         return Value::bool(match (a.is_null(), b.is_null()) {
             (true, true) => true,
-            (false, false) => sql_cmp(a, b) == Some(Ordering::Equal),
+            (false, false) => sql_cmp_in(coll, a, b) == Some(Ordering::Equal),
             _ => false,
         });
     }
-    match sql_cmp(a, b) {
+    match sql_cmp_in(coll, a, b) {
         None => Value::Null,
         Some(o) => Value::bool(match op {
             CmpOp::Eq => o == Ordering::Equal,
@@ -235,7 +242,9 @@ impl<'a> Exec<'a> {
                         _ => Value::Null,
                     }
                 }
-                BinOp::Arith(op) => arith(*op, &self.eval(a, env)?, &self.eval(b, env)?)?,
+                BinOp::Arith(op) => {
+                    crate::sql::diag::arith_checked(self.diag, *op, &self.eval(a, env)?, &self.eval(b, env)?)?
+                }
                 BinOp::Cmp(op) => cmp_result(*op, &self.eval(a, env)?, &self.eval(b, env)?),
             },
             BExpr::IsNull(a, neg) => Value::bool(self.eval(a, env)?.is_null() != *neg),
@@ -389,15 +398,17 @@ impl<'a> Exec<'a> {
                 }
             }
             BExpr::Cast(a, t) => cast(&self.eval(a, env)?, *t, false)?,
-            BExpr::Conform(a, t) => t.conform(self.eval(a, env)?),
-            BExpr::Like(a, p, escape, neg) => {
+            BExpr::Conform(a, t) => t.checked(self.eval(a, env)?)?,
+            BExpr::Like(a, p, escape, neg, coll) => {
                 let v = self.eval(a, env)?;
                 let pv = self.eval(p, env)?;
                 if v.is_null() || pv.is_null() {
                     return Ok(Value::Null);
                 }
-                Value::bool(like_escape(&text(&v), &text(&pv), *escape) != *neg)
+                Value::bool(like_escape(&text(&v), &text(&pv), *escape, *coll) != *neg)
             }
+            BExpr::Collate(a, _) => self.eval(a, env)?,
+            BExpr::CmpIn(op, coll, a, b) => cmp_result_in(*coll, *op, &self.eval(a, env)?, &self.eval(b, env)?),
             BExpr::Func(f, args, slot) => f.eval(self, args, env, *slot)?,
         })
     }

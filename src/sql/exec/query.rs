@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use crate::sql::ast::SetOpKind;
 use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::plan::*;
-use crate::sql::value::{order_cmp, KeyPart, SType, Value};
+use crate::sql::value::{order_cmp, order_cmp_in, Collation, KeyPart, SType, Value};
 
 use super::{Env, Exec, CHECK_EVERY};
 
@@ -171,8 +171,10 @@ impl<'a> Exec<'a> {
         }
         // ORDER BY ... LIMIT keeps only the rows it may return
         let keep = p.limit.map_or(usize::MAX, |l| l.saturating_add(p.offset));
+        let order: Vec<(bool, Collation)> = p.order.iter().map(|(e, d)| (*d, e.key_collation())).collect();
+        let distinct: Vec<Collation> = p.projection.iter().map(BExpr::key_collation).collect();
         let mut top = TopN::new(keep, |a: &(Row, Vec<Value>), b: &(Row, Vec<Value>)| {
-            order_cmp(a.1.iter().zip(&b.1).zip(&p.order).map(|((x, y), (_, d))| (x, y, *d)))
+            order_cmp_in(a.1.iter().zip(&b.1).zip(&order).map(|((x, y), (d, c))| (x, y, *d, *c)))
         });
         let mut seen = HashSet::new();
         let mut pushed = 0usize;
@@ -180,7 +182,7 @@ impl<'a> Exec<'a> {
         for row in &rows {
             let env = Env { row, parent };
             let proj: Row = p.projection.iter().map(|e| self.eval(e, &env)).collect::<SqlResult<_>>()?;
-            if p.distinct && !seen.insert(proj.iter().map(|v| v.key()).collect::<Vec<_>>()) {
+            if p.distinct && !seen.insert(proj.iter().zip(&distinct).map(|(v, c)| v.key_in(*c)).collect::<Vec<_>>()) {
                 continue;
             }
             let keys: Vec<Value> = p.order.iter().map(|(e, _)| self.eval(e, &env)).collect::<SqlResult<_>>()?;

@@ -26,7 +26,7 @@ use super::dates;
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{Env, Exec};
 use super::plan::BExpr;
-use super::value::{self, arith, cast, sql_cmp, ArithOp, SqlType, Value};
+use super::value::{self, cast, sql_cmp, ArithOp, SqlType, Value};
 pub(crate) use bits::{bits, from_u64};
 use bits::{conv_text, export_set, hex, make_set, shift};
 use control::{coalesce, greatest, if_, ifnull, least, nullif};
@@ -119,6 +119,8 @@ pub struct Ctx<'a> {
     pub database: Option<&'a str>,
     /// The session's `LAST_INSERT_ID()`, where the caller has a session.
     pub last_insert_id: Option<&'a std::cell::Cell<i64>>,
+    /// The session's diagnostics (warnings), where the caller has a session.
+    pub diag: Option<&'a crate::sql::diag::Diagnostics>,
 }
 
 type EagerFn = fn(&Ctx, &[Value]) -> SqlResult<Value>;
@@ -326,7 +328,7 @@ pub static FUNCS: &[Def] = &[
     f("floor", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], true))).exact().scaled(),
     f("ceil", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact().scaled(),
     f("ceiling", 1, 1, &[Num], |_, v| Ok(floor_ceil(&v[0], false))).exact().scaled(),
-    f("mod", 2, 2, &[Num], |_, v| arith(ArithOp::Mod, &v[0], &v[1])),
+    f("mod", 2, 2, &[Num], |c, v| crate::sql::diag::arith_checked(c.diag, ArithOp::Mod, &v[0], &v[1])),
     f("sign", 1, 1, &[Num], |_, v| Ok(Value::Int(ord_int(sql_cmp(&v[0], &Value::Int(0)).unwrap_or(Ordering::Equal)))))
         .int(),
     f("sqrt", 1, 1, &[Num], |_, v| Ok(double_or_null(fl(&v[0]).sqrt()))),
@@ -550,7 +552,7 @@ impl Func {
             (Imp::Eager(_), _) => {}
         }
         let v = args.iter().map(|a| ex.eval(a, env)).collect::<SqlResult<Vec<_>>>()?;
-        self.call(&Ctx { now: ex.now, database: None, last_insert_id: ex.last_insert_id }, v)
+        self.call(&Ctx { now: ex.now, database: None, last_insert_id: ex.last_insert_id, diag: ex.diag }, v)
     }
 }
 

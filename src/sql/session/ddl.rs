@@ -413,7 +413,9 @@ impl Session {
             }
             Some(e) => {
                 let v = self.const_expr(e)?;
-                let v = cast(&v, c.ty, true)?;
+                let v = cast(&v, c.ty, true).map_err(|_| {
+                    SqlError::new(Code::InvalidDefault, format!("Invalid default value for '{}'", c.name))
+                })?;
                 if v.is_null() {
                     None
                 } else {
@@ -521,6 +523,7 @@ impl Session {
                 let old_name = std::mem::replace(&mut meta.name, n.name.clone());
                 self.table_renamed(&old, &old_name, meta)?; // constraints.rs
             }
+            AlterOp::ModifyColumn(def) => self.modify_column(meta, def)?,
             AlterOp::AddPrimaryKey if meta.indexes.iter().any(|ix| ix.primary) => {
                 return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
             }
@@ -532,6 +535,53 @@ impl Session {
             | AlterOp::DropConstraint(_) => {}
         }
         self.put_table(meta)?;
+        Ok(())
+    }
+
+    /// `MODIFY [COLUMN] c def` (and `CHANGE`, after its rename): the column
+    /// takes the new definition, every row's value is stored again as an
+    /// `INSERT` would store it in the new type (strict mode: a value that
+    /// does not fit is an error and nothing changes; otherwise it is
+    /// adjusted with a warning), CHECK constraints are checked again, and
+    /// the indexes over the column are built again.
+    fn modify_column(&mut self, meta: &mut TableMeta, def: &ColumnDef) -> SqlResult<()> {
+        let i = meta.column(&def.name).ok_or_else(|| {
+            SqlError::new(Code::BadField, format!("Unknown column '{}' in '{}'", def.name, meta.name))
+        })?;
+        let cm = self.column_meta(def)?;
+        if cm.ty != meta.columns[i].ty {
+            self.column_retyped(meta, &meta.columns[i].name.clone())?; // constraints.rs
+        }
+        let rows = self.all_rows(meta)?;
+        meta.columns[i] = cm;
+        let mut stored = Vec::with_capacity(rows.len());
+        for (n, (rowid, mut row)) in rows.into_iter().enumerate() {
+            self.diag.set_row(n as u64 + 1);
+            row.resize(meta.columns.len(), Value::Null);
+            let v = std::mem::replace(&mut row[i], Value::Null);
+            row[i] = self.coerce(meta, i, v).map_err(|e| match e.code {
+                // MySQL's words in ALTER TABLE: NULLs met by a new NOT NULL,
+                // a string longer than the new length
+                Code::BadNull => SqlError::new(Code::InvalidUseOfNull, "Invalid use of NULL value"),
+                Code::DataTooLong => SqlError::new(
+                    Code::WarnDataTruncated,
+                    format!("Data truncated for column '{}' at row {}", def.name, n + 1),
+                ),
+                _ => e,
+            })?;
+            self.row_inserted(meta, &row)?; // constraints.rs: CHECK
+            self.db.put(&row_key(meta.id, rowid), &encode_row(&row))?;
+            stored.push((rowid, row));
+        }
+        for pos in 0..meta.indexes.len() {
+            if meta.indexes[pos].columns.contains(&i) {
+                self.delete_prefix(&index_prefix(meta.indexes[pos].id))?;
+                for (rowid, row) in &stored {
+                    self.check_unique(meta, row, *rowid, Some(pos))?;
+                    self.put_index_entry(&meta.indexes[pos], row, *rowid)?;
+                }
+            }
+        }
         Ok(())
     }
 

@@ -114,7 +114,8 @@ impl Session {
         let mut seq = RowSeq::default();
         let mut n = 0;
         self.insert_ids.start();
-        for r in rows {
+        for (i, r) in rows.into_iter().enumerate() {
+            self.diag.set_row(i as u64 + 1);
             n += self.insert_row_with(&t, &map, r, ignore, replace, upsert.as_ref(), now, &mut seq)?;
         }
         self.store_seq(&t, &seq)?;
@@ -122,7 +123,9 @@ impl Session {
         Ok(n)
     }
 
-    /// `UPDATE`: the rows changed.
+    /// `UPDATE [IGNORE]`: the rows changed. With `IGNORE` a row whose new
+    /// values would duplicate a key or break a foreign key or CHECK is left
+    /// as it was, with the error as a warning.
     pub(super) fn update(
         &mut self,
         table: &ObjName,
@@ -130,6 +133,7 @@ impl Session {
         filter: Option<&Expr>,
         order_by: &[OrderItem],
         limit: Option<&Expr>,
+        ignore: bool,
     ) -> SqlResult<u64> {
         let cat = self.catalog()?;
         let t = self.table_meta(&cat, table)?;
@@ -150,7 +154,8 @@ impl Session {
         let now = statement_time(&self.db);
         // one execution of the assignments for all the rows
         let state = Rc::new(ExecState::default());
-        for (rowid, old) in targets {
+        for (k, (rowid, old)) in targets.into_iter().enumerate() {
+            self.diag.set_row(k as u64 + 1);
             let mut new = old.clone();
             {
                 let ex = Exec { state: state.clone(), ..self.exec(now) };
@@ -159,11 +164,34 @@ impl Session {
                     new[*i] = self.coerce(&t, *i, v)?;
                 }
             }
-            if self.rewrite_row(&t, rowid, &old, &new)? {
-                n += 1;
-            }
+            n += u64::from(self.rewrite_row_or_ignore(&t, rowid, &old, &new, ignore)?);
         }
         Ok(n)
+    }
+
+    /// Rewrites a row for `UPDATE`; with `ignore` (`UPDATE IGNORE`), a
+    /// change that fails a key or a constraint is undone and becomes a
+    /// warning. Whether the row changed.
+    fn rewrite_row_or_ignore(
+        &mut self,
+        t: &TableMeta,
+        rowid: u64,
+        old: &Row,
+        new: &Row,
+        ignore: bool,
+    ) -> SqlResult<bool> {
+        let before = if ignore { self.db.savepoint() } else { None };
+        match self.rewrite_row(t, rowid, old, new) {
+            Ok(changed) => Ok(changed),
+            Err(e) if ignore && skippable(e.code) => {
+                if let Some(sp) = before {
+                    self.db.restore_savepoint(sp);
+                }
+                self.diag.warn(e.code, e.message);
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// `DELETE`: the rows deleted.
@@ -215,15 +243,16 @@ impl Session {
         Ok(n)
     }
 
-    /// Multi-table `UPDATE <joins> SET [t.]c = e, ... [WHERE ...]`: each row
-    /// of a table assigned to that takes part in a row of the join is
-    /// updated once, with the values of the first such joined row; the
+    /// Multi-table `UPDATE [IGNORE] <joins> SET [t.]c = e, ... [WHERE ...]`:
+    /// each row of a table assigned to that takes part in a row of the join
+    /// is updated once, with the values of the first such joined row; the
     /// rows changed.
     pub(super) fn update_join(
         &mut self,
         from: &[TableRef],
         assignments: &[(Option<String>, String, Expr)],
         filter: Option<&Expr>,
+        ignore: bool,
     ) -> SqlResult<u64> {
         // the table of each assignment: its qualifier, else the one table
         // of the FROM clause that has the column
@@ -295,7 +324,7 @@ impl Session {
                 for (col, v) in vals {
                     new[*col] = self.coerce(t, *col, v.clone())?;
                 }
-                if self.rewrite_row(t, rowid, &old, &new)? {
+                if self.rewrite_row_or_ignore(t, rowid, &old, &new, ignore)? {
                     n += 1;
                 }
             }
@@ -343,15 +372,52 @@ impl Session {
         })
     }
 
+    /// The value `v` as column `i` of `t` stores it. Bad data (too long,
+    /// out of range, not a number or time) and NULL in a NOT NULL column
+    /// fail as the statement running has it (`diag.rs`: strict
+    /// `sql_mode`, `IGNORE`); otherwise the value is adjusted as `CAST`
+    /// would (NULL: the type's implicit default) with a warning naming
+    /// the column and row.
     pub(in crate::sql) fn coerce(&self, t: &TableMeta, i: usize, v: Value) -> SqlResult<Value> {
         let c = &t.columns[i];
+        let assign = self.diag.assign();
         if v.is_null() {
             if c.not_null {
-                return Err(SqlError::new(Code::BadNull, format!("Column '{}' cannot be null", c.name)));
+                let e = SqlError::new(Code::BadNull, format!("Column '{}' cannot be null", c.name));
+                if assign.null_error {
+                    return Err(e);
+                }
+                self.diag.warn(e.code, e.message);
+                return Ok(implicit_default(c.ty));
             }
             return Ok(v);
         }
-        cast(&v, c.ty, true).map_err(|e| SqlError::new(e.code, format!("{} for column '{}'", e.message, c.name)))
+        let e = match cast(&v, c.ty, true) {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let row = self.diag.row();
+        let col = &c.name;
+        let type_word = c.ty.value_word();
+        let (code, message) = match e.code {
+            Code::DataTooLong if assign.strict => (e.code, format!("Data too long for column '{col}' at row {row}")),
+            Code::DataTooLong | Code::WarnDataTruncated | Code::TruncatedWrongValue if !assign.strict => {
+                (Code::WarnDataTruncated, format!("Data truncated for column '{col}' at row {row}"))
+            }
+            Code::WarnDataTruncated => (e.code, format!("Data truncated for column '{col}' at row {row}")),
+            Code::WarnDataOutOfRange => (e.code, format!("Out of range value for column '{col}' at row {row}")),
+            Code::TruncatedWrongValueForField | Code::TruncatedWrongValue => {
+                let shown = v.to_text().unwrap_or_default();
+                (e.code, format!("Incorrect {type_word} value: '{shown}' for column '{col}' at row {row}"))
+            }
+            _ => (e.code, format!("{} for column '{col}'", e.message)),
+        };
+        if assign.strict {
+            return Err(SqlError::new(code, message));
+        }
+        let adjusted = cast(&v, c.ty, false)?;
+        self.diag.warn(code, message);
+        Ok(adjusted)
     }
 
     /// A table's next row id and AUTO_INCREMENT value, read once per
@@ -485,14 +551,14 @@ impl Session {
                 given[i] = true;
             }
         }
-        // strict mode: a NOT NULL column without a default must be given
-        // (INSERT IGNORE takes the type's implicit default instead)
-        if let Some(c) = t.columns.iter().zip(&given).find(|(c, g)| !**g && !ignore && lacks_default(c)).map(|(c, _)| c)
-        {
-            return Err(SqlError::new(
-                Code::NoDefaultForField,
-                format!("Field '{}' doesn't have a default value", c.name),
-            ));
+        // a NOT NULL column without a default must be given: an error in
+        // strict mode, else the type's implicit default with a warning
+        for (c, _) in t.columns.iter().zip(&given).filter(|(c, g)| !**g && lacks_default(c)) {
+            let e = SqlError::new(Code::NoDefaultForField, format!("Field '{}' doesn't have a default value", c.name));
+            if self.diag.assign().strict {
+                return Err(e);
+            }
+            self.diag.warn(e.code, e.message);
         }
         let (rowid, mut auto) = self.next_seq(t, seq)?;
         for (i, cell) in row.iter_mut().enumerate() {
@@ -500,8 +566,9 @@ impl Session {
             if c.auto_increment {
                 let is_zero = matches!(cell.numeric(), Value::Int(0));
                 if cell.is_null() || is_zero {
+                    // past the type's range: out of range, as in MySQL
+                    *cell = self.coerce(t, i, Value::Int(auto))?;
                     self.insert_ids.generated(auto);
-                    *cell = Value::Int(auto);
                     auto += 1;
                     continue;
                 }
@@ -539,7 +606,10 @@ impl Session {
                 }
                 return Ok(if self.rewrite_row(t, rid, &old, &new)? { 2 } else { 0 });
             }
-            Err(e) if e.code == Code::DupEntry && ignore => return Ok(0),
+            Err(e) if e.code == Code::DupEntry && ignore => {
+                self.diag.warn(e.code, e.message);
+                return Ok(0);
+            }
             Err(e) if e.code == Code::DupEntry && replace => {
                 // delete every conflicting row, then insert
                 while let Some((rid, old)) = self.find_conflict(t, &row, u64::MAX)? {
@@ -701,6 +771,13 @@ impl Session {
     }
 }
 
+/// The errors `IGNORE` turns into warnings, leaving the row out: a
+/// duplicate key, a foreign key without its parent or with children, a
+/// false CHECK.
+fn skippable(code: Code) -> bool {
+    matches!(code, Code::DupEntry | Code::NoReferencedRow2 | Code::RowIsReferenced2 | Code::CheckConstraintViolated)
+}
+
 /// A row's values, exactly (a string's spelling, a decimal's scale): the
 /// identity by which a multi-table `DELETE`/`UPDATE` finds the rows a join
 /// selected.
@@ -751,10 +828,10 @@ pub(super) fn lacks_default(c: &ColumnMeta) -> bool {
 /// The implicit default of a type: zero, the empty string, the zero date.
 pub(super) fn implicit_default(ty: SqlType) -> Value {
     match ty {
-        SqlType::Int | SqlType::UInt | SqlType::Bool => Value::Int(0),
+        SqlType::Int | SqlType::UInt | SqlType::Integer { .. } | SqlType::Bool => Value::Int(0),
         SqlType::Double => Value::Double(0.0),
         SqlType::Decimal(_, s) => Value::Decimal(crate::sql::value::Decimal { m: 0, s }),
-        SqlType::Text(_) => Value::Str(String::new()),
+        SqlType::Text(_) | SqlType::Char(_) => Value::Str(String::new()),
         SqlType::Date => Value::Date(0),
         SqlType::DateTime => Value::DateTime(Timestamp(0)),
     }
@@ -762,7 +839,11 @@ pub(super) fn implicit_default(ty: SqlType) -> Value {
 
 pub(in crate::sql) fn table_scope(t: &TableMeta) -> Scope<'static> {
     Scope {
-        cols: t.columns.iter().map(|c| ScopeCol::new(Some(t.name.to_ascii_lowercase()), c.name.clone())).collect(),
+        cols: t
+            .columns
+            .iter()
+            .map(|c| ScopeCol::new(Some(t.name.to_ascii_lowercase()), c.name.clone()).typed(SType::of_sql(c.ty)))
+            .collect(),
         parent: None,
         correlated: Cell::new(false),
         touched: Cell::new(false),

@@ -25,6 +25,7 @@ use super::ast::*;
 use super::bind::{to_timestamp, Binder, Scope};
 use super::catalog::*;
 use super::constraints::ConstraintState;
+use super::diag::{Assign, Diagnostics, DivZero, SqlMode};
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, Exec};
 use super::front;
@@ -68,6 +69,22 @@ pub struct Session {
     pub(super) cons: ConstraintState,
     /// `LAST_INSERT_ID()` (`insert_id.rs`).
     insert_ids: InsertIds,
+    /// `sql_mode` (`diag.rs`).
+    sql_mode: SqlMode,
+    /// The warnings of the statements (`SHOW WARNINGS`) and how the one
+    /// running treats bad data (`diag.rs`).
+    pub(super) diag: Diagnostics,
+    /// The open transaction's savepoints (`SAVEPOINT`), oldest first.
+    savepoints: Vec<TxSavepoint>,
+}
+
+/// A savepoint of the open transaction: the transaction's state then, and
+/// its commit summary and row count then.
+struct TxSavepoint {
+    name: String,
+    snapshot: Option<crate::db::Snapshot>,
+    summary_len: usize,
+    rows: u64,
 }
 
 /// How many statements [`Session::execute_with_params`] keeps prepared,
@@ -198,6 +215,9 @@ impl Session {
             query_memory_limit: super::exec::QUERY_MEMORY_LIMIT,
             cons: ConstraintState::default(),
             insert_ids: InsertIds::default(),
+            sql_mode: SqlMode::default(),
+            diag: Diagnostics::default(),
+            savepoints: Vec::new(),
         }
     }
 
@@ -264,8 +284,9 @@ impl Session {
         let parsed = pieces.iter().map(|p| Session::parse(p)).collect::<SqlResult<Vec<_>>>()?;
         let controls = parsed.iter().any(|s| s.class() == StmtClass::Control);
         let own_tx = !controls && !self.explicit_tx;
+        // (the script's own transaction leaves the statements' warnings)
         if own_tx {
-            self.execute_parsed("BEGIN", &Stmt::Begin)?;
+            self.run_parsed("BEGIN", &Stmt::Begin)?;
         }
         let mut out = Vec::with_capacity(parsed.len());
         for (piece, stmt) in pieces.iter().zip(&parsed) {
@@ -280,7 +301,7 @@ impl Session {
             }
         }
         if own_tx {
-            self.execute_parsed("COMMIT", &Stmt::Commit)?;
+            self.run_parsed("COMMIT", &Stmt::Commit)?;
         }
         Ok(out)
     }
@@ -297,6 +318,7 @@ impl Session {
         self.explicit_tx = false;
         self.tx_summary.clear();
         self.tx_rows = 0;
+        self.savepoints.clear();
         self.catalog = None;
     }
 
@@ -390,13 +412,71 @@ impl Session {
 
     /// Executes exactly one statement.
     pub fn execute_one(&mut self, sql: &str) -> SqlResult<StatementResult> {
-        let stmt = Session::parse(sql)?;
+        let stmt = match Session::parse(sql) {
+            Ok(stmt) => stmt,
+            Err(e) => {
+                // a statement that does not parse leaves its error as the
+                // statement's diagnostics, as one that fails does
+                self.diag.start(Assign::STRICT, DivZero::Null);
+                self.diag.finish(Some(&e));
+                return Err(e);
+            }
+        };
         self.execute_parsed(sql, &stmt)
     }
 
     /// Executes a statement already parsed (and possibly rewritten) from
-    /// `sql`; `sql` is only used for the commit summary.
+    /// `sql`; `sql` is only used for the commit summary. Its warnings
+    /// replace the last statement's (`SHOW WARNINGS`, which leaves them).
     pub fn execute_parsed(&mut self, sql: &str, stmt: &Stmt) -> SqlResult<StatementResult> {
+        if let Stmt::Show(show @ (Show::Warnings(_) | Show::WarningCount)) = stmt {
+            return Ok(self.show_warnings(show));
+        }
+        let (assign, div_zero) = self.statement_mode(stmt);
+        self.diag.start(assign, div_zero);
+        let r = self.run_parsed(sql, stmt);
+        self.diag.finish(r.as_ref().err());
+        r
+    }
+
+    /// How a statement treats bad data in a column and division by zero,
+    /// by `sql_mode`: strict writes (`INSERT`, `UPDATE`, `CREATE TABLE ...
+    /// AS SELECT`) fail where the others adjust the value with a warning;
+    /// `INSERT IGNORE` / `UPDATE IGNORE` adjust (and skip rows that
+    /// duplicate a key or fail a constraint) with warnings; a single-row
+    /// `INSERT` of NULL into a NOT NULL column fails unless strictness is
+    /// off for it by `IGNORE`; division by zero warns, or fails in strict
+    /// writes, under `ERROR_FOR_DIVISION_BY_ZERO`.
+    fn statement_mode(&self, stmt: &Stmt) -> (Assign, DivZero) {
+        let strict = self.sql_mode.strict();
+        let (writes, ignore, single_row) = match stmt {
+            Stmt::Insert { ignore, source, .. } => {
+                (true, *ignore, matches!(source, InsertSource::Values(rows) if rows.len() == 1))
+            }
+            Stmt::Update { ignore, .. } => (true, *ignore, false),
+            Stmt::UpdateJoin { .. } | Stmt::CreateTable { as_query: Some(_), .. } | Stmt::AlterTable { .. } => {
+                (true, false, false)
+            }
+            _ => (false, false, false),
+        };
+        let assign = if ignore {
+            Assign { strict: false, null_error: false }
+        } else if strict || !writes {
+            Assign::STRICT
+        } else {
+            Assign { strict: false, null_error: single_row }
+        };
+        let div_zero = if !self.sql_mode.error_for_division_by_zero() {
+            DivZero::Null
+        } else if writes && strict && !ignore {
+            DivZero::Error
+        } else {
+            DivZero::Warn
+        };
+        (assign, div_zero)
+    }
+
+    fn run_parsed(&mut self, sql: &str, stmt: &Stmt) -> SqlResult<StatementResult> {
         match stmt {
             Stmt::Begin => {
                 if self.explicit_tx {
@@ -412,6 +492,18 @@ impl Session {
             }
             Stmt::Rollback => {
                 self.rollback();
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::Savepoint(name) => {
+                self.savepoint(name);
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::RollbackToSavepoint(name) => {
+                self.rollback_to_savepoint(name)?;
+                return Ok(StatementResult::Affected(0));
+            }
+            Stmt::ReleaseSavepoint(name) => {
+                self.release_savepoint(name)?;
                 return Ok(StatementResult::Affected(0));
             }
             Stmt::Backtrack { target, clamp } => {
@@ -487,6 +579,54 @@ impl Session {
         }
     }
 
+    /// `SAVEPOINT name`: marks the open transaction's state (one of the
+    /// same name is replaced); outside a transaction there is nothing to
+    /// mark, and it is forgotten, as in MySQL's autocommit mode.
+    fn savepoint(&mut self, name: &str) {
+        if !self.explicit_tx {
+            return;
+        }
+        self.savepoints.retain(|s| !s.name.eq_ignore_ascii_case(name));
+        self.db.begin();
+        self.savepoints.push(TxSavepoint {
+            name: name.to_string(),
+            snapshot: self.db.savepoint(),
+            summary_len: self.tx_summary.len(),
+            rows: self.tx_rows,
+        });
+    }
+
+    /// The position of savepoint `name`, else `ER_SP_DOES_NOT_EXIST`.
+    fn savepoint_at(&self, name: &str) -> SqlResult<usize> {
+        self.savepoints
+            .iter()
+            .rposition(|s| s.name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| SqlError::new(Code::SpDoesNotExist, format!("SAVEPOINT {name} does not exist")))
+    }
+
+    /// `ROLLBACK TO [SAVEPOINT] name`: the transaction's data, schema,
+    /// commit summary and row count return to the savepoint, which stays;
+    /// later savepoints are dropped.
+    fn rollback_to_savepoint(&mut self, name: &str) -> SqlResult<()> {
+        let at = self.savepoint_at(name)?;
+        self.savepoints.truncate(at + 1);
+        let sp = &self.savepoints[at];
+        if let Some(snap) = sp.snapshot.clone() {
+            self.db.restore_savepoint(snap);
+        }
+        self.tx_summary.truncate(sp.summary_len);
+        self.tx_rows = sp.rows;
+        self.catalog = None;
+        Ok(())
+    }
+
+    /// `RELEASE SAVEPOINT name`: drops it and the later ones.
+    fn release_savepoint(&mut self, name: &str) -> SqlResult<()> {
+        let at = self.savepoint_at(name)?;
+        self.savepoints.truncate(at);
+        Ok(())
+    }
+
     /// `SET TIMESTAMP = …` (`None`: `DEFAULT`, the real clock again).
     fn set_timestamp(&mut self, e: Option<&Expr>) -> SqlResult<()> {
         let t = match e {
@@ -525,6 +665,11 @@ impl Session {
     /// `SET name = value`: the session variables ReelDB implements; others
     /// are accepted and ignored.
     fn set_variable(&mut self, name: &str, value: &Expr) -> SqlResult<()> {
+        // `= DEFAULT`: the variables other than sql_mode read it as NULL
+        let value = match value {
+            Expr::Default if name != "sql_mode" => &Expr::Lit(Value::Null),
+            v => v,
+        };
         if name == "backtrack_window" {
             let v = self.const_expr(value)?;
             let n = match v.numeric() {
@@ -537,6 +682,24 @@ impl Session {
                 }
             };
             self.db.set_window(n)?;
+            return Ok(());
+        }
+        if name == "sql_mode" {
+            // DEFAULT is MySQL 8's default; NULL is not a mode
+            if matches!(value, Expr::Default) {
+                self.sql_mode = SqlMode::default();
+                return Ok(());
+            }
+            self.sql_mode = match self.const_expr(value)? {
+                Value::Int(n) => SqlMode::from_bits(n)?,
+                Value::Null => {
+                    return Err(SqlError::new(
+                        Code::WrongValueForVar,
+                        "Variable 'sql_mode' can't be set to the value of 'NULL'",
+                    ))
+                }
+                v => SqlMode::parse(&v.to_string())?,
+            };
             return Ok(());
         }
         if name == "foreign_key_checks" {
@@ -578,6 +741,7 @@ impl Session {
         self.explicit_tx = false;
         self.tx_summary.clear();
         self.tx_rows = 0;
+        self.savepoints.clear();
         if self.db.in_transaction() {
             if let Err(e) = self.db.commit(&summary, rows) {
                 self.catalog = None;
@@ -594,7 +758,8 @@ impl Session {
         let limit = self.query_memory_limit;
         let vr = |name: &str, args: &[Value]| virtual_rows(db, &cat, &cur_db, name, args, limit);
         let binder = Binder::new(db, &cat, &cur_db, &self.params, &vr, self.cte_max_depth, self.query_memory_limit)
-            .with_session(&self.insert_ids.last, self.cons.fk_checks);
+            .with_session(&self.insert_ids.last, self.cons.fk_checks)
+            .with_diagnostics(&self.diag, self.sql_mode);
         f(&binder)
     }
 
@@ -603,6 +768,7 @@ impl Session {
     fn exec(&self, now: Timestamp) -> Exec<'_> {
         Exec {
             last_insert_id: Some(&self.insert_ids.last),
+            diag: Some(&self.diag),
             ..Exec::new(&self.db, now, &self.params, self.query_memory_limit)
         }
     }
@@ -677,14 +843,16 @@ impl Session {
                 *replace,
                 OnDuplicate { sets: on_duplicate, row_alias: row_alias.as_ref() },
             ),
-            Stmt::Update { table, assignments, filter, order_by, limit } => {
-                self.update(table, assignments, filter.as_ref(), order_by, limit.as_ref())
+            Stmt::Update { table, assignments, filter, order_by, limit, ignore } => {
+                self.update(table, assignments, filter.as_ref(), order_by, limit.as_ref(), *ignore)
             }
             Stmt::Delete { table, filter, order_by, limit } => {
                 self.delete(table, filter.as_ref(), order_by, limit.as_ref())
             }
             Stmt::DeleteJoin { targets, from, filter } => self.delete_join(targets, from, filter.as_ref()),
-            Stmt::UpdateJoin { from, assignments, filter } => self.update_join(from, assignments, filter.as_ref()),
+            Stmt::UpdateJoin { from, assignments, filter, ignore } => {
+                self.update_join(from, assignments, filter.as_ref(), *ignore)
+            }
             other => {
                 Err(SqlError::unsupported(format!("{other:?}").split([' ', '(', '{']).next().unwrap_or("statement")))
             }
@@ -766,5 +934,55 @@ mod tests {
         assert_eq!(text(&a1), upto_two);
         assert_eq!(text(&b1), upto_three);
         assert_eq!(text(&a2), upto_two);
+    }
+
+    /// A rollback to a savepoint takes back the statements after it from
+    /// the commit's summary and row count, and the schema from the
+    /// catalogue cache.
+    #[test]
+    fn rollback_to_savepoint_rolls_back_summary_rows_and_schema() {
+        let mut s = Session::in_memory();
+        s.execute("CREATE TABLE t (a INT)").unwrap();
+        s.execute(
+            "BEGIN; INSERT INTO t VALUES (1); SAVEPOINT p; INSERT INTO t VALUES (2), (3); \
+             CREATE TABLE u (b INT); ROLLBACK TO SAVEPOINT p; INSERT INTO t VALUES (4); COMMIT",
+        )
+        .unwrap();
+        let last = s.database().timeline().last().cloned().unwrap();
+        assert_eq!(last.summary, "INSERT INTO t VALUES (1); INSERT INTO t VALUES (4)");
+        assert_eq!(last.rows_changed, 2);
+        assert_eq!(s.execute_one("SELECT * FROM u").unwrap_err().code, Code::NoSuchTable);
+        let StatementResult::Rows { rows, .. } = s.execute_one("SELECT a FROM t ORDER BY a").unwrap() else {
+            panic!("rows")
+        };
+        assert_eq!(text(&rows), vec!["1", "4"]);
+    }
+
+    fn cell(s: &mut Session, sql: &str) -> String {
+        match s.execute_one(sql).unwrap() {
+            StatementResult::Rows { rows, .. } => text(&rows).join(";"),
+            StatementResult::Affected(n) => format!("affected {n}"),
+        }
+    }
+
+    /// A script run as one transaction leaves its statements' warnings
+    /// for the next call (its own BEGIN and COMMIT do not clear them), and
+    /// `sql_mode` survives ROLLBACK and BACKTRACK as the session does.
+    #[test]
+    fn warnings_outlive_the_scripts_own_transaction_and_sql_mode_survives_rollback() {
+        let mut s = Session::in_memory();
+        s.execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(2))").unwrap();
+        s.execute_atomically("INSERT INTO t VALUES (1, 'a'); INSERT IGNORE INTO t VALUES (1, 'b'), (2, 'long')")
+            .unwrap();
+        assert_eq!(
+            cell(&mut s, "SHOW WARNINGS"),
+            "Warning,1062,Duplicate entry '1' for key 't.PRIMARY';Warning,1265,Data truncated for column 'v' at row 2"
+        );
+        assert_eq!(cell(&mut s, "SELECT @@warning_count"), "2");
+        assert_eq!(cell(&mut s, "SHOW COUNT(*) WARNINGS"), "2");
+        s.execute("SET sql_mode = 'ansi_quotes'; BEGIN; INSERT INTO t VALUES (3, 'x'); ROLLBACK").unwrap();
+        s.execute("BACKTRACK TO TIMESTAMP '2000-01-01 00:00:00' OR EARLIEST").unwrap();
+        assert_eq!(cell(&mut s, "SELECT @@sql_mode"), "ANSI_QUOTES");
+        assert_eq!(cell(&mut s, "SHOW WARNINGS"), "");
     }
 }

@@ -16,7 +16,43 @@ impl Session {
         StatementResult::Rows { columns: columns.iter().map(|s| s.to_string()).collect(), rows }
     }
 
+    /// `SHOW WARNINGS [LIMIT …]` and `SHOW COUNT(*) WARNINGS`: the last
+    /// statement's warnings, which they leave in place.
+    pub(super) fn show_warnings(&self, s: &Show) -> StatementResult {
+        match s {
+            Show::WarningCount => {
+                Session::rows(&["@@session.warning_count"], vec![vec![Value::Int(self.diag.warning_count() as i64)]])
+            }
+            _ => {
+                let (skip, take) = match s {
+                    Show::Warnings(Some((offset, n))) => (*offset, *n),
+                    _ => (0, u64::MAX),
+                };
+                let skip = usize::try_from(skip).unwrap_or(usize::MAX);
+                let take = usize::try_from(take).unwrap_or(usize::MAX);
+                let rows = self
+                    .diag
+                    .warnings()
+                    .into_iter()
+                    .skip(skip)
+                    .take(take)
+                    .map(|w| {
+                        vec![
+                            Value::Str(w.level.into()),
+                            Value::Int(i64::from(w.code.number().unwrap_or(0))),
+                            Value::Str(w.message),
+                        ]
+                    })
+                    .collect();
+                Session::rows(&["Level", "Code", "Message"], rows)
+            }
+        }
+    }
+
     pub(super) fn show(&mut self, s: &Show) -> SqlResult<StatementResult> {
+        if matches!(s, Show::Warnings(_) | Show::WarningCount) {
+            return Ok(self.show_warnings(s));
+        }
         let cat = self.catalog()?;
         let like_ok = |name: &str, pat: &Option<String>| pat.as_ref().is_none_or(|p| like(name, p));
         Ok(match s {
@@ -140,6 +176,7 @@ impl Session {
                 })?;
                 Session::rows(&["Variable_name", "Value"], rows)
             }
+            Show::Warnings(_) | Show::WarningCount => self.show_warnings(s),
         })
     }
 }

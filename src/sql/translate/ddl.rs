@@ -4,10 +4,10 @@ use sqlparser::ast as sp;
 
 use super::expr::expr;
 use super::query::query;
-use super::{ident, obj_name, unsupported};
+use super::{ident, name, obj_name, unsupported};
 use crate::sql::ast::*;
 use crate::sql::error::{SqlError, SqlResult};
-use crate::sql::value::SqlType;
+use crate::sql::value::{IntWidth, SqlType};
 
 pub(super) fn create_table(ct: sp::CreateTable) -> SqlResult<Stmt> {
     let mut columns = Vec::new();
@@ -60,7 +60,10 @@ pub(super) fn alter_table(at: sp::AlterTable) -> SqlResult<Stmt> {
     for op in at.operations {
         use sp::AlterTableOperation as A;
         let one = match op {
-            A::AddColumn { column_def: c, .. } => {
+            A::AddColumn { column_def: c, column_position, .. } => {
+                if column_position.is_some() {
+                    return unsupported("FIRST / AFTER in ALTER TABLE");
+                }
                 // the column's REFERENCES and CHECK follow it
                 let (mut fks, mut checks) = (Vec::new(), Vec::new());
                 column_constraints(&c, &mut fks, &mut checks)?;
@@ -81,8 +84,15 @@ pub(super) fn alter_table(at: sp::AlterTable) -> SqlResult<Stmt> {
             A::RenameColumn { old_column_name, new_column_name } => {
                 AlterOp::RenameColumn { from: ident(&old_column_name), to: ident(&new_column_name) }
             }
-            A::ChangeColumn { old_name, new_name, .. } => {
-                AlterOp::RenameColumn { from: ident(&old_name), to: ident(&new_name) }
+            A::ModifyColumn { col_name, data_type, options, column_position } => {
+                modified_column(col_name, data_type, options, column_position.is_some())?
+            }
+            A::ChangeColumn { old_name, new_name, data_type, options, column_position } => {
+                let (from, to) = (ident(&old_name), ident(&new_name));
+                if !from.eq_ignore_ascii_case(&to) {
+                    ops.push(AlterOp::RenameColumn { from, to });
+                }
+                modified_column(new_name, data_type, options, column_position.is_some())?
             }
             A::RenameTable { table_name } => match table_name {
                 sp::RenameTableNameKind::As(n) | sp::RenameTableNameKind::To(n) => AlterOp::RenameTable(obj_name(&n)?),
@@ -99,6 +109,31 @@ pub(super) fn alter_table(at: sp::AlterTable) -> SqlResult<Stmt> {
         ops.push(one);
     }
     Ok(Stmt::AlterTable { name, ops })
+}
+
+/// The new definition of `MODIFY` / `CHANGE`: a column definition as in
+/// `CREATE TABLE`, without keys, constraints or a position.
+fn modified_column(
+    name: sp::Ident,
+    data_type: sp::DataType,
+    options: Vec<sp::ColumnOption>,
+    positioned: bool,
+) -> SqlResult<AlterOp> {
+    if positioned {
+        return unsupported("FIRST / AFTER in ALTER TABLE");
+    }
+    let c = sp::ColumnDef {
+        name,
+        data_type,
+        options: options.into_iter().map(|option| sp::ColumnOptionDef { name: None, option }).collect(),
+    };
+    let (mut fks, mut checks) = (Vec::new(), Vec::new());
+    column_constraints(&c, &mut fks, &mut checks)?;
+    let def = column_def(&c)?;
+    if def.primary_key || def.unique || !fks.is_empty() || !checks.is_empty() {
+        return unsupported("a key or a constraint in MODIFY / CHANGE COLUMN");
+    }
+    Ok(AlterOp::ModifyColumn(def))
 }
 
 pub(super) fn index_column(c: &sp::IndexColumn) -> SqlResult<String> {
@@ -160,7 +195,7 @@ fn check(c: &sp::CheckConstraint) -> CheckDef {
 
 fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
     let mut d = ColumnDef {
-        name: ident(&c.name),
+        name: name(&c.name)?,
         ty: data_type(&c.data_type)?,
         not_null: false,
         default: None,
@@ -168,6 +203,11 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
         primary_key: false,
         unique: false,
     };
+    if matches!(&c.data_type, sp::DataType::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SERIAL")) {
+        d.not_null = true;
+        d.auto_increment = true;
+        d.unique = true;
+    }
     for o in &c.options {
         match &o.option {
             sp::ColumnOption::NotNull => d.not_null = true,
@@ -189,6 +229,24 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
     Ok(d)
 }
 
+/// The type `CAST(x AS t)` (and a typed literal) converts to: casts to an
+/// integer type are to SIGNED or UNSIGNED, to CHAR [(n)] to a string.
+pub(super) fn cast_type(t: &sp::DataType) -> SqlResult<SqlType> {
+    Ok(match data_type(t)? {
+        SqlType::Integer { unsigned: false, .. } => SqlType::Int,
+        SqlType::Integer { unsigned: true, .. } => SqlType::UInt,
+        SqlType::Char(_) => match t {
+            sp::DataType::Char(Some(sp::CharacterLength::IntegerLength { length, .. }))
+            | sp::DataType::Character(Some(sp::CharacterLength::IntegerLength { length, .. })) => {
+                SqlType::Text(Some(*length as u32))
+            }
+            _ => SqlType::Text(None),
+        },
+        ty => ty,
+    })
+}
+
+/// The type of a column declared as `t`.
 pub(super) fn data_type(t: &sp::DataType) -> SqlResult<SqlType> {
     use sp::DataType as D;
     let len = |l: &Option<sp::CharacterLength>| match l {
@@ -200,27 +258,29 @@ pub(super) fn data_type(t: &sp::DataType) -> SqlResult<SqlType> {
         sp::ExactNumberInfo::Precision(p) => SqlType::Decimal((*p as u32).min(65), 0),
         sp::ExactNumberInfo::PrecisionAndScale(p, s) => SqlType::Decimal((*p as u32).min(65), (*s).clamp(0, 30) as u32),
     };
+    let int = |width, unsigned| SqlType::Integer { width, unsigned };
     Ok(match t {
+        // BOOL is TINYINT(1), and so is what MySQL declares as TINYINT(1)
         D::TinyInt(Some(1)) => SqlType::Bool,
-        D::TinyInt(_)
-        | D::SmallInt(_)
-        | D::MediumInt(_)
-        | D::Int(_)
-        | D::Integer(_)
-        | D::BigInt(_)
-        | D::Int2(_)
-        | D::Int4(_)
-        | D::Int8(_)
-        | D::Signed
-        | D::SignedInteger => SqlType::Int,
-        D::TinyIntUnsigned(_)
-        | D::SmallIntUnsigned(_)
-        | D::MediumIntUnsigned(_)
-        | D::IntUnsigned(_)
-        | D::IntegerUnsigned(_)
-        | D::BigIntUnsigned(_)
-        | D::Unsigned
-        | D::UnsignedInteger => SqlType::UInt,
+        D::TinyInt(_) => int(IntWidth::Tiny, false),
+        D::SmallInt(_) | D::Int2(_) => int(IntWidth::Small, false),
+        D::MediumInt(_) => int(IntWidth::Medium, false),
+        D::Int(_) | D::Integer(_) | D::Int4(_) => int(IntWidth::Int, false),
+        D::BigInt(_) | D::Int8(_) => int(IntWidth::Big, false),
+        D::TinyIntUnsigned(_) => int(IntWidth::Tiny, true),
+        D::SmallIntUnsigned(_) | D::Int2Unsigned(_) => int(IntWidth::Small, true),
+        D::MediumIntUnsigned(_) => int(IntWidth::Medium, true),
+        D::IntUnsigned(_) | D::IntegerUnsigned(_) | D::Int4Unsigned(_) => int(IntWidth::Int, true),
+        D::BigIntUnsigned(_) | D::Int8Unsigned(_) => int(IntWidth::Big, true),
+        // ZEROFILL makes an integer type UNSIGNED (the zero padding of its
+        // display is not kept: MySQL 8 deprecates it)
+        D::Zerofill(inner) => match data_type(inner)? {
+            SqlType::Integer { width, .. } => int(width, true),
+            SqlType::Bool => int(IntWidth::Tiny, true),
+            other => other,
+        },
+        D::Signed | D::SignedInteger => SqlType::Int,
+        D::Unsigned | D::UnsignedInteger => SqlType::UInt,
         D::Decimal(i) | D::Numeric(i) | D::Dec(i) | D::DecimalUnsigned(i) | D::DecUnsigned(i) => dec(i),
         D::Float(_)
         | D::Double(_)
@@ -231,14 +291,16 @@ pub(super) fn data_type(t: &sp::DataType) -> SqlResult<SqlType> {
         | D::Float64
         | D::FloatUnsigned(_)
         | D::DoubleUnsigned(_) => SqlType::Double,
-        D::Varchar(l) | D::Char(l) | D::Character(l) | D::CharacterVarying(l) | D::CharVarying(l) | D::Nvarchar(l) => {
-            SqlType::Text(len(l))
-        }
+        // CHAR without a length is CHAR(1)
+        D::Char(l) | D::Character(l) => SqlType::Char(len(l).unwrap_or(1)),
+        D::Varchar(l) | D::CharacterVarying(l) | D::CharVarying(l) | D::Nvarchar(l) => SqlType::Text(len(l)),
         D::Text | D::TinyText | D::MediumText | D::LongText | D::String(_) => SqlType::Text(None),
         D::Bool | D::Boolean => SqlType::Bool,
         D::Date => SqlType::Date,
         D::Datetime(_) | D::Timestamp(_, _) => SqlType::DateTime,
         D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SIGNED") => SqlType::Int,
+        // SERIAL: BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE (column_def adds the rest)
+        D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SERIAL") => int(IntWidth::Big, true),
         // MySQL has no user-defined types: an unknown type name is a syntax error
         D::Custom(n, _) => return Err(SqlError::parse(format!("Unknown data type '{n}'"))),
         other => return unsupported(format!("type {other}")),

@@ -2,13 +2,27 @@
 
 use sqlparser::ast as sp;
 
-use super::ddl::data_type;
+use super::ddl::cast_type;
 use super::query::{order_items, query};
 use super::source::param_at;
-use super::{first_words, ident, unsupported};
+use super::{first_words, ident, name, unsupported};
+
+/// MySQL's reserved words that name a function called without parentheses:
+/// the parser may give them as names, which are not columns.
+const NILADIC: &[&str] = &[
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "localtime",
+    "localtimestamp",
+    "utc_date",
+    "utc_time",
+    "utc_timestamp",
+];
 use crate::sql::ast::*;
 use crate::sql::error::{Code, SqlError, SqlResult};
-use crate::sql::value::{ArithOp, Decimal, Value};
+use crate::sql::value::{ArithOp, Collation, Decimal, Value};
 
 /// How deeply expressions may nest (`a AND b AND …` nests one level per
 /// operator). Translating, binding and evaluating recurse once per level,
@@ -140,19 +154,25 @@ pub(super) fn expr(e: sp::Expr) -> SqlResult<Expr> {
     let _level = Nesting::enter()?;
     Ok(match e {
         E::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default") => Expr::Default,
-        E::Identifier(i) => Expr::Column { table: None, name: ident(&i) },
+        // the niladic functions (CURRENT_DATE, ...) arrive as names
+        E::Identifier(i) if NILADIC.iter().any(|f| i.value.eq_ignore_ascii_case(f)) => {
+            Expr::Column { table: None, name: ident(&i) }
+        }
+        E::Identifier(i) => Expr::Column { table: None, name: name(&i)? },
         E::CompoundIdentifier(parts) => {
             let n = parts.len();
             if n < 2 {
                 return Err(SqlError::parse("bad identifier"));
             }
-            Expr::Column { table: Some(ident(&parts[n - 2])), name: ident(&parts[n - 1]) }
+            // a word after a period is a name, reserved or not (MySQL)
+            let table = if n == 2 { name(&parts[0])? } else { ident(&parts[n - 2]) };
+            Expr::Column { table: Some(table), name: ident(&parts[n - 1]) }
         }
         E::Value(sp::ValueWithSpan { value: sp::Value::Placeholder(p), span }) if p == "?" => param_at(span.start)?,
         E::Value(v) => Expr::Lit(value(v.value)?),
         E::TypedString(ts) => {
             let v = value(ts.value.value)?;
-            let ty = data_type(&ts.data_type)?;
+            let ty = cast_type(&ts.data_type)?;
             Expr::Cast(Box::new(Expr::Lit(v)), ty)
         }
         E::Nested(e) => expr(*e)?,
@@ -297,8 +317,19 @@ pub(super) fn expr(e: sp::Expr) -> SqlResult<Expr> {
                 .collect::<SqlResult<_>>()?,
             else_: else_result.map(|o| bx(*o)).transpose()?,
         },
-        E::Cast { expr: e, data_type: t, .. } => Expr::Cast(bx(*e)?, data_type(&t)?),
-        E::Convert { expr: e, data_type: Some(t), .. } => Expr::Cast(bx(*e)?, data_type(&t)?),
+        E::Cast { expr: e, data_type: t, .. } => Expr::Cast(bx(*e)?, cast_type(&t)?),
+        E::Collate { expr: e, collation } => {
+            let n = collation
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map_or_else(|| collation.to_string(), |i| i.value.clone());
+            match Collation::from_name(&n) {
+                Some(c) => Expr::Collate(bx(*e)?, c),
+                None => return Err(SqlError::new(Code::UnknownCollation, format!("Unknown collation: '{n}'"))),
+            }
+        }
+        E::Convert { expr: e, data_type: Some(t), .. } => Expr::Cast(bx(*e)?, cast_type(&t)?),
         E::Substring { expr: e, substring_from, substring_for, .. } => {
             let mut args = vec![expr(*e)?];
             if let Some(f) = substring_from {
@@ -389,13 +420,23 @@ fn quantified(left: sp::Expr, op: &sp::BinaryOperator, right: sp::Expr, all: boo
 
 /// A window specification (`OVER (...)`, `WINDOW w AS (...)`).
 pub(super) fn window_spec(ws: sp::WindowSpec) -> SqlResult<WindowSpec> {
+    let offset = |e: sp::Expr| -> SqlResult<Expr> {
+        match e {
+            sp::Expr::Interval(iv) => {
+                let [n, unit] = interval(iv)?;
+                let Expr::Lit(Value::Str(unit)) = unit else { return unsupported("INTERVAL without a single unit") };
+                Ok(Expr::Interval(Box::new(n), unit))
+            }
+            e => expr(e),
+        }
+    };
     let bound = |b: sp::WindowFrameBound| -> SqlResult<FrameBound> {
         Ok(match b {
             sp::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
             sp::WindowFrameBound::Preceding(None) => FrameBound::UnboundedPreceding,
-            sp::WindowFrameBound::Preceding(Some(e)) => FrameBound::Preceding(expr(*e)?),
+            sp::WindowFrameBound::Preceding(Some(e)) => FrameBound::Preceding(offset(*e)?),
             sp::WindowFrameBound::Following(None) => FrameBound::UnboundedFollowing,
-            sp::WindowFrameBound::Following(Some(e)) => FrameBound::Following(expr(*e)?),
+            sp::WindowFrameBound::Following(Some(e)) => FrameBound::Following(offset(*e)?),
         })
     };
     let frame = match ws.window_frame {

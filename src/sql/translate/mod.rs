@@ -16,7 +16,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 use super::ast::*;
-use super::dialect::ReelDialect;
+use super::dialect::{is_reserved, ReelDialect};
 use super::error::{SqlError, SqlResult};
 use expr::{expr, too_deep};
 use literal_rows::insert_literal_rows;
@@ -46,6 +46,9 @@ fn parse_general(sql: &str) -> SqlResult<Stmt> {
     if p.peek_token_ref().token == Token::EOF {
         return Err(SqlError::parse("Query was empty"));
     }
+    // `UPDATE IGNORE`: read as UPDATE, then marked
+    let update_ignore = matches!(&p.peek_nth_token_ref(0).token, Token::Word(w) if w.keyword == Keyword::UPDATE)
+        && matches!(&p.peek_nth_token_ref(1).token, Token::Word(w) if w.keyword == Keyword::IGNORE);
     let stmt = parse_one(&mut p, sql)?;
     let mut delimited = false;
     while p.consume_token(&Token::SemiColon) {
@@ -60,7 +63,15 @@ fn parse_general(sql: &str) -> SqlResult<Stmt> {
         SOURCE.with(|s| std::mem::replace(&mut *s.borrow_mut(), Source { text: sql.to_string(), ..Source::default() }));
     let r = statement(stmt);
     SOURCE.with(|s| *s.borrow_mut() = outer);
-    r
+    match r {
+        Ok(Stmt::Update { table, assignments, filter, order_by, limit, .. }) if update_ignore => {
+            Ok(Stmt::Update { table, assignments, filter, order_by, limit, ignore: true })
+        }
+        Ok(Stmt::UpdateJoin { from, assignments, filter, .. }) if update_ignore => {
+            Ok(Stmt::UpdateJoin { from, assignments, filter, ignore: true })
+        }
+        r => r,
+    }
 }
 
 /// Parses the statement at the parser's position by its first word, with
@@ -89,7 +100,8 @@ fn parse_one(p: &mut Parser, sql: &str) -> SqlResult<sp::Statement> {
         }
         Keyword::UPDATE => {
             p.next_token();
-            p.parse_update(first)
+            let _ = p.parse_keyword(Keyword::IGNORE);
+            dml::parse_update(p, first)
         }
         Keyword::DELETE => {
             p.next_token();
@@ -298,11 +310,27 @@ fn ident(i: &sp::Ident) -> String {
     i.value.clone()
 }
 
+/// A name given by the statement (of a table, a column, an alias): an
+/// unquoted MySQL reserved word is a syntax error, as in MySQL.
+fn name(i: &sp::Ident) -> SqlResult<String> {
+    if i.quote_style.is_none() && is_reserved(&i.value) {
+        let at = i.span.start;
+        return Err(SqlError::parse(format!(
+            "You have an error in your SQL syntax: '{}' is a reserved word; write it quoted (`{}`) to use it as a name at Line: {}, Column: {}",
+            i.value, i.value, at.line, at.column
+        )));
+    }
+    Ok(ident(i))
+}
+
 fn obj_name(n: &sp::ObjectName) -> SqlResult<ObjName> {
     let parts: Vec<String> =
         n.0.iter()
-            .map(|p| match p {
-                sp::ObjectNamePart::Identifier(i) => Ok(ident(i)),
+            .enumerate()
+            .map(|(k, p)| match p {
+                // a word after a period is a name, reserved or not (MySQL)
+                sp::ObjectNamePart::Identifier(i) if k > 0 => Ok(ident(i)),
+                sp::ObjectNamePart::Identifier(i) => name(i),
                 other => unsupported(other),
             })
             .collect::<SqlResult<_>>()?;

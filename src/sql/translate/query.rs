@@ -5,7 +5,7 @@ use sqlparser::parser::Parser;
 
 use super::expr::{expr, func_args, window_spec};
 use super::source::item_texts;
-use super::{first_words, ident, obj_name, simple_name, unsupported};
+use super::{first_words, ident, name, obj_name, simple_name, unsupported};
 use crate::sql::ast::*;
 use crate::sql::dialect::ReelDialect;
 use crate::sql::error::{Code, SqlError, SqlResult};
@@ -94,7 +94,7 @@ fn select(s: sp::Select) -> SqlResult<Select> {
                 SelectItem::Expr { expr: expr(e)?, alias: None, text }
             }
             sp::SelectItem::ExprWithAlias { expr: e, alias } => {
-                SelectItem::Expr { text: ident(&alias), expr: expr(e)?, alias: Some(ident(&alias)) }
+                SelectItem::Expr { text: ident(&alias), expr: expr(e)?, alias: Some(name(&alias)?) }
             }
             sp::SelectItem::Wildcard(_) => SelectItem::Wildcard,
             sp::SelectItem::QualifiedWildcard(k, _) => match k {
@@ -173,8 +173,8 @@ pub(super) fn from_items(items: Vec<sp::TableWithJoins>) -> SqlResult<Vec<TableR
     Ok(from)
 }
 
-fn alias(a: Option<sp::TableAlias>) -> Option<String> {
-    a.map(|a| ident(&a.name))
+fn alias(a: Option<sp::TableAlias>) -> SqlResult<Option<String>> {
+    a.map(|a| name(&a.name)).transpose()
 }
 
 fn table_factor(t: sp::TableFactor) -> SqlResult<TableRef> {
@@ -189,17 +189,17 @@ fn table_factor(t: sp::TableFactor) -> SqlResult<TableRef> {
                         other => return unsupported(other),
                     }
                 }
-                return Ok(TableRef::Function { name: n, args: out, alias: alias(a) });
+                return Ok(TableRef::Function { name: n, args: out, alias: alias(a)? });
             }
             let temporal = match version {
                 None => None,
                 Some(sp::TableVersion::ForSystemTimeAsOf(e)) => Some(temporal(e)?),
                 Some(other) => return unsupported(other),
             };
-            TableRef::Table { name: obj_name(&name)?, alias: alias(a), temporal }
+            TableRef::Table { name: obj_name(&name)?, alias: alias(a)?, temporal }
         }
         sp::TableFactor::Derived { subquery, alias: a, .. } => {
-            TableRef::Derived { query: Box::new(query(*subquery)?), alias: alias(a) }
+            TableRef::Derived { query: Box::new(query(*subquery)?), alias: alias(a)? }
         }
         sp::TableFactor::NestedJoin { table_with_joins, alias: a } => {
             if a.is_some() {

@@ -148,6 +148,16 @@ pub fn negate(v: &Value) -> SqlResult<Value> {
     })
 }
 
+/// An integer as a value: an `Int` when it fits in 64 signed bits, else
+/// an integral decimal (how `BIGINT UNSIGNED` and `CAST(... AS UNSIGNED)`
+/// hold the values above `i64::MAX`).
+fn int_value(n: i128) -> Value {
+    match i64::try_from(n) {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::Decimal(Decimal { m: n, s: 0 }),
+    }
+}
+
 /// Casts a value to a type (CAST / column assignment). `strict` makes bad
 /// conversions errors (column assignment), otherwise they convert leniently
 /// as CAST does.
@@ -155,7 +165,7 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
     if v.is_null() {
         return Ok(Value::Null);
     }
-    let bad = || SqlError::new(Code::TruncatedWrongValue, format!("Incorrect {} value: '{}'", ty.name(), v));
+    let bad = || SqlError::new(Code::TruncatedWrongValue, format!("Incorrect {} value: '{}'", ty.value_word(), v));
     // a string that is not a number, stored in a numeric column: MySQL
     // says "data truncated" when it starts with a number, "incorrect value"
     // when it does not
@@ -163,7 +173,7 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
     // range, in CAST the expression's
     let too_big = || {
         if strict {
-            SqlError::new(Code::WarnDataOutOfRange, format!("Out of range value: '{v}'"))
+            SqlError::new(Code::WarnDataOutOfRange, "Out of range value")
         } else {
             out_of_range(&v.to_string())
         }
@@ -172,11 +182,13 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
         if num_prefix_len(t.trim()) > 0 {
             SqlError::new(Code::WarnDataTruncated, "Data truncated")
         } else {
-            SqlError::new(Code::TruncatedWrongValueForField, format!("Incorrect {} value: '{}'", ty.name(), v))
+            SqlError::new(Code::TruncatedWrongValueForField, format!("Incorrect {} value: '{}'", ty.value_word(), v))
         }
     };
     Ok(match ty {
-        SqlType::Int | SqlType::Bool => match v {
+        // BOOL is TINYINT(1): its values are TINYINT's
+        SqlType::Bool => cast(v, SqlType::Integer { width: IntWidth::Tiny, unsigned: false }, strict)?,
+        SqlType::Int => match v {
             Value::Int(i) => Value::Int(*i),
             Value::Str(s) => {
                 let t = s.trim();
@@ -196,15 +208,65 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
                 }
                 Value::Int(f.round() as i64)
             }
-            Value::Decimal(d) => Value::Int(i64::try_from(d.round_i128()).map_err(|_| too_big())?),
+            Value::Decimal(d) => {
+                let r = d.round_i128();
+                match i64::try_from(r) {
+                    Ok(i) => Value::Int(i),
+                    // CAST(18446744073709551615 AS SIGNED) is -1: an
+                    // unsigned 64-bit value wraps
+                    Err(_) if !strict && (0..=u64::MAX as i128).contains(&r) => Value::Int(r as u64 as i64),
+                    Err(_) => return Err(too_big()),
+                }
+            }
             other => Value::Int(other.to_i64().unwrap_or(0)),
         },
         SqlType::UInt => {
             let i = cast(v, SqlType::Int, strict)?;
             match i {
-                Value::Int(x) if x < 0 && !strict => Value::Decimal(Decimal { m: x as i128 + (1i128 << 64), s: 0 }),
+                Value::Int(x) if x < 0 && !strict => int_value(x as i128 + (1i128 << 64)),
                 x => x,
             }
+        }
+        SqlType::Integer { width, unsigned } => {
+            let n = match v {
+                Value::Int(i) => *i as i128,
+                Value::Decimal(d) => d.round_i128(),
+                // `as` saturates (NaN: 0); the range check below bounds it
+                Value::Double(f) => f.round() as i128,
+                Value::Str(s) => {
+                    let t = s.trim();
+                    if let Some(d) = Decimal::parse(t) {
+                        d.round_i128()
+                    } else if strict && t.parse::<f64>().is_err() {
+                        return Err(not_a_number(t));
+                    } else {
+                        parse_num_prefix(t).round() as i128
+                    }
+                }
+                other => other.to_i64().unwrap_or(0) as i128,
+            };
+            // a negative fraction that rounds to 0 is still below an
+            // UNSIGNED type's range (MariaDB)
+            let negative = match v {
+                Value::Decimal(d) => d.m < 0,
+                Value::Double(f) => *f < 0.0,
+                Value::Str(s) => parse_num_prefix(s) < 0.0,
+                _ => n < 0,
+            };
+            let n = if unsigned && negative && n == 0 { -1 } else { n };
+            let (lo, hi) = width.range(unsigned);
+            if (lo..=hi).contains(&n) {
+                int_value(n)
+            } else if strict {
+                return Err(SqlError::new(Code::WarnDataOutOfRange, "Out of range value"));
+            } else {
+                // MySQL's non-strict mode stores the nearest bound
+                int_value(n.clamp(lo, hi))
+            }
+        }
+        SqlType::Char(n) => {
+            let s = v.to_text().unwrap_or_default();
+            cast(&Value::Str(s.trim_end_matches(' ').to_string()), SqlType::Text(Some(n)), strict)?
         }
         SqlType::Decimal(p, s) => {
             let d = match v {
@@ -222,7 +284,7 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
             let limit = pow10(p).unwrap_or(i128::MAX);
             if p > 0 && d.m.abs() >= limit {
                 if strict {
-                    return Err(SqlError::new(Code::WarnDataOutOfRange, format!("Out of range value: '{v}'")));
+                    return Err(SqlError::new(Code::WarnDataOutOfRange, "Out of range value"));
                 }
                 let max = limit - 1;
                 Value::Decimal(Decimal { m: if d.m < 0 { -max } else { max }, s })
@@ -237,12 +299,18 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
         SqlType::Text(n) => {
             let s = v.to_text().unwrap_or_default();
             match n {
+                // spaces past the length are dropped, in strict mode too
+                Some(n) if s.chars().count() > n as usize && s.chars().skip(n as usize).all(|c| c == ' ') => {
+                    Value::Str(s.chars().take(n as usize).collect())
+                }
                 Some(n) if strict && s.chars().count() > n as usize => {
                     return Err(SqlError::new(
                         Code::DataTooLong,
                         format!("Data too long for column (max {n} characters)"),
                     ));
                 }
+                // lenient: cut to the column's length
+                Some(n) if s.chars().count() > n as usize => Value::Str(s.chars().take(n as usize).collect()),
                 _ => Value::Str(s),
             }
         }

@@ -15,7 +15,9 @@ mod decimal;
 mod parse;
 
 pub use arith::{arith, cast, negate, ArithOp};
-pub use compare::{cmp_numeric, collate_char, collate_cmp, collate_key, order_cmp, sql_cmp, KeyPart};
+pub use compare::{
+    cmp_numeric, collate_cmp, collate_key, order_cmp, order_cmp_in, sql_cmp, sql_cmp_in, Collation, KeyPart,
+};
 use decimal::pow10;
 pub use decimal::Decimal;
 pub use parse::{date_to_ts, parse_date, parse_num_prefix, temporal};
@@ -62,13 +64,67 @@ impl PartialEq for Value {
     }
 }
 
+/// The storage width of a declared integer type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum IntWidth {
+    /// TINYINT: one byte.
+    Tiny,
+    /// SMALLINT: two bytes.
+    Small,
+    /// MEDIUMINT: three bytes.
+    Medium,
+    /// INT, INTEGER: four bytes.
+    Int,
+    /// BIGINT: eight bytes.
+    Big,
+}
+
+impl IntWidth {
+    /// The MySQL name of the type.
+    pub fn name(self) -> &'static str {
+        match self {
+            IntWidth::Tiny => "tinyint",
+            IntWidth::Small => "smallint",
+            IntWidth::Medium => "mediumint",
+            IntWidth::Int => "int",
+            IntWidth::Big => "bigint",
+        }
+    }
+
+    /// The smallest and largest value a column of the type holds.
+    pub fn range(self, unsigned: bool) -> (i128, i128) {
+        let bits = match self {
+            IntWidth::Tiny => 8,
+            IntWidth::Small => 16,
+            IntWidth::Medium => 24,
+            IntWidth::Int => 32,
+            IntWidth::Big => 64,
+        };
+        if unsigned {
+            (0, (1i128 << bits) - 1)
+        } else {
+            (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+        }
+    }
+}
+
 /// The declared type of a column or a cast target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SqlType {
-    /// INT, BIGINT, ...
+    /// A signed 64-bit integer: `CAST(x AS SIGNED)`, and the integer
+    /// columns of databases written before the declared integer types were
+    /// kept (shown as `int`, holding any 64-bit value).
     Int,
-    /// UNSIGNED integer (stored as a signed 64-bit integer).
+    /// `CAST(x AS UNSIGNED)` (a value above `i64::MAX` is an integral
+    /// [`Decimal`]), and the unsigned columns of older databases (shown as
+    /// `int unsigned`).
     UInt,
+    /// A declared integer column type (`TINYINT` ... `BIGINT`, optionally
+    /// `UNSIGNED`), holding the values of its MySQL range.
+    Integer { width: IntWidth, unsigned: bool },
+    /// CHAR(n): trailing spaces are removed when a value is stored, as
+    /// MySQL removes them on retrieval.
+    Char(u32),
     /// DECIMAL(p, s).
     Decimal(u32, u32),
     /// DOUBLE, FLOAT, REAL.
@@ -87,7 +143,20 @@ impl SqlType {
     /// Whether values of the type are numbers (also BOOL, as in MySQL):
     /// their index keys sort in the numeric key class.
     pub fn is_numeric(&self) -> bool {
-        matches!(self, SqlType::Int | SqlType::UInt | SqlType::Double | SqlType::Decimal(..) | SqlType::Bool)
+        matches!(
+            self,
+            SqlType::Int
+                | SqlType::UInt
+                | SqlType::Integer { .. }
+                | SqlType::Double
+                | SqlType::Decimal(..)
+                | SqlType::Bool
+        )
+    }
+
+    /// Whether values of the type are strings.
+    pub fn is_text(&self) -> bool {
+        matches!(self, SqlType::Text(_) | SqlType::Char(_))
     }
 
     /// The MySQL-style name of the type.
@@ -95,6 +164,9 @@ impl SqlType {
         match self {
             SqlType::Int => "int".into(),
             SqlType::UInt => "int unsigned".into(),
+            SqlType::Integer { width, unsigned: false } => width.name().into(),
+            SqlType::Integer { width, unsigned: true } => format!("{} unsigned", width.name()),
+            SqlType::Char(n) => format!("char({n})"),
             SqlType::Decimal(p, s) => format!("decimal({p},{s})"),
             SqlType::Double => "double".into(),
             SqlType::Text(Some(n)) => format!("varchar({n})"),
@@ -102,6 +174,15 @@ impl SqlType {
             SqlType::Bool => "tinyint(1)".into(),
             SqlType::Date => "date".into(),
             SqlType::DateTime => "datetime".into(),
+        }
+    }
+
+    /// The word MySQL's messages give the type's values: `Incorrect integer
+    /// value` for every integer type, else the type's name without its size.
+    pub fn value_word(&self) -> String {
+        match self {
+            SqlType::Int | SqlType::UInt | SqlType::Integer { .. } | SqlType::Bool => "integer".into(),
+            other => other.name().split('(').next().unwrap_or_default().to_string(),
         }
     }
 }
@@ -120,6 +201,10 @@ pub enum SType {
     Null,
     /// An integer.
     Int,
+    /// An unsigned integer (MySQL's BIGINT UNSIGNED: an UNSIGNED column,
+    /// `CAST(x AS UNSIGNED)`): `+`, `-`, `*` and `DIV` with one are unsigned too,
+    /// and a result below 0 is an error.
+    UInt,
     /// An exact decimal with this many digits after the point.
     Decimal(u32),
     /// A double.
@@ -146,10 +231,11 @@ impl SType {
     /// The type of a column's (or a cast's) values.
     pub fn of_sql(t: SqlType) -> SType {
         match t {
-            SqlType::Int | SqlType::UInt | SqlType::Bool => SType::Int,
+            SqlType::UInt | SqlType::Integer { unsigned: true, .. } => SType::UInt,
+            SqlType::Int | SqlType::Integer { .. } | SqlType::Bool => SType::Int,
             SqlType::Decimal(_, s) => SType::Decimal(s),
             SqlType::Double => SType::Double,
-            SqlType::Text(_) => SType::Str,
+            SqlType::Text(_) | SqlType::Char(_) => SType::Str,
             SqlType::Date | SqlType::DateTime => SType::Time,
         }
     }
@@ -161,8 +247,13 @@ impl SType {
     /// strings or times a string.
     pub fn merge(self, o: SType) -> SType {
         use SType::*;
+        let signed = |t: SType| if t == UInt { Int } else { t };
         match (self, o) {
-            (Null, x) | (x, Null) => x,
+            (Null, x) | (x, Null) => return x,
+            (UInt, UInt) => return UInt,
+            _ => {}
+        }
+        match (signed(self), signed(o)) {
             (Unknown, _) | (_, Unknown) => Unknown,
             (Int, Int) => Int,
             (Int, Decimal(s)) | (Decimal(s), Int) => Decimal(s),
@@ -180,7 +271,7 @@ impl SType {
     pub fn arith(op: ArithOp, a: SType, b: SType) -> SType {
         use SType::*;
         let scale = |t: SType| match t {
-            Int => Some(0),
+            Int | UInt => Some(0),
             Decimal(s) => Some(s),
             _ => None,
         };
@@ -190,15 +281,38 @@ impl SType {
             _ => {}
         }
         if op == ArithOp::IntDiv {
-            return Int;
+            // MySQL: `DIV` with an unsigned operand is unsigned
+            return if a == UInt || b == UInt { UInt } else { Int };
         }
         let (Some(x), Some(y)) = (scale(a), scale(b)) else { return Double };
         match op {
             ArithOp::Div | ArithOp::WideDiv => Decimal((x + DIV_PRECISION_INCREMENT).min(MAX_SCALE)),
-            _ if a == Int && b == Int => Int,
+            // MySQL: with an unsigned operand, + - * are unsigned
+            ArithOp::Add | ArithOp::Sub | ArithOp::Mul if matches!((a, b), (UInt, Int | UInt) | (Int, UInt)) => UInt,
+            _ if matches!(a, Int | UInt) && matches!(b, Int | UInt) => Int,
             ArithOp::Mul => Decimal((x + y).min(MAX_SCALE)),
             _ => Decimal(x.max(y)),
         }
+    }
+
+    /// The value of an expression of the type, checked against its range
+    /// and given the type's form ([`SType::conform`]): an unsigned result
+    /// below 0 or above 2^64-1 is `ER_DATA_OUT_OF_RANGE`, as in MySQL.
+    pub fn checked(self, v: Value) -> SqlResult<Value> {
+        if self == SType::UInt {
+            let out = match &v {
+                Value::Int(i) => *i < 0,
+                Value::Decimal(d) => d.m < 0 || d.round_i128() > u64::MAX as i128,
+                _ => false,
+            };
+            if out {
+                return Err(SqlError::new(
+                    Code::DataOutOfRange,
+                    format!("BIGINT UNSIGNED value is out of range in '{v}'"),
+                ));
+            }
+        }
+        Ok(self.conform(v))
     }
 
     /// Gives a value the type's form: an integer or a decimal of a decimal
