@@ -266,10 +266,11 @@ fn an_empty_storage_opens_as_a_new_database() {
     assert_eq!(s.execute_one("SELECT 1").unwrap(), Session::in_memory().execute_one("SELECT 1").unwrap());
 }
 
-/// Pages that open plus one point query read lazily (exactly the missing
-/// pages, no prefetch), for a table of `rows` rows followed by `commits`
-/// single-row update commits; and the store's page count.
-fn open_cost(rows: u64, commits: u64) -> (u64, u64) {
+/// What open plus one point query read lazily (exactly the missing pages,
+/// no prefetch), for a table of `rows` rows followed by `commits`
+/// single-row update commits: pages read, fetches made (the browser pays
+/// one IndexedDB transaction each) and the store's page count.
+fn open_cost(rows: u64, commits: u64) -> (u64, u64, u64) {
     let mem = MemBackend::new();
     let options = Options { window_secs: 1 << 40, ..Options::default() };
     let mut s = Session::new(Database::open(Box::new(mem.clone()), options.clone()).unwrap());
@@ -291,7 +292,7 @@ fn open_cost(rows: u64, commits: u64) -> (u64, u64) {
     let q = "SELECT v, s FROM t WHERE id = 4321";
     let got = lazily(&lazy, &mem, &mut stats, || l.execute_one(q));
     assert_eq!(got.unwrap(), s.execute_one(q).unwrap());
-    (stats.pages, mem.len().unwrap())
+    (stats.pages, stats.fetches, mem.len().unwrap())
 }
 
 /// Open reads the timeline whole (ARCHITECTURE.md, "Lazy pages"), but its
@@ -302,8 +303,20 @@ fn open_cost(rows: u64, commits: u64) -> (u64, u64) {
 #[test]
 fn open_reads_the_timeline_packed() {
     let commits = 3_000;
-    let (read, pages) = open_cost(5_000, commits);
+    let (read, _, pages) = open_cost(5_000, commits);
     assert!(read * 20 < commits, "open + a point query read {read} of {pages} pages");
+}
+
+/// Open reads the system tree level by level (`Store::load_levels`), so the
+/// fetches it needs grow with the tree's depth and its patch chains, not
+/// with the number of its leaves: a history ten times longer costs at most
+/// a few more fetches, and a few dozen in all.
+#[test]
+fn open_fetches_grow_with_depth_not_history() {
+    let (_, short, _) = open_cost(2_000, 300);
+    let (read, long, pages) = open_cost(2_000, 3_000);
+    assert!(long <= short + 4, "open + a point query: {short} fetches after 300 commits, {long} after 3,000");
+    assert!(long <= 40, "open + a point query after 3,000 commits: {long} fetches ({read} of {pages} pages)");
 }
 
 /// `cargo test --release --test lazy_pages -- --ignored --nocapture`:
@@ -312,7 +325,9 @@ fn open_reads_the_timeline_packed() {
 #[ignore]
 fn open_cost_by_history() {
     for (rows, commits) in [(100_000, 1_000), (100_000, 10_000), (100_000, 30_000)] {
-        let (read, pages) = open_cost(rows, commits);
-        println!("{rows} rows, {commits} commits: open + point query read {read} of {pages} pages");
+        let (read, fetches, pages) = open_cost(rows, commits);
+        println!(
+            "{rows} rows, {commits} commits: open + point query read {read} of {pages} pages in {fetches} fetches"
+        );
     }
 }

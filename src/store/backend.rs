@@ -177,14 +177,17 @@ impl MemBackend {
         m.lazy.as_mut().map(|l| std::mem::take(&mut l.missing).into_iter().collect()).unwrap_or_default()
     }
 
-    /// The pages to fetch for the `missing` ones: each, and the unloaded
-    /// pages up to `ahead` before and after it (the browser runtime:
-    /// [`PREFETCH_PAGES`], see [`next_ahead`]), at most [`FETCH_MAX`] in
-    /// all, in page order. Only pages not loaded yet are named. Before as
-    /// well as after: a patch chain leads to older records, usually on
-    /// lower pages.
+    /// The pages to fetch for the `missing` ones: each, and, when one page
+    /// is missing, the unloaded pages up to `ahead` before and after it
+    /// (the browser runtime: [`PREFETCH_PAGES`], see [`next_ahead`]), at
+    /// most [`FETCH_MAX`] in all, in page order. Only pages not loaded yet
+    /// are named. Before as well as after: a patch chain leads to older
+    /// records, usually on lower pages. Several pages missed by one attempt
+    /// are a whole level of a tree ([`crate::store::btree::Store::load_levels`]):
+    /// exactly what is needed, so they are fetched without neighbours.
     pub fn fetch_plan(&self, missing: &[u64], ahead: u64) -> Vec<u64> {
         let m = self.inner.borrow();
+        let ahead = if missing.len() > 1 { 0 } else { ahead };
         let mut plan = BTreeSet::new();
         for &p in missing {
             for n in p.saturating_sub(ahead)..p.saturating_add(ahead.saturating_add(1)) {
@@ -418,6 +421,7 @@ mod tests {
         lazy.fill([(4, page(4))]);
         assert!(lazy.read(4, &mut buf).is_ok());
         assert_eq!(lazy.fetch_plan(&[3], 2), vec![2, 3, 5], "loaded pages are not fetched again");
+        assert_eq!(lazy.fetch_plan(&[7, 3, 9], 2), vec![3, 7, 9], "several misses: exactly those");
         assert_eq!(next_ahead(15, 40, &[50]), 31, "a miss just past the last fetch: a scan");
         assert_eq!(next_ahead(1023, 40, &[50]), FETCH_MAX as u64);
         assert_eq!(next_ahead(63, 40, &[900]), PREFETCH_PAGES, "a miss elsewhere");

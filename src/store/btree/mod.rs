@@ -257,6 +257,37 @@ impl Store {
         }
     }
 
+    /// Loads every node of the tree `root`, level by level, going on past
+    /// nodes that cannot be read yet: on a lazy image (ARCHITECTURE.md,
+    /// "Lazy pages") one attempt reports the missing pages of a whole level
+    /// at once, so reading a tree of depth `d` costs about `d` fetches
+    /// rather than one per node. The error is the first missing-page error,
+    /// naming every page missed; any other error ends it at once.
+    pub fn load_levels(&self, root: &NodeRef) -> Result<()> {
+        let mut level = vec![root.clone()];
+        let mut missing = Vec::new();
+        while !level.is_empty() {
+            let mut next = Vec::new();
+            for r in &level {
+                match self.node(r) {
+                    Ok(n) => {
+                        if !n.is_leaf() {
+                            next.extend(n.kids.iter().cloned());
+                        }
+                    }
+                    Err(Error::PagesMissing(pages)) => missing.extend(pages),
+                    Err(e) => return Err(e),
+                }
+            }
+            level = next;
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::PagesMissing(missing))
+        }
+    }
+
     /// Calls `f` for every entry in `[start, end]` in key order until it
     /// returns false.
     pub fn scan(

@@ -21,9 +21,11 @@ use crate::wasm::{idb, js_error};
 /// level and a few for the catalogue (7 on a 1,000,000-row table).
 const FETCHES_BEFORE_ALL: u32 = 12;
 
-/// The same for open, which reads the system tree: one or two fetches
-/// unless the history is long, and then most of the store.
-const OPEN_FETCHES_BEFORE_ALL: u32 = 4;
+/// The same for open, which reads the system tree level by level
+/// (`Store::load_levels`: one fetch per level, plus the links of patch
+/// chains and of the free list); past this, or past a quarter of the store,
+/// every page is read instead.
+const OPEN_FETCHES_BEFORE_ALL: u32 = 16;
 
 /// What one operation has fetched so far (see `Core::fetch_some`).
 struct Fetches {
