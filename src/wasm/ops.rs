@@ -59,8 +59,13 @@ pub(super) async fn run_write<T>(
     if let Some(durable) = core.after_write() {
         JsFuture::from(durable).await?;
     }
-    if let Err(e) = core.collect_if_due().await {
-        web_sys::console::error_2(&"ReelDB: garbage collection after loading every page failed".into(), &e);
+    // Only after a commit: a read on the write path (the tab holds the
+    // writer lock) adds no garbage, and a collection due since open waits
+    // for the next write rather than making a first query load every page.
+    if core.last_seq() != before {
+        if let Err(e) = core.collect_if_due().await {
+            web_sys::console::error_2(&"ReelDB: garbage collection after loading every page failed".into(), &e);
+        }
     }
     core.emit_local(before);
     result

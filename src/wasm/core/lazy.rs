@@ -18,8 +18,13 @@ use crate::wasm::{idb, js_error};
 
 /// Fetches one operation makes before it reads every page instead (see
 /// `Core::fetch_some`): a point query on a cold image needs one per B+tree
-/// level and a few for the catalogue (7 on a 1,000,000-row table).
-const FETCHES_BEFORE_ALL: u32 = 12;
+/// level and a few for the catalogue (7 on a 1,000,000-row table), and one
+/// per link of a patch chain it follows (up to `MAX_CHAIN`, each link of a
+/// node patched by commits far apart on its own page: 15 fetches after
+/// 10,000 single-row commits). A fetch of a few dozen pages costs far less
+/// than reading a store of thousands; the quarter-of-the-store rule still
+/// bounds what an operation reads this way.
+const FETCHES_BEFORE_ALL: u32 = 40;
 
 /// The same for open, which reads the system tree level by level
 /// (`Store::load_levels`: one fetch per level, plus the links of patch
