@@ -111,3 +111,42 @@ fn upserts_and_replaces_report_mysqls_affected_rows() {
     assert_eq!(affected("REPLACE INTO u VALUES (3, 30)"), 1);
     assert_eq!(affected("REPLACE INTO u VALUES (3, 0)"), 3);
 }
+
+fn rows(s: &mut Session, sql: &str) -> Vec<Vec<Value>> {
+    match s.execute_one(sql).unwrap() {
+        StatementResult::Rows { rows, .. } => rows,
+        StatementResult::Affected(_) => panic!("rows expected"),
+    }
+}
+
+/// A session moved to another image of its store (the browser runtime does
+/// it when another tab committed) keeps its settings, as one connection
+/// would; its open transaction is not carried over.
+#[test]
+fn a_reopened_session_keeps_its_settings() {
+    let mem = reeldb::MemBackend::new();
+    let mut s = Session::new(reeldb::Database::open(Box::new(mem.clone()), reeldb::Options::default()).unwrap());
+    s.execute(
+        "SET TIMESTAMP = 1700000000; CREATE DATABASE shop; USE shop; \
+         CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, n TINYINT); INSERT INTO t (n) VALUES (1), (2); \
+         SET sql_mode = ''; SET foreign_key_checks = 0; SET cte_max_recursion_depth = 7",
+    )
+    .unwrap();
+    let probe = "SELECT DATABASE(), @@sql_mode, @@foreign_key_checks, @@cte_max_recursion_depth, LAST_INSERT_ID(), \
+                 UNIX_TIMESTAMP()";
+    s.execute("BEGIN; INSERT INTO t (n) VALUES (3)").unwrap();
+    assert!(s.in_transaction());
+    // LAST_INSERT_ID() is 3 now, and stays so although the row is lost
+    let before = rows(&mut s, probe);
+    let db = reeldb::Database::open(Box::new(mem.deep_copy()), reeldb::Options::default()).unwrap();
+    let mut r = Session::reopened(s, db);
+    assert!(!r.in_transaction());
+    assert_eq!(rows(&mut r, probe), before);
+    // sql_mode '' still holds: an out-of-range value is clipped, not an error
+    r.execute("INSERT INTO t (n) VALUES (1000)").unwrap();
+    assert_eq!(rows(&mut r, "SELECT n FROM t ORDER BY id"), [[Value::Int(1)], [Value::Int(2)], [Value::Int(127)]]);
+    // a session on a fresh image starts from the defaults
+    let mut fresh =
+        Session::new(reeldb::Database::open(Box::new(mem.deep_copy()), reeldb::Options::default()).unwrap());
+    assert_ne!(rows(&mut fresh, probe), before);
+}

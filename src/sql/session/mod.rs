@@ -221,6 +221,31 @@ impl Session {
         }
     }
 
+    /// The session `old` on another database (the browser runtime opens
+    /// a new image of the store when another tab committed): its settings
+    /// carry over — the current database where it still exists,
+    /// `sql_mode`, `foreign_key_checks`, `cte_max_recursion_depth`,
+    /// `query_memory_limit`, `LAST_INSERT_ID()`, the clock `SET TIMESTAMP`
+    /// fixed and the statements prepared recently. An open transaction and
+    /// its savepoints do not (the caller reports the transaction lost), nor
+    /// the last statement's warnings.
+    pub fn reopened(old: Session, mut db: Database) -> Session {
+        db.set_clock(old.db.fixed_clock());
+        let mut s = Session::new(db);
+        s.cte_max_depth = old.cte_max_depth;
+        s.query_memory_limit = old.query_memory_limit;
+        s.cons.fk_checks = old.cons.fk_checks;
+        s.insert_ids.last.set(old.insert_ids.last.get());
+        s.sql_mode = old.sql_mode;
+        s.recent = old.recent;
+        if old.cur_db != s.cur_db {
+            // The database may be gone in the new image: then the session
+            // stays on its default one.
+            let _ = s.use_database(&old.cur_db);
+        }
+        s
+    }
+
     /// The underlying database.
     pub fn database(&self) -> &Database {
         &self.db

@@ -44,20 +44,14 @@ impl Core {
     /// Replaces the session by one on `db`, opened on the image `mem` whose
     /// superblocks are `supers`; returns whether an open transaction was
     /// dropped.
-    pub(super) fn install_db(&self, mut db: Database, mem: MemBackend, supers: Superblocks) -> Result<bool, JsValue> {
+    pub(super) fn install_db(&self, db: Database, mem: MemBackend, supers: Superblocks) -> Result<bool, JsValue> {
         let p = self.persist.as_ref().expect("persistent");
         let old = self.session.borrow_mut().take();
-        let (clock, cur_db, in_tx) = match &old {
-            Some(s) => (s.database().fixed_clock(), s.current_database().to_string(), s.in_transaction()),
-            None => (None, String::new(), false),
+        let in_tx = old.as_ref().is_some_and(|s| s.in_transaction());
+        let session = match old {
+            Some(old) => Session::reopened(old, db),
+            None => Session::new(db),
         };
-        db.set_clock(clock);
-        let mut session = Session::new(db);
-        if !cur_db.is_empty() && cur_db != session.current_database() {
-            // The database may be gone in the new image: then the session
-            // stays on its default one.
-            let _ = session.use_database(&cur_db);
-        }
         *p.mem.borrow_mut() = mem;
         *p.supers.borrow_mut() = supers;
         p.pending.borrow_mut().clear();
