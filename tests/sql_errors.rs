@@ -165,6 +165,20 @@ fn an_expression_nested_past_the_limit_is_an_error_not_a_crash() {
         }
         let sum = format!("SELECT {}", vec!["1"; 5000].join(" + "));
         assert_eq!(s.execute(&sum).unwrap_err().code, Code::ParseError);
+        // Prefix words and parentheses nest in the parser itself, which reads
+        // at most 200 levels: past it the error says so (a reserved word whose
+        // expression failed is not read again as a column name).
+        let nots = |n: usize| format!("SELECT {}1", "NOT ".repeat(n));
+        let cases = |n: usize| format!("SELECT {}1{}", "CASE WHEN 1 THEN ".repeat(n), " END".repeat(n));
+        let parens = |n: usize| format!("SELECT {}1{}", "(".repeat(n), ")".repeat(n));
+        for sql in [nots(100), cases(100), parens(100)] {
+            assert!(s.execute(&sql).is_ok(), "{sql}");
+        }
+        for sql in [nots(250), cases(250), parens(250)] {
+            let e = s.execute(&sql).unwrap_err();
+            assert_eq!(e.code, Code::ParseError, "{sql}");
+            assert!(e.message.contains("nested too deeply"), "{}", e.message);
+        }
         assert_eq!(count(&mut s, "t"), 2, "the session stays usable");
     };
     std::thread::Builder::new().stack_size(256 << 20).spawn(run).unwrap().join().unwrap();

@@ -439,6 +439,19 @@ impl Dialect for ReelDialect {
         compound.transpose()
     }
 
+    fn is_reserved_for_identifier(&self, kw: Keyword) -> bool {
+        // Asked only after a word's own expression (`NOT x`, `CASE ...`)
+        // failed to parse: a MySQL reserved word is then not read again as a
+        // column name, so the error is the expression's (a statement nested
+        // past the parser's depth under `NOT` or `CASE` says so), not a
+        // syntax error after a column named `NOT`.
+        sqlparser::keywords::RESERVED_FOR_IDENTIFIER.contains(&kw)
+            || sqlparser::keywords::ALL_KEYWORDS_INDEX
+                .iter()
+                .position(|k| *k == kw)
+                .is_some_and(|i| is_reserved(sqlparser::keywords::ALL_KEYWORDS[i]))
+    }
+
     fn require_interval_qualifier(&self) -> bool {
         MySqlDialect {}.require_interval_qualifier()
     }

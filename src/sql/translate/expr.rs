@@ -32,7 +32,7 @@ use crate::sql::value::{ArithOp, Collation, Decimal, Value};
 const MAX_EXPR_DEPTH: usize = 1000;
 
 /// The error for a statement nested deeper than ReelDB evaluates.
-pub(super) fn too_deep() -> SqlError {
+fn too_deep() -> SqlError {
     SqlError::parse(format!(
         "You have an error in your SQL syntax: statement nested too deeply (expressions nest at most {MAX_EXPR_DEPTH} levels)"
     ))

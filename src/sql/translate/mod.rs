@@ -18,7 +18,7 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 use super::ast::*;
 use super::dialect::{is_reserved, ReelDialect};
 use super::error::{SqlError, SqlResult};
-use expr::{expr, too_deep};
+use expr::expr;
 use literal_rows::insert_literal_rows;
 use source::{offset, Source, SOURCE};
 use statement::statement;
@@ -26,10 +26,20 @@ use statement::statement;
 fn perr(e: sqlparser::parser::ParserError) -> SqlError {
     let msg = match e {
         sqlparser::parser::ParserError::ParserError(m) | sqlparser::parser::ParserError::TokenizerError(m) => m,
-        sqlparser::parser::ParserError::RecursionLimitExceeded => return too_deep(),
+        sqlparser::parser::ParserError::RecursionLimitExceeded => {
+            return SqlError::parse(format!(
+                "You have an error in your SQL syntax: statement nested too deeply (the parser reads at most \
+                 {PARSER_DEPTH} levels of nested expressions or subqueries)"
+            ))
+        }
     };
     SqlError::parse(format!("You have an error in your SQL syntax: {msg}"))
 }
+
+/// How deeply sqlparser may recurse (nested expressions, subqueries):
+/// its parser recurses several frames per level, so this keeps a
+/// statement within the stack on every target.
+const PARSER_DEPTH: usize = 200;
 
 /// Parses one statement (already split and front-parsed) into our AST.
 pub fn parse_statement(sql: &str) -> SqlResult<Stmt> {
@@ -41,7 +51,7 @@ pub fn parse_statement(sql: &str) -> SqlResult<Stmt> {
 
 fn parse_general(sql: &str) -> SqlResult<Stmt> {
     let dialect = ReelDialect;
-    let mut p = Parser::new(&dialect).with_recursion_limit(200).try_with_sql(sql).map_err(perr)?;
+    let mut p = Parser::new(&dialect).with_recursion_limit(PARSER_DEPTH).try_with_sql(sql).map_err(perr)?;
     while p.consume_token(&Token::SemiColon) {}
     if p.peek_token_ref().token == Token::EOF {
         return Err(SqlError::parse("Query was empty"));
@@ -294,7 +304,7 @@ const OTHER_STATEMENTS: &[Keyword] = &[
 /// Parses a standalone expression.
 pub fn parse_expr(sql: &str) -> SqlResult<Expr> {
     let dialect = ReelDialect;
-    let mut p = Parser::new(&dialect).with_recursion_limit(200).try_with_sql(sql).map_err(perr)?;
+    let mut p = Parser::new(&dialect).with_recursion_limit(PARSER_DEPTH).try_with_sql(sql).map_err(perr)?;
     let e = p.parse_expr().map_err(perr)?;
     if p.peek_token().token != Token::EOF {
         return Err(SqlError::parse(format!("You have an error in your SQL syntax near '{}'", p.peek_token().token)));
