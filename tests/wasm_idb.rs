@@ -289,11 +289,14 @@ async fn two_connections_see_each_others_writes_and_a_backtrack_rolls_back_the_o
     });
     a.subscribe(listener.as_ref().unchecked_ref::<Function>().clone());
 
-    exec(&a, "CREATE TABLE t (id INT PRIMARY KEY)").await;
+    exec(&a, "SET sql_mode = ''; CREATE TABLE t (id INT PRIMARY KEY)").await;
     exec(&b, "INSERT INTO t VALUES (1)").await;
     exec(&a, "INSERT INTO t VALUES (2)").await;
     assert_eq!(rows(&b, "SELECT id FROM t ORDER BY id").await, r#"[{"id":1},{"id":2}]"#);
     assert_eq!(rows(&a, "SELECT id FROM t ORDER BY id").await, r#"[{"id":1},{"id":2}]"#);
+    // A took B's commit into a new image: its session's settings stayed.
+    assert_eq!(rows(&a, "SELECT @@sql_mode AS m").await, r#"[{"m":""}]"#);
+    assert_ne!(rows(&b, "SELECT @@sql_mode AS m").await, r#"[{"m":""}]"#);
     let mark = a.now().unwrap();
     sleep(5).await;
 
