@@ -261,8 +261,8 @@ impl Store {
     /// nodes that cannot be read yet: on a lazy image (ARCHITECTURE.md,
     /// "Lazy pages") one attempt reports the missing pages of a whole level
     /// at once, so reading a tree of depth `d` costs about `d` fetches
-    /// rather than one per node. The error is the first missing-page error,
-    /// naming every page missed; any other error ends it at once.
+    /// rather than one per node. A missing-page error names every page
+    /// missed on the way; any other error ends it at once.
     pub fn load_levels(&self, root: &NodeRef) -> Result<()> {
         let mut level = vec![root.clone()];
         let mut missing = Vec::new();
