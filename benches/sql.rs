@@ -23,7 +23,12 @@
 //!   (GlueSQL's memory storage does not support indexes: n/a);
 //! - multi-way join: a chain of 8 tables of 1,000 rows (`m0.nxt = m1.id`,
 //!   ...), tables and predicates written in shuffled order, aggregated
-//!   (GlueSQL joins in the written order, a cross product: n/a).
+//!   (GlueSQL joins in the written order, a cross product: n/a);
+//! - window functions: `ROW_NUMBER()` and a three-row moving `SUM` over
+//!   `t1`'s 100 partitions, aggregated (GlueSQL: n/a);
+//! - foreign-key inserts: 20,000 single-row `INSERT`s in one transaction
+//!   into a table whose `FOREIGN KEY` references a 1,000-row parent, each
+//!   checked (SQLite with `PRAGMA foreign_keys = ON`; GlueSQL: n/a).
 //!
 //! Every query's result is checked to be the same on all engines. The
 //! read phases report the best of three runs.
@@ -74,6 +79,22 @@ const CHAIN_JOIN: &str = "SELECT COUNT(*), SUM(m0.id + m7.nxt) FROM m5, m2, m7, 
      WHERE m3.nxt = m4.id AND m0.nxt = m1.id AND m6.nxt = m7.id AND m2.nxt = m3.id \
      AND m5.nxt = m6.id AND m1.nxt = m2.id AND m4.nxt = m5.id";
 
+/// Window functions over the 100 groups of `t1`.
+const WINDOW: &str = "SELECT COUNT(*), SUM(r), SUM(s) FROM (SELECT \
+     ROW_NUMBER() OVER (PARTITION BY grp ORDER BY val, id) AS r, \
+     SUM(val) OVER (PARTITION BY grp ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM t1) d";
+
+const FK_PARENTS: u64 = 1000;
+const FK_ROWS: u64 = 20_000;
+const CREATE_FK_PARENT: &str = "CREATE TABLE fp (id INT PRIMARY KEY, name TEXT)";
+const CREATE_FK_CHILD: &str =
+    "CREATE TABLE fc (id INT PRIMARY KEY, pid INT NOT NULL, v INT, FOREIGN KEY (pid) REFERENCES fp (id))";
+const FK_CHECK: &str = "SELECT COUNT(*), SUM(pid), SUM(v) FROM fc";
+
+fn insert_fk_child(i: u64) -> String {
+    format!("INSERT INTO fc (id, pid, v) VALUES ({i}, {}, {})", (i * 7919) % FK_PARENTS, i % 100)
+}
+
 fn lookup_key(i: u64) -> i64 {
     ((i * 48271) % ROWS) as i64
 }
@@ -108,6 +129,10 @@ trait Engine {
         None
     }
     fn supports_many_way_join(&self) -> bool {
+        true
+    }
+    /// Window functions and enforced foreign keys.
+    fn supports_window_and_fk(&self) -> bool {
         true
     }
 }
@@ -239,6 +264,9 @@ impl Engine for GlueDb {
     fn supports_many_way_join(&self) -> bool {
         false
     }
+    fn supports_window_and_fk(&self) -> bool {
+        false
+    }
 }
 
 /// Times of one engine's phases (None: not supported).
@@ -251,6 +279,8 @@ struct Times {
     join: Duration,
     join_ix: Option<Duration>,
     chain: Option<Duration>,
+    window: Option<Duration>,
+    fk_insert: Option<Duration>,
 }
 
 fn best_of_3(mut f: impl FnMut()) -> Duration {
@@ -339,7 +369,38 @@ fn run(e: &mut dyn Engine) -> (Times, Vec<Vec<Vec<i64>>>) {
     } else {
         None
     };
-    (Times { insert, lookup: lookup_t, lookup_cached, lookup_prepared, agg, join, join_ix, chain }, results)
+    let (window, fk_insert) = if e.supports_window_and_fk() {
+        let window = best_of_3(|| r = e.query(WINDOW));
+        results.push(r.clone());
+        e.exec(CREATE_FK_PARENT);
+        let values: Vec<String> = (0..FK_PARENTS).map(|i| format!("({i}, 'parent {i}')")).collect();
+        e.exec(&format!("INSERT INTO fp VALUES {}", values.join(", ")));
+        e.exec(CREATE_FK_CHILD);
+        let t = Instant::now();
+        e.exec("BEGIN");
+        for i in 0..FK_ROWS {
+            e.exec(&insert_fk_child(i));
+        }
+        e.exec("COMMIT");
+        let fk_insert = t.elapsed();
+        results.push(e.query(FK_CHECK));
+        (Some(window), Some(fk_insert))
+    } else {
+        (None, None)
+    };
+    let times = Times {
+        insert,
+        lookup: lookup_t,
+        lookup_cached,
+        lookup_prepared,
+        agg,
+        join,
+        join_ix,
+        chain,
+        window,
+        fk_insert,
+    };
+    (times, results)
 }
 
 fn ms(d: Duration) -> String {
@@ -363,7 +424,10 @@ fn main() {
         engines.push(Box::new(Reel(Session::in_memory())));
     }
     if want("sqlite") {
-        engines.push(Box::new(Lite(rusqlite::Connection::open_in_memory().unwrap())));
+        let lite = rusqlite::Connection::open_in_memory().unwrap();
+        // SQLite checks foreign keys only when asked to.
+        lite.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        engines.push(Box::new(Lite(lite)));
     }
     if want("gluesql") {
         engines.push(Box::new(GlueDb(Glue::new(MemoryStorage::default()))));
@@ -388,7 +452,7 @@ fn main() {
     let lite = get("SQLite");
     let glue = get("GlueSQL");
     type Pick = fn(&Times) -> Option<Duration>;
-    let phases: [(&str, Pick); 8] = [
+    let phases: [(&str, Pick); 10] = [
         ("bulk insert 100k rows (1 tx)", |t| Some(t.insert)),
         ("10k primary-key lookups", |t| Some(t.lookup)),
         ("10k primary-key lookups, `?` via statement cache", |t| t.lookup_cached),
@@ -397,6 +461,8 @@ fn main() {
         ("join 10k x 100k, no index", |t| Some(t.join)),
         ("join 10k x 100k, with index", |t| t.join_ix),
         ("8-way join, 1k rows each, shuffled", |t| t.chain),
+        ("window functions over 100 partitions of 100k rows", |t| t.window),
+        ("20k foreign-key-checked inserts (1 tx)", |t| t.fk_insert),
     ];
     println!();
     println!("| workload | ReelDB | SQLite | GlueSQL | ReelDB/SQLite | ReelDB/GlueSQL |");
