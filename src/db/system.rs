@@ -36,8 +36,12 @@ impl Database {
         self.gc.live_bytes = r.u64()?;
         self.gc.history_bytes = r.u64()?;
         self.sys = NodeRef::Stored(sys);
-        // The whole system tree is read below: ask for all of a level's pages at once.
-        self.store.load_levels(&self.sys)?;
+        // The whole system tree is read below: on a partly loaded image, ask
+        // for all of a level's pages at once (with every page in memory the
+        // scan alone reads it).
+        if !self.store.pager.fully_loaded() {
+            self.store.load_levels(&self.sys)?;
+        }
         let mut records = Vec::new();
         self.store.scan(&self.sys, Bound::Unbounded, Bound::Unbounded, &mut |k, v| {
             records.push((k.to_vec(), v.to_vec()));
