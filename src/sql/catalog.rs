@@ -346,6 +346,9 @@ const TAG_DECIMAL: u8 = 0x0B;
 const TAG_DATE: u8 = 0x0C;
 const TAG_DATETIME: u8 = 0x15;
 const TAG_LONG_STR: u8 = 0x1E;
+/// A TIME: the tag, a byte giving the length, then that many bytes of the
+/// microseconds (little-endian, sign-extended).
+const TAG_TIME: u8 = 0x1F;
 const TAG_SHORT_STR: u8 = 0x20;
 
 /// Bytes of the shortest two's complement form of `v` (0 for zero), at
@@ -403,6 +406,12 @@ pub fn encode_row(vals: &[Value]) -> Vec<u8> {
             }
             Value::Date(d) => put_int(&mut out, TAG_DATE, *d),
             Value::DateTime(t) => put_int(&mut out, TAG_DATETIME, t.0),
+            Value::Time(t) => {
+                out.push(TAG_TIME);
+                let n = int_width(*t as i128, 8);
+                out.push(n as u8);
+                out.extend_from_slice(&t.to_le_bytes()[..n]);
+            }
         }
     }
     out
@@ -433,12 +442,18 @@ pub fn decode_row(b: &[u8]) -> SqlResult<Vec<Value>> {
             }
             TAG_DATE..TAG_DATETIME => Value::Date(int(&mut r, tag - TAG_DATE)?),
             TAG_DATETIME..TAG_LONG_STR => Value::DateTime(Timestamp(int(&mut r, tag - TAG_DATETIME)?)),
+            TAG_TIME => {
+                let n = r.u8().map_err(bad)?;
+                if n > 8 {
+                    return Err(corrupt("row"));
+                }
+                Value::Time(int(&mut r, n)?)
+            }
             TAG_LONG_STR | TAG_SHORT_STR.. => {
                 let n = if tag == TAG_LONG_STR { r.varlen().map_err(bad)? } else { usize::from(tag - TAG_SHORT_STR) };
                 let s = r.bytes(n).map_err(bad)?;
                 Value::Str(String::from_utf8(s.to_vec()).map_err(|_| corrupt("string"))?)
             }
-            _ => return Err(corrupt("row")),
         });
     }
     Ok(out)
@@ -454,6 +469,7 @@ pub fn key_class(v: &Value) -> u8 {
         Value::Int(_) | Value::Double(_) | Value::Decimal(_) => 0x10,
         Value::Str(_) => 0x20,
         Value::Date(_) | Value::DateTime(_) => 0x30,
+        Value::Time(_) => 0x40,
     }
 }
 
@@ -461,6 +477,7 @@ pub fn key_class(v: &Value) -> u8 {
 pub fn type_key_class(ty: &SqlType) -> u8 {
     match ty {
         SqlType::Date | SqlType::DateTime => key_class(&Value::Date(0)),
+        SqlType::Time => key_class(&Value::Time(0)),
         ty if ty.is_text() => key_class(&Value::Str(String::new())),
         _ => key_class(&Value::Int(0)),
     }
@@ -487,6 +504,13 @@ pub fn index_key_value(ty: &SqlType, v: &Value) -> Option<Value> {
         SqlType::Date | SqlType::DateTime => match v {
             Value::Date(_) | Value::DateTime(_) => v.clone(),
             Value::Str(s) => Value::DateTime(Timestamp::parse(s)?),
+            _ => return None,
+        },
+        // a string against a TIME is the time it spells; a number compares
+        // as `HHMMSS`, which is not the index order of every number
+        SqlType::Time => match v {
+            Value::Time(_) => v.clone(),
+            Value::Str(_) => Value::Time(crate::sql::dates::to_time(v)?),
             _ => return None,
         },
         _ => v.numeric(),
@@ -530,6 +554,7 @@ pub fn encode_key(v: &Value, out: &mut Vec<u8>) {
             };
             out.extend_from_slice(&((t as u64) ^ (1 << 63)).to_be_bytes());
         }
+        Value::Time(t) => out.extend_from_slice(&((*t as u64) ^ (1 << 63)).to_be_bytes()),
     }
 }
 
@@ -546,7 +571,7 @@ pub fn index_entry_key(index_id: u64, vals: &[&Value], rowid: u64) -> Vec<u8> {
 /// The row id at the end of an index entry key (0 for a malformed key).
 ///
 /// The key is read from its start: the prefix, then each encoded value
-/// (a class byte, 0x00–0x30, and its bytes) up to the row id, whose length
+/// (a class byte, 0x00–0x40, and its bytes) up to the row id, whose length
 /// byte (1–8) is no class byte.
 pub fn index_entry_rowid(key: &[u8]) -> u64 {
     let Some((_, mut at)) = key.get(1..).and_then(key_uint) else { return 0 };
@@ -555,7 +580,7 @@ pub fn index_entry_rowid(key: &[u8]) -> u64 {
         let Some(&class) = key.get(at) else { return 0 };
         at += match class {
             0x00 => 1,
-            0x10 | 0x30 => 9,
+            0x10 | 0x30 | 0x40 => 9,
             0x20 => {
                 // escaped string: 00 FF is a zero byte, 00 00 ends it
                 let mut i = at + 1;
@@ -594,6 +619,9 @@ mod tests {
             Value::Str("héllo".into()),
             Value::Date(18000),
             Value::DateTime(Timestamp(123)),
+            Value::Time(-3_020_399_000_000),
+            Value::Time(0),
+            Value::Time(45_296_500_000),
         ];
         let back = decode_row(&encode_row(&row)).unwrap();
         assert_eq!(back, row);
@@ -606,6 +634,9 @@ mod tests {
         assert!(enc(Value::Double(-3.5)) < enc(Value::Int(-3)));
         assert!(enc(Value::Null) < enc(Value::Int(i64::MIN)));
         assert!(enc(Value::Str("ab".into())) < enc(Value::Str("abc".into())));
+        assert!(enc(Value::Time(-1)) < enc(Value::Time(0)));
+        let key = index_entry_key(7, &[&Value::Time(-5), &Value::Int(1)], 42);
+        assert_eq!(index_entry_rowid(&key), 42);
     }
 
     #[test]

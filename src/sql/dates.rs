@@ -58,16 +58,59 @@ impl Civil {
     }
 }
 
-/// The time of day (microseconds) of a date-time, or of a `[-]H:MM[:SS[.f]]`
-/// string (a TIME); a date is at midnight.
-pub fn time_of_day(v: &Value) -> Option<i64> {
-    if let Value::Str(s) = v {
-        let s = s.trim();
-        if !s.contains('-') || s.starts_with('-') {
-            return parse_time(s);
+/// A value as a TIME in microseconds, as MySQL converts it: a TIME; a
+/// string `[-][D ]H:MM[:SS[.ffffff]]` or `[-]HHMMSS[.ffffff]` (also `MMSS`
+/// and `SS`), or a date-time string (its time of day); a number
+/// `[-]HHMMSS[.ffffff]`; a date-time's time of day (a date's is midnight).
+/// None when it is none of these or outside ±838:59:59.
+pub fn to_time(v: &Value) -> Option<i64> {
+    match v {
+        Value::Time(t) => Some(*t),
+        Value::Str(s) => {
+            let s = s.trim();
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            if s.contains(':') && (!s.contains('-') || s.starts_with('-')) {
+                parse_time(s)
+            } else if !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && digits.bytes().filter(|&b| b == b'.').count() <= 1
+                && digits.len() <= 16
+            {
+                let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+                if frac.len() > 6 || int.is_empty() {
+                    return None;
+                }
+                let us = if frac.is_empty() { 0 } else { frac.parse::<i64>().ok()? * 10i64.pow(6 - frac.len() as u32) };
+                hhmmss(int.parse().ok()?, us, s.starts_with('-'))
+            } else {
+                Civil::of(&temporal(v)).map(|c| c.tod)
+            }
         }
+        Value::Int(n) => hhmmss(n.unsigned_abs(), 0, *n < 0),
+        Value::Decimal(d) => {
+            let us = d.rescale(6).m;
+            let whole = u64::try_from((us / 1_000_000).unsigned_abs()).ok()?;
+            hhmmss(whole, (us % 1_000_000).abs() as i64, us < 0)
+        }
+        Value::Double(f) if f.is_finite() && f.abs() < 1e10 => {
+            let us = (f * 1e6).round() as i64;
+            hhmmss((us / 1_000_000).unsigned_abs(), (us % 1_000_000).abs(), us < 0)
+        }
+        Value::Date(_) | Value::DateTime(_) => Civil::of(v).map(|c| c.tod),
+        _ => None,
     }
-    Civil::of(&temporal(v)).map(|c| c.tod)
+}
+
+/// The TIME of the number `HHMMSS` and `us` microseconds (negative when
+/// `neg`); None when the minutes or seconds exceed 59 or the time
+/// 838:59:59.
+fn hhmmss(n: u64, us: i64, neg: bool) -> Option<i64> {
+    let (h, m, sec) = (n / 10_000, n / 100 % 100, n % 100);
+    if m > 59 || sec > 59 || h > 838 {
+        return None;
+    }
+    let t = ((h * 60 + m) * 60 + sec) as i64 * 1_000_000 + us;
+    (t <= TIME_MAX).then_some(if neg { -t } else { t })
 }
 
 /// Parses `[-][D ]H:MM[:SS[.ffffff]]` (hours may exceed 23, as a TIME's
@@ -99,7 +142,7 @@ fn parse_time(s: &str) -> Option<i64> {
     }
     let us = if frac.is_empty() { 0 } else { frac.parse::<i64>().ok()? * 10i64.pow(6 - frac.len() as u32) };
     let t = ((h * 60 + mi) * 60 + sec) * 1_000_000 + us;
-    Some(if neg { -t } else { t })
+    (t <= TIME_MAX).then_some(if neg { -t } else { t })
 }
 
 /// `HH:MM:SS[.ffffff]` of a time in microseconds (negative: `-HH:...`).
@@ -246,6 +289,17 @@ fn in_range(days: i64) -> bool {
 /// part. NULL when `t` is not a date or the result leaves years 0-9999.
 pub fn add_interval(t: &Value, n: &Value, unit: &Value, sign: i64) -> SqlResult<Value> {
     let unit = unit_arg(unit)?;
+    if let Value::Time(x) = t {
+        // a TIME moves by the interval's time part and stays a TIME
+        return Ok(match unit.amount(n) {
+            _ if n.is_null() => Value::Null,
+            Some((0, us)) => match i64::try_from(us.saturating_mul(sign as i128)).ok().and_then(|d| x.checked_add(d)) {
+                Some(r) if r.abs() <= TIME_MAX => Value::Time(r),
+                _ => Value::Null,
+            },
+            _ => Value::Null,
+        });
+    }
     let t = temporal(t);
     let Some(c) = Civil::of(&t) else {
         return Ok(Value::Null);
@@ -320,7 +374,7 @@ pub fn extract(unit: &Value, t: &Value) -> SqlResult<Value> {
         u => u,
     };
     if unit.has_time() {
-        return Ok(match time_of_day(t) {
+        return Ok(match to_time(t) {
             None => Value::Null,
             Some(tod) => {
                 let c = Civil { y: 0, m: 1, d: 1, tod: tod.abs() };
@@ -508,8 +562,7 @@ fn name_of(s: &mut &str, names: &[&str]) -> Option<usize> {
 }
 
 /// `STR_TO_DATE(s, fmt)`: a DATE when the format has only date parts, a
-/// DATETIME when it has time parts too, a TIME string when only time
-/// parts; NULL when `s` does not match or the date is invalid.
+/// DATETIME when it has time parts too, a TIME when only time parts; NULL when `s` does not match or the date is invalid.
 pub fn str_to_date(text: &str, fmt: &str) -> Value {
     let mut s = text.trim_start();
     let (mut y, mut m, mut d) = (0i64, 0i64, 0i64);
@@ -635,7 +688,7 @@ pub fn str_to_date(text: &str, fmt: &str) -> Value {
     }
     let tod = ((h * 60 + mi) * 60 + sec) * 1_000_000 + us;
     if !has_date {
-        return if has_time { Value::Str(time_text(tod)) } else { Value::Null };
+        return if has_time { Value::Time(tod) } else { Value::Null };
     }
     let days = match doy {
         Some(n) if m == 0 && d == 0 => {
@@ -721,9 +774,9 @@ pub fn period_diff(p1: i64, p2: i64) -> Value {
     Value::Int(period_months(p1) - period_months(p2))
 }
 
-/// A TIME's text, clamped to ±838:59:59 as MySQL clamps.
-fn time_value(us: i64) -> Value {
-    Value::Str(time_text(us.clamp(-TIME_MAX, TIME_MAX)))
+/// A TIME, clamped to ±838:59:59 as MySQL clamps.
+pub fn time_value(us: i64) -> Value {
+    Value::Time(us.clamp(-TIME_MAX, TIME_MAX))
 }
 
 /// `MAKETIME(hour, minute, second)`: NULL when the minute or second is
@@ -744,6 +797,9 @@ enum Moment {
 }
 
 fn moment(v: &Value) -> Option<Moment> {
+    if let Value::Time(t) = v {
+        return Some(Moment::Time(*t));
+    }
     if let Value::Str(s) = v {
         let t = s.trim();
         if !t.contains('-') || t.starts_with('-') {
@@ -785,7 +841,7 @@ pub fn addtime(t: &Value, d: &Value, sign: i64) -> Value {
 /// `TIME_FORMAT(t, fmt)`: [`date_format`] of a TIME (hours may exceed
 /// 23); NULL when the format asks for a part of a date.
 pub fn time_format(t: &Value, fmt: &str) -> Value {
-    let Some(tod) = time_of_day(t) else { return Value::Null };
+    let Some(tod) = to_time(t) else { return Value::Null };
     let mut it = fmt.chars();
     while let Some(c) = it.next() {
         if c == '%' && it.next().is_some_and(|spec| !"HkhIlisSfprT%".contains(spec)) {
@@ -822,7 +878,7 @@ mod tests {
         assert_eq!(str_to_date("01,5,2013", "%d,%m,%Y"), Value::Date(days_from_civil(2013, 5, 1)));
         assert_eq!(str_to_date("May 1, 2013", "%M %d,%Y"), Value::Date(days_from_civil(2013, 5, 1)));
         assert_eq!(str_to_date("2013-02-30", "%Y-%m-%d"), Value::Null);
-        assert_eq!(str_to_date("09:30:17", "%h:%i:%s"), Value::Str("09:30:17".into()));
+        assert_eq!(str_to_date("09:30:17", "%h:%i:%s"), Value::Time(34_217_000_000));
         // spaces before numbers are skipped, never counted as digits
         assert_eq!(
             str_to_date("2020-01-01 10:00:00.       5", "%Y-%m-%d %T.%f").to_string(),

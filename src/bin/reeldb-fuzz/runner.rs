@@ -11,10 +11,10 @@ use crate::gen::Gen;
 use crate::prepared::Pool;
 use crate::rng::Rng;
 
-const SETUP: &str = "CREATE TABLE t1 (a INT PRIMARY KEY, b VARCHAR(10), c DECIMAL(5,2), d DOUBLE, e DATETIME); \
+const SETUP: &str = "CREATE TABLE t1 (a INT PRIMARY KEY, b VARCHAR(10), c DECIMAL(5,2), d DOUBLE, e DATETIME, f TIME); \
      CREATE TABLE t2 (a INT, b TEXT, x INT UNIQUE, id INT AUTO_INCREMENT PRIMARY KEY); \
      CREATE INDEX t2b ON t2 (b); \
-     INSERT INTO t1 VALUES (1, 'x', 1.5, 0.25, '2020-01-01 00:00:00'), (2, 'Y', NULL, -3, NULL), (3, NULL, -99.99, 1e10, '2024-02-29 12:00:00'); \
+     INSERT INTO t1 VALUES (1, 'x', 1.5, 0.25, '2020-01-01 00:00:00', '10:30:00'), (2, 'Y', NULL, -3, NULL, '-838:59:59'), (3, NULL, -99.99, 1e10, '2024-02-29 12:00:00', NULL); \
      INSERT INTO t2 (a, b, x) VALUES (1, 'x', 10), (NULL, 'y', 20), (3, 'x', NULL); \
      CREATE VIEW v1 AS SELECT a, b FROM t1 WHERE a > 1; \
      CREATE TABLE tab0 (pk INTEGER PRIMARY KEY, col0 INTEGER, col1 FLOAT, col2 TEXT, col3 INTEGER, col4 FLOAT, col5 TEXT); \

@@ -152,6 +152,7 @@ pub(crate) const TYPES: &[&str] = &[
     "DATE",
     "DATETIME",
     "TIMESTAMP",
+    "TIME",
 ];
 pub(crate) const CASTS: &[&str] = &[
     "SIGNED",
@@ -163,6 +164,7 @@ pub(crate) const CASTS: &[&str] = &[
     "CHAR(2)",
     "DATE",
     "DATETIME",
+    "TIME",
     "DOUBLE",
 ];
 pub(crate) const NOISE: &[&str] = &[

@@ -13,27 +13,12 @@ pub(super) fn on_date(v: &Value, f: impl FnOnce(dates::Civil) -> Value) -> Value
     dates::Civil::of(v).map(f).unwrap_or(Value::Null)
 }
 
-/// `f` of the time of day (or TIME string) of a value, NULL when it has
-/// none.
-pub(super) fn on_time<T: Into<TimeResult>>(v: &Value, f: impl FnOnce(i64) -> T) -> Value {
-    match dates::time_of_day(v) {
-        Some(t) => f(t).into().0,
+/// `f` of a value as a TIME ([`dates::to_time`]: a TIME, a time string,
+/// a date-time's time of day), NULL when it is none.
+pub(super) fn on_time(v: &Value, f: impl FnOnce(i64) -> i64) -> Value {
+    match dates::to_time(v) {
+        Some(t) => Value::Int(f(t)),
         None => Value::Null,
-    }
-}
-
-/// A function result computed from a time of day.
-pub(super) struct TimeResult(Value);
-
-impl From<i64> for TimeResult {
-    fn from(i: i64) -> TimeResult {
-        TimeResult(Value::Int(i))
-    }
-}
-
-impl From<String> for TimeResult {
-    fn from(s: String) -> TimeResult {
-        TimeResult(Value::Str(s))
     }
 }
 
@@ -63,7 +48,7 @@ pub(super) fn curdate(c: &Ctx, _: &[Value]) -> SqlResult<Value> {
 
 pub(super) fn curtime(c: &Ctx, v: &[Value]) -> SqlResult<Value> {
     let t = now_at(c, v)?;
-    Ok(Value::Str(dates::time_text(t.0.rem_euclid(86_400_000_000))))
+    Ok(Value::Time(t.0.rem_euclid(86_400_000_000)))
 }
 
 pub(super) fn unix_timestamp(c: &Ctx, v: &[Value]) -> SqlResult<Value> {

@@ -394,7 +394,7 @@ pub static FUNCS: &[Def] = &[
     f("datediff", 2, 2, &[Time], |_, v| Ok(dates::datediff(&v[0], &v[1]))).int(),
     f("extract", 2, 2, &[Str, Any], |_, v| dates::extract(&v[0], &v[1])),
     f("date", 1, 1, &[Time], |_, v| cast(&v[0], SqlType::Date, false)),
-    f("time", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], dates::time_text))),
+    f("time", 1, 1, &[Any], |_, v| Ok(dates::to_time(&v[0]).map_or(Value::Null, Value::Time))),
     f("year", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.y)))).int(),
     f("quarter", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int((c.m as i64 + 2) / 3)))).int(),
     f("month", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.m as i64)))).int(),
@@ -433,6 +433,14 @@ pub static FUNCS: &[Def] = &[
     f("timediff", 2, 2, &[Any], |_, v| Ok(dates::timediff(&v[0], &v[1]))),
     f("addtime", 2, 2, &[Any], |_, v| Ok(dates::addtime(&v[0], &v[1], 1))),
     f("subtime", 2, 2, &[Any], |_, v| Ok(dates::addtime(&v[0], &v[1], -1))),
+    // TIMESTAMP(t): t as a DATETIME; TIMESTAMP(d, t): the date-time d moved by the TIME t
+    f("timestamp", 1, 2, &[Any], |_, v| {
+        let at = cast(&value::temporal(&v[0]), SqlType::DateTime, false)?;
+        Ok(match v.get(1) {
+            Some(t) => dates::addtime(&at, t, 1),
+            None => at,
+        })
+    }),
     f("time_format", 2, 2, &[Any, Str], |_, v| Ok(dates::time_format(&v[0], s(&v[1])))),
     f("hour", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 3_600_000_000).abs()))).int(),
     f("minute", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| (t / 60_000_000 % 60).abs()))).int(),
@@ -441,7 +449,7 @@ pub static FUNCS: &[Def] = &[
     f("time_to_sec", 1, 1, &[Any], |_, v| Ok(on_time(&v[0], |t| t.div_euclid(1_000_000)))).int(),
     f("sec_to_time", 1, 1, &[Int], |_, v| {
         let secs = int(&v[0]).clamp(-3_020_399, 3_020_399);
-        Ok(Value::Str(dates::time_text(secs * 1_000_000)))
+        Ok(Value::Time(secs * 1_000_000))
     }),
     f("date_format", 2, 2, &[Time, Str], |_, v| {
         // a specifier of 2 bytes gives at most 9: bound the output first

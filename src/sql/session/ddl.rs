@@ -120,6 +120,7 @@ impl Session {
                         Some(Value::Decimal(d)) => SqlType::Decimal(65, d.s),
                         Some(Value::Date(_)) => SqlType::Date,
                         Some(Value::DateTime(_)) => SqlType::DateTime,
+                        Some(Value::Time(_)) => SqlType::Time,
                         _ => SqlType::Text(None),
                     };
                     columns.push(ColumnDef {

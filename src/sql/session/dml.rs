@@ -834,6 +834,7 @@ pub(super) fn implicit_default(ty: SqlType) -> Value {
         SqlType::Text(_) | SqlType::Char(_) => Value::Str(String::new()),
         SqlType::Date => Value::Date(0),
         SqlType::DateTime => Value::DateTime(Timestamp(0)),
+        SqlType::Time => Value::Time(0),
     }
 }
 

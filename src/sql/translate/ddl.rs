@@ -298,6 +298,7 @@ pub(super) fn data_type(t: &sp::DataType) -> SqlResult<SqlType> {
         D::Bool | D::Boolean => SqlType::Bool,
         D::Date => SqlType::Date,
         D::Datetime(_) | D::Timestamp(_, _) => SqlType::DateTime,
+        D::Time(_, _) => SqlType::Time,
         D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SIGNED") => SqlType::Int,
         // SERIAL: BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE (column_def adds the rest)
         D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SERIAL") => int(IntWidth::Big, true),

@@ -348,5 +348,10 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
             _ if strict => return Err(bad()),
             _ => Value::Null,
         },
+        SqlType::Time => match crate::sql::dates::to_time(v) {
+            Some(t) => Value::Time(t),
+            None if strict => return Err(bad()),
+            None => Value::Null,
+        },
     })
 }

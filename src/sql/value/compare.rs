@@ -43,6 +43,16 @@ pub fn sql_cmp_in(coll: Collation, a: &Value, b: &Value) -> Option<Ordering> {
         (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
         (Value::Date(x), Value::DateTime(y)) => date_to_ts(*x).cmp(y),
         (Value::DateTime(x), Value::Date(y)) => x.cmp(&date_to_ts(*y)),
+        (Value::Time(x), Value::Time(y)) => x.cmp(y),
+        // a string against a TIME is the time it spells (MySQL)
+        (Value::Time(x), Value::Str(s)) => match crate::sql::dates::to_time(b) {
+            Some(y) => x.cmp(&y),
+            None => collate_cmp(&a.to_string(), s),
+        },
+        (Value::Str(s), Value::Time(y)) => match crate::sql::dates::to_time(a) {
+            Some(x) => x.cmp(y),
+            None => collate_cmp(s, &b.to_string()),
+        },
         (Value::Str(s), Value::Date(_) | Value::DateTime(_)) => match Timestamp::parse(s) {
             Some(t) => t.cmp(&time_of(b)),
             None => collate_cmp(s, &b.to_string()),
@@ -255,6 +265,8 @@ pub enum KeyPart {
     Str(String),
     /// A time in microseconds.
     Time(i64),
+    /// A TIME (a span) in microseconds.
+    Span(i64),
 }
 
 impl Value {
@@ -289,6 +301,7 @@ impl Value {
             Value::Str(s) => KeyPart::Str(coll.key(s)),
             Value::Date(d) => KeyPart::Time(date_to_ts(*d).0),
             Value::DateTime(t) => KeyPart::Time(t.0),
+            Value::Time(t) => KeyPart::Span(*t),
         }
     }
 }

@@ -45,6 +45,9 @@ pub enum Value {
     Date(i64),
     /// A date-time (UTC).
     DateTime(Timestamp),
+    /// A TIME: a signed span in microseconds, within ±838:59:59 (MySQL's
+    /// range); a time of day or an elapsed time.
+    Time(i64),
 }
 
 impl PartialEq for Value {
@@ -59,6 +62,7 @@ impl PartialEq for Value {
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::Date(a), Value::Date(b)) => a == b,
             (Value::DateTime(a), Value::DateTime(b)) => a == b,
+            (Value::Time(a), Value::Time(b)) => a == b,
             _ => false,
         }
     }
@@ -137,6 +141,8 @@ pub enum SqlType {
     Date,
     /// DATETIME, TIMESTAMP.
     DateTime,
+    /// TIME.
+    Time,
 }
 
 impl SqlType {
@@ -174,6 +180,7 @@ impl SqlType {
             SqlType::Bool => "tinyint(1)".into(),
             SqlType::Date => "date".into(),
             SqlType::DateTime => "datetime".into(),
+            SqlType::Time => "time".into(),
         }
     }
 
@@ -224,7 +231,7 @@ impl SType {
             Value::Double(_) => SType::Double,
             Value::Decimal(d) => SType::Decimal(d.s),
             Value::Str(_) => SType::Str,
-            Value::Date(_) | Value::DateTime(_) => SType::Time,
+            Value::Date(_) | Value::DateTime(_) | Value::Time(_) => SType::Time,
         }
     }
 
@@ -236,7 +243,7 @@ impl SType {
             SqlType::Decimal(_, s) => SType::Decimal(s),
             SqlType::Double => SType::Double,
             SqlType::Text(_) | SqlType::Char(_) => SType::Str,
-            SqlType::Date | SqlType::DateTime => SType::Time,
+            SqlType::Date | SqlType::DateTime | SqlType::Time => SType::Time,
         }
     }
 
@@ -347,6 +354,7 @@ impl Value {
             Value::Decimal(d) => Some(d.m != 0),
             Value::Str(s) => Some(parse_num_prefix(s) != 0.0),
             Value::Date(_) | Value::DateTime(_) => Some(true),
+            Value::Time(t) => Some(*t != 0),
         }
     }
 
@@ -368,6 +376,7 @@ impl Value {
                 Some((y * 10000 + m as i64 * 100 + dd as i64) as f64)
             }
             Value::DateTime(t) => Some(datetime_number(*t) as f64),
+            Value::Time(t) => Some(time_number(*t) as f64 + (*t % 1_000_000) as f64 / 1e6),
         }
     }
 
@@ -380,6 +389,7 @@ impl Value {
             Value::Decimal(d) => Some(d.round_i128().clamp(i64::MIN as i128, i64::MAX as i128) as i64),
             Value::Str(s) => Some(parse_int_prefix(s)),
             Value::Date(_) | Value::DateTime(_) => self.to_f64().map(|f| f as i64),
+            Value::Time(t) => Some(time_number(*t) + (t % 1_000_000 * 2 / 1_000_000)),
         }
     }
 
@@ -413,6 +423,11 @@ impl Value {
                 }
             }
             Value::Date(_) | Value::DateTime(_) => Value::Int(self.to_f64().unwrap_or(0.0) as i64),
+            // a TIME is the number `[-]HHMMSS[.ffffff]` (MySQL)
+            Value::Time(t) if t % 1_000_000 == 0 => Value::Int(time_number(*t)),
+            Value::Time(t) => Value::Decimal(
+                Decimal { m: time_number(*t) as i128 * 1_000_000 + (t % 1_000_000) as i128, s: 6 }.normalized(),
+            ),
             v => v.clone(),
         }
     }
@@ -423,6 +438,17 @@ fn datetime_number(t: Timestamp) -> i64 {
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let rem = secs.rem_euclid(86_400);
     ((y * 10000 + m as i64 * 100 + d as i64) * 1_000_000) + (rem / 3600) * 10000 + (rem / 60 % 60) * 100 + rem % 60
+}
+
+/// The whole seconds of a TIME as the number `[-]HHMMSS`.
+fn time_number(t: i64) -> i64 {
+    let secs = (t / 1_000_000).abs();
+    let n = secs / 3600 * 10000 + secs / 60 % 60 * 100 + secs % 60;
+    if t < 0 {
+        -n
+    } else {
+        n
+    }
 }
 
 /// Formats a double like MySQL does (shortest round-trip form).
@@ -459,6 +485,7 @@ impl fmt::Display for Value {
                 write!(f, "{y:04}-{m:02}-{dd:02}")
             }
             Value::DateTime(t) => write!(f, "{t}"),
+            Value::Time(t) => f.write_str(&crate::sql::dates::time_text(*t)),
         }
     }
 }
