@@ -78,6 +78,18 @@ pub enum FkAction {
     NoAction,
 }
 
+impl FkAction {
+    /// The action's SQL words.
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::NoAction => "NO ACTION",
+        }
+    }
+}
+
 /// A `FOREIGN KEY` definition (a table constraint, a column's
 /// `REFERENCES`, or `ALTER TABLE ... ADD`).
 #[derive(Debug, Clone, PartialEq)]

@@ -96,11 +96,8 @@ impl ForeignKeyMeta {
             idents(&self.parent_columns)
         );
         for (when, a) in [("DELETE", self.on_delete), ("UPDATE", self.on_update)] {
-            match a {
-                FkAction::Cascade => s.push_str(&format!(" ON {when} CASCADE")),
-                FkAction::SetNull => s.push_str(&format!(" ON {when} SET NULL")),
-                FkAction::Restrict => s.push_str(&format!(" ON {when} RESTRICT")),
-                FkAction::NoAction => {}
+            if a != FkAction::NoAction {
+                s.push_str(&format!(" ON {when} {}", a.sql()));
             }
         }
         s

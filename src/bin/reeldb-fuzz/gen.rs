@@ -149,7 +149,19 @@ impl Gen<'_> {
             0 if depth > 0 => format!("({}) AS dt", self.select(depth - 1)),
             1 => format!("reeldb_diff('{}', {}, {})", self.rng.pick(TABLES), self.lit(), self.lit()),
             2 => "information_schema.backtracks".into(),
-            3 => "information_schema.global_status".into(),
+            3 => self
+                .rng
+                .pick(&[
+                    "information_schema.global_status",
+                    "information_schema.columns",
+                    "information_schema.statistics",
+                    "information_schema.key_column_usage",
+                    "information_schema.table_constraints",
+                    "information_schema.referential_constraints",
+                    "information_schema.check_constraints",
+                    "information_schema.views",
+                ])
+                .to_string(),
             _ => {
                 let t = if self.rng.chance(80) {
                     self.rng.pick(&["t1", "t2", "t1", "v1"]).to_string()

@@ -289,7 +289,17 @@ impl<'a> Binder<'a> {
 /// The information_schema tables that `FOR SYSTEM_TIME AS OF t` reads as of
 /// `t` (the catalog then); the virtual-rows function gets `t` as their
 /// argument.
-pub const CATALOG_AS_OF_TABLES: [&str; 2] = ["information_schema.schemata", "information_schema.tables"];
+pub const CATALOG_AS_OF_TABLES: [&str; 9] = [
+    "information_schema.schemata",
+    "information_schema.tables",
+    "information_schema.columns",
+    "information_schema.views",
+    "information_schema.statistics",
+    "information_schema.key_column_usage",
+    "information_schema.table_constraints",
+    "information_schema.referential_constraints",
+    "information_schema.check_constraints",
+];
 
 /// Converts the value of a time argument to a timestamp: a time, a string in
 /// the one time syntax ([`Timestamp::parse`]) or whole seconds since the

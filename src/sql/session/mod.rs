@@ -13,6 +13,7 @@ use crate::time::Timestamp;
 
 mod ddl;
 mod dml;
+mod info_schema;
 mod show;
 mod system;
 

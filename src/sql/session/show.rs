@@ -87,34 +87,13 @@ impl Session {
                     .iter()
                     .enumerate()
                     .map(|(i, c)| {
-                        let key = t
-                            .indexes
-                            .iter()
-                            .find(|ix| ix.columns.first() == Some(&i))
-                            .map(|ix| {
-                                if ix.primary {
-                                    "PRI"
-                                } else if ix.unique {
-                                    "UNI"
-                                } else {
-                                    "MUL"
-                                }
-                            })
-                            .unwrap_or("");
                         vec![
                             Value::Str(c.name.clone()),
                             Value::Str(c.ty.name()),
                             Value::Str(if c.not_null { "NO" } else { "YES" }.into()),
-                            Value::Str(key.into()),
-                            if c.default_now {
-                                Value::Str("CURRENT_TIMESTAMP".into())
-                            } else {
-                                match c.default_value() {
-                                    Value::Null => Value::Null,
-                                    v => Value::Str(v.to_string()),
-                                }
-                            },
-                            Value::Str(if c.auto_increment { "auto_increment" } else { "" }.into()),
+                            Value::Str(column_key(&t, i).into()),
+                            shown_default(c),
+                            Value::Str(column_extra(c).into()),
                         ]
                     })
                     .collect();
@@ -178,6 +157,46 @@ impl Session {
             }
             Show::Warnings(_) | Show::WarningCount => self.show_warnings(s),
         })
+    }
+}
+
+/// A column's `Key` in `SHOW COLUMNS` (`COLUMN_KEY` in
+/// `information_schema.columns`): `PRI`, `UNI` or `MUL` when it is the
+/// first column of the primary key, a unique index or another index.
+pub(crate) fn column_key(t: &TableMeta, i: usize) -> &'static str {
+    t.indexes
+        .iter()
+        .find(|ix| ix.columns.first() == Some(&i))
+        .map(|ix| {
+            if ix.primary {
+                "PRI"
+            } else if ix.unique {
+                "UNI"
+            } else {
+                "MUL"
+            }
+        })
+        .unwrap_or("")
+}
+
+/// A column's default as `SHOW COLUMNS` and `information_schema.columns`
+/// show it: its text, `CURRENT_TIMESTAMP`, or NULL.
+pub(crate) fn shown_default(c: &ColumnMeta) -> Value {
+    if c.default_now {
+        return Value::Str("CURRENT_TIMESTAMP".into());
+    }
+    match c.default_value() {
+        Value::Null => Value::Null,
+        v => Value::Str(v.to_string()),
+    }
+}
+
+/// A column's `Extra` in `SHOW COLUMNS` and `information_schema.columns`.
+pub(crate) fn column_extra(c: &ColumnMeta) -> &'static str {
+    if c.auto_increment {
+        "auto_increment"
+    } else {
+        ""
     }
 }
 

@@ -69,6 +69,9 @@ pub(super) fn virtual_rows(
         }
         _ => cat,
     };
+    if let Some(r) = super::info_schema::catalog_rows(cat, name) {
+        return Ok(Some(r));
+    }
     Ok(Some(match name {
         "information_schema.backtracks" => (
             names(&["id", "backtrack_to", "backtracked_from", "status", "reason"]),
@@ -112,25 +115,6 @@ pub(super) fn virtual_rows(
             db.restore_points().iter().map(|r| vec![Value::Str(r.name.clone()), ts_value(r.time)]).collect(),
         ),
         "information_schema.global_status" => global_status(db),
-        "information_schema.schemata" => {
-            let mut v: Vec<Row> = cat.dbs.values().map(|d| vec![Value::Str(d.name.clone())]).collect();
-            v.sort_by(|a, b| a[0].to_string().cmp(&b[0].to_string()));
-            (names(&["schema_name"]), v)
-        }
-        "information_schema.tables" => {
-            let mut v: Vec<Row> = cat
-                .tables
-                .values()
-                .map(|t| vec![Value::Str(t.db.clone()), Value::Str(t.name.clone()), Value::Str("BASE TABLE".into())])
-                .chain(
-                    cat.views
-                        .values()
-                        .map(|t| vec![Value::Str(t.db.clone()), Value::Str(t.name.clone()), Value::Str("VIEW".into())]),
-                )
-                .collect();
-            v.sort_by(|a, b| (a[0].to_string(), a[1].to_string()).cmp(&(b[0].to_string(), b[1].to_string())));
-            (names(&["table_schema", "table_name", "table_type"]), v)
-        }
         "reeldb_diff" => {
             if args.len() != 3 {
                 return Err(SqlError::new(
