@@ -1,7 +1,8 @@
 // @ts-check
 // The random case generator of the differential harness (in the spirit of
 // SQLancer and go-randgen): one seed gives one case, a small typed schema
-// with data (NULLs, strings differing in case and accents, decimals, dates)
+// with data (NULLs, strings differing in case and accents, decimals, dates,
+// times)
 // followed by queries and DML over it. Only SQL that docs/sql.md says
 // ReelDB supports is generated, so that a mismatch is a real one.
 //
@@ -10,10 +11,9 @@
 // fixed): XOR (binds
 // tighter than IS NULL, BETWEEN, IN), RIGHT JOIN (columns shifted when the
 // left table is empty), LIKE (accent folding), ROUND/TRUNCATE of a computed
-// decimal (scale), division by zero in UPDATE values (strict mode error), indexes on
-// DATE columns (no row found for a string constant), punctuation in strings
+// decimal (scale), division by zero in UPDATE values (strict mode error), punctuation in strings
 // (ReelDB orders it by code point, the collation by UCA weight: '.' < '*'),
-// INTERVAL arithmetic, doubles, CHAR(n) columns (MariaDB 10.11 sorts a
+// INTERVAL arithmetic on dates, doubles, CHAR(n) columns (MariaDB 10.11 sorts a
 // CHAR column under the NO PAD collation by a finer key than its equality:
 // 'Zoë' before 'zoe' though they are equal, so the next ORDER BY key and a
 // window's ORDER BY do not decide; tests/mysql/char_types.test pins
@@ -22,7 +22,7 @@
 import { rng } from "../rng.mjs";
 
 /**
- * @typedef {"int" | "dec" | "str" | "date"} Ty
+ * @typedef {"int" | "dec" | "str" | "date" | "time"} Ty
  * @typedef {{name: string, ty: Ty, sql: string, nullable: boolean}} Col
  * @typedef {{name: string, cols: Col[], rows: number}} Table
  * @typedef {{sql: string, area: string, query?: boolean, ordered?: boolean, fold?: boolean, setup?: boolean}} Step
@@ -31,6 +31,9 @@ import { rng } from "../rng.mjs";
 
 const STRINGS = ["abc", "ABC", "Abc", "ábc", "b", "B", "", "élan", "ELAN", "Elan", "z", "a b", "x1", "10", "2", "Zoë", "zoe", "ñ", "N"];
 const DATES = ["2024-01-31", "2024-02-29", "2023-12-25", "2000-01-01", "1999-12-31", "2024-03-10"];
+// no negative TIME: MariaDB 10.11 shows one that arithmetic brings up to 0
+// as -00:00:00 (MySQL 8: 00:00:00); tests/mysql/time_type.test has negatives
+const TIMES = ["09:00:00", "17:30:00", "00:00:00", "23:59:59", "12:00:00", "01:30:00", "100:00:00", "08:30:15", "9:05"];
 
 /**
  * @param {ReturnType<typeof rng>} r
@@ -48,6 +51,10 @@ function literal(r, ty) {
       return `'${r.pick(STRINGS)}'`;
     case "date":
       return `'${r.pick(DATES)}'`;
+    case "time":
+      // typed: a string among TIMEs makes MariaDB's result a string, whose
+      // TIME() and ADDTIME() show six fractional digits (docs/sql.md)
+      return `TIME '${r.pick(TIMES)}'`;
   }
 }
 
@@ -76,7 +83,10 @@ function expr(r, ty, scope, depth, top = false) {
       const c = r.pick(cols);
       return `${c.q}.${c.col.name}`;
     }
-    return r.chance(0.07) ? "NULL" : literal(r, ty);
+    // a NULL among TIMEs typed as one (an untyped NULL + INTERVAL is a
+    // DATETIME, which MariaDB does not convert a TIME to)
+    if (r.chance(0.07)) return ty === "time" ? "CAST(NULL AS TIME)" : "NULL";
+    return literal(r, ty);
   }
   const sub = (/** @type {Ty | "bool"} */ t) => expr(r, t, scope, depth - 1);
   const leaf = (/** @type {Ty} */ t) => expr(r, t, scope, 0);
@@ -108,6 +118,9 @@ function expr(r, ty, scope, depth, top = false) {
         () => `BIT_COUNT(${sub("int")})`,
         () => `FIND_IN_SET(${sub("str")}, CONCAT_WS(',', ${sub("str")}, ${sub("str")}))`,
         () => `TO_DAYS(${sub("date")})`,
+        () => `HOUR(${sub("time")})`,
+        () => `MINUTE(${sub("time")})`,
+        () => `TIME_TO_SEC(${sub("time")})`,
       ])();
     case "dec":
       return r.pick([
@@ -160,6 +173,17 @@ function expr(r, ty, scope, depth, top = false) {
       ])();
     case "date":
       return r.pick([() => `COALESCE(${sub("date")}, ${sub("date")})`, () => `DATE(${sub("date")})`])();
+    case "time":
+      return r.pick([
+        () => `COALESCE(${sub("time")}, ${sub("time")})`,
+        () => `TIME(${sub("time")})`,
+        () => `ADDTIME(${sub("time")}, '01:00:00')`,
+        () => `SUBTIME(${sub("time")}, '00:30:00')`,
+        () => `SEC_TO_TIME(TIME_TO_SEC(${sub("time")}) + ${leaf("int")})`,
+        () => `TIMEDIFF(${sub("time")}, ${sub("time")})`,
+        () => `(${sub("time")} + INTERVAL ${r.int(120)} MINUTE)`,
+        () => `IF(${sub("bool")}, ${sub("time")}, ${sub("time")})`,
+      ])();
   }
 }
 
@@ -170,7 +194,7 @@ function expr(r, ty, scope, depth, top = false) {
  * @returns {string}
  */
 function pred(r, scope, depth) {
-  const tys = /** @type {Ty[]} */ (["int", "dec", "str", "date"]);
+  const tys = /** @type {Ty[]} */ (["int", "dec", "str", "date", "time"]);
   const ty = r.pick(tys.filter((t) => scope.some((c) => c.col.ty === t)).concat(["int"]));
   const e = (/** @type {Ty} */ t) => expr(r, t, scope, Math.max(0, depth - 1));
   if (depth <= 0 || r.chance(0.6)) {
@@ -208,7 +232,7 @@ export function generateCase(seed) {
     const cols = [];
     const ncols = 2 + r.int(3);
     for (let c = 0; c < ncols; c++) {
-      const ty = r.pick(/** @type {Ty[]} */ (["int", "int", "dec", "str", "str", "date"]));
+      const ty = r.pick(/** @type {Ty[]} */ (["int", "int", "dec", "str", "str", "date", "time"]));
       // narrow integer types: values out of their range fail on both
       const sql =
         ty === "int"
@@ -217,7 +241,9 @@ export function generateCase(seed) {
             ? r.pick(["DECIMAL(8,2)", "DECIMAL(10,3)"])
             : ty === "str"
               ? "VARCHAR(20)"
-              : "DATE";
+              : ty === "date"
+                ? "DATE"
+                : "TIME";
       cols.push({ name: `c${c}`, ty, sql, nullable: r.chance(0.8) });
     }
     const table = { name: `t${t}`, cols, rows: 0 };
@@ -228,10 +254,8 @@ export function generateCase(seed) {
       setup: true,
     });
     // secondary indexes, so that lookups and ranges take the index paths
-    // (not on DATE columns: compared with a string constant, ReelDB's index
-    // lookup finds no row)
     for (const c of cols) {
-      if (c.ty !== "date" && r.chance(0.3)) {
+      if (r.chance(0.3)) {
         steps.push({ sql: `CREATE ${r.chance(0.2) ? "UNIQUE " : ""}INDEX ${table.name}_${c.name} ON ${table.name} (${c.name})`, area: "ddl", setup: true });
       }
     }
@@ -252,7 +276,7 @@ export function generateCase(seed) {
     const items = () => {
       const n = 1 + r.int(3);
       const out = [];
-      for (let i = 0; i < n; i++) out.push(expr(r, r.pick(/** @type {Ty[]} */ (["int", "dec", "str", "date"])), scope, depth, true));
+      for (let i = 0; i < n; i++) out.push(expr(r, r.pick(/** @type {Ty[]} */ (["int", "dec", "str", "date", "time"])), scope, depth, true));
       return out.join(", ");
     };
     if (kind === "select" || kind === "where") {
@@ -380,7 +404,7 @@ export function generateCase(seed) {
       // `- -3` as a column position (MySQL 8 does not)
       let key = `a.${r.pick(t.cols).name}`;
       for (let i = 0; i < 4; i++) {
-        const e = expr(r, r.pick(/** @type {Ty[]} */ (["int", "dec", "str", "date"])), scope, 1);
+        const e = expr(r, r.pick(/** @type {Ty[]} */ (["int", "dec", "str", "date", "time"])), scope, 1);
         if (/\ba\./.test(e)) {
           key = e;
           break;
