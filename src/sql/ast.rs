@@ -142,8 +142,9 @@ pub enum Show {
     Databases(Option<String>),
     /// SHOW TABLES [FROM db] [LIKE].
     Tables(Option<String>, Option<String>),
-    /// SHOW COLUMNS FROM t / DESCRIBE t.
-    Columns(ObjName),
+    /// SHOW COLUMNS FROM t [LIKE] / DESCRIBE t [column | pattern]: of a
+    /// table or a view.
+    Columns(ObjName, Option<String>),
     /// SHOW CREATE TABLE t.
     CreateTable(ObjName),
     /// SHOW CREATE VIEW v.

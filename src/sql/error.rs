@@ -133,6 +133,8 @@ pub enum Code {
     MultiplePriKey,
     /// A recursive common table expression ran too many iterations.
     CteMaxRecursionDepth,
+    /// A recursive CTE's recursive block reads it more than once.
+    CteRecursiveRequiresSingleReference,
     /// An intermediate result of a query outgrew the statement's memory
     /// budget (`query_memory_limit`).
     CapacityExceeded,
@@ -218,6 +220,7 @@ impl Code {
             Code::DerivedMustHaveAlias => ("ER_DERIVED_MUST_HAVE_ALIAS", 1248, "42000"),
             Code::WrongUsage => ("ER_WRONG_USAGE", 1221, "HY000"),
             Code::CteMaxRecursionDepth => ("ER_CTE_MAX_RECURSION_DEPTH", 3636, "HY000"),
+            Code::CteRecursiveRequiresSingleReference => ("ER_CTE_RECURSIVE_REQUIRES_SINGLE_REFERENCE", 3577, "HY000"),
             Code::CapacityExceeded => ("ER_CAPACITY_EXCEEDED", 3170, "HY000"),
             Code::DupEntry => ("ER_DUP_ENTRY", 1062, "23000"),
             Code::NoDefaultForField => ("ER_NO_DEFAULT_FOR_FIELD", 1364, "HY000"),

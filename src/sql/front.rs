@@ -365,8 +365,18 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
         "DESCRIBE" | "DESC" | "EXPLAIN" => {
             c.pos += 1;
             let n = c.obj_name()?;
+            // `DESCRIBE t col` / `DESCRIBE t 'pattern'`: those columns
+            let pattern = match c.toks.get(c.pos) {
+                Some((Token::SingleQuotedString(s), _, _)) | Some((Token::DoubleQuotedString(s), _, _)) => {
+                    let s = s.clone();
+                    c.pos += 1;
+                    Some(s)
+                }
+                Some(_) => Some(c.name()?),
+                None => None,
+            };
             c.end()?;
-            Ok(Some(Stmt::Show(Show::Columns(n))))
+            Ok(Some(Stmt::Show(Show::Columns(n, pattern))))
         }
         "SHOW" => {
             c.pos += 1;
@@ -384,7 +394,7 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
                 if c.kw("FROM") || c.kw("IN") {
                     n.db = Some(c.name()?);
                 }
-                Show::Columns(n)
+                Show::Columns(n, c.like()?)
             } else if c.kws(&["CREATE", "TABLE"]) {
                 Show::CreateTable(c.obj_name()?)
             } else if c.kws(&["CREATE", "VIEW"]) {

@@ -80,23 +80,29 @@ impl Session {
                 let rows = names.into_iter().filter(|n| like_ok(n, pat)).map(|n| vec![Value::Str(n)]).collect();
                 StatementResult::Rows { columns: vec![format!("Tables_in_{db}")], rows }
             }
-            Show::Columns(n) => {
-                let t = self.table_meta(&cat, n)?;
-                let rows = t
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        vec![
-                            Value::Str(c.name.clone()),
-                            Value::Str(c.ty.name()),
-                            Value::Str(if c.not_null { "NO" } else { "YES" }.into()),
-                            Value::Str(column_key(&t, i).into()),
-                            shown_default(c),
-                            Value::Str(column_extra(c).into()),
-                        ]
-                    })
-                    .collect();
+            Show::Columns(n, pat) => {
+                let db = self.db_name(n.db.as_deref())?;
+                let rows = match cat.view(&db, &n.name) {
+                    Some(v) if cat.has_db(&db) => self.view_columns(&cat, &v)?,
+                    _ => {
+                        let t = self.table_meta(&cat, n)?;
+                        t.columns
+                            .iter()
+                            .enumerate()
+                            .map(|(i, c)| {
+                                vec![
+                                    Value::Str(c.name.clone()),
+                                    Value::Str(c.ty.name()),
+                                    Value::Str(if c.not_null { "NO" } else { "YES" }.into()),
+                                    Value::Str(column_key(&t, i).into()),
+                                    shown_default(c),
+                                    Value::Str(column_extra(c).into()),
+                                ]
+                            })
+                            .collect()
+                    }
+                };
+                let rows = rows.into_iter().filter(|r| like_ok(&r[0].to_string(), pat)).collect();
                 Session::rows(&["Field", "Type", "Null", "Key", "Default", "Extra"], rows)
             }
             Show::CreateTable(n) => {
@@ -126,17 +132,47 @@ impl Session {
                 let t = self.table_meta(&cat, n)?;
                 let mut rows = Vec::new();
                 for ix in &t.indexes {
-                    for (seq, c) in ix.columns.iter().enumerate() {
+                    for (seq, &c) in ix.columns.iter().enumerate() {
+                        let col = &t.columns[c];
                         rows.push(vec![
                             Value::Str(t.name.clone()),
                             Value::Int(!ix.unique as i64),
                             Value::Str(ix.name.clone()),
                             Value::Int(seq as i64 + 1),
-                            Value::Str(t.columns[*c].name.clone()),
+                            Value::Str(col.name.clone()),
+                            Value::Str("A".into()),
+                            Value::Null,
+                            Value::Null,
+                            Value::Null,
+                            Value::Str(if col.not_null { "" } else { "YES" }.into()),
+                            Value::Str("BTREE".into()),
+                            Value::Str(String::new()),
+                            Value::Str(String::new()),
+                            Value::Str("YES".into()),
+                            Value::Null,
                         ]);
                     }
                 }
-                Session::rows(&["Table", "Non_unique", "Key_name", "Seq_in_index", "Column_name"], rows)
+                Session::rows(
+                    &[
+                        "Table",
+                        "Non_unique",
+                        "Key_name",
+                        "Seq_in_index",
+                        "Column_name",
+                        "Collation",
+                        "Cardinality",
+                        "Sub_part",
+                        "Packed",
+                        "Null",
+                        "Index_type",
+                        "Comment",
+                        "Index_comment",
+                        "Visible",
+                        "Expression",
+                    ],
+                    rows,
+                )
             }
             Show::Status(pat) => {
                 let (_, rows) = global_status(&self.db);
@@ -157,6 +193,105 @@ impl Session {
             }
             Show::Warnings(_) | Show::WarningCount => self.show_warnings(s),
         })
+    }
+}
+
+impl Session {
+    /// The `SHOW COLUMNS` rows of a view: its columns bound as a query
+    /// reads them; a column that is a column of a table has that column's
+    /// type and nullability, a computed one the type of its values
+    /// ([`stype_name`]) and `YES`.
+    fn view_columns(&mut self, cat: &Catalog, v: &ViewMeta) -> SqlResult<Vec<Row>> {
+        let q = match crate::sql::translate::parse_statement(&v.sql)? {
+            Stmt::Query(q) => q,
+            _ => return Err(SqlError::new(Code::Storage, "corrupted view")),
+        };
+        let (names, types) = self.with_binder(|b| {
+            let inner = b.for_view(&v.db);
+            let plan = inner.query(&q, None);
+            b.end_view(inner);
+            let plan = plan?;
+            Ok((plan.columns(), plan.types()))
+        })?;
+        let names = if v.columns.is_empty() { names } else { v.columns.clone() };
+        let sources = view_sources(cat, &v.db, &q);
+        Ok(names
+            .into_iter()
+            .zip(types)
+            .enumerate()
+            .map(|(i, (name, ty))| {
+                let (ty, null) = match sources.as_ref().and_then(|s| s.get(i)).and_then(|c| c.as_ref()) {
+                    Some(c) => (c.ty.name(), !c.not_null),
+                    None => (stype_name(ty).to_string(), true),
+                };
+                vec![
+                    Value::Str(name),
+                    Value::Str(ty),
+                    Value::Str(if null { "YES" } else { "NO" }.into()),
+                    Value::Str(String::new()),
+                    Value::Null,
+                    Value::Str(String::new()),
+                ]
+            })
+            .collect())
+    }
+}
+
+/// The table column each output column of a view's query is, where the
+/// query is one `SELECT` over tables (None for another query; a `None`
+/// entry for a computed column).
+fn view_sources(cat: &Catalog, db: &str, q: &Query) -> Option<Vec<Option<ColumnMeta>>> {
+    let SetExpr::Select(sel) = &q.body else { return None };
+    // the FROM tables by the name the query gives them
+    let mut tables: Vec<(String, std::rc::Rc<TableMeta>)> = Vec::new();
+    fn walk(t: &TableRef, cat: &Catalog, db: &str, out: &mut Vec<(String, std::rc::Rc<TableMeta>)>) -> bool {
+        match t {
+            TableRef::Table { name, alias, .. } => {
+                let Some(meta) = cat.table(name.db.as_deref().unwrap_or(db), &name.name) else { return false };
+                out.push((alias.clone().unwrap_or_else(|| name.name.clone()), meta));
+                true
+            }
+            TableRef::Join { left, right, using, natural, .. } => {
+                using.is_empty() && !natural && walk(left, cat, db, out) && walk(right, cat, db, out)
+            }
+            _ => false,
+        }
+    }
+    for t in &sel.from {
+        if !walk(t, cat, db, &mut tables) {
+            return None;
+        }
+    }
+    let mut out = Vec::new();
+    for item in &sel.items {
+        match item {
+            SelectItem::Wildcard => out.extend(tables.iter().flat_map(|(_, t)| t.columns.iter().cloned().map(Some))),
+            SelectItem::QualifiedWildcard(q) => {
+                let (_, t) = tables.iter().find(|(n, _)| n.eq_ignore_ascii_case(q))?;
+                out.extend(t.columns.iter().cloned().map(Some));
+            }
+            SelectItem::Expr { expr: Expr::Column { table, name }, .. } => {
+                let mut found = tables.iter().filter(|(n, _)| table.as_ref().is_none_or(|q| n.eq_ignore_ascii_case(q)));
+                out.push(found.find_map(|(_, t)| t.column(name).map(|c| t.columns[c].clone())));
+            }
+            SelectItem::Expr { .. } => out.push(None),
+        }
+    }
+    Some(out)
+}
+
+/// The MySQL type a computed column of a view shows for the type of its
+/// values.
+fn stype_name(t: crate::sql::value::SType) -> String {
+    use crate::sql::value::SType;
+    match t {
+        SType::Int => "bigint".into(),
+        SType::UInt => "bigint unsigned".into(),
+        SType::Decimal(s) => format!("decimal(65,{s})"),
+        SType::Double => "double".into(),
+        SType::Time => "datetime".into(),
+        SType::Null => "binary(0)".into(),
+        SType::Str | SType::Unknown => "text".into(),
     }
 }
 
