@@ -16,7 +16,7 @@ fn tokens(sql: &str) -> SqlResult<Vec<(Token, usize, usize)>> {
     let dialect = ReelDialect;
     let toks: Vec<TokenWithSpan> = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
-        .map_err(|e| SqlError::parse(format!("You have an error in your SQL syntax: {e}")))?;
+        .map_err(|e| SqlError::parse(translate::syntax_message(&e.to_string())))?;
     // Map (line, column) (1-based, columns in characters) to byte offsets.
     // Spans come in order, so one forward cursor keeps this linear in the
     // input (a statement of thousands of rows is one long line).

@@ -174,7 +174,8 @@ export class SqlConsole {
   showError(e, st, sql = "", ms = null) {
     const code = e.code ?? "ERROR";
     let where = "";
-    const m = /Line: (\d+), Column: (\d+)/.exec(e.message ?? "");
+    // "at line 3, column 7" (ReelDB's parse errors)
+    const m = /\bline:? (\d+), column:? (\d+)/i.exec(e.message ?? "");
     if (st) {
       const doc = this.editor.view.state.doc;
       if (m) {

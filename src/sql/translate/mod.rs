@@ -33,7 +33,39 @@ fn perr(e: sqlparser::parser::ParserError) -> SqlError {
             ))
         }
     };
-    SqlError::parse(format!("You have an error in your SQL syntax: {msg}"))
+    SqlError::parse(syntax_message(&msg))
+}
+
+/// A parser message in words a learner reads: where (the token, line and
+/// column) and what was expected there. sqlparser says `Expected: X,
+/// found: Y at Line: L, Column: C`; its tokenizer `Unterminated string
+/// literal at Line: L, Column: C`.
+pub(crate) fn syntax_message(msg: &str) -> String {
+    let (body, at) = match msg.rsplit_once(" at Line: ") {
+        Some((b, p)) => (b, p.split_once(", Column: ").map(|(l, c)| format!("line {l}, column {c}"))),
+        None => (msg, None),
+    };
+    let Some((expected, found)) = body.strip_prefix("Expected: ").and_then(|r| r.rsplit_once(", found: ")) else {
+        let body = match body {
+            "Unterminated string literal" => "a quoted string is not closed",
+            b => b,
+        };
+        return match at {
+            Some(at) => format!("You have an error in your SQL syntax at {at}: {body}"),
+            None => format!("You have an error in your SQL syntax: {body}"),
+        };
+    };
+    let expected = match expected {
+        "end of statement" => "the end of the statement (a missing comma or operator, or a misspelt keyword?)".into(),
+        "identifier" => "a name".into(),
+        e if e.starts_with("an ") || e.starts_with("a ") || e.contains(' ') => e.to_string(),
+        e => format!("'{e}'"),
+    };
+    match (found, at) {
+        ("EOF", _) => format!("You have an error in your SQL syntax: the statement ends where {expected} was expected"),
+        (f, Some(at)) => format!("You have an error in your SQL syntax near '{f}' at {at}: expected {expected}"),
+        (f, None) => format!("You have an error in your SQL syntax near '{f}': expected {expected}"),
+    }
 }
 
 /// How deeply sqlparser may recurse (nested expressions, subqueries):
@@ -326,8 +358,9 @@ fn name(i: &sp::Ident) -> SqlResult<String> {
     if i.quote_style.is_none() && is_reserved(&i.value) {
         let at = i.span.start;
         return Err(SqlError::parse(format!(
-            "You have an error in your SQL syntax: '{}' is a reserved word; write it quoted (`{}`) to use it as a name at Line: {}, Column: {}",
-            i.value, i.value, at.line, at.column
+            "You have an error in your SQL syntax near '{}' at line {}, column {}: it is a reserved word; write it \
+             quoted (`{}`) to use it as a name",
+            i.value, at.line, at.column, i.value
         )));
     }
     Ok(ident(i))
@@ -369,6 +402,28 @@ mod tests {
     /// The literal rows of a bulk INSERT read without `sqlparser` are the
     /// statement `sqlparser` gives; forms the reader does not take fall
     /// back to it and give the same statement too.
+    #[test]
+    fn syntax_errors_say_where_and_what_was_expected() {
+        let m = |sql: &str| parse_statement(sql).unwrap_err().message;
+        assert_eq!(
+            m("SELECT * FORM t"),
+            "You have an error in your SQL syntax near 'FORM' at line 1, column 10: expected the end of the \
+             statement (a missing comma or operator, or a misspelt keyword?)"
+        );
+        assert_eq!(
+            m("SELECT 1 +"),
+            "You have an error in your SQL syntax: the statement ends where an expression was expected"
+        );
+        assert_eq!(
+            m("INSERT INTO t VALUES (1, 2"),
+            "You have an error in your SQL syntax: the statement ends where ')' was expected"
+        );
+        assert_eq!(
+            m("CREATE TABLE (a INT)"),
+            "You have an error in your SQL syntax near '(' at line 1, column 14: expected a name"
+        );
+    }
+
     #[test]
     fn insert_literal_rows_agree_with_the_general_parser() {
         let read = [
