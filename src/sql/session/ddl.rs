@@ -108,10 +108,25 @@ impl Session {
         let mut columns = columns.to_vec();
         let mut source_rows = None;
         if let Some(q) = as_query {
+            // a column of a table keeps its type and NOT NULL (MySQL)
+            let sources = super::show::query_sources(&cat, &self.cur_db, q);
             let r = self.query(q)?;
             if let StatementResult::Rows { columns: names, rows } = r {
                 for (i, n) in names.iter().enumerate() {
                     if columns.iter().any(|c| c.name.eq_ignore_ascii_case(n)) {
+                        continue;
+                    }
+                    let source = sources.as_ref().and_then(|s| s.get(i)).and_then(|c| c.as_ref());
+                    if let Some(c) = source {
+                        columns.push(ColumnDef {
+                            name: n.clone(),
+                            ty: c.ty,
+                            not_null: c.not_null && rows.iter().all(|r| !r[i].is_null()),
+                            default: None,
+                            auto_increment: false,
+                            primary_key: false,
+                            unique: false,
+                        });
                         continue;
                     }
                     let ty = match rows.iter().map(|r| &r[i]).find(|v| !v.is_null()) {

@@ -214,7 +214,7 @@ impl Session {
             Ok((plan.columns(), plan.types()))
         })?;
         let names = if v.columns.is_empty() { names } else { v.columns.clone() };
-        let sources = view_sources(cat, &v.db, &q);
+        let sources = query_sources(cat, &v.db, &q);
         Ok(names
             .into_iter()
             .zip(types)
@@ -237,42 +237,58 @@ impl Session {
     }
 }
 
-/// The table column each output column of a view's query is, where the
-/// query is one `SELECT` over tables (None for another query; a `None`
-/// entry for a computed column).
-fn view_sources(cat: &Catalog, db: &str, q: &Query) -> Option<Vec<Option<ColumnMeta>>> {
+/// The table column each output column of a query is (a view's, or the
+/// `SELECT` of `CREATE TABLE ... AS`), where the query is one `SELECT`
+/// over tables: None for another query, a `None` entry for a computed
+/// column. A column of the inner side of an outer join may be NULL.
+pub(super) fn query_sources(cat: &Catalog, db: &str, q: &Query) -> Option<Vec<Option<ColumnMeta>>> {
     let SetExpr::Select(sel) = &q.body else { return None };
-    // the FROM tables by the name the query gives them
-    let mut tables: Vec<(String, std::rc::Rc<TableMeta>)> = Vec::new();
-    fn walk(t: &TableRef, cat: &Catalog, db: &str, out: &mut Vec<(String, std::rc::Rc<TableMeta>)>) -> bool {
+    // the FROM tables by the name the query gives them, and whether an
+    // outer join may give their columns NULL
+    type Named = (String, std::rc::Rc<TableMeta>, bool);
+    fn walk(t: &TableRef, cat: &Catalog, db: &str, outer: bool, out: &mut Vec<Named>) -> bool {
         match t {
             TableRef::Table { name, alias, .. } => {
                 let Some(meta) = cat.table(name.db.as_deref().unwrap_or(db), &name.name) else { return false };
-                out.push((alias.clone().unwrap_or_else(|| name.name.clone()), meta));
+                out.push((alias.clone().unwrap_or_else(|| name.name.clone()), meta, outer));
                 true
             }
-            TableRef::Join { left, right, using, natural, .. } => {
-                using.is_empty() && !natural && walk(left, cat, db, out) && walk(right, cat, db, out)
+            TableRef::Join { left, right, kind, using, natural, .. } => {
+                using.is_empty()
+                    && !natural
+                    && walk(left, cat, db, outer || *kind == JoinKind::Right, out)
+                    && walk(right, cat, db, outer || *kind == JoinKind::Left, out)
             }
             _ => false,
         }
     }
+    let mut tables: Vec<Named> = Vec::new();
     for t in &sel.from {
-        if !walk(t, cat, db, &mut tables) {
+        if !walk(t, cat, db, false, &mut tables) {
             return None;
         }
     }
+    let column = |t: &TableMeta, i: usize, outer: bool| {
+        let mut c = t.columns[i].clone();
+        c.not_null &= !outer;
+        Some(c)
+    };
     let mut out = Vec::new();
     for item in &sel.items {
         match item {
-            SelectItem::Wildcard => out.extend(tables.iter().flat_map(|(_, t)| t.columns.iter().cloned().map(Some))),
+            SelectItem::Wildcard => {
+                for (_, t, outer) in &tables {
+                    out.extend((0..t.columns.len()).map(|i| column(t, i, *outer)));
+                }
+            }
             SelectItem::QualifiedWildcard(q) => {
-                let (_, t) = tables.iter().find(|(n, _)| n.eq_ignore_ascii_case(q))?;
-                out.extend(t.columns.iter().cloned().map(Some));
+                let (_, t, outer) = tables.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(q))?;
+                out.extend((0..t.columns.len()).map(|i| column(t, i, *outer)));
             }
             SelectItem::Expr { expr: Expr::Column { table, name }, .. } => {
-                let mut found = tables.iter().filter(|(n, _)| table.as_ref().is_none_or(|q| n.eq_ignore_ascii_case(q)));
-                out.push(found.find_map(|(_, t)| t.column(name).map(|c| t.columns[c].clone())));
+                let mut found =
+                    tables.iter().filter(|(n, _, _)| table.as_ref().is_none_or(|q| n.eq_ignore_ascii_case(q)));
+                out.push(found.find_map(|(_, t, outer)| t.column(name).and_then(|i| column(t, i, *outer))));
             }
             SelectItem::Expr { .. } => out.push(None),
         }
