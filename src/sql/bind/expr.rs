@@ -358,7 +358,7 @@ impl<'a> Binder<'a> {
                         &Ctx {
                             now: self.now,
                             database: Some(self.cur_db).filter(|d| !d.is_empty()),
-                            last_insert_id: self.last_insert_id,
+                            info: self.info,
                             diag: self.diag,
                         },
                         v,

@@ -76,7 +76,7 @@ pub struct Binder<'a> {
     /// The execution slots given out so far (see [`Binder::next_slot`]).
     slots: Cell<usize>,
     /// The session's `LAST_INSERT_ID()` (`insert_id.rs`).
-    last_insert_id: Option<&'a Cell<i64>>,
+    info: Option<&'a crate::sql::insert_id::SessionInfo>,
     /// The session's `foreign_key_checks` (`constraints.rs`).
     foreign_key_checks: bool,
     /// The session's diagnostics (`diag.rs`).
@@ -159,7 +159,7 @@ impl<'a> Binder<'a> {
             cte_max_depth,
             query_memory_limit,
             slots: Cell::new(0),
-            last_insert_id: None,
+            info: None,
             foreign_key_checks: true,
             diag: None,
             sql_mode: SqlMode::default(),
@@ -168,8 +168,8 @@ impl<'a> Binder<'a> {
 
     /// This binder with the session's `LAST_INSERT_ID()` (`insert_id.rs`)
     /// and `foreign_key_checks` (`constraints.rs`).
-    pub fn with_session(self, last_insert_id: &'a Cell<i64>, foreign_key_checks: bool) -> Binder<'a> {
-        Binder { last_insert_id: Some(last_insert_id), foreign_key_checks, ..self }
+    pub fn with_session(self, info: &'a crate::sql::insert_id::SessionInfo, foreign_key_checks: bool) -> Binder<'a> {
+        Binder { info: Some(info), foreign_key_checks, ..self }
     }
 
     /// This binder with the session's diagnostics and `sql_mode`
@@ -201,7 +201,7 @@ impl<'a> Binder<'a> {
             cte_max_depth: self.cte_max_depth,
             query_memory_limit: self.query_memory_limit,
             slots: Cell::new(self.slots.get()),
-            last_insert_id: self.last_insert_id,
+            info: self.info,
             foreign_key_checks: self.foreign_key_checks,
             diag: self.diag,
             sql_mode: self.sql_mode,
@@ -227,11 +227,7 @@ impl<'a> Binder<'a> {
 
     /// The execution context of the statement being bound.
     pub fn exec(&self) -> Exec<'a> {
-        Exec {
-            last_insert_id: self.last_insert_id,
-            diag: self.diag,
-            ..Exec::new(self.db, self.now, self.params, self.query_memory_limit)
-        }
+        Exec { info: self.info, diag: self.diag, ..Exec::new(self.db, self.now, self.params, self.query_memory_limit) }
     }
 
     /// Binds a query.

@@ -51,7 +51,7 @@ pub struct Exec<'a> {
     /// execution, such as the one per row of an `UPDATE`).
     pub state: Rc<ExecState>,
     /// The session's `LAST_INSERT_ID()` (`insert_id.rs`).
-    pub last_insert_id: Option<&'a std::cell::Cell<i64>>,
+    pub info: Option<&'a crate::sql::insert_id::SessionInfo>,
     /// The session's diagnostics (warnings, what division by zero does).
     pub diag: Option<&'a crate::sql::diag::Diagnostics>,
 }
@@ -127,7 +127,7 @@ impl<'a> Exec<'a> {
     /// A new execution at statement time `now`, with the statement's
     /// parameters and the session's memory limit (`query_memory_limit`).
     pub fn new(db: &'a Database, now: Timestamp, params: &'a [Value], mem_limit: usize) -> Exec<'a> {
-        Exec { db, now, params, mem_limit, state: Rc::default(), last_insert_id: None, diag: None }
+        Exec { db, now, params, mem_limit, state: Rc::default(), info: None, diag: None }
     }
 
     /// Fails with `ER_CAPACITY_EXCEEDED` when `rows` rows of `width`

@@ -1,4 +1,4 @@
-//! Information functions: `DATABASE()`, `LAST_INSERT_ID()`.
+//! Information functions: `DATABASE()`, `LAST_INSERT_ID()`, `ROW_COUNT()`.
 
 use super::{int, Ctx};
 use crate::sql::error::SqlResult;
@@ -11,12 +11,19 @@ pub(super) fn database(c: &Ctx, _: &[Value]) -> SqlResult<Value> {
 /// `LAST_INSERT_ID()`, and `LAST_INSERT_ID(n)`, which sets it to `n`
 /// (`insert_id.rs`).
 pub(super) fn last_insert_id(c: &Ctx, v: &[Value]) -> SqlResult<Value> {
-    match (v.first(), c.last_insert_id) {
-        (Some(n), Some(cell)) => {
-            cell.set(int(n));
+    match (v.first(), c.info) {
+        (Some(n), Some(info)) => {
+            info.last.set(int(n));
             Ok(Value::Int(int(n)))
         }
         (Some(n), None) => Ok(Value::Int(int(n))),
-        (None, cell) => Ok(Value::Int(cell.map(|c| c.get()).unwrap_or(0))),
+        (None, info) => Ok(Value::Int(info.map(|i| i.last.get()).unwrap_or(0))),
     }
+}
+
+/// `ROW_COUNT()`: the rows the session's previous statement changed
+/// (MySQL's affected rows), -1 after one that returned rows or failed, 0
+/// after DDL.
+pub(super) fn row_count(c: &Ctx, _: &[Value]) -> SqlResult<Value> {
+    Ok(Value::Int(c.info.map(|i| i.row_count.get()).unwrap_or(-1)))
 }

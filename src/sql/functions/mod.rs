@@ -31,7 +31,7 @@ pub(crate) use bits::{bits, from_u64};
 use bits::{conv_text, export_set, hex, make_set, shift};
 use control::{coalesce, greatest, if_, ifnull, least, nullif};
 use datetime::{adddate, curdate, curtime, now, on_date, on_time, unix_timestamp};
-use info::{database, last_insert_id};
+use info::{database, last_insert_id, row_count};
 use math::{abs, double_or_null, floor_ceil, log, log_of, out_of_range_check, pow, round};
 use rand::rand;
 pub(crate) use rand::MysqlRand;
@@ -118,7 +118,7 @@ pub struct Ctx<'a> {
     /// The current database, where the caller knows it (the binder).
     pub database: Option<&'a str>,
     /// The session's `LAST_INSERT_ID()`, where the caller has a session.
-    pub last_insert_id: Option<&'a std::cell::Cell<i64>>,
+    pub info: Option<&'a super::insert_id::SessionInfo>,
     /// The session's diagnostics (warnings), where the caller has a session.
     pub diag: Option<&'a crate::sql::diag::Diagnostics>,
 }
@@ -369,6 +369,7 @@ pub static FUNCS: &[Def] = &[
     f("schema", 0, 0, &[], database).statement(),
     f("version", 0, 0, &[], |_, _| Ok(Value::Str(VERSION.into()))),
     f("last_insert_id", 0, 1, &[Int], last_insert_id).statement(),
+    f("row_count", 0, 0, &[], row_count).statement(),
     // ----- the clock -----
     f("now", 0, 1, &[Int], now).statement(),
     f("current_timestamp", 0, 1, &[Int], now).statement(),
@@ -560,7 +561,7 @@ impl Func {
             (Imp::Eager(_), _) => {}
         }
         let v = args.iter().map(|a| ex.eval(a, env)).collect::<SqlResult<Vec<_>>>()?;
-        self.call(&Ctx { now: ex.now, database: None, last_insert_id: ex.last_insert_id, diag: ex.diag }, v)
+        self.call(&Ctx { now: ex.now, database: None, info: ex.info, diag: ex.diag }, v)
     }
 }
 

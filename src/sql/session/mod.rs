@@ -31,7 +31,7 @@ use super::error::{Code, SqlError, SqlResult};
 use super::exec::{eval_const, Exec};
 use super::front;
 use super::history_import;
-use super::insert_id::InsertIds;
+use super::insert_id::SessionInfo;
 use super::translate;
 use super::value::Value;
 
@@ -69,7 +69,7 @@ pub struct Session {
     /// FOREIGN KEY / CHECK settings (`constraints.rs`).
     pub(super) cons: ConstraintState,
     /// `LAST_INSERT_ID()` (`insert_id.rs`).
-    insert_ids: InsertIds,
+    insert_ids: SessionInfo,
     /// `sql_mode` (`diag.rs`).
     sql_mode: SqlMode,
     /// The warnings of the statements (`SHOW WARNINGS`) and how the one
@@ -215,7 +215,7 @@ impl Session {
             recent: LruCache::new(RECENT_STATEMENTS),
             query_memory_limit: super::exec::QUERY_MEMORY_LIMIT,
             cons: ConstraintState::default(),
-            insert_ids: InsertIds::default(),
+            insert_ids: SessionInfo::default(),
             sql_mode: SqlMode::default(),
             diag: Diagnostics::default(),
             savepoints: Vec::new(),
@@ -462,6 +462,11 @@ impl Session {
         self.diag.start(assign, div_zero);
         let r = self.run_parsed(sql, stmt);
         self.diag.finish(r.as_ref().err());
+        // what ROW_COUNT() gives in the next statement, as MySQL counts it
+        self.insert_ids.row_count.set(match &r {
+            Ok(StatementResult::Affected(n)) => i64::try_from(*n).unwrap_or(i64::MAX),
+            Ok(StatementResult::Rows { .. }) | Err(_) => -1,
+        });
         r
     }
 
@@ -784,7 +789,7 @@ impl Session {
         let limit = self.query_memory_limit;
         let vr = |name: &str, args: &[Value]| virtual_rows(db, &cat, &cur_db, name, args, limit);
         let binder = Binder::new(db, &cat, &cur_db, &self.params, &vr, self.cte_max_depth, self.query_memory_limit)
-            .with_session(&self.insert_ids.last, self.cons.fk_checks)
+            .with_session(&self.insert_ids, self.cons.fk_checks)
             .with_diagnostics(&self.diag, self.sql_mode);
         f(&binder)
     }
@@ -793,7 +798,7 @@ impl Session {
     /// and the session's `query_memory_limit`.
     fn exec(&self, now: Timestamp) -> Exec<'_> {
         Exec {
-            last_insert_id: Some(&self.insert_ids.last),
+            info: Some(&self.insert_ids),
             diag: Some(&self.diag),
             ..Exec::new(&self.db, now, &self.params, self.query_memory_limit)
         }
