@@ -27,6 +27,8 @@ pub struct ColumnDef {
     pub primary_key: bool,
     /// Inline UNIQUE.
     pub unique: bool,
+    /// An ENUM's members.
+    pub members: Vec<String>,
 }
 
 /// ALTER TABLE operations.

@@ -47,9 +47,56 @@ pub struct ColumnMeta {
     /// DEFAULT CURRENT_TIMESTAMP / NOW().
     pub default_now: bool,
     pub auto_increment: bool,
+    /// An ENUM's members, in their order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
 }
 
 impl ColumnMeta {
+    /// The type as `DESCRIBE` and `SHOW CREATE TABLE` print it
+    /// (`enum('s','m')` with an ENUM's members).
+    pub fn type_name(&self) -> String {
+        match self.ty {
+            SqlType::Enum => enum_type_name(&self.members),
+            ty => ty.name(),
+        }
+    }
+
+    /// `v` as the column stores it: converted as `CAST` converts
+    /// ([`cast`](super::value::cast); `strict`: bad data is an error), a
+    /// value of an ENUM to the member it names, by its text (under the
+    /// collation, trailing spaces ignored) or its position (1 is the
+    /// first); in an ENUM anything else is `WARN_DATA_TRUNCATED`, or
+    /// the empty string when not `strict` (MySQL's error value).
+    pub fn convert(&self, v: &Value, strict: bool) -> SqlResult<Value> {
+        if self.ty != SqlType::Enum || v.is_null() {
+            return super::value::cast(v, self.ty, strict);
+        }
+        let member = match v {
+            Value::Int(n) => usize::try_from(*n).ok().and_then(|n| n.checked_sub(1)).and_then(|i| self.members.get(i)),
+            v => {
+                let text = v.to_text().unwrap_or_default();
+                let text = text.trim_end_matches(' ');
+                self.members.iter().find(|m| super::value::collate_cmp(m, text) == std::cmp::Ordering::Equal)
+            }
+        };
+        match member {
+            Some(m) => Ok(Value::Str(m.clone())),
+            None if strict => Err(SqlError::new(Code::WarnDataTruncated, "Data truncated")),
+            None => Ok(Value::Str(String::new())),
+        }
+    }
+
+    /// The value a NOT NULL column takes when it must have one and none
+    /// is given (MySQL's implicit default): an ENUM's first member, else
+    /// the type's zero.
+    pub fn implicit_default(&self) -> Value {
+        match (self.ty, self.members.first()) {
+            (SqlType::Enum, Some(m)) => Value::Str(m.clone()),
+            (ty, _) => ty.implicit_default(),
+        }
+    }
+
     /// The decoded default value.
     pub fn default_value(&self) -> Value {
         match &self.default {
@@ -57,6 +104,12 @@ impl ColumnMeta {
             None => Value::Null,
         }
     }
+}
+
+/// `enum('a','b')`: an ENUM's type text, each member a quoted string.
+pub fn enum_type_name(members: &[String]) -> String {
+    let quoted: Vec<String> = members.iter().map(|m| super::quote::string(m)).collect();
+    format!("enum({})", quoted.join(","))
 }
 
 /// An index (including the primary key and UNIQUE constraints).

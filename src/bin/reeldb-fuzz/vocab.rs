@@ -153,6 +153,7 @@ pub(crate) const TYPES: &[&str] = &[
     "DATETIME",
     "TIMESTAMP",
     "TIME",
+    "ENUM('a','B','é')",
 ];
 pub(crate) const CASTS: &[&str] = &[
     "SIGNED",

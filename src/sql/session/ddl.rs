@@ -2,13 +2,13 @@
 
 use std::rc::Rc;
 
-use super::dml::{column_default, implicit_default};
+use super::dml::column_default;
 use super::{Session, StatementResult};
 use crate::sql::ast::*;
 use crate::sql::catalog::*;
 use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::functions::statement_time;
-use crate::sql::value::{cast, SqlType, Value};
+use crate::sql::value::{SqlType, Value};
 
 /// The keys and constraints a `CREATE TABLE` defines besides its columns.
 pub(super) struct TableKeys<'s> {
@@ -126,6 +126,7 @@ impl Session {
                             auto_increment: false,
                             primary_key: false,
                             unique: false,
+                            members: c.members.clone(),
                         });
                         continue;
                     }
@@ -146,6 +147,7 @@ impl Session {
                         auto_increment: false,
                         primary_key: false,
                         unique: false,
+                        members: Vec::new(),
                     });
                 }
                 source_rows = Some((names, rows));
@@ -414,6 +416,15 @@ impl Session {
     }
 
     fn column_meta(&mut self, c: &ColumnDef) -> SqlResult<ColumnMeta> {
+        let mut meta = ColumnMeta {
+            name: c.name.clone(),
+            ty: c.ty,
+            not_null: c.not_null || c.primary_key,
+            default: None,
+            default_now: false,
+            auto_increment: c.auto_increment,
+            members: c.members.clone(),
+        };
         let mut default_now = false;
         let default = match &c.default {
             None => None,
@@ -429,7 +440,7 @@ impl Session {
             }
             Some(e) => {
                 let v = self.const_expr(e)?;
-                let v = cast(&v, c.ty, true).map_err(|_| {
+                let v = meta.convert(&v, true).map_err(|_| {
                     SqlError::new(Code::InvalidDefault, format!("Invalid default value for '{}'", c.name))
                 })?;
                 if v.is_null() {
@@ -439,14 +450,9 @@ impl Session {
                 }
             }
         };
-        Ok(ColumnMeta {
-            name: c.name.clone(),
-            ty: c.ty,
-            not_null: c.not_null || c.primary_key,
-            default,
-            default_now,
-            auto_increment: c.auto_increment,
-        })
+        meta.default = default;
+        meta.default_now = default_now;
+        Ok(meta)
     }
 
     fn alter(&mut self, meta: &mut TableMeta, op: &AlterOp) -> SqlResult<()> {
@@ -463,7 +469,7 @@ impl Session {
                 // AUTO_INCREMENT column is not numbered but takes its
                 // type's implicit default too.
                 let fill = match column_default(&cm, statement_time(&self.db)) {
-                    Value::Null if cm.not_null => implicit_default(cm.ty),
+                    Value::Null if cm.not_null => cm.implicit_default(),
                     v => v,
                 };
                 meta.columns.push(cm);

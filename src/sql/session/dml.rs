@@ -15,7 +15,7 @@ use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::exec::{Exec, ExecState};
 use crate::sql::functions::statement_time;
 use crate::sql::plan::{Access, BExpr, LeafSource, QueryPlan, Row, SelectPlan, Snap};
-use crate::sql::value::{cast, sql_cmp, SType, SqlType, Value};
+use crate::sql::value::{sql_cmp, SType, Value};
 
 /// `ON DUPLICATE KEY UPDATE` bound: the assignments by column, and the
 /// execution state they share across the statement's rows.
@@ -388,11 +388,11 @@ impl Session {
                     return Err(e);
                 }
                 self.diag.warn(e.code, e.message);
-                return Ok(implicit_default(c.ty));
+                return Ok(c.implicit_default());
             }
             return Ok(v);
         }
-        let e = match cast(&v, c.ty, true) {
+        let e = match c.convert(&v, true) {
             Ok(v) => return Ok(v),
             Err(e) => e,
         };
@@ -415,7 +415,7 @@ impl Session {
         if assign.strict {
             return Err(SqlError::new(code, message));
         }
-        let adjusted = cast(&v, c.ty, false)?;
+        let adjusted = c.convert(&v, false)?;
         self.diag.warn(code, message);
         Ok(adjusted)
     }
@@ -813,7 +813,7 @@ fn from_tables(from: &[TableRef]) -> Vec<(String, ObjName)> {
 pub(super) fn column_default(c: &ColumnMeta, now: Timestamp) -> Value {
     let v = if c.default_now { Value::DateTime(Timestamp::from_secs(now.secs())) } else { c.default_value() };
     if v.is_null() && c.not_null && !c.auto_increment {
-        implicit_default(c.ty)
+        c.implicit_default()
     } else {
         v
     }
@@ -823,19 +823,6 @@ pub(super) fn column_default(c: &ColumnMeta, now: Timestamp) -> Value {
 /// AUTO_INCREMENT (an INSERT must then give it a value).
 pub(super) fn lacks_default(c: &ColumnMeta) -> bool {
     c.not_null && !c.auto_increment && !c.default_now && c.default.is_none()
-}
-
-/// The implicit default of a type: zero, the empty string, the zero date.
-pub(super) fn implicit_default(ty: SqlType) -> Value {
-    match ty {
-        SqlType::Int | SqlType::UInt | SqlType::Integer { .. } | SqlType::Bool => Value::Int(0),
-        SqlType::Double => Value::Double(0.0),
-        SqlType::Decimal(_, s) => Value::Decimal(crate::sql::value::Decimal { m: 0, s }),
-        SqlType::Text(_) | SqlType::Char(_) => Value::Str(String::new()),
-        SqlType::Date => Value::Date(0),
-        SqlType::DateTime => Value::DateTime(Timestamp(0)),
-        SqlType::Time => Value::Time(0),
-    }
 }
 
 pub(in crate::sql) fn table_scope(t: &TableMeta) -> Scope<'static> {

@@ -6,7 +6,7 @@
 //! (the list: [`CATALOG_AS_OF_TABLES`](crate::sql::bind::CATALOG_AS_OF_TABLES)).
 
 use super::show::{column_extra, column_key, shown_default};
-use crate::sql::catalog::{Catalog, TableMeta};
+use crate::sql::catalog::{Catalog, ColumnMeta, TableMeta};
 use crate::sql::plan::Row;
 use crate::sql::value::{Collation, IntWidth, SqlType, Value};
 
@@ -47,9 +47,13 @@ fn data_type(ty: &SqlType) -> String {
 
 /// `CHARACTER_MAXIMUM_LENGTH`, `NUMERIC_PRECISION`, `NUMERIC_SCALE` and
 /// `DATETIME_PRECISION` of a type, as MySQL 8 gives them.
-fn type_sizes(ty: &SqlType) -> [Value; 4] {
+fn type_sizes(c: &ColumnMeta) -> [Value; 4] {
     let n = |v: Option<u64>| v.map_or(Value::Null, int);
-    let (chars, precision, scale, dt) = match ty {
+    let (chars, precision, scale, dt) = match &c.ty {
+        SqlType::Enum => {
+            let longest = c.members.iter().map(|m| m.chars().count() as u64).max();
+            (longest, None, None, None)
+        }
         SqlType::Char(l) | SqlType::Text(Some(l)) => (Some(u64::from(*l)), None, None, None),
         SqlType::Text(None) => (Some(65_535), None, None, None),
         SqlType::Integer { width, unsigned } => {
@@ -129,10 +133,10 @@ pub(super) fn catalog_rows(cat: &Catalog, name: &str) -> Option<(Vec<String>, Ve
                     r.push(shown_default(c));
                     r.push(s(if c.not_null { "NO" } else { "YES" }));
                     r.push(Value::Str(data_type(&c.ty)));
-                    r.extend(type_sizes(&c.ty));
+                    r.extend(type_sizes(c));
                     r.push(if text { s(CHARSET) } else { Value::Null });
                     r.push(if text { s(collation) } else { Value::Null });
-                    r.push(Value::Str(c.ty.name()));
+                    r.push(Value::Str(c.type_name()));
                     r.push(s(column_key(t, i)));
                     r.push(s(column_extra(c)));
                     r.push(s(""));

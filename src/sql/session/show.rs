@@ -92,7 +92,7 @@ impl Session {
                             .map(|(i, c)| {
                                 vec![
                                     Value::Str(c.name.clone()),
-                                    Value::Str(c.ty.name()),
+                                    Value::Str(c.type_name()),
                                     Value::Str(if c.not_null { "NO" } else { "YES" }.into()),
                                     Value::Str(column_key(&t, i).into()),
                                     shown_default(c),
@@ -221,7 +221,7 @@ impl Session {
             .enumerate()
             .map(|(i, (name, ty))| {
                 let (ty, null) = match sources.as_ref().and_then(|s| s.get(i)).and_then(|c| c.as_ref()) {
-                    Some(c) => (c.ty.name(), !c.not_null),
+                    Some(c) => (c.type_name(), !c.not_null),
                     None => (stype_name(ty).to_string(), true),
                 };
                 vec![
@@ -367,7 +367,7 @@ pub(crate) fn create_table_sql(t: &TableMeta) -> String {
         .columns
         .iter()
         .map(|c| {
-            let mut s = format!("  {} {}", quote::ident(&c.name), c.ty.name());
+            let mut s = format!("  {} {}", quote::ident(&c.name), c.type_name());
             if c.not_null {
                 s.push_str(" NOT NULL");
             }

@@ -202,6 +202,15 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
         auto_increment: false,
         primary_key: false,
         unique: false,
+        members: match &c.data_type {
+            sp::DataType::Enum(members, _) => members
+                .iter()
+                .map(|m| match m {
+                    sp::EnumMember::Name(n) | sp::EnumMember::NamedValue(n, _) => n.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
     };
     if matches!(&c.data_type, sp::DataType::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SERIAL")) {
         d.not_null = true;
@@ -235,6 +244,7 @@ pub(super) fn cast_type(t: &sp::DataType) -> SqlResult<SqlType> {
     Ok(match data_type(t)? {
         SqlType::Integer { unsigned: false, .. } => SqlType::Int,
         SqlType::Integer { unsigned: true, .. } => SqlType::UInt,
+        SqlType::Enum => return unsupported("CAST to ENUM"),
         SqlType::Char(_) => match t {
             sp::DataType::Char(Some(sp::CharacterLength::IntegerLength { length, .. }))
             | sp::DataType::Character(Some(sp::CharacterLength::IntegerLength { length, .. })) => {
@@ -299,6 +309,7 @@ pub(super) fn data_type(t: &sp::DataType) -> SqlResult<SqlType> {
         D::Date => SqlType::Date,
         D::Datetime(_) | D::Timestamp(_, _) => SqlType::DateTime,
         D::Time(_, _) => SqlType::Time,
+        D::Enum(members, _) if !members.is_empty() => SqlType::Enum,
         D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SIGNED") => SqlType::Int,
         // SERIAL: BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE (column_def adds the rest)
         D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SERIAL") => int(IntWidth::Big, true),

@@ -348,6 +348,9 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
             _ if strict => return Err(bad()),
             _ => Value::Null,
         },
+        // an ENUM's members are checked where the column is known
+        // (`ColumnMeta::convert`)
+        SqlType::Enum => cast(v, SqlType::Text(None), strict)?,
         SqlType::Time => match crate::sql::dates::to_time(v) {
             Some(t) => Value::Time(t),
             None if strict => return Err(bad()),

@@ -143,6 +143,9 @@ pub enum SqlType {
     DateTime,
     /// TIME.
     Time,
+    /// ENUM('a', ...): a string, one of the column's members
+    /// (`ColumnMeta::members`).
+    Enum,
 }
 
 impl SqlType {
@@ -162,7 +165,7 @@ impl SqlType {
 
     /// Whether values of the type are strings.
     pub fn is_text(&self) -> bool {
-        matches!(self, SqlType::Text(_) | SqlType::Char(_))
+        matches!(self, SqlType::Text(_) | SqlType::Char(_) | SqlType::Enum)
     }
 
     /// The MySQL-style name of the type.
@@ -181,6 +184,22 @@ impl SqlType {
             SqlType::Date => "date".into(),
             SqlType::DateTime => "datetime".into(),
             SqlType::Time => "time".into(),
+            SqlType::Enum => "enum".into(),
+        }
+    }
+
+    /// The value a NOT NULL column of the type takes when it must have
+    /// one and none is given (MySQL's implicit default): zero, the empty
+    /// string, the zero date.
+    pub fn implicit_default(&self) -> Value {
+        match self {
+            SqlType::Int | SqlType::UInt | SqlType::Integer { .. } | SqlType::Bool => Value::Int(0),
+            SqlType::Double => Value::Double(0.0),
+            SqlType::Decimal(_, s) => Value::Decimal(Decimal { m: 0, s: *s }),
+            SqlType::Text(_) | SqlType::Char(_) | SqlType::Enum => Value::Str(String::new()),
+            SqlType::Date => Value::Date(0),
+            SqlType::DateTime => Value::DateTime(Timestamp(0)),
+            SqlType::Time => Value::Time(0),
         }
     }
 
@@ -242,7 +261,7 @@ impl SType {
             SqlType::Int | SqlType::Integer { .. } | SqlType::Bool => SType::Int,
             SqlType::Decimal(_, s) => SType::Decimal(s),
             SqlType::Double => SType::Double,
-            SqlType::Text(_) | SqlType::Char(_) => SType::Str,
+            SqlType::Text(_) | SqlType::Char(_) | SqlType::Enum => SType::Str,
             SqlType::Date | SqlType::DateTime | SqlType::Time => SType::Time,
         }
     }
