@@ -154,6 +154,7 @@ pub(crate) const TYPES: &[&str] = &[
     "TIMESTAMP",
     "TIME",
     "ENUM('a','B','é')",
+    "YEAR",
 ];
 pub(crate) const CASTS: &[&str] = &[
     "SIGNED",

@@ -72,7 +72,7 @@ fn type_sizes(c: &ColumnMeta) -> [Value; 4] {
         SqlType::Bool => (None, Some(3), Some(0), None),
         SqlType::Decimal(p, sc) => (None, Some(u64::from(*p)), Some(u64::from(*sc)), None),
         SqlType::Double => (None, Some(22), None, None),
-        SqlType::Date => (None, None, None, None),
+        SqlType::Date | SqlType::Year => (None, None, None, None),
         SqlType::DateTime | SqlType::Time => (None, None, None, Some(0)),
     };
     [n(chars), n(precision), n(scale), n(dt)]

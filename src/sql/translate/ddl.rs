@@ -311,6 +311,7 @@ pub(super) fn data_type(t: &sp::DataType) -> SqlResult<SqlType> {
         D::Time(_, _) => SqlType::Time,
         D::Enum(members, _) if !members.is_empty() => SqlType::Enum,
         D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SIGNED") => SqlType::Int,
+        D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("YEAR") => SqlType::Year,
         // SERIAL: BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE (column_def adds the rest)
         D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SERIAL") => int(IntWidth::Big, true),
         // MySQL has no user-defined types: an unknown type name is a syntax error

@@ -351,6 +351,33 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
         // an ENUM's members are checked where the column is known
         // (`ColumnMeta::convert`)
         SqlType::Enum => cast(v, SqlType::Text(None), strict)?,
+        SqlType::Year => {
+            // one or two digits (a string of them, or a number but 0) are
+            // a year of 1970-2069; a date gives its year
+            let (n, short) = match v {
+                Value::Str(s) => {
+                    let t = s.trim();
+                    match t.parse::<i64>() {
+                        Ok(n) => (n, t.trim_start_matches(['-', '+']).len() <= 2),
+                        Err(_) if strict && Decimal::parse(t).is_none() => return Err(not_a_number(t)),
+                        Err(_) => (parse_num_prefix(t).round() as i64, false),
+                    }
+                }
+                Value::Date(_) | Value::DateTime(_) => match crate::sql::dates::Civil::of(v) {
+                    Some(c) => (c.y, false),
+                    None => (0, false),
+                },
+                other => (other.to_i64().unwrap_or(0), true),
+            };
+            match n {
+                0 if !short || matches!(v, Value::Int(0)) => Value::Int(0),
+                0..=69 if short || n > 0 => Value::Int(2000 + n),
+                70..=99 => Value::Int(1900 + n),
+                1901..=2155 => Value::Int(n),
+                _ if strict => return Err(SqlError::new(Code::WarnDataOutOfRange, "Out of range value")),
+                _ => Value::Int(0),
+            }
+        }
         SqlType::Time => match crate::sql::dates::to_time(v) {
             Some(t) => Value::Time(t),
             None if strict => return Err(bad()),

@@ -146,6 +146,8 @@ pub enum SqlType {
     /// ENUM('a', ...): a string, one of the column's members
     /// (`ColumnMeta::members`).
     Enum,
+    /// YEAR: 1901-2155, or 0; one or two digits are a year of 1970-2069.
+    Year,
 }
 
 impl SqlType {
@@ -160,6 +162,7 @@ impl SqlType {
                 | SqlType::Double
                 | SqlType::Decimal(..)
                 | SqlType::Bool
+                | SqlType::Year
         )
     }
 
@@ -185,6 +188,7 @@ impl SqlType {
             SqlType::DateTime => "datetime".into(),
             SqlType::Time => "time".into(),
             SqlType::Enum => "enum".into(),
+            SqlType::Year => "year".into(),
         }
     }
 
@@ -193,7 +197,7 @@ impl SqlType {
     /// string, the zero date.
     pub fn implicit_default(&self) -> Value {
         match self {
-            SqlType::Int | SqlType::UInt | SqlType::Integer { .. } | SqlType::Bool => Value::Int(0),
+            SqlType::Int | SqlType::UInt | SqlType::Integer { .. } | SqlType::Bool | SqlType::Year => Value::Int(0),
             SqlType::Double => Value::Double(0.0),
             SqlType::Decimal(_, s) => Value::Decimal(Decimal { m: 0, s: *s }),
             SqlType::Text(_) | SqlType::Char(_) | SqlType::Enum => Value::Str(String::new()),
@@ -207,7 +211,7 @@ impl SqlType {
     /// value` for every integer type, else the type's name without its size.
     pub fn value_word(&self) -> String {
         match self {
-            SqlType::Int | SqlType::UInt | SqlType::Integer { .. } | SqlType::Bool => "integer".into(),
+            SqlType::Int | SqlType::UInt | SqlType::Integer { .. } | SqlType::Bool | SqlType::Year => "integer".into(),
             other => other.name().split('(').next().unwrap_or_default().to_string(),
         }
     }
@@ -258,7 +262,7 @@ impl SType {
     pub fn of_sql(t: SqlType) -> SType {
         match t {
             SqlType::UInt | SqlType::Integer { unsigned: true, .. } => SType::UInt,
-            SqlType::Int | SqlType::Integer { .. } | SqlType::Bool => SType::Int,
+            SqlType::Int | SqlType::Integer { .. } | SqlType::Bool | SqlType::Year => SType::Int,
             SqlType::Decimal(_, s) => SType::Decimal(s),
             SqlType::Double => SType::Double,
             SqlType::Text(_) | SqlType::Char(_) | SqlType::Enum => SType::Str,
