@@ -29,6 +29,8 @@ pub struct ColumnDef {
     pub unique: bool,
     /// An ENUM's members.
     pub members: Vec<String>,
+    /// `ON UPDATE CURRENT_TIMESTAMP`.
+    pub on_update_now: bool,
 }
 
 /// ALTER TABLE operations.

@@ -50,6 +50,10 @@ pub struct ColumnMeta {
     /// An ENUM's members, in their order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
+    /// `ON UPDATE CURRENT_TIMESTAMP`: a change to another column of the
+    /// row sets it to the statement time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub on_update_now: bool,
 }
 
 impl ColumnMeta {

@@ -127,6 +127,7 @@ impl Session {
                             primary_key: false,
                             unique: false,
                             members: c.members.clone(),
+                            on_update_now: false,
                         });
                         continue;
                     }
@@ -148,6 +149,7 @@ impl Session {
                         primary_key: false,
                         unique: false,
                         members: Vec::new(),
+                        on_update_now: false,
                     });
                 }
                 source_rows = Some((names, rows));
@@ -424,6 +426,7 @@ impl Session {
             default_now: false,
             auto_increment: c.auto_increment,
             members: c.members.clone(),
+            on_update_now: c.on_update_now,
         };
         let mut default_now = false;
         let default = match &c.default {

@@ -456,10 +456,26 @@ impl Session {
 
     /// Stores `new` in place of the row `old` at `rowid` if they differ
     /// (checking unique keys); whether it did.
+    /// A column `ON UPDATE CURRENT_TIMESTAMP` the change leaves as it was
+    /// takes the statement time.
     pub(in crate::sql) fn rewrite_row(&mut self, t: &TableMeta, rowid: u64, old: &Row, new: &Row) -> SqlResult<bool> {
         if !old.iter().zip(new).any(|(a, b)| a != b) {
             return Ok(false);
         }
+        let stamped;
+        let new = if t.columns.iter().any(|c| c.on_update_now) {
+            let now = Value::DateTime(Timestamp::from_secs(statement_time(&self.db).secs()));
+            let mut r = new.clone();
+            for (i, c) in t.columns.iter().enumerate() {
+                if c.on_update_now && old.get(i) == new.get(i) && i < r.len() {
+                    r[i] = now.clone();
+                }
+            }
+            stamped = r;
+            &stamped
+        } else {
+            new
+        };
         for ix in &t.indexes {
             self.db.delete(&index_key_of(ix, old, rowid))?;
         }

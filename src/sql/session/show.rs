@@ -346,6 +346,8 @@ pub(crate) fn shown_default(c: &ColumnMeta) -> Value {
 pub(crate) fn column_extra(c: &ColumnMeta) -> &'static str {
     if c.auto_increment {
         "auto_increment"
+    } else if c.on_update_now {
+        "on update CURRENT_TIMESTAMP"
     } else {
         ""
     }
@@ -373,6 +375,9 @@ pub(crate) fn create_table_sql(t: &TableMeta) -> String {
             }
             if c.default_now {
                 s.push_str(" DEFAULT CURRENT_TIMESTAMP");
+            }
+            if c.on_update_now {
+                s.push_str(" ON UPDATE CURRENT_TIMESTAMP");
             } else if c.default.is_some() {
                 s.push_str(&format!(" DEFAULT {}", quote::string(&c.default_value().to_string())));
             }

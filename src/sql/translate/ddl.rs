@@ -211,6 +211,7 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
                 .collect(),
             _ => Vec::new(),
         },
+        on_update_now: false,
     };
     if matches!(&c.data_type, sp::DataType::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SERIAL")) {
         d.not_null = true;
@@ -227,6 +228,13 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
                 d.not_null = true;
             }
             sp::ColumnOption::Unique(_) => d.unique = true,
+            sp::ColumnOption::OnUpdate(e) => match expr(e.clone())? {
+                Expr::Func { name, .. } if matches!(name.as_str(), "now" | "current_timestamp" | "localtimestamp") => {
+                    d.on_update_now = true
+                }
+                Expr::Column { name, .. } if name.eq_ignore_ascii_case("current_timestamp") => d.on_update_now = true,
+                _ => return unsupported("ON UPDATE other than CURRENT_TIMESTAMP"),
+            },
             sp::ColumnOption::DialectSpecific(toks)
                 if toks.iter().any(|t| t.to_string().eq_ignore_ascii_case("AUTO_INCREMENT")) =>
             {
