@@ -58,42 +58,73 @@ pub struct ColumnMeta {
 
 impl ColumnMeta {
     /// The type as `DESCRIBE` and `SHOW CREATE TABLE` print it
-    /// (`enum('s','m')` with an ENUM's members).
+    /// (`enum('s','m')`, `set('a','b')` with the members).
     pub fn type_name(&self) -> String {
         match self.ty {
-            SqlType::Enum => enum_type_name(&self.members),
+            SqlType::Enum | SqlType::Set => members_type_name(&self.ty.name(), &self.members),
             ty => ty.name(),
         }
     }
 
     /// `v` as the column stores it: converted as `CAST` converts
-    /// ([`cast`](super::value::cast); `strict`: bad data is an error), a
-    /// value of an ENUM to the member it names, by its text (under the
+    /// ([`cast`](super::value::cast); `strict`: bad data is an error).
+    /// An ENUM holds the member a value names, by its text (under the
     /// collation, trailing spaces ignored) or its position (1 is the
-    /// first); in an ENUM anything else is `WARN_DATA_TRUNCATED`, or
-    /// the empty string when not `strict` (MySQL's error value).
+    /// first); a SET the members a comma-separated list names, or a
+    /// number's bits name (bit 0 the first), in their declared order. In
+    /// either, another value is `WARN_DATA_TRUNCATED`, or when not
+    /// `strict` the empty string (an ENUM: MySQL's error value) or the
+    /// members named (a SET).
     pub fn convert(&self, v: &Value, strict: bool) -> SqlResult<Value> {
-        if self.ty != SqlType::Enum || v.is_null() {
+        if !matches!(self.ty, SqlType::Enum | SqlType::Set) || v.is_null() {
             return super::value::cast(v, self.ty, strict);
         }
-        let member = match v {
-            Value::Int(n) => usize::try_from(*n).ok().and_then(|n| n.checked_sub(1)).and_then(|i| self.members.get(i)),
+        let named = |text: &str| {
+            let text = text.trim_end_matches(' ');
+            self.members.iter().position(|m| super::value::collate_cmp(m, text) == std::cmp::Ordering::Equal)
+        };
+        let truncated = || SqlError::new(Code::WarnDataTruncated, "Data truncated");
+        if self.ty == SqlType::Enum {
+            let member = match v {
+                Value::Int(n) => usize::try_from(*n).ok().and_then(|n| n.checked_sub(1)),
+                v => named(&v.to_text().unwrap_or_default()),
+            };
+            return match member.and_then(|i| self.members.get(i)) {
+                Some(m) => Ok(Value::Str(m.clone())),
+                None if strict => Err(truncated()),
+                None => Ok(Value::Str(String::new())),
+            };
+        }
+        // a SET: the bits of the members named
+        let mut bits = 0u64;
+        let mut bad = false;
+        match v {
+            Value::Int(n) => {
+                let all = if self.members.len() >= 64 { u64::MAX } else { (1u64 << self.members.len()) - 1 };
+                bits = *n as u64 & all;
+                bad = *n < 0 || *n as u64 & !all != 0;
+            }
             v => {
                 let text = v.to_text().unwrap_or_default();
-                let text = text.trim_end_matches(' ');
-                self.members.iter().find(|m| super::value::collate_cmp(m, text) == std::cmp::Ordering::Equal)
+                for part in text.split(',').filter(|p| !p.is_empty()) {
+                    match named(part) {
+                        Some(i) => bits |= 1 << i,
+                        None => bad = true,
+                    }
+                }
             }
-        };
-        match member {
-            Some(m) => Ok(Value::Str(m.clone())),
-            None if strict => Err(SqlError::new(Code::WarnDataTruncated, "Data truncated")),
-            None => Ok(Value::Str(String::new())),
         }
+        if bad && strict {
+            return Err(truncated());
+        }
+        let parts: Vec<&str> =
+            self.members.iter().enumerate().filter(|(i, _)| bits >> i & 1 == 1).map(|(_, m)| m.as_str()).collect();
+        Ok(Value::Str(parts.join(",")))
     }
 
     /// The value a NOT NULL column takes when it must have one and none
     /// is given (MySQL's implicit default): an ENUM's first member, else
-    /// the type's zero.
+    /// the type's zero (a SET's: the empty set).
     pub fn implicit_default(&self) -> Value {
         match (self.ty, self.members.first()) {
             (SqlType::Enum, Some(m)) => Value::Str(m.clone()),
@@ -110,10 +141,11 @@ impl ColumnMeta {
     }
 }
 
-/// `enum('a','b')`: an ENUM's type text, each member a quoted string.
-pub fn enum_type_name(members: &[String]) -> String {
+/// `enum('a','b')`, `set('a','b')`: the type text of an ENUM or a SET,
+/// each member a quoted string.
+pub fn members_type_name(kind: &str, members: &[String]) -> String {
     let quoted: Vec<String> = members.iter().map(|m| super::quote::string(m)).collect();
-    format!("enum({})", quoted.join(","))
+    format!("{kind}({})", quoted.join(","))
 }
 
 /// An index (including the primary key and UNIQUE constraints).

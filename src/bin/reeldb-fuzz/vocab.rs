@@ -155,6 +155,7 @@ pub(crate) const TYPES: &[&str] = &[
     "TIME",
     "ENUM('a','B','é')",
     "YEAR",
+    "SET('x','y','z')",
 ];
 pub(crate) const CASTS: &[&str] = &[
     "SIGNED",

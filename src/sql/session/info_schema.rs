@@ -54,6 +54,10 @@ fn type_sizes(c: &ColumnMeta) -> [Value; 4] {
             let longest = c.members.iter().map(|m| m.chars().count() as u64).max();
             (longest, None, None, None)
         }
+        SqlType::Set => {
+            let all = c.members.iter().map(|m| m.chars().count() as u64 + 1).sum::<u64>();
+            (Some(all.saturating_sub(1)), None, None, None)
+        }
         SqlType::Char(l) | SqlType::Text(Some(l)) => (Some(u64::from(*l)), None, None, None),
         SqlType::Text(None) => (Some(65_535), None, None, None),
         SqlType::Integer { width, unsigned } => {

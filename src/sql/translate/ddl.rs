@@ -209,6 +209,7 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
                     sp::EnumMember::Name(n) | sp::EnumMember::NamedValue(n, _) => n.clone(),
                 })
                 .collect(),
+            sp::DataType::Set(members) => members.clone(),
             _ => Vec::new(),
         },
         on_update_now: false,
@@ -252,7 +253,7 @@ pub(super) fn cast_type(t: &sp::DataType) -> SqlResult<SqlType> {
     Ok(match data_type(t)? {
         SqlType::Integer { unsigned: false, .. } => SqlType::Int,
         SqlType::Integer { unsigned: true, .. } => SqlType::UInt,
-        SqlType::Enum => return unsupported("CAST to ENUM"),
+        SqlType::Enum | SqlType::Set => return unsupported("CAST to ENUM or SET"),
         SqlType::Char(_) => match t {
             sp::DataType::Char(Some(sp::CharacterLength::IntegerLength { length, .. }))
             | sp::DataType::Character(Some(sp::CharacterLength::IntegerLength { length, .. })) => {
@@ -318,6 +319,7 @@ pub(super) fn data_type(t: &sp::DataType) -> SqlResult<SqlType> {
         D::Datetime(_) | D::Timestamp(_, _) => SqlType::DateTime,
         D::Time(_, _) => SqlType::Time,
         D::Enum(members, _) if !members.is_empty() => SqlType::Enum,
+        D::Set(members) if !members.is_empty() && members.len() <= 64 => SqlType::Set,
         D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SIGNED") => SqlType::Int,
         D::Custom(n, _) if n.to_string().eq_ignore_ascii_case("YEAR") => SqlType::Year,
         // SERIAL: BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE (column_def adds the rest)

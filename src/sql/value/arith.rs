@@ -350,7 +350,7 @@ pub fn cast(v: &Value, ty: SqlType, strict: bool) -> SqlResult<Value> {
         },
         // an ENUM's members are checked where the column is known
         // (`ColumnMeta::convert`)
-        SqlType::Enum => cast(v, SqlType::Text(None), strict)?,
+        SqlType::Enum | SqlType::Set => cast(v, SqlType::Text(None), strict)?,
         SqlType::Year => {
             // one or two digits (a string of them, or a number but 0) are
             // a year of 1970-2069; a date gives its year

@@ -146,6 +146,9 @@ pub enum SqlType {
     /// ENUM('a', ...): a string, one of the column's members
     /// (`ColumnMeta::members`).
     Enum,
+    /// SET('a', ...): a string, a comma-separated list of the column's
+    /// members in their order (`ColumnMeta::members`).
+    Set,
     /// YEAR: 1901-2155, or 0; one or two digits are a year of 1970-2069.
     Year,
 }
@@ -168,7 +171,7 @@ impl SqlType {
 
     /// Whether values of the type are strings.
     pub fn is_text(&self) -> bool {
-        matches!(self, SqlType::Text(_) | SqlType::Char(_) | SqlType::Enum)
+        matches!(self, SqlType::Text(_) | SqlType::Char(_) | SqlType::Enum | SqlType::Set)
     }
 
     /// The MySQL-style name of the type.
@@ -188,6 +191,7 @@ impl SqlType {
             SqlType::DateTime => "datetime".into(),
             SqlType::Time => "time".into(),
             SqlType::Enum => "enum".into(),
+            SqlType::Set => "set".into(),
             SqlType::Year => "year".into(),
         }
     }
@@ -200,7 +204,7 @@ impl SqlType {
             SqlType::Int | SqlType::UInt | SqlType::Integer { .. } | SqlType::Bool | SqlType::Year => Value::Int(0),
             SqlType::Double => Value::Double(0.0),
             SqlType::Decimal(_, s) => Value::Decimal(Decimal { m: 0, s: *s }),
-            SqlType::Text(_) | SqlType::Char(_) | SqlType::Enum => Value::Str(String::new()),
+            SqlType::Text(_) | SqlType::Char(_) | SqlType::Enum | SqlType::Set => Value::Str(String::new()),
             SqlType::Date => Value::Date(0),
             SqlType::DateTime => Value::DateTime(Timestamp(0)),
             SqlType::Time => Value::Time(0),
@@ -265,7 +269,7 @@ impl SType {
             SqlType::Int | SqlType::Integer { .. } | SqlType::Bool | SqlType::Year => SType::Int,
             SqlType::Decimal(_, s) => SType::Decimal(s),
             SqlType::Double => SType::Double,
-            SqlType::Text(_) | SqlType::Char(_) | SqlType::Enum => SType::Str,
+            SqlType::Text(_) | SqlType::Char(_) | SqlType::Enum | SqlType::Set => SType::Str,
             SqlType::Date | SqlType::DateTime | SqlType::Time => SType::Time,
         }
     }
