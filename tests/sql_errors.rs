@@ -35,7 +35,7 @@ fn errors_are_typed_and_have_no_effect() {
         ("BACKTRACK TO RESTORE POINT missing", Code::NoSuchRestorePoint),
         ("SELECT 9223372036854775807 + 1", Code::DataOutOfRange),
         ("CREATE TABLE k (a INT, KEY `k` (a), UNIQUE KEY `K` (a))", Code::DupKeyName),
-        ("CREATE TABLE k (a INT, KEY `k` (nope))", Code::BadField),
+        ("CREATE TABLE k (a INT, KEY `k` (nope))", Code::KeyColumnDoesNotExist),
         ("DROP TABLE nope", Code::BadTable),
         ("DROP DATABASE nodb", Code::DbDropExists),
         ("SELECT x.* FROM t", Code::BadTable),

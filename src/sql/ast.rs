@@ -54,9 +54,22 @@ pub enum AlterOp {
     ModifyColumn(ColumnDef),
     /// RENAME TO.
     RenameTable(ObjName),
-    /// ADD PRIMARY KEY: only its error (a table that already has one) is
-    /// supported.
-    AddPrimaryKey,
+    /// ADD PRIMARY KEY (c, ...): its columns become NOT NULL.
+    AddPrimaryKey(Vec<String>),
+    /// ADD {INDEX | KEY | UNIQUE [KEY]} [name] (c, ...).
+    AddIndex {
+        /// None: named after its first column.
+        name: Option<String>,
+        columns: Vec<String>,
+        unique: bool,
+    },
+    /// DROP {INDEX | KEY} name.
+    DropIndex(String),
+    /// ALTER [COLUMN] c SET DEFAULT e (Some) / DROP DEFAULT (None).
+    SetDefault {
+        column: String,
+        default: Option<Expr>,
+    },
     /// ADD [CONSTRAINT name] FOREIGN KEY.
     AddForeignKey(ForeignKeyDef),
     /// ADD [CONSTRAINT name] CHECK.
@@ -186,6 +199,13 @@ pub enum Stmt {
     ReleaseSavepoint(String),
     /// SHOW ... / DESCRIBE.
     Show(Show),
+    /// CREATE TABLE [IF NOT EXISTS] t LIKE u: u's columns, keys and
+    /// checks (not its rows or foreign keys), as MySQL copies them.
+    CreateTableLike {
+        name: ObjName,
+        like: ObjName,
+        if_not_exists: bool,
+    },
     CreateTable {
         name: ObjName,
         if_not_exists: bool,

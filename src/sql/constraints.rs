@@ -209,7 +209,7 @@ impl Session {
             }
             let cols = positions(meta, &def.columns).ok_or_else(|| {
                 let c = def.columns.iter().find(|c| meta.column(c).is_none()).cloned().unwrap_or_default();
-                SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table"))
+                SqlError::no_key_column(&c)
             })?;
             if def.parent_columns.len() != def.columns.len() {
                 return Err(SqlError::new(

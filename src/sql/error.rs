@@ -133,6 +133,8 @@ pub enum Code {
     MultiplePriKey,
     /// A recursive common table expression ran too many iterations.
     CteMaxRecursionDepth,
+    /// A key names a column the table does not have.
+    KeyColumnDoesNotExist,
     /// A recursive CTE's recursive block reads it more than once.
     CteRecursiveRequiresSingleReference,
     /// An intermediate result of a query outgrew the statement's memory
@@ -220,6 +222,8 @@ impl Code {
             Code::DerivedMustHaveAlias => ("ER_DERIVED_MUST_HAVE_ALIAS", 1248, "42000"),
             Code::WrongUsage => ("ER_WRONG_USAGE", 1221, "HY000"),
             Code::CteMaxRecursionDepth => ("ER_CTE_MAX_RECURSION_DEPTH", 3636, "HY000"),
+            // (MySQL's own spelling)
+            Code::KeyColumnDoesNotExist => ("ER_KEY_COLUMN_DOES_NOT_EXITS", 1072, "42000"),
             Code::CteRecursiveRequiresSingleReference => ("ER_CTE_RECURSIVE_REQUIRES_SINGLE_REFERENCE", 3577, "HY000"),
             Code::CapacityExceeded => ("ER_CAPACITY_EXCEEDED", 3170, "HY000"),
             Code::DupEntry => ("ER_DUP_ENTRY", 1062, "23000"),
@@ -315,6 +319,12 @@ impl SqlError {
     /// A syntax error.
     pub fn parse(message: impl Into<String>) -> SqlError {
         SqlError::new(Code::ParseError, message)
+    }
+
+    /// A key (an index, a primary, unique or foreign key) over a column
+    /// `c` the table does not have.
+    pub fn no_key_column(c: &str) -> SqlError {
+        SqlError::new(Code::KeyColumnDoesNotExist, format!("Key column '{c}' doesn't exist in table"))
     }
 
     /// No current database (it was dropped) for an unqualified name.

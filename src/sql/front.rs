@@ -267,6 +267,7 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
             "SET",
             "SAVEPOINT",
             "RELEASE",
+            "RENAME",
         ];
         let w = &head[..word_len];
         if !FRONT.iter().any(|k| k.eq_ignore_ascii_case(w)) {
@@ -355,6 +356,20 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
             c.kw("WORK");
             c.end()?;
             Ok(Some(if first == "COMMIT" { Stmt::Commit } else { Stmt::Rollback }))
+        }
+        // RENAME TABLE a TO b: ALTER TABLE a RENAME TO b
+        "RENAME" if c.peek_kw(1).as_deref() == Some("TABLE") => {
+            c.pos += 2;
+            let from = c.obj_name()?;
+            if !c.kw("TO") {
+                return Err(c.err());
+            }
+            let to = c.obj_name()?;
+            if matches!(c.toks.get(c.pos), Some((Token::Comma, _, _))) {
+                return Err(SqlError::unsupported("RENAME TABLE of several tables (rename them one by one)"));
+            }
+            c.end()?;
+            Ok(Some(Stmt::AlterTable { name: from, ops: vec![crate::sql::ast::AlterOp::RenameTable(to)] }))
         }
         "USE" => {
             c.pos += 1;

@@ -89,6 +89,32 @@ impl Session {
     }
 
     /// `CREATE TABLE`, with `AS SELECT …`: the rows inserted.
+    /// `CREATE TABLE t LIKE u`.
+    pub(super) fn create_table_like(&mut self, name: &ObjName, like: &ObjName, if_not_exists: bool) -> SqlResult<u64> {
+        let cat = self.catalog()?;
+        let db = self.db_of(&cat, name)?;
+        if cat.table(&db, &name.name).is_some() || cat.view(&db, &name.name).is_some() {
+            if if_not_exists {
+                return Ok(0);
+            }
+            return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", name.name)));
+        }
+        let src = self.table_meta(&cat, like)?;
+        let mut meta = (*src).clone();
+        meta.id = self.next_id()?;
+        meta.db = db;
+        meta.name = name.name.clone();
+        for ix in &mut meta.indexes {
+            ix.id = self.next_id()?;
+        }
+        meta.foreign_keys.clear();
+        for (n, ck) in meta.checks.iter_mut().enumerate() {
+            ck.name = format!("{}_chk_{}", meta.name, n + 1);
+        }
+        self.put_table(&meta)?;
+        Ok(0)
+    }
+
     pub(super) fn create_table(
         &mut self,
         name: &ObjName,
@@ -255,25 +281,35 @@ impl Session {
             }
             return Err(SqlError::new(Code::DupKeyName, format!("Duplicate key name '{name}'")));
         }
-        let cols = columns
-            .iter()
-            .map(|c| {
-                t.column(c)
-                    .ok_or_else(|| SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table")))
-            })
-            .collect::<SqlResult<Vec<_>>>()?;
-        let id = self.next_id()?;
-        let ix = IndexMeta { id, name: name.to_string(), columns: cols, unique, primary: false };
         let mut meta = (*t).clone();
-        meta.indexes.push(ix);
-        let meta = Rc::new(meta);
-        let pos = meta.indexes.len() - 1;
-        for (rowid, row) in self.all_rows(&meta)? {
-            self.check_unique(&meta, &row, rowid, Some(pos))?;
-            self.put_index_entry(&meta.indexes[pos], &row, rowid)?;
-        }
+        self.add_index(&mut meta, Some(name), columns, unique)?;
         self.put_table(&meta)?;
         Ok(0)
+    }
+
+    /// Adds an index over `columns` to `meta` (`name`: None names it after
+    /// its first column, as MySQL does) with an entry for every row,
+    /// checking uniqueness; `meta` is stored by the caller.
+    fn add_index(
+        &mut self,
+        meta: &mut TableMeta,
+        name: Option<&str>,
+        columns: &[String],
+        unique: bool,
+    ) -> SqlResult<()> {
+        let cols = columns
+            .iter()
+            .map(|c| meta.column(c).ok_or_else(|| SqlError::no_key_column(c)))
+            .collect::<SqlResult<Vec<_>>>()?;
+        let name = index_name(meta, name, cols.first().copied())?;
+        let id = self.next_id()?;
+        meta.indexes.push(IndexMeta { id, name, columns: cols, unique, primary: false });
+        let pos = meta.indexes.len() - 1;
+        for (rowid, row) in self.all_rows(meta)? {
+            self.check_unique(meta, &row, rowid, Some(pos))?;
+            self.put_index_entry(&meta.indexes[pos], &row, rowid)?;
+        }
+        Ok(())
     }
 
     /// `DROP INDEX`.
@@ -300,6 +336,18 @@ impl Session {
         self.delete_prefix(&index_prefix(ix.id))?;
         self.put_table(&meta)?;
         Ok(0)
+    }
+
+    /// `ALTER TABLE ... DROP INDEX name` / `DROP PRIMARY KEY`.
+    fn alter_drop_index(&mut self, meta: &mut TableMeta, name: &str) -> SqlResult<()> {
+        let Some(pos) = meta.indexes.iter().position(|ix| ix.name.eq_ignore_ascii_case(name)) else {
+            return Err(SqlError::new(
+                Code::CantDropFieldOrKey,
+                format!("Can't DROP '{name}'; check that column/key exists"),
+            ));
+        };
+        let ix = meta.indexes.remove(pos);
+        self.delete_prefix(&index_prefix(ix.id))
     }
 
     /// `ALTER TABLE`: the operations in order.
@@ -368,9 +416,7 @@ impl Session {
                 return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
             }
             for c in primary_key {
-                let i = meta
-                    .column(c)
-                    .ok_or_else(|| SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table")))?;
+                let i = meta.column(c).ok_or_else(|| SqlError::no_key_column(c))?;
                 meta.columns[i].not_null = true;
                 pk.push(i);
             }
@@ -387,31 +433,13 @@ impl Session {
             let cols = ix
                 .columns
                 .iter()
-                .map(|c| {
-                    meta.column(c).ok_or_else(|| {
-                        SqlError::new(Code::BadField, format!("Key column '{c}' doesn't exist in table"))
-                    })
-                })
+                .map(|c| meta.column(c).ok_or_else(|| SqlError::no_key_column(c)))
                 .collect::<SqlResult<_>>()?;
             defs.push((ix.name.as_deref(), cols, ix.unique));
         }
         for (name, cols, unique) in defs {
             let iid = self.next_id()?;
-            let taken = |nm: &str| meta.indexes.iter().any(|ix| ix.name.eq_ignore_ascii_case(nm));
-            let nm = match name {
-                Some(nm) if taken(nm) => {
-                    return Err(SqlError::new(Code::DupKeyName, format!("Duplicate key name '{nm}'")));
-                }
-                Some(nm) => nm.to_string(),
-                None => {
-                    let nm = meta.columns[cols[0]].name.clone();
-                    if taken(&nm) {
-                        format!("{nm}_{iid}")
-                    } else {
-                        nm
-                    }
-                }
-            };
+            let nm = index_name(&meta, name, cols.first().copied())?;
             meta.indexes.push(IndexMeta { id: iid, name: nm, columns: cols, unique, primary: false });
         }
         Ok(meta)
@@ -428,34 +456,32 @@ impl Session {
             members: c.members.clone(),
             on_update_now: c.on_update_now,
         };
-        let mut default_now = false;
-        let default = match &c.default {
-            None => None,
-            Some(Expr::Func { name, .. })
-                if matches!(name.as_str(), "now" | "current_timestamp" | "localtimestamp") =>
-            {
-                default_now = true;
-                None
-            }
-            Some(Expr::Column { name, .. }) if name.eq_ignore_ascii_case("current_timestamp") => {
-                default_now = true;
-                None
-            }
-            Some(e) => {
-                let v = self.const_expr(e)?;
-                let v = meta.convert(&v, true).map_err(|_| {
-                    SqlError::new(Code::InvalidDefault, format!("Invalid default value for '{}'", c.name))
-                })?;
-                if v.is_null() {
-                    None
-                } else {
-                    Some(encode_row(&[v]))
-                }
-            }
-        };
-        meta.default = default;
-        meta.default_now = default_now;
+        if let Some(e) = &c.default {
+            self.set_default(&mut meta, e)?;
+        }
         Ok(meta)
+    }
+
+    /// Gives a column the default `e`: `CURRENT_TIMESTAMP` (or `NOW()`),
+    /// else a constant the column can hold (`ER_INVALID_DEFAULT`).
+    fn set_default(&mut self, col: &mut ColumnMeta, e: &Expr) -> SqlResult<()> {
+        let now = match e {
+            Expr::Func { name, .. } => matches!(name.as_str(), "now" | "current_timestamp" | "localtimestamp"),
+            Expr::Column { name, .. } => name.eq_ignore_ascii_case("current_timestamp"),
+            _ => false,
+        };
+        col.default_now = now;
+        col.default = None;
+        if !now {
+            let v = self.const_expr(e)?;
+            let v = col.convert(&v, true).map_err(|_| {
+                SqlError::new(Code::InvalidDefault, format!("Invalid default value for '{}'", col.name))
+            })?;
+            if !v.is_null() {
+                col.default = Some(encode_row(&[v]));
+            }
+        }
+        Ok(())
     }
 
     fn alter(&mut self, meta: &mut TableMeta, op: &AlterOp) -> SqlResult<()> {
@@ -549,10 +575,41 @@ impl Session {
                 self.table_renamed(&old, &old_name, meta)?; // constraints.rs
             }
             AlterOp::ModifyColumn(def) => self.modify_column(meta, def)?,
-            AlterOp::AddPrimaryKey if meta.indexes.iter().any(|ix| ix.primary) => {
+            AlterOp::AddPrimaryKey(_) if meta.indexes.iter().any(|ix| ix.primary) => {
                 return Err(SqlError::new(Code::MultiplePriKey, "Multiple primary key defined"));
             }
-            AlterOp::AddPrimaryKey => return Err(SqlError::unsupported("ALTER TABLE ADD PRIMARY KEY")),
+            AlterOp::AddPrimaryKey(columns) => {
+                // its columns become NOT NULL (a NULL there fails, as MySQL)
+                for c in columns {
+                    let Some(i) = meta.column(c) else {
+                        return Err(SqlError::no_key_column(c));
+                    };
+                    if !meta.columns[i].not_null && self.all_rows(meta)?.iter().any(|(_, r)| r[i].is_null()) {
+                        return Err(SqlError::new(Code::InvalidUseOfNull, "Invalid use of NULL value"));
+                    }
+                    meta.columns[i].not_null = true;
+                }
+                self.add_index(meta, Some("PRIMARY"), columns, true)?;
+                if let Some(ix) = meta.indexes.last_mut() {
+                    ix.primary = true;
+                }
+            }
+            AlterOp::AddIndex { name, columns, unique } => self.add_index(meta, name.as_deref(), columns, *unique)?,
+            AlterOp::DropIndex(name) => self.alter_drop_index(meta, name)?,
+            AlterOp::SetDefault { column, default } => {
+                let Some(i) = meta.column(column) else {
+                    return Err(SqlError::new(Code::BadField, format!("Unknown column '{column}' in '{}'", meta.name)));
+                };
+                let mut col = meta.columns[i].clone();
+                match default {
+                    Some(e) => self.set_default(&mut col, e)?,
+                    None => {
+                        col.default = None;
+                        col.default_now = false;
+                    }
+                }
+                meta.columns[i] = col;
+            }
             // done by alter_constraints (constraints.rs)
             AlterOp::AddForeignKey(_)
             | AlterOp::AddCheck(_)
@@ -632,5 +689,23 @@ impl Session {
         self.db.delete(&table_key(&t.db, &t.name))?;
         self.catalog = None;
         Ok(())
+    }
+}
+
+/// The name of a new index of `meta`: `name`, which no index may have yet
+/// (`ER_DUP_KEYNAME`), or when there is none the name of its first column
+/// `first`, then `col_2`, `col_3`, ... as MySQL names them.
+fn index_name(meta: &TableMeta, name: Option<&str>, first: Option<usize>) -> SqlResult<String> {
+    let taken = |nm: &str| meta.indexes.iter().any(|ix| ix.name.eq_ignore_ascii_case(nm));
+    match name {
+        Some(nm) if taken(nm) => Err(SqlError::new(Code::DupKeyName, format!("Duplicate key name '{nm}'"))),
+        Some(nm) => Ok(nm.to_string()),
+        None => {
+            let base = first.and_then(|c| meta.columns.get(c)).map_or("key", |c| c.name.as_str());
+            if !taken(base) {
+                return Ok(base.to_string());
+            }
+            Ok((2..).map(|n| format!("{base}_{n}")).find(|nm| !taken(nm)).unwrap_or_default())
+        }
     }
 }

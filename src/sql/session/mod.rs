@@ -855,6 +855,7 @@ impl Session {
                 TableKeys { primary_key, indexes, foreign_keys, checks },
                 as_query.as_deref(),
             ),
+            Stmt::CreateTableLike { name, like, if_not_exists } => self.create_table_like(name, like, *if_not_exists),
             Stmt::DropTable { names, if_exists } => self.drop_table(names, *if_exists),
             Stmt::CreateView { name, or_replace, columns, sql, query } => {
                 self.create_view(name, *or_replace, columns, sql, query)

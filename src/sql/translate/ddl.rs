@@ -10,6 +10,13 @@ use crate::sql::error::{SqlError, SqlResult};
 use crate::sql::value::{IntWidth, SqlType};
 
 pub(super) fn create_table(ct: sp::CreateTable) -> SqlResult<Stmt> {
+    if let Some(sp::CreateTableLikeKind::Plain(l) | sp::CreateTableLikeKind::Parenthesized(l)) = &ct.like {
+        return Ok(Stmt::CreateTableLike {
+            name: obj_name(&ct.name)?,
+            like: obj_name(&l.name)?,
+            if_not_exists: ct.if_not_exists,
+        });
+    }
     let mut columns = Vec::new();
     let mut primary_key = Vec::new();
     let mut indexes = Vec::new();
@@ -97,7 +104,26 @@ pub(super) fn alter_table(at: sp::AlterTable) -> SqlResult<Stmt> {
             A::RenameTable { table_name } => match table_name {
                 sp::RenameTableNameKind::As(n) | sp::RenameTableNameKind::To(n) => AlterOp::RenameTable(obj_name(&n)?),
             },
-            A::AddConstraint { constraint: sp::TableConstraint::PrimaryKey(_), .. } => AlterOp::AddPrimaryKey,
+            A::AddConstraint { constraint: sp::TableConstraint::PrimaryKey(pk), .. } => {
+                AlterOp::AddPrimaryKey(pk.columns.iter().map(index_column).collect::<SqlResult<_>>()?)
+            }
+            A::AddConstraint { constraint: sp::TableConstraint::Unique(u), .. } => AlterOp::AddIndex {
+                name: u.index_name.as_ref().or(u.name.as_ref()).map(ident),
+                columns: u.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+                unique: true,
+            },
+            A::AddConstraint { constraint: sp::TableConstraint::Index(ix), .. } => AlterOp::AddIndex {
+                name: ix.name.as_ref().map(ident),
+                columns: ix.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+                unique: false,
+            },
+            A::DropIndex { name } => AlterOp::DropIndex(ident(&name)),
+            A::AlterColumn { column_name, op: sp::AlterColumnOperation::SetDefault { value } } => {
+                AlterOp::SetDefault { column: ident(&column_name), default: Some(expr(value)?) }
+            }
+            A::AlterColumn { column_name, op: sp::AlterColumnOperation::DropDefault } => {
+                AlterOp::SetDefault { column: ident(&column_name), default: None }
+            }
             A::AddConstraint { constraint: sp::TableConstraint::ForeignKey(fk), .. } => {
                 AlterOp::AddForeignKey(foreign_key(&fk)?)
             }
