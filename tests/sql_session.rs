@@ -129,11 +129,11 @@ fn a_reopened_session_keeps_its_settings() {
     s.execute(
         "SET TIMESTAMP = 1700000000; CREATE DATABASE shop; USE shop; \
          CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, n TINYINT); INSERT INTO t (n) VALUES (1), (2); \
-         SET sql_mode = ''; SET foreign_key_checks = 0; SET cte_max_recursion_depth = 7",
+         SET sql_mode = ''; SET foreign_key_checks = 0; SET cte_max_recursion_depth = 7; SET @who = 'ann'",
     )
     .unwrap();
     let probe = "SELECT DATABASE(), @@sql_mode, @@foreign_key_checks, @@cte_max_recursion_depth, LAST_INSERT_ID(), \
-                 UNIX_TIMESTAMP()";
+                 UNIX_TIMESTAMP(), @who";
     s.execute("BEGIN; INSERT INTO t (n) VALUES (3)").unwrap();
     assert!(s.in_transaction());
     // LAST_INSERT_ID() is 3 now, and stays so although the row is lost

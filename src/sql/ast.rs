@@ -471,6 +471,9 @@ pub struct Select {
     pub having: Option<Expr>,
     /// `WINDOW name AS (spec)` definitions.
     pub windows: Vec<(String, WindowSpec)>,
+    /// `INTO @a, @b`: the user variables the one row goes into (names
+    /// without `@`, lower case).
+    pub into: Vec<String>,
 }
 
 /// A window specification: `OVER (...)` or `WINDOW w AS (...)`.

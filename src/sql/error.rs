@@ -135,6 +135,10 @@ pub enum Code {
     CteMaxRecursionDepth,
     /// A key names a column the table does not have.
     KeyColumnDoesNotExist,
+    /// `SELECT ... INTO` with more than one row.
+    TooManyRows,
+    /// `SELECT ... INTO` with no row (a warning).
+    SpFetchNoData,
     /// A recursive CTE's recursive block reads it more than once.
     CteRecursiveRequiresSingleReference,
     /// An intermediate result of a query outgrew the statement's memory
@@ -224,6 +228,8 @@ impl Code {
             Code::CteMaxRecursionDepth => ("ER_CTE_MAX_RECURSION_DEPTH", 3636, "HY000"),
             // (MySQL's own spelling)
             Code::KeyColumnDoesNotExist => ("ER_KEY_COLUMN_DOES_NOT_EXITS", 1072, "42000"),
+            Code::TooManyRows => ("ER_TOO_MANY_ROWS", 1172, "42000"),
+            Code::SpFetchNoData => ("ER_SP_FETCH_NO_DATA", 1329, "02000"),
             Code::CteRecursiveRequiresSingleReference => ("ER_CTE_RECURSIVE_REQUIRES_SINGLE_REFERENCE", 3577, "HY000"),
             Code::CapacityExceeded => ("ER_CAPACITY_EXCEEDED", 3170, "HY000"),
             Code::DupEntry => ("ER_DUP_ENTRY", 1062, "23000"),

@@ -107,6 +107,16 @@ impl Iterator for Lexer<'_> {
     }
 }
 
+/// Whether `sql` reads a user variable (`@name`, not a system variable
+/// `@@name`) outside strings, quoted identifiers and comments.
+pub(crate) fn has_user_variable(sql: &str) -> bool {
+    let ls: Vec<Lexeme> = lex(sql).collect();
+    ls.windows(2).enumerate().any(|(i, w)| {
+        let at = |l: &Lexeme| l.kind == Kind::Punct && &sql[l.start..l.end] == "@";
+        at(&w[0]) && w[1].kind == Kind::Word && w[1].start == w[0].end && (i == 0 || !at(&ls[i - 1]))
+    })
+}
+
 /// The name a word or quoted identifier stands for (`` `a``b` `` is
 /// `` a`b ``); `None` for other lexemes.
 pub(crate) fn name_of(sql: &str, l: &Lexeme) -> Option<String> {

@@ -154,6 +154,12 @@ impl<'a> Binder<'a> {
                 })?;
                 BExpr::Lit(value)
             }
+            // a user variable: its value when the statement starts (NULL
+            // when it was never set), as MySQL reads one
+            Expr::Column { table: None, name } if name.starts_with('@') => {
+                let var = name[1..].to_ascii_lowercase();
+                BExpr::Lit(self.info.and_then(|i| i.vars.borrow().get(&var).cloned()).unwrap_or(Value::Null))
+            }
             Expr::Column { table, name } => match scope.resolve(table.as_deref(), name)? {
                 Some((0, i)) => BExpr::Col(i),
                 Some((d, i)) => BExpr::Outer(d, i),

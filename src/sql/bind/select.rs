@@ -96,6 +96,12 @@ impl<'a> Binder<'a> {
         offset: Option<&Expr>,
         parent: Option<&Scope>,
     ) -> SqlResult<(SelectPlan, Vec<String>)> {
+        if !s.into.is_empty() {
+            return Err(SqlError::parse(
+                "Misplaced INTO clause, INTO is not allowed inside subqueries, and must be placed at end of UNION \
+                 clauses",
+            ));
+        }
         // FROM
         let mut cols = Vec::new();
         let mut from_parts = Vec::new();

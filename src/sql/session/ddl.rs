@@ -232,7 +232,7 @@ impl Session {
         if cat.table(&db, &name.name).is_some() || (cat.view(&db, &name.name).is_some() && !or_replace) {
             return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", name.name)));
         }
-        if !crate::sql::params::placeholders(sql).is_empty() {
+        if !crate::sql::params::placeholders(sql).is_empty() || crate::sql::lex::has_user_variable(sql) {
             return Err(SqlError::new(Code::ViewSelectVariable, "View's SELECT contains a variable or parameter"));
         }
         // validate the query now

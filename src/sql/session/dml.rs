@@ -350,6 +350,7 @@ impl Session {
     /// as a query's are.
     fn join_rows(&mut self, items: Vec<SelectItem>, from: &[TableRef], filter: Option<&Expr>) -> SqlResult<Vec<Row>> {
         let select = Select {
+            into: Vec::new(),
             distinct: false,
             items,
             from: from.to_vec(),

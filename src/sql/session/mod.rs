@@ -226,7 +226,7 @@ impl Session {
     /// a new image of the store when another tab committed): its settings
     /// carry over — the current database where it still exists,
     /// `sql_mode`, `foreign_key_checks`, `cte_max_recursion_depth`,
-    /// `query_memory_limit`, `LAST_INSERT_ID()`, the clock `SET TIMESTAMP`
+    /// `query_memory_limit`, `LAST_INSERT_ID()`, the user variables, the clock `SET TIMESTAMP`
     /// fixed and the statements prepared recently. An open transaction and
     /// its savepoints do not (the caller reports the transaction lost), nor
     /// the last statement's warnings.
@@ -237,6 +237,7 @@ impl Session {
         s.query_memory_limit = old.query_memory_limit;
         s.cons.fk_checks = old.cons.fk_checks;
         s.insert_ids.last.set(old.insert_ids.last.get());
+        s.insert_ids.vars.replace(old.insert_ids.vars.take());
         s.sql_mode = old.sql_mode;
         s.recent = old.recent;
         if old.cur_db != s.cur_db {
@@ -565,7 +566,10 @@ impl Session {
                 self.use_database(db)?;
                 return Ok(StatementResult::Affected(0));
             }
-            Stmt::Query(q) => return self.query(q),
+            Stmt::Query(q) => match &q.body {
+                SetExpr::Select(s) if !s.into.is_empty() => return self.select_into(q, &s.into),
+                _ => return self.query(q),
+            },
             Stmt::Show(s) => return self.show(s),
             _ => {}
         }
@@ -695,7 +699,46 @@ impl Session {
 
     /// `SET name = value`: the session variables ReelDB implements; others
     /// are accepted and ignored.
+    /// `SELECT ... INTO @a, @b`: the one row's values into the user
+    /// variables (none: a warning, the variables unchanged; more than
+    /// one: `ER_TOO_MANY_ROWS`).
+    fn select_into(&mut self, q: &Query, into: &[String]) -> SqlResult<StatementResult> {
+        let mut q = q.clone();
+        if let SetExpr::Select(s) = &mut q.body {
+            s.into.clear();
+        }
+        let StatementResult::Rows { columns, rows } = self.query(&q)? else {
+            return Ok(StatementResult::Affected(0));
+        };
+        if columns.len() != into.len() {
+            return Err(SqlError::new(
+                Code::WrongNumberOfColumnsInSelect,
+                "The used SELECT statements have a different number of columns",
+            ));
+        }
+        match rows.as_slice() {
+            [] => {
+                self.diag.warn(Code::SpFetchNoData, "No data - zero rows fetched, selected, or processed");
+                Ok(StatementResult::Affected(0))
+            }
+            [row] => {
+                let mut vars = self.insert_ids.vars.borrow_mut();
+                for (name, v) in into.iter().zip(row) {
+                    vars.insert(name.clone(), v.clone());
+                }
+                Ok(StatementResult::Affected(1))
+            }
+            _ => Err(SqlError::new(Code::TooManyRows, "Result consisted of more than one row")),
+        }
+    }
+
     fn set_variable(&mut self, name: &str, value: &Expr) -> SqlResult<()> {
+        // a user variable: `SET @a = expr`
+        if let Some(var) = name.strip_prefix('@') {
+            let v = self.const_expr(value)?;
+            self.insert_ids.vars.borrow_mut().insert(var.to_string(), v);
+            return Ok(());
+        }
         // `= DEFAULT`: the variables other than sql_mode read it as NULL
         let value = match value {
             Expr::Default if name != "sql_mode" => &Expr::Lit(Value::Null),

@@ -193,46 +193,51 @@ pub(super) fn expr(e: sp::Expr) -> SqlResult<Expr> {
         },
         E::BinaryOp { left, op, right } => {
             use sp::BinaryOperator as B;
-            let op = match op {
-                B::Plus => BinOp::Arith(ArithOp::Add),
-                B::Minus => BinOp::Arith(ArithOp::Sub),
-                B::Multiply => BinOp::Arith(ArithOp::Mul),
-                B::Divide => BinOp::Arith(ArithOp::Div),
-                B::Modulo => BinOp::Arith(ArithOp::Mod),
-                B::MyIntegerDivide | B::DuckIntegerDivide => BinOp::Arith(ArithOp::IntDiv),
-                B::Eq => BinOp::Cmp(CmpOp::Eq),
-                B::NotEq => BinOp::Cmp(CmpOp::Ne),
-                B::Lt => BinOp::Cmp(CmpOp::Lt),
-                B::LtEq => BinOp::Cmp(CmpOp::Le),
-                B::Gt => BinOp::Cmp(CmpOp::Gt),
-                B::GtEq => BinOp::Cmp(CmpOp::Ge),
-                B::Spaceship => BinOp::Cmp(CmpOp::NullSafeEq),
-                B::And => BinOp::And,
-                // `||` is `OR` in MySQL's default SQL mode (no PIPES_AS_CONCAT)
-                B::Or | B::StringConcat => BinOp::Or,
-                B::Xor => BinOp::Xor,
-                B::BitwiseOr
-                | B::BitwiseAnd
-                | B::BitwiseXor
-                | B::PGBitwiseXor
-                | B::PGBitwiseShiftLeft
-                | B::PGBitwiseShiftRight => {
-                    let name = match op {
-                        B::BitwiseOr => "bitor",
-                        B::BitwiseAnd => "bitand",
-                        B::BitwiseXor | B::PGBitwiseXor => "bitxor",
-                        B::PGBitwiseShiftLeft => "shiftleft",
-                        _ => "shiftright",
-                    };
-                    return Ok(Expr::Func {
-                        name: name.into(),
-                        args: vec![expr(*left)?, expr(*right)?],
-                        distinct: false,
-                        star: false,
-                    });
-                }
-                other => return unsupported(format!("operator {other}")),
-            };
+            let op =
+                match op {
+                    B::Plus => BinOp::Arith(ArithOp::Add),
+                    B::Minus => BinOp::Arith(ArithOp::Sub),
+                    B::Multiply => BinOp::Arith(ArithOp::Mul),
+                    B::Divide => BinOp::Arith(ArithOp::Div),
+                    B::Modulo => BinOp::Arith(ArithOp::Mod),
+                    B::MyIntegerDivide | B::DuckIntegerDivide => BinOp::Arith(ArithOp::IntDiv),
+                    B::Eq => BinOp::Cmp(CmpOp::Eq),
+                    B::NotEq => BinOp::Cmp(CmpOp::Ne),
+                    B::Lt => BinOp::Cmp(CmpOp::Lt),
+                    B::LtEq => BinOp::Cmp(CmpOp::Le),
+                    B::Gt => BinOp::Cmp(CmpOp::Gt),
+                    B::GtEq => BinOp::Cmp(CmpOp::Ge),
+                    B::Spaceship => BinOp::Cmp(CmpOp::NullSafeEq),
+                    B::And => BinOp::And,
+                    // `||` is `OR` in MySQL's default SQL mode (no PIPES_AS_CONCAT)
+                    B::Or | B::StringConcat => BinOp::Or,
+                    B::Xor => BinOp::Xor,
+                    B::BitwiseOr
+                    | B::BitwiseAnd
+                    | B::BitwiseXor
+                    | B::PGBitwiseXor
+                    | B::PGBitwiseShiftLeft
+                    | B::PGBitwiseShiftRight => {
+                        let name = match op {
+                            B::BitwiseOr => "bitor",
+                            B::BitwiseAnd => "bitand",
+                            B::BitwiseXor | B::PGBitwiseXor => "bitxor",
+                            B::PGBitwiseShiftLeft => "shiftleft",
+                            _ => "shiftright",
+                        };
+                        return Ok(Expr::Func {
+                            name: name.into(),
+                            args: vec![expr(*left)?, expr(*right)?],
+                            distinct: false,
+                            star: false,
+                        });
+                    }
+                    B::Assignment => return unsupported(
+                        "assigning a user variable inside an expression (:=, which MySQL 8 deprecates; SET @v = ... \
+                         or SELECT ... INTO @v assign one, ROW_NUMBER() OVER (ORDER BY ...) numbers rows)",
+                    ),
+                    other => return unsupported(format!("operator {other}")),
+                };
             // `t + INTERVAL n unit`, `INTERVAL n unit + t`, `t - INTERVAL n unit`
             let add = op == BinOp::Arith(ArithOp::Add);
             match (*left, *right) {

@@ -124,7 +124,17 @@ fn select(s: sp::Select) -> SqlResult<Select> {
         };
         windows.push((ident(&name), spec));
     }
+    let mut into = Vec::new();
+    for t in s.into.map(|i| i.targets).unwrap_or_default() {
+        match t {
+            sp::Expr::Identifier(i) if i.value.starts_with('@') && !i.value.starts_with("@@") => {
+                into.push(i.value[1..].to_ascii_lowercase())
+            }
+            _ => return unsupported("SELECT ... INTO other than user variables (@name)"),
+        }
+    }
     Ok(Select {
+        into,
         windows,
         distinct,
         items,
