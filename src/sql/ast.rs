@@ -65,6 +65,9 @@ pub enum AlterOp {
     },
     /// DROP {INDEX | KEY} name.
     DropIndex(String),
+    /// AUTO_INCREMENT = n: the next value the AUTO_INCREMENT column
+    /// generates (at least the largest there plus one).
+    AutoIncrement(i64),
     /// ALTER [COLUMN] c SET DEFAULT e (Some) / DROP DEFAULT (None).
     SetDefault {
         column: String,
@@ -220,6 +223,9 @@ pub enum Stmt {
         checks: Vec<CheckDef>,
         /// CREATE TABLE ... AS SELECT.
         as_query: Option<Box<Query>>,
+        /// The table option `AUTO_INCREMENT = n`: the first value the
+        /// AUTO_INCREMENT column generates.
+        auto_increment: Option<i64>,
     },
     DropTable {
         /// Tables.

@@ -122,6 +122,7 @@ impl Session {
         columns: &[ColumnDef],
         keys: TableKeys,
         as_query: Option<&Query>,
+        auto_increment: Option<i64>,
     ) -> SqlResult<u64> {
         let cat = self.catalog()?;
         let db = self.db_of(&cat, name)?;
@@ -184,6 +185,9 @@ impl Session {
         let mut meta = self.build_table(&db, &name.name, &columns, keys.primary_key, keys.indexes)?;
         self.add_constraints(&mut meta, keys.foreign_keys, keys.checks)?; // constraints.rs
         self.put_table(&meta)?;
+        if let Some(start) = auto_increment {
+            self.set_auto_increment(&meta, start)?;
+        }
         let mut n = 0;
         if let Some((names, rows)) = source_rows {
             let meta = Rc::new(meta);
@@ -596,6 +600,7 @@ impl Session {
             }
             AlterOp::AddIndex { name, columns, unique } => self.add_index(meta, name.as_deref(), columns, *unique)?,
             AlterOp::DropIndex(name) => self.alter_drop_index(meta, name)?,
+            AlterOp::AutoIncrement(n) => self.set_auto_increment(meta, *n)?,
             AlterOp::SetDefault { column, default } => {
                 let Some(i) = meta.column(column) else {
                     return Err(SqlError::new(Code::BadField, format!("Unknown column '{column}' in '{}'", meta.name)));

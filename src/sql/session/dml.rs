@@ -445,6 +445,23 @@ impl Session {
         Ok(())
     }
 
+    /// `AUTO_INCREMENT = n` (a table option, `ALTER TABLE`): the next
+    /// value the AUTO_INCREMENT column generates is `n`, or the largest
+    /// value there plus one if that is more (as InnoDB does).
+    pub(super) fn set_auto_increment(&mut self, t: &TableMeta, n: i64) -> SqlResult<()> {
+        let (rowid, _) = self.read_seq(t.id)?;
+        let largest = match t.columns.iter().position(|c| c.auto_increment) {
+            Some(i) => self.all_rows(t)?.iter().filter_map(|(_, r)| r.get(i).and_then(Value::to_i64)).max(),
+            None => None,
+        };
+        let next = largest.map_or(n, |m| n.max(m.saturating_add(1)));
+        let mut b = Vec::with_capacity(16);
+        b.extend_from_slice(&rowid.to_be_bytes());
+        b.extend_from_slice(&next.to_be_bytes());
+        self.db.put(&seq_key(t.id), &b)?;
+        Ok(())
+    }
+
     fn read_seq(&self, table_id: u64) -> SqlResult<(u64, i64)> {
         let cur = self.db.current();
         Ok(match self.db.get(&cur, &seq_key(table_id))? {

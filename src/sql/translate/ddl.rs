@@ -58,6 +58,20 @@ pub(super) fn create_table(ct: sp::CreateTable) -> SqlResult<Stmt> {
             Some(q) => Some(Box::new(query(*q)?)),
             None => None,
         },
+        auto_increment: match &ct.table_options {
+            sp::CreateTableOptions::Plain(opts) => opts
+                .iter()
+                .find_map(|o| match o {
+                    sp::SqlOption::KeyValue { key, value }
+                        if key.to_string().eq_ignore_ascii_case("AUTO_INCREMENT") =>
+                    {
+                        Some(auto_increment_value(&value.to_string()))
+                    }
+                    _ => None,
+                })
+                .transpose()?,
+            _ => None,
+        },
     })
 }
 
@@ -118,6 +132,7 @@ pub(super) fn alter_table(at: sp::AlterTable) -> SqlResult<Stmt> {
                 unique: false,
             },
             A::DropIndex { name } => AlterOp::DropIndex(ident(&name)),
+            A::AutoIncrement { value, .. } => AlterOp::AutoIncrement(auto_increment_value(&value.value.to_string())?),
             A::AlterColumn { column_name, op: sp::AlterColumnOperation::SetDefault { value } } => {
                 AlterOp::SetDefault { column: ident(&column_name), default: Some(expr(value)?) }
             }
@@ -135,6 +150,13 @@ pub(super) fn alter_table(at: sp::AlterTable) -> SqlResult<Stmt> {
         ops.push(one);
     }
     Ok(Stmt::AlterTable { name, ops })
+}
+
+/// The value of the table option `AUTO_INCREMENT = n` (a positive integer).
+fn auto_increment_value(text: &str) -> SqlResult<i64> {
+    text.trim_matches('\'').parse::<i64>().ok().filter(|n| *n >= 0).map(|n| n.max(1)).ok_or_else(|| {
+        SqlError::parse(format!("You have an error in your SQL syntax near '{text}': AUTO_INCREMENT takes a number"))
+    })
 }
 
 /// The new definition of `MODIFY` / `CHANGE`: a column definition as in
