@@ -65,6 +65,12 @@ pub enum AlterOp {
     },
     /// DROP {INDEX | KEY} name.
     DropIndex(String),
+    /// The `FIRST` / `AFTER c` of ADD COLUMN, MODIFY and CHANGE: the
+    /// column moves there (`after` None: first).
+    MoveColumn {
+        name: String,
+        after: Option<String>,
+    },
     /// AUTO_INCREMENT = n: the next value the AUTO_INCREMENT column
     /// generates (at least the largest there plus one).
     AutoIncrement(i64),

@@ -601,6 +601,37 @@ impl Session {
             AlterOp::AddIndex { name, columns, unique } => self.add_index(meta, name.as_deref(), columns, *unique)?,
             AlterOp::DropIndex(name) => self.alter_drop_index(meta, name)?,
             AlterOp::AutoIncrement(n) => self.set_auto_increment(meta, *n)?,
+            AlterOp::MoveColumn { name, after } => {
+                let bad = |c: &str| SqlError::new(Code::BadField, format!("Unknown column '{c}' in '{}'", meta.name));
+                let from = meta.column(name).ok_or_else(|| bad(name))?;
+                // the columns in their new order, by old position
+                let mut order: Vec<usize> = (0..meta.columns.len()).filter(|&i| i != from).collect();
+                let at = match after {
+                    None => 0,
+                    Some(a) => {
+                        let after = meta.column(a).filter(|&i| i != from).ok_or_else(|| bad(a))?;
+                        order.iter().position(|&i| i == after).map_or(0, |p| p + 1)
+                    }
+                };
+                order.insert(at, from);
+                if order.iter().enumerate().any(|(new, &old)| new != old) {
+                    let mut new_pos = vec![0; order.len()];
+                    for (new, &old) in order.iter().enumerate() {
+                        new_pos[old] = new;
+                    }
+                    for (rowid, row) in self.all_rows(meta)? {
+                        let row: Vec<Value> =
+                            order.iter().map(|&i| row.get(i).cloned().unwrap_or(Value::Null)).collect();
+                        self.db.put(&row_key(meta.id, rowid), &encode_row(&row))?;
+                    }
+                    meta.columns = order.iter().map(|&i| meta.columns[i].clone()).collect();
+                    for ix in &mut meta.indexes {
+                        for c in &mut ix.columns {
+                            *c = new_pos[*c];
+                        }
+                    }
+                }
+            }
             AlterOp::SetDefault { column, default } => {
                 let Some(i) = meta.column(column) else {
                     return Err(SqlError::new(Code::BadField, format!("Unknown column '{column}' in '{}'", meta.name)));

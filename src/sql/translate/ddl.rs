@@ -82,13 +82,13 @@ pub(super) fn alter_table(at: sp::AlterTable) -> SqlResult<Stmt> {
         use sp::AlterTableOperation as A;
         let one = match op {
             A::AddColumn { column_def: c, column_position, .. } => {
-                if column_position.is_some() {
-                    return unsupported("FIRST / AFTER in ALTER TABLE");
-                }
                 // the column's REFERENCES and CHECK follow it
                 let (mut fks, mut checks) = (Vec::new(), Vec::new());
                 column_constraints(&c, &mut fks, &mut checks)?;
-                ops.push(AlterOp::AddColumn(column_def(&c)?));
+                let def = column_def(&c)?;
+                let name = def.name.clone();
+                ops.push(AlterOp::AddColumn(def));
+                ops.extend(moved(name, column_position));
                 ops.extend(fks.into_iter().map(AlterOp::AddForeignKey));
                 ops.extend(checks.into_iter().map(AlterOp::AddCheck));
                 continue;
@@ -106,14 +106,19 @@ pub(super) fn alter_table(at: sp::AlterTable) -> SqlResult<Stmt> {
                 AlterOp::RenameColumn { from: ident(&old_column_name), to: ident(&new_column_name) }
             }
             A::ModifyColumn { col_name, data_type, options, column_position } => {
-                modified_column(col_name, data_type, options, column_position.is_some())?
+                let name = ident(&col_name);
+                ops.push(modified_column(col_name, data_type, options)?);
+                ops.extend(moved(name, column_position));
+                continue;
             }
             A::ChangeColumn { old_name, new_name, data_type, options, column_position } => {
                 let (from, to) = (ident(&old_name), ident(&new_name));
                 if !from.eq_ignore_ascii_case(&to) {
-                    ops.push(AlterOp::RenameColumn { from, to });
+                    ops.push(AlterOp::RenameColumn { from, to: to.clone() });
                 }
-                modified_column(new_name, data_type, options, column_position.is_some())?
+                ops.push(modified_column(new_name, data_type, options)?);
+                ops.extend(moved(to, column_position));
+                continue;
             }
             A::RenameTable { table_name } => match table_name {
                 sp::RenameTableNameKind::As(n) | sp::RenameTableNameKind::To(n) => AlterOp::RenameTable(obj_name(&n)?),
@@ -159,17 +164,20 @@ fn auto_increment_value(text: &str) -> SqlResult<i64> {
     })
 }
 
+/// The move a `FIRST` / `AFTER c` asks of the column `name`, if any.
+fn moved(name: String, position: Option<sp::MySQLColumnPosition>) -> Option<AlterOp> {
+    position.map(|p| AlterOp::MoveColumn {
+        name,
+        after: match p {
+            sp::MySQLColumnPosition::First => None,
+            sp::MySQLColumnPosition::After(c) => Some(ident(&c)),
+        },
+    })
+}
+
 /// The new definition of `MODIFY` / `CHANGE`: a column definition as in
 /// `CREATE TABLE`, without keys, constraints or a position.
-fn modified_column(
-    name: sp::Ident,
-    data_type: sp::DataType,
-    options: Vec<sp::ColumnOption>,
-    positioned: bool,
-) -> SqlResult<AlterOp> {
-    if positioned {
-        return unsupported("FIRST / AFTER in ALTER TABLE");
-    }
+fn modified_column(name: sp::Ident, data_type: sp::DataType, options: Vec<sp::ColumnOption>) -> SqlResult<AlterOp> {
     let c = sp::ColumnDef {
         name,
         data_type,
