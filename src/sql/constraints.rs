@@ -156,26 +156,7 @@ pub fn create_table_clauses(t: &TableMeta) -> Vec<String> {
 impl Session {
     /// `SET foreign_key_checks = 0 | 1 | ON | OFF`.
     pub(super) fn set_foreign_key_checks(&mut self, value: &Expr) -> SqlResult<()> {
-        let v = match value {
-            // a bare ON / OFF, as MySQL takes it
-            Expr::Column { name, table: None } => Value::Str(name.clone()),
-            e => self.const_expr(e)?,
-        };
-        let on = match &v {
-            Value::Str(s) if s.eq_ignore_ascii_case("on") => true,
-            Value::Str(s) if s.eq_ignore_ascii_case("off") => false,
-            v => match v.numeric() {
-                Value::Int(0) => false,
-                Value::Int(1) => true,
-                _ => {
-                    return Err(SqlError::new(
-                        Code::WrongValueForVar,
-                        format!("Variable 'foreign_key_checks' can't be set to the value of '{v}'"),
-                    ))
-                }
-            },
-        };
-        self.cons.fk_checks = on;
+        self.cons.fk_checks = self.switch_value("foreign_key_checks", value)?;
         Ok(())
     }
 

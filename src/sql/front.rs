@@ -488,7 +488,14 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
                     Some(translate::parse_expr(rest)?)
                 })));
             }
-            let value = if is_default { super::ast::Expr::Default } else { translate::parse_expr(rest)? };
+            let value = if is_default {
+                super::ast::Expr::Default
+            } else if rest.eq_ignore_ascii_case("ON") || rest.eq_ignore_ascii_case("OFF") {
+                // a bare ON (a reserved word) or OFF: the switch's value
+                super::ast::Expr::Lit(super::value::Value::Str(rest.to_ascii_uppercase()))
+            } else {
+                translate::parse_expr(rest)?
+            };
             Ok(Some(Stmt::SetVariable { name, value, global }))
         }
         _ => Ok(None),

@@ -88,6 +88,7 @@ pub struct Binder<'a> {
 /// The system variables ReelDB has: readable as `@@name` (also
 /// `@@session.name`, `@@global.name`) and listed by `SHOW VARIABLES`.
 pub const SYSTEM_VARIABLES: &[&str] = &[
+    "autocommit",
     "backtrack_window",
     "cte_max_recursion_depth",
     "foreign_key_checks",
@@ -246,6 +247,7 @@ impl<'a> Binder<'a> {
     /// ReelDB has (see [`SYSTEM_VARIABLES`]).
     pub fn system_variable(&self, name: &str) -> Option<Value> {
         Some(match name.to_ascii_lowercase().as_str() {
+            "autocommit" => Value::Int(i64::from(!self.info.is_some_and(|i| i.manual_commit.get()))),
             "backtrack_window" => Value::Int(self.db.status().window_target_secs as i64),
             "cte_max_recursion_depth" => Value::Int(self.cte_max_depth as i64),
             "foreign_key_checks" => Value::Int(i64::from(self.foreign_key_checks)),

@@ -238,6 +238,7 @@ impl Session {
         s.cons.fk_checks = old.cons.fk_checks;
         s.insert_ids.last.set(old.insert_ids.last.get());
         s.insert_ids.vars.replace(old.insert_ids.vars.take());
+        s.insert_ids.manual_commit.set(old.insert_ids.manual_commit.get());
         s.sql_mode = old.sql_mode;
         s.recent = old.recent;
         if old.cur_db != s.cur_db {
@@ -509,6 +510,16 @@ impl Session {
     }
 
     fn run_parsed(&mut self, sql: &str, stmt: &Stmt) -> SqlResult<StatementResult> {
+        // `autocommit` off: a statement that writes starts a transaction,
+        // which stays open until COMMIT or ROLLBACK (MySQL)
+        if self.insert_ids.manual_commit.get()
+            && !self.explicit_tx
+            && stmt.class() == StmtClass::Write
+            && !matches!(stmt, Stmt::SetVariable { .. })
+        {
+            self.db.begin();
+            self.explicit_tx = true;
+        }
         match stmt {
             Stmt::Begin => {
                 if self.explicit_tx {
@@ -699,6 +710,29 @@ impl Session {
 
     /// `SET name = value`: the session variables ReelDB implements; others
     /// are accepted and ignored.
+    /// The value of an on/off system variable `name` set to `value`: `ON`
+    /// or `OFF` (bare or quoted, any case), 1 or 0; anything else is
+    /// `ER_WRONG_VALUE_FOR_VAR`.
+    pub(super) fn switch_value(&mut self, name: &str, value: &Expr) -> SqlResult<bool> {
+        let v = match value {
+            // a bare ON / OFF, as MySQL takes it
+            Expr::Column { name, table: None } => Value::Str(name.clone()),
+            e => self.const_expr(e)?,
+        };
+        match &v {
+            Value::Str(s) if s.eq_ignore_ascii_case("on") => Ok(true),
+            Value::Str(s) if s.eq_ignore_ascii_case("off") => Ok(false),
+            v => match v.numeric() {
+                Value::Int(0) => Ok(false),
+                Value::Int(1) => Ok(true),
+                _ => Err(SqlError::new(
+                    Code::WrongValueForVar,
+                    format!("Variable '{name}' can't be set to the value of '{v}'"),
+                )),
+            },
+        }
+    }
+
     /// `SELECT ... INTO @a, @b`: the one row's values into the user
     /// variables (none: a warning, the variables unchanged; more than
     /// one: `ER_TOO_MANY_ROWS`).
@@ -778,6 +812,15 @@ impl Session {
         }
         if name == "foreign_key_checks" {
             self.set_foreign_key_checks(value)?; // constraints.rs
+            return Ok(());
+        }
+        if name == "autocommit" {
+            // on again: the open transaction commits (MySQL)
+            let on = self.switch_value(name, value)?;
+            if on && self.insert_ids.manual_commit.get() && self.explicit_tx {
+                self.commit_tx()?;
+            }
+            self.insert_ids.manual_commit.set(!on);
             return Ok(());
         }
         if name == "query_memory_limit" {
