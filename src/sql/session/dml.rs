@@ -142,8 +142,8 @@ impl Session {
             .iter()
             .map(|(c, e)| {
                 t.column(c)
-                    .map(|i| (i, e.clone()))
                     .ok_or_else(|| SqlError::new(Code::BadField, format!("Unknown column '{c}' in 'field list'")))
+                    .and_then(|i| Ok((i, self.assigned(&t.columns[i], e)?)))
             })
             .collect::<SqlResult<_>>()?;
         let bound = self.with_binder(|b| {
@@ -289,7 +289,8 @@ impl Session {
                 }
             };
             let col = metas[owner].1.column(c).unwrap_or_default();
-            sets.push((k, col, e.clone()));
+            let assigned = self.assigned(&metas[owner].1.columns[col], e)?;
+            sets.push((k, col, assigned));
         }
         let tmetas = self.join_targets(&targets, from)?;
         // SELECT t1.*, t2.*, <the assigned values> FROM ... WHERE ...
@@ -419,6 +420,33 @@ impl Session {
         let adjusted = c.convert(&v, false)?;
         self.diag.warn(code, message);
         Ok(adjusted)
+    }
+
+    /// A NOT NULL column without a default was left without a value (an
+    /// INSERT that does not give it, `SET c = DEFAULT`):
+    /// `ER_NO_DEFAULT_FOR_FIELD` in strict mode, else a warning (the
+    /// column then takes its type's implicit default).
+    fn no_default(&self, c: &ColumnMeta) -> SqlResult<()> {
+        let e = SqlError::new(Code::NoDefaultForField, format!("Field '{}' doesn't have a default value", c.name));
+        if self.diag.assign().strict {
+            return Err(e);
+        }
+        self.diag.warn(e.code, e.message);
+        Ok(())
+    }
+
+    /// The value `e` assigns to the column `c` in `SET c = e`: `DEFAULT` is
+    /// the column's default ([`column_default`]), anything else itself.
+    fn assigned(&self, c: &ColumnMeta, e: &Expr) -> SqlResult<Expr> {
+        Ok(match e {
+            Expr::Default => {
+                if lacks_default(c) {
+                    self.no_default(c)?;
+                }
+                Expr::Lit(column_default(c, statement_time(&self.db)))
+            }
+            e => e.clone(),
+        })
     }
 
     /// A table's next row id and AUTO_INCREMENT value, read once per
@@ -588,11 +616,7 @@ impl Session {
         // a NOT NULL column without a default must be given: an error in
         // strict mode, else the type's implicit default with a warning
         for (c, _) in t.columns.iter().zip(&given).filter(|(c, g)| !**g && lacks_default(c)) {
-            let e = SqlError::new(Code::NoDefaultForField, format!("Field '{}' doesn't have a default value", c.name));
-            if self.diag.assign().strict {
-                return Err(e);
-            }
-            self.diag.warn(e.code, e.message);
+            self.no_default(c)?;
         }
         let (rowid, mut auto) = self.next_seq(t, seq)?;
         for (i, cell) in row.iter_mut().enumerate() {
