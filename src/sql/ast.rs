@@ -208,6 +208,8 @@ pub enum Stmt {
     ReleaseSavepoint(String),
     /// SHOW ... / DESCRIBE.
     Show(Show),
+    /// EXPLAIN SELECT ... (also DESCRIBE / DESC SELECT ...).
+    Explain(Box<Query>),
     /// CREATE TABLE [IF NOT EXISTS] t LIKE u: u's columns, keys and
     /// checks (not its rows or foreign keys), as MySQL copies them.
     CreateTableLike {
@@ -389,7 +391,7 @@ impl Stmt {
     /// The statement's [`StmtClass`].
     pub fn class(&self) -> StmtClass {
         match self {
-            Stmt::Query(_) | Stmt::Show(_) | Stmt::Use(_) => StmtClass::Read,
+            Stmt::Query(_) | Stmt::Show(_) | Stmt::Explain(_) | Stmt::Use(_) => StmtClass::Read,
             Stmt::Begin
             | Stmt::Commit
             | Stmt::Rollback

@@ -379,6 +379,21 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
         }
         "DESCRIBE" | "DESC" | "EXPLAIN" => {
             c.pos += 1;
+            // EXPLAIN SELECT ...: the query's plan
+            if matches!(c.peek_kw(0).as_deref(), Some("SELECT" | "WITH"))
+                || matches!(c.toks.get(c.pos), Some((Token::LParen, _, _)))
+            {
+                return match translate::parse_statement(c.rest())? {
+                    Stmt::Query(q) => Ok(Some(Stmt::Explain(q))),
+                    _ => Err(c.err()),
+                };
+            }
+            if matches!(
+                c.peek_kw(0).as_deref(),
+                Some("UPDATE" | "DELETE" | "INSERT" | "REPLACE" | "ANALYZE" | "FORMAT")
+            ) {
+                return Err(SqlError::unsupported("EXPLAIN of anything but a SELECT"));
+            }
             let n = c.obj_name()?;
             // `DESCRIBE t col` / `DESCRIBE t 'pattern'`: those columns
             let pattern = match c.toks.get(c.pos) {

@@ -13,6 +13,7 @@ use crate::time::Timestamp;
 
 mod ddl;
 mod dml;
+mod explain;
 mod info_schema;
 mod show;
 mod system;
@@ -582,6 +583,7 @@ impl Session {
                 _ => return self.query(q),
             },
             Stmt::Show(s) => return self.show(s),
+            Stmt::Explain(q) => return self.explain(q),
             _ => {}
         }
         // writing statements
