@@ -1,8 +1,24 @@
-//! Information functions: `DATABASE()`, `LAST_INSERT_ID()`, `ROW_COUNT()`.
+//! Information functions: `DATABASE()`, `LAST_INSERT_ID()`, `ROW_COUNT()`,
+//! the account (`USER()` and its family), `CHARSET()`, `COLLATION()`.
 
 use super::{int, Ctx};
 use crate::sql::error::SqlResult;
 use crate::sql::value::Value;
+
+/// `USER()`, `CURRENT_USER()`, ...: ReelDB has no accounts; every
+/// session is MySQL's first account.
+pub(super) fn account(_: &Ctx, _: &[Value]) -> SqlResult<Value> {
+    Ok(Value::Str("root@localhost".into()))
+}
+
+/// `CHARSET(v)` and `COLLATION(v)`: a string's are the default ones, a
+/// number's, a time's or NULL's `binary`.
+pub(super) fn charset_of(v: &Value) -> (&'static str, &'static str) {
+    match v {
+        Value::Str(_) => ("utf8mb4", crate::sql::value::Collation::Default.name()),
+        _ => ("binary", "binary"),
+    }
+}
 
 pub(super) fn database(c: &Ctx, _: &[Value]) -> SqlResult<Value> {
     Ok(c.database.map(|d| Value::Str(d.to_string())).unwrap_or(Value::Null))

@@ -31,7 +31,7 @@ pub(crate) use bits::{bits, from_u64};
 use bits::{conv_text, export_set, hex, make_set, shift};
 use control::{coalesce, greatest, if_, ifnull, least, nullif};
 use datetime::{adddate, curdate, curtime, now, on_date, on_time, unix_timestamp};
-use info::{database, last_insert_id, row_count};
+use info::{account, charset_of, database, last_insert_id, row_count};
 use math::{abs, double_or_null, floor_ceil, log, log_of, out_of_range_check, pow, round};
 use rand::rand;
 pub(crate) use rand::MysqlRand;
@@ -368,6 +368,13 @@ pub static FUNCS: &[Def] = &[
     f("database", 0, 0, &[], database).statement(),
     f("schema", 0, 0, &[], database).statement(),
     f("version", 0, 0, &[], |_, _| Ok(Value::Str(VERSION.into()))),
+    f("user", 0, 0, &[], account),
+    f("current_user", 0, 0, &[], account),
+    f("session_user", 0, 0, &[], account),
+    f("system_user", 0, 0, &[], account),
+    f("connection_id", 0, 0, &[], |_, _| Ok(Value::Int(1))),
+    f("charset", 1, 1, &[Any], |_, v| Ok(Value::Str(charset_of(&v[0]).0.into()))).nulls_ok(),
+    f("collation", 1, 1, &[Any], |_, v| Ok(Value::Str(charset_of(&v[0]).1.into()))).nulls_ok(),
     f("last_insert_id", 0, 1, &[Int], last_insert_id).statement(),
     f("row_count", 0, 0, &[], row_count).statement(),
     // ----- the clock -----
