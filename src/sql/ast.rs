@@ -166,8 +166,8 @@ pub enum BacktrackTo {
 pub enum Show {
     /// SHOW DATABASES [LIKE].
     Databases(Option<String>),
-    /// SHOW TABLES [FROM db] [LIKE].
-    Tables(Option<String>, Option<String>),
+    /// SHOW [FULL] TABLES [FROM db] [LIKE] (FULL: with `Table_type`).
+    Tables(Option<String>, Option<String>, bool),
     /// SHOW COLUMNS FROM t [LIKE] / DESCRIBE t [column | pattern]: of a
     /// table or a view.
     Columns(ObjName, Option<String>),

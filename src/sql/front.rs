@@ -410,12 +410,12 @@ pub fn parse_front(sql: &str) -> SqlResult<Option<Stmt>> {
         }
         "SHOW" => {
             c.pos += 1;
-            c.kw("FULL");
+            let full = c.kw("FULL");
             let show = if c.kw("DATABASES") || c.kw("SCHEMAS") {
                 Show::Databases(c.like()?)
             } else if c.kw("TABLES") {
                 let db = if c.kw("FROM") || c.kw("IN") { Some(c.name()?) } else { None };
-                Show::Tables(db, c.like()?)
+                Show::Tables(db, c.like()?, full)
             } else if c.kw("COLUMNS") || c.kw("FIELDS") {
                 if !(c.kw("FROM") || c.kw("IN")) {
                     return Err(c.err());

@@ -63,22 +63,36 @@ impl Session {
                 let rows = names.into_iter().filter(|n| like_ok(n, pat)).map(|n| vec![Value::Str(n)]).collect();
                 Session::rows(&["Database"], rows)
             }
-            Show::Tables(db, pat) => {
+            Show::Tables(db, pat, full) => {
                 let db = self.db_name(db.as_deref())?;
                 if !cat.has_db(&db) {
                     return Err(SqlError::new(Code::BadDb, format!("Unknown database '{db}'")));
                 }
                 let dbl = db.to_ascii_lowercase();
-                let mut names: Vec<String> = cat
+                let mut names: Vec<(String, &str)> = cat
                     .tables
                     .iter()
                     .filter(|((d, _), _)| *d == dbl)
-                    .map(|(_, t)| t.name.clone())
-                    .chain(cat.views.iter().filter(|((d, _), _)| *d == dbl).map(|(_, v)| v.name.clone()))
+                    .map(|(_, t)| (t.name.clone(), "BASE TABLE"))
+                    .chain(cat.views.iter().filter(|((d, _), _)| *d == dbl).map(|(_, v)| (v.name.clone(), "VIEW")))
                     .collect();
                 names.sort();
-                let rows = names.into_iter().filter(|n| like_ok(n, pat)).map(|n| vec![Value::Str(n)]).collect();
-                StatementResult::Rows { columns: vec![format!("Tables_in_{db}")], rows }
+                let rows = names
+                    .into_iter()
+                    .filter(|(n, _)| like_ok(n, pat))
+                    .map(|(n, kind)| {
+                        let mut r = vec![Value::Str(n)];
+                        if *full {
+                            r.push(Value::Str(kind.into()));
+                        }
+                        r
+                    })
+                    .collect();
+                let mut columns = vec![format!("Tables_in_{db}")];
+                if *full {
+                    columns.push("Table_type".into());
+                }
+                StatementResult::Rows { columns, rows }
             }
             Show::Columns(n, pat) => {
                 let db = self.db_name(n.db.as_deref())?;
