@@ -31,6 +31,9 @@ pub struct ColumnDef {
     pub members: Vec<String>,
     /// `ON UPDATE CURRENT_TIMESTAMP`.
     pub on_update_now: bool,
+    /// `[GENERATED ALWAYS] AS (expr) [VIRTUAL | STORED]`: the
+    /// expression's SQL text, and whether STORED.
+    pub generated: Option<(String, bool)>,
 }
 
 /// ALTER TABLE operations.

@@ -54,6 +54,14 @@ pub struct ColumnMeta {
     /// row sets it to the statement time.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub on_update_now: bool,
+    /// A generated column: its expression's SQL text, computed from the
+    /// row's other columns whenever the row is written (VIRTUAL and
+    /// STORED alike are stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
+    /// `STORED` (else `VIRTUAL`), as it was declared.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stored: bool,
 }
 
 impl ColumnMeta {

@@ -137,6 +137,8 @@ pub enum Code {
     KeyColumnDoesNotExist,
     /// `SELECT ... INTO` with more than one row.
     TooManyRows,
+    /// A value given for a generated column.
+    NonDefaultValueForGeneratedColumn,
     /// `SELECT ... INTO` with no row (a warning).
     SpFetchNoData,
     /// A recursive CTE's recursive block reads it more than once.
@@ -229,6 +231,7 @@ impl Code {
             // (MySQL's own spelling)
             Code::KeyColumnDoesNotExist => ("ER_KEY_COLUMN_DOES_NOT_EXITS", 1072, "42000"),
             Code::TooManyRows => ("ER_TOO_MANY_ROWS", 1172, "42000"),
+            Code::NonDefaultValueForGeneratedColumn => ("ER_NON_DEFAULT_VALUE_FOR_GENERATED_COLUMN", 3105, "HY000"),
             Code::SpFetchNoData => ("ER_SP_FETCH_NO_DATA", 1329, "02000"),
             Code::CteRecursiveRequiresSingleReference => ("ER_CTE_RECURSIVE_REQUIRES_SINGLE_REFERENCE", 3577, "HY000"),
             Code::CapacityExceeded => ("ER_CAPACITY_EXCEEDED", 3170, "HY000"),

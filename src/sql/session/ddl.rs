@@ -155,6 +155,7 @@ impl Session {
                             unique: false,
                             members: c.members.clone(),
                             on_update_now: false,
+                            generated: None,
                         });
                         continue;
                     }
@@ -177,12 +178,17 @@ impl Session {
                         unique: false,
                         members: Vec::new(),
                         on_update_now: false,
+                        generated: None,
                     });
                 }
                 source_rows = Some((names, rows));
             }
         }
         let mut meta = self.build_table(&db, &name.name, &columns, keys.primary_key, keys.indexes)?;
+        // a generated column's expression must read the table's columns
+        for c in meta.columns.clone().iter().filter_map(|c| c.generated.clone()) {
+            self.generated_expr(&meta, &c)?;
+        }
         self.add_constraints(&mut meta, keys.foreign_keys, keys.checks)?; // constraints.rs
         self.put_table(&meta)?;
         if let Some(start) = auto_increment {
@@ -459,6 +465,8 @@ impl Session {
             auto_increment: c.auto_increment,
             members: c.members.clone(),
             on_update_now: c.on_update_now,
+            generated: c.generated.as_ref().map(|g| g.0.clone()),
+            stored: c.generated.as_ref().is_some_and(|g| g.1),
         };
         if let Some(e) = &c.default {
             self.set_default(&mut meta, e)?;
@@ -505,8 +513,15 @@ impl Session {
                     Value::Null if cm.not_null => cm.implicit_default(),
                     v => v,
                 };
+                let generated = cm.generated.is_some();
                 meta.columns.push(cm);
-                if !fill.is_null() {
+                if generated {
+                    self.generated_expr(meta, meta.columns.last().and_then(|c| c.generated.as_deref()).unwrap_or(""))?;
+                    for (rowid, mut row) in self.all_rows(meta)? {
+                        self.fill_generated(meta, &mut row)?;
+                        self.db.put(&row_key(meta.id, rowid), &encode_row(&row))?;
+                    }
+                } else if !fill.is_null() {
                     for (rowid, mut row) in self.all_rows(meta)? {
                         row.resize(meta.columns.len() - 1, Value::Null);
                         row.push(fill.clone());

@@ -435,9 +435,37 @@ impl Session {
         Ok(())
     }
 
+    /// The generated columns of `row` (a row of `t`), computed in column
+    /// order from the row's other values and stored as the column's type
+    /// stores a value.
+    pub(in crate::sql) fn fill_generated(&mut self, t: &TableMeta, row: &mut Row) -> SqlResult<()> {
+        for (i, c) in t.columns.iter().enumerate() {
+            let Some(sql) = &c.generated else { continue };
+            let e = self.generated_expr(t, sql)?;
+            row.resize(t.columns.len(), Value::Null);
+            let v = self.with_binder(|b| b.exec().eval(&e, &crate::sql::exec::Env { row, parent: None }))?;
+            row[i] = self.coerce(t, i, v)?;
+        }
+        Ok(())
+    }
+
+    /// A generated column's expression bound against the columns of `t`.
+    pub(in crate::sql) fn generated_expr(&mut self, t: &TableMeta, sql: &str) -> SqlResult<BExpr> {
+        let e = crate::sql::translate::parse_expr(sql)?;
+        let scope = table_scope(t);
+        self.with_binder(|b| b.expr(&e, &scope, None))
+    }
+
     /// The value `e` assigns to the column `c` in `SET c = e`: `DEFAULT` is
-    /// the column's default ([`column_default`]), anything else itself.
+    /// the column's default ([`column_default`]), anything else itself; a
+    /// generated column takes no value but `DEFAULT`.
     fn assigned(&self, c: &ColumnMeta, e: &Expr) -> SqlResult<Expr> {
+        if c.generated.is_some() && !matches!(e, Expr::Default) {
+            return Err(SqlError::new(
+                Code::NonDefaultValueForGeneratedColumn,
+                format!("The value specified for generated column '{}' is not allowed.", c.name),
+            ));
+        }
         Ok(match e {
             Expr::Default => {
                 if lacks_default(c) {
@@ -505,6 +533,15 @@ impl Session {
     /// A column `ON UPDATE CURRENT_TIMESTAMP` the change leaves as it was
     /// takes the statement time.
     pub(in crate::sql) fn rewrite_row(&mut self, t: &TableMeta, rowid: u64, old: &Row, new: &Row) -> SqlResult<bool> {
+        let computed;
+        let new = if t.columns.iter().any(|c| c.generated.is_some()) {
+            let mut r = new.clone();
+            self.fill_generated(t, &mut r)?;
+            computed = r;
+            &computed
+        } else {
+            new
+        };
         if !old.iter().zip(new).any(|(a, b)| a != b) {
             return Ok(false);
         }
@@ -615,8 +652,11 @@ impl Session {
         }
         // a NOT NULL column without a default must be given: an error in
         // strict mode, else the type's implicit default with a warning
-        for (c, _) in t.columns.iter().zip(&given).filter(|(c, g)| !**g && lacks_default(c)) {
+        for (c, _) in t.columns.iter().zip(&given).filter(|(c, g)| !**g && lacks_default(c) && c.generated.is_none()) {
             self.no_default(c)?;
+        }
+        if let Some((c, _)) = t.columns.iter().zip(&given).find(|(c, g)| **g && c.generated.is_some()) {
+            return Err(generated_given(t, c));
         }
         let (rowid, mut auto) = self.next_seq(t, seq)?;
         for (i, cell) in row.iter_mut().enumerate() {
@@ -641,6 +681,7 @@ impl Session {
                 }
             }
         }
+        self.fill_generated(t, &mut row)?;
         if ignore && !self.row_acceptable(t, &row)? {
             return Ok(0); // constraints.rs: INSERT IGNORE skips the row
         }
@@ -875,6 +916,15 @@ pub(super) fn column_default(c: &ColumnMeta, now: Timestamp) -> Value {
     } else {
         v
     }
+}
+
+/// `ER_NON_DEFAULT_VALUE_FOR_GENERATED_COLUMN` for a value given for the
+/// generated column `c` of `t`.
+fn generated_given(t: &TableMeta, c: &ColumnMeta) -> SqlError {
+    SqlError::new(
+        Code::NonDefaultValueForGeneratedColumn,
+        format!("The value specified for generated column '{}' in table '{}' is not allowed.", c.name, t.name),
+    )
 }
 
 /// Whether a column has no default at all: NOT NULL, no `DEFAULT`, not

@@ -362,6 +362,12 @@ pub(crate) fn column_extra(c: &ColumnMeta) -> &'static str {
         "auto_increment"
     } else if c.on_update_now {
         "on update CURRENT_TIMESTAMP"
+    } else if c.generated.is_some() {
+        if c.stored {
+            "STORED GENERATED"
+        } else {
+            "VIRTUAL GENERATED"
+        }
     } else {
         ""
     }
@@ -392,6 +398,9 @@ pub(crate) fn create_table_sql(t: &TableMeta) -> String {
             }
             if c.on_update_now {
                 s.push_str(" ON UPDATE CURRENT_TIMESTAMP");
+            }
+            if let Some(g) = &c.generated {
+                s.push_str(&format!(" GENERATED ALWAYS AS ({g}) {}", if c.stored { "STORED" } else { "VIRTUAL" }));
             } else if c.default.is_some() {
                 s.push_str(&format!(" DEFAULT {}", quote::string(&c.default_value().to_string())));
             }

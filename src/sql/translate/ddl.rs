@@ -269,6 +269,7 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
             _ => Vec::new(),
         },
         on_update_now: false,
+        generated: None,
     };
     if matches!(&c.data_type, sp::DataType::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SERIAL")) {
         d.not_null = true;
@@ -285,6 +286,11 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
                 d.not_null = true;
             }
             sp::ColumnOption::Unique(_) => d.unique = true,
+            sp::ColumnOption::Generated { generation_expr: Some(e), generation_expr_mode, .. } => {
+                expr(e.clone())?; // a generated column's expression must be one ReelDB reads
+                d.generated =
+                    Some((e.to_string(), matches!(generation_expr_mode, Some(sp::GeneratedExpressionMode::Stored))));
+            }
             sp::ColumnOption::OnUpdate(e) => match expr(e.clone())? {
                 Expr::Func { name, .. } if matches!(name.as_str(), "now" | "current_timestamp" | "localtimestamp") => {
                     d.on_update_now = true
