@@ -40,7 +40,7 @@ pub(super) fn create_table(ct: sp::CreateTable) -> SqlResult<Stmt> {
             }),
             sp::TableConstraint::Index(ix) => indexes.push(TableIndex {
                 name: ix.name.as_ref().map(ident),
-                columns: ix.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+                columns: ix.columns.iter().map(|c| key_column(c, true)).collect::<SqlResult<_>>()?,
                 unique: false,
             }),
             _ => {}
@@ -133,7 +133,7 @@ pub(super) fn alter_table(at: sp::AlterTable) -> SqlResult<Stmt> {
             },
             A::AddConstraint { constraint: sp::TableConstraint::Index(ix), .. } => AlterOp::AddIndex {
                 name: ix.name.as_ref().map(ident),
-                columns: ix.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+                columns: ix.columns.iter().map(|c| key_column(c, true)).collect::<SqlResult<_>>()?,
                 unique: false,
             },
             A::DropIndex { name } => AlterOp::DropIndex(ident(&name)),
@@ -193,10 +193,29 @@ fn modified_column(name: sp::Ident, data_type: sp::DataType, options: Vec<sp::Co
 }
 
 pub(super) fn index_column(c: &sp::IndexColumn) -> SqlResult<String> {
+    key_column(c, false)
+}
+
+/// The column of a key part. `prefix_ok`: a prefix length (`name(10)`,
+/// MySQL's prefix index) is taken and the whole value indexed, which
+/// finds the same rows; in a unique or primary key, where the prefix
+/// would be what must be unique, it is not supported.
+pub(super) fn key_column(c: &sp::IndexColumn, prefix_ok: bool) -> SqlResult<String> {
     match &c.column.expr {
         sp::Expr::Identifier(i) => Ok(ident(i)),
         sp::Expr::CompoundIdentifier(p) => Ok(p.last().map(ident).unwrap_or_default()),
-        other => unsupported(format!("index on expression {other}")),
+        other => {
+            let text = other.to_string();
+            let prefix = text
+                .strip_suffix(')')
+                .and_then(|t| t.split_once('('))
+                .filter(|(n, len)| !n.is_empty() && !len.is_empty() && len.bytes().all(|b| b.is_ascii_digit()));
+            match prefix {
+                Some((name, _)) if prefix_ok => Ok(name.trim_matches('`').to_string()),
+                Some(_) => unsupported("a prefix length in a UNIQUE or PRIMARY KEY"),
+                None => unsupported(format!("index on expression {other}")),
+            }
+        }
     }
 }
 

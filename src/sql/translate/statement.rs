@@ -3,7 +3,7 @@
 
 use sqlparser::ast as sp;
 
-use super::ddl::{alter_table, create_table, index_column};
+use super::ddl::{alter_table, create_table, key_column};
 use super::dml::{delete, insert, update};
 use super::query::query;
 use super::{first_words, ident, obj_name, simple_name, unsupported};
@@ -49,7 +49,7 @@ pub(super) fn statement(s: sp::Statement) -> SqlResult<Stmt> {
                 None => return Err(SqlError::parse("index name expected")),
             },
             table: obj_name(&ci.table_name)?,
-            columns: ci.columns.iter().map(index_column).collect::<SqlResult<_>>()?,
+            columns: ci.columns.iter().map(|c| key_column(c, !ci.unique)).collect::<SqlResult<_>>()?,
             unique: ci.unique,
             if_not_exists: ci.if_not_exists,
         },
