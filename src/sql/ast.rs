@@ -34,6 +34,9 @@ pub struct ColumnDef {
     /// `[GENERATED ALWAYS] AS (expr) [VIRTUAL | STORED]`: the
     /// expression's SQL text, and whether STORED.
     pub generated: Option<(String, bool)>,
+    /// `DEFAULT (expr)`: the expression's SQL text (evaluated for each
+    /// row, as MySQL does; `default` holds it parsed).
+    pub default_sql: Option<String>,
 }
 
 /// ALTER TABLE operations.

@@ -62,6 +62,10 @@ pub struct ColumnMeta {
     /// `STORED` (else `VIRTUAL`), as it was declared.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stored: bool,
+    /// `DEFAULT (expr)`: the expression's SQL text, evaluated for each
+    /// row that takes the default (`UUID()`, `CURRENT_DATE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_expr: Option<String>,
 }
 
 impl ColumnMeta {

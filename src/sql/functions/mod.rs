@@ -222,6 +222,9 @@ impl Def {
     const fn statement(self) -> Def {
         Def { volatility: Volatility::Statement, ..self }
     }
+    const fn volatile(self) -> Def {
+        Def { volatility: Volatility::Volatile, ..self }
+    }
     const fn spelled(self, s: &'static str) -> Def {
         Def { spelled: Some(s), ..self }
     }
@@ -373,6 +376,7 @@ pub static FUNCS: &[Def] = &[
     f("session_user", 0, 0, &[], account),
     f("system_user", 0, 0, &[], account),
     f("connection_id", 0, 0, &[], |_, _| Ok(Value::Int(1))),
+    f("uuid", 0, 0, &[], |_, _| Ok(Value::Str(rand::uuid()))).volatile(),
     f("charset", 1, 1, &[Any], |_, v| Ok(Value::Str(charset_of(&v[0]).0.into()))).nulls_ok(),
     f("collation", 1, 1, &[Any], |_, v| Ok(Value::Str(charset_of(&v[0]).1.into()))).nulls_ok(),
     f("last_insert_id", 0, 1, &[Int], last_insert_id).statement(),

@@ -1,4 +1,4 @@
-//! `RAND()` with MySQL's generator.
+//! `RAND()` with MySQL's generator, and `UUID()`.
 
 use crate::time::Timestamp;
 
@@ -56,6 +56,32 @@ impl MysqlRand {
         self.s2 = (self.s1 + self.s2 + 33) % Self::MAX;
         self.s1 as f64 / Self::MAX as f64
     }
+}
+
+/// `UUID()`: a version-1 UUID as MySQL makes them: the time in 100 ns
+/// steps since 1582-10-15 (plus a count of the UUIDs made, so that each
+/// differs), a clock sequence and a node drawn once per process.
+pub(super) fn uuid() -> String {
+    thread_local!(static STATE: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) });
+    let (n, node) = STATE.with(|s| {
+        let (n, mut node) = s.get();
+        if node == 0 {
+            let mut r = MysqlRand::unseeded();
+            node = ((r.next() * (1u64 << 30) as f64) as u64) << 18 ^ (r.next() * (1u64 << 30) as f64) as u64 | 1;
+        }
+        s.set((n + 1, node));
+        (n, node)
+    });
+    let ticks = (Timestamp::system_now().0.max(0) as u64) * 10 + 0x01B2_1DD2_1381_4000 + n;
+    let clock = (node >> 32 ^ node) as u16 & 0x3FFF | 0x8000;
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        ticks as u32,
+        (ticks >> 32) as u16,
+        ((ticks >> 48) as u16 & 0x0FFF) | 0x1000,
+        clock,
+        node & 0xFFFF_FFFF_FFFF
+    )
 }
 
 /// `RAND()`: a new sequence per execution; `RAND(n)` with a constant `n`:

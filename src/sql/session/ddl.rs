@@ -2,7 +2,6 @@
 
 use std::rc::Rc;
 
-use super::dml::column_default;
 use super::{Session, StatementResult};
 use crate::sql::ast::*;
 use crate::sql::catalog::*;
@@ -156,6 +155,7 @@ impl Session {
                             members: c.members.clone(),
                             on_update_now: false,
                             generated: None,
+                            default_sql: None,
                         });
                         continue;
                     }
@@ -179,6 +179,7 @@ impl Session {
                         members: Vec::new(),
                         on_update_now: false,
                         generated: None,
+                        default_sql: None,
                     });
                 }
                 source_rows = Some((names, rows));
@@ -467,9 +468,16 @@ impl Session {
             on_update_now: c.on_update_now,
             generated: c.generated.as_ref().map(|g| g.0.clone()),
             stored: c.generated.as_ref().is_some_and(|g| g.1),
+            default_expr: None,
         };
         if let Some(e) = &c.default {
+            // checked once now; an expression default is evaluated per row
             self.set_default(&mut meta, e)?;
+            if let Some(sql) = &c.default_sql {
+                meta.default = None;
+                meta.default_now = false;
+                meta.default_expr = Some(sql.clone());
+            }
         }
         Ok(meta)
     }
@@ -484,6 +492,7 @@ impl Session {
         };
         col.default_now = now;
         col.default = None;
+        col.default_expr = None;
         if !now {
             let v = self.const_expr(e)?;
             let v = col.convert(&v, true).map_err(|_| {
@@ -509,7 +518,7 @@ impl Session {
                 // The rows there are take the column's default; an
                 // AUTO_INCREMENT column is not numbered but takes its
                 // type's implicit default too.
-                let fill = match column_default(&cm, statement_time(&self.db)) {
+                let fill = match self.column_default(&cm, statement_time(&self.db))? {
                     Value::Null if cm.not_null => cm.implicit_default(),
                     v => v,
                 };
@@ -657,6 +666,7 @@ impl Session {
                     None => {
                         col.default = None;
                         col.default_now = false;
+                        col.default_expr = None;
                     }
                 }
                 meta.columns[i] = col;

@@ -422,6 +422,25 @@ impl Session {
         Ok(adjusted)
     }
 
+    /// The value a column takes in a row that does not give it (left out of
+    /// the column list, or `DEFAULT`): its default (`CURRENT_TIMESTAMP`: the
+    /// statement time `now`; `DEFAULT (expr)`: the expression, evaluated
+    /// now), else NULL; a NOT NULL column without a default
+    /// gets its type's implicit default, as MySQL fills a column left out
+    /// (except an AUTO_INCREMENT column: `insert_row` numbers a NULL there).
+    pub(super) fn column_default(&mut self, c: &ColumnMeta, now: Timestamp) -> SqlResult<Value> {
+        let v = if c.default_now {
+            Value::DateTime(Timestamp::from_secs(now.secs()))
+        } else if let Some(sql) = &c.default_expr {
+            let e = crate::sql::translate::parse_expr(sql)?;
+            let v = self.const_expr(&e)?;
+            c.convert(&v, true)?
+        } else {
+            c.default_value()
+        };
+        Ok(if v.is_null() && c.not_null && !c.auto_increment { c.implicit_default() } else { v })
+    }
+
     /// A NOT NULL column without a default was left without a value (an
     /// INSERT that does not give it, `SET c = DEFAULT`):
     /// `ER_NO_DEFAULT_FOR_FIELD` in strict mode, else a warning (the
@@ -457,9 +476,9 @@ impl Session {
     }
 
     /// The value `e` assigns to the column `c` in `SET c = e`: `DEFAULT` is
-    /// the column's default ([`column_default`]), anything else itself; a
+    /// the column's default ([`Session::column_default`]), anything else itself; a
     /// generated column takes no value but `DEFAULT`.
-    fn assigned(&self, c: &ColumnMeta, e: &Expr) -> SqlResult<Expr> {
+    fn assigned(&mut self, c: &ColumnMeta, e: &Expr) -> SqlResult<Expr> {
         if c.generated.is_some() && !matches!(e, Expr::Default) {
             return Err(SqlError::new(
                 Code::NonDefaultValueForGeneratedColumn,
@@ -471,7 +490,7 @@ impl Session {
                 if lacks_default(c) {
                     self.no_default(c)?;
                 }
-                Expr::Lit(column_default(c, statement_time(&self.db)))
+                Expr::Lit(self.column_default(c, statement_time(&self.db))?)
             }
             e => e.clone(),
         })
@@ -642,7 +661,7 @@ impl Session {
         now: Timestamp,
         seq: &mut RowSeq,
     ) -> SqlResult<u64> {
-        let mut row: Row = t.columns.iter().map(|c| column_default(c, now)).collect();
+        let mut row: Row = t.columns.iter().map(|c| self.column_default(c, now)).collect::<SqlResult<_>>()?;
         let mut given = vec![false; row.len()];
         for (v, &i) in vals.into_iter().zip(map) {
             if let Some(v) = v {
@@ -904,20 +923,6 @@ fn from_tables(from: &[TableRef]) -> Vec<(String, ObjName)> {
     out
 }
 
-/// The value a column takes in a row that does not give it (left out of
-/// the column list, or `DEFAULT`): its default (`CURRENT_TIMESTAMP`: the
-/// statement time `now`), else NULL; a NOT NULL column without a default
-/// gets its type's implicit default, as MySQL fills a column left out
-/// (except an AUTO_INCREMENT column: `insert_row` numbers a NULL there).
-pub(super) fn column_default(c: &ColumnMeta, now: Timestamp) -> Value {
-    let v = if c.default_now { Value::DateTime(Timestamp::from_secs(now.secs())) } else { c.default_value() };
-    if v.is_null() && c.not_null && !c.auto_increment {
-        c.implicit_default()
-    } else {
-        v
-    }
-}
-
 /// `ER_NON_DEFAULT_VALUE_FOR_GENERATED_COLUMN` for a value given for the
 /// generated column `c` of `t`.
 fn generated_given(t: &TableMeta, c: &ColumnMeta) -> SqlError {
@@ -930,7 +935,7 @@ fn generated_given(t: &TableMeta, c: &ColumnMeta) -> SqlError {
 /// Whether a column has no default at all: NOT NULL, no `DEFAULT`, not
 /// AUTO_INCREMENT (an INSERT must then give it a value).
 pub(super) fn lacks_default(c: &ColumnMeta) -> bool {
-    c.not_null && !c.auto_increment && !c.default_now && c.default.is_none()
+    c.not_null && !c.auto_increment && !c.default_now && c.default.is_none() && c.default_expr.is_none()
 }
 
 pub(in crate::sql) fn table_scope(t: &TableMeta) -> Scope<'static> {

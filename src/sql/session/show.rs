@@ -350,6 +350,9 @@ pub(crate) fn shown_default(c: &ColumnMeta) -> Value {
     if c.default_now {
         return Value::Str("CURRENT_TIMESTAMP".into());
     }
+    if let Some(e) = &c.default_expr {
+        return Value::Str(e.clone());
+    }
     match c.default_value() {
         Value::Null => Value::Null,
         v => Value::Str(v.to_string()),
@@ -362,6 +365,8 @@ pub(crate) fn column_extra(c: &ColumnMeta) -> &'static str {
         "auto_increment"
     } else if c.on_update_now {
         "on update CURRENT_TIMESTAMP"
+    } else if c.default_expr.is_some() {
+        "DEFAULT_GENERATED"
     } else if c.generated.is_some() {
         if c.stored {
             "STORED GENERATED"
@@ -395,14 +400,16 @@ pub(crate) fn create_table_sql(t: &TableMeta) -> String {
             }
             if c.default_now {
                 s.push_str(" DEFAULT CURRENT_TIMESTAMP");
+            } else if let Some(e) = &c.default_expr {
+                s.push_str(&format!(" DEFAULT ({e})"));
+            } else if c.default.is_some() {
+                s.push_str(&format!(" DEFAULT {}", quote::string(&c.default_value().to_string())));
             }
             if c.on_update_now {
                 s.push_str(" ON UPDATE CURRENT_TIMESTAMP");
             }
             if let Some(g) = &c.generated {
                 s.push_str(&format!(" GENERATED ALWAYS AS ({g}) {}", if c.stored { "STORED" } else { "VIRTUAL" }));
-            } else if c.default.is_some() {
-                s.push_str(&format!(" DEFAULT {}", quote::string(&c.default_value().to_string())));
             }
             if c.auto_increment {
                 s.push_str(" AUTO_INCREMENT");

@@ -289,6 +289,7 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
         },
         on_update_now: false,
         generated: None,
+        default_sql: None,
     };
     if matches!(&c.data_type, sp::DataType::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SERIAL")) {
         d.not_null = true;
@@ -299,7 +300,12 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
         match &o.option {
             sp::ColumnOption::NotNull => d.not_null = true,
             sp::ColumnOption::Null => d.not_null = false,
-            sp::ColumnOption::Default(e) => d.default = Some(expr(e.clone())?),
+            sp::ColumnOption::Default(e) => {
+                if let sp::Expr::Nested(inner) = e {
+                    d.default_sql = Some(inner.to_string());
+                }
+                d.default = Some(expr(e.clone())?)
+            }
             sp::ColumnOption::PrimaryKey(_) => {
                 d.primary_key = true;
                 d.not_null = true;
