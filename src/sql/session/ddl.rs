@@ -87,16 +87,25 @@ impl Session {
         Ok(0)
     }
 
-    /// `CREATE TABLE`, with `AS SELECT …`: the rows inserted.
+    /// Whether a table `name` may be created in `db`: not when a table or
+    /// view has the name (`ER_TABLE_EXISTS_ERROR`, or false with `IF NOT
+    /// EXISTS`).
+    fn name_free(cat: &Catalog, db: &str, name: &str, if_not_exists: bool) -> SqlResult<bool> {
+        if cat.table(db, name).is_none() && cat.view(db, name).is_none() {
+            return Ok(true);
+        }
+        if if_not_exists {
+            return Ok(false);
+        }
+        Err(SqlError::new(Code::TableExists, format!("Table '{name}' already exists")))
+    }
+
     /// `CREATE TABLE t LIKE u`.
     pub(super) fn create_table_like(&mut self, name: &ObjName, like: &ObjName, if_not_exists: bool) -> SqlResult<u64> {
         let cat = self.catalog()?;
         let db = self.db_of(&cat, name)?;
-        if cat.table(&db, &name.name).is_some() || cat.view(&db, &name.name).is_some() {
-            if if_not_exists {
-                return Ok(0);
-            }
-            return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", name.name)));
+        if !Session::name_free(&cat, &db, &name.name, if_not_exists)? {
+            return Ok(0);
         }
         let src = self.table_meta(&cat, like)?;
         let mut meta = (*src).clone();
@@ -114,6 +123,7 @@ impl Session {
         Ok(0)
     }
 
+    /// `CREATE TABLE`, with `AS SELECT …`: the rows inserted.
     pub(super) fn create_table(
         &mut self,
         name: &ObjName,
@@ -125,11 +135,8 @@ impl Session {
     ) -> SqlResult<u64> {
         let cat = self.catalog()?;
         let db = self.db_of(&cat, name)?;
-        if cat.table(&db, &name.name).is_some() || cat.view(&db, &name.name).is_some() {
-            if if_not_exists {
-                return Ok(0);
-            }
-            return Err(SqlError::new(Code::TableExists, format!("Table '{}' already exists", name.name)));
+        if !Session::name_free(&cat, &db, &name.name, if_not_exists)? {
+            return Ok(0);
         }
         let mut columns = columns.to_vec();
         let mut source_rows = None;
