@@ -143,7 +143,7 @@ impl Session {
             .map(|(c, e)| {
                 t.column(c)
                     .ok_or_else(|| SqlError::new(Code::BadField, format!("Unknown column '{c}' in 'field list'")))
-                    .and_then(|i| Ok((i, self.assigned(&t.columns[i], e)?)))
+                    .and_then(|i| Ok((i, self.assigned(&t, i, e)?)))
             })
             .collect::<SqlResult<_>>()?;
         let bound = self.with_binder(|b| {
@@ -289,7 +289,7 @@ impl Session {
                 }
             };
             let col = metas[owner].1.column(c).unwrap_or_default();
-            let assigned = self.assigned(&metas[owner].1.columns[col], e)?;
+            let assigned = self.assigned(&metas[owner].1, col, e)?;
             sets.push((k, col, assigned));
         }
         let tmetas = self.join_targets(&targets, from)?;
@@ -475,15 +475,13 @@ impl Session {
         self.with_binder(|b| b.expr(&e, &scope, None))
     }
 
-    /// The value `e` assigns to the column `c` in `SET c = e`: `DEFAULT` is
+    /// The value `e` assigns to the column `i` of `t` in `SET c = e`: `DEFAULT` is
     /// the column's default ([`Session::column_default`]), anything else itself; a
     /// generated column takes no value but `DEFAULT`.
-    fn assigned(&mut self, c: &ColumnMeta, e: &Expr) -> SqlResult<Expr> {
+    fn assigned(&mut self, t: &TableMeta, i: usize, e: &Expr) -> SqlResult<Expr> {
+        let c = &t.columns[i];
         if c.generated.is_some() && !matches!(e, Expr::Default) {
-            return Err(SqlError::new(
-                Code::NonDefaultValueForGeneratedColumn,
-                format!("The value specified for generated column '{}' is not allowed.", c.name),
-            ));
+            return Err(generated_given(t, c));
         }
         Ok(match e {
             Expr::Default => {
@@ -512,12 +510,18 @@ impl Session {
     /// Stores what the rows a statement inserted advanced `seq` to.
     fn store_seq(&mut self, t: &TableMeta, seq: &RowSeq) -> SqlResult<()> {
         if let (true, Some((rowid, auto))) = (seq.changed, seq.next) {
-            let mut b = Vec::with_capacity(16);
-            b.extend_from_slice(&rowid.to_be_bytes());
-            b.extend_from_slice(&auto.to_be_bytes());
-            self.db.put(&seq_key(t.id), &b)?;
+            self.write_seq(t.id, rowid, auto)?;
         }
         Ok(())
+    }
+
+    /// Stores a table's next row id and AUTO_INCREMENT value (what
+    /// [`Session::read_seq`] reads).
+    fn write_seq(&mut self, table_id: u64, rowid: u64, auto: i64) -> SqlResult<()> {
+        let mut b = Vec::with_capacity(16);
+        b.extend_from_slice(&rowid.to_be_bytes());
+        b.extend_from_slice(&auto.to_be_bytes());
+        Ok(self.db.put(&seq_key(table_id), &b)?)
     }
 
     /// `AUTO_INCREMENT = n` (a table option, `ALTER TABLE`): the next
@@ -530,11 +534,7 @@ impl Session {
             None => None,
         };
         let next = largest.map_or(n, |m| n.max(m.saturating_add(1)));
-        let mut b = Vec::with_capacity(16);
-        b.extend_from_slice(&rowid.to_be_bytes());
-        b.extend_from_slice(&next.to_be_bytes());
-        self.db.put(&seq_key(t.id), &b)?;
-        Ok(())
+        self.write_seq(t.id, rowid, next)
     }
 
     fn read_seq(&self, table_id: u64) -> SqlResult<(u64, i64)> {
