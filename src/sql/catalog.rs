@@ -520,7 +520,14 @@ pub fn encode_row(vals: &[Value]) -> Vec<u8> {
 
 /// Decodes a row.
 pub fn decode_row(b: &[u8]) -> SqlResult<Vec<Value>> {
-    let mut out = Vec::new();
+    decode_columns(b, None)
+}
+
+/// Decodes a row, reading only the strings of the columns `read` marks
+/// (the others are NULL: what a query that never looks at them may skip;
+/// None reads every column).
+pub fn decode_columns(b: &[u8], read: Option<&[bool]>) -> SqlResult<Vec<Value>> {
+    let mut out = Vec::with_capacity(read.map_or(4, <[bool]>::len));
     let mut r = Reader::new(b);
     let bad = |_| corrupt("row");
     let int = |r: &mut Reader, n: u8| -> SqlResult<i64> {
@@ -553,7 +560,11 @@ pub fn decode_row(b: &[u8]) -> SqlResult<Vec<Value>> {
             TAG_LONG_STR | TAG_SHORT_STR.. => {
                 let n = if tag == TAG_LONG_STR { r.varlen().map_err(bad)? } else { usize::from(tag - TAG_SHORT_STR) };
                 let s = r.bytes(n).map_err(bad)?;
-                Value::Str(String::from_utf8(s.to_vec()).map_err(|_| corrupt("string"))?)
+                if read.is_some_and(|m| !m.get(out.len()).copied().unwrap_or(true)) {
+                    Value::Null
+                } else {
+                    Value::Str(String::from_utf8(s.to_vec()).map_err(|_| corrupt("string"))?)
+                }
             }
         });
     }

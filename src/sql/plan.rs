@@ -1,7 +1,6 @@
 //! Bound plans: expressions with resolved column positions, FROM trees with
 //! pushed-down filters and index access paths, and query plans.
 
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::db::Snapshot;
@@ -79,7 +78,7 @@ pub struct SubResult {
     /// Rows.
     pub rows: Vec<Row>,
     /// Keys of the first column (for IN).
-    pub keys: HashSet<KeyPart>,
+    pub keys: crate::sql::exec::KeySet<KeyPart>,
     /// Whether the first column holds a NULL.
     pub has_null: bool,
     /// Whether the first column holds strings / non-strings.
@@ -457,6 +456,10 @@ pub struct Leaf {
     pub width: usize,
     /// Filters on its own columns.
     pub filters: Vec<BExpr>,
+    /// For a stored table: which of its columns the query reads, where
+    /// that is known (see [`SelectPlan::narrow_reads`]); the strings of
+    /// the others are not decoded. None: every column.
+    pub read: Option<Vec<bool>>,
 }
 
 /// A join step: the accumulated rows joined with one more leaf.
@@ -591,6 +594,58 @@ pub struct SelectPlan {
     pub limit: Option<usize>,
     /// OFFSET.
     pub offset: usize,
+}
+
+impl SelectPlan {
+    /// When the SELECT reads one stored table, marks the table's columns
+    /// that its expressions read ([`Leaf::read`]), so a scan skips the
+    /// strings of the others. Every expression of the plan counts, before
+    /// and after grouping (a grouped row starts with the table's columns,
+    /// so a slot index there only marks more); a subquery (which may read
+    /// the row through an outer reference) or a window call leaves every
+    /// column read.
+    pub fn narrow_reads(&mut self) {
+        let Some(from) = &self.from else { return };
+        let [leaf] = from.leaves.as_slice() else { return };
+        let LeafSource::Table { meta, row_id: false, .. } = &leaf.source else { return };
+        if !self.windows.is_empty() {
+            return;
+        }
+        let mut exprs: Vec<&BExpr> = Vec::new();
+        exprs.extend(&leaf.filters);
+        exprs.extend(&from.post);
+        if let Some((keys, aggs)) = &self.group {
+            exprs.extend(keys);
+            for a in aggs {
+                exprs.extend(a.arg.iter().chain(&a.more).chain(a.order.iter().map(|(e, _)| e)));
+            }
+        }
+        exprs.extend(&self.having);
+        exprs.extend(&self.projection);
+        exprs.extend(self.order.iter().map(|(e, _)| e));
+        let mut read = vec![false; meta.columns.len()];
+        let mut all = false;
+        for e in exprs {
+            e.walk(&mut |x| match x {
+                BExpr::Col(i) => {
+                    if let Some(r) = read.get_mut(*i) {
+                        *r = true;
+                    }
+                }
+                BExpr::InSub(..)
+                | BExpr::RowInSub(..)
+                | BExpr::Quantified(..)
+                | BExpr::Exists(..)
+                | BExpr::Scalar(_) => all = true,
+                _ => {}
+            });
+        }
+        if !all && read.contains(&false) {
+            if let Some(f) = &mut self.from {
+                f.leaves[0].read = Some(read);
+            }
+        }
+    }
 }
 
 /// A query plan.

@@ -165,8 +165,10 @@ pub(super) fn build(
             JoinKind::Inner => {}
         }
     }
-    let mut out_leaves: Vec<Leaf> =
-        leaves.into_iter().map(|(s, _)| Leaf { width: source_width(&s), source: s, filters: Vec::new() }).collect();
+    let mut out_leaves: Vec<Leaf> = leaves
+        .into_iter()
+        .map(|(s, _)| Leaf { width: source_width(&s), source: s, filters: Vec::new(), read: None })
+        .collect();
     let mut steps: Vec<Step> = kinds
         .iter()
         .map(|(k, _)| Step { kind: *k, keys: Vec::new(), cond: Vec::new(), post: Vec::new(), probe: None })

@@ -292,7 +292,7 @@ impl<'a> Binder<'a> {
             let first = aggs.width + aggs.calls.len();
             rollup_slots(&group_keys, first, &mut projection, &mut having, &mut order, &mut windows);
         }
-        let plan = SelectPlan {
+        let mut plan = SelectPlan {
             from,
             group: if grouped { Some((group_keys, aggs.calls)) } else { None },
             rollup: s.rollup,
@@ -306,6 +306,7 @@ impl<'a> Binder<'a> {
             limit,
             offset,
         };
+        plan.narrow_reads();
         Ok((plan, names))
     }
 }

@@ -2,7 +2,6 @@
 //! nested loops otherwise, and index probes into a joined table.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 
 use crate::sql::ast::JoinKind;
 use crate::sql::catalog::{self};
@@ -10,7 +9,7 @@ use crate::sql::error::SqlResult;
 use crate::sql::plan::*;
 use crate::sql::value::{sql_cmp, KeyPart, Value};
 
-use super::{Env, Exec};
+use super::{Env, Exec, KeyMap, KeySet};
 
 impl<'a> Exec<'a> {
     /// Produces the rows of a FROM clause.
@@ -110,7 +109,7 @@ impl<'a> Exec<'a> {
                 Vec::new()
             }
         };
-        let mut table: HashMap<Vec<KeyPart>, Vec<usize>> = HashMap::new();
+        let mut table: KeyMap<Vec<KeyPart>, Vec<usize>> = KeyMap::default();
         for (ri, k) in rkeys.iter().enumerate() {
             if let Some(k) = k {
                 table.entry(hash(k)).or_default().push(ri);
@@ -172,7 +171,7 @@ impl<'a> Exec<'a> {
             return Ok(None);
         };
         let ty = &meta.columns[meta.indexes[index].columns[0]].ty;
-        let mut seen = HashSet::new();
+        let mut seen = KeySet::default();
         let mut values = Vec::new();
         for l in left {
             let v = self.eval(&st.keys[key].0, &Env { row: l, parent })?;
@@ -192,7 +191,7 @@ impl<'a> Exec<'a> {
         // the better one without knowing the table's size.
         const ROWS_PER_LOOKUP: usize = 4;
         let budget = values.len().saturating_mul(ROWS_PER_LOOKUP).max(64);
-        let rows = match self.rows_within(meta, snap, &Access::Full, &leaf.filters, parent, budget)? {
+        let rows = match self.rows_within(meta, snap, &Access::Full, &leaf.filters, parent, budget, None)? {
             Some(rows) => rows,
             None => self.table_rows(meta, snap, &Access::IndexEq { index, values }, &leaf.filters, parent)?,
         };

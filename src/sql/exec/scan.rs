@@ -6,7 +6,7 @@ use std::ops::Bound;
 use crate::db::Snapshot;
 use crate::time::Timestamp;
 
-use crate::sql::catalog::{self, decode_row, encode_key, TableMeta};
+use crate::sql::catalog::{self, decode_columns, decode_row, encode_key, TableMeta};
 use crate::sql::error::SqlResult;
 use crate::sql::plan::*;
 use crate::sql::value::Value;
@@ -17,7 +17,9 @@ impl<'a> Exec<'a> {
     pub(super) fn leaf_rows(&self, leaf: &Leaf, parent: Option<&Env>) -> SqlResult<Vec<Row>> {
         let rows = match &leaf.source {
             LeafSource::Table { meta, snap, access, row_id } => {
-                let rows = self.table_rows(meta, snap, access, &leaf.filters, parent)?.into_iter();
+                let read = leaf.read.as_deref();
+                let rows = self.rows_within(meta, snap, access, &leaf.filters, parent, usize::MAX, read)?;
+                let rows = rows.unwrap_or_default().into_iter();
                 return Ok(if *row_id {
                     rows.map(|(id, mut r)| {
                         r.push(Value::Int(id as i64));
@@ -81,11 +83,13 @@ impl<'a> Exec<'a> {
         filters: &[BExpr],
         parent: Option<&Env>,
     ) -> SqlResult<Vec<(u64, Row)>> {
-        Ok(self.rows_within(meta, snap, access, filters, parent, usize::MAX)?.unwrap_or_default())
+        Ok(self.rows_within(meta, snap, access, filters, parent, usize::MAX, None)?.unwrap_or_default())
     }
 
     /// [`Exec::table_rows`], but a full scan gives up (`None`) once it has
-    /// read more than `budget` rows.
+    /// read more than `budget` rows, and only the string columns `read`
+    /// marks are read (see [`Leaf::read`]).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn rows_within(
         &self,
         meta: &TableMeta,
@@ -94,12 +98,13 @@ impl<'a> Exec<'a> {
         filters: &[BExpr],
         parent: Option<&Env>,
         budget: usize,
+        read: Option<&[bool]>,
     ) -> SqlResult<Option<Vec<(u64, Row)>>> {
         let ncols = meta.columns.len();
         let mut out = Vec::new();
         let mut err = None;
         let accept = |rowid: u64, bytes: &[u8], out: &mut Vec<(u64, Row)>| -> SqlResult<()> {
-            let mut r = decode_row(bytes)?;
+            let mut r = decode_columns(bytes, read)?;
             r.resize(ncols, Value::Null);
             if self.all_true(filters, &Env { row: &r, parent })? {
                 out.push((rowid, r));
