@@ -1,13 +1,12 @@
 //! Grouping and aggregate functions.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 
 use crate::sql::error::SqlResult;
 use crate::sql::plan::*;
 use crate::sql::value::{arith, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, Value};
 
-use super::{num_or_null, text, Env, Exec};
+use super::{num_or_null, text, Env, Exec, KeyMap, KeySet};
 use crate::sql::functions::{bits, from_u64};
 
 impl<'a> Exec<'a> {
@@ -20,18 +19,20 @@ impl<'a> Exec<'a> {
         width: usize,
         parent: Option<&Env>,
     ) -> SqlResult<Vec<Row>> {
-        let mut index: HashMap<Vec<KeyPart>, usize> = HashMap::new();
+        let mut index: KeyMap<Vec<KeyPart>, usize> = KeyMap::default();
         let mut groups: Vec<(Row, Vec<AggState>)> = Vec::new();
+        // the row's key, in a buffer kept across rows (copied for a new group)
+        let mut k: Vec<KeyPart> = Vec::with_capacity(keys.len());
         for row in rows {
             let env = Env { row: &row, parent };
-            let k: Vec<KeyPart> = keys
-                .iter()
-                .map(|e| self.eval(e, &env).map(|v| v.key_in(e.key_collation())))
-                .collect::<SqlResult<_>>()?;
-            let gi = match index.get(&k) {
+            k.clear();
+            for e in keys {
+                k.push(self.eval(e, &env)?.key_in(e.key_collation()));
+            }
+            let gi = match index.get(k.as_slice()) {
                 Some(&g) => g,
                 None => {
-                    index.insert(k, groups.len());
+                    index.insert(k.clone(), groups.len());
                     groups.push((row.clone(), aggs.iter().map(|_| AggState::default()).collect()));
                     self.growing(groups.len(), width + keys.len() + aggs.len())?;
                     groups.len() - 1
@@ -135,7 +136,7 @@ impl<'a> Exec<'a> {
 pub struct AggState {
     count: i64,
     acc: Option<Value>,
-    seen: Option<HashSet<Vec<KeyPart>>>,
+    seen: Option<KeySet<Vec<KeyPart>>>,
     /// GROUP_CONCAT's parts with their ORDER BY values.
     parts: Vec<(String, Vec<Value>)>,
     /// The BIT_ aggregates' bits so far.
@@ -159,7 +160,7 @@ impl AggState {
         }
         if a.distinct {
             let key = std::iter::once(&v).chain(more).map(Value::key).collect();
-            if !self.seen.get_or_insert_with(HashSet::new).insert(key) {
+            if !self.seen.get_or_insert_with(KeySet::default).insert(key) {
                 return Ok(());
             }
         }
@@ -167,6 +168,14 @@ impl AggState {
         match a.func {
             AggFunc::Count | AggFunc::CountStar | AggFunc::Grouping => {}
             AggFunc::Sum | AggFunc::Avg => {
+                // the common case, an integer into an integral sum: the
+                // exact addition `arith` makes, without its conversions
+                if let (Value::Int(i), Some(Value::Decimal(d))) = (&v, &mut self.acc) {
+                    if let (0, Some(m)) = (d.s, d.m.checked_add(i128::from(*i))) {
+                        d.m = m;
+                        return Ok(());
+                    }
+                }
                 let v = match num_or_null(v) {
                     Value::Int(i) => Value::Decimal(Decimal::from_i64(i)),
                     o => o,

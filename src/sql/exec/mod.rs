@@ -30,6 +30,12 @@ pub use like::{like, like_escape};
 use super::functions::MysqlRand;
 use super::value::{cast, negate, sql_cmp, sql_cmp_in, Collation, Value};
 
+/// The hash map of query execution (groups, hash joins): keyed by values
+/// the query computes, hashed with foldhash rather than SipHash.
+pub(crate) type KeyMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// The hash set of query execution (DISTINCT, set operations).
+pub(crate) type KeySet<K> = HashSet<K, foldhash::fast::RandomState>;
+
 /// Execution context.
 ///
 /// A plan is plain data: what running it changes (the result of an
@@ -420,7 +426,7 @@ impl<'a> Exec<'a> {
             }
         }
         let rows = self.run(&sp.plan, Some(env))?;
-        let mut keys = HashSet::new();
+        let mut keys = KeySet::default();
         let (mut has_null, mut has_str, mut has_other) = (false, false, false);
         for r in &rows {
             match r.first() {

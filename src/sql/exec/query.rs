@@ -2,14 +2,13 @@
 //! limit), VALUES, set operations and common table expressions.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
 
 use crate::sql::ast::SetOpKind;
 use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::plan::*;
 use crate::sql::value::{order_cmp, order_cmp_in, Collation, KeyPart, SType, Value};
 
-use super::{Env, Exec, CHECK_EVERY};
+use super::{Env, Exec, KeySet, CHECK_EVERY};
 
 /// The first `keep` items of a stable sort by `cmp` (ties in the order
 /// pushed), holding at most about twice `keep` items at a time: when the
@@ -79,24 +78,24 @@ impl<'a> Exec<'a> {
                         l
                     }
                     (SetOpKind::Union, false) => {
-                        let mut seen = HashSet::new();
+                        let mut seen = KeySet::default();
                         l.into_iter().chain(r).filter(|row| seen.insert(key(row))).collect()
                     }
                     (SetOpKind::Except, _) => {
-                        let rs: HashSet<Vec<KeyPart>> = r.iter().map(key).collect();
-                        let mut seen = HashSet::new();
+                        let rs: KeySet<Vec<KeyPart>> = r.iter().map(key).collect();
+                        let mut seen = KeySet::default();
                         l.into_iter().filter(|row| !rs.contains(&key(row)) && (*all || seen.insert(key(row)))).collect()
                     }
                     (SetOpKind::Intersect, _) => {
-                        let rs: HashSet<Vec<KeyPart>> = r.iter().map(key).collect();
-                        let mut seen = HashSet::new();
+                        let rs: KeySet<Vec<KeyPart>> = r.iter().map(key).collect();
+                        let mut seen = KeySet::default();
                         l.into_iter().filter(|row| rs.contains(&key(row)) && (*all || seen.insert(key(row)))).collect()
                     }
                 })
             }
             QueryPlan::Recursive { anchor, step, all, working, max_depth, .. } => {
                 let key = |row: &Row| -> Vec<KeyPart> { row.iter().map(|v| v.key()).collect() };
-                let mut seen = HashSet::new();
+                let mut seen = KeySet::default();
                 let mut out: Vec<Row> = Vec::new();
                 let mut last: Vec<Row> = self.run(anchor, parent)?;
                 for iteration in 0.. {
@@ -176,7 +175,7 @@ impl<'a> Exec<'a> {
         let mut top = TopN::new(keep, |a: &(Row, Vec<Value>), b: &(Row, Vec<Value>)| {
             order_cmp_in(a.1.iter().zip(&b.1).zip(&order).map(|((x, y), (d, c))| (x, y, *d, *c)))
         });
-        let mut seen = HashSet::new();
+        let mut seen = KeySet::default();
         let mut pushed = 0usize;
         let width = p.projection.len() + p.order.len();
         for row in &rows {
