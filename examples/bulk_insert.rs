@@ -46,6 +46,27 @@ fn main() {
             other => panic!("{other:?}"),
         }
     }
+    let mut s = Session::in_memory();
+    s.execute(SCHEMA).expect("schema");
+    s.execute(&sql).expect("bulk insert");
+    let mut scan = Duration::MAX;
+    for _ in 0..runs {
+        let t = Instant::now();
+        s.execute_one("SELECT id % 100, COUNT(*), SUM(v) FROM t GROUP BY id % 100").expect("scan");
+        scan = scan.min(t.elapsed());
+    }
+    let st = Session::prepare("SELECT name FROM t WHERE id = ?").expect("prepare");
+    let n = 20_000u64;
+    let t = Instant::now();
+    for i in 0..n {
+        st.execute(&mut s, &[Value::Int(((i * 7907) % rows) as i64)]).expect("lookup");
+    }
+    let lookup = t.elapsed();
+    println!(
+        "scan-aggregate: {:.1} ms; prepared point lookup: {:.2} µs",
+        scan.as_secs_f64() * 1e3,
+        lookup.as_secs_f64() * 1e6 / n as f64
+    );
     let secs = best.as_secs_f64();
     println!("bulk insert {rows} rows: {:.1} ms, {:.0} rows/s (best of {runs})", secs * 1e3, rows as f64 / secs);
 }
