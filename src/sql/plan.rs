@@ -497,6 +497,31 @@ pub struct FromPlan {
     pub perm: Option<Vec<usize>>,
 }
 
+/// A FROM clause that is one stored table (see [`FromPlan::one_table`]).
+pub struct OneTable<'p> {
+    /// The leaf (its filters and the columns read).
+    pub leaf: &'p Leaf,
+    /// The table.
+    pub meta: &'p Rc<TableMeta>,
+    /// The snapshot read.
+    pub snap: &'p Snap,
+    /// The access path.
+    pub access: &'p Access,
+}
+
+impl FromPlan {
+    /// The FROM clause as one stored table, where it is one (read for its
+    /// rows, not the row ids of an UPDATE or DELETE).
+    pub fn one_table(&self) -> Option<OneTable<'_>> {
+        match self.leaves.as_slice() {
+            [leaf @ Leaf { source: LeafSource::Table { meta, snap, access, row_id: false }, .. }] => {
+                Some(OneTable { leaf, meta, snap, access })
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Window functions (see `window.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowFunc {
@@ -606,8 +631,7 @@ impl SelectPlan {
     /// column read.
     pub fn narrow_reads(&mut self) {
         let Some(from) = &self.from else { return };
-        let [leaf] = from.leaves.as_slice() else { return };
-        let LeafSource::Table { meta, row_id: false, .. } = &leaf.source else { return };
+        let Some(OneTable { leaf, meta, .. }) = from.one_table() else { return };
         if !self.windows.is_empty() {
             return;
         }

@@ -9,6 +9,46 @@ use crate::sql::value::{arith, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, Va
 use super::{num_or_null, text, Env, Exec, KeyMap, KeySet};
 use crate::sql::functions::{bits, from_u64};
 
+/// The groups of a GROUP BY as rows come in (one at a time, so a scan
+/// can feed them without holding its rows; see [`Exec::group_row`]).
+pub(super) struct Grouper<'p> {
+    keys: &'p [BExpr],
+    aggs: &'p [AggCall],
+    /// The grouped row's width before the aggregate values.
+    width: usize,
+    index: KeyMap<Vec<KeyPart>, usize>,
+    /// Each group's first row and its aggregates' states.
+    groups: Vec<(Row, Vec<AggState>)>,
+    /// The row's key, in a buffer kept across rows (copied for a new group).
+    key: Vec<KeyPart>,
+}
+
+impl<'p> Grouper<'p> {
+    pub(super) fn new(keys: &'p [BExpr], aggs: &'p [AggCall], width: usize) -> Grouper<'p> {
+        Grouper { keys, aggs, width, index: KeyMap::default(), groups: Vec::new(), key: Vec::with_capacity(keys.len()) }
+    }
+
+    /// The grouped rows: each group's first row (padded to the width),
+    /// then its aggregate values; with no row and `scalar` (no GROUP BY),
+    /// one row of the aggregates over nothing.
+    pub(super) fn finish(self, scalar: bool) -> Vec<Row> {
+        let Grouper { aggs, width, mut groups, .. } = self;
+        if groups.is_empty() && scalar {
+            groups.push((Vec::new(), aggs.iter().map(|_| AggState::default()).collect()));
+        }
+        groups
+            .into_iter()
+            .map(|(mut first, states)| {
+                first.resize(width, Value::Null);
+                for (a, st) in aggs.iter().zip(states) {
+                    first.push(st.finish(a));
+                }
+                first
+            })
+            .collect()
+    }
+}
+
 impl<'a> Exec<'a> {
     pub(super) fn group(
         &self,
@@ -19,50 +59,42 @@ impl<'a> Exec<'a> {
         width: usize,
         parent: Option<&Env>,
     ) -> SqlResult<Vec<Row>> {
-        let mut index: KeyMap<Vec<KeyPart>, usize> = KeyMap::default();
-        let mut groups: Vec<(Row, Vec<AggState>)> = Vec::new();
-        // the row's key, in a buffer kept across rows (copied for a new group)
-        let mut k: Vec<KeyPart> = Vec::with_capacity(keys.len());
+        let mut g = Grouper::new(keys, aggs, width);
         for row in rows {
-            let env = Env { row: &row, parent };
-            k.clear();
-            for e in keys {
-                k.push(self.eval(e, &env)?.key_in(e.key_collation()));
+            self.group_row(&mut g, row, parent)?;
+        }
+        Ok(g.finish(scalar))
+    }
+
+    /// Adds one row to its group.
+    pub(super) fn group_row(&self, g: &mut Grouper, row: Row, parent: Option<&Env>) -> SqlResult<()> {
+        let env = Env { row: &row, parent };
+        g.key.clear();
+        for e in g.keys {
+            g.key.push(self.eval(e, &env)?.key_in(e.key_collation()));
+        }
+        let (gi, new) = match g.index.get(g.key.as_slice()) {
+            Some(&gi) => (gi, false),
+            None => {
+                g.index.insert(g.key.clone(), g.groups.len());
+                g.groups.push((Vec::new(), g.aggs.iter().map(|_| AggState::default()).collect()));
+                self.growing(g.groups.len(), g.width + g.keys.len() + g.aggs.len())?;
+                (g.groups.len() - 1, true)
             }
-            let gi = match index.get(k.as_slice()) {
-                Some(&g) => g,
-                None => {
-                    index.insert(k.clone(), groups.len());
-                    groups.push((row.clone(), aggs.iter().map(|_| AggState::default()).collect()));
-                    self.growing(groups.len(), width + keys.len() + aggs.len())?;
-                    groups.len() - 1
-                }
+        };
+        for (a, st) in g.aggs.iter().zip(g.groups[gi].1.iter_mut()) {
+            let v = match &a.arg {
+                Some(e) => self.eval(e, &env)?,
+                None => Value::Int(1),
             };
-            let env = Env { row: &row, parent };
-            for (a, st) in aggs.iter().zip(groups[gi].1.iter_mut()) {
-                let v = match &a.arg {
-                    Some(e) => self.eval(e, &env)?,
-                    None => Value::Int(1),
-                };
-                let more = a.more.iter().map(|e| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
-                let order = a.order.iter().map(|(e, _)| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
-                st.add(a, v, &more, order)?;
-            }
+            let more = a.more.iter().map(|e| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
+            let order = a.order.iter().map(|(e, _)| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
+            st.add(a, v, &more, order)?;
         }
-        if groups.is_empty() && scalar {
-            groups.push((Vec::new(), aggs.iter().map(|_| AggState::default()).collect()));
+        if new {
+            g.groups[gi].0 = row;
         }
-        let w = width;
-        Ok(groups
-            .into_iter()
-            .map(|(mut first, states)| {
-                first.resize(w, Value::Null);
-                for (a, st) in aggs.iter().zip(states) {
-                    first.push(st.finish(a));
-                }
-                first
-            })
-            .collect())
+        Ok(())
     }
 }
 

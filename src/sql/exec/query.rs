@@ -8,6 +8,7 @@ use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::plan::*;
 use crate::sql::value::{order_cmp, order_cmp_in, Collation, KeyPart, SType, Value};
 
+use super::aggregate::Grouper;
 use super::{Env, Exec, KeySet, CHECK_EVERY};
 
 /// The first `keep` items of a stable sort by `cmp` (ties in the order
@@ -140,21 +141,43 @@ impl<'a> Exec<'a> {
     }
 
     pub(super) fn select(&self, p: &SelectPlan, parent: Option<&Env>) -> SqlResult<Vec<Row>> {
-        let rows = match &p.from {
-            Some(f) => self.run_from(f, parent)?,
-            None => vec![Vec::new()],
+        let from_rows = || match &p.from {
+            Some(f) => self.run_from(f, parent),
+            None => Ok(vec![Vec::new()]),
         };
         let mut rows = match &p.group {
             Some((keys, aggs)) => {
                 // the group's first row, then the window slots
                 let width = p.window_base + p.windows.len();
                 if p.rollup {
-                    self.group_rollup(rows, keys, aggs, width, parent)?
+                    self.group_rollup(from_rows()?, keys, aggs, width, parent)?
                 } else {
-                    self.group(rows, keys, aggs, keys.is_empty(), width, parent)?
+                    let mut g = Grouper::new(keys, aggs, width);
+                    match p.from.as_ref().filter(|f| f.post.is_empty()).and_then(FromPlan::one_table) {
+                        // one table's rows go to their groups as the scan reads them
+                        Some(OneTable { leaf, meta, snap, access }) => {
+                            let read = leaf.read.as_deref();
+                            self.each_row(
+                                meta,
+                                snap,
+                                access,
+                                &leaf.filters,
+                                parent,
+                                usize::MAX,
+                                read,
+                                &mut |_, row| self.group_row(&mut g, row, parent),
+                            )?;
+                        }
+                        None => {
+                            for row in from_rows()? {
+                                self.group_row(&mut g, row, parent)?;
+                            }
+                        }
+                    }
+                    g.finish(keys.is_empty())
                 }
             }
-            None => rows,
+            None => from_rows()?,
         };
         if let Some(h) = &p.having {
             let mut kept = Vec::with_capacity(rows.len());

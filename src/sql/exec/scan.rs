@@ -100,14 +100,36 @@ impl<'a> Exec<'a> {
         budget: usize,
         read: Option<&[bool]>,
     ) -> SqlResult<Option<Vec<(u64, Row)>>> {
-        let ncols = meta.columns.len();
         let mut out = Vec::new();
+        let whole = self.each_row(meta, snap, access, filters, parent, budget, read, &mut |id, r| {
+            out.push((id, r));
+            Ok(())
+        })?;
+        Ok(whole.then_some(out))
+    }
+
+    /// Gives `sink` each row of the table (with its row id) that the access
+    /// path reaches and `filters` keep, reading only the string columns
+    /// `read` marks; false when a full scan gave up after `budget` rows.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn each_row(
+        &self,
+        meta: &TableMeta,
+        snap: &Snapshot,
+        access: &Access,
+        filters: &[BExpr],
+        parent: Option<&Env>,
+        budget: usize,
+        read: Option<&[bool]>,
+        sink: &mut dyn FnMut(u64, Row) -> SqlResult<()>,
+    ) -> SqlResult<bool> {
+        let ncols = meta.columns.len();
         let mut err = None;
-        let accept = |rowid: u64, bytes: &[u8], out: &mut Vec<(u64, Row)>| -> SqlResult<()> {
+        let mut accept = |rowid: u64, bytes: &[u8]| -> SqlResult<()> {
             let mut r = decode_columns(bytes, read)?;
             r.resize(ncols, Value::Null);
             if self.all_true(filters, &Env { row: &r, parent })? {
-                out.push((rowid, r));
+                sink(rowid, r)?;
             }
             Ok(())
         };
@@ -121,14 +143,17 @@ impl<'a> Exec<'a> {
                     if read > budget {
                         return false;
                     }
-                    if let Err(e) = accept(catalog::row_key_rowid(k), v, &mut out) {
+                    if let Err(e) = accept(catalog::row_key_rowid(k), v) {
                         err = Some(e);
                         return false;
                     }
                     true
                 })?;
+                if let Some(e) = err {
+                    return Err(e);
+                }
                 if read > budget {
-                    return Ok(None);
+                    return Ok(false);
                 }
             }
             Some((_, ranges)) => {
@@ -147,15 +172,12 @@ impl<'a> Exec<'a> {
                 rowids.dedup();
                 for rid in rowids {
                     if let Some(bytes) = self.db.get(snap, &catalog::row_key(meta.id, rid))? {
-                        accept(rid, &bytes, &mut out)?;
+                        accept(rid, &bytes)?;
                     }
                 }
             }
         }
-        if let Some(e) = err {
-            return Err(e);
-        }
-        Ok(Some(out))
+        Ok(true)
     }
 
     /// Key ranges `[lo, hi)` of an index access, or None for a full scan.
