@@ -1,0 +1,138 @@
+//! Prepared statements: parsed once, run many times with `?` parameters,
+//! and the session's cache of the statements it prepared recently.
+
+use std::rc::Rc;
+
+use super::{front, Session, StatementResult};
+use crate::sql::ast::*;
+use crate::sql::error::{Code, SqlError, SqlResult};
+use crate::sql::value::Value;
+
+/// How many statements [`Session::execute_with_params`] keeps prepared,
+/// and the longest text it keeps (a long script of `INSERT`s is not worth
+/// holding on to).
+pub(super) const RECENT_STATEMENTS: usize = 64;
+pub(super) const RECENT_MAX_LEN: usize = 16 * 1024;
+
+/// A statement parsed once and run many times with `?` parameters
+/// ([`Session::prepare`]). Parsing does not depend on the schema, so a
+/// prepared statement stays valid across DDL and backtracks: each
+/// execution binds it against the catalog of the moment. Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct PreparedStatement(Rc<Prepared>);
+
+#[derive(Debug)]
+struct Prepared {
+    sql: String,
+    /// Number of `?` placeholders.
+    params: usize,
+    form: Form,
+}
+
+#[derive(Debug)]
+enum Form {
+    /// Parsed; placeholders are [`Expr::Param`]s.
+    Parsed(Box<Stmt>),
+    /// A statement ReelDB parses itself (`BACKTRACK TO ?`, `SET TIMESTAMP
+    /// = ?`): its parameters are bound into its text as literals at each
+    /// execution.
+    Text(StmtClass),
+}
+
+impl PreparedStatement {
+    /// The statement's text.
+    pub fn sql(&self) -> &str {
+        &self.0.sql
+    }
+
+    /// How many `?` parameters an execution takes.
+    pub fn param_count(&self) -> usize {
+        self.0.params
+    }
+
+    /// Whether the statement reads, writes, or controls transactions or time.
+    pub fn class(&self) -> StmtClass {
+        match &self.0.form {
+            Form::Parsed(s) => s.class(),
+            Form::Text(c) => *c,
+        }
+    }
+
+    /// Runs the statement with `params` (one per `?`, in order); a wrong
+    /// count fails with `ER_WRONG_ARGUMENTS`.
+    pub fn execute(&self, session: &mut Session, params: &[Value]) -> SqlResult<StatementResult> {
+        let p = &*self.0;
+        if params.len() != p.params {
+            return Err(crate::sql::params::wrong_count(p.params, params.len()));
+        }
+        match &p.form {
+            Form::Parsed(stmt) => {
+                let outer = std::mem::replace(&mut session.params, params.to_vec());
+                let r = session.execute_parsed(&p.sql, stmt);
+                session.params = outer;
+                r
+            }
+            Form::Text(_) => {
+                let sql = crate::sql::params::bind_values(&p.sql, params)
+                    .map_err(|e| SqlError::new(Code::WrongArguments, e.0))?;
+                session.execute_one(&sql)
+            }
+        }
+    }
+
+    /// The names of the columns the statement returns in the current
+    /// schema (empty for a statement that returns no rows).
+    pub fn columns(&self, session: &mut Session) -> SqlResult<Vec<String>> {
+        let Form::Parsed(stmt) = &self.0.form else { return Ok(Vec::new()) };
+        let Stmt::Query(q) = &**stmt else { return Ok(Vec::new()) };
+        let outer = std::mem::replace(&mut session.params, vec![Value::Null; self.0.params]);
+        let r = session.with_binder(|b| Ok(b.query(q, None)?.columns()));
+        session.params = outer;
+        r
+    }
+}
+
+impl Session {
+    /// Prepares one statement with `?` placeholders: parsed once, run by
+    /// [`PreparedStatement::execute`] with parameter values.
+    pub fn prepare(sql: &str) -> SqlResult<PreparedStatement> {
+        let params = crate::sql::params::placeholders(sql).len();
+        let form = match Session::parse(sql) {
+            Ok(stmt) => Form::Parsed(Box::new(stmt)),
+            // A statement ReelDB parses itself reads its parameters as
+            // literals: it is checked with NULLs in their place.
+            Err(e) if params > 0 => {
+                let nulls = vec![Value::Null; params];
+                match crate::sql::params::bind_values(sql, &nulls)
+                    .ok()
+                    .and_then(|s| front::parse_front(&s).ok().flatten())
+                {
+                    Some(stmt) => Form::Text(stmt.class()),
+                    None => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(PreparedStatement(Rc::new(Prepared { sql: sql.to_string(), params, form })))
+    }
+
+    /// [`Session::prepare`] through a cache of the statements prepared
+    /// recently (by text; the 64 used last, each of at most 16 KiB).
+    pub fn prepare_cached(&mut self, sql: &str) -> SqlResult<PreparedStatement> {
+        if let Some(p) = self.recent.get(sql) {
+            return Ok(p.clone());
+        }
+        let p = Session::prepare(sql)?;
+        if sql.len() <= RECENT_MAX_LEN {
+            self.recent.insert(sql.to_string(), p.clone());
+        }
+        Ok(p)
+    }
+
+    /// Runs one statement with `?` parameters (the statement is prepared
+    /// once and kept among the recent ones, so running the same text again
+    /// skips parsing).
+    pub fn execute_with_params(&mut self, sql: &str, params: &[Value]) -> SqlResult<StatementResult> {
+        self.prepare_cached(sql)?.execute(self, params)
+    }
+}
