@@ -227,3 +227,97 @@ fn statements_that_do_not_parse_fail_at_prepare() {
     assert!(Session::prepare("SELEC ?").is_err());
     assert!(Session::prepare("SELECT * FROM ?").is_err());
 }
+
+/// A prepared query keeps its plan, and every execution with the kept plan
+/// answers what the same statement with literals answers, through each
+/// kind of change that may make the plan wrong: data, schema, indexes,
+/// views, transactions and savepoints, a backtrack, the current database
+/// and `sql_mode`.
+#[test]
+fn kept_plans_follow_every_change() {
+    let mut s = session();
+    s.execute("CREATE DATABASE other; CREATE TABLE other.t (id INT PRIMARY KEY, name VARCHAR(20), k INT)").unwrap();
+    s.execute("INSERT INTO other.t VALUES (1, 'elsewhere', 5)").unwrap();
+    s.execute("CREATE VIEW v AS SELECT id, name FROM t WHERE k = 10").unwrap();
+    let prepared: &[(&str, &str)] = &[
+        ("SELECT * FROM t WHERE id = ?", "2"),
+        ("SELECT name FROM t WHERE k = ? ORDER BY id", "10"),
+        ("SELECT k, COUNT(*), MAX(name) FROM t WHERE id > ? GROUP BY k ORDER BY k", "0"),
+        ("SELECT * FROM v WHERE id >= ? ORDER BY id", "1"),
+        ("SELECT t.id, u.name FROM t JOIN t u ON u.k = t.k WHERE t.id = ? ORDER BY 1, 2", "1"),
+    ];
+    let check = |s: &mut Session, step: &str| {
+        for (sql, arg) in prepared {
+            let literal = sql.replace('?', arg);
+            let want = s.execute_one(&literal).map(rows).map_err(|e| e.code);
+            let p = s.prepare_cached(sql).unwrap();
+            let got = p.execute(s, &[Value::Int(arg.parse().unwrap())]).map(rows).map_err(|e| e.code);
+            assert_eq!(got, want, "after {step}: {sql}");
+        }
+    };
+    check(&mut s, "the set-up");
+    let p = s.prepare_cached(prepared[0].0).unwrap();
+    assert!(p.has_plan(), "a plain lookup keeps its plan");
+    let t0 = Timestamp::from_secs(1500);
+    let steps = [
+        "SET TIMESTAMP = 2000; INSERT INTO t VALUES (5, 'five', 10)",
+        "UPDATE t SET name = 'TWO' WHERE id = 2",
+        "DELETE FROM t WHERE id = 3",
+        "ALTER TABLE t ADD COLUMN extra INT DEFAULT 7",
+        "CREATE INDEX ix_name ON t (name)",
+        "ALTER TABLE t DROP COLUMN extra",
+        "CREATE OR REPLACE VIEW v AS SELECT id, UPPER(name) AS name FROM t WHERE k = 10",
+        "BEGIN",
+        "INSERT INTO t VALUES (6, 'six', 10)",
+        "SAVEPOINT a",
+        "UPDATE t SET k = 10 WHERE id = 2",
+        "ROLLBACK TO SAVEPOINT a",
+        "DELETE FROM t WHERE id = 1",
+        "ROLLBACK",
+        "DROP TABLE t",
+        "CREATE TABLE t (id INT PRIMARY KEY, k INT, name VARCHAR(20))",
+        "INSERT INTO t VALUES (2, 10, 'new two'), (1, 10, 'new one')",
+        "USE other",
+        "USE main",
+        "SET sql_mode = 'ONLY_FULL_GROUP_BY'",
+        "SET sql_mode = ''",
+    ];
+    for step in steps {
+        s.execute(step).unwrap_or_else(|e| panic!("{step}: {e}"));
+        check(&mut s, step);
+    }
+    s.backtrack(reeldb::BacktrackTarget::Time(t0), true).unwrap();
+    check(&mut s, "a backtrack");
+}
+
+/// A plan that depends on more than the data, the catalogue and the
+/// settings is not kept: binding read the clock, a parameter's value, a
+/// variable, information_schema or a past time.
+#[test]
+fn plans_that_read_the_moment_are_not_kept() {
+    let mut s = session();
+    s.execute("SET @v = 1").unwrap();
+    for sql in [
+        "SELECT NOW(), id FROM t WHERE id = ?",
+        "SELECT id FROM t ORDER BY id LIMIT ?",
+        "SELECT @v + id FROM t WHERE id = ?",
+        "SELECT @@sql_mode, id FROM t WHERE id = ?",
+        "SELECT table_name FROM information_schema.tables WHERE LENGTH(table_name) > ?",
+        "SELECT id FROM t FOR SYSTEM_TIME AS OF TIMESTAMP '2030-01-01 00:00:00' WHERE id = ?",
+    ] {
+        let p = Session::prepare(sql).unwrap();
+        p.execute(&mut s, &[int(1)]).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        assert!(!p.has_plan(), "{sql}");
+    }
+    // a user variable's new value is seen
+    let p = Session::prepare("SELECT @v + ?").unwrap();
+    assert_eq!(rows(p.execute(&mut s, &[int(1)]).unwrap()), vec![vec![int(2)]]);
+    s.execute("SET @v = 10").unwrap();
+    assert_eq!(rows(p.execute(&mut s, &[int(1)]).unwrap()), vec![vec![int(11)]]);
+    // a kept plan answers with the new parameter values
+    let p = Session::prepare("SELECT name FROM t WHERE id = ?").unwrap();
+    for (id, name) in [(1, "one"), (2, "two"), (3, "three")] {
+        assert_eq!(rows(p.execute(&mut s, &[int(id)]).unwrap()), vec![vec![text(name)]]);
+        assert!(p.has_plan());
+    }
+}

@@ -55,6 +55,15 @@ pub struct Snapshot {
     root: NodeRef,
 }
 
+impl Snapshot {
+    /// Whether both are the same version: the same stored root, or the
+    /// same uncommitted one (an uncommitted root held by a snapshot is
+    /// copied, not changed, by a later write).
+    pub fn same(&self, other: &Snapshot) -> bool {
+        self.root.same(&other.root)
+    }
+}
+
 impl std::fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.root {

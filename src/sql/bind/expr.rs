@@ -158,6 +158,7 @@ impl<'a> Binder<'a> {
             // when it was never set), as MySQL reads one
             Expr::Column { table: None, name } if name.starts_with('@') => {
                 let var = name[1..].to_ascii_lowercase();
+                self.volatile();
                 BExpr::Lit(self.info.and_then(|i| i.vars.borrow().get(&var).cloned()).unwrap_or(Value::Null))
             }
             Expr::Column { table, name } => match scope.resolve(table.as_deref(), name)? {

@@ -141,6 +141,7 @@ impl<'a> Binder<'a> {
                         }
                         Some(_) => return Err(SqlError::unsupported(format!("FOR SYSTEM_TIME on {key}"))),
                     };
+                    self.volatile();
                     return match (self.virtual_rows)(&key, &args)? {
                         Some((cols, rows)) => Ok((LeafSource::Rows(rows, cols.len()), plain(cols), shown)),
                         None => Err(SqlError::new(
@@ -181,7 +182,10 @@ impl<'a> Binder<'a> {
                         )),
                         Some(period) => {
                             let (from, to, inclusive_end) = match period {
-                                Temporal::All => (Timestamp(i64::MIN), self.db.now(), true),
+                                Temporal::All => {
+                                    self.volatile();
+                                    (Timestamp(i64::MIN), self.db.now(), true)
+                                }
                                 Temporal::Between(a, b) => (self.time_arg(a)?, self.time_arg(b)?, true),
                                 Temporal::FromTo(a, b) => (self.time_arg(a)?, self.time_arg(b)?, false),
                                 Temporal::AsOf(_) => unreachable!("handled above"),
@@ -230,6 +234,7 @@ impl<'a> Binder<'a> {
             }
             TableRef::Function { name, args, alias } => {
                 let vals = args.iter().map(|a| self.const_arg(a)).collect::<SqlResult<Vec<_>>>()?;
+                self.volatile();
                 match (self.virtual_rows)(name, &vals)? {
                     Some((cols, rows)) => Ok((
                         LeafSource::Rows(rows, cols.len()),

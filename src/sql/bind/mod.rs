@@ -83,6 +83,12 @@ pub struct Binder<'a> {
     pub(super) diag: Option<&'a Diagnostics>,
     /// The session's `sql_mode`.
     sql_mode: SqlMode,
+    /// Set once binding read something a later execution of the same
+    /// statement may see otherwise (the clock, a parameter's value, a
+    /// variable, information_schema rows, a past time): the plan is then
+    /// for this execution only (see [`Binder::reusable`]). Shared with the
+    /// binders of the views the statement reads.
+    volatile: Rc<Cell<bool>>,
 }
 
 /// The system variables ReelDB has: readable as `@@name` (also
@@ -164,6 +170,7 @@ impl<'a> Binder<'a> {
             foreign_key_checks: true,
             diag: None,
             sql_mode: SqlMode::default(),
+            volatile: Rc::new(Cell::new(false)),
         }
     }
 
@@ -206,6 +213,7 @@ impl<'a> Binder<'a> {
             foreign_key_checks: self.foreign_key_checks,
             diag: self.diag,
             sql_mode: self.sql_mode,
+            volatile: self.volatile.clone(),
         }
     }
 
@@ -226,8 +234,26 @@ impl<'a> Binder<'a> {
         n
     }
 
-    /// The execution context of the statement being bound.
+    /// Notes that the plan depends on more than the statement's text, the
+    /// catalogue and the session's settings (see [`Binder::reusable`]).
+    pub(super) fn volatile(&self) {
+        self.volatile.set(true);
+    }
+
+    /// Whether the plans this binder built may be executed again for a
+    /// later execution of the same statement on the same data, catalogue
+    /// and settings: nothing was evaluated while binding (every constant
+    /// folded, `LIMIT ?`, a clock function, an AS OF time goes through
+    /// [`Binder::exec`]), and no variable or information_schema row was
+    /// read.
+    pub fn reusable(&self) -> bool {
+        !self.volatile.get()
+    }
+
+    /// The execution context of the statement being bound (an evaluation
+    /// while binding makes the plan [`Binder::volatile`]).
     pub fn exec(&self) -> Exec<'a> {
+        self.volatile();
         Exec { info: self.info, diag: self.diag, ..Exec::new(self.db, self.now, self.params, self.query_memory_limit) }
     }
 
@@ -246,6 +272,7 @@ impl<'a> Binder<'a> {
     /// The value of the system variable `name` (`@@name`), if it is one
     /// ReelDB has (see [`SYSTEM_VARIABLES`]).
     pub fn system_variable(&self, name: &str) -> Option<Value> {
+        self.volatile();
         Some(match name.to_ascii_lowercase().as_str() {
             "autocommit" => Value::Int(i64::from(!self.info.is_some_and(|i| i.manual_commit.get()))),
             "backtrack_window" => Value::Int(self.db.status().window_target_secs as i64),
@@ -265,6 +292,8 @@ impl<'a> Binder<'a> {
     /// Evaluates a time argument (a TIMESTAMP literal, a string or any
     /// constant time expression).
     pub fn time_arg(&self, e: &Expr) -> SqlResult<Timestamp> {
+        // what a time reads depends on the clock when it is bound
+        self.volatile();
         to_timestamp(&self.const_arg(e)?)
     }
 

@@ -81,7 +81,20 @@ pub struct Session {
     pub(super) diag: Diagnostics,
     /// The open transaction's savepoints (`SAVEPOINT`), oldest first.
     savepoints: Vec<TxSavepoint>,
+    /// This session's number among the sessions of the process (a kept
+    /// plan is for its own session: see `prepared.rs`).
+    uid: u64,
+    /// The data epoch: a new one starts with every statement that may
+    /// change data, schema or the transaction, and every change made to
+    /// the database from outside SQL ([`Session::database_mut`]).
+    epoch: u64,
+    /// The prepared statement running, if any (its query may reuse the
+    /// plan of its last execution).
+    running: Option<PreparedStatement>,
 }
+
+/// The next session's [`Session::uid`].
+static SESSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A savepoint of the open transaction: the transaction's state then, and
 /// its commit summary and row count then.
@@ -139,6 +152,9 @@ impl Session {
             sql_mode: SqlMode::default(),
             diag: Diagnostics::default(),
             savepoints: Vec::new(),
+            uid: SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            epoch: 0,
+            running: None,
         }
     }
 
@@ -177,7 +193,22 @@ impl Session {
     /// The underlying database, mutably.
     pub fn database_mut(&mut self) -> &mut Database {
         self.catalog = None;
+        self.epoch += 1;
         &mut self.db
+    }
+
+    /// What a plan kept for a later execution was bound under, beside the
+    /// data and the catalogue (see `prepared.rs`).
+    fn plan_key(&self) -> prepared::PlanKey {
+        prepared::PlanKey {
+            session: self.uid,
+            epoch: self.epoch,
+            cur_db: self.cur_db.clone(),
+            sql_mode: self.sql_mode,
+            fk_checks: self.cons.fk_checks,
+            memory: self.query_memory_limit,
+            cte_depth: self.cte_max_depth,
+        }
     }
 
     /// The current database name; empty when none is selected (after
@@ -263,6 +294,7 @@ impl Session {
     /// Forgets the session's transaction state and cached catalog (the
     /// database's transaction is already closed).
     fn end_transaction(&mut self) {
+        self.epoch += 1;
         self.explicit_tx = false;
         self.tx_summary.clear();
         self.tx_rows = 0;
@@ -390,6 +422,9 @@ impl Session {
     }
 
     fn run_parsed(&mut self, sql: &str, stmt: &Stmt) -> SqlResult<StatementResult> {
+        if !matches!(stmt, Stmt::Query(_) | Stmt::Show(_) | Stmt::Explain(_)) {
+            self.epoch += 1;
+        }
         // `autocommit` off: a statement that writes starts a transaction,
         // which stays open until COMMIT or ROLLBACK (MySQL)
         if self.insert_ids.manual_commit.get()
@@ -785,6 +820,9 @@ impl Session {
     }
 
     fn query(&mut self, q: &Query) -> SqlResult<StatementResult> {
+        if let Some(p) = self.running.clone().filter(|p| p.is_query(q)) {
+            return self.query_prepared(&p, q);
+        }
         self.with_binder(|b| {
             let plan = b.query(q, None)?;
             let rows = b.exec().run(&plan, None)?;

@@ -1,11 +1,17 @@
 //! Prepared statements: parsed once, run many times with `?` parameters,
 //! and the session's cache of the statements it prepared recently.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::{front, Session, StatementResult};
+use crate::db::Snapshot;
 use crate::sql::ast::*;
+use crate::sql::catalog::Catalog;
+use crate::sql::diag::SqlMode;
 use crate::sql::error::{Code, SqlError, SqlResult};
+use crate::sql::functions::statement_time;
+use crate::sql::plan::QueryPlan;
 use crate::sql::value::Value;
 
 /// How many statements [`Session::execute_with_params`] keeps prepared,
@@ -27,6 +33,45 @@ struct Prepared {
     /// Number of `?` placeholders.
     params: usize,
     form: Form,
+    /// A query's plan from its last execution, for the next one (see
+    /// [`Session::query_prepared`]).
+    plan: RefCell<Option<CachedPlan>>,
+}
+
+/// A query's plan kept for the next execution of its statement, with what
+/// it was bound against: the next execution reuses it only on the same
+/// session, data version, catalogue and settings.
+struct CachedPlan {
+    key: PlanKey,
+    /// The catalogue bound against (held, so that a new one is never
+    /// mistaken for it).
+    catalog: Rc<Catalog>,
+    /// The data read (held likewise: an uncommitted version a snapshot
+    /// holds is copied, not changed, by a later write).
+    snap: Snapshot,
+    plan: QueryPlan,
+}
+
+impl std::fmt::Debug for CachedPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CachedPlan")
+    }
+}
+
+/// The session state a plan was bound under, beside the data and the
+/// catalogue: which session, its data epoch (every statement that may
+/// change data, schema or the transaction, and every change made to the
+/// database from outside SQL, starts a new one), the current database and
+/// the settings binding reads.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct PlanKey {
+    pub(super) session: u64,
+    pub(super) epoch: u64,
+    pub(super) cur_db: String,
+    pub(super) sql_mode: SqlMode,
+    pub(super) fk_checks: bool,
+    pub(super) memory: usize,
+    pub(super) cte_depth: usize,
 }
 
 #[derive(Debug)]
@@ -68,8 +113,10 @@ impl PreparedStatement {
         match &p.form {
             Form::Parsed(stmt) => {
                 let outer = std::mem::replace(&mut session.params, params.to_vec());
+                let outer_running = session.running.replace(self.clone());
                 let r = session.execute_parsed(&p.sql, stmt);
                 session.params = outer;
+                session.running = outer_running;
                 r
             }
             Form::Text(_) => {
@@ -78,6 +125,20 @@ impl PreparedStatement {
                 session.execute_one(&sql)
             }
         }
+    }
+
+    /// Whether the plan of the last execution is kept for the next one (a
+    /// query whose binding evaluated nothing; see
+    /// [`Session::query_prepared`]). Whether the next execution may use it
+    /// depends on what changed meanwhile.
+    pub fn has_plan(&self) -> bool {
+        self.0.plan.borrow().is_some()
+    }
+
+    /// Whether `q` is this statement's query itself (not a query inside
+    /// another statement).
+    pub(super) fn is_query(&self, q: &Query) -> bool {
+        matches!(&self.0.form, Form::Parsed(s) if matches!(&**s, Stmt::Query(own) if std::ptr::eq(&**own, q)))
     }
 
     /// The names of the columns the statement returns in the current
@@ -113,7 +174,7 @@ impl Session {
             }
             Err(e) => return Err(e),
         };
-        Ok(PreparedStatement(Rc::new(Prepared { sql: sql.to_string(), params, form })))
+        Ok(PreparedStatement(Rc::new(Prepared { sql: sql.to_string(), params, form, plan: RefCell::new(None) })))
     }
 
     /// [`Session::prepare`] through a cache of the statements prepared
@@ -134,5 +195,35 @@ impl Session {
     /// skips parsing).
     pub fn execute_with_params(&mut self, sql: &str, params: &[Value]) -> SqlResult<StatementResult> {
         self.prepare_cached(sql)?.execute(self, params)
+    }
+
+    /// Runs the query of the prepared statement running (`p`), with the
+    /// plan of its last execution where that is still valid: the same
+    /// session, data epoch and settings ([`PlanKey`]), the same catalogue
+    /// and the same data version. A plan is kept only when binding
+    /// evaluated nothing and read no variable ([`Binder::reusable`]) and
+    /// gave no warning, so an execution with the kept plan returns what
+    /// binding anew would.
+    ///
+    /// [`Binder::reusable`]: crate::sql::bind::Binder::reusable
+    pub(super) fn query_prepared(&mut self, p: &PreparedStatement, q: &Query) -> SqlResult<StatementResult> {
+        let key = self.plan_key();
+        let catalog = self.catalog()?;
+        let snap = self.db.current();
+        {
+            let cached = p.0.plan.borrow();
+            let valid = |c: &&CachedPlan| c.key == key && Rc::ptr_eq(&c.catalog, &catalog) && c.snap.same(&snap);
+            if let Some(c) = cached.as_ref().filter(valid) {
+                let rows = self.exec(statement_time(&self.db)).run(&c.plan, None)?;
+                return Ok(StatementResult::Rows { columns: c.plan.columns(), rows });
+            }
+        }
+        let warnings = self.diag.warning_count();
+        let (plan, reusable) = self.with_binder(|b| Ok((b.query(q, None)?, b.reusable())))?;
+        let reusable = reusable && self.diag.warning_count() == warnings;
+        let rows = self.exec(statement_time(&self.db)).run(&plan, None)?;
+        let columns = plan.columns();
+        *p.0.plan.borrow_mut() = reusable.then_some(CachedPlan { key, catalog, snap, plan });
+        Ok(StatementResult::Rows { columns, rows })
     }
 }
