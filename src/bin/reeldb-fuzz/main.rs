@@ -16,7 +16,10 @@
 //! then too few or too many), so statements are reused across the DDL,
 //! backtracks and transactions of the stream. A panic is caught, printed
 //! with the statements that led to it, and counted as a failure; the exit
-//! status is non-zero if there was any. A statement that takes longer than
+//! status is non-zero if there was any. A prepared query that may run with
+//! the plan kept from its last execution is run again bound anew, and the
+//! two answers must be equal (a mismatch is a failure too; statements with
+//! functions whose value changes between executions are left out). A statement that takes longer than
 //! five seconds is reported as slow.
 
 use std::path::PathBuf;
@@ -75,7 +78,7 @@ fn main() -> ExitCode {
             })
         })
         .collect();
-    let mut total = Report { execs: 0, ok: 0, panics: 0, slow: 0 };
+    let mut total = Report { execs: 0, ok: 0, panics: 0, slow: 0, plan_mismatches: 0, plan_checks: 0 };
     for h in handles {
         match h.join() {
             Ok(r) => {
@@ -83,19 +86,23 @@ fn main() -> ExitCode {
                 total.ok += r.ok;
                 total.panics += r.panics;
                 total.slow += r.slow;
+                total.plan_mismatches += r.plan_mismatches;
+                total.plan_checks += r.plan_checks;
             }
             Err(_) => total.panics += 1,
         }
     }
     println!(
-        "{} executions ({} succeeded) in {:.1} s: {} panics, {} slow statements",
+        "{} executions ({} succeeded) in {:.1} s: {} panics, {} slow statements, {} of {} kept-plan executions answered otherwise than bound anew",
         total.execs,
         total.ok,
         start.elapsed().as_secs_f64(),
         total.panics,
-        total.slow
+        total.slow,
+        total.plan_mismatches,
+        total.plan_checks
     );
-    if total.panics > 0 {
+    if total.panics > 0 || total.plan_mismatches > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -35,11 +35,43 @@ pub(crate) struct Report {
     pub(crate) ok: u64,
     pub(crate) panics: u64,
     pub(crate) slow: u64,
+    /// Executions with a kept plan that answered otherwise than the same
+    /// statement bound anew.
+    pub(crate) plan_mismatches: u64,
+    /// Executions checked so against the statement bound anew.
+    pub(crate) plan_checks: u64,
+}
+
+/// Functions whose value differs between two executions of a statement:
+/// such a statement is not compared with itself bound anew.
+const UNREPEATABLE: &[&str] = &[
+    "RAND",
+    "UUID",
+    "NOW",
+    "SYSDATE",
+    "CURRENT_",
+    "CURTIME",
+    "CURDATE",
+    "UNIX_TIMESTAMP",
+    "LOCAL",
+    "ROW_COUNT",
+    "LAST_INSERT_ID",
+    "FOUND_ROWS",
+    "SLEEP",
+    "@",
+];
+
+/// The rows or the error code of an execution, to compare two executions.
+fn outcome(r: &Result<reeldb::sql::StatementResult, SqlError>) -> String {
+    match r {
+        Ok(x) => format!("{x:?}"),
+        Err(e) => format!("{:?}", e.code),
+    }
 }
 
 pub(crate) fn run(seed: u64, execs: u64, corpus: &[String], progress: &AtomicU64, verbose: bool) -> Report {
     let mut g = Gen { rng: Rng(seed), corpus, joined: false };
-    let mut rep = Report { execs: 0, ok: 0, panics: 0, slow: 0 };
+    let mut rep = Report { execs: 0, ok: 0, panics: 0, slow: 0, plan_mismatches: 0, plan_checks: 0 };
     let mut session = fresh_session();
     let mut pool = Pool::default();
     let mut history: Vec<String> = Vec::new();
@@ -73,8 +105,22 @@ pub(crate) fn run(seed: u64, execs: u64, corpus: &[String], progress: &AtomicU64
         }
         history.push(sql.clone());
         let start = Instant::now();
+        let mut plan_check = None;
         let r = catch_unwind(AssertUnwindSafe(|| match run {
-            Ok(Some((p, params))) => p.execute(&mut session, &params).map(|_| ()),
+            Ok(Some((p, params))) => {
+                // an execution that may use the plan kept from the last one
+                // must answer what the statement bound anew answers
+                let kept = p.has_plan();
+                let r = p.execute(&mut session, &params);
+                let upper = p.sql().to_ascii_uppercase();
+                if kept && !UNREPEATABLE.iter().any(|f| upper.contains(f)) {
+                    if let Ok(fresh) = Session::prepare(p.sql()) {
+                        let again = fresh.execute(&mut session, &params);
+                        plan_check = Some((outcome(&r), outcome(&again)));
+                    }
+                }
+                r.map(|_| ())
+            }
             Ok(None) => session.execute(&sql).map(|_| ()),
             Err(e) => Err(e),
         }));
@@ -89,6 +135,17 @@ pub(crate) fn run(seed: u64, execs: u64, corpus: &[String], progress: &AtomicU64
         });
         let took = start.elapsed();
         rep.execs += 1;
+        if let Some((kept, fresh)) = plan_check {
+            rep.plan_checks += 1;
+            if kept != fresh {
+                rep.plan_mismatches += 1;
+                eprintln!("KEPT PLAN MISMATCH on: {sql}\n  kept plan: {kept:.300}\n  bound anew: {fresh:.300}");
+                eprintln!("last statements of the session (after the setup):");
+                for h in &history[history.len().saturating_sub(12)..] {
+                    eprintln!("  {h};");
+                }
+            }
+        }
         if progress.fetch_add(1, Ordering::Relaxed) % 100_000 == 99_999 {
             eprintln!("... {} executions", progress.load(Ordering::Relaxed));
         }
