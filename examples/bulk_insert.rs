@@ -1,4 +1,5 @@
-//! The browser benchmark's bulk insert, natively:
+//! The browser benchmark's bulk insert, natively, then its scan-aggregate
+//! (best of the runs) and its prepared point lookup (20,000 lookups):
 //! `cargo run --release --example bulk_insert [rows] [runs]`.
 //!
 //! `BEGIN`, `INSERT INTO t VALUES (…),(…)…` of 1,000 rows each, `COMMIT`, as
