@@ -156,7 +156,15 @@ impl Node {
 
     /// Where `key` is among the keys, as [`slice::binary_search`] says.
     pub(super) fn search(&self, key: &[u8]) -> Result<usize, usize> {
-        let Some(h) = &self.heads else { return self.keys.binary_search_by(|k| k[..].cmp(key)) };
+        let Some(h) = &self.heads else {
+            // A node changed since it was read has no search array. An
+            // append (a bulk load's ascending keys) is decided by the last
+            // key alone, before a binary search of the rest.
+            return match self.keys.last() {
+                Some(last) if key > &last[..] => Err(self.keys.len()),
+                _ => self.keys.binary_search_by(|k| k[..].cmp(key)),
+            };
+        };
         let p = h.skip;
         // every key starts with the node's shared prefix
         if key.len() < p || key[..p] != self.keys[0][..p] {
