@@ -33,7 +33,13 @@ const ROWS_PER_INSERT: usize = 200;
 /// too, as `mariadb-dump --dump-history` writes it).
 pub(crate) fn is_history_dump(sql: &str) -> bool {
     let needle = INSERT_HISTORY.as_bytes();
-    if !sql.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle)) {
+    // (a byte at a time: a long script of INSERTs is scanned on every run)
+    let b = sql.as_bytes();
+    let at = |i: usize| {
+        b[i].eq_ignore_ascii_case(&needle[0])
+            && b.get(i..i + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    };
+    if !(0..b.len()).any(at) {
         return false;
     }
     let Ok(pieces) = front::split(&unwrap_hints(sql)) else { return false };

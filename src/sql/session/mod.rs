@@ -116,12 +116,22 @@ const CLOCK_MAX: i64 = 253_402_300_799_999_999;
 const CTE_MAX_RECURSION_DEPTH: usize = 1000;
 
 fn summary_of(sql: &str) -> String {
-    let s: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.chars().count() > SUMMARY_MAX {
-        s.chars().take(SUMMARY_MAX - 3).collect::<String>() + "..."
-    } else {
-        s
+    // the words up to the limit, one space apart (a long INSERT is not
+    // joined whole to keep its first 200 characters)
+    let mut s = String::new();
+    let mut chars = 0;
+    for w in sql.split_whitespace() {
+        if !s.is_empty() {
+            s.push(' ');
+            chars += 1;
+        }
+        s.push_str(w);
+        chars += w.chars().count();
+        if chars > SUMMARY_MAX {
+            return s.chars().take(SUMMARY_MAX - 3).collect::<String>() + "...";
+        }
     }
+    s
 }
 
 fn no_table(db: &str, t: &str) -> SqlError {
@@ -973,6 +983,20 @@ mod tests {
         assert_eq!(text(&a1), upto_two);
         assert_eq!(text(&b1), upto_three);
         assert_eq!(text(&a2), upto_two);
+    }
+
+    /// A commit's summary: the statement's words one space apart, cut at
+    /// 200 characters with "..." (counted in characters, not bytes).
+    #[test]
+    fn summaries_join_words_and_cut_long_statements() {
+        assert_eq!(summary_of("  INSERT INTO\n t\tVALUES (1)  "), "INSERT INTO t VALUES (1)");
+        let exact = "é".repeat(SUMMARY_MAX);
+        assert_eq!(summary_of(&exact), exact);
+        let long = format!("INSERT INTO t VALUES {}", vec!["(1, 'ü')"; 100].join(",\n  "));
+        let joined = long.split_whitespace().collect::<Vec<_>>().join(" ");
+        let want = joined.chars().take(SUMMARY_MAX - 3).collect::<String>() + "...";
+        assert_eq!(summary_of(&long), want);
+        assert_eq!(want.chars().count(), SUMMARY_MAX);
     }
 
     /// A rollback to a savepoint takes back the statements after it from
