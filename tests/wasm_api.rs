@@ -424,6 +424,35 @@ async fn prepared_statements_run_get_all_iterate_and_finalize() {
     assert_eq!(code(&by_id.columns().unwrap_err()), "STATEMENT_FINALIZED");
 }
 
+/// A read of an in-memory database runs at once when nothing is queued,
+/// but never before an operation issued earlier: a write or a close that
+/// was not awaited yet.
+#[wasm_bindgen_test]
+async fn reads_never_overtake_operations_issued_before_them() {
+    let db = ReelDb::open_in_memory(None).unwrap();
+    wait(db.exec("CREATE TABLE o (id INT PRIMARY KEY)".into())).await.unwrap();
+    let count = db.prepare("SELECT COUNT(*) AS n FROM o WHERE id > ?").unwrap();
+    let n = |rows: &JsValue| get(&js_sys::Array::from(rows).get(0), "n").as_f64();
+    assert_eq!(get(&wait(count.get(Some(vec![0.into()]))).await.unwrap(), "n").as_f64(), Some(0.0));
+    let write = db.exec("INSERT INTO o VALUES (1), (2)".into());
+    let queried = db.query("SELECT COUNT(*) AS n FROM o".into(), None);
+    let got = count.get(Some(vec![0.into()]));
+    let write2 = db.exec("INSERT INTO o VALUES (3)".into());
+    let got2 = count.get(Some(vec![0.into()]));
+    wait(write).await.unwrap();
+    wait(write2).await.unwrap();
+    assert_eq!(n(&wait(queried).await.unwrap()), Some(2.0));
+    assert_eq!(get(&wait(got).await.unwrap(), "n").as_f64(), Some(2.0));
+    assert_eq!(get(&wait(got2).await.unwrap(), "n").as_f64(), Some(3.0));
+    // with nothing queued: the same answers
+    assert_eq!(n(&wait(db.query("SELECT COUNT(*) AS n FROM o".into(), None)).await.unwrap()), Some(3.0));
+    assert_eq!(code(&wait(db.query("SELECT nope FROM o".into(), None)).await.unwrap_err()), "ER_BAD_FIELD_ERROR");
+    let closing = db.close();
+    let after = count.get(Some(vec![0.into()]));
+    wait(closing).await.unwrap();
+    assert_eq!(code(&wait(after).await.unwrap_err()), "CLOSED");
+}
+
 #[wasm_bindgen_test]
 async fn prepare_finalize_cycles_keep_wasm_memory_flat() {
     let db = ReelDb::open_in_memory(None).unwrap();

@@ -48,8 +48,9 @@ impl ReelDb {
         out: impl FnOnce(T) -> Result<JsValue, JsValue> + 'static,
     ) -> Promise {
         let core = self.core.clone();
+        let op = core.begin_op();
         future_to_promise(async move {
-            let _op = core.begin_op();
+            let _op = op;
             out(run_write(&core, preempt, false, f).await?)
         })
     }
@@ -315,8 +316,9 @@ impl ReelDb {
         // Not always all or nothing (a history import commits many times):
         // every page is loaded first.
         let core = self.core.clone();
+        let op = core.begin_op();
         future_to_promise(async move {
-            let _op = core.begin_op();
+            let _op = op;
             run_write(&core, false, true, move |s| s.execute_atomically(&sql).map_err(sql_error)).await?;
             Ok(JsValue::UNDEFINED)
         })
@@ -327,8 +329,9 @@ impl ReelDb {
     #[wasm_bindgen(js_name = loadAll, unchecked_return_type = "Promise<void>")]
     pub fn load_all(&self) -> Promise {
         let core = self.core.clone();
+        let op = core.begin_op();
         future_to_promise(async move {
-            let _op = core.begin_op();
+            let _op = op;
             core.ready_to_read().await?;
             core.load_all().await?;
             Ok(JsValue::UNDEFINED)
@@ -377,7 +380,9 @@ impl ReelDb {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
         let core = self.core.clone();
+        let op = core.begin_op();
         future_to_promise(async move {
+            let _op = op;
             core.close().await?;
             Ok(JsValue::UNDEFINED)
         })
@@ -387,7 +392,9 @@ impl ReelDb {
     #[wasm_bindgen(js_name = delete, unchecked_return_type = "Promise<void>")]
     pub fn delete(&self) -> Promise {
         let core = self.core.clone();
+        let op = core.begin_op();
         future_to_promise(async move {
+            let _op = op;
             let _ = core.close().await;
             if let Some(p) = &core.persist {
                 registry::forget(&p.name).await;

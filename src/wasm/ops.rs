@@ -25,12 +25,24 @@ pub(super) fn params_of(params: Option<Vec<JsValue>>) -> Vec<JsValue> {
 pub(super) fn sql_op<T: 'static>(
     core: Rc<Core>,
     whole: bool,
-    read: impl FnMut(&mut Session) -> SqlResult<Option<T>> + 'static,
+    mut read: impl FnMut(&mut Session) -> SqlResult<Option<T>> + 'static,
     write: impl FnMut(&mut Session) -> Result<T, JsValue> + 'static,
     out: impl FnOnce(T) -> Result<JsValue, JsValue> + 'static,
 ) -> Promise {
+    // A read of an in-memory database with no operation queued before it
+    // has nothing to wait for: it runs now, and the Promise is settled
+    // (what it gives is what the queued path below would give).
+    if core.idle_in_memory() {
+        match core.with_session(&mut read) {
+            Ok(Ok(Some(result))) => return settled(out(result)),
+            Ok(Err(e)) => return Promise::reject(&sql_error(e)),
+            Err(e) => return Promise::reject(&e),
+            Ok(Ok(None)) => {}
+        }
+    }
+    let op = core.begin_op();
     future_to_promise(async move {
-        let _op = core.begin_op();
+        let _op = op;
         if core.ready_to_read().await? {
             if let Some(result) = core.lazily(read).await?.map_err(sql_error)? {
                 return out(result);
@@ -38,6 +50,14 @@ pub(super) fn sql_op<T: 'static>(
         }
         out(run_write(&core, false, whole, write).await?)
     })
+}
+
+/// A Promise settled with `r`.
+fn settled(r: Result<JsValue, JsValue>) -> Promise {
+    match r {
+        Ok(v) => Promise::resolve(&v),
+        Err(e) => Promise::reject(&e),
+    }
 }
 
 /// Runs `f` on the session after [`Core::ready`], then waits until what it

@@ -228,7 +228,16 @@ impl Core {
         Ok(core)
     }
 
-    /// Marks an operation as running (see [`OpGuard`]).
+    /// Whether this is an open in-memory database with no operation
+    /// queued or under way (each takes its guard, [`Core::begin_op`], when
+    /// it is called, before it is queued) and no gate: a read may run at
+    /// once without overtaking anything.
+    pub fn idle_in_memory(&self) -> bool {
+        self.persist.is_none() && self.ops.get() == 0 && self.gate.borrow().is_none() && self.is_open()
+    }
+
+    /// Marks an operation as queued or running, from when it is called
+    /// until it settles (see [`OpGuard`]).
     pub fn begin_op(self: &Rc<Self>) -> OpGuard {
         self.ops.set(self.ops.get() + 1);
         OpGuard(self.clone())
