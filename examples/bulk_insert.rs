@@ -1,5 +1,6 @@
 //! The browser benchmark's bulk insert, natively, then its scan-aggregate
-//! (best of the runs) and its prepared point lookup (20,000 lookups):
+//! (best of the runs), its prepared point lookup (20,000 lookups) and as
+//! many single-row `INSERT`s in one transaction as rows:
 //! `cargo run --release --example bulk_insert [rows] [runs]`.
 //!
 //! `BEGIN`, `INSERT INTO t VALUES (…),(…)…` of 1,000 rows each, `COMMIT`, as
@@ -67,6 +68,32 @@ fn main() {
         "scan-aggregate: {:.1} ms; prepared point lookup: {:.2} µs",
         scan.as_secs_f64() * 1e3,
         lookup.as_secs_f64() * 1e6 / n as f64
+    );
+    // Single-row INSERTs in one transaction (`cargo bench --bench sql`'s
+    // bulk insert row): what each statement costs around its row.
+    let mut s = Session::in_memory();
+    s.execute("CREATE TABLE t1 (id INT PRIMARY KEY, grp INT, val INT, code INT, name TEXT)").expect("schema");
+    let singles: Vec<String> = (0..rows)
+        .map(|i| {
+            format!(
+                "INSERT INTO t1 (id, grp, val, code, name) VALUES ({i}, {}, {}, {}, 'name-{i:06}')",
+                i % 100,
+                i % 1000,
+                (i * 7919) % rows
+            )
+        })
+        .collect();
+    s.execute("BEGIN").expect("begin");
+    let t = Instant::now();
+    for q in &singles {
+        s.execute(q).expect("insert");
+    }
+    let single = t.elapsed();
+    s.execute("COMMIT").expect("commit");
+    println!(
+        "{rows} single-row INSERTs in one transaction: {:.1} ms, {:.2} µs each",
+        single.as_secs_f64() * 1e3,
+        single.as_secs_f64() * 1e6 / rows as f64
     );
     let secs = best.as_secs_f64();
     println!("bulk insert {rows} rows: {:.1} ms, {:.0} rows/s (best of {runs})", secs * 1e3, rows as f64 / secs);

@@ -64,6 +64,20 @@ impl Snapshot {
     }
 }
 
+/// A key written under an undo mark and the value it had (`None`: none).
+type Undo = (Box<[u8]>, Option<Vec<u8>>);
+
+/// A point of the open transaction to return to: see [`Database::mark`].
+#[must_use = "a mark is released or restored"]
+pub struct Mark(MarkAt);
+
+enum MarkAt {
+    /// The transaction's root, while it had changed nothing.
+    Root(NodeRef),
+    /// The length of the undo log.
+    Undo(usize),
+}
+
 impl std::fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.root {
@@ -119,6 +133,12 @@ pub struct Database {
     sys: NodeRef,
     head: NodeRef,
     txn: Option<NodeRef>,
+    /// The previous value of each key written since the oldest
+    /// undo mark still held, oldest first (see [`Database::mark`]).
+    undo: Vec<Undo>,
+    /// How many undo marks are held: writes are recorded in `undo`
+    /// while any is.
+    undo_marks: usize,
     free_head: Addr,
     gc: GcStats,
     gc_min_bytes: u64,
@@ -167,6 +187,8 @@ impl Database {
             sys: NodeRef::empty(),
             head: NodeRef::empty(),
             txn: None,
+            undo: Vec::new(),
+            undo_marks: 0,
             free_head: 0,
             gc: GcStats::default(),
             gc_min_bytes: options.gc_min_bytes,
@@ -254,6 +276,11 @@ impl Database {
     pub fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
         self.begin();
         let root = self.txn.as_mut().expect("begun");
+        if self.undo_marks > 0 {
+            let old = self.store.replace(root, key, value)?;
+            self.undo.push((key.into(), old));
+            return Ok(());
+        }
         self.store.put(root, key, value)
     }
 
@@ -261,7 +288,84 @@ impl Database {
     pub fn delete(&mut self, key: &[u8]) -> Result<bool> {
         self.begin();
         let root = self.txn.as_mut().expect("begun");
+        if self.undo_marks > 0 {
+            let Some(old) = self.store.get(root, key)? else { return Ok(false) };
+            self.undo.push((key.into(), Some(old)));
+        }
         self.store.delete(root, key)
+    }
+
+    /// Marks the open transaction's state (opening one) for a statement, or
+    /// one row of an `IGNORE` statement, to return to if it fails
+    /// ([`Database::restore_mark`]) or to let go of when it succeeds
+    /// ([`Database::release_mark`]); marks nest.
+    ///
+    /// While the transaction has changed nothing, the mark is its root: a
+    /// write copies the paths it changes anyway, as they are shared with
+    /// the last commit. After that, a root held as a mark would make the
+    /// statement's first write of each path copy it again (a node shared
+    /// is never changed in place), so the mark is a position in an undo
+    /// log of the keys written and their previous values instead: a
+    /// statement that writes a few rows keeps a value per key (a delete
+    /// looks it up first) rather than a copy of every node on their paths.
+    /// On a partly loaded image the mark is the root too: undoing a
+    /// delete may merge a node with a neighbour not loaded yet, and a
+    /// statement that stopped at a missing page must return exactly to
+    /// where it started, to be run again (ARCHITECTURE.md, "Lazy pages").
+    pub fn mark(&mut self) -> Mark {
+        self.begin();
+        let root = self.txn.as_ref().expect("begun");
+        if root.same(&self.head) || !self.store.pager.fully_loaded() {
+            Mark(MarkAt::Root(root.clone()))
+        } else {
+            self.undo_marks += 1;
+            Mark(MarkAt::Undo(self.undo.len()))
+        }
+    }
+
+    /// Keeps what was written since `mark`.
+    pub fn release_mark(&mut self, mark: Mark) {
+        if let MarkAt::Undo(_) = mark.0 {
+            self.let_go_of_undo_mark();
+        }
+    }
+
+    /// Returns the open transaction to `mark`. On an error (a page that
+    /// could not be read) the transaction is in no defined state: the
+    /// caller rolls it back.
+    pub fn restore_mark(&mut self, mark: Mark) -> Result<()> {
+        match mark.0 {
+            MarkAt::Root(root) => {
+                self.txn = Some(root);
+                Ok(())
+            }
+            MarkAt::Undo(at) => {
+                let undone = self.undo_to(at);
+                self.let_go_of_undo_mark();
+                undone
+            }
+        }
+    }
+
+    fn undo_to(&mut self, at: usize) -> Result<()> {
+        let Some(root) = self.txn.as_mut() else { return Ok(()) };
+        while self.undo.len() > at {
+            let (key, old) = self.undo.pop().expect("longer than at");
+            match old {
+                Some(v) => self.store.put(root, &key, &v)?,
+                None => {
+                    self.store.delete(root, &key)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn let_go_of_undo_mark(&mut self) {
+        self.undo_marks -= 1;
+        if self.undo_marks == 0 {
+            self.undo.clear();
+        }
     }
 
     /// The open transaction's state, to return to with
@@ -277,6 +381,8 @@ impl Database {
 
     /// Discards the open transaction; returns whether one was open.
     pub fn rollback(&mut self) -> bool {
+        self.undo.clear();
+        self.undo_marks = 0;
         self.txn.take().is_some()
     }
 

@@ -221,7 +221,7 @@ impl Database {
         if t < earliest {
             t = earliest;
         }
-        let rolled_back_transaction = self.txn.take().is_some();
+        let rolled_back_transaction = self.rollback();
         let root = self.root_at(t);
         self.durable(|db| {
             let entry = db.append_entry(EntryKind::Backtrack, root, &format!("BACKTRACK TO '{t}'"), 0)?;

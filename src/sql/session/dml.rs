@@ -180,17 +180,24 @@ impl Session {
         new: &Row,
         ignore: bool,
     ) -> SqlResult<bool> {
-        let before = if ignore { self.db.savepoint() } else { None };
+        if !ignore {
+            return self.rewrite_row(t, rowid, old, new);
+        }
+        let mark = self.db.mark();
         match self.rewrite_row(t, rowid, old, new) {
-            Ok(changed) => Ok(changed),
-            Err(e) if ignore && skippable(e.code) => {
-                if let Some(sp) = before {
-                    self.db.restore_savepoint(sp);
-                }
+            Ok(changed) => {
+                self.db.release_mark(mark);
+                Ok(changed)
+            }
+            Err(e) if skippable(e.code) => {
+                self.db.restore_mark(mark)?;
                 self.diag.warn(e.code, e.message);
                 Ok(false)
             }
-            Err(e) => Err(e),
+            Err(e) => {
+                self.db.release_mark(mark);
+                Err(e)
+            }
         }
     }
 

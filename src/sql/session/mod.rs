@@ -513,10 +513,10 @@ impl Session {
         // writing statements
         let summary = summary_of(sql);
         if self.explicit_tx {
-            self.db.begin();
-            let sp = self.db.savepoint();
+            let mark = self.db.mark();
             match self.write(stmt) {
                 Ok(n) => {
+                    self.db.release_mark(mark);
                     // only the first SUMMARY_MAX characters are kept at commit
                     if self.tx_summary.iter().map(|s| s.len() + 2).sum::<usize>() <= SUMMARY_MAX {
                         self.tx_summary.push(summary);
@@ -525,10 +525,13 @@ impl Session {
                     Ok(StatementResult::Affected(n))
                 }
                 Err(e) => {
-                    if let Some(sp) = sp {
-                        self.db.restore_savepoint(sp);
-                    }
                     self.catalog = None;
+                    if let Err(lost) = self.db.restore_mark(mark) {
+                        // the statement cannot be undone alone: the
+                        // transaction is rolled back whole
+                        self.rollback();
+                        return Err(lost.into());
+                    }
                     Err(e)
                 }
             }

@@ -358,6 +358,18 @@ impl Store {
 
     /// Sets `key` to `value` in the tree rooted at `root`.
     pub fn put(&self, root: &mut NodeRef, key: &[u8], value: &[u8]) -> Result<()> {
+        self.put_with(root, key, value, &mut None)
+    }
+
+    /// [`Store::put`], giving back the value `key` had (`None`: it had
+    /// none) without a second descent.
+    pub fn replace(&self, root: &mut NodeRef, key: &[u8], value: &[u8]) -> Result<Option<Vec<u8>>> {
+        let mut old = None;
+        self.put_with(root, key, value, &mut old)?;
+        old.map(|v| self.value(&v)).transpose()
+    }
+
+    fn put_with(&self, root: &mut NodeRef, key: &[u8], value: &[u8], old: &mut Option<Val>) -> Result<()> {
         if key.len() > KEY_MAX {
             return Err(Error::TooLarge(format!("key of {} bytes exceeds the {KEY_MAX}-byte limit", key.len())));
         }
@@ -365,7 +377,7 @@ impl Store {
             return Err(Error::TooLarge(format!("value of {} bytes exceeds the {VALUE_MAX}-byte limit", value.len())));
         }
         let val = if value.len() > INLINE_MAX { Val::Big(value.into()) } else { Val::Inline(value.into()) };
-        let parts = self.put_rec(root, key, val)?;
+        let parts = self.put_rec(root, key, val, old)?;
         if !parts.is_empty() {
             let left = std::mem::replace(root, NodeRef::empty());
             let level = self.node(&left)?.level + 1;
@@ -384,7 +396,8 @@ impl Store {
 
     /// Puts `key` under `r`; returns the nodes split off `r` (with their
     /// first keys) for the parent to add after it.
-    fn put_rec(&self, r: &mut NodeRef, key: &[u8], val: Val) -> Result<Vec<(Key, NodeRef)>> {
+    /// `old` receives the value replaced.
+    fn put_rec(&self, r: &mut NodeRef, key: &[u8], val: Val, old: &mut Option<Val>) -> Result<Vec<(Key, NodeRef)>> {
         let node = self.make_mut(r)?;
         // Where an append starts the upper part of a split (see `split`).
         let append_at;
@@ -392,7 +405,7 @@ impl Store {
             match node.search(key) {
                 Ok(i) => {
                     node.size = node.size - node.vals[i].encoded_len() + val.encoded_len();
-                    node.vals[i] = val;
+                    *old = Some(std::mem::replace(&mut node.vals[i], val));
                     append_at = None;
                 }
                 Err(i) => {
@@ -402,7 +415,7 @@ impl Store {
             }
         } else {
             let i = node.child_index(key);
-            let parts = self.put_rec(&mut node.kids[i], key, val)?;
+            let parts = self.put_rec(&mut node.kids[i], key, val, old)?;
             let last_child = i + 1 == node.keys.len() && !parts.is_empty();
             for (j, (sep, right)) in parts.into_iter().enumerate() {
                 node.insert_entry(i + 1 + j, sep, None, Some(right));
