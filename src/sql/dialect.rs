@@ -397,6 +397,17 @@ impl Dialect for ReelDialect {
     }
 
     fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        // A literal or a placeholder is a value: what sqlparser's own prefix
+        // parsing gives after first trying (and failing, with a formatted
+        // error) to read a type name for a typed string such as `DATE '…'`,
+        // which cannot start with one of these tokens. Most of the
+        // expressions of an `INSERT … VALUES` list are literals.
+        if matches!(
+            parser.peek_token_ref().token,
+            Token::Number(..) | Token::SingleQuotedString(_) | Token::DoubleQuotedString(_) | Token::Placeholder(_)
+        ) {
+            return Some(parser.parse_value().map(Expr::Value));
+        }
         // `INTERVAL value HOUR_MINUTE` and MySQL's other compound units,
         // which sqlparser does not know; the unit is kept by name.
         if let Some(op) = match parser.peek_token_ref().token {
