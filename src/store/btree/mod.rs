@@ -486,20 +486,37 @@ impl Store {
             NodeRef::Stored(a) => return Ok(*a),
             NodeRef::Mem(n) => n.clone(),
         };
-        let mut stored = Node { level: n.level, keys: n.keys.clone(), origin: None, ..Node::leaf() };
+        let mut stored = Node { level: n.level, keys: n.keys.clone(), origin: None, size: n.size, ..Node::leaf() };
+        // The size kept up to date by every change of `n` holds for the
+        // stored node unless a long value becomes a chain of chunks (a
+        // child's address counts as its longest encoding either way).
+        let mut resized = false;
         if n.is_leaf() {
+            stored.vals.reserve_exact(n.vals.len());
             for v in &n.vals {
                 stored.vals.push(match v {
-                    Val::Big(b) => self.write_chunks(b)?,
+                    Val::Big(b) => {
+                        resized = true;
+                        self.write_chunks(b)?
+                    }
                     v => v.clone(),
                 });
             }
         } else {
+            stored.kids.reserve_exact(n.kids.len());
             for k in &n.kids {
                 stored.kids.push(NodeRef::Stored(self.persist(k)?));
             }
         }
-        stored.recompute_size();
+        if resized {
+            stored.recompute_size();
+        }
+        #[cfg(debug_assertions)]
+        {
+            let kept = stored.size;
+            stored.recompute_size();
+            debug_assert_eq!(kept, stored.size, "the size of a changed node was kept up to date");
+        }
         if stored.keys.is_empty() && n.level == 0 {
             return Ok(0);
         }
