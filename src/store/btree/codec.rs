@@ -3,7 +3,7 @@
 //! [`super`]).
 
 use super::node::{Node, NodeRef, Val};
-use super::{Key, MAX_CHAIN, TAG_INTERNAL, TAG_LEAF, TAG_PATCH};
+use super::{Key, ADDR_MAX_LEN, MAX_CHAIN, NODE_HEADER, TAG_INTERNAL, TAG_LEAF, TAG_PATCH};
 use crate::error::{Error, Result};
 use crate::store::page::{varint_len, Reader, Writer};
 use crate::store::pager::Addr;
@@ -179,6 +179,14 @@ pub(super) fn encode_full(n: &Node) -> Vec<u8> {
         write_entry(&mut out, n, i);
     }
     out
+}
+
+/// A lower bound of `encode_full(n).len()` from the size `n` keeps: the
+/// header takes at least three bytes of its [`NODE_HEADER`] and a child's
+/// address at least one of its [`ADDR_MAX_LEN`] (values count exactly).
+pub(super) fn full_len_at_least(n: &Node) -> usize {
+    let slack = if n.is_leaf() { 0 } else { (ADDR_MAX_LEN - 1) * n.keys.len() };
+    n.size.saturating_sub(NODE_HEADER - 3 + slack)
 }
 
 fn same_entry(a: &Node, i: usize, b: &Node, j: usize) -> bool {

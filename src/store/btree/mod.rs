@@ -51,7 +51,7 @@ use crate::store::cache::Cache;
 use crate::store::page::{Reader, Writer};
 use crate::store::pager::{page_of, Addr, Pager, RECORD_MAX};
 
-use codec::{apply_patch, decode_full, encode_full, encode_patch, patch_base};
+use codec::{apply_patch, decode_full, encode_full, encode_patch, full_len_at_least, patch_base};
 pub use mark::Marker;
 pub use node::{Node, NodeRef, Val};
 
@@ -521,19 +521,37 @@ impl Store {
             return Ok(0);
         }
         stored.index();
-        let full = encode_full(&stored);
-        let mut rec = full;
+        // A patch is written when it is under half the full encoding; a
+        // lower bound of that length mostly decides without encoding it.
+        let mut full = None;
+        let mut patched = None;
         if let Some((base_addr, base_depth)) = n.origin {
             if base_depth < MAX_CHAIN {
                 let base = self.load(base_addr)?;
                 if base.level == stored.level {
                     let patch = encode_patch(&base, &stored, base_addr, base_depth + 1);
-                    if patch.len() * 2 < rec.len() {
-                        rec = patch;
+                    let wins = patch.len() * 2 < full_len_at_least(&stored) || {
+                        let f = encode_full(&stored);
+                        let wins = patch.len() * 2 < f.len();
+                        full = Some(f);
+                        wins
+                    };
+                    if wins {
+                        patched = Some(patch);
                         stored.depth = base_depth + 1;
                     }
                 }
             }
+        }
+        let rec = match patched {
+            Some(patch) => patch,
+            None => full.unwrap_or_else(|| encode_full(&stored)),
+        };
+        #[cfg(debug_assertions)]
+        {
+            let f = encode_full(&stored);
+            debug_assert!(full_len_at_least(&stored) <= f.len(), "a lower bound");
+            debug_assert!(stored.depth == 0 || rec.len() * 2 < f.len(), "a patch is under half the full encoding");
         }
         let addr = self.pager.append(&rec)?;
         self.cache.insert(addr, Rc::new(stored));
