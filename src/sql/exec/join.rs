@@ -9,6 +9,7 @@ use crate::sql::error::SqlResult;
 use crate::sql::plan::*;
 use crate::sql::value::{sql_cmp, KeyPart, Value};
 
+use super::scan::TableScan;
 use super::{Env, Exec, KeyMap, KeySet};
 
 impl<'a> Exec<'a> {
@@ -191,7 +192,8 @@ impl<'a> Exec<'a> {
         // the better one without knowing the table's size.
         const ROWS_PER_LOOKUP: usize = 4;
         let budget = values.len().saturating_mul(ROWS_PER_LOOKUP).max(64);
-        let rows = match self.rows_within(meta, snap, &Access::Full, &leaf.filters, parent, budget, None)? {
+        let scan = TableScan { meta, snap, access: &Access::Full, filters: &leaf.filters, budget, read: None };
+        let rows = match self.rows_within(&scan, parent)? {
             Some(rows) => rows,
             None => self.table_rows(meta, snap, &Access::IndexEq { index, values }, &leaf.filters, parent)?,
         };

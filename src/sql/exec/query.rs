@@ -9,6 +9,7 @@ use crate::sql::plan::*;
 use crate::sql::value::{order_cmp, order_cmp_in, Collation, KeyPart, SType, Value};
 
 use super::aggregate::Grouper;
+use super::scan::TableScan;
 use super::{Env, Exec, KeySet, CHECK_EVERY};
 
 /// The first `keep` items of a stable sort by `cmp` (ties in the order
@@ -156,17 +157,8 @@ impl<'a> Exec<'a> {
                     match p.from.as_ref().filter(|f| f.post.is_empty()).and_then(FromPlan::one_table) {
                         // one table's rows go to their groups as the scan reads them
                         Some(OneTable { leaf, meta, snap, access }) => {
-                            let read = leaf.read.as_deref();
-                            self.each_row(
-                                meta,
-                                snap,
-                                access,
-                                &leaf.filters,
-                                parent,
-                                usize::MAX,
-                                read,
-                                &mut |_, row| self.group_row(&mut g, row, parent),
-                            )?;
+                            let scan = TableScan::of_leaf(meta, snap, access, leaf);
+                            self.each_row(&scan, parent, &mut |_, row| self.group_row(&mut g, row, parent))?;
                         }
                         None => {
                             for row in from_rows()? {

@@ -13,12 +13,34 @@ use crate::sql::value::Value;
 
 use super::{Env, Exec};
 
+/// What a table scan reads: a table at a snapshot through an access path,
+/// keeping the rows `filters` (bound on the table's columns) pass, reading
+/// only the string columns `read` marks (see [`Leaf::read`]); a full scan
+/// gives up once it has read more than `budget` rows.
+#[derive(Clone, Copy)]
+pub(super) struct TableScan<'s> {
+    pub meta: &'s TableMeta,
+    pub snap: &'s Snapshot,
+    pub access: &'s Access,
+    pub filters: &'s [BExpr],
+    pub budget: usize,
+    pub read: Option<&'s [bool]>,
+}
+
+impl<'s> TableScan<'s> {
+    /// The whole scan of a leaf of a FROM clause: its filters, the columns
+    /// it reads, no budget.
+    pub fn of_leaf(meta: &'s TableMeta, snap: &'s Snapshot, access: &'s Access, leaf: &'s Leaf) -> Self {
+        TableScan { meta, snap, access, filters: &leaf.filters, budget: usize::MAX, read: leaf.read.as_deref() }
+    }
+}
+
 impl<'a> Exec<'a> {
     pub(super) fn leaf_rows(&self, leaf: &Leaf, parent: Option<&Env>) -> SqlResult<Vec<Row>> {
         let rows = match &leaf.source {
             LeafSource::Table { meta, snap, access, row_id } => {
-                let read = leaf.read.as_deref();
-                let rows = self.rows_within(meta, snap, access, &leaf.filters, parent, usize::MAX, read)?;
+                let scan = TableScan::of_leaf(meta, snap, access, leaf);
+                let rows = self.rows_within(&scan, parent)?;
                 let rows = rows.unwrap_or_default().into_iter();
                 return Ok(if *row_id {
                     rows.map(|(id, mut r)| {
@@ -83,46 +105,30 @@ impl<'a> Exec<'a> {
         filters: &[BExpr],
         parent: Option<&Env>,
     ) -> SqlResult<Vec<(u64, Row)>> {
-        Ok(self.rows_within(meta, snap, access, filters, parent, usize::MAX, None)?.unwrap_or_default())
+        let scan = TableScan { meta, snap, access, filters, budget: usize::MAX, read: None };
+        Ok(self.rows_within(&scan, parent)?.unwrap_or_default())
     }
 
-    /// [`Exec::table_rows`], but a full scan gives up (`None`) once it has
-    /// read more than `budget` rows, and only the string columns `read`
-    /// marks are read (see [`Leaf::read`]).
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn rows_within(
-        &self,
-        meta: &TableMeta,
-        snap: &Snapshot,
-        access: &Access,
-        filters: &[BExpr],
-        parent: Option<&Env>,
-        budget: usize,
-        read: Option<&[bool]>,
-    ) -> SqlResult<Option<Vec<(u64, Row)>>> {
+    /// [`Exec::table_rows`] of a [`TableScan`]: `None` when a full scan gave
+    /// up after its budget of rows.
+    pub(super) fn rows_within(&self, scan: &TableScan, parent: Option<&Env>) -> SqlResult<Option<Vec<(u64, Row)>>> {
         let mut out = Vec::new();
-        let whole = self.each_row(meta, snap, access, filters, parent, budget, read, &mut |id, r| {
+        let whole = self.each_row(scan, parent, &mut |id, r| {
             out.push((id, r));
             Ok(())
         })?;
         Ok(whole.then_some(out))
     }
 
-    /// Gives `sink` each row of the table (with its row id) that the access
-    /// path reaches and `filters` keep, reading only the string columns
-    /// `read` marks; false when a full scan gave up after `budget` rows.
-    #[allow(clippy::too_many_arguments)]
+    /// Gives `sink` each row of the table (with its row id) that the scan
+    /// reaches and keeps; false when a full scan gave up after its budget.
     pub(super) fn each_row(
         &self,
-        meta: &TableMeta,
-        snap: &Snapshot,
-        access: &Access,
-        filters: &[BExpr],
+        scan: &TableScan,
         parent: Option<&Env>,
-        budget: usize,
-        read: Option<&[bool]>,
         sink: &mut dyn FnMut(u64, Row) -> SqlResult<()>,
     ) -> SqlResult<bool> {
+        let TableScan { meta, snap, access, filters, budget, read } = *scan;
         let ncols = meta.columns.len();
         let mut err = None;
         let mut accept = |rowid: u64, bytes: &[u8]| -> SqlResult<()> {
