@@ -289,8 +289,9 @@ impl Database {
         self.begin();
         let root = self.txn.as_mut().expect("begun");
         if self.undo_marks > 0 {
-            let Some(old) = self.store.get(root, key)? else { return Ok(false) };
+            let Some(old) = self.store.remove(root, key)? else { return Ok(false) };
             self.undo.push((key.into(), Some(old)));
+            return Ok(true);
         }
         self.store.delete(root, key)
     }
@@ -306,8 +307,8 @@ impl Database {
     /// statement's first write of each path copy it again (a node shared
     /// is never changed in place), so the mark is a position in an undo
     /// log of the keys written and their previous values instead: a
-    /// statement that writes a few rows keeps a value per key (a delete
-    /// looks it up first) rather than a copy of every node on their paths.
+    /// statement that writes a few rows keeps a value per key rather than a
+    /// copy of every node on their paths.
     /// On a partly loaded image the mark is the root too: undoing a
     /// delete may merge a node with a neighbour not loaded yet, and a
     /// statement that stopped at a missing page must return exactly to

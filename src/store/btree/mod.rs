@@ -427,9 +427,12 @@ impl Store {
 
     /// Removes `key`; returns whether it was present.
     pub fn delete(&self, root: &mut NodeRef, key: &[u8]) -> Result<bool> {
-        if self.get(root, key)?.is_none() {
-            return Ok(false);
-        }
+        Ok(self.remove(root, key)?.is_some())
+    }
+
+    /// Removes `key`; returns the value it had.
+    pub fn remove(&self, root: &mut NodeRef, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let Some(old) = self.get(root, key)? else { return Ok(None) };
         self.del_rec(root, key)?;
         loop {
             let n = self.node(root)?;
@@ -438,7 +441,7 @@ impl Store {
             }
             *root = n.kids[0].clone();
         }
-        Ok(true)
+        Ok(Some(old))
     }
 
     fn del_rec(&self, r: &mut NodeRef, key: &[u8]) -> Result<()> {
