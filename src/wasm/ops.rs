@@ -31,8 +31,11 @@ pub(super) fn sql_op<T: 'static>(
 ) -> Promise {
     // A read of an in-memory database with no operation queued before it
     // has nothing to wait for: it runs now, and the Promise is settled
-    // (what it gives is what the queued path below would give).
-    if core.idle_in_memory() {
+    // (what it gives is what the queued path below would give). A
+    // statement it found not to be a read goes to `write` directly: being
+    // a read is a matter of the text alone.
+    let read_tried = core.idle_in_memory();
+    if read_tried {
         match core.with_session(&mut read) {
             Ok(Ok(Some(result))) => return settled(out(result)),
             Ok(Err(e)) => return Promise::reject(&sql_error(e)),
@@ -43,7 +46,7 @@ pub(super) fn sql_op<T: 'static>(
     let op = core.begin_op();
     future_to_promise(async move {
         let _op = op;
-        if core.ready_to_read().await? {
+        if !read_tried && core.ready_to_read().await? {
             if let Some(result) = core.lazily(read).await?.map_err(sql_error)? {
                 return out(result);
             }
