@@ -1,7 +1,7 @@
 //! The browser benchmark's bulk insert, natively, then its scan-aggregate
 //! (best of the runs), its prepared point lookup (20,000 lookups) and as
 //! many single-row `INSERT`s in one transaction as rows:
-//! `cargo run --release --example bulk_insert [rows] [runs]`.
+//! `cargo run --release --example bulk_insert [rows] [runs] [bulk]`.
 //!
 //! `BEGIN`, `INSERT INTO t VALUES (…),(…)…` of 1,000 rows each, `COMMIT`, as
 //! one script through `Session::execute` (what the JavaScript `exec` does),
@@ -30,6 +30,10 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let rows: u64 = args.next().map_or(100_000, |a| a.parse().expect("rows"));
     let runs: u32 = args.next().map_or(5, |a| a.parse().expect("runs"));
+    // A third argument `bulk` times the bulk insert alone, `singles` skips
+    // the autocommit INSERTs (for profiling).
+    let only = args.next();
+    let bulk_only = only.as_deref() == Some("bulk");
     let sql = script(rows);
     let mut best = Duration::MAX;
     for _ in 0..runs {
@@ -47,6 +51,11 @@ fn main() {
             }
             other => panic!("{other:?}"),
         }
+    }
+    if bulk_only {
+        let secs = best.as_secs_f64();
+        println!("bulk insert {rows} rows: {:.1} ms, {:.0} rows/s (best of {runs})", secs * 1e3, rows as f64 / secs);
+        return;
     }
     let mut s = Session::in_memory();
     s.execute(SCHEMA).expect("schema");
@@ -95,6 +104,31 @@ fn main() {
         single.as_secs_f64() * 1e3,
         single.as_secs_f64() * 1e6 / rows as f64
     );
+    // Single-row INSERTs into a table whose foreign key references a
+    // 1,000-row parent (`cargo bench --bench sql`'s foreign-key row).
+    s.execute("CREATE TABLE fp (id INT PRIMARY KEY, name TEXT)").expect("parent");
+    let parents: Vec<String> = (0..1000).map(|i| format!("({i}, 'parent {i}')")).collect();
+    s.execute(&format!("INSERT INTO fp VALUES {}", parents.join(", "))).expect("parents");
+    s.execute("CREATE TABLE fc (id INT PRIMARY KEY, pid INT NOT NULL, v INT, FOREIGN KEY (pid) REFERENCES fp (id))")
+        .expect("child");
+    let fk_rows = 20_000u64;
+    let children: Vec<String> = (0..fk_rows)
+        .map(|i| format!("INSERT INTO fc (id, pid, v) VALUES ({i}, {}, {})", (i * 7919) % 1000, i % 100))
+        .collect();
+    s.execute("BEGIN").expect("begin");
+    let t = Instant::now();
+    for q in &children {
+        s.execute(q).expect("fk insert");
+    }
+    let fk = t.elapsed();
+    s.execute("COMMIT").expect("commit");
+    println!(
+        "{fk_rows} foreign-key-checked single-row INSERTs in one transaction: {:.2} µs each",
+        fk.as_secs_f64() * 1e6 / fk_rows as f64
+    );
+    if only.as_deref() == Some("singles") {
+        return;
+    }
     // The browser's durable commit row, in memory: single-row INSERTs each
     // committing (autocommit), into the table just filled.
     let n = 20_000u64;

@@ -90,6 +90,13 @@ impl Session {
                             // evaluating it would give, without a binder
                             // per value)
                             Expr::Lit(v) => Some(v.clone()),
+                            // a parameter likewise
+                            Expr::Param(i) => Some(
+                                self.params
+                                    .get(*i)
+                                    .cloned()
+                                    .ok_or_else(|| crate::sql::params::wrong_count(*i + 1, self.params.len()))?,
+                            ),
                             e => Some(self.const_expr(e)?),
                         });
                     }

@@ -362,6 +362,9 @@ impl Session {
 
     /// Executes exactly one statement.
     pub fn execute_one(&mut self, sql: &str) -> SqlResult<StatementResult> {
+        if let Some(r) = self.execute_lifted(sql) {
+            return r;
+        }
         let stmt = match Session::parse(sql) {
             Ok(stmt) => stmt,
             Err(e) => {

@@ -12,6 +12,7 @@ use crate::sql::diag::SqlMode;
 use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::functions::statement_time;
 use crate::sql::plan::QueryPlan;
+use crate::sql::translate;
 use crate::sql::value::Value;
 
 /// How many statements [`Session::execute_with_params`] keeps prepared,
@@ -19,6 +20,11 @@ use crate::sql::value::Value;
 /// holding on to).
 pub(super) const RECENT_STATEMENTS: usize = 64;
 pub(super) const RECENT_MAX_LEN: usize = 16 * 1024;
+
+/// The longest statement whose literals [`Session::execute_lifted`] tries
+/// to lift (beyond it the lifted text is unlikely to be short enough to
+/// keep).
+const LIFT_MAX_LEN: usize = 256 * 1024;
 
 /// A statement parsed once and run many times with `?` parameters
 /// ([`Session::prepare`]). Parsing does not depend on the schema, so a
@@ -111,20 +117,30 @@ impl PreparedStatement {
             return Err(crate::sql::params::wrong_count(p.params, params.len()));
         }
         match &p.form {
-            Form::Parsed(stmt) => {
-                let outer = std::mem::replace(&mut session.params, params.to_vec());
-                let outer_running = session.running.replace(self.clone());
-                let r = session.execute_parsed(&p.sql, stmt);
-                session.params = outer;
-                session.running = outer_running;
-                r
-            }
+            Form::Parsed(stmt) => self.execute_parsed(session, stmt, params.to_vec(), &p.sql),
             Form::Text(_) => {
                 let sql = crate::sql::params::bind_values(&p.sql, params)
                     .map_err(|e| SqlError::new(Code::WrongArguments, e.0))?;
                 session.execute_one(&sql)
             }
         }
+    }
+
+    /// Runs the parsed statement with `params`, `sql` standing for it in
+    /// the commit summary.
+    fn execute_parsed(
+        &self,
+        session: &mut Session,
+        stmt: &Stmt,
+        params: Vec<Value>,
+        sql: &str,
+    ) -> SqlResult<StatementResult> {
+        let outer = std::mem::replace(&mut session.params, params);
+        let outer_running = session.running.replace(self.clone());
+        let r = session.execute_parsed(sql, stmt);
+        session.params = outer;
+        session.running = outer_running;
+        r
     }
 
     /// Whether the plan of the last execution is kept for the next one (a
@@ -188,6 +204,28 @@ impl Session {
             self.recent.insert(sql.to_string(), p.clone());
         }
         Ok(p)
+    }
+
+    /// Runs `sql` as the text of its lifted literals
+    /// ([`translate::lift_literals`]) with their values as parameters,
+    /// prepared through the cache of recent statements: an `INSERT` that
+    /// differs from a recent one only in its values is not parsed again.
+    /// `None` (nothing run) where no literal is lifted, the text is too long
+    /// to keep or does not parse (the statement as written then reports its
+    /// own error).
+    pub(super) fn execute_lifted(&mut self, sql: &str) -> Option<SqlResult<StatementResult>> {
+        if sql.len() > LIFT_MAX_LEN {
+            return None;
+        }
+        let (text, values) = translate::lift_literals(sql)?;
+        if text.len() > RECENT_MAX_LEN {
+            return None;
+        }
+        let p = self.prepare_cached(&text).ok()?;
+        match &p.0.form {
+            Form::Parsed(stmt) if p.0.params == values.len() => Some(p.execute_parsed(self, stmt, values, sql)),
+            _ => None,
+        }
     }
 
     /// Runs one statement with `?` parameters (the statement is prepared

@@ -20,6 +20,7 @@ use super::dialect::{is_reserved, ReelDialect};
 use super::error::{SqlError, SqlResult};
 use expr::expr;
 use literal_rows::insert_literal_rows;
+pub(crate) use literal_rows::lift_literals;
 use source::{offset, Source, SOURCE};
 use statement::statement;
 
@@ -431,6 +432,7 @@ mod tests {
             "insert into db1.t (b, a) values (9223372036854775807, 'x'),(99999999999999999999, 'é ü')",
             "INSERT IGNORE INTO t VALUES (1),(2),(007)",
             "REPLACE INTO t VALUES (1),(2)",
+            "INSERT INTO t VALUES (?, 1), (2, ?), (?, ?)",
         ];
         let fallback = [
             "INSERT INTO t VALUES (1, 'a\\'b'), (2, 'c')",
@@ -441,7 +443,6 @@ mod tests {
             "INSERT INTO t VALUES (1), (2) AS new ON DUPLICATE KEY UPDATE a = new.a",
             "INSERT INTO t VALUES (1), (2) ON DUPLICATE KEY UPDATE a = 3",
             "INSERT INTO t VALUES (DEFAULT), (2)",
-            "INSERT INTO t VALUES (?), (2)",
             "INSERT INTO t VALUES (1), (2) /* c */",
             "INSERT INTO t (a) SELECT 1 UNION VALUES (1), (2)",
             "INSERT INTO t VALUES (1), (nullx)",
@@ -459,6 +460,55 @@ mod tests {
         let bad = "INSERT INTO t VALUES (1), (2,";
         assert!(insert_literal_rows(bad).is_none());
         assert_eq!(parse_statement(bad).unwrap_err().code, Code::ParseError);
+    }
+
+    #[test]
+    fn lifted_literals_put_back_give_the_statement_as_written() {
+        let lifted = [
+            ("INSERT INTO t VALUES (1, 'a', NULL)", "INSERT INTO t VALUES (?, ?, ?)"),
+            (
+                "insert into t (b, a) values (-2, 'it''s'), (3.50, NOW()), (DEFAULT, '')",
+                "insert into t (b, a) values (?, ?), (?, NOW()), (DEFAULT, ?)",
+            ),
+            (
+                "REPLACE INTO t VALUES (1, 1 + 1, 'a' 'b', \"x\", 'a\\'b', 1e3, 0x1F, (2), - 3)",
+                "REPLACE INTO t VALUES (?, 1 + 1, 'a' 'b', \"x\", 'a\\'b', 1e3, 0x1F, (2), - 3)",
+            ),
+            (
+                "INSERT INTO t VALUES (1) /* c */ ON DUPLICATE KEY UPDATE a = 3",
+                "INSERT INTO t VALUES (?) /* c */ ON DUPLICATE KEY UPDATE a = 3",
+            ),
+            (
+                "INSERT INTO t VALUES ROW(1, -- c\n 2), ROW(3, 4) AS n",
+                "INSERT INTO t VALUES ROW(?, -- c\n ?), ROW(?, ?) AS n",
+            ),
+            ("INSERT INTO t (a) VALUE (99999999999999999999)", "INSERT INTO t (a) VALUE (?)"),
+        ];
+        for (sql, text) in lifted {
+            let (got, values) = lift_literals(sql).unwrap_or_else(|| panic!("not lifted: {sql}"));
+            assert_eq!(got, text);
+            let mut stmt = parse_statement(&got).unwrap();
+            if let Stmt::Insert { source: InsertSource::Values(rows), .. } = &mut stmt {
+                for e in rows.iter_mut().flatten() {
+                    if let Expr::Param(i) = e {
+                        *e = Expr::Lit(values[*i].clone());
+                    }
+                }
+            }
+            assert_eq!(stmt, parse_statement(sql).unwrap(), "{sql}");
+        }
+        for sql in [
+            "INSERT INTO t VALUES (?, 1)",
+            "INSERT INTO t SELECT 1",
+            "INSERT INTO t SET a = 1",
+            "SELECT 1",
+            "INSERT INTO t VALUES (1 + 1)",
+            "INSERT INTO t VALUES ('a' /*! , 1 */)",
+            "INSERT INTO t VALUES ('a)",
+            "UPDATE t SET a = 1",
+        ] {
+            assert_eq!(lift_literals(sql), None, "{sql}");
+        }
     }
 
     #[test]
