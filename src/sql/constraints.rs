@@ -22,8 +22,7 @@ use super::error::{Code, SqlError, SqlResult};
 use super::exec::Env;
 use super::plan::Row;
 use super::quote;
-use super::session::{table_scope, Session};
-use super::translate;
+use super::session::Session;
 use super::value::{cast, sql_cmp, Value};
 
 /// The deepest nesting of cascading actions (InnoDB's limit).
@@ -508,10 +507,8 @@ impl Session {
     }
 
     /// A CHECK condition bound against the columns of `t`.
-    fn check_expr(&mut self, t: &TableMeta, ck: &CheckMeta) -> SqlResult<super::plan::BExpr> {
-        let e = translate::parse_expr(&ck.sql)?;
-        let scope = table_scope(t);
-        self.with_binder(|b| b.expr(&e, &scope, None))
+    fn check_expr(&mut self, t: &TableMeta, ck: &CheckMeta) -> SqlResult<Rc<super::plan::BExpr>> {
+        self.table_expr(t, &ck.sql)
     }
 
     /// The checks of a row being written: CHECK constraints, and (with

@@ -15,7 +15,7 @@ use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::exec::{Exec, ExecState};
 use crate::sql::functions::statement_time;
 use crate::sql::plan::{Access, BExpr, LeafSource, QueryPlan, Row, SelectPlan, Snap};
-use crate::sql::value::{sql_cmp, SType, Value};
+use crate::sql::value::{sql_cmp, SType, SqlType, Value};
 
 /// `ON DUPLICATE KEY UPDATE` bound: the assignments by column, and the
 /// execution state they share across the statement's rows.
@@ -483,10 +483,41 @@ impl Session {
     }
 
     /// A generated column's expression bound against the columns of `t`.
-    pub(in crate::sql) fn generated_expr(&mut self, t: &TableMeta, sql: &str) -> SqlResult<BExpr> {
+    pub(in crate::sql) fn generated_expr(&mut self, t: &TableMeta, sql: &str) -> SqlResult<Rc<BExpr>> {
+        self.table_expr(t, sql)
+    }
+
+    /// An expression of `t`'s definition (a CHECK condition, a generated
+    /// column's expression: `sql`) bound against the columns of `t`, bound
+    /// once and kept, not bound again for every row written: with the
+    /// table name and the columns (names and types) and the settings it was
+    /// bound under, for any later statement where binding read nothing of
+    /// the moment ([`Binder::reusable`], no warning), else for the
+    /// statement only (its data epoch).
+    ///
+    /// [`Binder::reusable`]: crate::sql::bind::Binder::reusable
+    pub(in crate::sql) fn table_expr(&mut self, t: &TableMeta, sql: &str) -> SqlResult<Rc<BExpr>> {
+        let key = self.plan_key();
+        if let Some(b) = self.bound.iter().find(|b| b.sql == sql && b.fits(t) && b.valid(&key)) {
+            return Ok(b.expr.clone());
+        }
         let e = crate::sql::translate::parse_expr(sql)?;
         let scope = table_scope(t);
-        self.with_binder(|b| b.expr(&e, &scope, None))
+        let warnings = self.diag.warning_count();
+        let (expr, reusable) = self.with_binder(|b| Ok((b.expr(&e, &scope, None)?, b.reusable())))?;
+        let expr = Rc::new(expr);
+        if self.bound.len() == BOUND_EXPRS {
+            self.bound.remove(0);
+        }
+        self.bound.push(BoundExpr {
+            any_epoch: reusable && self.diag.warning_count() == warnings,
+            key,
+            sql: sql.to_string(),
+            table: t.name.clone(),
+            columns: t.columns.iter().map(|c| (c.name.clone(), c.ty)).collect(),
+            expr: expr.clone(),
+        });
+        Ok(expr)
     }
 
     /// The value `e` assigns to the column `i` of `t` in `SET c = e`: `DEFAULT` is
@@ -968,4 +999,39 @@ pub(in crate::sql) fn table_scope(t: &TableMeta) -> Scope<'static> {
 fn index_key_of(ix: &IndexMeta, row: &Row, rowid: u64) -> Vec<u8> {
     let vals: Vec<&Value> = ix.columns.iter().map(|&c| row.get(c).unwrap_or(&Value::Null)).collect();
     index_entry_key(ix.id, &vals, rowid)
+}
+
+/// How many bound expressions of table definitions a session keeps
+/// ([`Session::table_expr`]).
+const BOUND_EXPRS: usize = 32;
+
+/// An expression of a table's definition as [`Session::table_expr`] bound
+/// it, with what it was bound against.
+pub(super) struct BoundExpr {
+    /// The settings (and data epoch) it was bound under.
+    key: super::prepared::PlanKey,
+    /// Whether it holds in any data epoch (else in its own only).
+    any_epoch: bool,
+    sql: String,
+    table: String,
+    columns: Vec<(String, SqlType)>,
+    expr: Rc<BExpr>,
+}
+
+impl BoundExpr {
+    /// Whether it holds under `key`.
+    fn valid(&self, key: &super::prepared::PlanKey) -> bool {
+        if self.any_epoch {
+            self.key.same_settings(key)
+        } else {
+            self.key == *key
+        }
+    }
+
+    /// Whether `t` has the name and columns this was bound against.
+    fn fits(&self, t: &TableMeta) -> bool {
+        self.table == t.name
+            && self.columns.len() == t.columns.len()
+            && self.columns.iter().zip(&t.columns).all(|((name, ty), c)| *name == c.name && *ty == c.ty)
+    }
 }

@@ -20,7 +20,6 @@ mod show;
 mod system;
 
 use ddl::TableKeys;
-pub(super) use dml::table_scope;
 use dml::OnDuplicate;
 pub use prepared::PreparedStatement;
 use prepared::RECENT_STATEMENTS;
@@ -91,6 +90,9 @@ pub struct Session {
     /// The prepared statement running, if any (its query may reuse the
     /// plan of its last execution).
     running: Option<PreparedStatement>,
+    /// The expressions of table definitions the statement running bound
+    /// (`dml.rs`, [`Session::table_expr`]).
+    bound: Vec<dml::BoundExpr>,
 }
 
 /// The next session's [`Session::uid`].
@@ -165,6 +167,7 @@ impl Session {
             uid: SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             epoch: 0,
             running: None,
+            bound: Vec::new(),
         }
     }
 
@@ -943,6 +946,27 @@ mod tests {
 
     fn text(rows: &[Row]) -> Vec<String> {
         rows.iter().map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")).collect()
+    }
+
+    #[test]
+    fn a_kept_check_is_bound_again_when_its_columns_change() {
+        let mut s = Session::in_memory();
+        s.execute("CREATE TABLE t (a VARCHAR(10) CHECK (a < '5'))").unwrap();
+        // '10' < '5' as strings
+        s.execute("INSERT INTO t VALUES ('10'); INSERT INTO t VALUES ('2')").unwrap();
+        assert_eq!(s.execute("INSERT INTO t VALUES ('7')").unwrap_err().code, Code::CheckConstraintViolated);
+        // 10 < 5 as numbers
+        let e = s.execute("ALTER TABLE t MODIFY a INT").unwrap_err();
+        assert_eq!(e.code, Code::CheckConstraintViolated, "{e}");
+        s.execute("DELETE FROM t WHERE a = '10'; ALTER TABLE t MODIFY a INT").unwrap();
+        assert_eq!(s.execute("INSERT INTO t VALUES (10)").unwrap_err().code, Code::CheckConstraintViolated);
+        // the same name and condition on another table
+        s.execute("DROP TABLE t; CREATE TABLE t (b INT, a VARCHAR(10) CHECK (a < '5'))").unwrap();
+        s.execute("INSERT INTO t VALUES (9, '10')").unwrap();
+        match s.execute_one("SELECT a FROM t").unwrap() {
+            StatementResult::Rows { rows, .. } => assert_eq!(text(&rows), ["10"]),
+            other => panic!("{other:?}"),
+        }
     }
 
     /// A bound plan is plain data: executed again with another parameter, or

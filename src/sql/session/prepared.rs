@@ -80,6 +80,13 @@ pub(super) struct PlanKey {
     pub(super) cte_depth: usize,
 }
 
+impl PlanKey {
+    /// Whether `other` is the same but for the data epoch.
+    pub(super) fn same_settings(&self, other: &PlanKey) -> bool {
+        PlanKey { epoch: other.epoch, ..self.clone() } == *other
+    }
+}
+
 #[derive(Debug)]
 enum Form {
     /// Parsed; placeholders are [`Expr::Param`]s.
