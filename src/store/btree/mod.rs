@@ -812,9 +812,29 @@ mod tests {
             assert!(n.heads.is_some());
             let mut probes = keys.clone();
             probes.extend([vec![], b"o".to_vec(), b"pr".to_vec(), b"pre\0\0\0".to_vec(), b"z".to_vec()]);
+            // and a node changed since it was read (no search array)
+            let mut changed = Node::leaf();
+            changed.keys = n.keys.clone();
+            changed.vals = n.vals.clone();
+            assert!(changed.heads.is_none());
             for k in probes {
                 assert_eq!(n.search(&k), n.keys.binary_search_by(|x| x[..].cmp(&k)), "{k:?}");
+                assert_eq!(changed.search(&k), n.search(&k), "{k:?}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keys_compare_as_byte_strings(
+            prefix in proptest::collection::vec(0u8..4, 0..20),
+            a in proptest::collection::vec(0u8..4, 0..20),
+            b in proptest::collection::vec(0u8..4, 0..20),
+        ) {
+            let (a, b) = ([&prefix[..], &a[..]].concat(), [&prefix[..], &b[..]].concat());
+            proptest::prop_assert_eq!(node::cmp_key(&a, &b), a.cmp(&b));
+            proptest::prop_assert_eq!(node::cmp_key(&b, &a), b.cmp(&a));
+            proptest::prop_assert_eq!(node::cmp_key(&a, &a), std::cmp::Ordering::Equal);
         }
     }
 
