@@ -58,7 +58,7 @@ impl Iterator for Lexer<'_> {
         let line_end = |i: usize| sql[i..].find('\n').map_or(sql.len(), |n| i + n);
         let (kind, end) = match c {
             ' ' | '\t' | '\n' | '\r' => {
-                let n = sql[start..].find(|c| !matches!(c, ' ' | '\t' | '\n' | '\r')).unwrap_or(sql.len() - start);
+                let n = b[start..].iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')).count();
                 (Kind::Space, start + n)
             }
             '\'' | '"' | '`' => {
@@ -94,8 +94,17 @@ impl Iterator for Lexer<'_> {
                 }
             }
             c if is_word_char(c) => {
-                let n = sql[start..].find(|c| !is_word_char(c)).unwrap_or(sql.len() - start);
-                (Kind::Word, start + n)
+                // ASCII a byte at a time; from the first other byte on, by
+                // characters
+                let ascii =
+                    b[start..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$')).count();
+                let at = start + ascii;
+                let rest = if b.get(at).is_some_and(|c| !c.is_ascii()) {
+                    sql[at..].find(|c| !is_word_char(c)).unwrap_or(sql.len() - at)
+                } else {
+                    0
+                };
+                (Kind::Word, at + rest)
             }
             c => (Kind::Punct, start + c.len_utf8()),
         };
@@ -182,6 +191,7 @@ mod tests {
         assert_eq!(kinds("'é\\"), [(Kind::Unterminated, "'é\\")]);
         assert_eq!(kinds("x /* y"), [(Kind::Word, "x"), (Kind::Space, " "), (Kind::Unterminated, "/* y")]);
         assert_eq!(kinds("naïve\u{a0}"), [(Kind::Word, "naïve"), (Kind::Punct, "\u{a0}")]);
+        assert_eq!(kinds("é1x—y_$2"), [(Kind::Word, "é1x"), (Kind::Punct, "—"), (Kind::Word, "y_$2")]);
     }
 
     #[test]

@@ -517,7 +517,6 @@ impl Session {
             _ => {}
         }
         // writing statements
-        let summary = summary_of(sql);
         if self.explicit_tx {
             let mark = self.db.mark();
             match self.write(stmt) {
@@ -525,7 +524,7 @@ impl Session {
                     self.db.release_mark(mark);
                     // only the first SUMMARY_MAX characters are kept at commit
                     if self.tx_summary.iter().map(|s| s.len() + 2).sum::<usize>() <= SUMMARY_MAX {
-                        self.tx_summary.push(summary);
+                        self.tx_summary.push(summary_of(sql));
                     }
                     self.tx_rows += n;
                     Ok(StatementResult::Affected(n))
@@ -544,7 +543,7 @@ impl Session {
         } else {
             self.db.begin();
             match self.write(stmt) {
-                Ok(n) => match self.db.commit(&summary, n) {
+                Ok(n) => match self.db.commit(&summary_of(sql), n) {
                     Ok(_) => Ok(StatementResult::Affected(n)),
                     Err(e) => {
                         self.catalog = None;
