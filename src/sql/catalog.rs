@@ -269,6 +269,13 @@ pub fn seq_key(table_id: u64) -> Vec<u8> {
     k
 }
 
+/// A table's counters as stored at [`seq_key`]: the next row id and the
+/// next AUTO_INCREMENT value; `None` for anything else.
+pub fn decode_seq(b: &[u8]) -> Option<(u64, i64)> {
+    let b: &[u8; 16] = b.try_into().ok()?;
+    Some((u64::from_be_bytes(b[..8].try_into().unwrap()), i64::from_be_bytes(b[8..].try_into().unwrap())))
+}
+
 /// Appends the order-preserving encoding of an unsigned integer in a key:
 /// its byte count (1–8), then its big-endian bytes without leading zeros.
 /// A longer encoding is a larger number, so keys sort by value.

@@ -189,11 +189,19 @@ impl<'a> Exec<'a> {
         // A lookup (index range plus row fetch) costs about as much as
         // reading 8 rows in a scan. Reading at most 4 rows per key before
         // switching to lookups keeps either choice within about 1.6x of
-        // the better one without knowing the table's size.
+        // the better one without knowing the table's size. A table whose
+        // next row id says it has held more than twice that many rows goes
+        // to lookups at once (the rows it may have lost since cost at most
+        // the lookups a nested loop makes).
         const ROWS_PER_LOOKUP: usize = 4;
         let budget = values.len().saturating_mul(ROWS_PER_LOOKUP).max(64);
+        let held = self.db.get(snap, &catalog::seq_key(meta.id))?.and_then(|b| catalog::decode_seq(&b)).map(|s| s.0);
         let scan = TableScan { meta, snap, access: &Access::Full, filters: &leaf.filters, budget, read: None };
-        let rows = match self.rows_within(&scan, parent)? {
+        let scanned = match held {
+            Some(next) if next > (budget as u64).saturating_mul(2) => None,
+            _ => self.rows_within(&scan, parent)?,
+        };
+        let rows = match scanned {
             Some(rows) => rows,
             None => self.table_rows(meta, snap, &Access::IndexEq { index, values }, &leaf.filters, parent)?,
         };

@@ -584,12 +584,7 @@ impl Session {
 
     fn read_seq(&self, table_id: u64) -> SqlResult<(u64, i64)> {
         let cur = self.db.current();
-        Ok(match self.db.get(&cur, &seq_key(table_id))? {
-            Some(b) if b.len() == 16 => {
-                (u64::from_be_bytes(b[..8].try_into().unwrap()), i64::from_be_bytes(b[8..].try_into().unwrap()))
-            }
-            _ => (1, 1),
-        })
+        Ok(self.db.get(&cur, &seq_key(table_id))?.and_then(|b| decode_seq(&b)).unwrap_or((1, 1)))
     }
 
     /// Stores `new` in place of the row `old` at `rowid` if they differ
