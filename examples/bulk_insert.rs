@@ -26,6 +26,18 @@ fn script(rows: u64) -> String {
     parts.join(";\n")
 }
 
+/// Runs `statements` one by one inside one transaction; the time they took.
+fn in_one_transaction(s: &mut Session, statements: &[String]) -> Duration {
+    s.execute("BEGIN").expect("begin");
+    let t = Instant::now();
+    for q in statements {
+        s.execute(q).expect("statement");
+    }
+    let took = t.elapsed();
+    s.execute("COMMIT").expect("commit");
+    took
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let rows: u64 = args.next().map_or(100_000, |a| a.parse().expect("rows"));
@@ -92,13 +104,7 @@ fn main() {
             )
         })
         .collect();
-    s.execute("BEGIN").expect("begin");
-    let t = Instant::now();
-    for q in &singles {
-        s.execute(q).expect("insert");
-    }
-    let single = t.elapsed();
-    s.execute("COMMIT").expect("commit");
+    let single = in_one_transaction(&mut s, &singles);
     println!(
         "{rows} single-row INSERTs in one transaction: {:.1} ms, {:.2} µs each",
         single.as_secs_f64() * 1e3,
@@ -128,13 +134,7 @@ fn main() {
     let children: Vec<String> = (0..fk_rows)
         .map(|i| format!("INSERT INTO fc (id, pid, v) VALUES ({i}, {}, {})", (i * 7919) % 1000, i % 100))
         .collect();
-    s.execute("BEGIN").expect("begin");
-    let t = Instant::now();
-    for q in &children {
-        s.execute(q).expect("fk insert");
-    }
-    let fk = t.elapsed();
-    s.execute("COMMIT").expect("commit");
+    let fk = in_one_transaction(&mut s, &children);
     println!(
         "{fk_rows} foreign-key-checked single-row INSERTs in one transaction: {:.2} µs each",
         fk.as_secs_f64() * 1e6 / fk_rows as f64
@@ -148,13 +148,7 @@ fn main() {
     .expect("check table");
     let checked: Vec<String> =
         (0..fk_rows).map(|i| format!("INSERT INTO ck (id, price, qty) VALUES ({i}, {}, {})", i % 500, i % 7)).collect();
-    s.execute("BEGIN").expect("begin");
-    let t = Instant::now();
-    for q in &checked {
-        s.execute(q).expect("checked insert");
-    }
-    let ck = t.elapsed();
-    s.execute("COMMIT").expect("commit");
+    let ck = in_one_transaction(&mut s, &checked);
     println!(
         "{fk_rows} single-row INSERTs with a CHECK and a generated column in one transaction: {:.2} µs each",
         ck.as_secs_f64() * 1e6 / fk_rows as f64
