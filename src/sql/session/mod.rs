@@ -90,8 +90,8 @@ pub struct Session {
     /// The prepared statement running, if any (its query may reuse the
     /// plan of its last execution).
     running: Option<PreparedStatement>,
-    /// The expressions of table definitions the statement running bound
-    /// (`dml.rs`, [`Session::table_expr`]).
+    /// Expressions of table definitions as bound, kept for later rows and
+    /// statements (`dml.rs`, [`Session::table_expr`]).
     bound: Vec<dml::BoundExpr>,
 }
 
