@@ -78,7 +78,8 @@ pub(crate) fn lift_literals(sql: &str) -> Option<(String, Vec<Value>)> {
     {
         return None;
     }
-    // the rows start after VALUES outside parentheses
+    // the rows start after VALUES outside parentheses, unless that VALUES
+    // is a query's (`INSERT … SELECT 1 UNION VALUES ROW(2)`)
     let mut depth = 0usize;
     let mut at = None;
     for (i, l) in ls.iter().enumerate() {
@@ -86,6 +87,8 @@ pub(crate) fn lift_literals(sql: &str) -> Option<(String, Vec<Value>)> {
             depth += 1;
         } else if punct(l, ")") {
             depth = depth.saturating_sub(1);
+        } else if depth == 0 && ["SELECT", "WITH", "TABLE", "UNION", "EXCEPT", "INTERSECT"].iter().any(|w| word(l, w)) {
+            return None;
         } else if depth == 0 && (word(l, "VALUES") || word(l, "VALUE")) {
             at = Some(i + 1);
             break;

@@ -500,6 +500,8 @@ mod tests {
         for sql in [
             "INSERT INTO t VALUES (?, 1)",
             "INSERT INTO t SELECT 1",
+            "INSERT INTO t (a) SELECT 1 UNION VALUES (1), (2)",
+            "INSERT INTO t (a) (SELECT 1) UNION VALUES ROW(2)",
             "INSERT INTO t SET a = 1",
             "SELECT 1",
             "INSERT INTO t VALUES (1 + 1)",
