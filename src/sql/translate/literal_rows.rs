@@ -68,14 +68,17 @@ pub(super) fn insert_literal_rows(sql: &str) -> Option<Stmt> {
 /// UPDATE a = 3`). `None` when nothing is lifted, and for a statement with
 /// `?` placeholders of its own, a `/*! … */` hint or an unterminated quote.
 pub(crate) fn lift_literals(sql: &str) -> Option<(String, Vec<Value>)> {
-    let ls: Vec<Lexeme> = lex(sql).filter(|l| !matches!(l.kind, Kind::Space | Kind::Comment)).collect();
     let text = |l: &Lexeme| &sql[l.start..l.end];
     let punct = |l: &Lexeme, p: &str| l.kind == Kind::Punct && text(l) == p;
     let word = |l: &Lexeme, w: &str| l.kind == Kind::Word && text(l).eq_ignore_ascii_case(w);
-    let first = ls.first()?;
-    if !(word(first, "INSERT") || word(first, "REPLACE"))
-        || ls.iter().any(|l| matches!(l.kind, Kind::Hint | Kind::Unterminated) || punct(l, "?"))
-    {
+    let mut lexemes = lex(sql).filter(|l| !matches!(l.kind, Kind::Space | Kind::Comment));
+    // any other statement is told by its first word, before the rest is read
+    let first = lexemes.next()?;
+    if !(word(&first, "INSERT") || word(&first, "REPLACE")) {
+        return None;
+    }
+    let ls: Vec<Lexeme> = std::iter::once(first).chain(lexemes).collect();
+    if ls.iter().any(|l| matches!(l.kind, Kind::Hint | Kind::Unterminated) || punct(l, "?")) {
         return None;
     }
     // the rows start after VALUES outside parentheses, unless that VALUES
