@@ -246,6 +246,12 @@ impl Database {
         self.store.get(&snap.root, key)
     }
 
+    /// `f` of the value of `key` in `snap`, read in place where it can be
+    /// (see [`Store::read`]).
+    pub fn read<R>(&self, snap: &Snapshot, key: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
+        self.store.read(&snap.root, key, f)
+    }
+
     /// Calls `f(key, value)` for the keys of `snap` in `[start, end]`, in key
     /// order, until `f` returns false.
     pub fn scan(

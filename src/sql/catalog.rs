@@ -527,14 +527,15 @@ pub fn encode_row(vals: &[Value]) -> Vec<u8> {
 
 /// Decodes a row.
 pub fn decode_row(b: &[u8]) -> SqlResult<Vec<Value>> {
-    decode_columns(b, None)
+    decode_columns(b, None, 4)
 }
 
-/// Decodes a row, reading only the strings of the columns `read` marks
-/// (the others are NULL: what a query that never looks at them may skip;
-/// None reads every column).
-pub fn decode_columns(b: &[u8], read: Option<&[bool]>) -> SqlResult<Vec<Value>> {
-    let mut out = Vec::with_capacity(read.map_or(4, <[bool]>::len));
+/// Decodes a row of a table of `width` columns (room for that many is made
+/// at once), reading only the strings of the columns `read` marks (the
+/// others are NULL: what a query that never looks at them may skip; None
+/// reads every column).
+pub fn decode_columns(b: &[u8], read: Option<&[bool]>, width: usize) -> SqlResult<Vec<Value>> {
+    let mut out = Vec::with_capacity(width);
     let mut r = Reader::new(b);
     let bad = |_| corrupt("row");
     let int = |r: &mut Reader, n: u8| -> SqlResult<i64> {

@@ -132,7 +132,7 @@ impl<'a> Exec<'a> {
         let ncols = meta.columns.len();
         let mut err = None;
         let mut accept = |rowid: u64, bytes: &[u8]| -> SqlResult<()> {
-            let mut r = decode_columns(bytes, read)?;
+            let mut r = decode_columns(bytes, read, ncols)?;
             r.resize(ncols, Value::Null);
             if self.all_true(filters, &Env { row: &r, parent })? {
                 sink(rowid, r)?;
@@ -176,10 +176,12 @@ impl<'a> Exec<'a> {
                 }
                 rowids.sort_unstable();
                 rowids.dedup();
+                let mut key = catalog::row_prefix(meta.id);
+                let at = key.len();
                 for rid in rowids {
-                    if let Some(bytes) = self.db.get(snap, &catalog::row_key(meta.id, rid))? {
-                        accept(rid, &bytes)?;
-                    }
+                    key.truncate(at);
+                    catalog::put_key_uint(rid, &mut key);
+                    self.db.read(snap, &key, |bytes| accept(rid, bytes))?.transpose()?;
                 }
             }
         }

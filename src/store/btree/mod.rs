@@ -53,7 +53,7 @@ use crate::store::pager::{page_of, Addr, Pager, RECORD_MAX};
 
 use codec::{apply_patch, decode_full, encode_full, encode_patch, full_len_at_least, patch_base};
 pub use mark::Marker;
-pub use node::{Node, NodeRef, Val};
+pub use node::{key_starts_with, Node, NodeRef, Val};
 
 /// Largest encoded node: a node larger than this splits. A node of this
 /// size fills a log page by itself.
@@ -120,8 +120,8 @@ fn in_start(key: &[u8], start: Bound<&[u8]>) -> bool {
 fn in_end(key: &[u8], end: Bound<&[u8]>) -> bool {
     match end {
         Bound::Unbounded => true,
-        Bound::Included(e) => key <= e,
-        Bound::Excluded(e) => key < e,
+        Bound::Included(e) => node::cmp_key(key, e).is_le(),
+        Bound::Excluded(e) => node::cmp_key(key, e).is_lt(),
     }
 }
 
@@ -244,11 +244,20 @@ impl Store {
 
     /// The value stored under `key`.
     pub fn get(&self, root: &NodeRef, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.read(root, key, <[u8]>::to_vec)
+    }
+
+    /// `f` of the value stored under `key`, read in place when it is stored
+    /// in its leaf (no copy of it is made).
+    pub fn read<R>(&self, root: &NodeRef, key: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
         let mut n = self.node(root)?;
         loop {
             if n.is_leaf() {
                 return match n.search(key) {
-                    Ok(i) => Ok(Some(self.value(&n.vals[i])?)),
+                    Ok(i) => Ok(Some(match &n.vals[i] {
+                        Val::Inline(b) => f(b),
+                        v => f(&self.value(v)?),
+                    })),
                     Err(_) => Ok(None),
                 };
             }

@@ -91,8 +91,14 @@ pub struct Node {
 #[derive(Debug)]
 pub(super) struct Heads {
     pub(super) skip: usize,
+    /// The shared bytes when there are at most [`PREFIX_INLINE`] of them
+    /// (read without visiting the first key's allocation).
+    prefix: [u8; PREFIX_INLINE],
     pub(super) vals: Vec<u64>,
 }
+
+/// Shared key bytes a [`Heads`] keeps in place.
+const PREFIX_INLINE: usize = 16;
 
 fn head_of(s: &[u8]) -> u64 {
     if let Some(b) = s.first_chunk::<8>() {
@@ -110,6 +116,12 @@ fn cmp_after_head(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
         return a.len().cmp(&b.len());
     }
     cmp_key(ta, tb).then(a.len().cmp(&b.len()))
+}
+
+/// Whether `key` starts with `prefix` (compared as [`cmp_key`] does).
+#[inline]
+pub fn key_starts_with(key: &[u8], prefix: &[u8]) -> bool {
+    key.len() >= prefix.len() && cmp_key(&key[..prefix.len()], prefix).is_eq()
 }
 
 /// `a` against `b` as `[u8]`'s order has it, eight bytes at a time. Keys
@@ -173,7 +185,11 @@ impl Node {
         }
         let skip = shared_prefix(&self.keys[0], &self.keys[self.keys.len() - 1]);
         let vals = self.keys.iter().map(|k| head_of(&k[skip..])).collect();
-        self.heads = Some(Rc::new(Heads { skip, vals }));
+        let mut prefix = [0; PREFIX_INLINE];
+        if skip <= PREFIX_INLINE {
+            prefix[..skip].copy_from_slice(&self.keys[0][..skip]);
+        }
+        self.heads = Some(Rc::new(Heads { skip, prefix, vals }));
     }
 
     /// Where `key` is among the keys, as [`slice::binary_search`] says.
@@ -188,9 +204,10 @@ impl Node {
             };
         };
         let p = h.skip;
+        let shared = if p <= PREFIX_INLINE { &h.prefix[..p] } else { &self.keys[0][..p] };
         // every key starts with the node's shared prefix
-        if key.len() < p || key[..p] != self.keys[0][..p] {
-            return match cmp_key(&key[..key.len().min(p)], &self.keys[0][..p]) {
+        if key.len() < p || cmp_key(&key[..p], shared).is_ne() {
+            return match cmp_key(&key[..key.len().min(p)], shared) {
                 std::cmp::Ordering::Greater => Err(self.keys.len()),
                 _ => Err(0),
             };
