@@ -2,12 +2,16 @@
 //! nested loops otherwise, and index probes into a joined table.
 
 use std::cmp::Ordering;
+use std::ops::Bound;
 
+use crate::db::Snapshot;
 use crate::sql::ast::JoinKind;
-use crate::sql::catalog::{self};
+use crate::sql::catalog::TableMeta;
+use crate::sql::catalog::{self, decode_columns};
 use crate::sql::error::SqlResult;
 use crate::sql::plan::*;
 use crate::sql::value::{sql_cmp, KeyPart, Value};
+use crate::store::btree::key_starts_with;
 
 use super::scan::TableScan;
 use super::{Env, Exec, KeyMap, KeySet};
@@ -22,13 +26,16 @@ impl<'a> Exec<'a> {
                 continue;
             }
             let st = &f.steps[i - 1];
-            let right = match self.probe_rows(&rows, leaf, st, parent)? {
-                Some(right) => right,
-                None => self.leaf_rows(leaf, parent)?,
-            };
             // the accumulated rows' width comes from the plan: they may be none
             let lwidth = f.leaves[..i].iter().map(|l| l.width).sum();
-            rows = self.join(rows, right, st, lwidth, leaf.width, parent)?;
+            rows = match self.probe_rows(&rows, leaf, st, parent)? {
+                Probe::Lookups(keys) => self.lookup_join(&rows, keys, leaf, st, lwidth, parent)?,
+                Probe::Rows(right) => self.join(rows, right, st, lwidth, leaf.width, parent)?,
+                Probe::No => {
+                    let right = self.leaf_rows(leaf, parent)?;
+                    self.join(rows, right, st, lwidth, leaf.width, parent)?
+                }
+            };
             if !st.post.is_empty() {
                 let mut kept = Vec::with_capacity(rows.len());
                 for r in rows {
@@ -155,56 +162,180 @@ impl<'a> Exec<'a> {
         Ok(out)
     }
 
-    /// The rows of a joined table that can match `left` on the step's
-    /// probe key (see [`Step::probe`]), or `None` to read the leaf as
-    /// usual. The table is read whole if that is cheap (it has no more rows
-    /// than a few per distinct key value: a lookup costs a few row reads);
-    /// otherwise each distinct key value is looked up in the index. Either
-    /// way the join itself then matches rows as it always does.
-    pub(super) fn probe_rows(
+    /// How a joined table's rows are found (see [`Step::probe`]): the
+    /// table is read whole if that is cheap (it has no more rows than a few
+    /// per distinct key value: a lookup costs a few row reads), otherwise
+    /// the accumulated rows look up their key values in the index.
+    ///
+    /// A lookup (index range plus row fetch) costs about as much as reading
+    /// 8 rows in a scan. Reading at most 4 rows per distinct key before
+    /// switching to lookups keeps either choice within about 1.6x of the
+    /// better one without knowing the table's size. A table whose next row
+    /// id says it has held more than twice that many rows goes to lookups at
+    /// once (the rows it may have lost since cost at most the lookups a
+    /// nested loop makes): each accumulated row then looks up its own key
+    /// ([`Exec::lookup_join`]), as a nested loop over the index does; the
+    /// others look up each distinct key once and hash-join what they found.
+    pub(super) fn probe_rows<'l>(
         &self,
         left: &[Row],
-        leaf: &Leaf,
+        leaf: &'l Leaf,
         st: &Step,
         parent: Option<&Env>,
-    ) -> SqlResult<Option<Vec<Row>>> {
-        let (Some((key, index)), LeafSource::Table { meta, snap, .. }) = (st.probe, &leaf.source) else {
-            return Ok(None);
+    ) -> SqlResult<Probe<'l>> {
+        let (Some((key, index)), LeafSource::Table { meta, snap, row_id, .. }) = (st.probe, &leaf.source) else {
+            return Ok(Probe::No);
         };
+        const ROWS_PER_LOOKUP: usize = 4;
+        let budget_of = |keys: usize| keys.saturating_mul(ROWS_PER_LOOKUP).max(64);
+        let held = self.db.get(snap, &catalog::seq_key(meta.id))?.and_then(|b| catalog::decode_seq(&b)).map(|s| s.0);
+        let many = |budget: usize| held.is_some_and(|next| next > (budget as u64).saturating_mul(2));
         let ty = &meta.columns[meta.indexes[index].columns[0]].ty;
-        let mut seen = KeySet::default();
-        let mut values = Vec::new();
+        // each accumulated row's index key (None: a NULL key, no match)
+        let mut keys = Vec::with_capacity(left.len());
         for l in left {
             let v = self.eval(&st.keys[key].0, &Env { row: l, parent })?;
             if v.is_null() {
+                keys.push(None);
                 continue;
             }
+            // a key value that is not in the index's order: read the table
             let Some(v) = catalog::index_key_value(ty, &v) else {
-                return Ok(None);
+                return Ok(Probe::No);
             };
+            keys.push(Some(v));
+        }
+        // distinct keys are at most one per row: more rows than lookups
+        // by that count already
+        if many(budget_of(left.len())) {
+            return Ok(Probe::Lookups(LookupKeys { meta, snap, row_id: *row_id, index, keys }));
+        }
+        let mut seen = KeySet::default();
+        let mut values = Vec::new();
+        for v in keys.into_iter().flatten() {
             if seen.insert(v.key()) {
                 values.push(BExpr::Lit(v));
             }
         }
-        // A lookup (index range plus row fetch) costs about as much as
-        // reading 8 rows in a scan. Reading at most 4 rows per key before
-        // switching to lookups keeps either choice within about 1.6x of
-        // the better one without knowing the table's size. A table whose
-        // next row id says it has held more than twice that many rows goes
-        // to lookups at once (the rows it may have lost since cost at most
-        // the lookups a nested loop makes).
-        const ROWS_PER_LOOKUP: usize = 4;
-        let budget = values.len().saturating_mul(ROWS_PER_LOOKUP).max(64);
-        let held = self.db.get(snap, &catalog::seq_key(meta.id))?.and_then(|b| catalog::decode_seq(&b)).map(|s| s.0);
+        let budget = budget_of(values.len());
         let scan = TableScan { meta, snap, access: &Access::Full, filters: &leaf.filters, budget, read: None };
-        let scanned = match held {
-            Some(next) if next > (budget as u64).saturating_mul(2) => None,
-            _ => self.rows_within(&scan, parent)?,
-        };
+        let scanned = if many(budget) { None } else { self.rows_within(&scan, parent)? };
         let rows = match scanned {
             Some(rows) => rows,
             None => self.table_rows(meta, snap, &Access::IndexEq { index, values }, &leaf.filters, parent)?,
         };
-        Ok(Some(rows.into_iter().map(|(_, r)| r).collect()))
+        Ok(Probe::Rows(rows.into_iter().map(|(_, r)| r).collect()))
     }
+
+    /// An index nested-loop join: each row of `left` looks up its key (see
+    /// [`Probe::Lookups`]) in the leaf table's index and is combined with
+    /// the rows found that pass the leaf's filters, match every equi-join
+    /// key (the index finds a key's candidates; `=` decides) and the
+    /// step's condition; under a LEFT join a row that matches none is
+    /// combined with NULLs.
+    fn lookup_join(
+        &self,
+        left: &[Row],
+        lookup: LookupKeys<'_>,
+        leaf: &Leaf,
+        st: &Step,
+        lwidth: usize,
+        parent: Option<&Env>,
+    ) -> SqlResult<Vec<Row>> {
+        let LookupKeys { meta, snap, row_id, index, keys } = lookup;
+        let ncols = meta.columns.len();
+        let width = lwidth + leaf.width;
+        let mut out = Vec::new();
+        let mut key = catalog::index_prefix(meta.indexes[index].id);
+        let key_at = key.len();
+        let mut row_key = catalog::row_prefix(meta.id);
+        let row_at = row_key.len();
+        let mut rowids = Vec::new();
+        for (l, k) in left.iter().zip(&keys) {
+            let mut matched = false;
+            if let Some(k) = k {
+                key.truncate(key_at);
+                catalog::encode_key(k, &mut key);
+                rowids.clear();
+                // the entries of one key value: the value's encoding
+                // followed by a row id
+                self.db.scan(snap, Bound::Included(&key), Bound::Unbounded, &mut |e, _| {
+                    if !key_starts_with(e, &key) {
+                        return false;
+                    }
+                    rowids.push(catalog::index_entry_rowid(e));
+                    true
+                })?;
+                for &rid in &rowids {
+                    row_key.truncate(row_at);
+                    catalog::put_key_uint(rid, &mut row_key);
+                    let Some(r) = self.db.read(snap, &row_key, |b| decode_columns(b, leaf.read.as_deref(), ncols))?
+                    else {
+                        continue;
+                    };
+                    let mut r = r?;
+                    r.resize(ncols, Value::Null);
+                    if !self.all_true(&leaf.filters, &Env { row: &r, parent })?
+                        || !self.keys_equal(st, l, &r, parent)?
+                    {
+                        continue;
+                    }
+                    if row_id {
+                        r.push(Value::Int(rid as i64));
+                    }
+                    let mut c = Vec::with_capacity(width);
+                    c.extend_from_slice(l);
+                    c.extend(r);
+                    if self.all_true(&st.cond, &Env { row: &c, parent })? {
+                        matched = true;
+                        out.push(c);
+                        self.growing(out.len(), width)?;
+                    }
+                }
+            }
+            if !matched && st.kind == JoinKind::Left {
+                let mut c = Vec::with_capacity(width);
+                c.extend_from_slice(l);
+                c.resize(width, Value::Null);
+                out.push(c);
+                self.growing(out.len(), width)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the accumulated row `l` and the leaf row `r` match on every
+    /// equi-join key of `st` (`=`: NULL matches nothing).
+    fn keys_equal(&self, st: &Step, l: &Row, r: &Row, parent: Option<&Env>) -> SqlResult<bool> {
+        for (le, re) in &st.keys {
+            let a = self.eval(le, &Env { row: l, parent })?;
+            let b = self.eval(re, &Env { row: r, parent })?;
+            if sql_cmp(&a, &b) != Some(Ordering::Equal) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// How [`Exec::probe_rows`] finds a joined table's rows.
+pub(super) enum Probe<'l> {
+    /// Read the leaf as usual.
+    No,
+    /// The rows that can match (the join then matches them).
+    Rows(Vec<Row>),
+    /// Each accumulated row looks up its key: [`Exec::lookup_join`].
+    Lookups(LookupKeys<'l>),
+}
+
+/// The table and index an index nested-loop join looks up and each
+/// accumulated row's key value in it (None: a NULL key, which matches
+/// nothing).
+pub(super) struct LookupKeys<'l> {
+    meta: &'l TableMeta,
+    snap: &'l Snapshot,
+    /// Whether the leaf's rows end with their row id.
+    row_id: bool,
+    index: usize,
+    keys: Vec<Option<Value>>,
 }
