@@ -43,7 +43,8 @@ fn main() {
     let rows: u64 = args.next().map_or(100_000, |a| a.parse().expect("rows"));
     let runs: u32 = args.next().map_or(5, |a| a.parse().expect("runs"));
     // A third argument `bulk` times the bulk insert alone, `singles` skips
-    // the autocommit INSERTs (for profiling).
+    // the autocommit INSERTs, `join` repeats the indexed join 100 times and
+    // `lookup` makes 500,000 prepared point lookups (for profiling).
     let only = args.next();
     let bulk_only = only.as_deref() == Some("bulk");
     let sql = script(rows);
@@ -79,7 +80,7 @@ fn main() {
         scan = scan.min(t.elapsed());
     }
     let st = Session::prepare("SELECT name FROM t WHERE id = ?").expect("prepare");
-    let n = 20_000u64;
+    let n = if only.as_deref() == Some("lookup") { 500_000u64 } else { 20_000 };
     let t = Instant::now();
     for i in 0..n {
         st.execute(&mut s, &[Value::Int(((i * 7907) % rows) as i64)]).expect("lookup");
@@ -90,6 +91,9 @@ fn main() {
         scan.as_secs_f64() * 1e3,
         lookup.as_secs_f64() * 1e6 / n as f64
     );
+    if only.as_deref() == Some("lookup") {
+        return;
+    }
     // Single-row INSERTs in one transaction (`cargo bench --bench sql`'s
     // bulk insert row): what each statement costs around its row.
     let mut s = Session::in_memory();
@@ -117,7 +121,8 @@ fn main() {
     s.execute(&format!("INSERT INTO t2 VALUES {}", t2.join(", "))).expect("t2 rows");
     s.execute("CREATE INDEX t1_code ON t1 (code)").expect("index");
     let mut join = Duration::MAX;
-    for _ in 0..runs.max(3) {
+    let join_runs = if only.as_deref() == Some("join") { 100 } else { runs.max(3) };
+    for _ in 0..join_runs {
         let t = Instant::now();
         s.execute_one("SELECT COUNT(*), SUM(t1.val + t2.w) FROM t2 JOIN t1 ON t1.code = t2.ref").expect("join");
         join = join.min(t.elapsed());
@@ -153,7 +158,7 @@ fn main() {
         "{fk_rows} single-row INSERTs with a CHECK and a generated column in one transaction: {:.2} µs each",
         ck.as_secs_f64() * 1e6 / fk_rows as f64
     );
-    if only.as_deref() == Some("singles") {
+    if matches!(only.as_deref(), Some("singles" | "join")) {
         return;
     }
     // The browser's durable commit row, in memory: single-row INSERTs each
