@@ -128,6 +128,18 @@ fn main() {
         join = join.min(t.elapsed());
     }
     println!("indexed join of 10,000 rows into {rows}: {:.1} ms", join.as_secs_f64() * 1e3);
+    // The window functions of `cargo bench --bench sql`, over the same table.
+    let mut window = Duration::MAX;
+    for _ in 0..runs.max(3) {
+        let t = Instant::now();
+        s.execute_one(
+            "SELECT COUNT(*), SUM(r), SUM(s) FROM (SELECT ROW_NUMBER() OVER (PARTITION BY grp ORDER BY val, id) AS r, \
+             SUM(val) OVER (PARTITION BY grp ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM t1) d",
+        )
+        .expect("window");
+        window = window.min(t.elapsed());
+    }
+    println!("window functions over {rows} rows: {:.1} ms", window.as_secs_f64() * 1e3);
     // Single-row INSERTs into a table whose foreign key references a
     // 1,000-row parent (`cargo bench --bench sql`'s foreign-key row).
     s.execute("CREATE TABLE fp (id INT PRIMARY KEY, name TEXT)").expect("parent");

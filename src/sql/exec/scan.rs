@@ -13,6 +13,11 @@ use crate::sql::value::Value;
 
 use super::{Env, Exec};
 
+/// Values a row read from a table has room for beyond its columns: a query
+/// often extends the rows it reads (a row id, its window functions'
+/// values), which would otherwise move each row once more.
+const ROW_ROOM: usize = 2;
+
 /// What a table scan reads: a table at a snapshot through an access path,
 /// keeping the rows `filters` (bound on the table's columns) pass, reading
 /// only the string columns `read` marks (see [`Leaf::read`]); a full scan
@@ -132,7 +137,7 @@ impl<'a> Exec<'a> {
         let ncols = meta.columns.len();
         let mut err = None;
         let mut accept = |rowid: u64, bytes: &[u8]| -> SqlResult<()> {
-            let mut r = decode_columns(bytes, read, ncols)?;
+            let mut r = decode_columns(bytes, read, ncols + ROW_ROOM)?;
             r.resize(ncols, Value::Null);
             if self.all_true(filters, &Env { row: &r, parent })? {
                 sink(rowid, r)?;
