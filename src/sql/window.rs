@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 use super::error::SqlResult;
 use super::exec::{AggState, Env, Exec};
 use super::plan::{AggCall, AggFunc, BExpr, Frame, FrameEdge, Row, WindowCall, WindowFunc};
-use super::value::{order_cmp_in, Collation, KeyPart, Value};
+use super::value::{order_cmp_in, Collation, Value};
 
 /// Computes every window call into `rows[i][base + k]`.
 pub fn compute(ex: &Exec, rows: &mut [Row], calls: &[WindowCall], base: usize, parent: Option<&Env>) -> SqlResult<()> {
@@ -37,9 +37,9 @@ struct Partition<'r> {
     /// Positions in the input, in window order.
     idx: &'r [usize],
     /// ORDER BY values of each input row.
-    order: &'r [Vec<Value>],
+    order: &'r PerRow<Value>,
     /// Argument values of each input row.
-    args: &'r [Vec<Value>],
+    args: &'r PerRow<Value>,
     /// DESC and the collation of each ORDER BY key.
     desc: &'r [(bool, Collation)],
     /// Each input row's bounds of a RANGE frame's start and end with
@@ -53,33 +53,52 @@ impl Partition<'_> {
     }
 
     fn peers(&self, a: usize, b: usize) -> bool {
-        let (x, y) = (&self.order[self.idx[a]], &self.order[self.idx[b]]);
+        let (x, y) = (self.order.row(self.idx[a]), self.order.row(self.idx[b]));
         order_cmp_in(x.iter().zip(y).zip(self.desc).map(|((x, y), (d, c))| (x, y, *d, *c))) == Ordering::Equal
     }
 
     /// Argument `j` of the partition's row at position `i`.
     fn arg(&self, i: usize, j: usize) -> Value {
-        self.args[self.idx[i]].get(j).cloned().unwrap_or(Value::Null)
+        self.args.row(self.idx[i]).get(j).cloned().unwrap_or(Value::Null)
+    }
+}
+
+/// Values computed for each input row, `width` per row, in one array (not
+/// a vector per row: sorting reads them at random).
+struct PerRow<T> {
+    vals: Vec<T>,
+    width: usize,
+}
+
+impl<T> PerRow<T> {
+    fn new(rows: usize, width: usize) -> Self {
+        PerRow { vals: Vec::with_capacity(rows.saturating_mul(width)), width }
+    }
+
+    /// The values of input row `i`.
+    fn row(&self, i: usize) -> &[T] {
+        &self.vals[i * self.width..(i + 1) * self.width]
     }
 }
 
 /// The value of one window call for each row (in input order).
 fn call_values(ex: &Exec, rows: &[Row], call: &WindowCall, parent: Option<&Env>) -> SqlResult<Vec<Value>> {
     let n = rows.len();
-    let mut part_keys: Vec<Vec<KeyPart>> = Vec::with_capacity(n);
-    let mut order: Vec<Vec<Value>> = Vec::with_capacity(n);
-    let mut args: Vec<Vec<Value>> = Vec::with_capacity(n);
+    let mut part_keys = PerRow::new(n, call.partition.len());
+    let mut order = PerRow::new(n, call.order.len());
+    let mut args = PerRow::new(n, call.args.len());
     let mut bounds: Vec<[Value; 2]> = Vec::new();
     for row in rows {
         let env = Env { row, parent };
-        part_keys.push(
-            call.partition
-                .iter()
-                .map(|e| ex.eval(e, &env).map(|v| v.key_in(e.key_collation())))
-                .collect::<SqlResult<_>>()?,
-        );
-        order.push(call.order.iter().map(|(e, _)| ex.eval(e, &env)).collect::<SqlResult<_>>()?);
-        args.push(call.args.iter().map(|e| ex.eval(e, &env)).collect::<SqlResult<_>>()?);
+        for e in &call.partition {
+            part_keys.vals.push(ex.eval(e, &env)?.key_in(e.key_collation()));
+        }
+        for (e, _) in &call.order {
+            order.vals.push(ex.eval(e, &env)?);
+        }
+        for e in &call.args {
+            args.vals.push(ex.eval(e, &env)?);
+        }
         if call.range_bounds.iter().any(Option::is_some) {
             let bound = |b: &Option<BExpr>| b.as_ref().map_or(Ok(Value::Null), |e| ex.eval(e, &env));
             bounds.push([bound(&call.range_bounds[0])?, bound(&call.range_bounds[1])?]);
@@ -88,15 +107,15 @@ fn call_values(ex: &Exec, rows: &[Row], call: &WindowCall, parent: Option<&Env>)
     let desc: Vec<(bool, Collation)> = call.order.iter().map(|(e, d)| (*d, e.key_collation())).collect();
     let mut idx: Vec<usize> = (0..n).collect();
     idx.sort_by(|&a, &b| {
-        part_keys[a].cmp(&part_keys[b]).then_with(|| {
-            order_cmp_in(order[a].iter().zip(&order[b]).zip(&desc).map(|((x, y), (d, c))| (x, y, *d, *c)))
+        part_keys.row(a).cmp(part_keys.row(b)).then_with(|| {
+            order_cmp_in(order.row(a).iter().zip(order.row(b)).zip(&desc).map(|((x, y), (d, c))| (x, y, *d, *c)))
         })
     });
     let mut out = vec![Value::Null; n];
     let mut start = 0;
     while start < n {
         let mut end = start + 1;
-        while end < n && part_keys[idx[end]] == part_keys[idx[start]] {
+        while end < n && part_keys.row(idx[end]) == part_keys.row(idx[start]) {
             end += 1;
         }
         let p = Partition { idx: &idx[start..end], order: &order, args: &args, desc: &desc, bounds: &bounds };
@@ -218,7 +237,7 @@ fn partition_values(p: &Partition, call: &WindowCall) -> SqlResult<Vec<Value>> {
 fn value_edges(p: &Partition, edge: FrameEdge, k: usize, end: bool) -> Vec<usize> {
     let (Some(&(desc, coll)), FrameEdge::Value) = (p.desc.first(), edge) else { return Vec::new() };
     let n = p.len();
-    let key = |j: usize| p.order[p.idx[j]].first().unwrap_or(&Value::Null);
+    let key = |j: usize| p.order.row(p.idx[j]).first().unwrap_or(&Value::Null);
     let mut out = Vec::with_capacity(n);
     let mut j = 0;
     for i in 0..n {
