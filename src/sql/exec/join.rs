@@ -82,56 +82,79 @@ impl<'a> Exec<'a> {
         };
         let mut right_matched = vec![false; if st.kind == JoinKind::Right { right.len() } else { 0 }];
         let null_right: Row = vec![Value::Null; rwidth];
-        // the equi-join key values of each row; None: a NULL key, no match
-        let key_values = |rows: &[Row], left_side: bool| -> SqlResult<Vec<Option<Vec<Value>>>> {
-            let mut out = Vec::with_capacity(rows.len());
-            'rows: for r in rows {
+        let nkeys = st.keys.len();
+        // The equi-join key values of each row, `nkeys` per row in one
+        // array, and whether a row has a NULL key (it matches nothing).
+        let key_values = |rows: &[Row], left_side: bool| -> SqlResult<(Vec<Value>, Vec<bool>)> {
+            let mut vals = Vec::with_capacity(rows.len().saturating_mul(nkeys));
+            let mut null = Vec::with_capacity(rows.len());
+            for r in rows {
                 let env = Env { row: r, parent };
-                let mut k = Vec::with_capacity(st.keys.len());
+                let mut any_null = false;
                 for (le, re) in &st.keys {
-                    let v = self.eval(if left_side { le } else { re }, &env)?;
-                    if v.is_null() {
-                        out.push(None);
-                        continue 'rows;
-                    }
-                    k.push(v);
+                    // after a NULL the row matches nothing: its other keys
+                    // are not evaluated
+                    let v = if any_null { Value::Null } else { self.eval(if left_side { le } else { re }, &env)? };
+                    any_null |= v.is_null();
+                    vals.push(v);
                 }
-                out.push(Some(k));
+                null.push(any_null);
             }
-            Ok(out)
+            Ok((vals, null))
         };
-        let lkeys = key_values(&left, true)?;
-        let rkeys = key_values(&right, false)?;
+        let (lkeys, lnull) = key_values(&left, true)?;
+        let (rkeys, rnull) = key_values(&right, false)?;
+        let lkey = |i: usize| &lkeys[i * nkeys..(i + 1) * nkeys];
+        let rkey = |i: usize| &rkeys[i * nkeys..(i + 1) * nkeys];
         // Hashing finds what `=` matches only when each key's values are of
         // one key class on both sides (a string equals a number or a date
         // by converting it); otherwise every pair is compared.
-        let hashed = (0..st.keys.len()).all(|j| {
-            let mut classes = lkeys.iter().chain(&rkeys).flatten().map(|k| catalog::key_class(&k[j]));
-            let first = classes.next();
-            classes.all(|c| Some(c) == first)
-        });
-        let hash = |k: &[Value]| -> Vec<KeyPart> {
-            if hashed {
-                k.iter().map(Value::key).collect()
-            } else {
-                Vec::new()
+        let hashed = (0..nkeys).all(|j| {
+            let mut first = None;
+            for (keys, null) in [(&lkeys, &lnull), (&rkeys, &rnull)] {
+                for i in (0..null.len()).filter(|&i| !null[i]) {
+                    let c = catalog::key_class(&keys[i * nkeys + j]);
+                    if *first.get_or_insert(c) != c {
+                        return false;
+                    }
+                }
             }
-        };
-        let mut table: KeyMap<Vec<KeyPart>, Vec<usize>> = KeyMap::default();
-        for (ri, k) in rkeys.iter().enumerate() {
-            if let Some(k) = k {
-                table.entry(hash(k)).or_default().push(ri);
+            true
+        });
+        // The right rows by hashed key (none when not hashed: one bucket),
+        // chained through `next` in row order.
+        let rparts: Vec<KeyPart> = if hashed { rkeys.iter().map(Value::key).collect() } else { Vec::new() };
+        let rpart = |i: usize| if hashed { &rparts[i * nkeys..(i + 1) * nkeys] } else { &[][..] };
+        const END: usize = usize::MAX;
+        let mut next = vec![END; right.len()];
+        let mut table: KeyMap<&[KeyPart], (usize, usize)> = KeyMap::default();
+        for (ri, _) in rnull.iter().enumerate().filter(|(_, null)| !**null) {
+            match table.entry(rpart(ri)) {
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let (_, last) = e.get_mut();
+                    next[*last] = ri;
+                    *last = ri;
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert((ri, ri));
+                }
             }
         }
-        for (l, lk) in left.iter().zip(&lkeys) {
+        let mut probe: Vec<KeyPart> = Vec::with_capacity(nkeys);
+        for (li, l) in left.iter().enumerate() {
             let mut matched = false;
-            if let Some(lk) = lk {
-                for &ri in table.get(&hash(lk)).map_or(&[][..], |v| v) {
-                    if !hashed {
-                        let rk = rkeys[ri].as_deref().unwrap_or_default();
-                        if !lk.iter().zip(rk).all(|(a, b)| sql_cmp(a, b) == Some(Ordering::Equal)) {
-                            continue;
-                        }
+            if !lnull[li] {
+                let lk = lkey(li);
+                probe.clear();
+                if hashed {
+                    probe.extend(lk.iter().map(Value::key));
+                }
+                let mut at = table.get(&probe[..]).map_or(END, |&(first, _)| first);
+                while at != END {
+                    let ri = at;
+                    at = next[ri];
+                    if !hashed && !lk.iter().zip(rkey(ri)).all(|(a, b)| sql_cmp(a, b) == Some(Ordering::Equal)) {
+                        continue;
                     }
                     let c = combine(l, &right[ri]);
                     if self.all_true(&st.cond, &Env { row: &c, parent })? {
