@@ -153,7 +153,7 @@ impl<'a> Exec<'a> {
                 while at != END {
                     let ri = at;
                     at = next[ri];
-                    if !hashed && !lk.iter().zip(rkey(ri)).all(|(a, b)| sql_cmp(a, b) == Some(Ordering::Equal)) {
+                    if !hashed && !lk.iter().zip(rkey(ri)).all(|(a, b)| key_eq(a, b)) {
                         continue;
                     }
                     let c = combine(l, &right[ri]);
@@ -333,12 +333,18 @@ impl<'a> Exec<'a> {
         for (le, re) in &st.keys {
             let a = self.eval(le, &Env { row: l, parent })?;
             let b = self.eval(re, &Env { row: r, parent })?;
-            if sql_cmp(&a, &b) != Some(Ordering::Equal) {
+            if !key_eq(&a, &b) {
                 return Ok(false);
             }
         }
         Ok(true)
     }
+}
+
+/// `=` of two equi-join key values, compared as they are (NULL matches
+/// nothing): how a join decides a match where hashing cannot.
+fn key_eq(a: &Value, b: &Value) -> bool {
+    sql_cmp(a, b) == Some(Ordering::Equal)
 }
 
 /// How [`Exec::probe_rows`] finds a joined table's rows.
