@@ -351,11 +351,18 @@ pub fn scan_prefix(
 /// index prefix and leading key values).
 pub fn index_rowids(db: &Database, snap: &Snapshot, prefix: &[u8]) -> SqlResult<Vec<u64>> {
     let mut ids = Vec::new();
+    index_rowids_into(db, snap, prefix, &mut ids)?;
+    Ok(ids)
+}
+
+/// [`index_rowids`] into `ids` (cleared first), for a caller that looks up
+/// many keys with one buffer.
+pub fn index_rowids_into(db: &Database, snap: &Snapshot, prefix: &[u8], ids: &mut Vec<u64>) -> SqlResult<()> {
+    ids.clear();
     scan_prefix(db, snap, prefix, &mut |k, _| {
         ids.push(index_entry_rowid(k));
         true
-    })?;
-    Ok(ids)
+    })
 }
 
 fn corrupt(what: &str) -> SqlError {

@@ -2,7 +2,6 @@
 //! nested loops otherwise, and index probes into a joined table.
 
 use std::cmp::Ordering;
-use std::ops::Bound;
 
 use crate::db::Snapshot;
 use crate::sql::ast::JoinKind;
@@ -11,7 +10,6 @@ use crate::sql::catalog::{self, decode_columns};
 use crate::sql::error::SqlResult;
 use crate::sql::plan::*;
 use crate::sql::value::{sql_cmp, KeyPart, Value};
-use crate::store::btree::key_starts_with;
 
 use super::scan::TableScan;
 use super::{Env, Exec, KeyMap, KeySet};
@@ -279,16 +277,7 @@ impl<'a> Exec<'a> {
             if let Some(k) = k {
                 key.truncate(key_at);
                 catalog::encode_key(k, &mut key);
-                rowids.clear();
-                // the entries of one key value: the value's encoding
-                // followed by a row id
-                self.db.scan(snap, Bound::Included(&key), Bound::Unbounded, &mut |e, _| {
-                    if !key_starts_with(e, &key) {
-                        return false;
-                    }
-                    rowids.push(catalog::index_entry_rowid(e));
-                    true
-                })?;
+                catalog::index_rowids_into(self.db, snap, &key, &mut rowids)?;
                 for &rid in &rowids {
                     row_key.truncate(row_at);
                     catalog::put_key_uint(rid, &mut row_key);

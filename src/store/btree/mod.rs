@@ -53,7 +53,7 @@ use crate::store::pager::{page_of, Addr, Pager, RECORD_MAX};
 
 use codec::{apply_patch, decode_full, encode_full, encode_patch, full_len_at_least, patch_base};
 pub use mark::Marker;
-pub use node::{key_starts_with, Node, NodeRef, Val};
+pub use node::{Node, NodeRef, Val};
 
 /// Largest encoded node: a node larger than this splits. A node of this
 /// size fills a log page by itself.

@@ -118,12 +118,6 @@ fn cmp_after_head(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     cmp_key(ta, tb).then(a.len().cmp(&b.len()))
 }
 
-/// Whether `key` starts with `prefix` (compared as [`cmp_key`] does).
-#[inline]
-pub fn key_starts_with(key: &[u8], prefix: &[u8]) -> bool {
-    key.len() >= prefix.len() && cmp_key(&key[..prefix.len()], prefix).is_eq()
-}
-
 /// `a` against `b` as `[u8]`'s order has it, eight bytes at a time. Keys
 /// are short and share long prefixes (a table's or an index's): comparing
 /// them through `memcmp` costs a call per comparison natively, and in
