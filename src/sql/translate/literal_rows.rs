@@ -56,90 +56,254 @@ pub(super) fn insert_literal_rows(sql: &str) -> Option<Stmt> {
     Some(stmt)
 }
 
-/// An `INSERT` (or `REPLACE`) `… VALUES` statement with the plain literals
-/// that stand alone as values of its rows (as [`insert_literal_rows`] reads
-/// them: numbers, `'…'` strings without backslashes, `NULL`) replaced by
-/// `?`, and their values in order. The text run with those values as its
-/// parameters does what `sql` does (an `INSERT` takes a literal and a
-/// parameter alike: as its value), and statements that differ only in such
-/// values have one text, which a session parses once
-/// ([`crate::sql::Session::execute_one`]). Anything else in the statement
-/// stays as written (`NOW()`, `DEFAULT`, `1 + 1`, `"…"`, `ON DUPLICATE KEY
-/// UPDATE a = 3`). `None` when nothing is lifted, and for a statement with
-/// `?` placeholders of its own, a `/*! … */` hint or an unterminated quote.
+/// A statement with some of its plain literals (as [`insert_literal_rows`]
+/// reads them: numbers, `'…'` strings without backslashes, `NULL`)
+/// replaced by `?`, and their values in order. The literals lifted are
+/// those whose place gives a literal and a parameter the same meaning:
+///
+/// - in an `INSERT` (or `REPLACE`) `… VALUES`, a literal that stands alone
+///   as a value of a row (an `INSERT` takes a literal and a parameter
+///   alike: as its value);
+/// - in a `SELECT`, `UPDATE` or `DELETE`, a number or string on the right
+///   of a comparison (`=`, `<>`, `!=`, `<`, `<=`, `>`, `>=`) whose left is
+///   a column name, the comparison standing alone between `WHERE`, `AND`,
+///   `OR`, `XOR` or `(` and `AND`, `OR`, `XOR`, `)` or the end of the
+///   clause, from the statement's own `WHERE` (outside parentheses) to the
+///   end of that clause (a comparison is decided on the values compared,
+///   at run time, and the column's type and collation decide it; the
+///   select list, whose text names the result's columns, comes before).
+///
+/// The text run with those values as its parameters does what `sql` does,
+/// and statements that differ only in such values have one text, which a
+/// session parses and plans once ([`crate::sql::Session::execute_one`]).
+/// Anything else in the statement stays as written (`NOW()`, `DEFAULT`,
+/// `1 + 1`, `"…"`, `ON DUPLICATE KEY UPDATE a = 3`, `LIMIT 5`, `a LIKE
+/// 'x%'`). `None` when nothing is lifted, and for a statement with `?`
+/// placeholders of its own, a `/*! … */` hint or an unterminated quote.
 pub(crate) fn lift_literals(sql: &str) -> Option<(String, Vec<Value>)> {
-    let text = |l: &Lexeme| &sql[l.start..l.end];
-    let punct = |l: &Lexeme, p: &str| l.kind == Kind::Punct && text(l) == p;
-    let word = |l: &Lexeme, w: &str| l.kind == Kind::Word && text(l).eq_ignore_ascii_case(w);
     let mut lexemes = lex(sql).filter(|l| !matches!(l.kind, Kind::Space | Kind::Comment));
     // any other statement is told by its first word, before the rest is read
     let first = lexemes.next()?;
-    if !(word(&first, "INSERT") || word(&first, "REPLACE")) {
+    let verb = |w: &str| first.kind == Kind::Word && sql[first.start..first.end].eq_ignore_ascii_case(w);
+    let rows = verb("INSERT") || verb("REPLACE");
+    if !(rows || verb("SELECT") || verb("UPDATE") || verb("DELETE")) {
         return None;
     }
-    let ls: Vec<Lexeme> = std::iter::once(first).chain(lexemes).collect();
-    if ls.iter().any(|l| matches!(l.kind, Kind::Hint | Kind::Unterminated) || punct(l, "?")) {
+    let ls = Lexemes { sql, ls: std::iter::once(first).chain(lexemes).collect() };
+    if ls.ls.iter().any(|l| matches!(l.kind, Kind::Hint | Kind::Unterminated) || ls.punct(l, "?")) {
         return None;
     }
-    // the rows start after VALUES outside parentheses, unless that VALUES
-    // is a query's (`INSERT … SELECT 1 UNION VALUES ROW(2)`)
-    let mut depth = 0usize;
-    let mut at = None;
-    for (i, l) in ls.iter().enumerate() {
-        if punct(l, "(") {
-            depth += 1;
-        } else if punct(l, ")") {
-            depth = depth.saturating_sub(1);
-        } else if depth == 0 && ["SELECT", "WITH", "TABLE", "UNION", "EXCEPT", "INTERSECT"].iter().any(|w| word(l, w)) {
-            return None;
-        } else if depth == 0 && (word(l, "VALUES") || word(l, "VALUE")) {
-            at = Some(i + 1);
-            break;
-        }
-    }
-    let mut i = at?;
-    let (mut out, mut from, mut values) = (String::with_capacity(sql.len()), 0, Vec::new());
-    let mut depth = 0usize;
-    while let Some(l) = ls.get(i) {
-        if depth == 0 {
-            // between rows: `,`, `ROW`, or the next row's `(`; anything else
-            // ends the rows
-            if punct(l, "(") {
-                depth = 1;
-            } else if !(punct(l, ",") || word(l, "ROW")) {
-                break;
-            }
-            i += 1;
-            continue;
-        }
-        // a value of the row: right after its `(` or a `,` of the row, and
-        // right before the next `,` or the row's `)`
-        if depth == 1 && (punct(&ls[i - 1], "(") || punct(&ls[i - 1], ",")) {
-            let mut r = LiteralRows { sql, pos: l.start, params: 0 };
-            if let Some(v) = r.literal() {
-                let next = i + ls[i..].iter().take_while(|m| m.start < r.pos).count();
-                if ls.get(next).is_some_and(|m| punct(m, ",") || punct(m, ")")) {
-                    out.push_str(&sql[from..l.start]);
-                    out.push('?');
-                    from = r.pos;
-                    values.push(v);
-                    i = next;
-                    continue;
-                }
-            }
-        }
-        if punct(l, "(") {
-            depth += 1;
-        } else if punct(l, ")") {
-            depth -= 1;
-        }
-        i += 1;
-    }
-    if values.is_empty() {
+    let spots = if rows { ls.row_literals()? } else { ls.where_literals()? };
+    if spots.is_empty() {
         return None;
+    }
+    let (mut out, mut from, mut values) = (String::with_capacity(sql.len()), 0, Vec::with_capacity(spots.len()));
+    for (start, end, v) in spots {
+        out.push_str(&sql[from..start]);
+        out.push('?');
+        from = end;
+        values.push(v);
     }
     out.push_str(&sql[from..]);
     Some((out, values))
+}
+
+/// The lexemes of a statement (no spaces or comments), as
+/// [`lift_literals`] reads them.
+struct Lexemes<'a> {
+    sql: &'a str,
+    ls: Vec<Lexeme>,
+}
+
+/// A literal to lift: its byte range in the text and its value.
+type Spot = (usize, usize, Value);
+
+impl Lexemes<'_> {
+    fn text(&self, l: &Lexeme) -> &str {
+        &self.sql[l.start..l.end]
+    }
+
+    fn punct(&self, l: &Lexeme, p: &str) -> bool {
+        l.kind == Kind::Punct && self.text(l) == p
+    }
+
+    fn word(&self, l: &Lexeme, w: &str) -> bool {
+        l.kind == Kind::Word && self.text(l).eq_ignore_ascii_case(w)
+    }
+
+    fn any_word(&self, l: &Lexeme, ws: &[&str]) -> bool {
+        ws.iter().any(|w| self.word(l, w))
+    }
+
+    /// The plain literal starting at lexeme `i`, and the index of the
+    /// lexeme after it.
+    fn literal(&self, i: usize) -> Option<(Spot, usize)> {
+        let start = self.ls.get(i)?.start;
+        let mut r = LiteralRows { sql: self.sql, pos: start, params: 0 };
+        let v = r.literal()?;
+        let next = i + self.ls[i..].iter().take_while(|m| m.start < r.pos).count();
+        Some(((start, r.pos, v), next))
+    }
+
+    /// The literals of an `INSERT … VALUES`' rows that stand alone as a
+    /// value; `None` for an `INSERT` whose rows are a query's.
+    fn row_literals(&self) -> Option<Vec<Spot>> {
+        let ls = &self.ls;
+        // the rows start after VALUES outside parentheses, unless that VALUES
+        // is a query's (`INSERT … SELECT 1 UNION VALUES ROW(2)`)
+        let mut depth = 0usize;
+        let mut at = None;
+        for (i, l) in ls.iter().enumerate() {
+            if self.punct(l, "(") {
+                depth += 1;
+            } else if self.punct(l, ")") {
+                depth = depth.saturating_sub(1);
+            } else if depth == 0 && self.any_word(l, &["SELECT", "WITH", "TABLE", "UNION", "EXCEPT", "INTERSECT"]) {
+                return None;
+            } else if depth == 0 && self.any_word(l, &["VALUES", "VALUE"]) {
+                at = Some(i + 1);
+                break;
+            }
+        }
+        let mut i = at?;
+        let mut spots = Vec::new();
+        let mut depth = 0usize;
+        while let Some(l) = ls.get(i) {
+            if depth == 0 {
+                // between rows: `,`, `ROW`, or the next row's `(`; anything
+                // else ends the rows
+                if self.punct(l, "(") {
+                    depth = 1;
+                } else if !(self.punct(l, ",") || self.word(l, "ROW")) {
+                    break;
+                }
+                i += 1;
+                continue;
+            }
+            // a value of the row: right after its `(` or a `,` of the row,
+            // and right before the next `,` or the row's `)`
+            if depth == 1 && (self.punct(&ls[i - 1], "(") || self.punct(&ls[i - 1], ",")) {
+                if let Some((spot, next)) = self.literal(i) {
+                    if ls.get(next).is_some_and(|m| self.punct(m, ",") || self.punct(m, ")")) {
+                        spots.push(spot);
+                        i = next;
+                        continue;
+                    }
+                }
+            }
+            if self.punct(l, "(") {
+                depth += 1;
+            } else if self.punct(l, ")") {
+                depth -= 1;
+            }
+            i += 1;
+        }
+        Some(spots)
+    }
+
+    /// The numbers and strings compared with a column in the statement's
+    /// own `WHERE` clause (see [`lift_literals`]).
+    fn where_literals(&self) -> Option<Vec<Spot>> {
+        /// Words that end a `WHERE` clause outside parentheses.
+        const CLAUSE_END: &[&str] = &[
+            "GROUP",
+            "HAVING",
+            "WINDOW",
+            "ORDER",
+            "LIMIT",
+            "UNION",
+            "EXCEPT",
+            "INTERSECT",
+            "INTO",
+            "FOR",
+            "LOCK",
+            "RETURNING",
+        ];
+        const LOGICAL: &[&str] = &["AND", "OR", "XOR"];
+        let ls = &self.ls;
+        let mut depth = 0usize;
+        let mut i = 0;
+        // the statement's own WHERE, outside parentheses
+        loop {
+            let l = ls.get(i)?;
+            if self.punct(l, "(") {
+                depth += 1;
+            } else if self.punct(l, ")") {
+                depth = depth.saturating_sub(1);
+            } else if depth == 0 && self.word(l, "WHERE") {
+                break;
+            }
+            i += 1;
+        }
+        let mut spots = Vec::new();
+        let mut depth = 0usize;
+        while let Some(l) = ls.get(i) {
+            if self.punct(l, "(") {
+                depth += 1;
+            } else if self.punct(l, ")") {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            } else if depth == 0 && (self.punct(l, ";") || self.any_word(l, CLAUSE_END)) {
+                break;
+            }
+            i += 1;
+            // a comparison starts after WHERE, a logical operator or `(`
+            let opens = self.punct(l, "(") || self.word(l, "WHERE") || self.any_word(l, LOGICAL);
+            let Some(lit) = opens.then(|| self.compared_literal(i)).flatten() else { continue };
+            let ((start, end, v), next) = lit;
+            let closes = match ls.get(next) {
+                None => true,
+                Some(m) => {
+                    self.punct(m, ")")
+                        || self.punct(m, ";")
+                        || self.any_word(m, LOGICAL)
+                        || self.any_word(m, CLAUSE_END)
+                }
+            };
+            if closes && !matches!(v, Value::Null) {
+                spots.push((start, end, v));
+                i = next;
+            }
+        }
+        Some(spots)
+    }
+
+    /// At lexeme `i`, `column op literal` (`column` a name, or names joined
+    /// by `.`): the literal, and the index of the lexeme after it.
+    fn compared_literal(&self, mut i: usize) -> Option<(Spot, usize)> {
+        let ls = &self.ls;
+        let name = |l: &Lexeme| {
+            l.kind == Kind::QuotedIdent
+                || (l.kind == Kind::Word && l.start < l.end && !self.sql.as_bytes()[l.start].is_ascii_digit())
+        };
+        let touching = |a: usize| ls.get(a + 1).is_some_and(|b| b.start == ls[a].end);
+        loop {
+            if !name(ls.get(i)?) {
+                return None;
+            }
+            i += 1;
+            if !self.punct(ls.get(i)?, ".") {
+                break;
+            }
+            i += 1;
+        }
+        // `=`, `<>`, `!=`, `<`, `<=`, `>`, `>=`, each lexeme one character
+        let op = self.text(ls.get(i)?);
+        let then = touching(i).then(|| self.text(&ls[i + 1]));
+        if ls[i].kind != Kind::Punct {
+            return None;
+        }
+        let len = match (op, then) {
+            // not `<=>`
+            ("<", Some("=")) if touching(i + 1) && self.punct(&ls[i + 2], ">") => return None,
+            ("<", Some(">" | "=")) | ("!" | ">", Some("=")) => 2,
+            ("=" | "<" | ">", _) => 1,
+            _ => return None,
+        };
+        self.literal(i + len)
+    }
 }
 
 /// The reader of [`insert_literal_rows`]'s rows: `None` on anything but

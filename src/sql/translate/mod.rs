@@ -514,6 +514,61 @@ mod tests {
     }
 
     #[test]
+    fn where_literals_lifted_and_put_back_give_the_statement_as_written() {
+        let lifted = [
+            ("SELECT * FROM t WHERE id = 123", "SELECT * FROM t WHERE id = ?"),
+            (
+                "select a, 1 from t where t.a<>'x' and `b`>=-2.50 or (c != 'it''s') limit 3",
+                "select a, 1 from t where t.a<>? and `b`>=? or (c != ?) limit 3",
+            ),
+            (
+                "UPDATE t SET a = 1 WHERE id <= 7 XOR b < 99999999999999999999 ORDER BY id",
+                "UPDATE t SET a = 1 WHERE id <= ? XOR b < ? ORDER BY id",
+            ),
+            (
+                "DELETE FROM t WHERE a IN (SELECT x FROM u WHERE u.y > 5) AND db.t.b = 'q'",
+                "DELETE FROM t WHERE a IN (SELECT x FROM u WHERE u.y > ?) AND db.t.b = ?",
+            ),
+            ("SELECT * FROM t WHERE a =-1 /* c */ AND b = 2;", "SELECT * FROM t WHERE a =? /* c */ AND b = ?;"),
+            (
+                "SELECT * FROM t WHERE a = 1 UNION SELECT * FROM t WHERE a = 2",
+                "SELECT * FROM t WHERE a = ? UNION SELECT * FROM t WHERE a = 2",
+            ),
+        ];
+        for (sql, text) in lifted {
+            let (got, values) = lift_literals(sql).unwrap_or_else(|| panic!("not lifted: {sql}"));
+            assert_eq!(got, text);
+            let back = crate::sql::params::bind_values(&got, &values).unwrap();
+            assert_eq!(parse_statement(&back).unwrap(), parse_statement(sql).unwrap(), "{sql}");
+        }
+        for sql in [
+            "SELECT * FROM t WHERE a <=> 1",
+            "SELECT * FROM t WHERE a = NULL",
+            "SELECT * FROM t WHERE a = 1 + 1",
+            "SELECT * FROM t WHERE a + 1 = 1",
+            "SELECT * FROM t WHERE 1 = a",
+            "SELECT * FROM t WHERE 'a' = 'b'",
+            "SELECT * FROM t WHERE NOT a = 1",
+            "SELECT * FROM t WHERE a = 'x' COLLATE utf8mb4_bin",
+            "SELECT * FROM t WHERE a = 'x' 'y'",
+            "SELECT * FROM t WHERE a LIKE 'x%'",
+            "SELECT * FROM t WHERE a = 1e3 OR b = 0x1F OR c = 'a\\'b'",
+            "SELECT * FROM t WHERE IF(a = 1, 1, 0)",
+            "SELECT * FROM t WHERE (a, b) = (1, 2)",
+            "SELECT * FROM t WHERE a = ? AND b = 1",
+            "SELECT (SELECT 1 FROM u WHERE u.a = 1) FROM t",
+            "SELECT * FROM t GROUP BY a HAVING a = 1",
+            "SELECT * FROM t WHERE a = DATE '2020-01-01'",
+            "SELECT * FROM t WHERE a = - 1",
+            "UPDATE t SET a = 1",
+            "WITH c AS (SELECT 1) SELECT * FROM c WHERE a = 1",
+            "EXPLAIN SELECT * FROM t WHERE a = 1",
+        ] {
+            assert_eq!(lift_literals(sql), None, "{sql}");
+        }
+    }
+
+    #[test]
     fn translates_basic_statements() {
         assert!(matches!(parse_statement("SELECT 1 + 2").unwrap(), Stmt::Query(_)));
         let s = parse_statement("SELECT * FROM t FOR SYSTEM_TIME AS OF TIMESTAMP '2020-01-01 00:00:00'").unwrap();
