@@ -340,17 +340,33 @@ impl Session {
     /// otherwise runs nothing and returns `None`. Lets a caller that must
     /// do more before writing (take a lock) skip that for reads.
     pub fn execute_if_read_only(&mut self, sql: &str) -> SqlResult<Option<Vec<StatementResult>>> {
+        /// A statement of the script, as it will run.
+        enum Piece {
+            /// With its literals lifted ([`Session::prepare_lifted`]).
+            Lifted(PreparedStatement, Vec<Value>),
+            Parsed(Box<Stmt>),
+        }
         let Ok(pieces) = front::split(sql) else { return Ok(None) };
         let mut parsed = Vec::with_capacity(pieces.len());
         for piece in &pieces {
+            if let Some((p, values)) = self.prepare_lifted(piece) {
+                if p.class() != StmtClass::Read {
+                    return Ok(None);
+                }
+                parsed.push(Piece::Lifted(p, values));
+                continue;
+            }
             match Session::parse(piece) {
-                Ok(stmt) if stmt.class() == StmtClass::Read => parsed.push(stmt),
+                Ok(stmt) if stmt.class() == StmtClass::Read => parsed.push(Piece::Parsed(Box::new(stmt))),
                 _ => return Ok(None),
             }
         }
         let mut out = Vec::with_capacity(parsed.len());
-        for (piece, stmt) in pieces.iter().zip(&parsed) {
-            out.push(self.execute_parsed(piece, stmt)?);
+        for (piece, stmt) in pieces.iter().zip(parsed) {
+            out.push(match stmt {
+                Piece::Lifted(p, values) => p.execute_lifted(self, values, piece)?,
+                Piece::Parsed(stmt) => self.execute_parsed(piece, &stmt)?,
+            });
         }
         Ok(Some(out))
     }

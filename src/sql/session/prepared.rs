@@ -133,6 +133,21 @@ impl PreparedStatement {
         }
     }
 
+    /// Runs the statement of a text's lifted literals
+    /// ([`Session::prepare_lifted`]) with their `values`, `sql` (the text as
+    /// written) standing for it in the commit summary.
+    pub(super) fn execute_lifted(
+        &self,
+        session: &mut Session,
+        values: Vec<Value>,
+        sql: &str,
+    ) -> SqlResult<StatementResult> {
+        match &self.0.form {
+            Form::Parsed(stmt) => self.execute_parsed(session, stmt, values, sql),
+            Form::Text(_) => self.execute(session, &values),
+        }
+    }
+
     /// Runs the parsed statement with `params`, `sql` standing for it in
     /// the commit summary.
     fn execute_parsed(
@@ -221,6 +236,14 @@ impl Session {
     /// to keep or does not parse (the statement as written then reports its
     /// own error).
     pub(super) fn execute_lifted(&mut self, sql: &str) -> Option<SqlResult<StatementResult>> {
+        let (p, values) = self.prepare_lifted(sql)?;
+        Some(p.execute_lifted(self, values, sql))
+    }
+
+    /// The statement of `sql`'s lifted literals, prepared through the cache
+    /// of recent statements, and the literals' values: what
+    /// [`Session::execute_lifted`] runs. `None` where it runs nothing.
+    pub(super) fn prepare_lifted(&mut self, sql: &str) -> Option<(PreparedStatement, Vec<Value>)> {
         if sql.len() > LIFT_MAX_LEN {
             return None;
         }
@@ -229,10 +252,7 @@ impl Session {
             return None;
         }
         let p = self.prepare_cached(&text).ok()?;
-        match &p.0.form {
-            Form::Parsed(stmt) if p.0.params == values.len() => Some(p.execute_parsed(self, stmt, values, sql)),
-            _ => None,
-        }
+        (matches!(p.0.form, Form::Parsed(_)) && p.0.params == values.len()).then_some((p, values))
     }
 
     /// Runs one statement with `?` parameters (the statement is prepared
