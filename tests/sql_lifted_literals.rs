@@ -69,6 +69,30 @@ fn outcome(r: Result<StatementResult, reeldb::sql::SqlError>, s: &mut Session) -
     format!("{r}; warnings {:?}", rows(s, "SHOW WARNINGS"))
 }
 
+/// Two sessions (lifted, written) with `setup` run, and `sql_mode` empty
+/// unless `strict`.
+fn two_sessions(setup: &[&str], strict: bool) -> (Session, Session) {
+    let (mut lifted, mut written) = (Session::in_memory(), Session::in_memory());
+    for s in [&mut lifted, &mut written] {
+        for sql in setup {
+            s.execute(sql).unwrap();
+        }
+        if !strict {
+            s.execute("SET sql_mode = ''").unwrap();
+        }
+    }
+    (lifted, written)
+}
+
+/// What `sql` does parsed as written (nothing lifted).
+fn as_written(s: &mut Session, sql: &str) -> String {
+    let r = match Session::parse(sql) {
+        Ok(stmt) => s.execute_parsed(sql, &stmt),
+        Err(e) => Err(e),
+    };
+    outcome(r, s)
+}
+
 fn rows(s: &mut Session, sql: &str) -> Vec<Vec<Value>> {
     match s.execute_one(sql).unwrap() {
         StatementResult::Rows { rows, .. } => rows,
@@ -87,23 +111,12 @@ proptest! {
             1..6,
         ),
     ) {
-        let (mut lifted, mut written) = (Session::in_memory(), Session::in_memory());
-        for s in [&mut lifted, &mut written] {
-            s.execute(SCHEMA).unwrap();
-            if !strict {
-                s.execute("SET sql_mode = ''").unwrap();
-            }
-        }
+        let (mut lifted, mut written) = two_sessions(&[SCHEMA], strict);
         for (ignore, rs) in &statements {
             let sql = statement(*ignore, rs);
             let got = lifted.execute_one(&sql);
             let got = outcome(got, &mut lifted);
-            let want = match Session::parse(&sql) {
-                Ok(stmt) => written.execute_parsed(&sql, &stmt),
-                Err(e) => Err(e),
-            };
-            let want = outcome(want, &mut written);
-            prop_assert_eq!(got, want, "{}", sql);
+            prop_assert_eq!(got, as_written(&mut written, &sql), "{}", sql);
             prop_assert_eq!(rows(&mut lifted, "SELECT * FROM t"), rows(&mut written, "SELECT * FROM t"), "{}", sql);
         }
     }
@@ -148,14 +161,7 @@ proptest! {
             1..8,
         ),
     ) {
-        let (mut lifted, mut written) = (Session::in_memory(), Session::in_memory());
-        for s in [&mut lifted, &mut written] {
-            s.execute(QUERY_SCHEMA).unwrap();
-            s.execute(QUERY_ROWS).unwrap();
-            if !strict {
-                s.execute("SET sql_mode = ''").unwrap();
-            }
-        }
+        let (mut lifted, mut written) = two_sessions(&[QUERY_SCHEMA, QUERY_ROWS], strict);
         for (kind, terms) in &statements {
             let sql = query(*kind, terms);
             // twice: the second run may use the plan the first one kept; a
@@ -168,12 +174,7 @@ proptest! {
                     lifted.execute_one(&sql)
                 };
                 let got = outcome(got, &mut lifted);
-                let want = match Session::parse(&sql) {
-                    Ok(stmt) => written.execute_parsed(&sql, &stmt),
-                    Err(e) => Err(e),
-                };
-                let want = outcome(want, &mut written);
-                prop_assert_eq!(got, want, "{}", sql);
+                prop_assert_eq!(got, as_written(&mut written, &sql), "{}", sql);
                 prop_assert_eq!(
                     rows(&mut lifted, "SELECT * FROM q ORDER BY id"),
                     rows(&mut written, "SELECT * FROM q ORDER BY id"),
