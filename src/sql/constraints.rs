@@ -17,7 +17,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use super::ast::{AlterOp, CheckDef, Expr, FkAction, ForeignKeyDef};
-use super::catalog::{decode_row, encode_key, index_prefix, index_rowids, row_key, IndexMeta, TableMeta};
+use super::catalog::{encode_key, index_prefix, index_rowids, IndexMeta, RowReader, TableMeta};
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::Env;
 use super::plan::Row;
@@ -559,9 +559,10 @@ impl Session {
         Ok(())
     }
 
-    /// The rows of `t` whose columns `cols` equal `vals` (through an index
-    /// that starts with them when there is one); `first`: at most one.
-    fn matching_rows(&self, t: &TableMeta, cols: &[usize], vals: &[Value], first: bool) -> SqlResult<Vec<(u64, Row)>> {
+    /// The row ids of the rows of `t` whose columns `cols` equal `vals`
+    /// (through an index that starts with them when there is one); `first`:
+    /// at most one.
+    fn matching_rows(&self, t: &TableMeta, cols: &[usize], vals: &[Value], first: bool) -> SqlResult<Vec<u64>> {
         let same = |r: &Row| {
             cols.iter().zip(vals).all(|(&c, v)| r.get(c).is_some_and(|x| sql_cmp(x, v) == Some(Ordering::Equal)))
         };
@@ -573,16 +574,17 @@ impl Session {
                 for v in vals {
                     encode_key(v, &mut prefix);
                 }
+                // only the compared columns' strings are decoded
+                let mut read = vec![false; t.columns.len()];
+                for &c in cols {
+                    read[c] = true;
+                }
+                let mut rows = RowReader::new(t, Some(&read));
                 for rid in index_rowids(&self.db, &cur, &prefix)? {
-                    if let Some(b) = self.db.get(&cur, &row_key(t.id, rid))? {
-                        let mut r = decode_row(&b)?;
-                        // rows written before an ADD COLUMN are shorter
-                        r.resize(t.columns.len(), Value::Null);
-                        if same(&r) {
-                            out.push((rid, r));
-                            if first {
-                                break;
-                            }
+                    if rows.read(&self.db, &cur, rid)?.is_some_and(|r| same(&r)) {
+                        out.push(rid);
+                        if first {
+                            break;
                         }
                     }
                 }
@@ -590,7 +592,7 @@ impl Session {
             None => {
                 for (rid, r) in self.all_rows(t)? {
                     if same(&r) {
-                        out.push((rid, r));
+                        out.push(rid);
                         if first {
                             break;
                         }
@@ -656,11 +658,9 @@ impl Session {
         }
         // the row as it is now: an action of this statement may have
         // changed it (SET NULL) or deleted it (CASCADE) already
-        let Some(b) = self.db.get(&self.db.current(), &row_key(t.id, rowid))? else {
+        let Some(row) = RowReader::new(t, None).read(&self.db, &self.db.current(), rowid)? else {
             return Ok(false);
         };
-        let mut row = decode_row(&b)?;
-        row.resize(t.columns.len(), Value::Null);
         self.delete_row(t, rowid, &row)?;
         self.cascade(|s| {
             for (child, fk) in &refs {
@@ -729,12 +729,10 @@ impl Session {
         if restrict {
             return Err(fk.error(child, Code::RowIsReferenced2));
         }
-        for (rid, _) in kids {
+        let mut rows = RowReader::new(child, None);
+        for rid in kids {
             // the row as it is now: an earlier action may have changed it
-            let cur = self.db.current();
-            let Some(b) = self.db.get(&cur, &row_key(child.id, rid))? else { continue };
-            let mut krow = decode_row(&b)?;
-            krow.resize(child.columns.len(), Value::Null);
+            let Some(krow) = rows.read(&self.db, &self.db.current(), rid)? else { continue };
             match (action, new) {
                 (FkAction::Cascade, None) => {
                     self.delete_row_checked(child, rid, &krow)?;

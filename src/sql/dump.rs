@@ -179,13 +179,13 @@ fn table_history(session: &Session, db: &str, t: &str, create: &str, out: &mut S
     )?;
     let (min, max) = (Timestamp::parse(ROW_START_MIN), Timestamp::parse(ROW_END_MAX));
     let in_range = |ts: Timestamp| min.is_some_and(|m| ts >= m) && max.is_some_and(|m| ts < m);
+    let rows = catalog::RowReader::new(&meta, None);
     let mut versions = Vec::with_capacity(all.len());
     for v in all {
         if v.end.is_some_and(|e| e <= epoch) {
             continue;
         }
-        let mut r = catalog::decode_row(&v.value)?;
-        r.resize(cols.len(), Value::Null);
+        let mut r = rows.decode(&v.value)?;
         let start = v.start.max(epoch);
         for ts in [Some(start), v.end].into_iter().flatten() {
             if !in_range(ts) {

@@ -5,8 +5,8 @@ use std::cmp::Ordering;
 
 use crate::db::Snapshot;
 use crate::sql::ast::JoinKind;
+use crate::sql::catalog;
 use crate::sql::catalog::TableMeta;
-use crate::sql::catalog::{self, decode_columns};
 use crate::sql::error::SqlResult;
 use crate::sql::plan::*;
 use crate::sql::value::{sql_cmp, KeyPart, Value};
@@ -264,13 +264,11 @@ impl<'a> Exec<'a> {
         parent: Option<&Env>,
     ) -> SqlResult<Vec<Row>> {
         let LookupKeys { meta, snap, row_id, index, keys } = lookup;
-        let ncols = meta.columns.len();
         let width = lwidth + leaf.width;
         let mut out = Vec::new();
         let mut key = catalog::index_prefix(meta.indexes[index].id);
         let key_at = key.len();
-        let mut row_key = catalog::row_prefix(meta.id);
-        let row_at = row_key.len();
+        let mut rows = catalog::RowReader::new(meta, leaf.read.as_deref());
         let mut rowids = Vec::new();
         for (l, k) in left.iter().zip(&keys) {
             let mut matched = false;
@@ -279,14 +277,9 @@ impl<'a> Exec<'a> {
                 catalog::encode_key(k, &mut key);
                 catalog::index_rowids_into(self.db, snap, &key, &mut rowids)?;
                 for &rid in &rowids {
-                    row_key.truncate(row_at);
-                    catalog::put_key_uint(rid, &mut row_key);
-                    let Some(r) = self.db.read(snap, &row_key, |b| decode_columns(b, leaf.read.as_deref(), ncols))?
-                    else {
+                    let Some(mut r) = rows.read(self.db, snap, rid)? else {
                         continue;
                     };
-                    let mut r = r?;
-                    r.resize(ncols, Value::Null);
                     if !self.all_true(&leaf.filters, &Env { row: &r, parent })?
                         || !self.keys_equal(st, l, &r, parent)?
                     {

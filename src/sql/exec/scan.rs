@@ -6,17 +6,12 @@ use std::ops::Bound;
 use crate::db::Snapshot;
 use crate::time::Timestamp;
 
-use crate::sql::catalog::{self, decode_columns, decode_row, encode_key, TableMeta};
+use crate::sql::catalog::{self, encode_key, TableMeta};
 use crate::sql::error::SqlResult;
 use crate::sql::plan::*;
 use crate::sql::value::Value;
 
 use super::{Env, Exec};
-
-/// Values a row read from a table has room for beyond its columns: a query
-/// often extends the rows it reads (a row id, its window functions'
-/// values), which would otherwise move each row once more.
-const ROW_ROOM: usize = 2;
 
 /// What a table scan reads: a table at a snapshot through an access path,
 /// keeping the rows `filters` (bound on the table's columns) pass, reading
@@ -66,13 +61,13 @@ impl<'a> Exec<'a> {
                     return Ok(Vec::new());
                 }
                 let versions = self.db.row_versions(Bound::Included(&prefix), Bound::Excluded(&end), *from, *to)?;
+                let rows = catalog::RowReader::new(meta, None);
                 let mut out = Vec::new();
                 for v in versions {
                     if !inclusive_end && v.start >= *to {
                         continue;
                     }
-                    let mut r = decode_row(&v.value)?;
-                    r.resize(meta.columns.len(), Value::Null);
+                    let mut r = rows.decode(&v.value)?;
                     r.push(Value::DateTime(v.start));
                     r.push(match v.end {
                         Some(e) => Value::DateTime(e),
@@ -134,11 +129,9 @@ impl<'a> Exec<'a> {
         sink: &mut dyn FnMut(u64, Row) -> SqlResult<()>,
     ) -> SqlResult<bool> {
         let TableScan { meta, snap, access, filters, budget, read } = *scan;
-        let ncols = meta.columns.len();
+        let mut rows = catalog::RowReader::new(meta, read);
         let mut err = None;
-        let mut accept = |rowid: u64, bytes: &[u8]| -> SqlResult<()> {
-            let mut r = decode_columns(bytes, read, ncols + ROW_ROOM)?;
-            r.resize(ncols, Value::Null);
+        let mut accept = |rowid: u64, r: Row| -> SqlResult<()> {
             if self.all_true(filters, &Env { row: &r, parent })? {
                 sink(rowid, r)?;
             }
@@ -154,7 +147,7 @@ impl<'a> Exec<'a> {
                     if read > budget {
                         return false;
                     }
-                    if let Err(e) = accept(catalog::row_key_rowid(k), v) {
+                    if let Err(e) = rows.decode(v).and_then(|r| accept(catalog::row_key_rowid(k), r)) {
                         err = Some(e);
                         return false;
                     }
@@ -181,12 +174,10 @@ impl<'a> Exec<'a> {
                 }
                 rowids.sort_unstable();
                 rowids.dedup();
-                let mut key = catalog::row_prefix(meta.id);
-                let at = key.len();
                 for rid in rowids {
-                    key.truncate(at);
-                    catalog::put_key_uint(rid, &mut key);
-                    self.db.read(snap, &key, |bytes| accept(rid, bytes))?.transpose()?;
+                    if let Some(r) = rows.read(self.db, snap, rid)? {
+                        accept(rid, r)?;
+                    }
                 }
             }
         }

@@ -817,12 +817,12 @@ impl Session {
             for &c in &ix.columns {
                 encode_key(&row[c], &mut prefix);
             }
+            let mut rows = RowReader::new(t, None);
             for rid in index_rowids(&self.db, &cur, &prefix)? {
                 if rid == own {
                     continue;
                 }
-                if let Some(b) = self.db.get(&cur, &row_key(t.id, rid))? {
-                    let other = decode_row(&b)?;
+                if let Some(other) = rows.read(&self.db, &cur, rid)? {
                     let same = ix
                         .columns
                         .iter()
