@@ -685,6 +685,18 @@ pub fn index_key_value(ty: &SqlType, v: &Value) -> Option<Value> {
     Some(k)
 }
 
+/// Whether the index entries of key [`encode_key`]`(v)` on a column of type
+/// `ty` are exactly the rows whose column equals `v`, so that no reader
+/// needs to re-check the row: an integer below 2^53 in magnitude (numbers
+/// are keyed by their `f64`, exact up to there) against a column that holds
+/// only integers. Strings are keyed by their collation key, and other
+/// numbers may share a key with an unequal value.
+pub fn key_is_exact(ty: SqlType, v: &Value) -> bool {
+    const EXACT: u64 = 1 << 53;
+    matches!(v, Value::Int(i) if i.unsigned_abs() < EXACT)
+        && matches!(ty, SqlType::Int | SqlType::UInt | SqlType::Integer { .. } | SqlType::Bool | SqlType::Year)
+}
+
 /// Appends the order-preserving encoding of a value. Numbers are encoded by
 /// their double value, so equal keys may hold different numbers: readers
 /// re-check the predicate on the row.

@@ -17,7 +17,10 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use super::ast::{AlterOp, CheckDef, Expr, FkAction, ForeignKeyDef};
-use super::catalog::{encode_key, index_prefix, index_rowids, IndexMeta, RowReader, TableMeta};
+use super::catalog::{
+    encode_key, index_entry_rowid, index_prefix, index_rowids, key_is_exact, scan_prefix, IndexMeta, RowReader,
+    TableMeta,
+};
 use super::error::{Code, SqlError, SqlResult};
 use super::exec::Env;
 use super::plan::Row;
@@ -573,6 +576,14 @@ impl Session {
                 let mut prefix = index_prefix(ix.id);
                 for v in vals {
                     encode_key(v, &mut prefix);
+                }
+                if cols.iter().zip(vals).all(|(&c, v)| key_is_exact(t.columns[c].ty, v)) {
+                    // the index entries are the matching rows
+                    scan_prefix(&self.db, &cur, &prefix, &mut |k, _| {
+                        out.push(index_entry_rowid(k));
+                        !first
+                    })?;
+                    return Ok(out);
                 }
                 // only the compared columns' strings are decoded
                 let mut read = vec![false; t.columns.len()];
