@@ -393,6 +393,31 @@ async fn prepared_statements_run_get_all_iterate_and_finalize() {
         let v: Vec<f64> = a.iter().map(|r| get(&r, "id").as_f64().unwrap()).collect();
         assert_eq!(v, ids);
     }
+    // query() without parameters runs texts that differ only in their
+    // literals as one statement, each with its own values; a write keeps its
+    // text as written in the timeline
+    for id in [3, 4, 3, 99] {
+        let sql = format!("SELECT name FROM p WHERE id = {id} AND k >= 0");
+        let rows = js_sys::Array::from(&wait(db.query(sql, None)).await.unwrap());
+        let names: Vec<String> = rows.iter().map(|r| text(&r, "name")).collect();
+        assert_eq!(names, if id < 20 { vec![format!("n{id}")] } else { vec![] });
+    }
+    for (id, k) in [(5, 7), (6, 8)] {
+        let sql = format!("UPDATE p SET k = {k} WHERE id = {id}");
+        wait(db.query(sql.clone(), None)).await.unwrap();
+        let timeline = js_sys::Array::from(&db.timeline().unwrap());
+        assert_eq!(text(&timeline.get(timeline.length() - 1), "summary"), sql);
+    }
+    let rows = js_sys::Array::from(
+        &wait(db.query("SELECT k FROM p WHERE id = 5 OR id = 6 ORDER BY id".into(), None)).await.unwrap(),
+    );
+    let ks: Vec<f64> = rows.iter().map(|r| get(&r, "k").as_f64().unwrap()).collect();
+    assert_eq!(ks, vec![7.0, 8.0]);
+    assert_eq!(
+        code(&wait(db.query("SELECT name FROM p WHERE id = 'x' AND ?".into(), None)).await.unwrap_err()),
+        "BAD_PARAM"
+    );
+    wait(db.exec("UPDATE p SET k = (id % 4) WHERE id IN (5, 6)".into())).await.unwrap();
     let it: js_sys::Iterator = wait(by_k.iterate(Some(vec![2.into()]))).await.unwrap().unchecked_into();
     let mut seen = Vec::new();
     loop {

@@ -9,7 +9,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::core::Core;
 use super::dto::{to_js, JsBacktrackOutcome, JsFullStatus, JsRestorePoint, JsTimelineEntry};
-use super::ops::{run_prepared, run_write, sql_op};
+use super::ops::{run_prepared, run_statement, run_write, sql_op};
 use super::options::{parse_options, whole_secs};
 use super::time_input::{backtrack_target, time_from_js};
 use super::{
@@ -135,12 +135,24 @@ impl ReelDb {
     /// bigint, Date, null); resolves with its rows as objects keyed by
     /// column name (`[]` for a write). The statement is prepared once and
     /// kept among the recently used ones, so running the same text again
-    /// skips parsing.
+    /// skips parsing; without parameters, the literals of its `WHERE` (or
+    /// an `INSERT`'s `VALUES`) are lifted out as parameters first, so texts
+    /// that differ only in them skip parsing too.
     #[wasm_bindgen(unchecked_return_type = "Promise<Row[]>")]
     pub fn query(&self, sql: String, params: Option<Vec<JsValue>>) -> Promise {
+        let out = |r: StatementResult| Ok(sqltext::rows_to_objects(Some(&r)));
+        if params.as_ref().is_none_or(Vec::is_empty) {
+            // without parameters, a text that differs from a recent one only
+            // in the literals of its WHERE or VALUES is not parsed again
+            match self.core.with_session(|s| s.prepare_lifted(&sql)) {
+                Ok(Some((p, values))) => return run_statement(self.core.clone(), p, values, Some(sql), out),
+                Ok(None) => {}
+                Err(e) => return Promise::reject(&e),
+            }
+        }
         let prepared = self.core.with_session(|s| s.prepare_cached(&sql)).and_then(|p| p.map_err(sql_error));
         match prepared {
-            Ok(p) => run_prepared(self.core.clone(), p, params, |r| Ok(sqltext::rows_to_objects(Some(&r)))),
+            Ok(p) => run_prepared(self.core.clone(), p, params, out),
             Err(e) => Promise::reject(&e),
         }
     }

@@ -11,7 +11,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use super::core::Core;
 use super::{sql_error, sqltext};
 use crate::sql::ast::StmtClass;
-use crate::sql::{PreparedStatement, Session, SqlResult, StatementResult};
+use crate::sql::{PreparedStatement, Session, SqlResult, StatementResult, Value};
 
 pub(super) fn params_of(params: Option<Vec<JsValue>>) -> Vec<JsValue> {
     params.unwrap_or_default()
@@ -103,16 +103,34 @@ pub(super) fn run_prepared(
     params: Option<Vec<JsValue>>,
     out: impl FnOnce(StatementResult) -> Result<JsValue, JsValue> + 'static,
 ) -> Promise {
-    let values = match sqltext::js_values(&params_of(params), p.param_count()) {
-        Ok(v) => Rc::new(v),
-        Err(e) => return Promise::reject(&e),
-    };
-    let (pr, vr) = (p.clone(), values.clone());
+    match sqltext::js_values(&params_of(params), p.param_count()) {
+        Ok(values) => run_statement(core, p, values, None, out),
+        Err(e) => Promise::reject(&e),
+    }
+}
+
+/// Runs a prepared statement with `values` (as many as it has
+/// placeholders). `written`: the text as written of a statement of lifted
+/// literals ([`Session::prepare_lifted`]), which stands for it in the
+/// commit summary.
+pub(super) fn run_statement(
+    core: Rc<Core>,
+    p: PreparedStatement,
+    values: Vec<Value>,
+    written: Option<String>,
+    out: impl FnOnce(StatementResult) -> Result<JsValue, JsValue> + 'static,
+) -> Promise {
+    let class = p.class();
+    let run = Rc::new(move |s: &mut Session| match &written {
+        Some(sql) => p.execute_lifted(s, values.clone(), sql),
+        None => p.execute(s, &values),
+    });
+    let read = run.clone();
     sql_op(
         core,
         false,
-        move |s| if pr.class() == StmtClass::Read { pr.execute(s, &vr).map(Some) } else { Ok(None) },
-        move |s| p.execute(s, &values).map_err(sql_error),
+        move |s| if class == StmtClass::Read { read(s).map(Some) } else { Ok(None) },
+        move |s| run(s).map_err(sql_error),
         out,
     )
 }

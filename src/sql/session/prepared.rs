@@ -136,12 +136,7 @@ impl PreparedStatement {
     /// Runs the statement of a text's lifted literals
     /// ([`Session::prepare_lifted`]) with their `values`, `sql` (the text as
     /// written) standing for it in the commit summary.
-    pub(super) fn execute_lifted(
-        &self,
-        session: &mut Session,
-        values: Vec<Value>,
-        sql: &str,
-    ) -> SqlResult<StatementResult> {
+    pub fn execute_lifted(&self, session: &mut Session, values: Vec<Value>, sql: &str) -> SqlResult<StatementResult> {
         match &self.0.form {
             Form::Parsed(stmt) => self.execute_parsed(session, stmt, values, sql),
             Form::Text(_) => self.execute(session, &values),
@@ -243,7 +238,7 @@ impl Session {
     /// The statement of `sql`'s lifted literals, prepared through the cache
     /// of recent statements, and the literals' values: what
     /// [`Session::execute_lifted`] runs. `None` where it runs nothing.
-    pub(super) fn prepare_lifted(&mut self, sql: &str) -> Option<(PreparedStatement, Vec<Value>)> {
+    pub fn prepare_lifted(&mut self, sql: &str) -> Option<(PreparedStatement, Vec<Value>)> {
         if sql.len() > LIFT_MAX_LEN {
             return None;
         }
