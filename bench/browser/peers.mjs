@@ -115,6 +115,7 @@ export async function peerTables(page, { quick, root, version: chromium }) {
   };
   memRow(`bulk insert ${fmt(ROWS)} rows (1,000-row INSERTs, one transaction)`, "bulkMs", "ms", 0);
   memRow(`point lookup by primary key, bound parameter (${fmt(LOOKUPS)} lookups)`, "lookupUs", "µs", 1, ENGINES.map((e) => mem[e][0].lookupHow));
+  memRow(`point lookup by primary key, the key a literal in the text (${fmt(LOOKUPS)} lookups; ReelDB \`query(sql)\`, sql.js \`exec\`, wa-sqlite \`exec\`, PGlite \`query\`)`, "literalUs", "µs", 1);
   memRow("scan-aggregate `SELECT k % 100, COUNT(*), SUM(v) FROM t GROUP BY k % 100`", "scanMs", "ms", 1);
   const pay = [size.reeldb, size.sqljs, size.wasqlite, size.pglite];
   out.push(`| payload, gzip -9 (wasm + data + JS glue the page fetched) | ${pay.map((x) => `${fmt(x)} KiB`).join(" | ")} | ${ratio(pay[0], pay.slice(1))} |`);
