@@ -595,8 +595,9 @@ pub const ROW_ROOM: usize = 2;
 /// bytes), as rows of the table's width: a row written before an `ADD
 /// COLUMN` is shorter on disk and gets NULLs. `read` marks the columns
 /// whose strings are decoded ([`decode_columns`]). The one way a row is
-/// read by its id: index scans, index nested-loop joins and the foreign-key
-/// checks and actions use it.
+/// read by its id (index scans, index nested-loop joins, the unique check,
+/// the foreign-key checks and actions) or decoded from a version (history
+/// scans, the history dump).
 pub struct RowReader<'r> {
     key: Vec<u8>,
     at: usize,
