@@ -37,6 +37,9 @@ pub struct ColumnDef {
     /// `DEFAULT (expr)`: the expression's SQL text (evaluated for each
     /// row, as MySQL does; `default` holds it parsed).
     pub default_sql: Option<String>,
+    /// `COLLATE name` on the column, or the table's `COLLATE =` for a
+    /// string column without one.
+    pub collation: Option<Collation>,
 }
 
 /// ALTER TABLE operations.

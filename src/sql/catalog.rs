@@ -29,7 +29,7 @@ use crate::time::Timestamp;
 
 use super::constraints::{CheckMeta, ForeignKeyMeta};
 use super::error::{Code, SqlError, SqlResult};
-use super::value::{Decimal, SqlType, Value};
+use super::value::{Collation, Decimal, SqlType, Value};
 use crate::store::page::{Reader, Writer};
 
 /// Name of the database that always exists and is current at start.
@@ -66,9 +66,38 @@ pub struct ColumnMeta {
     /// row that takes the default (`UUID()`, `CURRENT_DATE`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_expr: Option<String>,
+    /// A string column's collation, by name, when it is not the default
+    /// (`COLLATE utf8mb4_bin` on the column or the table): comparisons,
+    /// grouping, ordering and unique keys of its values follow it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
 }
 
 impl ColumnMeta {
+    /// The collation its values compare by: None for the default one (and
+    /// for columns that hold no strings).
+    pub fn collation(&self) -> Option<Collation> {
+        self.collation.as_deref().and_then(Collation::from_name).filter(|c| *c != Collation::Default)
+    }
+
+    /// The value its index entries key `v` by: `v`, but a string without
+    /// its trailing spaces under a collation that ignores them
+    /// (`utf8mb4_bin`), so that its equal values share a key.
+    pub fn key_value<'v>(&self, v: &'v Value) -> std::borrow::Cow<'v, Value> {
+        match v {
+            Value::Str(s) if s.ends_with(' ') && self.collation() == Some(Collation::Bin) => {
+                std::borrow::Cow::Owned(Value::Str(s.trim_end_matches(' ').to_string()))
+            }
+            _ => std::borrow::Cow::Borrowed(v),
+        }
+    }
+
+    /// Whether two of its values are equal, under its collation: the same
+    /// key of a unique index, or a foreign key's match.
+    pub fn equal(&self, a: &Value, b: &Value) -> bool {
+        super::value::sql_cmp_in(self.collation().unwrap_or_default(), a, b) == Some(std::cmp::Ordering::Equal)
+    }
+
     /// The type as `DESCRIBE` and `SHOW CREATE TABLE` print it
     /// (`enum('s','m')`, `set('a','b')` with the members).
     pub fn type_name(&self) -> String {

@@ -11,7 +11,6 @@
 //! ([`Session::row_updated`]), to delete a row ([`Session::delete_row_checked`]),
 //! before a table is dropped or truncated, and for the DDL of constraints.
 
-use std::cmp::Ordering;
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -26,7 +25,7 @@ use super::exec::Env;
 use super::plan::Row;
 use super::quote;
 use super::session::Session;
-use super::value::{cast, sql_cmp, Value};
+use super::value::{cast, Value};
 
 /// The deepest nesting of cascading actions (InnoDB's limit).
 const MAX_CASCADE_DEPTH: usize = 15;
@@ -266,7 +265,7 @@ impl Session {
                 let id = self.next_id()?;
                 let ix = IndexMeta { id, name: nm, columns: cols.clone(), unique: false, primary: false };
                 for (rowid, row) in self.all_rows(meta)? {
-                    self.put_index_entry(&ix, &row, rowid)?;
+                    self.put_index_entry(meta, &ix, &row, rowid)?;
                 }
                 meta.indexes.push(ix);
             }
@@ -566,16 +565,14 @@ impl Session {
     /// (through an index that starts with them when there is one); `first`:
     /// at most one.
     fn matching_rows(&self, t: &TableMeta, cols: &[usize], vals: &[Value], first: bool) -> SqlResult<Vec<u64>> {
-        let same = |r: &Row| {
-            cols.iter().zip(vals).all(|(&c, v)| r.get(c).is_some_and(|x| sql_cmp(x, v) == Some(Ordering::Equal)))
-        };
+        let same = |r: &Row| cols.iter().zip(vals).all(|(&c, v)| r.get(c).is_some_and(|x| t.columns[c].equal(x, v)));
         let mut out = Vec::new();
         let cur = self.db.current();
         match t.indexes.iter().find(|ix| ix.columns.len() >= cols.len() && ix.columns[..cols.len()] == *cols) {
             Some(ix) => {
                 let mut prefix = index_prefix(ix.id);
-                for v in vals {
-                    encode_key(v, &mut prefix);
+                for (&c, v) in cols.iter().zip(vals) {
+                    encode_key(&t.columns[c].key_value(v), &mut prefix);
                 }
                 if cols.iter().zip(vals).all(|(&c, v)| key_is_exact(t.columns[c].ty, v)) {
                     // the index entries are the matching rows

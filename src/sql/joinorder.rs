@@ -14,7 +14,7 @@
 //! that order, and puts the rows back in the written layout at the end
 //! (see [`super::plan::FromPlan::perm`]).
 
-use super::ast::{BinOp, CmpOp, JoinKind};
+use super::ast::JoinKind;
 use super::bind::choose_access;
 use super::plan::{Access, BExpr, LeafSource};
 
@@ -119,13 +119,11 @@ pub fn order(
 
 fn analyse(c: &BExpr, all: Vec<usize>, read: &dyn Fn(&BExpr) -> Option<Vec<usize>>) -> Conjunct {
     let eq = match c {
-        BExpr::Binary(BinOp::Cmp(CmpOp::Eq), a, b) if !c.has_subquery() => match (read(a), read(b)) {
-            (Some(la), Some(lb)) if !la.is_empty() && !lb.is_empty() && la.iter().all(|l| !lb.contains(l)) => {
-                Some((la, lb))
-            }
+        _ if c.has_subquery() => None,
+        _ => match c.as_equality().and_then(|(a, b, _)| Some((read(a)?, read(b)?))) {
+            Some((la, lb)) if !la.is_empty() && !lb.is_empty() && la.iter().all(|l| !lb.contains(l)) => Some((la, lb)),
             _ => None,
         },
-        _ => None,
     };
     Conjunct { all, eq }
 }

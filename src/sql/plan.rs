@@ -99,6 +99,17 @@ pub struct SubPlan {
     pub slot: usize,
 }
 
+/// How strongly an expression's collation binds in a comparison (MySQL's
+/// coercibility, of the two kinds ReelDB tells apart): a `COLLATE` clause
+/// overrides a column's collation, and literals take either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coercibility {
+    /// `expr COLLATE name`.
+    Explicit,
+    /// A column's own collation.
+    Implicit,
+}
+
 /// A bound expression.
 #[derive(Debug, Clone)]
 pub enum BExpr {
@@ -146,11 +157,26 @@ pub enum BExpr {
     Func(Func, Vec<BExpr>, Option<usize>),
     /// [NOT] LIKE: value, pattern, escape character, NOT, collation.
     Like(Box<BExpr>, Box<BExpr>, char, bool, Collation),
-    /// `expr COLLATE name`: the value, whose comparisons (chosen by the
-    /// binder) use the collation.
-    Collate(Box<BExpr>, Collation),
-    /// A comparison of strings under a collation named by `COLLATE`.
+    /// `expr COLLATE name` ([`Coercibility::Explicit`]), or a column of a
+    /// string column with a collation other than the default
+    /// ([`Coercibility::Implicit`]): the value, whose comparisons, grouping
+    /// and ordering (chosen by the binder) use the collation.
+    Collate(Box<BExpr>, Collation, Coercibility),
+    /// A comparison of strings under a collation other than the default
+    /// (named by `COLLATE` or a column's).
     CmpIn(CmpOp, Collation, Box<BExpr>, Box<BExpr>),
+}
+
+impl BExpr {
+    /// The operands of an `=` comparison and the collation it compares
+    /// strings under (an equi-join key, a connection between two tables).
+    pub fn as_equality(&self) -> Option<(&BExpr, &BExpr, Collation)> {
+        match self {
+            BExpr::Binary(BinOp::Cmp(CmpOp::Eq), a, b) => Some((a, b, Collation::Default)),
+            BExpr::CmpIn(CmpOp::Eq, c, a, b) => Some((a, b, *c)),
+            _ => None,
+        }
+    }
 }
 
 impl BExpr {
@@ -201,7 +227,7 @@ impl BExpr {
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
             | BExpr::Conform(a, _)
-            | BExpr::Collate(a, _)
+            | BExpr::Collate(a, ..)
             | BExpr::InSub(a, _, _)
             | BExpr::Quantified(a, ..) => a.visit(f),
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) | BExpr::CmpIn(_, _, a, b) => {
@@ -291,7 +317,7 @@ impl BExpr {
             | BExpr::IsBool(a, _, _)
             | BExpr::Cast(a, _)
             | BExpr::Conform(a, _)
-            | BExpr::Collate(a, _)
+            | BExpr::Collate(a, ..)
             | BExpr::InSub(a, _, _)
             | BExpr::Quantified(a, ..) => vec![&mut **a],
             BExpr::Binary(_, a, b) | BExpr::Like(a, b, ..) | BExpr::CmpIn(_, _, a, b) => vec![&mut **a, &mut **b],
@@ -467,8 +493,9 @@ pub struct Leaf {
 pub struct Step {
     /// Kind.
     pub kind: JoinKind,
-    /// Equi-join keys: (expression on the accumulated row, expression on the leaf row).
-    pub keys: Vec<(BExpr, BExpr)>,
+    /// Equi-join keys: (expression on the accumulated row, expression on
+    /// the leaf row, the collation strings compare under).
+    pub keys: Vec<(BExpr, BExpr, Collation)>,
     /// Join condition on the combined row (ON for outer joins, WHERE parts for inner).
     pub cond: Vec<BExpr>,
     /// Filters applied after the join (WHERE parts over an outer join).
@@ -733,6 +760,23 @@ impl QueryPlan {
 
     /// The static types of the output columns (a set operation's are the
     /// aggregation of its sides', [`SType::merge`]).
+    /// Its columns' collations other than the default (a derived table's
+    /// column keeps the collation of its expression; a set operation's
+    /// column, the one both sides agree on).
+    pub fn collations(&self) -> Vec<Option<Collation>> {
+        match self {
+            QueryPlan::Select(s, _) => {
+                s.projection.iter().map(|e| e.collation().filter(|c| *c != Collation::Default)).collect()
+            }
+            QueryPlan::Values(_, c) => vec![None; c.len()],
+            QueryPlan::SetOp { left, right, .. } => {
+                left.collations().into_iter().zip(right.collations()).map(|(a, b)| a.filter(|_| a == b)).collect()
+            }
+            QueryPlan::Sorted { input, .. } => input.collations(),
+            QueryPlan::Recursive { anchor, .. } => anchor.collations(),
+        }
+    }
+
     pub fn types(&self) -> Vec<SType> {
         match self {
             QueryPlan::Select(s, _) => s.types.clone(),

@@ -74,28 +74,80 @@ pub(super) fn children(e: &Expr) -> Vec<&Expr> {
     }
 }
 
-/// Whether one of the expressions names a collation at its top (`x COLLATE
-/// name`): comparisons with it are rewritten into ones that take it.
-fn has_collate<'e>(es: impl IntoIterator<Item = &'e Expr>) -> bool {
-    es.into_iter().any(|e| matches!(e, Expr::Collate(..)))
+/// MySQL's coercibility rule for a comparison of `a` and `b`: an explicit
+/// collation (`COLLATE`) decides over a column's (implicit) one, and both
+/// over a literal's; of two different explicit ones, or two different
+/// implicit ones neither of which is `utf8mb4_bin` (which decides over the
+/// others of its character set), the mix is `ER_CANT_AGGREGATE_2COLLATIONS`.
+/// None when neither side has one (the default collation).
+fn comparison_collation(a: &BExpr, b: &BExpr, scope: &Scope, op: &str) -> SqlResult<Option<Collation>> {
+    use Coercibility::*;
+    // a column of strings without a collation of its own has the default
+    // one, implicitly
+    let of = |e: &BExpr| {
+        e.coercible_collation().or_else(|| {
+            let (d, i) = match e {
+                BExpr::Col(i) => (0, *i),
+                BExpr::Outer(d, i) => (*d, *i),
+                _ => return None,
+            };
+            scope.column(d, i).filter(|c| c.ty == SType::Str).map(|_| (Collation::Default, Implicit))
+        })
+    };
+    let coll = match (of(a), of(b)) {
+        (Some((x, kx)), Some((y, ky))) if x != y => match (kx, ky) {
+            (Explicit, Implicit) => Some(x),
+            (Implicit, Explicit) => Some(y),
+            (Implicit, Implicit) if x == Collation::Bin || y == Collation::Bin => Some(Collation::Bin),
+            _ => {
+                let kind = |k| if k == Explicit { "EXPLICIT" } else { "IMPLICIT" };
+                return Err(SqlError::new(
+                    Code::CantAggregate2Collations,
+                    format!(
+                        "Illegal mix of collations ({},{}) and ({},{}) for operation '{op}'",
+                        x.name(),
+                        kind(kx),
+                        y.name(),
+                        kind(ky)
+                    ),
+                ));
+            }
+        },
+        (x, y) => x.or(y).map(|(c, _)| c),
+    };
+    Ok(coll.filter(|c| *c != Collation::Default))
 }
 
-/// MySQL's coercibility rule for a comparison of `a` and `b`, simplified to
-/// explicit collations: a side with `COLLATE` decides; two different ones
-/// are `ER_CANT_AGGREGATE_2COLLATIONS`; None when neither side has one
-/// (the default collation).
-fn explicit_collation(a: &BExpr, b: &BExpr, op: &str) -> SqlResult<Option<Collation>> {
-    match (a.collation(), b.collation()) {
-        (Some(x), Some(y)) if x != y => Err(SqlError::new(
-            Code::CantAggregate2Collations,
-            format!(
-                "Illegal mix of collations ({},EXPLICIT) and ({},EXPLICIT) for operation '{op}'",
-                x.name(),
-                y.name()
-            ),
-        )),
-        (x, y) => Ok(x.or(y)),
+/// The comparison `a op b` of bound operands, under the collation
+/// [`comparison_collation`] chooses.
+pub(super) fn comparison(op: CmpOp, a: Box<BExpr>, b: Box<BExpr>, scope: &Scope) -> SqlResult<BExpr> {
+    Ok(match comparison_collation(&a, &b, scope, cmp_symbol(op))? {
+        Some(c) => BExpr::CmpIn(op, c, a, b),
+        None => BExpr::Binary(BinOp::Cmp(op), a, b),
+    })
+}
+
+/// A column of `scope` as an expression: `BExpr::Col`, or `BExpr::Outer`
+/// `levels` scopes up, under its collation when it has one.
+pub(super) fn column(scope: &Scope, levels: usize, pos: usize) -> BExpr {
+    let col = if levels == 0 { BExpr::Col(pos) } else { BExpr::Outer(levels, pos) };
+    match scope.column(levels, pos).and_then(|c| c.coll) {
+        Some(c) => BExpr::Collate(Box::new(col), c, Coercibility::Implicit),
+        None => col,
     }
+}
+
+/// The left operand of `IN (subquery)` or `op ANY/ALL (subquery)`, with
+/// the collation of the comparisons (by [`comparison_collation`] with the
+/// subquery's column) as its own: the executor compares under
+/// [`BExpr::key_collation`] of it.
+fn under_subquery_collation(a: BExpr, sp: &SubPlan, scope: &Scope, op: &str) -> SqlResult<BExpr> {
+    let column = match sp.plan.collations().first().copied().flatten() {
+        Some(c) => BExpr::Collate(Box::new(BExpr::Lit(Value::Null)), c, Coercibility::Implicit),
+        None => BExpr::Lit(Value::Null),
+    };
+    let want = comparison_collation(&a, &column, scope, op)?.unwrap_or_default();
+    Ok(if a.key_collation() == want { a } else { BExpr::Collate(Box::new(a), want, Coercibility::Explicit) })
 }
 
 fn cmp_symbol(op: CmpOp) -> &'static str {
@@ -111,10 +163,16 @@ fn cmp_symbol(op: CmpOp) -> &'static str {
 }
 
 impl BExpr {
-    /// The collation an expression names explicitly (`x COLLATE name`).
+    /// The collation an expression names (`x COLLATE name`) or has as a
+    /// column of a collated column.
     pub fn collation(&self) -> Option<Collation> {
+        self.coercible_collation().map(|(c, _)| c)
+    }
+
+    /// [`BExpr::collation`], with how strongly it binds.
+    pub fn coercible_collation(&self) -> Option<(Collation, Coercibility)> {
         match self {
-            BExpr::Collate(_, c) => Some(*c),
+            BExpr::Collate(_, c, k) => Some((*c, *k)),
             _ => None,
         }
     }
@@ -136,6 +194,22 @@ pub fn has_aggregate(e: &Expr) -> bool {
 }
 
 impl<'a> Binder<'a> {
+    /// Whether one of the expressions has a collation at its top (`x COLLATE
+    /// name`, or a column of a collated column): `BETWEEN` and `IN` with it
+    /// are rewritten into the comparisons that take it.
+    fn collated<'e>(&self, es: impl IntoIterator<Item = &'e Expr>, scope: &Scope) -> bool {
+        es.into_iter().any(|e| match e {
+            Expr::Collate(..) => true,
+            Expr::Column { table, name } => scope
+                .resolve(table.as_deref(), name)
+                .ok()
+                .flatten()
+                .and_then(|(d, i)| scope.column(d, i))
+                .is_some_and(|c| c.coll.is_some()),
+            _ => false,
+        })
+    }
+
     /// Binds an expression. With `aggs`, aggregate calls are collected and
     /// replaced by positions in the grouped row.
     pub fn expr(&self, e: &Expr, scope: &Scope, mut aggs: Option<&mut Aggs>) -> SqlResult<BExpr> {
@@ -161,11 +235,13 @@ impl<'a> Binder<'a> {
                 self.volatile();
                 BExpr::Lit(self.info.and_then(|i| i.vars.borrow().get(&var).cloned()).unwrap_or(Value::Null))
             }
-            Expr::Column { table, name } => match scope.resolve(table.as_deref(), name)? {
-                Some((0, i)) => BExpr::Col(i),
-                Some((d, i)) => BExpr::Outer(d, i),
-                None => return Err(unknown_column(table.as_deref(), name)),
-            },
+            Expr::Column { table, name } => {
+                let Some((d, i)) = scope.resolve(table.as_deref(), name)? else {
+                    return Err(unknown_column(table.as_deref(), name));
+                };
+                // a collated column's values compare by its collation
+                column(scope, d, i)
+            }
             Expr::Unary(op, a) => BExpr::Unary(*op, sub!(a)),
             Expr::Binary(BinOp::Cmp(op), a, b) if matches!((&**a, &**b), (Expr::Row(_), _) | (_, Expr::Row(_))) => {
                 let e = row_compare(*op, a, b)?;
@@ -181,10 +257,7 @@ impl<'a> Binder<'a> {
                 let b = sub!(b);
                 match op {
                     BinOp::Arith(op) => types::arithmetic(*op, *a, *b, scope, aggs.as_deref()),
-                    BinOp::Cmp(op) => match explicit_collation(&a, &b, cmp_symbol(*op))? {
-                        Some(c) => BExpr::CmpIn(*op, c, a, b),
-                        None => BExpr::Binary(BinOp::Cmp(*op), a, b),
-                    },
+                    BinOp::Cmp(op) => comparison(*op, a, b, scope)?,
                     _ => BExpr::Binary(*op, a, b),
                 }
             }
@@ -197,18 +270,18 @@ impl<'a> Binder<'a> {
                         format!("COLLATION '{}' is not valid for CHARACTER SET 'binary'", c.name()),
                     ));
                 }
-                BExpr::Collate(a, *c)
+                BExpr::Collate(a, *c, Coercibility::Explicit)
             }
             Expr::IsNull(a, n) => BExpr::IsNull(sub!(a), *n),
             Expr::IsBool(a, v, n) => BExpr::IsBool(sub!(a), *v, *n),
-            Expr::Between { expr, low, high, negated } if has_collate([&**expr, low, high]) => {
+            Expr::Between { expr, low, high, negated } if self.collated([&**expr, low, high], scope) => {
                 // under an explicit collation: a >= low AND a <= high
                 let cmp = |op, x: &Expr| Expr::Binary(BinOp::Cmp(op), expr.clone(), Box::new(x.clone()));
                 let e = Expr::Binary(BinOp::And, Box::new(cmp(CmpOp::Ge, low)), Box::new(cmp(CmpOp::Le, high)));
                 let e = if *negated { Expr::Unary(UnOp::Not, Box::new(e)) } else { e };
                 self.expr(&e, scope, aggs)?
             }
-            Expr::InList { expr, list, negated } if has_collate(std::iter::once(&**expr).chain(list)) => {
+            Expr::InList { expr, list, negated } if self.collated(std::iter::once(&**expr).chain(list), scope) => {
                 // under an explicit collation: a = x OR a = y ...
                 let e = in_list_as_or(list, *negated, |item| {
                     Ok(Expr::Binary(BinOp::Cmp(CmpOp::Eq), expr.clone(), Box::new(item.clone())))
@@ -247,16 +320,13 @@ impl<'a> Binder<'a> {
                 }
                 BExpr::RowInSub(l, sp, *negated)
             }
-            Expr::InSubquery { .. } | Expr::Quantified { .. } if has_collate(children(e)) => {
-                return Err(SqlError::unsupported("COLLATE before a subquery"));
-            }
             Expr::InSubquery { expr, query, negated } => {
                 let a = sub!(expr);
                 let sp = self.subplan(query, scope)?;
                 if sp.plan.columns().len() != 1 {
                     return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
                 }
-                BExpr::InSub(a, sp, *negated)
+                BExpr::InSub(Box::new(under_subquery_collation(*a, &sp, scope, "in")?), sp, *negated)
             }
             Expr::Quantified { expr, op, query, all } => {
                 let a = sub!(expr);
@@ -264,7 +334,8 @@ impl<'a> Binder<'a> {
                 if sp.plan.columns().len() != 1 {
                     return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
                 }
-                BExpr::Quantified(a, *op, sp, *all)
+                let a = under_subquery_collation(*a, &sp, scope, cmp_symbol(*op))?;
+                BExpr::Quantified(Box::new(a), *op, sp, *all)
             }
             Expr::Exists(q, n) => BExpr::Exists(self.subplan(q, scope)?, *n),
             Expr::Subquery(q) => {
@@ -296,7 +367,7 @@ impl<'a> Binder<'a> {
             Expr::Like { expr, pattern, escape, negated } => {
                 let a = sub!(expr);
                 let b = sub!(pattern);
-                let coll = explicit_collation(&a, &b, "like")?.unwrap_or_default();
+                let coll = comparison_collation(&a, &b, scope, "like")?.unwrap_or_default();
                 BExpr::Like(a, b, *escape, *negated, coll)
             }
             Expr::Func { name, args, .. }

@@ -7,7 +7,7 @@ use crate::time::Timestamp;
 
 use crate::sql::catalog::Catalog;
 use crate::sql::error::{Code, SqlError, SqlResult};
-use crate::sql::value::{SType, Value};
+use crate::sql::value::Value;
 
 use super::*;
 
@@ -56,11 +56,9 @@ impl<'a> Binder<'a> {
                 for u in &names {
                     let li = side(cols, start_left..start_right, u).ok_or_else(|| unknown_column(None, u))?;
                     let ri = side(cols, start_right..cols.len(), u).ok_or_else(|| unknown_column(None, u))?;
-                    conds.push(BExpr::Binary(
-                        BinOp::Cmp(CmpOp::Eq),
-                        Box::new(BExpr::Col(li)),
-                        Box::new(BExpr::Col(ri)),
-                    ));
+                    let scope = Scope::new(cols.clone(), None);
+                    let (a, b) = (expr::column(&scope, 0, li), expr::column(&scope, 0, ri));
+                    conds.push(expr::comparison(CmpOp::Eq, Box::new(a), Box::new(b), &scope)?);
                     let (keep, twin) = if *kind == JoinKind::Right { (ri, li) } else { (li, ri) };
                     cols[twin].merged = true;
                     shown.push(keep);
@@ -98,7 +96,16 @@ impl<'a> Binder<'a> {
             |names: Vec<String>| -> Vec<ScopeCol> { names.into_iter().map(|n| ScopeCol::new(None, n)).collect() };
         // a query's columns, with the static types of its output
         let of_plan = |plan: &QueryPlan, names: Vec<String>| -> Vec<ScopeCol> {
-            names.into_iter().zip(plan.types()).map(|(n, t)| ScopeCol::new(None, n).typed(t)).collect()
+            let colls = plan.collations();
+            names
+                .into_iter()
+                .zip(plan.types())
+                .enumerate()
+                .map(|(i, (n, t))| ScopeCol {
+                    coll: colls.get(i).copied().flatten(),
+                    ..ScopeCol::new(None, n).typed(t)
+                })
+                .collect()
         };
         match t {
             TableRef::Table { name, alias, temporal } => {
@@ -169,11 +176,7 @@ impl<'a> Binder<'a> {
                     return Err(SqlError::new(Code::NoSuchTable, format!("Table '{db}.{}' doesn't exist", name.name)));
                 }
                 if let Some(meta) = catalog.table(db, &name.name) {
-                    let cols: Vec<ScopeCol> = meta
-                        .columns
-                        .iter()
-                        .map(|c| ScopeCol::new(None, c.name.clone()).typed(SType::of_sql(c.ty)))
-                        .collect();
+                    let cols: Vec<ScopeCol> = meta.columns.iter().map(|c| ScopeCol::of_column(None, c)).collect();
                     match temporal {
                         None | Some(Temporal::AsOf(_)) => Ok((
                             LeafSource::Table { meta, snap: Snap(snap), access: Access::Full, row_id: false },

@@ -4,6 +4,7 @@
 
 use crate::sql::catalog::{self, TableMeta};
 use crate::sql::joinorder;
+use crate::sql::value::Collation;
 
 use super::*;
 
@@ -275,7 +276,7 @@ pub(super) fn build(
         let (ra, _) = bounds[right];
         let mut rest = Vec::new();
         for c in std::mem::take(&mut st.cond) {
-            if let BExpr::Binary(BinOp::Cmp(CmpOp::Eq), a, b) = &c {
+            if let Some((a, b, coll)) = c.as_equality() {
                 let side = |e: &BExpr| -> Option<bool> {
                     // Some(true): only the right leaf; Some(false): only earlier leaves
                     let mut l = false;
@@ -294,11 +295,11 @@ pub(super) fn build(
                 };
                 match (side(a), side(b)) {
                     (Some(false), Some(true)) => {
-                        st.keys.push(((**a).clone(), b.shifted(ra)));
+                        st.keys.push((a.clone(), b.shifted(ra), coll));
                         continue;
                     }
                     (Some(true), Some(false)) => {
-                        st.keys.push(((**b).clone(), a.shifted(ra)));
+                        st.keys.push((b.clone(), a.shifted(ra), coll));
                         continue;
                     }
                     _ => {}
@@ -321,8 +322,10 @@ pub(super) fn build(
             continue;
         }
         if let LeafSource::Table { meta, access: Access::Full, .. } = &out_leaves[i + 1].source {
-            st.probe = st.keys.iter().enumerate().find_map(|(k, (_, re))| match re {
-                BExpr::Col(c) => meta.indexes.iter().position(|ix| ix.columns.first() == Some(c)).map(|ix| (k, ix)),
+            st.probe = st.keys.iter().enumerate().find_map(|(k, (_, re, coll))| match re {
+                BExpr::Col(c) if *coll == Collation::Default => {
+                    meta.indexes.iter().position(|ix| ix.columns.first() == Some(c)).map(|ix| (k, ix))
+                }
                 _ => None,
             });
         }

@@ -2,8 +2,9 @@
 
 use std::cell::Cell;
 
+use crate::sql::catalog::ColumnMeta;
 use crate::sql::error::{Code, SqlError, SqlResult};
-use crate::sql::value::SType;
+use crate::sql::value::{Collation, SType};
 
 /// A column visible in a scope.
 #[derive(Debug, Clone)]
@@ -22,12 +23,29 @@ pub struct ScopeCol {
     pub star: usize,
     /// The static type of its values.
     pub ty: SType,
+    /// Its collation, when it is not the default one: a table's string
+    /// column declared with one, or a derived table's column of such an
+    /// expression.
+    pub coll: Option<Collation>,
 }
 
 impl ScopeCol {
     /// A column of `table` (None: set by the FROM item it belongs to).
     pub fn new(table: Option<String>, name: impl Into<String>) -> ScopeCol {
-        ScopeCol { table, name: name.into(), hidden: false, merged: false, star: usize::MAX, ty: SType::Unknown }
+        ScopeCol {
+            table,
+            name: name.into(),
+            hidden: false,
+            merged: false,
+            star: usize::MAX,
+            ty: SType::Unknown,
+            coll: None,
+        }
+    }
+
+    /// A table's column, with its type and collation.
+    pub fn of_column(table: Option<String>, c: &ColumnMeta) -> ScopeCol {
+        ScopeCol { ty: SType::of_sql(c.ty), coll: c.collation(), ..ScopeCol::new(table, c.name.clone()) }
     }
 
     /// The same column with a static type.
@@ -70,6 +88,15 @@ impl<'p> Scope<'p> {
             found = Some(i);
         }
         Ok(found)
+    }
+
+    /// The column `levels` scopes up at `pos` (as [`Scope::resolve`] gives
+    /// them).
+    pub(super) fn column(&self, levels: usize, pos: usize) -> Option<&ScopeCol> {
+        match levels {
+            0 => self.cols.get(pos),
+            _ => self.parent?.column(levels - 1, pos),
+        }
     }
 
     /// Resolves a column: (levels up, position).

@@ -53,7 +53,7 @@ pub(super) fn stype(e: &BExpr, scope: &Scope, aggs: Option<&Aggs>) -> SType {
         | BExpr::Exists(..)
         | BExpr::CmpIn(..)
         | BExpr::Like(..) => SType::Int,
-        BExpr::Collate(a, _) => stype(a, scope, aggs),
+        BExpr::Collate(a, ..) => stype(a, scope, aggs),
         BExpr::Scalar(sp) => sp.plan.types().first().copied().unwrap_or(SType::Unknown),
         BExpr::Cast(_, t) => SType::of_sql(*t),
         BExpr::Conform(_, t) => *t,

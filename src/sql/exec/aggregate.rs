@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use crate::sql::error::SqlResult;
 use crate::sql::plan::*;
-use crate::sql::value::{arith, order_cmp, sql_cmp, ArithOp, Decimal, KeyPart, Value};
+use crate::sql::value::{arith, order_cmp, sql_cmp_in, ArithOp, Collation, Decimal, KeyPart, Value};
 
 use super::{num_or_null, text, Env, Exec, KeyMap, KeySet};
 use crate::sql::functions::{bits, from_u64};
@@ -191,7 +191,9 @@ impl AggState {
             return Ok(());
         }
         if a.distinct {
-            let key = std::iter::once(&v).chain(more).map(Value::key).collect();
+            // distinct by each argument's collation
+            let colls = a.arg.iter().chain(&a.more).map(BExpr::key_collation);
+            let key = std::iter::once(&v).chain(more).zip(colls).map(|(v, c)| v.key_in(c)).collect();
             if !self.seen.get_or_insert_with(KeySet::default).insert(key) {
                 return Ok(());
             }
@@ -221,7 +223,8 @@ impl AggState {
                 let replace = match &self.acc {
                     None => true,
                     Some(cur) => {
-                        let o = sql_cmp(&v, cur).unwrap_or(Ordering::Equal);
+                        let coll = a.arg.as_ref().map_or(Collation::Default, BExpr::key_collation);
+                        let o = sql_cmp_in(coll, &v, cur).unwrap_or(Ordering::Equal);
                         (a.func == AggFunc::Min && o == Ordering::Less)
                             || (a.func == AggFunc::Max && o == Ordering::Greater)
                     }

@@ -9,7 +9,7 @@ use crate::sql::catalog;
 use crate::sql::catalog::TableMeta;
 use crate::sql::error::SqlResult;
 use crate::sql::plan::*;
-use crate::sql::value::{sql_cmp, KeyPart, Value};
+use crate::sql::value::{sql_cmp_in, Collation, KeyPart, Value};
 
 use super::scan::TableScan;
 use super::{Env, Exec, KeyMap, KeySet};
@@ -89,7 +89,7 @@ impl<'a> Exec<'a> {
             for r in rows {
                 let env = Env { row: r, parent };
                 let mut any_null = false;
-                for (le, re) in &st.keys {
+                for (le, re, _) in &st.keys {
                     // after a NULL the row matches nothing: its other keys
                     // are not evaluated
                     let v = if any_null { Value::Null } else { self.eval(if left_side { le } else { re }, &env)? };
@@ -121,7 +121,11 @@ impl<'a> Exec<'a> {
         });
         // The right rows by hashed key (none when not hashed: one bucket),
         // chained through `next` in row order.
-        let rparts: Vec<KeyPart> = if hashed { rkeys.iter().map(Value::key).collect() } else { Vec::new() };
+        // (each key's strings under its collation)
+        let part = |keys: &[Value]| -> Vec<KeyPart> {
+            keys.iter().zip(st.keys.iter().map(|k| k.2).cycle()).map(|(v, c)| v.key_in(c)).collect()
+        };
+        let rparts: Vec<KeyPart> = if hashed { part(&rkeys) } else { Vec::new() };
         let rpart = |i: usize| if hashed { &rparts[i * nkeys..(i + 1) * nkeys] } else { &[][..] };
         const END: usize = usize::MAX;
         let mut next = vec![END; right.len()];
@@ -145,13 +149,13 @@ impl<'a> Exec<'a> {
                 let lk = lkey(li);
                 probe.clear();
                 if hashed {
-                    probe.extend(lk.iter().map(Value::key));
+                    probe.extend(lk.iter().zip(&st.keys).map(|(v, k)| v.key_in(k.2)));
                 }
                 let mut at = table.get(&probe[..]).map_or(END, |&(first, _)| first);
                 while at != END {
                     let ri = at;
                     at = next[ri];
-                    if !hashed && !lk.iter().zip(rkey(ri)).all(|(a, b)| key_eq(a, b)) {
+                    if !hashed && !lk.iter().zip(rkey(ri)).zip(&st.keys).all(|((a, b), k)| key_eq(a, b, k.2)) {
                         continue;
                     }
                     let c = combine(l, &right[ri]);
@@ -312,10 +316,10 @@ impl<'a> Exec<'a> {
     /// Whether the accumulated row `l` and the leaf row `r` match on every
     /// equi-join key of `st` (`=`: NULL matches nothing).
     fn keys_equal(&self, st: &Step, l: &Row, r: &Row, parent: Option<&Env>) -> SqlResult<bool> {
-        for (le, re) in &st.keys {
+        for (le, re, coll) in &st.keys {
             let a = self.eval(le, &Env { row: l, parent })?;
             let b = self.eval(re, &Env { row: r, parent })?;
-            if !key_eq(&a, &b) {
+            if !key_eq(&a, &b, *coll) {
                 return Ok(false);
             }
         }
@@ -325,8 +329,8 @@ impl<'a> Exec<'a> {
 
 /// `=` of two equi-join key values, compared as they are (NULL matches
 /// nothing): how a join decides a match where hashing cannot.
-fn key_eq(a: &Value, b: &Value) -> bool {
-    sql_cmp(a, b) == Some(Ordering::Equal)
+fn key_eq(a: &Value, b: &Value, coll: Collation) -> bool {
+    sql_cmp_in(coll, a, b) == Some(Ordering::Equal)
 }
 
 /// How [`Exec::probe_rows`] finds a joined table's rows.

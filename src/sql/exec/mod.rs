@@ -308,10 +308,15 @@ impl<'a> Exec<'a> {
                     return Ok(Value::Null);
                 }
                 let is_str = matches!(v, Value::Str(_));
-                let mut found = res.keys.contains(&v.key());
-                if !found && ((is_str && res.has_other) || (!is_str && res.has_str)) {
-                    found = res.rows.iter().any(|r| sql_cmp(&v, &r[0]) == Some(Ordering::Equal));
-                }
+                let coll = a.key_collation();
+                let found = if is_str && coll != Collation::Default {
+                    // (the kept keys are the default collation's)
+                    res.rows.iter().any(|r| sql_cmp_in(coll, &v, &r[0]) == Some(Ordering::Equal))
+                } else {
+                    res.keys.contains(&v.key())
+                        || ((is_str && res.has_other) || (!is_str && res.has_str))
+                            && res.rows.iter().any(|r| sql_cmp(&v, &r[0]) == Some(Ordering::Equal))
+                };
                 if found {
                     Value::bool(!neg)
                 } else if res.has_null {
@@ -357,9 +362,10 @@ impl<'a> Exec<'a> {
                 // ANY false, ALL true)
                 let v = self.eval(a, env)?;
                 let res = self.sub_result(sp, env)?;
+                let coll = a.key_collation();
                 let mut unknown = false;
                 for r in &res.rows {
-                    match cmp_result(*op, &v, r.first().unwrap_or(&Value::Null)).truth() {
+                    match cmp_result_in(coll, *op, &v, r.first().unwrap_or(&Value::Null)).truth() {
                         Some(b) if b != *all => return Ok(Value::bool(b)),
                         None => unknown = true,
                         _ => {}
@@ -413,7 +419,7 @@ impl<'a> Exec<'a> {
                 }
                 Value::bool(like_escape(&text(&v), &text(&pv), *escape, *coll) != *neg)
             }
-            BExpr::Collate(a, _) => self.eval(a, env)?,
+            BExpr::Collate(a, ..) => self.eval(a, env)?,
             BExpr::CmpIn(op, coll, a, b) => cmp_result_in(*coll, *op, &self.eval(a, env)?, &self.eval(b, env)?),
             BExpr::Func(f, args, slot) => f.eval(self, args, env, *slot)?,
         })

@@ -72,7 +72,14 @@ impl<'a> Exec<'a> {
                 };
                 let l = conform(self.run(left, parent)?);
                 let r = conform(self.run(right, parent)?);
-                let key = |row: &Row| -> Vec<KeyPart> { row.iter().map(|v| v.key()).collect() };
+                // rows are the same under each column's collation
+                let colls: Vec<Collation> = plan.collations().into_iter().map(Option::unwrap_or_default).collect();
+                let key = |row: &Row| -> Vec<KeyPart> {
+                    row.iter()
+                        .zip(colls.iter().chain(std::iter::repeat(&Collation::Default)))
+                        .map(|(v, c)| v.key_in(*c))
+                        .collect()
+                };
                 Ok(match (op, all) {
                     (SetOpKind::Union, true) => {
                         let mut l = l;

@@ -7,7 +7,7 @@ use crate::sql::ast::*;
 use crate::sql::catalog::*;
 use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::functions::statement_time;
-use crate::sql::value::{SqlType, Value};
+use crate::sql::value::{Collation, SqlType, Value};
 
 /// The keys and constraints a `CREATE TABLE` defines besides its columns.
 pub(super) struct TableKeys<'s> {
@@ -163,6 +163,7 @@ impl Session {
                             on_update_now: false,
                             generated: None,
                             default_sql: None,
+                            collation: c.collation(),
                         });
                         continue;
                     }
@@ -187,6 +188,7 @@ impl Session {
                         on_update_now: false,
                         generated: None,
                         default_sql: None,
+                        collation: None,
                     });
                 }
                 source_rows = Some((names, rows));
@@ -325,7 +327,7 @@ impl Session {
         let pos = meta.indexes.len() - 1;
         for (rowid, row) in self.all_rows(meta)? {
             self.check_unique(meta, &row, rowid, Some(pos))?;
-            self.put_index_entry(&meta.indexes[pos], &row, rowid)?;
+            self.put_index_entry(meta, &meta.indexes[pos], &row, rowid)?;
         }
         Ok(())
     }
@@ -476,6 +478,7 @@ impl Session {
             generated: c.generated.as_ref().map(|g| g.0.clone()),
             stored: c.generated.as_ref().is_some_and(|g| g.1),
             default_expr: None,
+            collation: c.collation.filter(|k| c.ty.is_text() && *k != Collation::Default).map(|k| k.name().to_string()),
         };
         if let Some(e) = &c.default {
             // checked once now; an expression default is evaluated per row
@@ -728,7 +731,7 @@ impl Session {
                 self.delete_prefix(&index_prefix(meta.indexes[pos].id))?;
                 for (rowid, row) in &stored {
                     self.check_unique(meta, row, *rowid, Some(pos))?;
-                    self.put_index_entry(&meta.indexes[pos], row, *rowid)?;
+                    self.put_index_entry(meta, &meta.indexes[pos], row, *rowid)?;
                 }
             }
         }

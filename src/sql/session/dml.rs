@@ -15,7 +15,7 @@ use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::exec::{Exec, ExecState};
 use crate::sql::functions::statement_time;
 use crate::sql::plan::{Access, BExpr, LeafSource, QueryPlan, Row, SelectPlan, Snap};
-use crate::sql::value::{sql_cmp, SType, SqlType, Value};
+use crate::sql::value::{SType, SqlType, Value};
 
 /// `ON DUPLICATE KEY UPDATE` bound: the assignments by column, and the
 /// execution state they share across the statement's rows.
@@ -619,12 +619,12 @@ impl Session {
             new
         };
         for ix in &t.indexes {
-            self.db.delete(&index_key_of(ix, old, rowid))?;
+            self.db.delete(&index_key_of(t, ix, old, rowid))?;
         }
         self.check_unique(t, new, rowid, None)?;
         self.db.put(&row_key(t.id, rowid), &encode_row(new))?;
         for ix in &t.indexes {
-            self.put_index_entry(ix, new, rowid)?;
+            self.put_index_entry(t, ix, new, rowid)?;
         }
         self.row_updated(t, old, new)?; // constraints.rs
         Ok(true)
@@ -639,8 +639,11 @@ impl Session {
         sets: &[(String, Expr)],
         alias: Option<&(String, Vec<String>)>,
     ) -> SqlResult<Vec<(usize, BExpr)>> {
-        let mut cols: Vec<ScopeCol> =
-            t.columns.iter().map(|c| ScopeCol::new(Some(INSERTED_VALUES.into()), c.name.clone())).collect();
+        let mut cols: Vec<ScopeCol> = t
+            .columns
+            .iter()
+            .map(|c| ScopeCol { coll: c.collation(), ..ScopeCol::new(Some(INSERTED_VALUES.into()), c.name.clone()) })
+            .collect();
         if let Some((name, names)) = alias {
             if !names.is_empty() && names.len() != t.columns.len() {
                 return Err(SqlError::new(Code::WrongValueCount, "Column count doesn't match value count at row 1"));
@@ -788,21 +791,27 @@ impl Session {
         }
         self.db.put(&row_key(t.id, rowid), &encode_row(&row))?;
         for ix in &t.indexes {
-            self.put_index_entry(ix, &row, rowid)?;
+            self.put_index_entry(t, ix, &row, rowid)?;
         }
         self.row_inserted(t, &row)?; // constraints.rs
         Ok(affected)
     }
 
-    pub(in crate::sql) fn put_index_entry(&mut self, ix: &IndexMeta, row: &Row, rowid: u64) -> SqlResult<()> {
-        self.db.put(&index_key_of(ix, row, rowid), &[])?;
+    pub(in crate::sql) fn put_index_entry(
+        &mut self,
+        t: &TableMeta,
+        ix: &IndexMeta,
+        row: &Row,
+        rowid: u64,
+    ) -> SqlResult<()> {
+        self.db.put(&index_key_of(t, ix, row, rowid), &[])?;
         Ok(())
     }
 
     pub(in crate::sql) fn delete_row(&mut self, t: &TableMeta, rowid: u64, row: &Row) -> SqlResult<()> {
         self.db.delete(&row_key(t.id, rowid))?;
         for ix in &t.indexes {
-            self.db.delete(&index_key_of(ix, row, rowid))?;
+            self.db.delete(&index_key_of(t, ix, row, rowid))?;
         }
         Ok(())
     }
@@ -815,7 +824,7 @@ impl Session {
             }
             let mut prefix = index_prefix(ix.id);
             for &c in &ix.columns {
-                encode_key(&row[c], &mut prefix);
+                encode_key(&t.columns[c].key_value(&row[c]), &mut prefix);
             }
             let mut rows = RowReader::new(t, None);
             for rid in index_rowids(&self.db, &cur, &prefix)? {
@@ -823,10 +832,7 @@ impl Session {
                     continue;
                 }
                 if let Some(other) = rows.read(&self.db, &cur, rid)? {
-                    let same = ix
-                        .columns
-                        .iter()
-                        .all(|&c| other.get(c).is_some_and(|o| sql_cmp(o, &row[c]) == Some(std::cmp::Ordering::Equal)));
+                    let same = ix.columns.iter().all(|&c| other.get(c).is_some_and(|o| t.columns[c].equal(o, &row[c])));
                     if same {
                         return Ok(Some((rid, other)));
                     }
@@ -851,10 +857,7 @@ impl Session {
             let ix = t
                 .indexes
                 .iter()
-                .find(|ix| {
-                    ix.unique
-                        && ix.columns.iter().all(|&c| sql_cmp(&other[c], &row[c]) == Some(std::cmp::Ordering::Equal))
-                })
+                .find(|ix| ix.unique && ix.columns.iter().all(|&c| t.columns[c].equal(&other[c], &row[c])))
                 .unwrap_or(&t.indexes[0]);
             let key: Vec<String> = ix.columns.iter().map(|&c| row[c].to_string()).collect();
             return Err(SqlError::new(
@@ -980,19 +983,17 @@ pub(super) fn lacks_default(c: &ColumnMeta) -> bool {
 
 pub(in crate::sql) fn table_scope(t: &TableMeta) -> Scope<'static> {
     Scope {
-        cols: t
-            .columns
-            .iter()
-            .map(|c| ScopeCol::new(Some(t.name.to_ascii_lowercase()), c.name.clone()).typed(SType::of_sql(c.ty)))
-            .collect(),
+        cols: t.columns.iter().map(|c| ScopeCol::of_column(Some(t.name.to_ascii_lowercase()), c)).collect(),
         parent: None,
         correlated: Cell::new(false),
         touched: Cell::new(false),
     }
 }
 
-fn index_key_of(ix: &IndexMeta, row: &Row, rowid: u64) -> Vec<u8> {
-    let vals: Vec<&Value> = ix.columns.iter().map(|&c| row.get(c).unwrap_or(&Value::Null)).collect();
+fn index_key_of(t: &TableMeta, ix: &IndexMeta, row: &Row, rowid: u64) -> Vec<u8> {
+    let vals: Vec<std::borrow::Cow<Value>> =
+        ix.columns.iter().map(|&c| t.columns[c].key_value(row.get(c).unwrap_or(&Value::Null))).collect();
+    let vals: Vec<&Value> = vals.iter().map(|v| &**v).collect();
     index_entry_key(ix.id, &vals, rowid)
 }
 

@@ -139,7 +139,7 @@ pub(super) fn catalog_rows(cat: &Catalog, name: &str) -> Option<(Vec<String>, Ve
                     r.push(Value::Str(data_type(&c.ty)));
                     r.extend(type_sizes(c));
                     r.push(if text { s(CHARSET) } else { Value::Null });
-                    r.push(if text { s(collation) } else { Value::Null });
+                    r.push(if text { s(c.collation().unwrap_or_default().name()) } else { Value::Null });
                     r.push(Value::Str(c.type_name()));
                     r.push(s(column_key(t, i)));
                     r.push(s(column_extra(c)));

@@ -395,6 +395,9 @@ pub(crate) fn create_table_sql(t: &TableMeta) -> String {
         .iter()
         .map(|c| {
             let mut s = format!("  {} {}", quote::ident(&c.name), c.type_name());
+            if let Some(coll) = c.collation() {
+                s.push_str(&format!(" CHARACTER SET utf8mb4 COLLATE {}", coll.name()));
+            }
             if c.not_null {
                 s.push_str(" NOT NULL");
             }

@@ -138,15 +138,22 @@ fn primary_columns(meta: &TableMeta) -> Option<Vec<usize>> {
 }
 
 /// A row's primary key as bytes that are equal exactly when the key is
-/// (the index encoding, which follows the collation, plus an integer's
-/// exact value, which the encoding keeps only as a double).
-fn pk_key(columns: &[usize], row: &Row) -> Vec<u8> {
+/// (the index encoding, which follows the default collation, plus an
+/// integer's exact value, which the encoding keeps only as a double, and a
+/// string's key under its column's own collation).
+fn pk_key(meta: &TableMeta, columns: &[usize], row: &Row) -> Vec<u8> {
     let mut k = Vec::new();
     for &c in columns {
         let v = row.get(c).unwrap_or(&Value::Null);
         encode_key(v, &mut k);
-        if let Value::Int(i) = v {
-            k.extend_from_slice(&i.to_be_bytes());
+        match (v, meta.columns.get(c).and_then(|c| c.collation())) {
+            (Value::Int(i), _) => k.extend_from_slice(&i.to_be_bytes()),
+            (Value::Str(s), Some(coll)) => {
+                let key = coll.key(s);
+                k.extend_from_slice(&(key.len() as u64).to_be_bytes());
+                k.extend_from_slice(key.as_bytes());
+            }
+            _ => {}
         }
     }
     k
@@ -225,11 +232,11 @@ fn table_diff(
                 (Some(pa), Some(pb)) => {
                     for d in changes {
                         if let Some(before) = d.before {
-                            let key = pk_key(&pa, &decode_row(&before)?);
+                            let key = pk_key(a, &pa, &decode_row(&before)?);
                             keyed.entry(key).or_default().0 = Some(before);
                         }
                         if let Some(after) = d.after {
-                            let key = pk_key(&pb, &decode_row(&after)?);
+                            let key = pk_key(b, &pb, &decode_row(&after)?);
                             keyed.entry(key).or_default().1 = Some(after);
                         }
                     }

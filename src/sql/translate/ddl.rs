@@ -2,7 +2,7 @@
 
 use sqlparser::ast as sp;
 
-use super::expr::expr;
+use super::expr::{collation, expr};
 use super::query::query;
 use super::{ident, name, obj_name, unsupported};
 use crate::sql::ast::*;
@@ -25,6 +25,21 @@ pub(super) fn create_table(ct: sp::CreateTable) -> SqlResult<Stmt> {
     for c in &ct.columns {
         columns.push(column_def(c)?);
         column_constraints(c, &mut foreign_keys, &mut checks)?;
+    }
+    // the table's `[DEFAULT] COLLATE = name`: its string columns' collation
+    // unless they name their own
+    if let sp::CreateTableOptions::Plain(opts) = &ct.table_options {
+        for o in opts {
+            if let sp::SqlOption::KeyValue { key, value } = o {
+                let key = key.to_string();
+                if key.eq_ignore_ascii_case("COLLATE") || key.eq_ignore_ascii_case("DEFAULT COLLATE") {
+                    let c = collation(&value.to_string())?;
+                    for col in columns.iter_mut().filter(|col: &&mut ColumnDef| col.ty.is_text()) {
+                        col.collation.get_or_insert(c);
+                    }
+                }
+            }
+        }
     }
     for tc in &ct.constraints {
         match tc {
@@ -290,6 +305,7 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
         on_update_now: false,
         generated: None,
         default_sql: None,
+        collation: None,
     };
     if matches!(&c.data_type, sp::DataType::Custom(n, _) if n.to_string().eq_ignore_ascii_case("SERIAL")) {
         d.not_null = true;
@@ -323,6 +339,7 @@ fn column_def(c: &sp::ColumnDef) -> SqlResult<ColumnDef> {
                 Expr::Column { name, .. } if name.eq_ignore_ascii_case("current_timestamp") => d.on_update_now = true,
                 _ => return unsupported("ON UPDATE other than CURRENT_TIMESTAMP"),
             },
+            sp::ColumnOption::Collation(n) => d.collation = Some(collation(&n.to_string())?),
             sp::ColumnOption::DialectSpecific(toks)
                 if toks.iter().any(|t| t.to_string().eq_ignore_ascii_case("AUTO_INCREMENT")) =>
             {

@@ -323,17 +323,7 @@ pub(super) fn expr(e: sp::Expr) -> SqlResult<Expr> {
             else_: else_result.map(|o| bx(*o)).transpose()?,
         },
         E::Cast { expr: e, data_type: t, .. } => Expr::Cast(bx(*e)?, cast_type(&t)?),
-        E::Collate { expr: e, collation } => {
-            let n = collation
-                .0
-                .last()
-                .and_then(|p| p.as_ident())
-                .map_or_else(|| collation.to_string(), |i| i.value.clone());
-            match Collation::from_name(&n) {
-                Some(c) => Expr::Collate(bx(*e)?, c),
-                None => return Err(SqlError::new(Code::UnknownCollation, format!("Unknown collation: '{n}'"))),
-            }
-        }
+        E::Collate { expr: e, collation: c } => Expr::Collate(bx(*e)?, collation(&c.to_string())?),
         E::Convert { expr: e, data_type: Some(t), .. } => Expr::Cast(bx(*e)?, cast_type(&t)?),
         E::Substring { expr: e, substring_from, substring_for, .. } => {
             let mut args = vec![expr(*e)?];
@@ -465,4 +455,11 @@ pub(super) fn window_spec(ws: sp::WindowSpec) -> SqlResult<WindowSpec> {
         order_by: order_items(ws.order_by)?,
         frame,
     })
+}
+
+/// The collation `COLLATE name` names (on an expression, a column or a
+/// table; quoted or not), or `ER_UNKNOWN_COLLATION`.
+pub(super) fn collation(name: &str) -> SqlResult<Collation> {
+    let n = name.trim_matches(|c| matches!(c, '`' | '\'' | '"'));
+    Collation::from_name(n).ok_or_else(|| SqlError::new(Code::UnknownCollation, format!("Unknown collation: '{n}'")))
 }
