@@ -240,7 +240,10 @@ export function generateCase(seed) {
           : ty === "dec"
             ? r.pick(["DECIMAL(8,2)", "DECIMAL(10,3)"])
             : ty === "str"
-              ? "VARCHAR(20)"
+              ? // a column of its own collation: case- and accent-sensitive
+                r.chance(0.25)
+                ? "VARCHAR(20) COLLATE utf8mb4_bin"
+                : "VARCHAR(20)"
               : ty === "date"
                 ? "DATE"
                 : "TIME";
@@ -485,7 +488,10 @@ export function generateCase(seed) {
         } else {
           const col = r.pick(t.cols);
           mayDivide = false;
-          const value = expr(r, col.ty, js, 1);
+          // A row of a that joins several rows of b takes one of their
+          // values, and which one is up to the join order (MySQL leaves it
+          // unspecified): the value reads b only when the join is one to one.
+          const value = expr(r, col.ty, on === "a.id = b.id" ? js : scopeOf(t, "a"), 1);
           mayDivide = true;
           steps.push({ sql: `UPDATE ${t.name} a ${jt} ${u.name} b ON ${on} SET a.${col.name} = ${value}${where}`, area: "multi-table update" });
         }

@@ -74,48 +74,83 @@ pub(super) fn children(e: &Expr) -> Vec<&Expr> {
     }
 }
 
-/// MySQL's coercibility rule for a comparison of `a` and `b`: an explicit
-/// collation (`COLLATE`) decides over a column's (implicit) one, and both
-/// over a literal's; of two different explicit ones, or two different
-/// implicit ones neither of which is `utf8mb4_bin` (which decides over the
-/// others of its character set), the mix is `ER_CANT_AGGREGATE_2COLLATIONS`.
-/// None when neither side has one (the default collation).
-fn comparison_collation(a: &BExpr, b: &BExpr, scope: &Scope, op: &str) -> SqlResult<Option<Collation>> {
+/// The collation of an expression and how strongly it binds: its own
+/// ([`BExpr::coercible_collation`]), or for a column of strings without a
+/// collation of its own the default one, implicitly; None for a literal or
+/// a value that is no string.
+fn collation_of(e: &BExpr, scope: &Scope) -> Option<(Collation, Coercibility)> {
+    e.coercible_collation().or_else(|| {
+        let (d, i) = match e {
+            BExpr::Col(i) => (0, *i),
+            BExpr::Outer(d, i) => (*d, *i),
+            _ => return None,
+        };
+        scope.column(d, i).filter(|c| c.ty == SType::Str).map(|_| (Collation::Default, Coercibility::Implicit))
+    })
+}
+
+/// MySQL's coercibility rule for the operands of one operation (a
+/// comparison, `CONCAT`, ...): an explicit collation (`COLLATE`) decides
+/// over a column's (implicit) one, and both over a literal's; of two
+/// different explicit ones, or two different implicit ones neither of which
+/// is `utf8mb4_bin` (which decides over the others of its character set),
+/// the mix is `ER_CANT_AGGREGATE_2COLLATIONS`. None when no operand has one.
+fn aggregate_collation(
+    operands: impl IntoIterator<Item = Option<(Collation, Coercibility)>>,
+    op: &str,
+) -> SqlResult<Option<(Collation, Coercibility)>> {
     use Coercibility::*;
-    // a column of strings without a collation of its own has the default
-    // one, implicitly
-    let of = |e: &BExpr| {
-        e.coercible_collation().or_else(|| {
-            let (d, i) = match e {
-                BExpr::Col(i) => (0, *i),
-                BExpr::Outer(d, i) => (*d, *i),
-                _ => return None,
-            };
-            scope.column(d, i).filter(|c| c.ty == SType::Str).map(|_| (Collation::Default, Implicit))
-        })
-    };
-    let coll = match (of(a), of(b)) {
-        (Some((x, kx)), Some((y, ky))) if x != y => match (kx, ky) {
-            (Explicit, Implicit) => Some(x),
-            (Implicit, Explicit) => Some(y),
-            (Implicit, Implicit) if x == Collation::Bin || y == Collation::Bin => Some(Collation::Bin),
-            _ => {
-                let kind = |k| if k == Explicit { "EXPLICIT" } else { "IMPLICIT" };
-                return Err(SqlError::new(
-                    Code::CantAggregate2Collations,
-                    format!(
-                        "Illegal mix of collations ({},{}) and ({},{}) for operation '{op}'",
-                        x.name(),
-                        kind(kx),
-                        y.name(),
-                        kind(ky)
-                    ),
-                ));
-            }
-        },
-        (x, y) => x.or(y).map(|(c, _)| c),
-    };
-    Ok(coll.filter(|c| *c != Collation::Default))
+    let mut acc: Option<(Collation, Coercibility)> = None;
+    for next in operands.into_iter().flatten() {
+        acc = Some(match acc {
+            None => next,
+            Some(cur) if cur.0 == next.0 => (cur.0, if next.1 == Explicit { Explicit } else { cur.1 }),
+            Some(cur) => match (cur.1, next.1) {
+                (Explicit, Implicit) => cur,
+                (Implicit, Explicit) => next,
+                (Implicit, Implicit) if cur.0 == Collation::Bin || next.0 == Collation::Bin => {
+                    (Collation::Bin, Implicit)
+                }
+                _ => {
+                    let kind = |k| if k == Explicit { "EXPLICIT" } else { "IMPLICIT" };
+                    return Err(SqlError::new(
+                        Code::CantAggregate2Collations,
+                        format!(
+                            "Illegal mix of collations ({},{}) and ({},{}) for operation '{op}'",
+                            cur.0.name(),
+                            kind(cur.1),
+                            next.0.name(),
+                            kind(next.1)
+                        ),
+                    ));
+                }
+            },
+        });
+    }
+    Ok(acc)
+}
+
+/// The collation a comparison of `a` and `b` takes ([`aggregate_collation`]),
+/// None for the default one.
+fn comparison_collation(a: &BExpr, b: &BExpr, scope: &Scope, op: &str) -> SqlResult<Option<Collation>> {
+    let coll = aggregate_collation([collation_of(a, scope), collation_of(b, scope)], op)?;
+    Ok(coll.map(|(c, _)| c).filter(|c| *c != Collation::Default))
+}
+
+/// The arguments a string function's result takes its collation from, as
+/// in MySQL (`CONCAT(code, '-')` of a `utf8mb4_bin` column compares as
+/// `code` does); None for a function whose result has the default one.
+fn collation_args(name: &str, n: usize) -> Option<std::ops::Range<usize>> {
+    Some(match name {
+        "concat" | "concat_ws" | "upper" | "ucase" | "lower" | "lcase" | "substring" | "substr" | "mid"
+        | "substring_index" | "left" | "right" | "trim" | "ltrim" | "rtrim" | "trim_chars" | "ltrim_chars"
+        | "rtrim_chars" | "replace" | "reverse" | "repeat" | "lpad" | "rpad" | "insert" | "coalesce" | "ifnull"
+        | "greatest" | "least" | "any_value" => 0..n,
+        "if" => 1..n,
+        "elt" => 1..n,
+        "nullif" => 0..1,
+        _ => return None,
+    })
 }
 
 /// The comparison `a op b` of bound operands, under the collation
@@ -425,11 +460,16 @@ impl<'a> Binder<'a> {
                     a.push(self.expr(x, scope, aggs.as_deref_mut())?);
                 }
                 let f = Func::resolve(name, a.len())?;
+                // the collation the result takes from its string arguments
+                let coll = match collation_args(name, a.len()) {
+                    Some(r) => aggregate_collation(a[r].iter().map(|x| collation_of(x, scope)), name)?,
+                    None => None,
+                };
                 if f.def().exact_args {
                     a = a.into_iter().map(|x| types::widened(x).0).collect();
                 }
                 // One statement sees one clock and one current database.
-                if f.def().volatility == Volatility::Statement && a.iter().all(BExpr::is_const) {
+                let call = if f.def().volatility == Volatility::Statement && a.iter().all(BExpr::is_const) {
                     let ex = self.exec();
                     let v = a.iter().map(|e| eval_const(&ex, e)).collect::<SqlResult<Vec<_>>>()?;
                     BExpr::Lit(f.call(
@@ -444,6 +484,12 @@ impl<'a> Binder<'a> {
                 } else {
                     let slot = f.keeps_state().then(|| self.next_slot());
                     types::conformed(BExpr::Func(f, a, slot), scope, aggs.as_deref())
+                };
+                match coll {
+                    Some((c, k)) if c != Collation::Default || k == Coercibility::Explicit => {
+                        BExpr::Collate(Box::new(call), c, k)
+                    }
+                    _ => call,
                 }
             }
             Expr::GroupConcat { args, distinct, order_by, separator } => {
