@@ -679,19 +679,21 @@ pub fn type_key_class(ty: &SqlType) -> u8 {
     }
 }
 
-/// The value to look up in an index on a column of type `ty` for a
-/// comparison of the column with the constant `v`: `v` converted the way
+/// The value to look up in an index on the column `col` for a comparison
+/// of the column with the constant `v`: `v` converted the way
 /// [`sql_cmp`](super::value::sql_cmp) converts it against the column's
 /// values (a string against a number is its numeric value, against a DATE
 /// or DATETIME the time it spells), so the index range holds every row the
 /// comparison can accept. None when `v` is NULL or the comparison does not
 /// follow the index order (a number or a date against a text column, a
 /// number or a string that is no time against a date column): the table is
-/// then read whole.
-pub fn index_key_value(ty: &SqlType, v: &Value) -> Option<Value> {
+/// then read whole. A string is then keyed as the column's index entries
+/// key its values ([`ColumnMeta::key_value`]).
+pub fn index_key_value(col: &ColumnMeta, v: &Value) -> Option<Value> {
     if v.is_null() {
         return None;
     }
+    let ty = &col.ty;
     let k = match ty {
         ty if ty.is_text() => match v {
             Value::Str(_) => v.clone(),
@@ -712,7 +714,10 @@ pub fn index_key_value(ty: &SqlType, v: &Value) -> Option<Value> {
         _ => v.numeric(),
     };
     debug_assert_eq!(key_class(&k), type_key_class(ty));
-    Some(k)
+    Some(match col.key_value(&k) {
+        std::borrow::Cow::Owned(trimmed) => trimmed,
+        std::borrow::Cow::Borrowed(_) => k,
+    })
 }
 
 /// Whether the index entries of key [`encode_key`]`(v)` on a column of type

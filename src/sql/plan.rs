@@ -372,8 +372,26 @@ impl BExpr {
         c
     }
 
-    /// `a op b` where `a` is a column: (column, op, other side).
+    /// `a op b` where `a` is a column and `b` a constant: (column, op,
+    /// other side). A column of a collation of its own matches in an
+    /// equality under that collation only: its index holds every row such
+    /// an equality can accept, but in the default collation's order
+    /// (invariant "One index collation").
     pub fn as_col_cmp(&self) -> Option<(usize, CmpOp, &BExpr)> {
+        if let BExpr::CmpIn(CmpOp::Eq, coll, a, b) = self {
+            let own = |e: &BExpr| match e {
+                BExpr::Collate(c, cc, Coercibility::Implicit) if cc == coll => match **c {
+                    BExpr::Col(c) => Some(c),
+                    _ => None,
+                },
+                _ => None,
+            };
+            return match (own(a), own(b)) {
+                (Some(c), _) if b.is_const() => Some((c, CmpOp::Eq, b)),
+                (_, Some(c)) if a.is_const() => Some((c, CmpOp::Eq, a)),
+                _ => None,
+            };
+        }
         if let BExpr::Binary(BinOp::Cmp(op), a, b) = self {
             if *op == CmpOp::NullSafeEq || *op == CmpOp::Ne {
                 return None;

@@ -322,11 +322,19 @@ pub(super) fn build(
             continue;
         }
         if let LeafSource::Table { meta, access: Access::Full, .. } = &out_leaves[i + 1].source {
-            st.probe = st.keys.iter().enumerate().find_map(|(k, (_, re, coll))| match re {
-                BExpr::Col(c) if *coll == Collation::Default => {
-                    meta.indexes.iter().position(|ix| ix.columns.first() == Some(c)).map(|ix| (k, ix))
-                }
-                _ => None,
+            // a key compared under its column's own collation: the index
+            // holds every row that can match (invariant "One index
+            // collation")
+            st.probe = st.keys.iter().enumerate().find_map(|(k, (_, re, coll))| {
+                let c = match re {
+                    BExpr::Col(c) if *coll == Collation::Default => c,
+                    BExpr::Collate(e, cc, Coercibility::Implicit) if cc == coll => match &**e {
+                        BExpr::Col(c) => c,
+                        _ => return None,
+                    },
+                    _ => return None,
+                };
+                meta.indexes.iter().position(|ix| ix.columns.first() == Some(c)).map(|ix| (k, ix))
             });
         }
     }
@@ -337,7 +345,7 @@ pub(super) fn col_type_matches(meta: &TableMeta, col: usize, e: &BExpr) -> bool 
     // a literal must have an index key for the column; other constants are
     // converted at run time, or the table is read whole
     match e {
-        BExpr::Lit(v) => catalog::index_key_value(&meta.columns[col].ty, v).is_some(),
+        BExpr::Lit(v) => catalog::index_key_value(&meta.columns[col], v).is_some(),
         _ => true,
     }
 }

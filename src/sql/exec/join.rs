@@ -215,7 +215,7 @@ impl<'a> Exec<'a> {
         let budget_of = |keys: usize| keys.saturating_mul(ROWS_PER_LOOKUP).max(64);
         let held = self.db.get(snap, &catalog::seq_key(meta.id))?.and_then(|b| catalog::decode_seq(&b)).map(|s| s.0);
         let many = |budget: usize| held.is_some_and(|next| next > (budget as u64).saturating_mul(2));
-        let ty = &meta.columns[meta.indexes[index].columns[0]].ty;
+        let col = &meta.columns[meta.indexes[index].columns[0]];
         // each accumulated row's index key (None: a NULL key, no match)
         let mut keys = Vec::with_capacity(left.len());
         for l in left {
@@ -225,7 +225,7 @@ impl<'a> Exec<'a> {
                 continue;
             }
             // a key value that is not in the index's order: read the table
-            let Some(v) = catalog::index_key_value(ty, &v) else {
+            let Some(v) = catalog::index_key_value(col, &v) else {
                 return Ok(Probe::No);
             };
             keys.push(Some(v));

@@ -216,7 +216,7 @@ impl<'a> Exec<'a> {
                     if v.is_null() {
                         continue;
                     }
-                    let Some(v) = catalog::index_key_value(ty, &v) else {
+                    let Some(v) = catalog::index_key_value(&meta.columns[col], &v) else {
                         return Ok(None);
                     };
                     let k = key_of(&v);
@@ -233,7 +233,7 @@ impl<'a> Exec<'a> {
                     if v.is_null() {
                         return Ok(Err(true));
                     }
-                    Ok(catalog::index_key_value(ty, &v).map(Some).ok_or(false))
+                    Ok(catalog::index_key_value(&meta.columns[col], &v).map(Some).ok_or(false))
                 };
                 let (lo_v, hi_v) = match (bound(lo)?, bound(hi)?) {
                     (Err(true), _) | (_, Err(true)) => return Ok(Some((ix.id, Vec::new()))),
