@@ -243,6 +243,9 @@ pub enum Stmt {
         /// The table option `AUTO_INCREMENT = n`: the first value the
         /// AUTO_INCREMENT column generates.
         auto_increment: Option<i64>,
+        /// The table option `[DEFAULT] COLLATE = name`: the collation of its
+        /// string columns that name none.
+        collation: Option<Collation>,
     },
     DropTable {
         /// Tables.

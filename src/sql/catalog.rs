@@ -221,9 +221,20 @@ pub struct TableMeta {
     /// CHECK constraints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckMeta>,
+    /// The table's collation (`[DEFAULT] COLLATE = name`), by name, when it
+    /// is not the default: the collation of a string column that is
+    /// created, added or modified without one of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
 }
 
 impl TableMeta {
+    /// The table's collation ([`TableMeta::collation`]'s field): None for
+    /// the default one.
+    pub fn collation(&self) -> Option<Collation> {
+        self.collation.as_deref().and_then(Collation::from_name).filter(|c| *c != Collation::Default)
+    }
+
     /// Position of a column by name (case-insensitive).
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name))

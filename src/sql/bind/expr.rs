@@ -153,6 +153,22 @@ fn collation_args(name: &str, n: usize) -> Option<std::ops::Range<usize>> {
     })
 }
 
+/// Whether a function compares its string arguments (under their
+/// collation, [`aggregate_collation`]).
+fn compares_strings(name: &str) -> bool {
+    matches!(name, "strcmp" | "find_in_set" | "field" | "locate" | "position" | "instr" | "greatest" | "least")
+}
+
+/// `e` under the collation `coll` an operation's operands gave it
+/// ([`aggregate_collation`]): as it is under the default one (unless
+/// `COLLATE` named it).
+fn with_collation(e: BExpr, coll: Option<(Collation, Coercibility)>) -> BExpr {
+    match coll {
+        Some((c, k)) if c != Collation::Default || k == Coercibility::Explicit => BExpr::Collate(Box::new(e), c, k),
+        _ => e,
+    }
+}
+
 /// The comparison `a op b` of bound operands, under the collation
 /// [`comparison_collation`] chooses.
 pub(super) fn comparison(op: CmpOp, a: Box<BExpr>, b: Box<BExpr>, scope: &Scope) -> SqlResult<BExpr> {
@@ -172,12 +188,12 @@ pub(super) fn column(scope: &Scope, levels: usize, pos: usize) -> BExpr {
     }
 }
 
-/// The left operand of `IN (subquery)` or `op ANY/ALL (subquery)`, with
-/// the collation of the comparisons (by [`comparison_collation`] with the
-/// subquery's column) as its own: the executor compares under
-/// [`BExpr::key_collation`] of it.
-fn under_subquery_collation(a: BExpr, sp: &SubPlan, scope: &Scope, op: &str) -> SqlResult<BExpr> {
-    let column = match sp.plan.collations().first().copied().flatten() {
+/// The left operand of `IN (subquery)` or `op ANY/ALL (subquery)` (or its
+/// item `i` of a row), with the collation of the comparisons (by
+/// [`comparison_collation`] with the subquery's column `i`) as its own: the
+/// executor compares under [`BExpr::key_collation`] of it.
+fn under_subquery_collation(a: BExpr, sp: &SubPlan, i: usize, scope: &Scope, op: &str) -> SqlResult<BExpr> {
+    let column = match sp.plan.collations().get(i).copied().flatten() {
         Some(c) => BExpr::Collate(Box::new(BExpr::Lit(Value::Null)), c, Coercibility::Implicit),
         None => BExpr::Lit(Value::Null),
     };
@@ -229,11 +245,17 @@ pub fn has_aggregate(e: &Expr) -> bool {
 }
 
 impl<'a> Binder<'a> {
-    /// Whether one of the expressions has a collation at its top (`x COLLATE
-    /// name`, or a column of a collated column): `BETWEEN` and `IN` with it
-    /// are rewritten into the comparisons that take it.
+    /// Whether one of the expressions may have a collation other than the
+    /// default (`x COLLATE name`, a column of a collated column, or a string
+    /// function or `CASE` whose result takes one of those): `BETWEEN` and
+    /// `IN` with it are rewritten into the comparisons that take it.
     fn collated<'e>(&self, es: impl IntoIterator<Item = &'e Expr>, scope: &Scope) -> bool {
-        es.into_iter().any(|e| match e {
+        es.into_iter().any(|e| self.may_collate(e, scope))
+    }
+
+    /// [`Binder::collated`] of one expression.
+    fn may_collate(&self, e: &Expr, scope: &Scope) -> bool {
+        match e {
             Expr::Collate(..) => true,
             Expr::Column { table, name } => scope
                 .resolve(table.as_deref(), name)
@@ -241,8 +263,14 @@ impl<'a> Binder<'a> {
                 .flatten()
                 .and_then(|(d, i)| scope.column(d, i))
                 .is_some_and(|c| c.coll.is_some()),
+            Expr::Func { name, args, .. } => {
+                collation_args(name, args.len()).is_some_and(|r| args[r].iter().any(|a| self.may_collate(a, scope)))
+            }
+            Expr::Case { whens, else_, .. } => {
+                whens.iter().map(|(_, then)| then).chain(else_.as_deref()).any(|x| self.may_collate(x, scope))
+            }
             _ => false,
-        })
+        }
     }
 
     /// Binds an expression. With `aggs`, aggregate calls are collected and
@@ -353,6 +381,11 @@ impl<'a> Binder<'a> {
                         format!("Operand should contain {} column(s)", l.len()),
                     ));
                 }
+                let l = l
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, x)| under_subquery_collation(x, &sp, i, scope, "in"))
+                    .collect::<SqlResult<Vec<_>>>()?;
                 BExpr::RowInSub(l, sp, *negated)
             }
             Expr::InSubquery { expr, query, negated } => {
@@ -361,7 +394,7 @@ impl<'a> Binder<'a> {
                 if sp.plan.columns().len() != 1 {
                     return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
                 }
-                BExpr::InSub(Box::new(under_subquery_collation(*a, &sp, scope, "in")?), sp, *negated)
+                BExpr::InSub(Box::new(under_subquery_collation(*a, &sp, 0, scope, "in")?), sp, *negated)
             }
             Expr::Quantified { expr, op, query, all } => {
                 let a = sub!(expr);
@@ -369,7 +402,7 @@ impl<'a> Binder<'a> {
                 if sp.plan.columns().len() != 1 {
                     return Err(SqlError::new(Code::OperandColumns, "Operand should contain 1 column(s)"));
                 }
-                let a = under_subquery_collation(*a, &sp, scope, cmp_symbol(*op))?;
+                let a = under_subquery_collation(*a, &sp, 0, scope, cmp_symbol(*op))?;
                 BExpr::Quantified(Box::new(a), *op, sp, *all)
             }
             Expr::Exists(q, n) => BExpr::Exists(self.subplan(q, scope)?, *n),
@@ -395,7 +428,30 @@ impl<'a> Binder<'a> {
                     Some(x) => Some(sub!(x)),
                     None => None,
                 };
-                types::conformed(BExpr::Case(o, w, el), scope, aggs.as_deref())
+                // a simple CASE compares its operand with each WHEN as `=`
+                // does: under another collation, as those comparisons
+                let mut collated = false;
+                if let Some(o) = &o {
+                    for (a, _) in &w {
+                        collated |= comparison_collation(o, a, scope, "case")?.is_some();
+                    }
+                }
+                let (o, w) = match o {
+                    Some(o) if collated => {
+                        let w = w
+                            .into_iter()
+                            .map(|(a, b)| Ok((comparison(CmpOp::Eq, o.clone(), Box::new(a), scope)?, b)))
+                            .collect::<SqlResult<Vec<_>>>()?;
+                        (None, w)
+                    }
+                    o => (o, w),
+                };
+                // the result takes the collation of its results
+                let coll = aggregate_collation(
+                    w.iter().map(|(_, then)| then).chain(el.as_deref()).map(|x| collation_of(x, scope)),
+                    "case",
+                )?;
+                with_collation(types::conformed(BExpr::Case(o, w, el), scope, aggs.as_deref()), coll)
             }
             Expr::Cast(a, t @ SqlType::Decimal(..)) => BExpr::Cast(Box::new(types::widened(*sub!(a)).0), *t),
             Expr::Cast(a, t) => BExpr::Cast(sub!(a), *t),
@@ -468,6 +524,17 @@ impl<'a> Binder<'a> {
                 if f.def().exact_args {
                     a = a.into_iter().map(|x| types::widened(x).0).collect();
                 }
+                // a function that compares its string arguments does so
+                // under their collation, which its first argument carries
+                // (`functions::Ctx::collation`)
+                if compares_strings(name) && !a.is_empty() {
+                    let want = aggregate_collation(a.iter().map(|x| collation_of(x, scope)), name)?;
+                    let want = want.map_or(Collation::Default, |(c, _)| c);
+                    if a[0].key_collation() != want {
+                        let first = a.remove(0);
+                        a.insert(0, BExpr::Collate(Box::new(first), want, Coercibility::Explicit));
+                    }
+                }
                 // One statement sees one clock and one current database.
                 let call = if f.def().volatility == Volatility::Statement && a.iter().all(BExpr::is_const) {
                     let ex = self.exec();
@@ -478,6 +545,7 @@ impl<'a> Binder<'a> {
                             database: Some(self.cur_db).filter(|d| !d.is_empty()),
                             info: self.info,
                             diag: self.diag,
+                            collation: a.first().map_or(Collation::Default, BExpr::key_collation),
                         },
                         v,
                     )?)
@@ -485,12 +553,7 @@ impl<'a> Binder<'a> {
                     let slot = f.keeps_state().then(|| self.next_slot());
                     types::conformed(BExpr::Func(f, a, slot), scope, aggs.as_deref())
                 };
-                match coll {
-                    Some((c, k)) if c != Collation::Default || k == Coercibility::Explicit => {
-                        BExpr::Collate(Box::new(call), c, k)
-                    }
-                    _ => call,
-                }
+                with_collation(call, coll)
             }
             Expr::GroupConcat { args, distinct, order_by, separator } => {
                 let Some(aggs) = aggs else {

@@ -334,8 +334,8 @@ impl<'a> Exec<'a> {
                 let mut unknown = false;
                 for r in &res.rows {
                     let mut row = Some(true);
-                    for (v, x) in vals.iter().zip(r) {
-                        match cmp_result(CmpOp::Eq, v, x).truth() {
+                    for ((e, v), x) in l.iter().zip(&vals).zip(r) {
+                        match cmp_result_in(e.key_collation(), CmpOp::Eq, v, x).truth() {
                             Some(false) => {
                                 row = Some(false);
                                 break;

@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::sql::error::SqlResult;
 use crate::sql::exec::{Env, Exec};
 use crate::sql::plan::BExpr;
-use crate::sql::value::{sql_cmp, Value};
+use crate::sql::value::{sql_cmp, sql_cmp_in, Collation, Value};
 
 pub(super) fn coalesce(ex: &Exec, args: &[BExpr], env: &Env) -> SqlResult<Value> {
     for a in args {
@@ -36,20 +36,20 @@ pub(super) fn nullif(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
     Ok(if sql_cmp(&v[0], &v[1]) == Some(Ordering::Equal) { Value::Null } else { v[0].clone() })
 }
 
-fn extreme(v: &[Value], want: Ordering) -> Value {
+fn extreme(coll: Collation, v: &[Value], want: Ordering) -> Value {
     let mut best = &v[0];
     for x in &v[1..] {
-        if sql_cmp(x, best) == Some(want) {
+        if sql_cmp_in(coll, x, best) == Some(want) {
             best = x;
         }
     }
     best.clone()
 }
 
-pub(super) fn greatest(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
-    Ok(extreme(v, Ordering::Greater))
+pub(super) fn greatest(ctx: &Ctx, v: &[Value]) -> SqlResult<Value> {
+    Ok(extreme(ctx.collation, v, Ordering::Greater))
 }
 
-pub(super) fn least(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
-    Ok(extreme(v, Ordering::Less))
+pub(super) fn least(ctx: &Ctx, v: &[Value]) -> SqlResult<Value> {
+    Ok(extreme(ctx.collation, v, Ordering::Less))
 }

@@ -17,6 +17,7 @@ mod rand;
 mod regexp;
 mod strings;
 
+use crate::sql::value::Collation;
 use std::cmp::Ordering;
 
 use crate::db::Database;
@@ -121,6 +122,12 @@ pub struct Ctx<'a> {
     pub info: Option<&'a super::insert_id::SessionInfo>,
     /// The session's diagnostics (warnings), where the caller has a session.
     pub diag: Option<&'a crate::sql::diag::Diagnostics>,
+    /// The collation a function that compares strings (`STRCMP`,
+    /// `FIND_IN_SET`, `FIELD`, `LOCATE`, `GREATEST`, ...) compares them
+    /// under: its first
+    /// argument's ([`BExpr::key_collation`]), where the binder puts the
+    /// collation of its arguments.
+    pub collation: Collation,
 }
 
 type EagerFn = fn(&Ctx, &[Value]) -> SqlResult<Value>;
@@ -295,16 +302,16 @@ pub static FUNCS: &[Def] = &[
     f("reverse", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).chars().rev().collect()))),
     f("repeat", 2, 2, &[Str, Int], repeat),
     f("space", 1, 1, &[Int], |_, v| Ok(Value::Str(" ".repeat(int(&v[0]).clamp(0, 1 << 20) as usize)))),
-    f("locate", 2, 3, &[Str, Str, Int], |_, v| Ok(locate(&v[0], &v[1], v.get(2)))).int(),
-    f("position", 2, 2, &[Str], |_, v| Ok(locate(&v[0], &v[1], None))).int(),
-    f("instr", 2, 2, &[Str], |_, v| Ok(locate(&v[1], &v[0], None))).int(),
+    f("locate", 2, 3, &[Str, Str, Int], |c, v| Ok(locate(c.collation, &v[0], &v[1], v.get(2)))).int(),
+    f("position", 2, 2, &[Str], |c, v| Ok(locate(c.collation, &v[0], &v[1], None))).int(),
+    f("instr", 2, 2, &[Str], |c, v| Ok(locate(c.collation, &v[1], &v[0], None))).int(),
     f("lpad", 3, 3, &[Str, Int, Str], |_, v| Ok(pad(v, true))),
     f("rpad", 3, 3, &[Str, Int, Str], |_, v| Ok(pad(v, false))),
     f("ascii", 1, 1, &[Str], |_, v| Ok(Value::Int(s(&v[0]).bytes().next().map(|b| b as i64).unwrap_or(0)))).int(),
     f("ord", 1, 1, &[Str], ord).int(),
     f("char", 1, MANY, &[Int], char_).nulls_ok(),
     f("md5", 1, 1, &[Str], |_, v| Ok(Value::Str(super::md5::hex(s(&v[0]).as_bytes())))),
-    f("strcmp", 2, 2, &[Str], |_, v| Ok(Value::Int(ord_int(value::collate_cmp(s(&v[0]), s(&v[1])))))).int(),
+    f("strcmp", 2, 2, &[Str], |c, v| Ok(Value::Int(ord_int(c.collation.cmp(s(&v[0]), s(&v[1])))))).int(),
     f("field", 1, MANY, &[Any], field).nulls_ok().int(),
     f("elt", 1, MANY, &[Int, Str], elt).nulls_ok(),
     f("format", 2, 2, &[Num, Int], format),
@@ -572,7 +579,8 @@ impl Func {
             (Imp::Eager(_), _) => {}
         }
         let v = args.iter().map(|a| ex.eval(a, env)).collect::<SqlResult<Vec<_>>>()?;
-        self.call(&Ctx { now: ex.now, database: None, info: ex.info, diag: ex.diag }, v)
+        let collation = args.first().map_or(Collation::Default, BExpr::key_collation);
+        self.call(&Ctx { now: ex.now, database: None, info: ex.info, diag: ex.diag, collation }, v)
     }
 }
 

@@ -1,11 +1,12 @@
 //! String functions.
 
+use crate::sql::value::Collation;
 use std::cmp::Ordering;
 
 use super::math::round_double;
 use super::{bounded, fl, int, s, Ctx, MAX_STRING};
 use crate::sql::error::SqlResult;
-use crate::sql::value::{self, sql_cmp, Decimal, Value};
+use crate::sql::value::{self, Decimal, Value};
 
 pub(super) fn concat(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
     let total: usize = v.iter().map(|x| s(x).len()).sum();
@@ -126,8 +127,9 @@ fn folded(v: &str) -> Vec<char> {
 }
 
 /// The 1-based position of `needle` in `hay` at or after `from` (0 when
-/// absent), compared as [`folded`].
-pub(super) fn locate(needle: &Value, hay: &Value, from: Option<&Value>) -> Value {
+/// absent), compared as [`folded`], or by the characters' weights under
+/// another collation than the default.
+pub(super) fn locate(coll: Collation, needle: &Value, hay: &Value, from: Option<&Value>) -> Value {
     let start = match from {
         Some(f) => match int(f) {
             i if i < 1 => return Value::Int(0),
@@ -135,7 +137,10 @@ pub(super) fn locate(needle: &Value, hay: &Value, from: Option<&Value>) -> Value
         },
         None => 0,
     };
-    let (hc, nc) = (folded(s(hay)), folded(s(needle)));
+    let (hc, nc) = match coll {
+        Collation::Default => (folded(s(hay)), folded(s(needle))),
+        _ => (s(hay).chars().map(|c| coll.weight(c)).collect(), s(needle).chars().map(|c| coll.weight(c)).collect()),
+    };
     if start > hc.len() || nc.len() > hc.len() {
         return Value::Int(0);
     }
@@ -179,7 +184,7 @@ pub(super) fn char_(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
 
 /// `FIELD(x, a, b, ...)`: the 1-based index of the first argument equal to
 /// `x`, 0 when none is (or `x` is NULL).
-pub(super) fn field(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
+pub(super) fn field(ctx: &Ctx, v: &[Value]) -> SqlResult<Value> {
     if v[0].is_null() {
         return Ok(Value::Int(0));
     }
@@ -189,7 +194,7 @@ pub(super) fn field(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
             return false;
         }
         if all_str {
-            sql_cmp(&v[0], x) == Some(Ordering::Equal)
+            value::sql_cmp_in(ctx.collation, &v[0], x) == Some(Ordering::Equal)
         } else {
             value::cmp_numeric(&v[0].numeric(), &x.numeric()) == Ordering::Equal
         }
@@ -260,12 +265,12 @@ pub(super) fn insert(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
 
 /// `FIND_IN_SET(str, list)`: the 1-based position of `str` among the
 /// comma-separated items of `list` under the collation, 0 when absent.
-pub(super) fn find_in_set(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
+pub(super) fn find_in_set(ctx: &Ctx, v: &[Value]) -> SqlResult<Value> {
     let (needle, list) = (s(&v[0]), s(&v[1]));
     if needle.contains(',') || list.is_empty() {
         return Ok(Value::Int(0));
     }
-    let at = list.split(',').position(|item| value::collate_cmp(item, needle) == Ordering::Equal);
+    let at = list.split(',').position(|item| ctx.collation.cmp(item, needle) == Ordering::Equal);
     Ok(Value::Int(at.map_or(0, |i| i as i64 + 1)))
 }
 

@@ -19,6 +19,8 @@ pub(super) struct TableKeys<'s> {
     pub foreign_keys: &'s [ForeignKeyDef],
     /// CHECK constraints (`constraints.rs`).
     pub checks: &'s [CheckDef],
+    /// The table's collation (`[DEFAULT] COLLATE = name`).
+    pub collation: Option<Collation>,
 }
 
 impl Session {
@@ -194,7 +196,7 @@ impl Session {
                 source_rows = Some((names, rows));
             }
         }
-        let mut meta = self.build_table(&db, &name.name, &columns, keys.primary_key, keys.indexes)?;
+        let mut meta = self.build_table(&db, &name.name, &columns, keys.primary_key, keys.indexes, keys.collation)?;
         // a generated column's expression must read the table's columns
         for c in meta.columns.clone().iter().filter_map(|c| c.generated.clone()) {
             self.generated_expr(&meta, &c)?;
@@ -401,6 +403,7 @@ impl Session {
         columns: &[ColumnDef],
         primary_key: &[String],
         indexes: &[TableIndex],
+        collation: Option<Collation>,
     ) -> SqlResult<TableMeta> {
         if columns.is_empty() {
             return Err(SqlError::new(Code::ParseError, "A table must have at least 1 column"));
@@ -410,7 +413,7 @@ impl Session {
             if cols.iter().any(|x: &ColumnMeta| x.name.eq_ignore_ascii_case(&c.name)) {
                 return Err(SqlError::new(Code::DupFieldName, format!("Duplicate column name '{}'", c.name)));
             }
-            cols.push(self.column_meta(c)?);
+            cols.push(self.column_meta(c, collation)?);
         }
         let id = self.next_id()?;
         let mut meta = TableMeta {
@@ -421,6 +424,7 @@ impl Session {
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
+            collation: collation.filter(|c| *c != Collation::Default).map(|c| c.name().to_string()),
         };
         let mut pk: Vec<usize> = Vec::new();
         for (i, c) in columns.iter().enumerate() {
@@ -465,7 +469,9 @@ impl Session {
         Ok(meta)
     }
 
-    fn column_meta(&mut self, c: &ColumnDef) -> SqlResult<ColumnMeta> {
+    /// The column `c` defines in a table of collation `table` (a string
+    /// column that names no collation takes the table's).
+    fn column_meta(&mut self, c: &ColumnDef, table: Option<Collation>) -> SqlResult<ColumnMeta> {
         let mut meta = ColumnMeta {
             name: c.name.clone(),
             ty: c.ty,
@@ -478,7 +484,11 @@ impl Session {
             generated: c.generated.as_ref().map(|g| g.0.clone()),
             stored: c.generated.as_ref().is_some_and(|g| g.1),
             default_expr: None,
-            collation: c.collation.filter(|k| c.ty.is_text() && *k != Collation::Default).map(|k| k.name().to_string()),
+            collation: c
+                .collation
+                .or(table)
+                .filter(|k| c.ty.is_text() && *k != Collation::Default)
+                .map(|k| k.name().to_string()),
         };
         if let Some(e) = &c.default {
             // checked once now; an expression default is evaluated per row
@@ -524,7 +534,7 @@ impl Session {
                 if meta.column(&c.name).is_some() {
                     return Err(SqlError::new(Code::DupFieldName, format!("Duplicate column name '{}'", c.name)));
                 }
-                let cm = self.column_meta(c)?;
+                let cm = self.column_meta(c, meta.collation())?;
                 // The rows there are take the column's default; an
                 // AUTO_INCREMENT column is not numbered but takes its
                 // type's implicit default too.
@@ -701,7 +711,7 @@ impl Session {
         let i = meta.column(&def.name).ok_or_else(|| {
             SqlError::new(Code::BadField, format!("Unknown column '{}' in '{}'", def.name, meta.name))
         })?;
-        let cm = self.column_meta(def)?;
+        let cm = self.column_meta(def, meta.collation())?;
         if cm.ty != meta.columns[i].ty {
             self.column_retyped(meta, &meta.columns[i].name.clone())?; // constraints.rs
         }

@@ -99,9 +99,9 @@ pub(super) fn catalog_rows(cat: &Catalog, name: &str) -> Option<(Vec<String>, Ve
             let mut v: Vec<Row> = cat
                 .tables
                 .values()
-                .map(|t| (&t.db, &t.name, "BASE TABLE"))
-                .chain(cat.views.values().map(|v| (&v.db, &v.name, "VIEW")))
-                .map(|(db, name, kind)| {
+                .map(|t| (&t.db, &t.name, "BASE TABLE", t.collation().unwrap_or_default().name()))
+                .chain(cat.views.values().map(|v| (&v.db, &v.name, "VIEW", collation)))
+                .map(|(db, name, kind, collation)| {
                     let view = kind == "VIEW";
                     vec![
                         s("def"),

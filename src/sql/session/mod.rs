@@ -888,11 +888,12 @@ impl Session {
                 checks,
                 as_query,
                 auto_increment,
+                collation,
             } => self.create_table(
                 name,
                 *if_not_exists,
                 columns,
-                TableKeys { primary_key, indexes, foreign_keys, checks },
+                TableKeys { primary_key, indexes, foreign_keys, checks, collation: *collation },
                 as_query.as_deref(),
                 *auto_increment,
             ),

@@ -395,8 +395,9 @@ pub(crate) fn create_table_sql(t: &TableMeta) -> String {
         .iter()
         .map(|c| {
             let mut s = format!("  {} {}", quote::ident(&c.name), c.type_name());
-            if let Some(coll) = c.collation() {
-                s.push_str(&format!(" CHARACTER SET utf8mb4 COLLATE {}", coll.name()));
+            // a string column's collation where it is not the table's
+            if c.ty.is_text() && c.collation() != t.collation() {
+                s.push_str(&format!(" CHARACTER SET utf8mb4 COLLATE {}", c.collation().unwrap_or_default().name()));
             }
             if c.not_null {
                 s.push_str(" NOT NULL");
@@ -431,5 +432,9 @@ pub(crate) fn create_table_sql(t: &TableMeta) -> String {
         });
     }
     parts.extend(crate::sql::constraints::create_table_clauses(t)); // constraints.rs
-    format!("CREATE TABLE {} (\n{}\n)", quote::ident(&t.name), parts.join(",\n"))
+    let options = match t.collation() {
+        Some(c) => format!(" DEFAULT CHARSET=utf8mb4 COLLATE={}", c.name()),
+        None => String::new(),
+    };
+    format!("CREATE TABLE {} (\n{}\n){options}", quote::ident(&t.name), parts.join(",\n"))
 }

@@ -26,17 +26,14 @@ pub(super) fn create_table(ct: sp::CreateTable) -> SqlResult<Stmt> {
         columns.push(column_def(c)?);
         column_constraints(c, &mut foreign_keys, &mut checks)?;
     }
-    // the table's `[DEFAULT] COLLATE = name`: its string columns' collation
-    // unless they name their own
+    // the table's `[DEFAULT] COLLATE = name`
+    let mut table_collation = None;
     if let sp::CreateTableOptions::Plain(opts) = &ct.table_options {
         for o in opts {
             if let sp::SqlOption::KeyValue { key, value } = o {
                 let key = key.to_string();
                 if key.eq_ignore_ascii_case("COLLATE") || key.eq_ignore_ascii_case("DEFAULT COLLATE") {
-                    let c = collation(&value.to_string())?;
-                    for col in columns.iter_mut().filter(|col: &&mut ColumnDef| col.ty.is_text()) {
-                        col.collation.get_or_insert(c);
-                    }
+                    table_collation = Some(collation(&value.to_string())?);
                 }
             }
         }
@@ -87,6 +84,7 @@ pub(super) fn create_table(ct: sp::CreateTable) -> SqlResult<Stmt> {
                 .transpose()?,
             _ => None,
         },
+        collation: table_collation,
     })
 }
 
