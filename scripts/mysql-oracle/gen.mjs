@@ -121,6 +121,20 @@ function expr(r, ty, scope, depth, top = false) {
         () => `HOUR(${sub("time")})`,
         () => `MINUTE(${sub("time")})`,
         () => `TIME_TO_SEC(${sub("time")})`,
+        // what tutorials do with dates and strings
+        () => `DATEDIFF(${sub("date")}, ${sub("date")})`,
+        () => `${r.pick(["DAYOFWEEK", "DAYOFYEAR", "DAYOFMONTH", "WEEKDAY", "QUARTER", "DAY", "YEARWEEK"])}(${sub("date")})`,
+        () => `WEEK(${sub("date")}${r.chance(0.5) ? `, ${r.int(8)}` : ""})`,
+        () => `TIMESTAMPDIFF(${r.pick(["DAY", "WEEK", "MONTH", "QUARTER", "YEAR"])}, ${sub("date")}, ${sub("date")})`,
+        () => `EXTRACT(${r.pick(["YEAR", "MONTH", "DAY", "YEAR_MONTH", "QUARTER", "WEEK"])} FROM ${sub("date")})`,
+        () => `LOCATE(${leaf("str")}, ${sub("str")})`,
+        () => `INSTR(${sub("str")}, ${leaf("str")})`,
+        () => `STRCMP(${sub("str")}, ${sub("str")})`,
+        () => `FIELD(${sub("str")}, ${leaf("str")}, ${leaf("str")}, ${leaf("str")})`,
+        () => `LENGTH(${sub("str")})`,
+        () => `ASCII(${sub("str")})`,
+        () => (mayDivide ? `MOD(${sub("int")}, ${sub("int")})` : sub("int")),
+        () => `ROUND(${sub("int")}, ${-r.int(3)})`,
       ])();
     case "dec":
       return r.pick([
@@ -145,6 +159,8 @@ function expr(r, ty, scope, depth, top = false) {
         () => `TRUNCATE(${leaf("dec")}, ${r.int(3)})`,
         () => `FLOOR(${sub("dec")})`,
         () => `CEIL(${sub("dec")})`,
+        () => `ROUND(${sub("dec")})`,
+        () => (mayDivide ? `MOD(${sub("dec")}, ${leaf("int")})` : leaf("dec")),
       ])();
     case "str":
       return r.pick([
@@ -170,9 +186,27 @@ function expr(r, ty, scope, depth, top = false) {
         () => `SOUNDEX(${sub("str")})`,
         () => `QUOTE(${sub("str")})`,
         () => `EXPORT_SET(${sub("int")}, 'y', 'n', ',', ${r.int(6)})`,
+        () => `DATE_FORMAT(${sub("date")}, '${r.pick(["%Y-%m-%d", "%W %M %e %Y", "%a %b %D %y", "%j %U %u %V %v %X %x", "%d/%m/%Y", "%c.%e.%y %H:%i:%s %p"])}')`,
+        () => `${r.pick(["DAYNAME", "MONTHNAME"])}(${sub("date")})`,
+        () => `SUBSTRING_INDEX(${sub("str")}, '${r.pick(["-", "b", "a", " "])}', ${r.int(5) - 2})`,
+        () => `REPEAT(${sub("str")}, ${r.int(3)})`,
+        () => `${r.pick(["LTRIM", "RTRIM"])}(${sub("str")})`,
+        () => `CONCAT(${sub("str")}, ${sub(r.pick(["int", "dec", "date"]))})`,
+        () => `FORMAT(${sub("dec")}, ${r.int(3)})`,
+        () => `ELT(${r.int(4)}, ${sub("str")}, ${sub("str")}, ${sub("str")})`,
+        () => `MID(${sub("str")}, ${r.int(4) - 1}, ${r.int(3) + 1})`,
       ])();
     case "date":
-      return r.pick([() => `COALESCE(${sub("date")}, ${sub("date")})`, () => `DATE(${sub("date")})`])();
+      return r.pick([
+        () => `COALESCE(${sub("date")}, ${sub("date")})`,
+        () => `DATE(${sub("date")})`,
+        () => `${r.pick(["DATE_ADD", "DATE_SUB"])}(${sub("date")}, INTERVAL ${r.int(40) - 5} ${r.pick(["DAY", "WEEK", "MONTH", "YEAR"])})`,
+        () => `(${sub("date")} ${r.pick(["+", "-"])} INTERVAL ${r.int(13)} ${r.pick(["DAY", "MONTH"])})`,
+        () => `LAST_DAY(${sub("date")})`,
+        () => `MAKEDATE(${r.pick([1999, 2000, 2024])}, ${r.int(400)})`,
+        () => `FROM_DAYS(TO_DAYS(${sub("date")}) + ${leaf("int")})`,
+        () => `STR_TO_DATE(DATE_FORMAT(${sub("date")}, '%d/%m/%Y'), '%d/%m/%Y')`,
+      ])();
     case "time":
       return r.pick([
         () => `COALESCE(${sub("time")}, ${sub("time")})`,

@@ -370,7 +370,7 @@ pub fn timestampdiff(unit: &Value, a: &Value, b: &Value) -> SqlResult<Value> {
 /// `EXTRACT(unit FROM t)`.
 pub fn extract(unit: &Value, t: &Value) -> SqlResult<Value> {
     let unit = match unit_arg(unit)? {
-        Unit::Compound(_) => return Err(SqlError::parse("You have an error in your SQL syntax near the unit")),
+        Unit::Compound(parts) => return Ok(extract_compound(parts, t)),
         u => u,
     };
     if unit.has_time() {
@@ -398,6 +398,44 @@ pub fn extract(unit: &Value, t: &Value) -> SqlResult<Value> {
         Unit::Quarter => (c.m as i64 + 2) / 3,
         _ => c.y,
     }))
+}
+
+/// `EXTRACT(YEAR_MONTH FROM t)` and the other compound units: the parts'
+/// digits one after the other, as MySQL gives them (`202401` for January
+/// 2024; `1530` for `HOUR_MINUTE` of 15:30): each part after the first
+/// takes two digits, microseconds six. A unit that starts with a date part
+/// reads `t` as a date or date-time; one of time parts alone, as a TIME
+/// (its sign is the result's). NULL when `t` is neither.
+fn extract_compound(parts: &[Unit], t: &Value) -> Value {
+    let dated = matches!(parts.first(), Some(Unit::Year | Unit::Day));
+    let (c, sign) = if dated {
+        match Civil::of(&temporal(t)) {
+            Some(c) => (c, 1),
+            None => return Value::Null,
+        }
+    } else {
+        match to_time(t) {
+            Some(tod) => (Civil { y: 0, m: 1, d: 1, tod: tod.abs() }, if tod < 0 { -1 } else { 1 }),
+            None => return Value::Null,
+        }
+    };
+    let n = parts.iter().enumerate().fold(0i64, |acc, (i, p)| {
+        let (v, digits) = match p {
+            Unit::Year => (c.y, 4),
+            Unit::Month => (c.m as i64, 2),
+            Unit::Day => (c.d as i64, 2),
+            Unit::Hour => (c.hour(), 2),
+            Unit::Minute => (c.minute(), 2),
+            Unit::Second => (c.second(), 2),
+            _ => (c.micro(), 6),
+        };
+        if i == 0 {
+            v
+        } else {
+            acc * 10i64.pow(digits) + v
+        }
+    });
+    Value::Int(sign * n)
 }
 
 /// Day of the week, 0 = Monday (`WEEKDAY`).

@@ -323,6 +323,13 @@ impl Dialect for ReelDialect {
         true
     }
 
+    /// `EXTRACT(YEAR_MONTH FROM t)` and MySQL's other compound units,
+    /// which sqlparser does not know: kept by name (`dates::Unit::parse`
+    /// reads them, and rejects a name that is no unit).
+    fn allow_extract_custom(&self) -> bool {
+        true
+    }
+
     fn supports_string_literal_table_alias(&self, explicit: bool) -> bool {
         MySqlDialect {}.supports_string_literal_table_alias(explicit)
     }

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use crate::sql::error::SqlResult;
 use crate::sql::plan::*;
-use crate::sql::value::{arith, order_cmp, sql_cmp_in, ArithOp, Collation, Decimal, KeyPart, Value};
+use crate::sql::value::{arith, order_cmp_in, sql_cmp_in, ArithOp, Collation, Decimal, KeyPart, Value};
 
 use super::{num_or_null, text, Env, Exec, KeyMap, KeySet};
 use crate::sql::functions::{bits, from_u64};
@@ -147,10 +147,12 @@ impl<'a> Exec<'a> {
         out.sort_by(|(la, a), (lb, b)| {
             for i in 0..keys.len() {
                 match (i < *la, i < *lb) {
-                    (true, true) => match order_cmp([(&a[first + i], &b[first + i], false)]) {
-                        Ordering::Equal => continue,
-                        o => return o,
-                    },
+                    (true, true) => {
+                        match order_cmp_in([(&a[first + i], &b[first + i], false, keys[i].key_collation())]) {
+                            Ordering::Equal => continue,
+                            o => return o,
+                        }
+                    }
                     (false, false) => return Ordering::Equal,
                     // the super-aggregate row after the groups it sums up
                     (false, true) => return Ordering::Greater,
@@ -286,8 +288,11 @@ impl AggState {
                 }
                 let mut parts = self.parts;
                 if !a.order.is_empty() {
+                    // each key under its collation, as ORDER BY sorts
                     parts.sort_by(|x, y| {
-                        order_cmp(x.1.iter().zip(&y.1).zip(&a.order).map(|((p, q), (_, d))| (p, q, *d)))
+                        order_cmp_in(
+                            x.1.iter().zip(&y.1).zip(&a.order).map(|((p, q), (e, d))| (p, q, *d, e.key_collation())),
+                        )
                     });
                 }
                 Value::Str(parts.into_iter().map(|(s, _)| s).collect::<Vec<_>>().join(&a.separator))

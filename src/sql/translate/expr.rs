@@ -386,7 +386,11 @@ pub(super) fn expr(e: sp::Expr) -> SqlResult<Expr> {
         }
         E::Extract { field, expr: e, .. } => Expr::Func {
             name: "extract".into(),
-            args: vec![Expr::Lit(Value::Str(field.to_string())), expr(*e)?],
+            // a name that is no unit is a syntax error, as in MySQL
+            args: vec![
+                Expr::Lit(Value::Str(crate::sql::dates::Unit::parse(&field.to_string()).map(|_| field.to_string())?)),
+                expr(*e)?,
+            ],
             distinct: false,
             star: false,
         },
