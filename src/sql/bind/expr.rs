@@ -6,7 +6,7 @@ use std::rc::Rc;
 use crate::sql::error::{Code, SqlError, SqlResult};
 use crate::sql::exec::eval_const;
 use crate::sql::functions::{Ctx, Func, Volatility};
-use crate::sql::value::{Collation, SType, Value};
+use crate::sql::value::{ArithOp, Collation, SType, Value};
 
 use super::*;
 
@@ -472,6 +472,12 @@ impl<'a> Binder<'a> {
                     Some((d, i)) => BExpr::Outer(d, i),
                     None => BExpr::Lit(Value::Null),
                 }
+            }
+            Expr::Func { name, args, .. } if name == "mod" && args.len() == 2 => {
+                // MOD(a, b) is `a % b`, its result type included (`MOD(7,
+                // 2.0)` is a DECIMAL among others, as in MySQL)
+                let (a, b) = (sub!(&args[0]), sub!(&args[1]));
+                types::arithmetic(ArithOp::Mod, *a, *b, scope, aggs.as_deref())
             }
             Expr::Func { name, args, distinct, star } => {
                 if let Some(f) = agg_func(name) {

@@ -411,7 +411,7 @@ pub static FUNCS: &[Def] = &[
     f("timestampadd", 3, 3, &[Str, Any, Any], |_, v| dates::add_interval(&v[2], &v[1], &v[0], 1)),
     f("timestampdiff", 3, 3, &[Str, Time], |_, v| dates::timestampdiff(&v[0], &v[1], &v[2])).int(),
     f("datediff", 2, 2, &[Time], |_, v| Ok(dates::datediff(&v[0], &v[1]))).int(),
-    f("extract", 2, 2, &[Str, Any], |_, v| dates::extract(&v[0], &v[1])),
+    f("extract", 2, 2, &[Str, Any], |_, v| dates::extract(&v[0], &v[1])).int(),
     f("date", 1, 1, &[Time], |_, v| cast(&v[0], SqlType::Date, false)),
     f("time", 1, 1, &[Any], |_, v| Ok(dates::to_time(&v[0]).map_or(Value::Null, Value::Time))),
     f("year", 1, 1, &[Time], |_, v| Ok(on_date(&v[0], |c| Value::Int(c.y)))).int(),
