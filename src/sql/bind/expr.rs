@@ -145,9 +145,9 @@ fn collation_args(name: &str, n: usize) -> Option<std::ops::Range<usize>> {
         "concat" | "concat_ws" | "upper" | "ucase" | "lower" | "lcase" | "substring" | "substr" | "mid"
         | "substring_index" | "left" | "right" | "trim" | "ltrim" | "rtrim" | "trim_chars" | "ltrim_chars"
         | "rtrim_chars" | "replace" | "reverse" | "repeat" | "lpad" | "rpad" | "insert" | "coalesce" | "ifnull"
-        | "greatest" | "least" | "any_value" => 0..n,
-        "if" => 1..n,
-        "elt" => 1..n,
+        | "greatest" | "least" | "any_value" | "soundex" | "quote" => 0..n,
+        "if" | "elt" | "make_set" => 1..n,
+        "export_set" => 1..n.min(4),
         "nullif" => 0..1,
         _ => return None,
     })
