@@ -137,28 +137,6 @@ fn comparison_collation(a: &BExpr, b: &BExpr, scope: &Scope, op: &str) -> SqlRes
     Ok(coll.map(|(c, _)| c).filter(|c| *c != Collation::Default))
 }
 
-/// The arguments a string function's result takes its collation from, as
-/// in MySQL (`CONCAT(code, '-')` of a `utf8mb4_bin` column compares as
-/// `code` does); None for a function whose result has the default one.
-fn collation_args(name: &str, n: usize) -> Option<std::ops::Range<usize>> {
-    Some(match name {
-        "concat" | "concat_ws" | "upper" | "ucase" | "lower" | "lcase" | "substring" | "substr" | "mid"
-        | "substring_index" | "left" | "right" | "trim" | "ltrim" | "rtrim" | "trim_chars" | "ltrim_chars"
-        | "rtrim_chars" | "replace" | "reverse" | "repeat" | "lpad" | "rpad" | "insert" | "coalesce" | "ifnull"
-        | "greatest" | "least" | "any_value" | "soundex" | "quote" => 0..n,
-        "if" | "elt" | "make_set" => 1..n,
-        "export_set" => 1..n.min(4),
-        "nullif" => 0..1,
-        _ => return None,
-    })
-}
-
-/// Whether a function compares its string arguments (under their
-/// collation, [`aggregate_collation`]).
-fn compares_strings(name: &str) -> bool {
-    matches!(name, "strcmp" | "find_in_set" | "field" | "locate" | "position" | "instr" | "greatest" | "least")
-}
-
 /// `e` under the collation `coll` an operation's operands gave it
 /// ([`aggregate_collation`]): as it is under the default one (unless
 /// `COLLATE` named it).
@@ -263,9 +241,10 @@ impl<'a> Binder<'a> {
                 .flatten()
                 .and_then(|(d, i)| scope.column(d, i))
                 .is_some_and(|c| c.coll.is_some()),
-            Expr::Func { name, args, .. } => {
-                collation_args(name, args.len()).is_some_and(|r| args[r].iter().any(|a| self.may_collate(a, scope)))
-            }
+            Expr::Func { name, args, .. } => Func::resolve(name, args.len())
+                .ok()
+                .and_then(|f| f.def().collation_args(args.len()))
+                .is_some_and(|r| args[r].iter().any(|a| self.may_collate(a, scope))),
             Expr::Case { whens, else_, .. } => {
                 whens.iter().map(|(_, then)| then).chain(else_.as_deref()).any(|x| self.may_collate(x, scope))
             }
@@ -523,7 +502,7 @@ impl<'a> Binder<'a> {
                 }
                 let f = Func::resolve(name, a.len())?;
                 // the collation the result takes from its string arguments
-                let coll = match collation_args(name, a.len()) {
+                let coll = match f.def().collation_args(a.len()) {
                     Some(r) => aggregate_collation(a[r].iter().map(|x| collation_of(x, scope)), name)?,
                     None => None,
                 };
@@ -533,7 +512,7 @@ impl<'a> Binder<'a> {
                 // a function that compares its string arguments does so
                 // under their collation, which its first argument carries
                 // (`functions::Ctx::collation`)
-                if compares_strings(name) && !a.is_empty() {
+                if f.def().compares_strings && !a.is_empty() {
                     let want = aggregate_collation(a.iter().map(|x| collation_of(x, scope)), name)?;
                     let want = want.map_or(Collation::Default, |(c, _)| c);
                     if a[0].key_collation() != want {

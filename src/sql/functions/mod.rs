@@ -170,6 +170,15 @@ pub struct Def {
     /// for a further operation (`FLOOR(2/3*3)` is 1, `ROUND(2/3, 8)`
     /// 0.66666667: functions whose result has a scale of its own).
     pub exact_args: bool,
+    /// The arguments `from..to` a string result takes its collation from
+    /// (`CONCAT(code, '-')` compares as `code` does); besides these, a
+    /// function valued by some of its arguments ([`Res::Args`]) takes
+    /// theirs.
+    pub collated_by: Option<(usize, usize)>,
+    /// Whether it compares its string arguments, under their collation
+    /// (`STRCMP`, `FIND_IN_SET`): the binder gives it to the first one
+    /// ([`Ctx::collation`]).
+    pub compares_strings: bool,
     /// The implementation.
     pub imp: Imp,
 }
@@ -187,6 +196,8 @@ const fn f(name: &'static str, min: usize, max: usize, args: &'static [Arg], imp
         spelled: None,
         result: Res::Unknown,
         exact_args: false,
+        collated_by: None,
+        compares_strings: false,
         imp: Imp::Eager(imp),
     }
 }
@@ -202,6 +213,8 @@ const fn lazy(name: &'static str, min: usize, max: usize, imp: LazyFn) -> Def {
         spelled: None,
         result: Res::Unknown,
         exact_args: false,
+        collated_by: None,
+        compares_strings: false,
         imp: Imp::Lazy(imp),
     }
 }
@@ -218,6 +231,8 @@ const fn stateful(name: &'static str, min: usize, max: usize, imp: StatefulFn) -
         spelled: None,
         result: Res::Unknown,
         exact_args: false,
+        collated_by: None,
+        compares_strings: false,
         imp: Imp::Stateful(imp),
     }
 }
@@ -248,9 +263,28 @@ impl Def {
         Def { result: Res::Scaled, ..self }
     }
     /// The result takes its value from the arguments `from..to`: its type
-    /// is theirs, aggregated.
+    /// is theirs, aggregated (and its collation, [`Def::collation_args`]).
     const fn valued_by(self, from: usize, to: usize) -> Def {
         Def { result: Res::Args(from, to), ..self }
+    }
+    /// A string result takes its collation from the arguments `from..to`.
+    const fn collated_by(self, from: usize, to: usize) -> Def {
+        Def { collated_by: Some((from, to)), ..self }
+    }
+    /// It compares its string arguments under their collation.
+    const fn compares_strings(self) -> Def {
+        Def { compares_strings: true, ..self }
+    }
+
+    /// The arguments of a call with `n` of them whose collations the
+    /// result takes ([`Def::collated_by`], or those it is valued by).
+    pub fn collation_args(&self, n: usize) -> Option<std::ops::Range<usize>> {
+        let (from, to) = match (self.collated_by, self.result) {
+            (Some(r), _) => r,
+            (None, Res::Args(from, to)) => (from, to),
+            _ => return None,
+        };
+        Some(from.min(n)..to.min(n))
     }
 
     fn coercion(&self, i: usize) -> Arg {
@@ -271,66 +305,76 @@ pub static FUNCS: &[Def] = &[
     lazy("if", 3, 3, if_).valued_by(1, 3),
     f("nullif", 2, 2, &[Any], nullif).nulls_ok().valued_by(0, 1),
     f("isnull", 1, 1, &[Any], |_, v| Ok(Value::bool(v[0].is_null()))).nulls_ok(),
-    f("greatest", 2, MANY, &[Any], greatest).valued_by(0, MANY),
+    f("greatest", 2, MANY, &[Any], greatest).valued_by(0, MANY).compares_strings(),
     // a column's value in a grouped query, exempt from ONLY_FULL_GROUP_BY
     f("any_value", 1, 1, &[Any], |_, v| Ok(v[0].clone())).nulls_ok().valued_by(0, 1),
-    f("least", 2, MANY, &[Any], least).valued_by(0, MANY),
+    f("least", 2, MANY, &[Any], least).valued_by(0, MANY).compares_strings(),
     // ----- strings -----
-    f("concat", 1, MANY, &[Str], concat),
-    f("concat_ws", 2, MANY, &[Str], concat_ws).nulls_ok(),
+    f("concat", 1, MANY, &[Str], concat).collated_by(0, MANY),
+    f("concat_ws", 2, MANY, &[Str], concat_ws).nulls_ok().collated_by(0, MANY),
     f("length", 1, 1, &[Str], length).int(),
     f("octet_length", 1, 1, &[Str], length).int(),
     f("char_length", 1, 1, &[Str], char_length).int(),
     f("character_length", 1, 1, &[Str], char_length).int(),
-    f("upper", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).to_uppercase()))),
-    f("ucase", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).to_uppercase()))),
-    f("lower", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).to_lowercase()))),
-    f("lcase", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).to_lowercase()))),
-    f("substring", 2, 3, &[Str, Int], substring),
-    f("substr", 2, 3, &[Str, Int], substring),
-    f("mid", 3, 3, &[Str, Int], substring),
-    f("substring_index", 3, 3, &[Str, Str, Int], substring_index),
-    f("left", 2, 2, &[Str, Int], left),
-    f("right", 2, 2, &[Str, Int], right),
-    f("trim", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).trim_matches(' ').to_string()))),
-    f("ltrim", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).trim_start_matches(' ').to_string()))),
-    f("rtrim", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).trim_end_matches(' ').to_string()))),
-    f("trim_chars", 2, 2, &[Str], |_, v| Ok(trim_chars(&v[0], &v[1], true, true))).spelled("TRIM(BOTH "),
-    f("ltrim_chars", 2, 2, &[Str], |_, v| Ok(trim_chars(&v[0], &v[1], true, false))).spelled("TRIM(LEADING "),
-    f("rtrim_chars", 2, 2, &[Str], |_, v| Ok(trim_chars(&v[0], &v[1], false, true))).spelled("TRIM(TRAILING "),
-    f("replace", 3, 3, &[Str], replace),
-    f("reverse", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).chars().rev().collect()))),
-    f("repeat", 2, 2, &[Str, Int], repeat),
+    f("upper", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).to_uppercase()))).collated_by(0, MANY),
+    f("ucase", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).to_uppercase()))).collated_by(0, MANY),
+    f("lower", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).to_lowercase()))).collated_by(0, MANY),
+    f("lcase", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).to_lowercase()))).collated_by(0, MANY),
+    f("substring", 2, 3, &[Str, Int], substring).collated_by(0, MANY),
+    f("substr", 2, 3, &[Str, Int], substring).collated_by(0, MANY),
+    f("mid", 3, 3, &[Str, Int], substring).collated_by(0, MANY),
+    f("substring_index", 3, 3, &[Str, Str, Int], substring_index).collated_by(0, MANY),
+    f("left", 2, 2, &[Str, Int], left).collated_by(0, MANY),
+    f("right", 2, 2, &[Str, Int], right).collated_by(0, MANY),
+    f("trim", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).trim_matches(' ').to_string()))).collated_by(0, MANY),
+    f("ltrim", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).trim_start_matches(' ').to_string()))).collated_by(0, MANY),
+    f("rtrim", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).trim_end_matches(' ').to_string()))).collated_by(0, MANY),
+    f("trim_chars", 2, 2, &[Str], |_, v| Ok(trim_chars(&v[0], &v[1], true, true)))
+        .spelled("TRIM(BOTH ")
+        .collated_by(0, MANY),
+    f("ltrim_chars", 2, 2, &[Str], |_, v| Ok(trim_chars(&v[0], &v[1], true, false)))
+        .spelled("TRIM(LEADING ")
+        .collated_by(0, MANY),
+    f("rtrim_chars", 2, 2, &[Str], |_, v| Ok(trim_chars(&v[0], &v[1], false, true)))
+        .spelled("TRIM(TRAILING ")
+        .collated_by(0, MANY),
+    f("replace", 3, 3, &[Str], replace).collated_by(0, MANY),
+    f("reverse", 1, 1, &[Str], |_, v| Ok(Value::Str(s(&v[0]).chars().rev().collect()))).collated_by(0, MANY),
+    f("repeat", 2, 2, &[Str, Int], repeat).collated_by(0, MANY),
     f("space", 1, 1, &[Int], |_, v| Ok(Value::Str(" ".repeat(int(&v[0]).clamp(0, 1 << 20) as usize)))),
-    f("locate", 2, 3, &[Str, Str, Int], |c, v| Ok(locate(c.collation, &v[0], &v[1], v.get(2)))).int(),
-    f("position", 2, 2, &[Str], |c, v| Ok(locate(c.collation, &v[0], &v[1], None))).int(),
-    f("instr", 2, 2, &[Str], |c, v| Ok(locate(c.collation, &v[1], &v[0], None))).int(),
-    f("lpad", 3, 3, &[Str, Int, Str], |_, v| Ok(pad(v, true))),
-    f("rpad", 3, 3, &[Str, Int, Str], |_, v| Ok(pad(v, false))),
+    f("locate", 2, 3, &[Str, Str, Int], |c, v| Ok(locate(c.collation, &v[0], &v[1], v.get(2))))
+        .int()
+        .compares_strings(),
+    f("position", 2, 2, &[Str], |c, v| Ok(locate(c.collation, &v[0], &v[1], None))).int().compares_strings(),
+    f("instr", 2, 2, &[Str], |c, v| Ok(locate(c.collation, &v[1], &v[0], None))).int().compares_strings(),
+    f("lpad", 3, 3, &[Str, Int, Str], |_, v| Ok(pad(v, true))).collated_by(0, MANY),
+    f("rpad", 3, 3, &[Str, Int, Str], |_, v| Ok(pad(v, false))).collated_by(0, MANY),
     f("ascii", 1, 1, &[Str], |_, v| Ok(Value::Int(s(&v[0]).bytes().next().map(|b| b as i64).unwrap_or(0)))).int(),
     f("ord", 1, 1, &[Str], ord).int(),
     f("char", 1, MANY, &[Int], char_).nulls_ok(),
     f("md5", 1, 1, &[Str], |_, v| Ok(Value::Str(super::md5::hex(s(&v[0]).as_bytes())))),
-    f("strcmp", 2, 2, &[Str], |c, v| Ok(Value::Int(ord_int(c.collation.cmp(s(&v[0]), s(&v[1])))))).int(),
-    f("field", 1, MANY, &[Any], field).nulls_ok().int(),
-    f("elt", 1, MANY, &[Int, Str], elt).nulls_ok(),
+    f("strcmp", 2, 2, &[Str], |c, v| Ok(Value::Int(ord_int(c.collation.cmp(s(&v[0]), s(&v[1]))))))
+        .int()
+        .compares_strings(),
+    f("field", 1, MANY, &[Any], field).nulls_ok().int().compares_strings(),
+    f("elt", 1, MANY, &[Int, Str], elt).nulls_ok().collated_by(1, MANY),
     f("format", 2, 2, &[Num, Int], format),
     f("regexp_like", 2, 3, &[Str], regexp_like),
     f("regexp_replace", 3, 6, &[Str, Str, Str, Int, Int, Str], regexp_replace),
     f("regexp_substr", 2, 5, &[Str, Str, Int, Int, Str], regexp_substr),
     f("regexp_instr", 2, 6, &[Str, Str, Int, Int, Int, Str], regexp_instr),
-    f("insert", 4, 4, &[Str, Int, Int, Str], insert),
-    f("find_in_set", 2, 2, &[Str], find_in_set).int(),
-    f("make_set", 2, MANY, &[Int, Str], make_set).nulls_ok(),
-    f("export_set", 3, 5, &[Int, Str, Str, Str, Int], export_set),
+    f("insert", 4, 4, &[Str, Int, Int, Str], insert).collated_by(0, MANY),
+    f("find_in_set", 2, 2, &[Str], find_in_set).int().compares_strings(),
+    f("make_set", 2, MANY, &[Int, Str], make_set).nulls_ok().collated_by(1, MANY),
+    f("export_set", 3, 5, &[Int, Str, Str, Str, Int], export_set).collated_by(1, 4),
     f("bit_length", 1, 1, &[Str], |_, v| Ok(Value::Int(8 * s(&v[0]).len() as i64))).int(),
     f("hex", 1, 1, &[Any], hex),
     f("bin", 1, 1, &[Str], |_, v| Ok(conv_text(s(&v[0]), 10, 2))),
     f("oct", 1, 1, &[Str], |_, v| Ok(conv_text(s(&v[0]), 10, 8))),
     f("conv", 3, 3, &[Str, Int, Int], |_, v| Ok(conv_text(s(&v[0]), int(&v[1]), int(&v[2])))),
     f("crc32", 1, 1, &[Str], |_, v| Ok(Value::Int(crc32fast::hash(s(&v[0]).as_bytes()) as i64))).int(),
-    f("quote", 1, 1, &[Str], |_, v| Ok(quote(&v[0]))).nulls_ok(),
-    f("soundex", 1, 1, &[Str], |_, v| Ok(Value::Str(soundex(s(&v[0]))))),
+    f("quote", 1, 1, &[Str], |_, v| Ok(quote(&v[0]))).nulls_ok().collated_by(0, MANY),
+    f("soundex", 1, 1, &[Str], |_, v| Ok(Value::Str(soundex(s(&v[0]))))).collated_by(0, MANY),
     // ----- numbers -----
     f("abs", 1, 1, &[Num], abs).valued_by(0, 1),
     f("round", 1, 2, &[Num, Int], |_, v| Ok(round(v, false))).exact().scaled(),
