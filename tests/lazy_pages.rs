@@ -322,7 +322,7 @@ fn open_fetches_grow_with_depth_not_history() {
 /// `cargo test --release --test lazy_pages -- --ignored --nocapture`:
 /// pages read by open + one point query as history grows.
 #[test]
-#[ignore]
+#[ignore = "measurement: run with --release -- --ignored --nocapture"]
 fn open_cost_by_history() {
     for (rows, commits) in [(100_000, 1_000), (100_000, 10_000), (100_000, 30_000)] {
         let (read, fetches, pages) = open_cost(rows, commits);
