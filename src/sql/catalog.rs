@@ -77,7 +77,7 @@ impl ColumnMeta {
     /// The collation its values compare by: None for the default one (and
     /// for columns that hold no strings).
     pub fn collation(&self) -> Option<Collation> {
-        self.collation.as_deref().and_then(Collation::from_name).filter(|c| *c != Collation::Default)
+        stored_collation(&self.collation)
     }
 
     /// The value its index entries key `v` by: `v`, but a string without
@@ -228,11 +228,23 @@ pub struct TableMeta {
     pub collation: Option<String>,
 }
 
+/// A collation as a column or a table keeps it: its name, None for the
+/// default one.
+pub fn collation_name(c: Option<Collation>) -> Option<String> {
+    c.filter(|c| *c != Collation::Default).map(|c| c.name().to_string())
+}
+
+/// The collation a kept name ([`collation_name`]) stands for: None for the
+/// default one.
+fn stored_collation(name: &Option<String>) -> Option<Collation> {
+    name.as_deref().and_then(Collation::from_name).filter(|c| *c != Collation::Default)
+}
+
 impl TableMeta {
     /// The table's collation ([`TableMeta::collation`]'s field): None for
     /// the default one.
     pub fn collation(&self) -> Option<Collation> {
-        self.collation.as_deref().and_then(Collation::from_name).filter(|c| *c != Collation::Default)
+        stored_collation(&self.collation)
     }
 
     /// Position of a column by name (case-insensitive).

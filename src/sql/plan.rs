@@ -168,6 +168,22 @@ pub enum BExpr {
 }
 
 impl BExpr {
+    /// The column this expression is, as a comparison under `coll` reads
+    /// it: a column without a collation of its own under the default one,
+    /// or a column under its own (`BExpr::Collate`, implicit). Its index
+    /// then holds every row an equality can accept (invariant "One index
+    /// collation").
+    pub fn column_under(&self, coll: Collation) -> Option<usize> {
+        match self {
+            BExpr::Col(c) if coll == Collation::Default => Some(*c),
+            BExpr::Collate(e, cc, Coercibility::Implicit) if *cc == coll => match **e {
+                BExpr::Col(c) => Some(c),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The operands of an `=` comparison and the collation it compares
     /// strings under (an equi-join key, a connection between two tables).
     pub fn as_equality(&self) -> Option<(&BExpr, &BExpr, Collation)> {
@@ -379,14 +395,7 @@ impl BExpr {
     /// (invariant "One index collation").
     pub fn as_col_cmp(&self) -> Option<(usize, CmpOp, &BExpr)> {
         if let BExpr::CmpIn(CmpOp::Eq, coll, a, b) = self {
-            let own = |e: &BExpr| match e {
-                BExpr::Collate(c, cc, Coercibility::Implicit) if cc == coll => match **c {
-                    BExpr::Col(c) => Some(c),
-                    _ => None,
-                },
-                _ => None,
-            };
-            return match (own(a), own(b)) {
+            return match (a.column_under(*coll), b.column_under(*coll)) {
                 (Some(c), _) if b.is_const() => Some((c, CmpOp::Eq, b)),
                 (_, Some(c)) if a.is_const() => Some((c, CmpOp::Eq, a)),
                 _ => None,

@@ -4,7 +4,6 @@
 
 use crate::sql::catalog::{self, TableMeta};
 use crate::sql::joinorder;
-use crate::sql::value::Collation;
 
 use super::*;
 
@@ -322,19 +321,10 @@ pub(super) fn build(
             continue;
         }
         if let LeafSource::Table { meta, access: Access::Full, .. } = &out_leaves[i + 1].source {
-            // a key compared under its column's own collation: the index
-            // holds every row that can match (invariant "One index
-            // collation")
+            // a key compared under its column's own collation
             st.probe = st.keys.iter().enumerate().find_map(|(k, (_, re, coll))| {
-                let c = match re {
-                    BExpr::Col(c) if *coll == Collation::Default => c,
-                    BExpr::Collate(e, cc, Coercibility::Implicit) if cc == coll => match &**e {
-                        BExpr::Col(c) => c,
-                        _ => return None,
-                    },
-                    _ => return None,
-                };
-                meta.indexes.iter().position(|ix| ix.columns.first() == Some(c)).map(|ix| (k, ix))
+                let c = re.column_under(*coll)?;
+                meta.indexes.iter().position(|ix| ix.columns.first() == Some(&c)).map(|ix| (k, ix))
             });
         }
     }

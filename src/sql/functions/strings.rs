@@ -1,12 +1,11 @@
 //! String functions.
 
-use crate::sql::value::Collation;
 use std::cmp::Ordering;
 
 use super::math::round_double;
 use super::{bounded, fl, int, s, Ctx, MAX_STRING};
 use crate::sql::error::SqlResult;
-use crate::sql::value::{self, Decimal, Value};
+use crate::sql::value::{self, Collation, Decimal, Value};
 
 pub(super) fn concat(_: &Ctx, v: &[Value]) -> SqlResult<Value> {
     let total: usize = v.iter().map(|x| s(x).len()).sum();

@@ -424,7 +424,7 @@ impl Session {
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
-            collation: collation.filter(|c| *c != Collation::Default).map(|c| c.name().to_string()),
+            collation: collation_name(collation),
         };
         let mut pk: Vec<usize> = Vec::new();
         for (i, c) in columns.iter().enumerate() {
@@ -484,11 +484,7 @@ impl Session {
             generated: c.generated.as_ref().map(|g| g.0.clone()),
             stored: c.generated.as_ref().is_some_and(|g| g.1),
             default_expr: None,
-            collation: c
-                .collation
-                .or(table)
-                .filter(|k| c.ty.is_text() && *k != Collation::Default)
-                .map(|k| k.name().to_string()),
+            collation: collation_name(c.collation.or(table).filter(|_| c.ty.is_text())),
         };
         if let Some(e) = &c.default {
             // checked once now; an expression default is evaluated per row

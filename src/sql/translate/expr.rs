@@ -384,16 +384,17 @@ pub(super) fn expr(e: sp::Expr) -> SqlResult<Expr> {
             }
             Expr::Func { name, args, distinct, star }
         }
-        E::Extract { field, expr: e, .. } => Expr::Func {
-            name: "extract".into(),
+        E::Extract { field, expr: e, .. } => {
+            let unit = field.to_string();
             // a name that is no unit is a syntax error, as in MySQL
-            args: vec![
-                Expr::Lit(Value::Str(crate::sql::dates::Unit::parse(&field.to_string()).map(|_| field.to_string())?)),
-                expr(*e)?,
-            ],
-            distinct: false,
-            star: false,
-        },
+            crate::sql::dates::Unit::parse(&unit)?;
+            Expr::Func {
+                name: "extract".into(),
+                args: vec![Expr::Lit(Value::Str(unit)), expr(*e)?],
+                distinct: false,
+                star: false,
+            }
+        }
         E::Tuple(items) => Expr::Row(items.into_iter().map(expr).collect::<SqlResult<_>>()?),
         other => return unsupported(format!("expression {}", first_words(&other.to_string()))),
     })
