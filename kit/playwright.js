@@ -42,6 +42,7 @@ export function pageDb(page, global = "reeldb") {
     exec: (sql) => call("exec", [sql]),
     now: () => call("now", []),
     diff: (table, from, to) => call("diff", [table, from, to]),
+    loadAll: () => call("loadAll", []),
     timeline: () => call("timeline", []),
     restorePoints: () => call("restorePoints", []),
     createRestorePoint: (name) => call("createRestorePoint", [name]),
@@ -49,7 +50,10 @@ export function pageDb(page, global = "reeldb") {
     backtrack: (target) => call("backtrack", [target]),
     asOf: (time) => ({
       query: (sql, params) =>
-        page.evaluate(([g, t, sql, params]) => globalThis[g].asOf(t).query(sql, params ?? undefined), [
+        page.evaluate(async ([g, t, sql, params]) => {
+          await globalThis[g].loadAll?.();
+          return globalThis[g].asOf(t).query(sql, params ?? undefined);
+        }, [
           global,
           time,
           sql,
@@ -57,7 +61,8 @@ export function pageDb(page, global = "reeldb") {
         ]),
     }),
     async exportImage() {
-      const b64 = await page.evaluate((g) => {
+      const b64 = await page.evaluate(async (g) => {
+        await globalThis[g].loadAll?.();
         const bytes = globalThis[g].exportImage();
         let s = "";
         for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));

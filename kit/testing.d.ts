@@ -11,6 +11,8 @@ export interface KitDb {
   query(sql: string, params?: unknown[]): Promise<Row[]>;
   asOf(time: string): { query(sql: string, params?: unknown[]): Row[] | Promise<Row[]> };
   diff(table: string, from: string, to: string): Row[] | Promise<Row[]>;
+  /** Every page in memory (a lazily opened database), before the synchronous `asOf`/`diff` reads. */
+  loadAll?(): Promise<void>;
 }
 
 /** One table's changes: rows by primary key. */

@@ -77,6 +77,9 @@ function split(row) {
  * (including backtracks), and it reads only the tables' changed subtrees.
  */
 export async function changesSince(db, name) {
+  // `asOf` views and `diff` read synchronously: a database opened lazily
+  // (a large store) must have every page first.
+  if (typeof db.loadAll === "function") await db.loadAll();
   const from = await pointTime(db, name);
   const to = await db.now();
   const names = new Set([

@@ -155,7 +155,8 @@ async function buildForOpen(name, rows, commits) {
 /** Times opening `name` (lazily or not) and one point query; the first thing a page does after a reload. */
 async function timeOpen(name, lazy, id) {
   const t0 = now();
-  const db = await ReelDB.open(name, { lazy });
+  // lazy null: the default (no option).
+  const db = await ReelDB.open(name, lazy === null ? {} : { lazy });
   const openMs = now() - t0;
   const openPages = db.storageInfo().pagesRead;
   const row = await db.query("SELECT name FROM t WHERE id = ?", [id]);

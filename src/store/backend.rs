@@ -170,6 +170,14 @@ impl MemBackend {
         }
     }
 
+    /// Up to `limit` pages not loaded yet, from page `from` on, in page
+    /// order (the browser runtime completes an image with them).
+    pub fn unloaded_pages(&self, from: u64, limit: usize) -> Vec<u64> {
+        let m = self.inner.borrow();
+        let Some(l) = m.lazy.as_ref().filter(|l| l.unloaded > 0) else { return Vec::new() };
+        (from..l.stored).filter(|&n| usize::try_from(n).is_ok_and(|n| m.unloaded(n))).take(limit).collect()
+    }
+
     /// The pages reads wanted and did not find since the last call, in
     /// page order (empty for an image that is fully loaded).
     pub fn take_missing(&self) -> Vec<u64> {
@@ -431,8 +439,13 @@ mod tests {
         lazy.fill([(3, page(3))]);
         lazy.read(3, &mut buf).unwrap();
         assert_eq!(buf, [9u8; PAGE_SIZE]);
+        // The background reading's slices: unloaded pages in order.
+        assert_eq!(lazy.unloaded_pages(0, 3), vec![2, 5, 6]);
+        assert_eq!(lazy.unloaded_pages(6, 2), vec![6, 7]);
+        assert_eq!(lazy.unloaded_pages(stored, 2), Vec::<u64>::new());
         lazy.fill((0..stored).map(|n| (n, page(n))));
         assert!(lazy.fully_loaded());
         assert!(lazy.take_missing().is_empty());
+        assert!(lazy.unloaded_pages(0, 10).is_empty());
     }
 }

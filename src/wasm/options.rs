@@ -22,12 +22,15 @@ pub(super) struct Opened {
     pub(super) strict: bool,
     pub(super) multi_tab: bool,
     pub(super) lock_timeout_ms: u32,
-    pub(super) lazy: bool,
+    /// `lazy`: `Some(true)` pages on demand only, `Some(false)` every page
+    /// at open, `None` (the default) chosen by the store's size
+    /// (see `Core::open`).
+    pub(super) lazy: Option<bool>,
 }
 
 pub(super) fn parse_options(options: Option<OpenOptions>) -> Result<Opened, JsValue> {
     let mut out =
-        Opened { options: Options::default(), strict: true, multi_tab: true, lock_timeout_ms: 30_000, lazy: false };
+        Opened { options: Options::default(), strict: true, multi_tab: true, lock_timeout_ms: 30_000, lazy: None };
     let Some(o) = options.map(JsValue::from).filter(|o| !o.is_undefined() && !o.is_null()) else {
         return Ok(out);
     };
@@ -58,7 +61,7 @@ pub(super) fn parse_options(options: Option<OpenOptions>) -> Result<Opened, JsVa
     }
     let l = Reflect::get(&o, &"lazy".into())?;
     if !l.is_undefined() {
-        out.lazy = l.as_bool().ok_or_else(|| js_error("BAD_OPTION", "lazy is a boolean"))?;
+        out.lazy = Some(l.as_bool().ok_or_else(|| js_error("BAD_OPTION", "lazy is a boolean"))?);
     }
     Ok(out)
 }

@@ -22,9 +22,12 @@ export interface OpenOptions {
   multiTab?: boolean;
   /** Longest wait in ms for the write lock another tab holds, then LOCK_TIMEOUT (default 30000; 0: no limit). */
   lockTimeoutMs?: number;
-  /** Read pages from IndexedDB on demand instead of all at open (default false): open and the first
-   * queries take time in what they touch, not in the database's size. The synchronous calls that read
-   * rows (`asOf` views, `diff`, `exportSql`, `exportImage`) fail with NOT_LOADED until `loadAll()`. */
+  /** How pages are read from IndexedDB. By default a store of at most 256 pages (1 MiB) is read whole at
+   * open; a larger one lazily: open and the first queries read only the pages they touch, and the other
+   * pages are read in the background between operations. `true`: only the pages operations touch
+   * (no background reading); `false`: every page at open. While pages are missing, the synchronous calls
+   * that read rows (`asOf` views, `diff`, `exportSql`, `exportImage`, a statement's `columns()`) fail with
+   * NOT_LOADED if they need one: `await db.loadAll()` first (`storageInfo().fullyLoaded` tells). */
   lazy?: boolean;
 }
 
@@ -128,7 +131,7 @@ export interface StorageInfo {
    * other tabs' commits changed. */
   pagesRead?: number;
   multiTab?: boolean;
-  /** Opened with `lazy: true`. */
+  /** Pages are read on demand (`lazy: true`, or by default a store of more than 256 pages). */
   lazy?: boolean;
   /** Every page is in memory (always, unless lazy). */
   fullyLoaded?: boolean;

@@ -25,8 +25,12 @@ test("a reload keeps committed data and the timeline", async () => {
   });
   const after = await page.evaluate(async () => {
     const db = await ReelDB.open("reload");
-    return { rows: await db.query("SELECT * FROM t ORDER BY id"), timeline: db.timeline().length };
+    // A store of a few pages is read whole at open by default.
+    const info = db.storageInfo();
+    return { rows: await db.query("SELECT * FROM t ORDER BY id"), timeline: db.timeline().length, info };
   });
+  assert.equal(after.info.lazy, false);
+  assert.equal(after.info.fullyLoaded, true);
   assert.deepEqual(after.rows, [
     { id: 1, name: "Laptop" },
     { id: 2, name: "O'Reilly" },
@@ -149,12 +153,26 @@ test("a lazily opened database reads what it needs, writes, collects garbage and
 
   await reload();
   const again = await page.evaluate(async () => {
+    // By default a store this size is opened lazily and the pages no
+    // operation read are read in the background, between operations.
     const db = await ReelDB.open("lazy");
+    const atOpen = db.storageInfo();
     const rows = await db.query("SELECT id, v, name FROM t WHERE id IN (777, 19999, 20000, 37999) ORDER BY id");
-    const out = { rows, timeline: db.timeline().length, count: await db.query("SELECT COUNT(*) AS n FROM t") };
+    const out = { atOpen, rows, timeline: db.timeline().length };
+    const deadline = Date.now() + 30_000;
+    while (!db.storageInfo().fullyLoaded && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    out.loaded = db.storageInfo();
+    // Every page in memory: a synchronous read runs.
+    out.asOf = db.asOf(db.now()).query("SELECT COUNT(*) AS n FROM t");
+    out.count = await db.query("SELECT COUNT(*) AS n FROM t");
     await db.delete();
     return out;
   });
+  assert.equal(again.atOpen.lazy, true);
+  assert.equal(again.atOpen.fullyLoaded, false);
+  assert.ok(again.atOpen.pagesRead * 3 < again.atOpen.pages, `open read ${again.atOpen.pagesRead} of ${again.atOpen.pages} pages`);
+  assert.equal(again.loaded.fullyLoaded, true, "the background reading completed the image");
+  assert.deepEqual(again.asOf, [{ n: 28001 }]);
   assert.deepEqual(again.rows, [
     { id: 777, v: 777 % 97, name: "changed" },
     { id: 19999, v: (19999 % 97) + 100, name: `name 19999${"-".repeat(100)}` },

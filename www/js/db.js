@@ -348,6 +348,8 @@ export class PlaygroundDb {
 
   /** A SQL dump of the current state (databases, tables, rows). @returns {Promise<string>} */
   async exportSql() {
+    // Synchronous in the engine: a lazily opened database loads every page first.
+    await this.raw.loadAll();
     return this.raw.exportSql();
   }
 

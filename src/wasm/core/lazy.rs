@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::{Core, Persist};
 use crate::db::Database;
@@ -31,6 +33,30 @@ const FETCHES_BEFORE_ALL: u32 = 40;
 /// chains and of the free list); past this, or past a quarter of the store,
 /// every page is read instead.
 const OPEN_FETCHES_BEFORE_ALL: u32 = 16;
+
+/// Pages one background read takes (1 MiB): a slice costs the page about
+/// what a fetch of an operation does, so operations are not held up.
+const BACKGROUND_SLICE: usize = 256;
+
+/// The pause before each background read, and while an operation runs (ms).
+const BACKGROUND_PAUSE_MS: i32 = 4;
+
+/// A Promise resolved after `ms` milliseconds (`setTimeout`, in a page or a
+/// worker).
+fn sleep(ms: i32) -> JsFuture {
+    JsFuture::from(Promise::new(&mut |resolve, _| {
+        let set_timeout =
+            Reflect::get(&js_sys::global(), &"setTimeout".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        match set_timeout {
+            Some(f) => {
+                let _ = f.call2(&JsValue::NULL, &resolve, &ms.into());
+            }
+            None => {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        }
+    }))
+}
 
 /// What one operation has fetched so far (see `Core::fetch_some`).
 struct Fetches {
@@ -144,6 +170,7 @@ impl Core {
             let mem = p.mem.borrow().clone();
             let missing = mem.take_missing();
             if missing.is_empty() {
+                self.keep_loading();
                 return Ok(r);
             }
             if !self.fetch_some(&mem, &missing, &mut fetches, None).await? {
@@ -232,6 +259,53 @@ impl Core {
         }
         fetches.pages += plan;
         self.fetch(mem, missing, fetches.ahead, expected).await
+    }
+
+    /// By default (no `lazy` option) a lazily opened image is completed in
+    /// the background: slices of [`BACKGROUND_SLICE`] pages not loaded yet,
+    /// each one readonly transaction under the rule of [`Core::fetch`],
+    /// read while no operation is queued or running, until every page is
+    /// in memory (then the synchronous calls that read rows work). Started
+    /// at open and, after a reload made a new lazy image, by the next
+    /// operation; it stops when the image is complete or the database
+    /// closed. An IndexedDB error stops it: the pages are then read by the
+    /// operations that need them, which report the error.
+    pub(super) fn keep_loading(self: &Rc<Self>) {
+        let Some(p) = self.persist.as_ref().filter(|p| p.lazy && p.background) else { return };
+        if p.loading.get() || p.mem.borrow().fully_loaded() {
+            return;
+        }
+        p.loading.set(true);
+        let weak = Rc::downgrade(self);
+        spawn_local(async move {
+            // Where the next slice starts: pages are read in page order.
+            let mut from = 0;
+            loop {
+                let _ = sleep(BACKGROUND_PAUSE_MS).await;
+                let Some(core) = weak.upgrade() else { return };
+                let p = core.persist.as_ref().expect("persistent");
+                if !core.is_open() || p.mem.borrow().fully_loaded() {
+                    p.loading.set(false);
+                    return;
+                }
+                if core.ops.get() > 0 || core.gate.borrow().is_some() {
+                    continue;
+                }
+                let mem = p.mem.borrow().clone();
+                let mut slice = mem.unloaded_pages(from, BACKGROUND_SLICE);
+                if slice.is_empty() {
+                    slice = mem.unloaded_pages(0, BACKGROUND_SLICE);
+                }
+                from = slice.last().map_or(0, |n| n + 1);
+                // Not of the image's state (another tab committed): the next
+                // operation catches up to a new image and starts reading
+                // again there.
+                if !matches!(core.fetch(&mem, &slice, 0, None).await, Ok(true)) {
+                    p.loading.set(false);
+                    return;
+                }
+            }
+        });
     }
 
     /// After a write on a lazy image: a garbage collection the engine

@@ -28,14 +28,29 @@ mod tabs;
 
 use self::tabs::Tabs;
 
+/// By default (no `lazy` option) a store of at most this many pages (1 MiB)
+/// is read whole at open, a larger one lazily: on this size a lazy open and
+/// its first query make about as many IndexedDB transactions as there are
+/// milliseconds in reading the store whole (`bench/browser/open.mjs`:
+/// 88 pages 30 ms whole, 57 ms lazily; 912 pages 219 ms whole, 56 ms
+/// lazily).
+pub const EAGER_MAX_PAGES: u64 = 256;
+
 /// IndexedDB persistence of one database.
 pub struct Persist {
     pub name: String,
     idb: RefCell<Option<IdbDatabase>>,
     mem: RefCell<MemBackend>,
-    /// Pages are fetched on demand (`lazy: true`; ARCHITECTURE.md, "Lazy
-    /// pages") instead of all at open.
+    /// Pages are fetched on demand (ARCHITECTURE.md, "Lazy pages") instead
+    /// of all at open: `lazy: true`, or by default a store larger than
+    /// [`EAGER_MAX_PAGES`].
     pub lazy: bool,
+    /// The pages no operation fetched are read in the background, between
+    /// operations, until the image is complete (the default; `lazy: true`
+    /// reads only what operations need).
+    background: bool,
+    /// The background reading is under way (`Core::keep_loading`).
+    loading: Cell<bool>,
     strict: bool,
     pending: RefCell<BTreeMap<u64, PageBuf>>,
     waiters: RefCell<Vec<(Function, Function)>>,
@@ -149,14 +164,29 @@ impl Core {
         strict: bool,
         multi_tab: bool,
         lock_timeout_ms: u32,
-        lazy: bool,
+        lazy: Option<bool>,
     ) -> Result<Rc<Core>, JsValue> {
         let db = idb::open(name).await?;
+        // The superblocks, then (in `install_lazy`) what `Database::open`
+        // reads. An empty store is read whole below (creating needs the
+        // lock), and so, by default, is a small one: reading it whole costs
+        // about what the few fetches of a lazy open do, and the synchronous
+        // calls that read rows never wait for a page.
+        let mut lazy_supers = None;
+        if lazy != Some(false) {
+            let supers = Superblocks(idb::superblocks(&db).await?);
+            let stored = MemBackend::lazy(supers.0.clone()).len().unwrap_or(0);
+            if supers.0.iter().any(Option::is_some) && (lazy == Some(true) || stored > EAGER_MAX_PAGES) {
+                lazy_supers = Some(supers);
+            }
+        }
         let persist = Persist {
             name: name.to_string(),
             idb: RefCell::new(Some(db.clone())),
             mem: RefCell::new(MemBackend::new()),
-            lazy,
+            lazy: lazy == Some(true) || lazy_supers.is_some(),
+            background: lazy.is_none(),
+            loading: Cell::new(false),
             strict,
             pending: RefCell::new(BTreeMap::new()),
             waiters: RefCell::new(Vec::new()),
@@ -185,17 +215,13 @@ impl Core {
             *p.tabs.borrow_mut() = Tabs::new(name, Rc::downgrade(&core), lock_timeout_ms)?;
         }
         let _op = core.begin_op();
-        if lazy {
-            // The superblocks, then what `Database::open` reads; an empty
-            // store takes the path below (creating needs the lock).
-            let supers = Superblocks(idb::superblocks(&db).await?);
-            if supers.0.iter().any(Option::is_some) {
-                p.pages_read.set(2);
-                core.install_lazy(supers).await?;
-                core.opened();
-                registry::remember(name).await;
-                return Ok(core);
-            }
+        if let Some(supers) = lazy_supers {
+            p.pages_read.set(2);
+            core.install_lazy(supers).await?;
+            core.opened();
+            registry::remember(name).await;
+            core.keep_loading();
+            return Ok(core);
         }
         // Reading needs no lock (a readonly transaction is a consistent
         // image); creating the database does.
