@@ -163,7 +163,7 @@ async function timeOpen(name, lazy, id) {
   const ms = now() - t0;
   const info = db.storageInfo();
   await db.close();
-  return { ms, openMs, openPages, name: row[0]?.name, pagesRead: info.pagesRead, pages: info.pages };
+  return { ms, openMs, openPages, name: row[0]?.name, pagesRead: info.pagesRead, reads: info.idbReads, pages: info.pages };
 }
 
 window.bench = { rawIdbCommits, reeldbCommits, reeldbGroupCommits, versusSqlJs, history, buildForOpen, timeOpen };

@@ -6,13 +6,13 @@
 // Chromium page (Debian's /usr/bin/chromium through playwright-core);
 // three reloads per cell, medians. Needs pkg/ (scripts/build.sh).
 //
-//   node bench/browser/open.mjs            (QUICK=1: smaller databases, one run; ONLY=name,...: some databases)
+//   node bench/browser/open.mjs            (QUICK=1: smaller databases, one run; ONLY=name,...: some databases; RUNS=n)
 import { chromium } from "playwright-core";
 import { serve } from "../../scripts/static-server.mjs";
 
 const ROOT = new URL("../../", import.meta.url);
 const QUICK = process.env.QUICK === "1";
-const RUNS = QUICK ? 1 : 3;
+const RUNS = Number(process.env.RUNS ?? (QUICK ? 1 : 3));
 const ALL_DBS = QUICK
   ? [["open-20k", 20_000, 0], ["open-20k-1k", 20_000, 1_000]]
   : [["open-10k", 10_000, 0], ["open-100k", 100_000, 0], ["open-100k-10k", 100_000, 10_000], ["open-1m", 1_000_000, 0]];
@@ -53,12 +53,13 @@ try {
     }
   }
   console.log(`\nOpen + first point query after a reload, headless Chromium ${await browser.version()}, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (QUICK)" : ""}, median of ${RUNS}\n`);
+  console.log("Pages read: in how many readonly IndexedDB transactions (`storageInfo().idbReads`).\n");
   console.log("| Database | pages | every page at open (`{ lazy: false }`) | pages read | default | pages read | on demand only (`{ lazy: true }`) | pages read |");
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const [name, rows, commits] of DBS) {
     const cols = [false, null, true].map((lazy) => {
       const c = cells[`${name}/${lazy}`];
-      return `${fmt(median(c.map((x) => x.ms)))} ms | ${fmt(median(c.map((x) => x.pagesRead)))}`;
+      return `${fmt(median(c.map((x) => x.ms)))} ms | ${fmt(median(c.map((x) => x.pagesRead)))} in ${fmt(median(c.map((x) => x.reads)))}`;
     });
     console.log(`| ${fmt(rows)} rows${commits ? ` + ${fmt(commits)} commits of history` : ""} | ${fmt(built[name].pages)} | ${cols.join(" | ")} |`);
   }

@@ -17,7 +17,9 @@ use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DomException, Event, IdbDatabase, IdbFactory, IdbOpenDbRequest, IdbRequest, IdbTransaction};
+use web_sys::{
+    DomException, Event, IdbDatabase, IdbFactory, IdbKeyRange, IdbOpenDbRequest, IdbRequest, IdbTransaction,
+};
 
 use super::js_error;
 use crate::store::page::{PageBuf, PAGE_SIZE};
@@ -207,6 +209,14 @@ fn page_of(value: &JsValue, n: u64) -> Result<PageBuf, JsValue> {
     Ok(page)
 }
 
+/// A key of the page store as a page number.
+fn page_number(key: &JsValue) -> Result<u64, JsValue> {
+    Ok(key
+        .as_f64()
+        .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+        .ok_or_else(|| js_error("CORRUPT", "a key of the IndexedDB page store is not a page number"))? as u64)
+}
+
 /// Every page stored, in page order, read in one readonly transaction (a
 /// consistent image even while another tab writes).
 pub async fn load(db: &IdbDatabase) -> Result<Vec<(u64, PageBuf)>, JsValue> {
@@ -221,45 +231,59 @@ pub async fn load(db: &IdbDatabase) -> Result<Vec<(u64, PageBuf)>, JsValue> {
     }
     let mut pages = Vec::with_capacity(keys.length() as usize);
     for i in 0..keys.length() {
-        let n = keys
-            .get(i)
-            .as_f64()
-            .filter(|n| *n >= 0.0 && n.fract() == 0.0)
-            .ok_or_else(|| js_error("CORRUPT", "a key of the IndexedDB page store is not a page number"))?
-            as u64;
+        let n = page_number(&keys.get(i))?;
         pages.push((n, page_of(&values.get(i), n)?));
     }
     Ok(pages)
 }
 
-/// The superblock pages and the pages numbered `wanted` (none of them 0 or
-/// 1), read in one readonly transaction (a consistent image). A page
-/// missing from the store is left out.
+/// The superblock pages and the pages numbered `wanted` (in page order,
+/// none of them 0 or 1), read in one readonly transaction (a consistent
+/// image). A page missing from the store is left out. Each run of
+/// consecutive page numbers is one `getAll` over its key range (with its
+/// `getAllKeys`), not a request per page: a plan is mostly a few runs.
 pub async fn read_pages(
     db: &IdbDatabase,
     wanted: &[u64],
 ) -> Result<([Option<PageBuf>; 2], Vec<(u64, PageBuf)>), JsValue> {
     let tx = db.transaction_with_str(STORE).map_err(|e| idb_error("read", &e))?;
     let store = tx.object_store(STORE).map_err(|e| idb_error("read", &e))?;
-    let get = |n: u64| -> Result<Waiting, JsValue> {
-        Ok(Waiting::new(&store.get(&JsValue::from_f64(n as f64)).map_err(|e| idb_error("read", &e))?))
+    let run = |first: u64, last: u64| -> Result<(Waiting, Waiting), JsValue> {
+        let range = IdbKeyRange::bound(&JsValue::from_f64(first as f64), &JsValue::from_f64(last as f64))
+            .map_err(|e| idb_error("read", &e))?;
+        let keys = store.get_all_keys_with_key(&range).map_err(|e| idb_error("read", &e))?;
+        let values = store.get_all_with_key(&range).map_err(|e| idb_error("read", &e))?;
+        Ok((Waiting::new(&keys), Waiting::new(&values)))
     };
-    let supers = [get(0)?, get(1)?];
-    let mut reads = Vec::with_capacity(wanted.len());
-    for &n in wanted {
-        reads.push((n, get(n)?));
+    let mut runs = vec![run(0, 1)?];
+    let mut i = 0;
+    while i < wanted.len() {
+        let mut j = i;
+        while j + 1 < wanted.len() && wanted[j + 1] == wanted[j] + 1 {
+            j += 1;
+        }
+        runs.push(run(wanted[i], wanted[j])?);
+        i = j + 1;
     }
-    let page = |v: JsValue, n| if v.is_undefined() { Ok(None) } else { page_of(&v, n).map(Some) };
-    let [a, b] = supers;
-    let a = page(a.done().await.map_err(|e| idb_error("read", &e))?, 0)?;
-    let b = page(b.done().await.map_err(|e| idb_error("read", &e))?, 1)?;
-    let mut pages = Vec::with_capacity(reads.len());
-    for (n, w) in reads {
-        if let Some(p) = page(w.done().await.map_err(|e| idb_error("read", &e))?, n)? {
-            pages.push((n, p));
+    let mut supers = [None, None];
+    let mut pages = Vec::with_capacity(wanted.len());
+    for (k, (keys, values)) in runs.into_iter().enumerate() {
+        let keys: Array = keys.done().await.map_err(|e| idb_error("read", &e))?.unchecked_into();
+        let values: Array = values.done().await.map_err(|e| idb_error("read", &e))?.unchecked_into();
+        if keys.length() != values.length() {
+            return Err(js_error("CORRUPT", "IndexedDB returned different numbers of keys and pages"));
+        }
+        for i in 0..keys.length() {
+            let n = page_number(&keys.get(i))?;
+            let page = page_of(&values.get(i), n)?;
+            if k == 0 {
+                supers[(n & 1) as usize] = Some(page);
+            } else {
+                pages.push((n, page));
+            }
         }
     }
-    Ok(([a, b], pages))
+    Ok((supers, pages))
 }
 
 /// The two superblock pages as stored (None: missing).

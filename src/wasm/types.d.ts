@@ -130,6 +130,8 @@ export interface StorageInfo {
   /** Pages read from IndexedDB: the load at open, reloads, and the pages
    * other tabs' commits changed. */
   pagesRead?: number;
+  /** Readonly IndexedDB transactions that read pages (open, a lazy image's fetches, reloads). */
+  idbReads?: number;
   multiTab?: boolean;
   /** Pages are read on demand (`lazy: true`, or by default a store of more than 256 pages). */
   lazy?: boolean;

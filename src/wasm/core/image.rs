@@ -19,11 +19,11 @@ impl Core {
         let db = p.connection()?;
         if p.lazy {
             let supers = Superblocks(idb::superblocks(&db).await?);
-            p.pages_read.set(p.pages_read.get() + 2);
+            p.read(2);
             return self.install_lazy(supers).await;
         }
         let pages = idb::load(&db).await?;
-        p.pages_read.set(p.pages_read.get() + pages.len() as u64);
+        p.read(pages.len() as u64);
         self.install(pages)
     }
 

@@ -58,6 +58,12 @@ fn sleep(ms: i32) -> JsFuture {
     }))
 }
 
+/// Open's first fetch also reads the store's last pages (256 KiB): the
+/// last commits wrote there the paths that lead to what they changed (the
+/// system tree's, the catalogue's, the tables'), where open and the first
+/// query descend.
+const OPEN_TAIL_PAGES: u64 = 64;
+
 /// What one operation has fetched so far (see `Core::fetch_some`).
 struct Fetches {
     /// Pages read ahead of a missing one (`next_ahead`).
@@ -70,11 +76,13 @@ struct Fetches {
     count: u32,
     /// Fetches before every page is read instead.
     limit: u32,
+    /// The first fetch also reads the store's last `tail` pages.
+    tail: u64,
 }
 
 impl Fetches {
     fn new(limit: u32) -> Fetches {
-        Fetches { ahead: PREFETCH_PAGES, last: None, pages: 0, count: 0, limit }
+        Fetches { ahead: PREFETCH_PAGES, last: None, pages: 0, count: 0, limit, tail: 0 }
     }
 }
 
@@ -92,7 +100,7 @@ fn consistent(p: &Persist, stored: &Superblocks, expected: Option<&Superblocks>)
 /// Fills the pages `numbers` of the image `mem` from `pages` (a number
 /// missing there: a page never written) and counts the pages read.
 fn fill(p: &Persist, mem: &MemBackend, numbers: impl Iterator<Item = u64>, pages: Vec<(u64, PageBuf)>) {
-    p.pages_read.set(p.pages_read.get() + pages.len() as u64);
+    p.read(pages.len() as u64);
     let mut found: BTreeMap<u64, PageBuf> = pages.into_iter().collect();
     mem.fill(numbers.map(|n| (n, found.remove(&n))).collect::<Vec<_>>());
 }
@@ -122,7 +130,7 @@ impl Core {
         mem: &MemBackend,
         supers: &Superblocks,
     ) -> Result<Option<Database>, JsValue> {
-        let mut fetches = Fetches::new(OPEN_FETCHES_BEFORE_ALL);
+        let mut fetches = Fetches { tail: OPEN_TAIL_PAGES, ..Fetches::new(OPEN_FETCHES_BEFORE_ALL) };
         loop {
             let r = Database::open(Box::new(mem.clone()), self.options.clone());
             let missing = mem.take_missing();
@@ -135,20 +143,13 @@ impl Core {
         }
     }
 
-    /// Reads the pages `fetch_plan` names for `missing` (and the
-    /// superblocks) in one readonly IndexedDB transaction into `mem`, if
-    /// they belong to the image's state ([`consistent`]); otherwise
-    /// nothing is filled and the answer is `false`: the caller catches up.
-    async fn fetch(
-        &self,
-        mem: &MemBackend,
-        missing: &[u64],
-        ahead: u64,
-        expected: Option<&Superblocks>,
-    ) -> Result<bool, JsValue> {
+    /// Reads the pages `plan` (and the superblocks) in one readonly
+    /// IndexedDB transaction into `mem`, if they belong to the image's
+    /// state ([`consistent`]); otherwise nothing is filled and the answer
+    /// is `false`: the caller catches up.
+    async fn fetch(&self, mem: &MemBackend, plan: Vec<u64>, expected: Option<&Superblocks>) -> Result<bool, JsValue> {
         let p = self.persist.as_ref().expect("persistent");
         let db = p.connection()?;
-        let plan = mem.fetch_plan(missing, ahead);
         let (supers, pages) = idb::read_pages(&db, &plan).await?;
         if !consistent(p, &Superblocks(supers), expected) {
             return Ok(false);
@@ -252,13 +253,18 @@ impl Core {
         }
         fetches.last = missing.first().copied();
         let stored = mem.len().unwrap_or(0);
-        let plan = mem.fetch_plan(missing, fetches.ahead).len() as u64;
+        let mut plan = mem.fetch_plan(missing, fetches.ahead);
+        if fetches.count == 0 && fetches.tail > 0 {
+            plan.extend(mem.unloaded_pages(stored.saturating_sub(fetches.tail), fetches.tail as usize));
+            plan.sort_unstable();
+            plan.dedup();
+        }
         fetches.count += 1;
-        if fetches.count > fetches.limit || (fetches.pages + plan).saturating_mul(4) > stored {
+        if fetches.count > fetches.limit || (fetches.pages + plan.len() as u64).saturating_mul(4) > stored {
             return self.fetch_all(mem, expected).await;
         }
-        fetches.pages += plan;
-        self.fetch(mem, missing, fetches.ahead, expected).await
+        fetches.pages += plan.len() as u64;
+        self.fetch(mem, plan, expected).await
     }
 
     /// By default (no `lazy` option) a lazily opened image is completed in
@@ -300,7 +306,7 @@ impl Core {
                 // Not of the image's state (another tab committed): the next
                 // operation catches up to a new image and starts reading
                 // again there.
-                if !matches!(core.fetch(&mem, &slice, 0, None).await, Ok(true)) {
+                if !matches!(core.fetch(&mem, slice, None).await, Ok(true)) {
                     p.loading.set(false);
                     return;
                 }

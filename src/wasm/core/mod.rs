@@ -67,6 +67,8 @@ pub struct Persist {
     pub pages_written: Cell<u64>,
     /// Pages read from IndexedDB (whole loads and other tabs' deltas).
     pub pages_read: Cell<u64>,
+    /// Readonly IndexedDB transactions that read pages ([`Persist::read`]).
+    reads: Cell<u64>,
     /// Flushes other tabs announced and this tab has not applied yet.
     remote: RefCell<Vec<RemoteFlush>>,
     _versionchange: RefCell<Option<EventListener>>,
@@ -116,6 +118,12 @@ fn closed() -> JsValue {
 }
 
 impl Persist {
+    /// Counts one readonly IndexedDB transaction that read `pages` pages.
+    fn read(&self, pages: u64) {
+        self.reads.set(self.reads.get() + 1);
+        self.pages_read.set(self.pages_read.get() + pages);
+    }
+
     /// The IndexedDB connection (error `CLOSED` once closed).
     fn connection(&self) -> Result<IdbDatabase, JsValue> {
         self.idb.borrow().clone().ok_or_else(closed)
@@ -198,6 +206,7 @@ impl Core {
             flushes: Cell::new(0),
             pages_written: Cell::new(0),
             pages_read: Cell::new(0),
+            reads: Cell::new(0),
             remote: RefCell::new(Vec::new()),
             _versionchange: RefCell::new(None),
         };
@@ -216,12 +225,16 @@ impl Core {
         }
         let _op = core.begin_op();
         if let Some(supers) = lazy_supers {
-            p.pages_read.set(2);
+            p.read(2);
             core.install_lazy(supers).await?;
             core.opened();
-            registry::remember(name).await;
+            registry::remember_soon(name);
             core.keep_loading();
             return Ok(core);
+        }
+        if lazy != Some(false) {
+            // The superblocks read above.
+            p.read(2);
         }
         // Reading needs no lock (a readonly transaction is a consistent
         // image); creating the database does.
@@ -244,13 +257,13 @@ impl Core {
                 }
             }
         }
-        p.pages_read.set(pages.len() as u64);
+        p.read(pages.len() as u64);
         core.install(pages)?;
         if let Some(durable) = core.after_write() {
             JsFuture::from(durable).await?;
         }
         core.opened();
-        registry::remember(name).await;
+        registry::remember_soon(name);
         Ok(core)
     }
 
@@ -325,6 +338,7 @@ impl Core {
                 ("idbTransactions", JsValue::from_f64(p.flushes.get() as f64)),
                 ("pagesWritten", JsValue::from_f64(p.pages_written.get() as f64)),
                 ("pagesRead", JsValue::from_f64(p.pages_read.get() as f64)),
+                ("idbReads", JsValue::from_f64(p.reads.get() as f64)),
                 ("lazy", JsValue::from_bool(p.lazy)),
                 ("fullyLoaded", JsValue::from_bool(p.mem.borrow().fully_loaded())),
                 (

@@ -116,7 +116,7 @@ impl Core {
                 return Ok(false);
             }
             if stored == Some(target) && pages.len() == wanted.len() {
-                p.pages_read.set(p.pages_read.get() + pages.len() as u64 + 2);
+                p.read(pages.len() as u64 + 2);
                 let mem = p.mem.borrow().clone();
                 mem.put_pages(pages);
                 mem.put_pages(supers.pages());
