@@ -102,9 +102,9 @@ pub async fn created(name: &str) -> Option<String> {
     local("getItem", &[&local_key(name).into()]).and_then(|v| v.as_string())
 }
 
-/// [`remember`] without waiting for it: open does not wait for the file
-/// system (a few to tens of milliseconds after a reload); the record only
-/// serves a later open's `STORAGE_LOST` check.
+/// [`remember`] without waiting for it, when a database that has pages is
+/// opened (it was remembered when it was created): open does not wait for
+/// the file system (a few to tens of milliseconds after a reload).
 pub fn remember_soon(name: &str) {
     let name = name.to_string();
     wasm_bindgen_futures::spawn_local(async move { remember(&name).await });

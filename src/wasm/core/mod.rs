@@ -257,13 +257,19 @@ impl Core {
                 }
             }
         }
+        let creating = pages.is_empty();
         p.read(pages.len() as u64);
         core.install(pages)?;
         if let Some(durable) = core.after_write() {
             JsFuture::from(durable).await?;
         }
         core.opened();
-        registry::remember_soon(name);
+        if creating {
+            // Recorded before the first commit can be acknowledged.
+            registry::remember(name).await;
+        } else {
+            registry::remember_soon(name);
+        }
         Ok(core)
     }
 
