@@ -22,15 +22,19 @@
 //! unavailable `localStorage` is the fallback, and where neither is, the
 //! registry is inactive and `open` behaves as before.
 //!
-//! The record is written before `open` resolves, so before the first commit
-//! of a new database; `forget` runs before the storage is deleted, so a
-//! deletion cut short leaves a database that is remembered again at its
-//! next open, never a remembered name without pages.
+//! The record is written before `open` resolves when open creates the
+//! database, so before its first commit; an open of a database that has
+//! pages writes it again without waiting (`remember_soon`). `forget` first
+//! waits for such writes of the name, then runs before the storage is
+//! deleted, so a deletion cut short leaves a database that is remembered
+//! again at its next open, never a remembered name without pages.
 
-use js_sys::{Function, Reflect};
+use std::cell::{Cell, RefCell};
+
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{
     FileSystemDirectoryHandle, FileSystemFileHandle, FileSystemGetDirectoryOptions, FileSystemGetFileOptions,
 };
@@ -60,7 +64,7 @@ async fn directory(create: bool) -> Option<FileSystemDirectoryHandle> {
         return None;
     }
     let get: Function = Reflect::get(&storage, &"getDirectory".into()).ok()?.dyn_into().ok()?;
-    let root = get.call0(&storage).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    let root = get.call0(&storage).ok()?.dyn_into::<Promise>().ok()?;
     let root: FileSystemDirectoryHandle = JsFuture::from(root).await.ok()?.dyn_into().ok()?;
     let options = FileSystemGetDirectoryOptions::new();
     options.set_create(create);
@@ -102,12 +106,25 @@ pub async fn created(name: &str) -> Option<String> {
     local("getItem", &[&local_key(name).into()]).and_then(|v| v.as_string())
 }
 
+thread_local! {
+    /// The `remember_soon` writes under way: (number, name, the write).
+    static PENDING: RefCell<Vec<(u64, String, Promise)>> = const { RefCell::new(Vec::new()) };
+    static NEXT: Cell<u64> = const { Cell::new(0) };
+}
+
 /// [`remember`] without waiting for it, when a database that has pages is
 /// opened (it was remembered when it was created): open does not wait for
 /// the file system (a few to tens of milliseconds after a reload).
+/// [`forget`] waits for it.
 pub fn remember_soon(name: &str) {
-    let name = name.to_string();
-    wasm_bindgen_futures::spawn_local(async move { remember(&name).await });
+    let id = NEXT.with(|n| n.replace(n.get() + 1));
+    let owned = name.to_string();
+    let write = future_to_promise(async move {
+        remember(&owned).await;
+        PENDING.with(|p| p.borrow_mut().retain(|(i, _, _)| *i != id));
+        Ok(JsValue::UNDEFINED)
+    });
+    PENDING.with(|p| p.borrow_mut().push((id, name.to_string(), write)));
 }
 
 /// Remembers that the database `name` exists (kept if already remembered);
@@ -129,6 +146,11 @@ pub async fn remember(name: &str) {
 
 /// Forgets the database `name` (before it is deleted on purpose).
 pub async fn forget(name: &str) {
+    let writes: Vec<Promise> =
+        PENDING.with(|p| p.borrow().iter().filter(|(_, n, _)| n == name).map(|(_, _, w)| w.clone()).collect());
+    for w in writes {
+        let _ = JsFuture::from(w).await;
+    }
     if let Some(dir) = directory(false).await {
         // Absent already: nothing to forget.
         let _ = JsFuture::from(dir.remove_entry(&file_name(name))).await;
