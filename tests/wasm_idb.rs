@@ -5,6 +5,9 @@
 //! asOf, diff, export/import, events), and two connections on one database
 //! coordinating like two tabs.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use js_sys::{Array, Function, Promise, Reflect};
 use reeldb::wasm::{BacktrackTargetInput, OpenOptions, ReelDb, TimeInput};
 use wasm_bindgen::prelude::*;
@@ -399,7 +402,31 @@ async fn another_tabs_commit_is_applied_by_reading_only_the_pages_it_wrote() {
     exec(&writer, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(40))").await;
     let values: Vec<String> = (0..6000).map(|i| format!("({i}, 'a value that takes some room {i}')")).collect();
     exec(&writer, &format!("INSERT INTO t VALUES {}", values.join(","))).await;
+    // A bystander on the database's channel sees the writer answer the
+    // watcher's `hello` (`here`): from then on the writer announces every
+    // flush. Commits made before the writer has the `hello` are not
+    // announced, and the watcher reloads whole when it hears `here` (open
+    // does not wait for other tabs' answers), which is not what this test
+    // measures.
+    let channel = web_sys::BroadcastChannel::new(&format!("reeldb:{name}")).unwrap();
+    let heres = Rc::new(Cell::new(0u32));
+    let count = heres.clone();
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        if get(&e.data(), "type").as_string().as_deref() == Some("here") {
+            count.set(count.get() + 1);
+        }
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     let watcher = open(&name).await;
+    for _ in 0..200 {
+        if heres.get() > 0 {
+            break;
+        }
+        sleep(10).await;
+    }
+    assert!(heres.get() > 0, "the writer answered the watcher's hello");
+    channel.close();
+    drop(on_message);
     let total = get(&watcher.storage_info(), "pages").as_f64().unwrap();
     assert!(total > 100.0, "{total} pages");
     let remote = Array::new();

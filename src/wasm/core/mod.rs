@@ -17,6 +17,7 @@ use crate::db::{Database, Options};
 use crate::sql::Session;
 use crate::store::backend::{MemBackend, StorageBackend};
 use crate::store::page::PageBuf;
+use crate::store::pager::high_water;
 use crate::store::sync::{RemoteFlush, Superblocks};
 
 mod events;
@@ -183,7 +184,7 @@ impl Core {
         let mut lazy_supers = None;
         if lazy != Some(false) {
             let supers = Superblocks(idb::superblocks(&db).await?);
-            let stored = MemBackend::lazy(supers.0.clone()).len().unwrap_or(0);
+            let stored = high_water(&supers.0).unwrap_or(0);
             if supers.0.iter().any(Option::is_some) && (lazy == Some(true) || stored > EAGER_MAX_PAGES) {
                 lazy_supers = Some(supers);
             }
