@@ -239,48 +239,70 @@ pub async fn load(db: &IdbDatabase) -> Result<Vec<(u64, PageBuf)>, JsValue> {
 
 /// The superblock pages and the pages numbered `wanted` (in page order,
 /// none of them 0 or 1), read in one readonly transaction (a consistent
-/// image). A page missing from the store is left out. Each run of
-/// consecutive page numbers is one `getAll` over its key range (with its
-/// `getAllKeys`), not a request per page: a plan is mostly a few runs.
+/// image). A page missing from the store is left out. A run of consecutive
+/// page numbers is one `getAll` over its key range (with its `getAllKeys`),
+/// a page alone one `get`: a plan is mostly a few runs, the levels of a
+/// tree are scattered pages.
 pub async fn read_pages(
     db: &IdbDatabase,
     wanted: &[u64],
 ) -> Result<([Option<PageBuf>; 2], Vec<(u64, PageBuf)>), JsValue> {
+    /// The requests of one run of pages.
+    enum Read {
+        One(u64, Waiting),
+        Run(Waiting, Waiting),
+    }
     let tx = db.transaction_with_str(STORE).map_err(|e| idb_error("read", &e))?;
     let store = tx.object_store(STORE).map_err(|e| idb_error("read", &e))?;
-    let run = |first: u64, last: u64| -> Result<(Waiting, Waiting), JsValue> {
-        let range = IdbKeyRange::bound(&JsValue::from_f64(first as f64), &JsValue::from_f64(last as f64))
-            .map_err(|e| idb_error("read", &e))?;
+    let read = |first: u64, last: u64| -> Result<Read, JsValue> {
+        let key = |n: u64| JsValue::from_f64(n as f64);
+        if first == last {
+            return Ok(Read::One(first, Waiting::new(&store.get(&key(first)).map_err(|e| idb_error("read", &e))?)));
+        }
+        let range = IdbKeyRange::bound(&key(first), &key(last)).map_err(|e| idb_error("read", &e))?;
         let keys = store.get_all_keys_with_key(&range).map_err(|e| idb_error("read", &e))?;
         let values = store.get_all_with_key(&range).map_err(|e| idb_error("read", &e))?;
-        Ok((Waiting::new(&keys), Waiting::new(&values)))
+        Ok(Read::Run(Waiting::new(&keys), Waiting::new(&values)))
     };
-    let mut runs = vec![run(0, 1)?];
+    let mut reads = vec![read(0, 1)?];
     let mut i = 0;
     while i < wanted.len() {
         let mut j = i;
         while j + 1 < wanted.len() && wanted[j + 1] == wanted[j] + 1 {
             j += 1;
         }
-        runs.push(run(wanted[i], wanted[j])?);
+        reads.push(read(wanted[i], wanted[j])?);
         i = j + 1;
     }
     let mut supers = [None, None];
     let mut pages = Vec::with_capacity(wanted.len());
-    for (k, (keys, values)) in runs.into_iter().enumerate() {
-        let keys: Array = keys.done().await.map_err(|e| idb_error("read", &e))?.unchecked_into();
-        let values: Array = values.done().await.map_err(|e| idb_error("read", &e))?.unchecked_into();
-        if keys.length() != values.length() {
-            return Err(js_error("CORRUPT", "IndexedDB returned different numbers of keys and pages"));
-        }
-        for i in 0..keys.length() {
-            let n = page_number(&keys.get(i))?;
-            let page = page_of(&values.get(i), n)?;
-            if k == 0 {
-                supers[(n & 1) as usize] = Some(page);
-            } else {
-                pages.push((n, page));
+    for (k, r) in reads.into_iter().enumerate() {
+        let mut got = Vec::new();
+        match r {
+            Read::One(n, w) => {
+                let v = w.done().await.map_err(|e| idb_error("read", &e))?;
+                if !v.is_undefined() {
+                    got.push((n, page_of(&v, n)?));
+                }
             }
+            Read::Run(keys, values) => {
+                let keys: Array = keys.done().await.map_err(|e| idb_error("read", &e))?.unchecked_into();
+                let values: Array = values.done().await.map_err(|e| idb_error("read", &e))?.unchecked_into();
+                if keys.length() != values.length() {
+                    return Err(js_error("CORRUPT", "IndexedDB returned different numbers of keys and pages"));
+                }
+                for i in 0..keys.length() {
+                    let n = page_number(&keys.get(i))?;
+                    got.push((n, page_of(&values.get(i), n)?));
+                }
+            }
+        }
+        if k == 0 {
+            for (n, page) in got {
+                supers[(n & 1) as usize] = Some(page);
+            }
+        } else {
+            pages.extend(got);
         }
     }
     Ok((supers, pages))
