@@ -122,7 +122,7 @@ fn run(ops: &[Op], budget: u64, fault: Fault) -> (MemBackend, Vec<Acked>, bool, 
             return (mem, acked, true, writes.get());
         }
         let state = state_of(&db, &db.committed()).unwrap();
-        acked.push(Acked { state, timeline: db.timeline().len() });
+        acked.push(Acked { state, timeline: db.timeline().unwrap().len() });
     }
     (mem, acked, false, writes.get())
 }
@@ -145,12 +145,12 @@ fn check_recovery(ops: &[Op], budget: u64, fault: Fault) {
     let got = state_of(&db, &db.committed()).unwrap_or_else(|e| panic!("budget {budget}: read failed: {e}"));
     if acked.len() < 2 {
         // The crash hit the creation of the database: it is empty.
-        assert!(got.is_empty() && db.timeline().is_empty());
+        assert!(got.is_empty() && db.timeline().unwrap().is_empty());
         return;
     }
     let n = acked.len();
     let (last_acked, in_flight) = (&acked[n - 2], &acked[n - 1]);
-    let landed = if got == last_acked.state && db.timeline().len() == last_acked.timeline {
+    let landed = if got == last_acked.state && db.timeline().unwrap().len() == last_acked.timeline {
         0
     } else {
         assert!(
@@ -166,12 +166,12 @@ fn check_recovery(ops: &[Op], budget: u64, fault: Fault) {
     for (j, op) in ops[..applied].iter().enumerate() {
         apply(&mut replay, j, op).unwrap();
     }
-    assert_eq!(db.timeline(), replay.timeline(), "budget {budget} ({fault:?}): timelines differ");
+    assert_eq!(db.timeline().unwrap(), replay.timeline().unwrap(), "budget {budget} ({fault:?}): timelines differ");
     let clock = replay.fixed_clock().unwrap_or(Timestamp::from_secs(1_700_000_000));
     replay.set_clock(Some(clock));
     db.set_clock(Some(clock));
     assert_eq!(db.earliest(), replay.earliest());
-    for e in db.timeline() {
+    for e in db.timeline().unwrap() {
         // The oldest retained entry may predate the window: it is the state
         // current at its start.
         let t = e.time.max(db.earliest());

@@ -74,7 +74,7 @@ impl Model {
 
 fn check_all(db: &Database, m: &Model, seed: u64, op: usize) {
     let earliest = db.earliest();
-    let mut times: Vec<Timestamp> = db.timeline().iter().map(|e| e.time.max(earliest)).collect();
+    let mut times: Vec<Timestamp> = db.timeline().unwrap().iter().map(|e| e.time.max(earliest)).collect();
     times.push(earliest);
     times.dedup();
     for t in times {
@@ -138,7 +138,7 @@ fn run(seed: u64, ops: usize) -> u32 {
         if i % 25 == 0 {
             check_all(&db, &m, seed, i);
         }
-        if let Some(first) = db.timeline().first() {
+        if let Some(first) = db.timeline().unwrap().first() {
             m.prune(first.time);
         }
     }

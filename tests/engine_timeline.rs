@@ -92,11 +92,11 @@ fn reference_scenario_at_engine_level() {
     assert_eq!(count(&db, &db.committed()), 5);
 
     // Everything reads back after reopening.
-    let timeline = db.timeline().to_vec();
+    let timeline = db.timeline().unwrap().to_vec();
     let backtracks = db.backtracks().to_vec();
     drop(db);
     let mut db = Database::open(Box::new(mem), Options::default()).unwrap();
-    assert_eq!(db.timeline(), &timeline[..]);
+    assert_eq!(db.timeline().unwrap(), &timeline[..]);
     assert_eq!(db.backtracks(), &backtracks[..]);
     at(&mut db, "2020-12-24 15:20:00");
     assert_eq!(db.status().earliest, ts("2020-12-24 14:50:00"));
@@ -132,7 +132,7 @@ fn window_zero_keeps_only_the_present_and_gc_reuses_space() {
         db.put(format!("k{}", i % 50).as_bytes(), &[i as u8; 100]).unwrap();
         db.commit("w", 1).unwrap();
     }
-    assert_eq!(db.timeline().len(), 1);
+    assert_eq!(db.timeline().unwrap().len(), 1);
     let st = db.status();
     assert_eq!(st.earliest, st.now);
     let stats = db.storage_stats();
@@ -239,11 +239,60 @@ fn an_image_reopens_with_its_timeline_and_ignores_the_open_transaction() {
     });
     let mut copy = Database::open(Box::new(MemBackend::from_pages(pages)), Options::default()).unwrap();
     at(&mut copy, "2023-03-03 10:03:00");
-    assert_eq!(copy.timeline().len(), db.timeline().len());
+    assert_eq!(copy.timeline().unwrap().len(), db.timeline().unwrap().len());
     assert_eq!(copy.get(&copy.committed(), b"x").unwrap(), None);
     assert_eq!(copy.get(&copy.committed(), b"y").unwrap(), None);
     let before = copy.as_of(ts("2023-03-03 10:01:30")).unwrap();
     assert_eq!(copy.get(&before, b"x").unwrap().as_deref(), Some(&b"1"[..]));
     copy.backtrack(BacktrackTarget::RestorePoint("start".into()), false).unwrap();
     assert_eq!(copy.get(&copy.committed(), b"x").unwrap().as_deref(), Some(&b"1"[..]));
+}
+
+/// Open reads only the timeline's ends; the rest is read when something
+/// needs it. A database reopened before every few commits (so trimming,
+/// `as of` and backtrack start from a timeline not read yet) answers as one
+/// that never was: same timeline, same state at every time, same floor.
+#[test]
+fn a_reopened_database_trims_and_reads_history_as_one_never_reopened() {
+    let t0 = ts("2024-03-01 00:00:00").0;
+    let options = Options { window_secs: 40, ..Options::default() };
+    let mem = MemBackend::new();
+    let mut reopened = Database::open(Box::new(mem.clone()), options.clone()).unwrap();
+    let mut model = Database::open(Box::new(MemBackend::new()), options.clone()).unwrap();
+    for i in 0..120i64 {
+        if i % 7 == 0 {
+            reopened = Database::open(Box::new(mem.clone()), options.clone()).unwrap();
+        }
+        for db in [&mut reopened, &mut model] {
+            db.set_clock(Some(Timestamp(t0 + i * 1_000_000)));
+            if i % 11 == 10 {
+                db.backtrack(BacktrackTarget::Time(Timestamp(t0 + (i - 5) * 1_000_000)), true).unwrap();
+            } else {
+                db.put(format!("k{}", i % 13).as_bytes(), &i.to_le_bytes()).unwrap();
+                db.commit("w", 1).unwrap();
+            }
+        }
+        if i % 5 == 0 {
+            let mut fresh = Database::open(Box::new(mem.clone()), options.clone()).unwrap();
+            fresh.set_clock(model.fixed_clock());
+            assert_eq!(fresh.last_entry(), model.last_entry(), "commit {i}");
+            assert_eq!(fresh.timeline_len(), model.timeline().unwrap().len() as u64, "commit {i}");
+            let t = Timestamp(t0 + (i - 20).max(0) * 1_000_000);
+            let (a, b) = (fresh.as_of(t), model.as_of(t));
+            assert_eq!(a.is_ok(), b.is_ok(), "as of {t} after commit {i}");
+            if let (Ok(a), Ok(b)) = (a, b) {
+                assert_eq!(rows(&fresh, &a), rows(&model, &b), "as of {t} after commit {i}");
+            }
+        }
+    }
+    assert_eq!(reopened.timeline().unwrap(), model.timeline().unwrap());
+    assert_eq!(reopened.earliest(), model.earliest());
+    assert!(model.timeline().unwrap().len() < 60, "the window trimmed the timeline");
+    for i in 0..120 {
+        let t = Timestamp(t0 + i * 1_000_000);
+        match (reopened.as_of(t), model.as_of(t)) {
+            (Ok(a), Ok(b)) => assert_eq!(rows(&reopened, &a), rows(&model, &b), "as of {t}"),
+            (a, b) => assert_eq!(a.is_ok(), b.is_ok(), "as of {t}"),
+        }
+    }
 }

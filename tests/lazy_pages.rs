@@ -209,7 +209,7 @@ fn lazy_equals_eager(seed: u64) {
     assert!(lazy_mem.take_missing().is_empty());
     lazy.database_mut().gc().unwrap();
     eager.database_mut().gc().unwrap();
-    assert_eq!(lazy.database().timeline(), eager.database().timeline(), "seed {seed}");
+    assert_eq!(lazy.database().timeline().unwrap(), eager.database().timeline().unwrap(), "seed {seed}");
     assert_eq!(lazy.dump_history().unwrap(), eager.dump_history().unwrap(), "seed {seed}");
     assert_eq!(lazy.dump().unwrap(), eager.dump().unwrap(), "seed {seed}");
     assert!(lazy_mem.take_missing().is_empty());
@@ -295,16 +295,16 @@ fn open_cost(rows: u64, commits: u64) -> (u64, u64, u64) {
     (stats.pages, stats.fetches, mem.len().unwrap())
 }
 
-/// Open reads the timeline whole (ARCHITECTURE.md, "Lazy pages"), but its
-/// closed leaves are full and written in full (not patch chains spread over
-/// the log): a timeline entry here is about 100 bytes, so open + a point
-/// query reads well under one page per 20 commits (one per 14 when a split
-/// left leaves half full and patched).
+/// Open reads the timeline's two ends, not the whole of it (ARCHITECTURE.md,
+/// "Lazy pages"): open + a point query reads a few dozen pages whether the
+/// history is 3,000 or 30,000 commits long (a timeline entry here is about
+/// 100 bytes: 30,000 of them fill some 700 pages).
 #[test]
-fn open_reads_the_timeline_packed() {
-    let commits = 3_000;
-    let (read, _, pages) = open_cost(5_000, commits);
-    assert!(read * 20 < commits, "open + a point query read {read} of {pages} pages");
+fn open_reads_the_ends_of_the_timeline_only() {
+    for commits in [3_000, 30_000] {
+        let (read, _, pages) = open_cost(5_000, commits);
+        assert!(read < 64, "{commits} commits: open + a point query read {read} of {pages} pages");
+    }
 }
 
 /// Open reads the system tree level by level (`Store::load_levels`), so the

@@ -78,9 +78,9 @@ fn fixture_opens_and_reads_back() {
     db.set_clock(Some(Timestamp::from_secs(1_600_000_400)));
     let mut healthy = Database::open(Box::new(workload()), Options::default()).unwrap();
     healthy.set_clock(db.fixed_clock());
-    assert_eq!(db.timeline(), healthy.timeline());
+    assert_eq!(db.timeline().unwrap(), healthy.timeline().unwrap());
     assert_eq!(db.restore_points(), healthy.restore_points());
-    for e in db.timeline().iter().step_by(13) {
+    for e in db.timeline().unwrap().iter().step_by(13) {
         let t = e.time.max(db.earliest());
         let (a, b) = (db.as_of(t).unwrap(), healthy.as_of(t).unwrap());
         let (mut x, mut y) = (Vec::new(), Vec::new());

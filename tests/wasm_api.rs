@@ -84,7 +84,7 @@ fn engine_commits_reads_as_of_and_backtracks_in_wasm32() {
     let out = db.backtrack(BacktrackTarget::Time(ts("2020-12-24 14:56:00")), false).unwrap();
     assert!(!out.rolled_back_transaction);
     assert_eq!(keys(&db, &db.committed()), ["row1"]);
-    assert_eq!(db.timeline().len(), 4);
+    assert_eq!(db.timeline().unwrap().len(), 4);
 }
 
 async fn wait(p: js_sys::Promise) -> Result<JsValue, JsValue> {

@@ -133,15 +133,15 @@ impl Database {
     fn start_collection(&mut self) -> Result<()> {
         if !self.sparse.is_empty() {
             let saved = self.save();
-            let (first, gc) = (self.first, self.gc);
+            let gc = self.gc;
             if let Err(e) = self.relocate_sparse().and_then(|()| self.write_superblock()) {
-                self.restore(saved, first, gc);
+                self.restore(saved, gc);
                 return Err(e);
             }
         }
         let mut marker = Marker::with_capacity(self.gc.live_records + self.gc.live_records / 8);
         marker.push_root(self.head.addr().unwrap_or(0));
-        let mut rest: Vec<Addr> = self.roots[self.first..].iter().map(|r| r.1).collect();
+        let mut rest: Vec<Addr> = self.all_entries()?.live_roots().iter().map(|r| r.1).collect();
         rest.push(self.sys.addr().unwrap_or(0));
         self.collection = Some(Box::new(Collection {
             marker,
@@ -160,11 +160,11 @@ impl Database {
     /// durable.
     fn sweep(&mut self, c: Collection) -> Result<()> {
         let saved = self.save();
-        let (first, gc) = (self.first, self.gc);
+        let gc = self.gc;
         let old_free = self.store.pager.free().to_vec();
         let result = self.write_free_list(c);
         if let Err(e) = result {
-            self.restore(saved, first, gc);
+            self.restore(saved, gc);
             self.store.pager.set_free(old_free);
             return Err(e);
         }
@@ -248,13 +248,15 @@ impl Database {
     /// The current entry keeps its state; only its root address changes.
     fn relocate_sparse(&mut self) -> Result<()> {
         let sparse = std::mem::take(&mut self.sparse);
-        if let (Some(moved), Some(last)) = (self.store.relocate(&self.head, &sparse)?, self.entries.last()) {
+        if let (Some(moved), Some(last)) =
+            (self.store.relocate(&self.head, &sparse)?, self.entries.last().map(|e| e.seq))
+        {
             let addr = self.store.persist(&moved)?;
-            let key = sys_key(SYS_ENTRY, last.seq);
+            let key = sys_key(SYS_ENTRY, last);
             let mut rec = self.store.get(&self.sys, &key)?.ok_or_else(|| bad_sys("current entry missing"))?;
             rec.get_mut(9..17).ok_or_else(|| bad_sys("short timeline entry"))?.copy_from_slice(&addr.to_le_bytes());
             self.store.put(&mut self.sys, &key, &rec)?;
-            self.roots.last_mut().expect("an entry exists").1 = addr;
+            self.entries.set_last_root(addr);
             self.head = NodeRef::Stored(addr);
         }
         if let Some(moved) = self.store.relocate(&self.sys, &sparse)? {

@@ -119,12 +119,8 @@ pub struct RowVersion {
 pub struct Database {
     store: Store,
     clock: Option<Timestamp>,
-    /// Timeline entries from `first` on are retained.
-    entries: Vec<TimelineEntry>,
-    /// (time, data root) of each entry, parallel to `entries`; kept apart so
-    /// the binary search of `as of` touches few cache lines.
-    roots: Vec<(Timestamp, Addr)>,
-    first: usize,
+    /// The retained timeline.
+    entries: timeline::Entries,
     backtracks: Vec<BacktrackRecord>,
     restore_points: Vec<RestorePoint>,
     window_secs: u64,
@@ -153,7 +149,7 @@ pub struct Database {
 /// returns the database to its last durable state.
 struct Saved {
     pager: PagerState,
-    entries: usize,
+    entries: timeline::SavedEntries,
     backtracks: usize,
     restore_points: Vec<RestorePoint>,
     window_secs: u64,
@@ -161,7 +157,6 @@ struct Saved {
     sys: NodeRef,
     head: NodeRef,
     free_head: Addr,
-    last_root: Option<(Timestamp, Addr)>,
 }
 
 impl Database {
@@ -177,9 +172,7 @@ impl Database {
         let mut db = Database {
             store: Store::new(pager),
             clock: None,
-            entries: Vec::new(),
-            roots: Vec::new(),
-            first: 0,
+            entries: timeline::Entries::default(),
             backtracks: Vec::new(),
             restore_points: Vec::new(),
             window_secs: options.window_secs,
@@ -412,7 +405,7 @@ impl Database {
     fn save(&mut self) -> Saved {
         Saved {
             pager: self.store.pager.state(),
-            entries: self.entries.len(),
+            entries: self.entries.save(),
             backtracks: self.backtracks.len(),
             restore_points: self.restore_points.clone(),
             window_secs: self.window_secs,
@@ -420,20 +413,14 @@ impl Database {
             sys: self.sys.clone(),
             head: self.head.clone(),
             free_head: self.free_head,
-            last_root: self.roots.last().copied(),
         }
     }
 
-    fn restore(&mut self, s: Saved, first: usize, gc: GcStats) {
+    fn restore(&mut self, s: Saved, gc: GcStats) {
         self.gc = gc;
         self.store.pager.restore(s.pager);
         self.store.clear_cache();
-        self.entries.truncate(s.entries);
-        self.roots.truncate(s.entries);
-        if let (Some(r), Some(saved)) = (self.roots.last_mut(), s.last_root) {
-            *r = saved;
-        }
-        self.first = first;
+        self.entries.restore(s.entries);
         self.backtracks.truncate(s.backtracks);
         self.restore_points = s.restore_points;
         self.window_secs = s.window_secs;
@@ -447,7 +434,7 @@ impl Database {
     /// and makes it durable; on any error returns to the saved state.
     fn durable<T>(&mut self, change: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let saved = self.save();
-        let (first, gc) = (self.first, self.gc);
+        let gc = self.gc;
         let result = change(self).and_then(|v| {
             self.write_superblock()?;
             Ok(v)
@@ -459,7 +446,7 @@ impl Database {
                 Ok(v)
             }
             Err(e) => {
-                self.restore(saved, first, gc);
+                self.restore(saved, gc);
                 Err(e)
             }
         }
@@ -482,11 +469,7 @@ impl Database {
     }
 
     fn compact_in_memory(&mut self) {
-        if self.first > 1024 && self.first * 2 > self.entries.len() {
-            self.entries.drain(..self.first);
-            self.roots.drain(..self.first);
-            self.first = 0;
-        }
+        self.entries.compact();
     }
 
     /// Keys in `[start, end]` whose values differ between two snapshots, in
@@ -520,13 +503,14 @@ impl Database {
         let mut open: std::collections::BTreeMap<Vec<u8>, (Vec<u8>, Timestamp)> = Default::default();
         let mut out = Vec::new();
         let mut prev = NodeRef::empty();
-        let mut i = self.first;
-        while i < self.entries.len() {
-            let t = self.entries[i].time;
-            while i + 1 < self.entries.len() && self.entries[i + 1].time == t {
+        let roots = self.all_entries()?.live_roots();
+        let mut i = 0;
+        while i < roots.len() {
+            let t = roots[i].0;
+            while i + 1 < roots.len() && roots[i + 1].0 == t {
                 i += 1;
             }
-            let root = NodeRef::Stored(self.roots[i].1);
+            let root = NodeRef::Stored(roots[i].1);
             for c in self.store.diff(&prev, &root, start, end)? {
                 if let Some((value, s)) = open.remove(&c.key) {
                     out.push(RowVersion { key: c.key.clone(), value, start: s, end: Some(t) });

@@ -8,7 +8,7 @@ use crate::store::btree::NodeRef;
 use crate::store::page::Reader;
 use crate::time::Timestamp;
 
-use super::timeline::{BacktrackRecord, BacktrackStatus, EntryKind, RestorePoint, TimelineEntry};
+use super::timeline::{decode_entry, BacktrackRecord, BacktrackStatus, RestorePoint};
 use super::Database;
 
 pub(super) const SYS_ENTRY: u8 = b'T';
@@ -36,37 +36,42 @@ impl Database {
         self.gc.live_bytes = r.u64()?;
         self.gc.history_bytes = r.u64()?;
         self.sys = NodeRef::Stored(sys);
-        // The whole system tree is read below: on a partly loaded image, ask
-        // for all of a level's pages at once (with every page in memory the
-        // scan alone reads it).
-        if !self.store.pager.fully_loaded() {
-            self.store.load_levels(&self.sys)?;
-        }
+        // Open reads the records before the timeline (backtrack log,
+        // floor, restore points), the timeline's oldest and newest entries
+        // and the window: on a lazy image, a few paths of the system tree,
+        // whatever the length of history. Each read goes on past pages not
+        // loaded yet, so one attempt names the missing pages of all four.
+        let mut missing = Vec::new();
+        let mut attempt = |r: Result<()>| match r {
+            Err(Error::PagesMissing(pages)) => {
+                missing.extend(pages);
+                Ok(())
+            }
+            other => other,
+        };
         let mut records = Vec::new();
-        self.store.scan(&self.sys, Bound::Unbounded, Bound::Unbounded, &mut |k, v| {
+        attempt(self.store.scan(&self.sys, Bound::Unbounded, Bound::Excluded(&[SYS_ENTRY]), &mut |k, v| {
             records.push((k.to_vec(), v.to_vec()));
             true
-        })?;
+        }))?;
+        let (start, end) = (sys_key(SYS_ENTRY, 0), sys_key(SYS_ENTRY, u64::MAX));
+        let mut first = None;
+        attempt(self.store.scan(&self.sys, Bound::Included(&start), Bound::Included(&end), &mut |k, v| {
+            first = Some(decode_entry(k, v));
+            false
+        }))?;
+        let mut last = None;
+        attempt(self.store.last_at_most(&self.sys, &end).map(|found| last = found))?;
+        let mut window = None;
+        attempt(self.store.get(&self.sys, SYS_WINDOW).map(|w| window = w))?;
+        if !missing.is_empty() {
+            missing.sort_unstable();
+            missing.dedup();
+            return Err(Error::PagesMissing(missing));
+        }
         for (k, v) in records {
             let mut r = Reader::new(&v);
             match k.first() {
-                Some(&SYS_ENTRY) => {
-                    let seq = sys_id(&k).ok_or_else(|| bad_sys("timeline key"))?;
-                    let time = Timestamp(r.i64()?);
-                    let kind = match r.u8()? {
-                        0 => EntryKind::Commit,
-                        1 => EntryKind::Backtrack,
-                        k => return Err(Error::Corrupt(format!("unknown timeline entry kind {k}"))),
-                    };
-                    let root = r.u64()?;
-                    let rows_changed = r.u64()?;
-                    let summary = r.string()?;
-                    if self.entries.last().is_some_and(|e| e.seq >= seq || e.time > time) {
-                        return Err(bad_sys("timeline out of order"));
-                    }
-                    self.entries.push(TimelineEntry { seq, time, kind, summary, rows_changed });
-                    self.roots.push((time, root));
-                }
                 Some(&SYS_BACKTRACK) => {
                     let id = sys_id(&k).ok_or_else(|| bad_sys("backtrack key"))?;
                     let target = Timestamp(r.i64()?);
@@ -81,12 +86,27 @@ impl Database {
                     let name = String::from_utf8(k[1..].to_vec()).map_err(|_| bad_sys("restore point name"))?;
                     self.restore_points.push(RestorePoint { name, time: Timestamp(r.i64()?) });
                 }
-                Some(b'W') => self.window_secs = r.u64()?,
                 Some(b'F') => self.floor = Some(Timestamp(r.i64()?)),
                 _ => return Err(bad_sys("unknown system key")),
             }
         }
-        self.head = NodeRef::Stored(self.roots.last().map_or(0, |r| r.1));
+        if let Some(w) = window {
+            self.window_secs = Reader::new(&w).u64()?;
+        }
+        let first = first.transpose()?.map(|(e, _)| (e.seq, e.time));
+        let last = match last {
+            Some((k, v)) if k.first() == Some(&SYS_ENTRY) => Some(decode_entry(&k, &v)?),
+            _ => None,
+        };
+        match (&first, &last) {
+            (Some((s, t)), Some((e, _))) if *s > e.seq || *t > e.time => {
+                return Err(bad_sys("timeline out of order"));
+            }
+            (None, None) | (Some(_), Some(_)) => {}
+            _ => return Err(bad_sys("timeline ends")),
+        }
+        self.head = NodeRef::Stored(last.as_ref().map_or(0, |l| l.1));
+        self.entries.opened(first, last);
         let mut free = Vec::new();
         let mut at = self.free_head;
         while at != 0 {

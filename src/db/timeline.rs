@@ -1,13 +1,16 @@
 //! The timeline: entries, backtrack and its log, restore points, the
 //! backtrack window and trimming.
 
+use std::cell::OnceCell;
+use std::ops::Bound;
+
 use crate::error::{Error, Result};
 use crate::store::btree::NodeRef;
-use crate::store::page::Writer;
+use crate::store::page::{Reader, Writer};
 use crate::store::pager::Addr;
 use crate::time::Timestamp;
 
-use super::system::{sys_key, SYS_BACKTRACK, SYS_ENTRY, SYS_FLOOR, SYS_RESTORE, SYS_WINDOW};
+use super::system::{bad_sys, sys_id, sys_key, SYS_BACKTRACK, SYS_ENTRY, SYS_FLOOR, SYS_RESTORE, SYS_WINDOW};
 use super::{Database, Snapshot};
 
 /// Whether a timeline entry was produced by a commit or by a backtrack.
@@ -100,6 +103,130 @@ pub struct Status {
     pub now: Timestamp,
 }
 
+/// The retained timeline as the database holds it: its oldest and newest
+/// entries always, every entry only once something needs them all (read
+/// from the system tree then). Open reads two paths of the system tree,
+/// not the whole timeline (ARCHITECTURE.md, "Lazy pages").
+#[derive(Default)]
+pub(super) struct Entries {
+    /// The oldest retained entry's sequence number and time.
+    first: Option<(u64, Timestamp)>,
+    /// The newest entry and its data root.
+    last: Option<(TimelineEntry, Addr)>,
+    /// Every retained entry, once read.
+    all: OnceCell<All>,
+}
+
+/// Every retained entry in memory, from `first` on.
+#[derive(Default)]
+pub(super) struct All {
+    entries: Vec<TimelineEntry>,
+    /// (time, data root) of each entry, parallel to `entries`; kept apart so
+    /// the binary search of `as of` touches few cache lines.
+    roots: Vec<(Timestamp, Addr)>,
+    first: usize,
+}
+
+impl All {
+    fn live(&self) -> &[TimelineEntry] {
+        &self.entries[self.first..]
+    }
+
+    /// (time, data root) of each retained entry, oldest first.
+    pub(super) fn live_roots(&self) -> &[(Timestamp, Addr)] {
+        &self.roots[self.first..]
+    }
+}
+
+/// What [`Entries`] holds, saved before a durable update.
+pub(super) struct SavedEntries {
+    first: Option<(u64, Timestamp)>,
+    last: Option<(TimelineEntry, Addr)>,
+    /// Length and first index of the entries in memory, if read.
+    all: Option<(usize, usize)>,
+}
+
+impl Entries {
+    pub(super) fn save(&self) -> SavedEntries {
+        SavedEntries {
+            first: self.first,
+            last: self.last.clone(),
+            all: self.all.get().map(|a| (a.entries.len(), a.first)),
+        }
+    }
+
+    pub(super) fn restore(&mut self, s: SavedEntries) {
+        self.first = s.first;
+        self.last = s.last;
+        match (s.all, self.all.get_mut()) {
+            (Some((len, first)), Some(all)) => {
+                all.entries.truncate(len);
+                all.roots.truncate(len);
+                if let (Some(r), Some((_, root))) = (all.roots.last_mut(), &self.last) {
+                    r.1 = *root;
+                }
+                all.first = first;
+            }
+            // Read during the update: it may hold what the update wrote.
+            _ => self.all = OnceCell::new(),
+        }
+    }
+
+    /// Drops entries trimmed long ago from memory.
+    pub(super) fn compact(&mut self) {
+        if let Some(a) = self.all.get_mut() {
+            if a.first > 1024 && a.first * 2 > a.entries.len() {
+                a.entries.drain(..a.first);
+                a.roots.drain(..a.first);
+                a.first = 0;
+            }
+        }
+    }
+
+    /// The newest entry.
+    pub(super) fn last(&self) -> Option<&TimelineEntry> {
+        self.last.as_ref().map(|(e, _)| e)
+    }
+
+    /// Sets the newest entry's data root (a relocation moved it).
+    pub(super) fn set_last_root(&mut self, addr: Addr) {
+        if let Some(l) = &mut self.last {
+            l.1 = addr;
+        }
+        if let Some(r) = self.all.get_mut().and_then(|a| a.roots.last_mut()) {
+            r.1 = addr;
+        }
+    }
+
+    /// Records the newest and oldest entries found at open.
+    pub(super) fn opened(&mut self, first: Option<(u64, Timestamp)>, last: Option<(TimelineEntry, Addr)>) {
+        self.first = first;
+        self.last = last;
+        self.all = OnceCell::new();
+    }
+}
+
+/// Decodes a timeline record.
+pub(super) fn decode_entry(key: &[u8], value: &[u8]) -> Result<(TimelineEntry, Addr)> {
+    let seq = sys_id(key).ok_or_else(|| bad_sys("timeline key"))?;
+    let mut r = Reader::new(value);
+    let time = Timestamp(r.i64()?);
+    let kind = match r.u8()? {
+        0 => EntryKind::Commit,
+        1 => EntryKind::Backtrack,
+        k => return Err(Error::Corrupt(format!("unknown timeline entry kind {k}"))),
+    };
+    let root = r.u64()?;
+    let rows_changed = r.u64()?;
+    let summary = r.string()?;
+    Ok((TimelineEntry { seq, time, kind, summary, rows_changed }, root))
+}
+
+/// The time of a timeline record, without decoding the rest.
+fn entry_time(value: &[u8]) -> Result<Timestamp> {
+    Ok(Timestamp(Reader::new(value).i64()?))
+}
+
 const SUMMARY_MAX: usize = 200;
 
 fn micros_of(secs: u64) -> i64 {
@@ -126,15 +253,59 @@ impl Database {
         if t < earliest {
             return Err(Error::BeforeEarliest { requested: t, earliest });
         }
-        Ok(Snapshot { root: NodeRef::Stored(self.root_at(t)) })
+        Ok(Snapshot { root: NodeRef::Stored(self.root_at(t)?) })
     }
 
-    fn root_at(&self, t: Timestamp) -> Addr {
-        let live = &self.roots[self.first..];
-        match live.partition_point(|r| r.0 <= t) {
+    fn root_at(&self, t: Timestamp) -> Result<Addr> {
+        match &self.entries.last {
+            None => return Ok(0),
+            // The present (and any time since the last commit) needs no
+            // more than the newest entry.
+            Some((e, root)) if e.time <= t => return Ok(*root),
+            _ => {}
+        }
+        let all = self.all_entries()?;
+        let live = &all.roots[all.first..];
+        Ok(match live.partition_point(|r| r.0 <= t) {
             0 => 0,
             i => live[i - 1].1,
+        })
+    }
+
+    /// Every retained entry, read from the system tree on first use. On a
+    /// partly loaded image the tree's pages are asked for level by level
+    /// (one fetch names a whole level's missing pages).
+    pub(super) fn all_entries(&self) -> Result<&All> {
+        if let Some(all) = self.entries.all.get() {
+            return Ok(all);
         }
+        if !self.store.pager.fully_loaded() {
+            self.store.load_levels(&self.sys)?;
+        }
+        let mut all = All::default();
+        let mut failed = None;
+        let (start, end) = (sys_key(SYS_ENTRY, 0), sys_key(SYS_ENTRY, u64::MAX));
+        self.store.scan(&self.sys, Bound::Included(&start), Bound::Included(&end), &mut |k, v| {
+            match decode_entry(k, v) {
+                Ok((e, _)) if all.entries.last().is_some_and(|l| l.seq >= e.seq || l.time > e.time) => {
+                    failed = Some(bad_sys("timeline out of order"));
+                }
+                Ok((e, root)) => {
+                    all.roots.push((e.time, root));
+                    all.entries.push(e);
+                }
+                Err(e) => failed = Some(e),
+            }
+            failed.is_none()
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let first = self.entries.first.map(|f| f.0);
+        if all.entries.first().map(|e| e.seq) != first || all.entries.last() != self.entries.last() {
+            return Err(bad_sys("timeline ends differ from the entries read at open"));
+        }
+        Ok(self.entries.all.get_or_init(|| all))
     }
 
     pub(super) fn append_entry(
@@ -163,28 +334,68 @@ impl Database {
         v.put_u64(rows_changed);
         v.put_long_bytes(entry.summary.as_bytes());
         self.store.put(&mut self.sys, &sys_key(SYS_ENTRY, seq), &v)?;
-        self.entries.push(entry.clone());
-        self.roots.push((time, root));
+        if let Some(all) = self.entries.all.get_mut() {
+            all.entries.push(entry.clone());
+            all.roots.push((time, root));
+        }
+        self.entries.first.get_or_insert((seq, time));
+        self.entries.last = Some((entry.clone(), root));
         self.head = NodeRef::Stored(root);
         self.trim()?;
         Ok(entry)
     }
 
-    /// Drops timeline entries that only describe states before the window.
+    /// Drops timeline entries that only describe states before the window:
+    /// every entry at or before the cutoff but the last of them.
     fn trim(&mut self) -> Result<()> {
         let cutoff = Timestamp(self.now().0.saturating_sub(micros_of(self.window_secs)));
-        let live = &self.entries[self.first..];
-        let at_or_before = live.partition_point(|e| e.time <= cutoff);
-        if at_or_before < 2 {
+        let Some((first_seq, first_time)) = self.entries.first else { return Ok(()) };
+        if first_time > cutoff {
             return Ok(());
         }
-        let drop = at_or_before - 1;
-        for i in self.first..self.first + drop {
-            let key = sys_key(SYS_ENTRY, self.entries[i].seq);
-            self.store.delete(&mut self.sys, &key)?;
+        // (seq, time) of the entries at or before the cutoff, oldest first.
+        let mut old: Vec<(u64, Timestamp)> = Vec::new();
+        if let Some(all) = self.entries.all.get() {
+            let live = all.live();
+            let n = live.partition_point(|e| e.time <= cutoff);
+            old.extend(live[..n].iter().map(|e| (e.seq, e.time)));
+        } else {
+            let mut failed = None;
+            let (start, end) = (sys_key(SYS_ENTRY, first_seq), sys_key(SYS_ENTRY, u64::MAX));
+            self.store.scan(&self.sys, Bound::Included(&start), Bound::Included(&end), &mut |k, v| match (
+                sys_id(k),
+                entry_time(v),
+            ) {
+                (Some(seq), Ok(t)) if t <= cutoff => {
+                    old.push((seq, t));
+                    true
+                }
+                (Some(_), Ok(_)) => false,
+                (None, _) => {
+                    failed = Some(bad_sys("timeline key"));
+                    false
+                }
+                (_, Err(e)) => {
+                    failed = Some(e);
+                    false
+                }
+            })?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
         }
-        self.first += drop;
-        let floor = self.entries[self.first].time;
+        if old.len() < 2 {
+            return Ok(());
+        }
+        let drop = old.len() - 1;
+        for &(seq, _) in &old[..drop] {
+            self.store.delete(&mut self.sys, &sys_key(SYS_ENTRY, seq))?;
+        }
+        if let Some(all) = self.entries.all.get_mut() {
+            all.first += drop;
+        }
+        let (seq, floor) = old[drop];
+        self.entries.first = Some((seq, floor));
         self.floor = Some(floor);
         self.store.put(&mut self.sys, SYS_FLOOR, &(floor.0 as u64).to_le_bytes())?;
         Ok(())
@@ -221,8 +432,8 @@ impl Database {
         if t < earliest {
             t = earliest;
         }
+        let root = self.root_at(t)?;
         let rolled_back_transaction = self.rollback();
-        let root = self.root_at(t);
         self.durable(|db| {
             let entry = db.append_entry(EntryKind::Backtrack, root, &format!("BACKTRACK TO '{t}'"), 0)?;
             let record = db.log_backtrack(t, now, BacktrackStatus::Completed)?;
@@ -253,9 +464,48 @@ impl Database {
         Ok(record)
     }
 
-    /// The retained timeline, oldest first.
-    pub fn timeline(&self) -> &[TimelineEntry] {
-        &self.entries[self.first..]
+    /// The retained timeline, oldest first (read from the storage on
+    /// first use: see [`Database::last_entry`] for the newest entry alone).
+    pub fn timeline(&self) -> Result<&[TimelineEntry]> {
+        Ok(self.all_entries()?.live())
+    }
+
+    /// The newest timeline entry.
+    pub fn last_entry(&self) -> Option<&TimelineEntry> {
+        self.entries.last()
+    }
+
+    /// How many entries the retained timeline has.
+    pub fn timeline_len(&self) -> u64 {
+        match (self.entries.first, self.entries.last()) {
+            (Some((first, _)), Some(last)) => last.seq - first + 1,
+            _ => 0,
+        }
+    }
+
+    /// The retained entries after sequence number `seq`, oldest first:
+    /// read from the timeline's tail, not the whole timeline.
+    pub fn entries_after(&self, seq: u64) -> Result<Vec<TimelineEntry>> {
+        if let Some(all) = self.entries.all.get() {
+            let live = all.live();
+            let from = live.partition_point(|e| e.seq <= seq);
+            return Ok(live[from..].to_vec());
+        }
+        let mut out = Vec::new();
+        let mut failed = None;
+        let start = sys_key(SYS_ENTRY, seq.saturating_add(1));
+        let end = sys_key(SYS_ENTRY, u64::MAX);
+        self.store.scan(&self.sys, Bound::Included(&start), Bound::Included(&end), &mut |k, v| {
+            match decode_entry(k, v) {
+                Ok((e, _)) => out.push(e),
+                Err(e) => failed = Some(e),
+            }
+            failed.is_none()
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
     }
 
     /// The backtrack log, oldest first.

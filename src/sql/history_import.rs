@@ -468,7 +468,7 @@ impl Session {
         let parsed = parse_dump(sql)?;
         let events = events_of(&parsed);
         if let (Some(first), Some(last)) = (events.keys().next(), events.keys().next_back()) {
-            if let Some(latest) = self.database().timeline().last().map(|e| e.time).filter(|t| t > first) {
+            if let Some(latest) = self.database().last_entry().map(|e| e.time).filter(|t| t > first) {
                 return Err(SqlError::new(
                     Code::BadTime,
                     format!(

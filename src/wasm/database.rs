@@ -181,11 +181,13 @@ impl ReelDb {
         self.core.with_session(|s| s.database_mut().set_clock(fixed))
     }
 
-    /// Every entry of the timeline, oldest first.
+    /// Every entry of the timeline, oldest first. On a lazily opened
+    /// database it needs the timeline's pages (the background reading
+    /// reads them first): `NOT_LOADED` until they are in memory.
     #[wasm_bindgen(unchecked_return_type = "TimelineEntry[]")]
     pub fn timeline(&self) -> Result<JsValue, JsValue> {
         let entries: Vec<JsTimelineEntry> =
-            self.core.with_session(|s| s.database().timeline().iter().map(Into::into).collect())?;
+            self.core.loaded_only(|s| Ok(s.database().timeline()?.iter().map(Into::into).collect()))?;
         to_js(&entries)
     }
 

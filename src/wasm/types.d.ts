@@ -26,7 +26,8 @@ export interface OpenOptions {
    * open; a larger one lazily: open and the first queries read only the pages they touch, and the other
    * pages are read in the background between operations. `true`: only the pages operations touch
    * (no background reading); `false`: every page at open. While pages are missing, the synchronous calls
-   * that read rows (`asOf` views, `diff`, `exportSql`, `exportImage`, a statement's `columns()`) fail with
+   * that read rows (`asOf` views, `diff`, `exportSql`, `exportImage`, a statement's `columns()`) and
+   * `timeline()` (open reads only its two ends; the background reading reads it first) fail with
    * NOT_LOADED if they need one: `await db.loadAll()` first (`storageInfo().fullyLoaded` tells). */
   lazy?: boolean;
 }

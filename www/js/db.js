@@ -183,6 +183,12 @@ export class PlaygroundDb {
    * @returns {Promise<import("./timeline.js").Entry[]>}
    */
   async timeline() {
+    // A lazily opened database reads its timeline in the background; until
+    // it has, the synchronous timeline() fails with NOT_LOADED, and a query
+    // of the timeline (asynchronous) reads just its pages.
+    if (this.persistent && !this.raw.storageInfo().fullyLoaded) {
+      await this.raw.query("SELECT COUNT(*) FROM information_schema.timeline");
+    }
     /** @type {import("../pkg/reeldb.js").TimelineEntry[]} */
     const entries = await this.raw.timeline();
     return entries.map((e) => ({ ...e, us: parseTime(e.time) }));

@@ -1057,7 +1057,7 @@ mod tests {
              CREATE TABLE u (b INT); ROLLBACK TO SAVEPOINT p; INSERT INTO t VALUES (4); COMMIT",
         )
         .unwrap();
-        let last = s.database().timeline().last().cloned().unwrap();
+        let last = s.database().last_entry().cloned().unwrap();
         assert_eq!(last.summary, "INSERT INTO t VALUES (1); INSERT INTO t VALUES (4)");
         assert_eq!(last.rows_changed, 2);
         assert_eq!(s.execute_one("SELECT * FROM u").unwrap_err().code, Code::NoSuchTable);

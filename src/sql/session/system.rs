@@ -94,7 +94,7 @@ pub(super) fn virtual_rows(
         ),
         "information_schema.timeline" => (
             names(&["seq", "time", "kind", "statement", "rows_changed"]),
-            db.timeline()
+            db.timeline()?
                 .iter()
                 .map(|e| {
                     vec![

@@ -297,6 +297,29 @@ impl Store {
         }
     }
 
+    /// The entry with the greatest key `<= bound`, read along one path
+    /// (a leaf left without such a key by deletions sends the search to
+    /// the child before it).
+    pub fn last_at_most(&self, root: &NodeRef, bound: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        let n = self.node(root)?;
+        if n.is_leaf() {
+            let below = match n.search(bound) {
+                Ok(i) => i + 1,
+                Err(i) => i,
+            };
+            return match below.checked_sub(1) {
+                Some(i) => Ok(Some((n.keys[i].to_vec(), self.value(&n.vals[i])?))),
+                None => Ok(None),
+            };
+        }
+        for i in (0..=n.child_index(bound)).rev() {
+            if let Some(found) = self.last_at_most(&n.kids[i], bound)? {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+
     /// Calls `f` for every entry in `[start, end]` in key order until it
     /// returns false.
     pub fn scan(

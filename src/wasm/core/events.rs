@@ -9,17 +9,15 @@ use crate::wasm::dto::JsTimelineEntry;
 impl Core {
     /// The last timeline sequence number.
     pub fn last_seq(&self) -> u64 {
-        self.with_session(|s| s.database().timeline().last().map_or(0, |e| e.seq)).unwrap_or(0)
+        self.with_session(|s| s.database().last_entry().map_or(0, |e| e.seq)).unwrap_or(0)
     }
 
     /// Timeline entries after `seq`, as JavaScript objects.
     pub(super) fn entries_after(&self, seq: u64) -> Vec<JsTimelineEntry> {
-        self.with_session(|s| {
-            let timeline = s.database().timeline();
-            let new = timeline.iter().rev().take_while(|e| e.seq > seq).count();
-            timeline[timeline.len() - new..].iter().map(Into::into).collect()
-        })
-        .unwrap_or_default()
+        self.with_session(|s| s.database().entries_after(seq).map(|v| v.iter().map(Into::into).collect()))
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default()
     }
 
     /// Fires `commit` / `backtrack` events for the entries after `seq`.

@@ -28,10 +28,9 @@ use crate::wasm::{idb, js_error};
 /// bounds what an operation reads this way.
 const FETCHES_BEFORE_ALL: u32 = 40;
 
-/// The same for open, which reads the system tree level by level
-/// (`Store::load_levels`: one fetch per level, plus the links of patch
-/// chains and of the free list); past this, or past a quarter of the store,
-/// every page is read instead.
+/// The same for open, which reads a few paths of the system tree (the
+/// timeline's ends), the links of their patch chains and the free list;
+/// past this, or past a quarter of the store, every page is read instead.
 const OPEN_FETCHES_BEFORE_ALL: u32 = 16;
 
 /// Pages one background read takes (1 MiB): a slice costs the page about
@@ -237,8 +236,8 @@ impl Core {
 
     /// Fetches what an attempt of one operation missed: the pages
     /// `fetch_plan` names, or, once the operation has needed `limit`
-    /// fetches or a quarter of the store (it reads most
-    /// of it: the system tree of a long history at open, a full scan),
+    /// fetches or a quarter of the store (it reads most of it: a full
+    /// scan, the whole timeline of a long history),
     /// every page in one `getAll`, which costs about what a few large
     /// fetches do. `fetches` is what the operation fetched so far.
     async fn fetch_some(
@@ -268,7 +267,7 @@ impl Core {
     }
 
     /// By default (no `lazy` option) a lazily opened image is completed in
-    /// the background: slices of [`BACKGROUND_SLICE`] pages not loaded yet,
+    /// the background: the timeline's pages first, then slices of [`BACKGROUND_SLICE`] pages not loaded yet,
     /// each one readonly transaction under the rule of [`Core::fetch`],
     /// read while no operation is queued or running, until every page is
     /// in memory (then the synchronous calls that read rows work). Started
@@ -286,6 +285,10 @@ impl Core {
         spawn_local(async move {
             // Where the next slice starts: pages are read in page order.
             let mut from = 0;
+            // The timeline is read first (a few fetches, one per level of
+            // the system tree), so that the synchronous `timeline()` works
+            // long before the image is complete.
+            let mut timeline_read = false;
             loop {
                 let _ = sleep(BACKGROUND_PAUSE_MS).await;
                 let Some(core) = weak.upgrade() else { return };
@@ -298,6 +301,17 @@ impl Core {
                     continue;
                 }
                 let mem = p.mem.borrow().clone();
+                if !timeline_read {
+                    let _ = core.with_session(|s| s.database().timeline().map(|_| ()));
+                    let missing = mem.take_missing();
+                    if missing.is_empty() {
+                        timeline_read = true;
+                    } else if !matches!(core.fetch(&mem, mem.fetch_plan(&missing, 0), None).await, Ok(true)) {
+                        p.loading.set(false);
+                        return;
+                    }
+                    continue;
+                }
                 let mut slice = mem.unloaded_pages(from, BACKGROUND_SLICE);
                 if slice.is_empty() {
                     slice = mem.unloaded_pages(0, BACKGROUND_SLICE);
