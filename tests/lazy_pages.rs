@@ -331,3 +331,32 @@ fn open_cost_by_history() {
         );
     }
 }
+
+/// A node that commits far apart changed has a patch chain spread over the
+/// log; its newest records list the chain (linked patches), so a lazy read
+/// fetches the chain in one or two fetches, not one per link (here every
+/// commit writes some 80 pages: 15 fetches without the links).
+#[test]
+fn a_patch_chain_spread_over_the_log_is_fetched_at_once() {
+    let mem = MemBackend::new();
+    let options = Options { window_secs: 1 << 40, gc_min_bytes: u64::MAX, ..Options::default() };
+    let mut db = Database::open(Box::new(mem.clone()), options.clone()).unwrap();
+    let mut z = 0u64;
+    for round in 0..13u64 {
+        db.put(b"a", &round.to_le_bytes()).unwrap();
+        // About 80 pages of other rows between two changes of "a".
+        for _ in 0..300 {
+            db.put(format!("z{z:08}").as_bytes(), &[7u8; 1000]).unwrap();
+            z += 1;
+        }
+        db.commit("round", 301).unwrap();
+    }
+    let lazy = MemBackend::lazy(supers(&mem));
+    let mut stats = Stats::default();
+    let db = lazily(&lazy, &mem, &mut stats, || Database::open(Box::new(lazy.clone()), options.clone())).unwrap();
+    let got = lazily(&lazy, &mem, &mut stats, || db.get(&db.current(), b"a")).unwrap();
+    assert_eq!(got, Some(12u64.to_le_bytes().to_vec()));
+    // Open follows the system tree's chain (its newest timeline leaf,
+    // changed by every commit), the read the data tree's.
+    assert!(stats.fetches <= 6, "open and a read through chains of spread links took {} fetches", stats.fetches);
+}

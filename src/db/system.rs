@@ -54,14 +54,13 @@ impl Database {
             records.push((k.to_vec(), v.to_vec()));
             true
         }))?;
-        let (start, end) = (sys_key(SYS_ENTRY, 0), sys_key(SYS_ENTRY, u64::MAX));
         let mut first = None;
-        attempt(self.store.scan(&self.sys, Bound::Included(&start), Bound::Included(&end), &mut |k, v| {
-            first = Some(decode_entry(k, v));
-            false
+        attempt(self.scan_entries(0, &mut |seq, v| {
+            first = Some(decode_entry(seq, v)?);
+            Ok(false)
         }))?;
         let mut last = None;
-        attempt(self.store.last_at_most(&self.sys, &end).map(|found| last = found))?;
+        attempt(self.store.last_at_most(&self.sys, &sys_key(SYS_ENTRY, u64::MAX)).map(|found| last = found))?;
         let mut window = None;
         attempt(self.store.get(&self.sys, SYS_WINDOW).map(|w| window = w))?;
         if !missing.is_empty() {
@@ -93,9 +92,11 @@ impl Database {
         if let Some(w) = window {
             self.window_secs = Reader::new(&w).u64()?;
         }
-        let first = first.transpose()?.map(|(e, _)| (e.seq, e.time));
+        let first = first.map(|(e, _)| (e.seq, e.time));
         let last = match last {
-            Some((k, v)) if k.first() == Some(&SYS_ENTRY) => Some(decode_entry(&k, &v)?),
+            Some((k, v)) if k.first() == Some(&SYS_ENTRY) => {
+                Some(decode_entry(sys_id(&k).ok_or_else(|| bad_sys("timeline key"))?, &v)?)
+            }
             _ => None,
         };
         match (&first, &last) {

@@ -206,9 +206,8 @@ impl Entries {
     }
 }
 
-/// Decodes a timeline record.
-pub(super) fn decode_entry(key: &[u8], value: &[u8]) -> Result<(TimelineEntry, Addr)> {
-    let seq = sys_id(key).ok_or_else(|| bad_sys("timeline key"))?;
+/// Decodes the timeline record of sequence number `seq`.
+pub(super) fn decode_entry(seq: u64, value: &[u8]) -> Result<(TimelineEntry, Addr)> {
     let mut r = Reader::new(value);
     let time = Timestamp(r.i64()?);
     let kind = match r.u8()? {
@@ -272,6 +271,25 @@ impl Database {
         })
     }
 
+    /// Calls `f` with each timeline record (sequence number, value) from
+    /// sequence number `from` on, oldest first, until it returns
+    /// `Ok(false)` or an error, which ends the scan and is returned.
+    pub(super) fn scan_entries(&self, from: u64, f: &mut dyn FnMut(u64, &[u8]) -> Result<bool>) -> Result<()> {
+        let mut failed = None;
+        let (start, end) = (sys_key(SYS_ENTRY, from), sys_key(SYS_ENTRY, u64::MAX));
+        self.store.scan(&self.sys, Bound::Included(&start), Bound::Included(&end), &mut |k, v| match sys_id(k)
+            .ok_or_else(|| bad_sys("timeline key"))
+            .and_then(|seq| f(seq, v))
+        {
+            Ok(go) => go,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        })?;
+        failed.map_or(Ok(()), Err)
+    }
+
     /// Every retained entry, read from the system tree on first use. On a
     /// partly loaded image the tree's pages are asked for level by level
     /// (one fetch names a whole level's missing pages).
@@ -283,24 +301,15 @@ impl Database {
             self.store.load_levels(&self.sys)?;
         }
         let mut all = All::default();
-        let mut failed = None;
-        let (start, end) = (sys_key(SYS_ENTRY, 0), sys_key(SYS_ENTRY, u64::MAX));
-        self.store.scan(&self.sys, Bound::Included(&start), Bound::Included(&end), &mut |k, v| {
-            match decode_entry(k, v) {
-                Ok((e, _)) if all.entries.last().is_some_and(|l| l.seq >= e.seq || l.time > e.time) => {
-                    failed = Some(bad_sys("timeline out of order"));
-                }
-                Ok((e, root)) => {
-                    all.roots.push((e.time, root));
-                    all.entries.push(e);
-                }
-                Err(e) => failed = Some(e),
+        self.scan_entries(0, &mut |seq, v| {
+            let (e, root) = decode_entry(seq, v)?;
+            if all.entries.last().is_some_and(|l| l.seq >= e.seq || l.time > e.time) {
+                return Err(bad_sys("timeline out of order"));
             }
-            failed.is_none()
+            all.roots.push((e.time, root));
+            all.entries.push(e);
+            Ok(true)
         })?;
-        if let Some(e) = failed {
-            return Err(e);
-        }
         let first = self.entries.first.map(|f| f.0);
         if all.entries.first().map(|e| e.seq) != first || all.entries.last() != self.entries.last() {
             return Err(bad_sys("timeline ends differ from the entries read at open"));
@@ -360,29 +369,13 @@ impl Database {
             let n = live.partition_point(|e| e.time <= cutoff);
             old.extend(live[..n].iter().map(|e| (e.seq, e.time)));
         } else {
-            let mut failed = None;
-            let (start, end) = (sys_key(SYS_ENTRY, first_seq), sys_key(SYS_ENTRY, u64::MAX));
-            self.store.scan(&self.sys, Bound::Included(&start), Bound::Included(&end), &mut |k, v| match (
-                sys_id(k),
-                entry_time(v),
-            ) {
-                (Some(seq), Ok(t)) if t <= cutoff => {
+            self.scan_entries(first_seq, &mut |seq, v| {
+                let t = entry_time(v)?;
+                if t <= cutoff {
                     old.push((seq, t));
-                    true
                 }
-                (Some(_), Ok(_)) => false,
-                (None, _) => {
-                    failed = Some(bad_sys("timeline key"));
-                    false
-                }
-                (_, Err(e)) => {
-                    failed = Some(e);
-                    false
-                }
+                Ok(t <= cutoff)
             })?;
-            if let Some(e) = failed {
-                return Err(e);
-            }
         }
         if old.len() < 2 {
             return Ok(());
@@ -492,20 +485,11 @@ impl Database {
             return Ok(live[from..].to_vec());
         }
         let mut out = Vec::new();
-        let mut failed = None;
-        let start = sys_key(SYS_ENTRY, seq.saturating_add(1));
-        let end = sys_key(SYS_ENTRY, u64::MAX);
-        self.store.scan(&self.sys, Bound::Included(&start), Bound::Included(&end), &mut |k, v| {
-            match decode_entry(k, v) {
-                Ok((e, _)) => out.push(e),
-                Err(e) => failed = Some(e),
-            }
-            failed.is_none()
+        self.scan_entries(seq.saturating_add(1), &mut |seq, v| {
+            out.push(decode_entry(seq, v)?.0);
+            Ok(true)
         })?;
-        match failed {
-            Some(e) => Err(e),
-            None => Ok(out),
-        }
+        Ok(out)
     }
 
     /// The backtrack log, oldest first.

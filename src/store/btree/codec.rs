@@ -3,7 +3,7 @@
 //! [`super`]).
 
 use super::node::{Node, NodeRef, Val};
-use super::{Key, ADDR_MAX_LEN, MAX_CHAIN, NODE_HEADER, TAG_INTERNAL, TAG_LEAF, TAG_PATCH};
+use super::{Key, ADDR_MAX_LEN, MAX_CHAIN, NODE_HEADER, TAG_INTERNAL, TAG_LEAF, TAG_LINKED_PATCH, TAG_PATCH};
 use crate::error::{Error, Result};
 use crate::store::page::{varint_len, Reader, Writer};
 use crate::store::pager::Addr;
@@ -50,6 +50,50 @@ pub(super) fn patch_base(rec: &[u8]) -> Result<Addr> {
     Reader::new(rec.get(3..).unwrap_or_default()).varint()
 }
 
+/// The chain a patch record at `addr` is applied to, as far as it lists
+/// it: its base, then (a linked patch) every record below, the full node
+/// last.
+pub(super) fn patch_links(addr: Addr, rec: &[u8]) -> Result<Vec<Addr>> {
+    let mut r = Reader::new(rec);
+    let tag = r.u8()?;
+    r.u8()?;
+    let depth = r.u8()?;
+    let mut at = r.varint()?;
+    let mut links = vec![at];
+    if tag == TAG_LINKED_PATCH {
+        read_links(&mut r, addr, depth, |d| {
+            at = at.checked_add_signed(d).filter(|&a| a != 0).ok_or(())?;
+            links.push(at);
+            Ok(())
+        })?;
+    }
+    Ok(links)
+}
+
+/// Reads the links of a linked patch at `addr` of chain depth `depth`
+/// (after its base address), calling `f` with each zigzag-decoded
+/// distance; `f` failing means a link outside the log.
+fn read_links(r: &mut Reader, addr: Addr, depth: u8, mut f: impl FnMut(i64) -> Result<(), ()>) -> Result<()> {
+    let n = r.varint()?;
+    if n + 1 != u64::from(depth) {
+        return Err(Error::Corrupt(format!("node at {addr:#x}: a patch of depth {depth} lists {n} links")));
+    }
+    for _ in 0..n {
+        let z = r.varint()?;
+        let d = (z >> 1) as i64 ^ -((z & 1) as i64);
+        f(d).map_err(|()| Error::Corrupt(format!("node at {addr:#x}: a patch link points outside the log")))?;
+    }
+    Ok(())
+}
+
+/// Skips the links of a patch record, after its base address.
+pub(super) fn skip_links(r: &mut Reader, tag: u8, addr: Addr, depth: u8) -> Result<()> {
+    if tag == TAG_LINKED_PATCH {
+        read_links(r, addr, depth, |_| Ok(()))?;
+    }
+    Ok(())
+}
+
 pub(super) fn decode_full(addr: Addr, rec: &[u8]) -> Result<Node> {
     let bad = |what: &str| Error::Corrupt(format!("node at {addr:#x}: {what}"));
     let mut r = Reader::new(rec);
@@ -89,10 +133,11 @@ pub(super) fn apply_patch(node: &mut Node, addr: Addr, rec: &[u8]) -> Result<()>
     let bad = |what: &str| Error::Corrupt(format!("node at {addr:#x}: {what}"));
     node.heads = None;
     let mut r = Reader::new(rec);
-    let _tag = r.u8()?;
+    let tag = r.u8()?;
     let level = r.u8()?;
     let depth = r.u8()?;
     let _base = r.varint()?;
+    skip_links(&mut r, tag, addr, depth)?;
     if level != node.level {
         return Err(bad("patch level differs from its base"));
     }
@@ -197,7 +242,9 @@ fn same_entry(a: &Node, i: usize, b: &Node, j: usize) -> bool {
     }
 }
 
-pub(super) fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8) -> Vec<u8> {
+/// A patch of `base` (at `base_addr`) that makes it `new`; with `links`
+/// (what `base` is applied to, its own base first), a linked patch.
+pub(super) fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8, links: Option<&[Addr]>) -> Vec<u8> {
     let mut body = Vec::new();
     let mut count = 0u64;
     let mut prev: &[u8] = &[];
@@ -238,10 +285,19 @@ pub(super) fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8) 
         }
     }
     let mut out = Vec::with_capacity(body.len() + 16);
-    out.push(TAG_PATCH);
+    out.push(if links.is_some() { TAG_LINKED_PATCH } else { TAG_PATCH });
     out.push(new.level);
     out.push(depth);
     out.put_varint(base_addr);
+    if let Some(links) = links {
+        out.put_varint(links.len() as u64);
+        let mut prev = base_addr;
+        for &a in links {
+            let d = a.wrapping_sub(prev) as i64;
+            out.put_varint(((d << 1) ^ (d >> 63)) as u64);
+            prev = a;
+        }
+    }
     out.put_varint(count);
     out.extend_from_slice(&body);
     out

@@ -4,9 +4,9 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::codec::{patch_base, read_val, skip_key};
+use super::codec::{patch_base, read_val, skip_key, skip_links};
 use super::node::{Node, NodeRef, Val};
-use super::{Store, TAG_CHUNK, TAG_INTERNAL, TAG_LEAF, TAG_PATCH};
+use super::{is_patch, Store, TAG_CHUNK, TAG_INTERNAL, TAG_LEAF};
 use crate::error::{Error, Result};
 use crate::store::page::Reader;
 use crate::store::pager::{page_of, Addr};
@@ -94,10 +94,11 @@ impl Store {
                 continue;
             }
             let level = r.u8()?;
-            let patch = tag == TAG_PATCH;
+            let patch = is_patch(&rec);
             if patch {
-                r.u8()?;
+                let depth = r.u8()?;
                 m.stack.push((r.varint()?, false));
+                skip_links(&mut r, tag, a, depth)?;
             } else if !matches!(tag, TAG_LEAF | TAG_INTERNAL) {
                 return Err(Error::Corrupt(format!("record at {a:#x} is not a node")));
             }
@@ -126,7 +127,7 @@ impl Store {
                 return Ok(true);
             }
             let rec = self.pager.read(at)?;
-            if rec.first() != Some(&TAG_PATCH) {
+            if !is_patch(&rec) {
                 break;
             }
             at = patch_base(&rec)?;

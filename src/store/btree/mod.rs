@@ -21,6 +21,11 @@
 //!            leaf: value; internal: child address
 //! value      len*2, bytes (inline)  |  len*2+1, address of the first chunk
 //! patch      tag 3 u8, level u8, depth u8, base address, count, changes
+//! linked patch  tag 5 u8, level u8, depth u8, base address,
+//!            depth - 1 links, count, changes; a link is the next
+//!            record down the chain below the base (base's base first, the
+//!            full node last), as a zigzag varint of its distance from the
+//!            previous address
 //! change     shared, suffix length, suffix bytes, op u8 (0 delete, 1 set),
 //!            then for a set: the value or child address
 //! chunk      tag 4 u8, next chunk address u64, bytes
@@ -51,7 +56,7 @@ use crate::store::cache::Cache;
 use crate::store::page::{Reader, Writer};
 use crate::store::pager::{page_of, Addr, Pager, RECORD_MAX};
 
-use codec::{apply_patch, decode_full, encode_full, encode_patch, full_len_at_least, patch_base};
+use codec::{apply_patch, decode_full, encode_full, encode_patch, full_len_at_least, patch_base, patch_links};
 pub use mark::Marker;
 pub use node::{Node, NodeRef, Val};
 
@@ -85,6 +90,21 @@ const TAG_LEAF: u8 = 1;
 const TAG_INTERNAL: u8 = 2;
 const TAG_PATCH: u8 = 3;
 const TAG_CHUNK: u8 = 4;
+const TAG_LINKED_PATCH: u8 = 5;
+
+/// Whether a record is a patch (with its links or without).
+fn is_patch(rec: &[u8]) -> bool {
+    matches!(rec.first(), Some(&TAG_PATCH | &TAG_LINKED_PATCH))
+}
+
+/// A patch whose base lies more than this many pages from where it is
+/// written lists the addresses of its whole chain (a *linked patch*): such a
+/// chain is spread over the log (a node changed by commits far apart), and
+/// on a partly loaded image (ARCHITECTURE.md, "Lazy pages") reading it link
+/// by link would cost one fetch per link; with the links, one. A chain of
+/// nearby records (a node changed by most commits) is read with its
+/// neighbours and lists nothing.
+const LINKED_PATCH_DISTANCE: u64 = 64;
 
 type Key = Rc<[u8]>;
 
@@ -171,6 +191,7 @@ impl Store {
         // patches oldest first: one copy of the node however long the chain.
         let mut chain: Vec<(Addr, Vec<u8>)> = Vec::new();
         let mut at = addr;
+        let mut touched = false;
         let mut node = loop {
             if at == 0 {
                 return Err(Error::Corrupt(format!("node at {addr:#x}: patch chain reaches the empty tree")));
@@ -179,9 +200,13 @@ impl Store {
                 break (*n).clone();
             }
             let rec = self.pager.read(at)?;
-            if rec.first() == Some(&TAG_PATCH) {
+            if is_patch(&rec) {
                 if chain.len() > MAX_CHAIN as usize {
                     return Err(Error::Corrupt(format!("node at {addr:#x}: patch chain is too long or loops")));
+                }
+                if !touched && rec[0] == TAG_LINKED_PATCH && !self.pager.fully_loaded() {
+                    touched = true;
+                    self.touch_links(at, &rec)?;
                 }
                 let base = patch_base(&rec)?;
                 chain.push((at, rec));
@@ -195,15 +220,45 @@ impl Store {
                 break (*full).clone();
             }
         };
+        // What the node is applied to: the chain walked, then what the node
+        // it stopped at is applied to.
+        let mut below: Vec<Addr> = chain.iter().skip(1).map(|c| c.0).collect();
+        if !chain.is_empty() {
+            below.push(at);
+            below.extend_from_slice(&node.below);
+        }
         for (a, rec) in chain.iter().rev() {
             apply_patch(&mut node, *a, rec)?;
         }
+        node.below = below.into();
         node.origin = None;
         node.recompute_size();
         node.index();
         let node = Rc::new(node);
         self.cache.insert(addr, node.clone());
         Ok(node)
+    }
+
+    /// Reads every record a linked patch lists until one whose node is
+    /// decoded already, going on past pages not loaded yet: one attempt on
+    /// a partly loaded image names the missing pages of the whole chain.
+    fn touch_links(&self, at: Addr, rec: &[u8]) -> Result<()> {
+        let mut missing = Vec::new();
+        for link in patch_links(at, rec)? {
+            if self.cache.get(&link).is_some() {
+                break;
+            }
+            match self.pager.read(link) {
+                Ok(_) => {}
+                Err(Error::PagesMissing(pages)) => missing.extend(pages),
+                Err(e) => return Err(e),
+            }
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::PagesMissing(missing))
+        }
     }
 
     fn node(&self, r: &NodeRef) -> Result<Rc<Node>> {
@@ -564,7 +619,9 @@ impl Store {
             if base_depth < MAX_CHAIN {
                 let base = self.load(base_addr)?;
                 if base.level == stored.level {
-                    let patch = encode_patch(&base, &stored, base_addr, base_depth + 1);
+                    let far = page_of(base_addr).abs_diff(self.pager.tail_page()) > LINKED_PATCH_DISTANCE;
+                    let links = if far && base_depth > 0 { Some(&base.below[..]) } else { None };
+                    let patch = encode_patch(&base, &stored, base_addr, base_depth + 1, links);
                     let wins = patch.len() * 2 < full_len_at_least(&stored) || {
                         let f = encode_full(&stored);
                         let wins = patch.len() * 2 < f.len();
@@ -574,6 +631,7 @@ impl Store {
                     if wins {
                         patched = Some(patch);
                         stored.depth = base_depth + 1;
+                        stored.below = std::iter::once(base_addr).chain(base.below.iter().copied()).collect();
                     }
                 }
             }

@@ -77,6 +77,9 @@ pub struct Node {
     pub(super) origin: Option<(Addr, u8)>,
     /// Patch-chain depth of a stored node (0 = written in full).
     pub(super) depth: u8,
+    /// The addresses of the records a stored patched node is applied to,
+    /// its base first and the full node last (`depth` of them).
+    pub(super) below: Rc<[Addr]>,
     pub(super) size: usize,
     /// Search index of a node that no longer changes (see [`Heads`]);
     /// dropped by every change of the keys.
@@ -149,6 +152,7 @@ impl Node {
             kids: Vec::new(),
             origin: None,
             depth: 0,
+            below: Rc::new([]),
             size: NODE_HEADER,
             heads: None,
         }
