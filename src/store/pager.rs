@@ -249,6 +249,27 @@ impl Pager {
         Ok(rec)
     }
 
+    /// Reads log page `page_no` into the page cache (checked), as reading a
+    /// record on it would; a page that is in memory already costs nothing.
+    pub fn load_page(&self, page_no: u64) -> Result<()> {
+        if page_no == self.st.tail_page
+            || self.st.sealed.iter().any(|(n, _)| *n == page_no)
+            || self.cache.get(&page_no).is_some()
+        {
+            return Ok(());
+        }
+        if page_no < FIRST_LOG_PAGE || page_no >= self.st.next_page {
+            return Err(Error::Corrupt(format!("a patch lists page {page_no}, outside the log")));
+        }
+        let mut b = page::blank();
+        self.backend.read(page_no, &mut b)?;
+        if page::open(page_no, &b)?.0 != PageKind::Log {
+            return Err(Error::Corrupt(format!("page {page_no} is not a log page")));
+        }
+        self.cache.insert(page_no, Rc::new(b));
+        Ok(())
+    }
+
     /// Makes everything appended so far durable together with `meta`:
     /// sealed pages, sync, the next superblock slot, sync.
     pub fn commit(&mut self, meta: &[u8]) -> Result<()> {

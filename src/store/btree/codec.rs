@@ -6,7 +6,7 @@ use super::node::{Node, NodeRef, Val};
 use super::{Key, ADDR_MAX_LEN, MAX_CHAIN, NODE_HEADER, TAG_INTERNAL, TAG_LEAF, TAG_LINKED_PATCH, TAG_PATCH};
 use crate::error::{Error, Result};
 use crate::store::page::{varint_len, Reader, Writer};
-use crate::store::pager::Addr;
+use crate::store::pager::{page_of, Addr};
 
 /// Bytes two keys share at their start.
 pub(super) fn shared_prefix(a: &[u8], b: &[u8]) -> usize {
@@ -50,29 +50,29 @@ pub(super) fn patch_base(rec: &[u8]) -> Result<Addr> {
     Reader::new(rec.get(3..).unwrap_or_default()).varint()
 }
 
-/// The chain a patch record at `addr` is applied to, as far as it lists
-/// it: its base, then (a linked patch) every record below, the full node
-/// last.
-pub(super) fn patch_links(addr: Addr, rec: &[u8]) -> Result<Vec<Addr>> {
+/// The pages of the chain a patch record at `addr` is applied to, as far as
+/// it lists them: its base's, then (a linked patch) those of every record
+/// below, the full node's last.
+pub(super) fn patch_link_pages(addr: Addr, rec: &[u8]) -> Result<Vec<u64>> {
     let mut r = Reader::new(rec);
     let tag = r.u8()?;
     r.u8()?;
     let depth = r.u8()?;
-    let mut at = r.varint()?;
-    let mut links = vec![at];
+    let mut page = page_of(r.varint()?);
+    let mut pages = vec![page];
     if tag == TAG_LINKED_PATCH {
         read_links(&mut r, addr, depth, |d| {
-            at = at.checked_add_signed(d).filter(|&a| a != 0).ok_or(())?;
-            links.push(at);
+            page = page.checked_add_signed(d).ok_or(())?;
+            pages.push(page);
             Ok(())
         })?;
     }
-    Ok(links)
+    Ok(pages)
 }
 
 /// Reads the links of a linked patch at `addr` of chain depth `depth`
-/// (after its base address), calling `f` with each zigzag-decoded
-/// distance; `f` failing means a link outside the log.
+/// (after its base address), calling `f` with each one's page distance
+/// from the previous; `f` failing means a page outside the log.
 fn read_links(r: &mut Reader, addr: Addr, depth: u8, mut f: impl FnMut(i64) -> Result<(), ()>) -> Result<()> {
     let n = r.varint()?;
     if n + 1 != u64::from(depth) {
@@ -291,11 +291,11 @@ pub(super) fn encode_patch(base: &Node, new: &Node, base_addr: Addr, depth: u8, 
     out.put_varint(base_addr);
     if let Some(links) = links {
         out.put_varint(links.len() as u64);
-        let mut prev = base_addr;
+        let mut prev = page_of(base_addr);
         for &a in links {
-            let d = a.wrapping_sub(prev) as i64;
+            let d = page_of(a).wrapping_sub(prev) as i64;
             out.put_varint(((d << 1) ^ (d >> 63)) as u64);
-            prev = a;
+            prev = page_of(a);
         }
     }
     out.put_varint(count);

@@ -22,10 +22,10 @@
 //! value      len*2, bytes (inline)  |  len*2+1, address of the first chunk
 //! patch      tag 3 u8, level u8, depth u8, base address, count, changes
 //! linked patch  tag 5 u8, level u8, depth u8, base address,
-//!            depth - 1 links, count, changes; a link is the next
-//!            record down the chain below the base (base's base first, the
-//!            full node last), as a zigzag varint of its distance from the
-//!            previous address
+//!            depth - 1 links, count, changes; a link is the page of the
+//!            next record down the chain below the base (base's base first,
+//!            the full node last), as a zigzag varint of its distance from
+//!            the page before
 //! change     shared, suffix length, suffix bytes, op u8 (0 delete, 1 set),
 //!            then for a set: the value or child address
 //! chunk      tag 4 u8, next chunk address u64, bytes
@@ -52,11 +52,12 @@ use std::ops::Bound;
 use std::rc::Rc;
 
 use crate::error::{Error, Result};
+use crate::store::backend::PREFETCH_PAGES;
 use crate::store::cache::Cache;
 use crate::store::page::{Reader, Writer};
 use crate::store::pager::{page_of, Addr, Pager, RECORD_MAX};
 
-use codec::{apply_patch, decode_full, encode_full, encode_patch, full_len_at_least, patch_base, patch_links};
+use codec::{apply_patch, decode_full, encode_full, encode_patch, full_len_at_least, patch_base, patch_link_pages};
 pub use mark::Marker;
 pub use node::{Node, NodeRef, Val};
 
@@ -97,14 +98,14 @@ fn is_patch(rec: &[u8]) -> bool {
     matches!(rec.first(), Some(&TAG_PATCH | &TAG_LINKED_PATCH))
 }
 
-/// A patch whose base lies more than this many pages from where it is
-/// written lists the addresses of its whole chain (a *linked patch*): such a
-/// chain is spread over the log (a node changed by commits far apart), and
-/// on a partly loaded image (ARCHITECTURE.md, "Lazy pages") reading it link
-/// by link would cost one fetch per link; with the links, one. A chain of
-/// nearby records (a node changed by most commits) is read with its
-/// neighbours and lists nothing.
-const LINKED_PATCH_DISTANCE: u64 = 64;
+/// A patch whose base lies farther from where it is written than the pages
+/// a fetch reads around a missing one lists the addresses of its whole
+/// chain (a *linked patch*): such a chain is spread over the log (a node
+/// changed by commits far apart), and on a partly loaded image
+/// (ARCHITECTURE.md, "Lazy pages") reading it link by link would cost one
+/// fetch per link; with the links, one. A chain of nearby records (a node
+/// changed by most commits) is read with its neighbours and lists nothing.
+const LINKED_PATCH_DISTANCE: u64 = PREFETCH_PAGES;
 
 type Key = Rc<[u8]>;
 
@@ -239,17 +240,18 @@ impl Store {
         Ok(node)
     }
 
-    /// Reads every record a linked patch lists until one whose node is
-    /// decoded already, going on past pages not loaded yet: one attempt on
-    /// a partly loaded image names the missing pages of the whole chain.
+    /// Loads the pages of every record a linked patch at `at` lists (unless
+    /// its base is decoded already), going on past pages not loaded yet:
+    /// one attempt on a partly loaded image names the missing pages of the
+    /// whole chain.
     fn touch_links(&self, at: Addr, rec: &[u8]) -> Result<()> {
+        if self.cache.get(&patch_base(rec)?).is_some() {
+            return Ok(());
+        }
         let mut missing = Vec::new();
-        for link in patch_links(at, rec)? {
-            if self.cache.get(&link).is_some() {
-                break;
-            }
-            match self.pager.read(link) {
-                Ok(_) => {}
+        for page in patch_link_pages(at, rec)? {
+            match self.pager.load_page(page) {
+                Ok(()) => {}
                 Err(Error::PagesMissing(pages)) => missing.extend(pages),
                 Err(e) => return Err(e),
             }
