@@ -70,7 +70,18 @@ fn pages_match_the_native_fixture() {
 
 #[test]
 fn fixture_opens_and_reads_back() {
-    let pages = FIXTURE
+    opens_and_reads_back(FIXTURE);
+}
+
+/// A store written before linked patches (its patches list no chain) opens
+/// and reads back as the same workload written now.
+#[test]
+fn a_store_without_linked_patches_opens_and_reads_back() {
+    opens_and_reads_back(include_bytes!("fixtures/portable-plain-patches.pages"));
+}
+
+fn opens_and_reads_back(fixture: &[u8]) {
+    let pages = fixture
         .chunks(PAGE_SIZE)
         .enumerate()
         .map(|(i, p)| (i as u64, Box::new(<[u8; PAGE_SIZE]>::try_from(p).unwrap())));
