@@ -99,8 +99,8 @@ fn is_patch(rec: &[u8]) -> bool {
 }
 
 /// A patch whose base lies farther from where it is written than the pages
-/// a fetch reads around a missing one lists the addresses of its whole
-/// chain (a *linked patch*): such a chain is spread over the log (a node
+/// a fetch reads around a missing one lists the pages of its whole chain
+/// (a *linked patch*): such a chain is spread over the log (a node
 /// changed by commits far apart), and on a partly loaded image
 /// (ARCHITECTURE.md, "Lazy pages") reading it link by link would cost one
 /// fetch per link; with the links, one. A chain of nearby records (a node
