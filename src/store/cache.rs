@@ -78,13 +78,6 @@ impl<K: Hash + Eq + Copy, V: Clone> Cache<K, V> {
         g.old.remove(k);
     }
 
-    /// Keeps only the entries whose key satisfies `keep`.
-    pub fn retain(&self, keep: impl Fn(&K) -> bool) {
-        let mut g = self.inner.borrow_mut();
-        g.young.retain(|k, _| keep(k));
-        g.old.retain(|k, _| keep(k));
-    }
-
     /// Forgets everything.
     pub fn clear(&self) {
         let mut g = self.inner.borrow_mut();

@@ -119,7 +119,17 @@ type HotSlot = (Addr, Option<Rc<Node>>);
 pub struct Store {
     /// The record log.
     pub pager: Pager,
-    cache: Cache<Addr, Rc<Node>>,
+    /// Decoded nodes by address, each with its page's generation when it
+    /// was cached (see `page_generations`).
+    cache: Cache<Addr, (Rc<Node>, u32)>,
+    /// How many times a collection freed each page (by page number; pages
+    /// past the end were never freed). A freed page is reused for other
+    /// records, so a cached node is current only while its page's count is
+    /// the one it was cached with: freeing pages costs one increment per
+    /// page, not a pass over a cache of up to `NODE_CACHE_MAX` nodes (which
+    /// dropped them all inside one commit: tens of milliseconds), and the
+    /// stale nodes age out of the cache like any other.
+    page_generations: RefCell<Vec<u32>>,
     /// The nodes used last, one per slot by address, in front of `cache`:
     /// the interior of a tree is visited by every lookup, and a slot
     /// costs an index and a compare where `cache` hashes.
@@ -149,7 +159,34 @@ fn in_end(key: &[u8], end: Bound<&[u8]>) -> bool {
 impl Store {
     /// Wraps a pager.
     pub fn new(pager: Pager) -> Store {
-        Store { pager, cache: Cache::new(NODE_CACHE_MAX), hot: RefCell::new(vec![(0, None); HOT_SLOTS].into()) }
+        Store {
+            pager,
+            cache: Cache::new(NODE_CACHE_MAX),
+            page_generations: RefCell::new(Vec::new()),
+            hot: RefCell::new(vec![(0, None); HOT_SLOTS].into()),
+        }
+    }
+
+    /// The generation of the page holding `addr` (see `page_generations`).
+    fn generation(&self, addr: Addr) -> u32 {
+        let page = usize::try_from(page_of(addr)).unwrap_or(usize::MAX);
+        self.page_generations.borrow().get(page).copied().unwrap_or(0)
+    }
+
+    /// The decoded node cached for `addr`, unless its page was freed since.
+    fn cached(&self, addr: Addr) -> Option<Rc<Node>> {
+        let (node, generation) = self.cache.get(&addr)?;
+        if generation == self.generation(addr) {
+            Some(node)
+        } else {
+            self.cache.remove(&addr);
+            None
+        }
+    }
+
+    /// Caches the decoded node at `addr`.
+    fn cache_node(&self, addr: Addr, node: Rc<Node>) {
+        self.cache.insert(addr, (node, self.generation(addr)));
     }
 
     /// Forgets every decoded node (after a failed commit).
@@ -159,12 +196,21 @@ impl Store {
     }
 
     /// Forgets the decoded nodes stored on `pages` (pages just freed, whose
-    /// addresses will name other records once reused).
+    /// addresses will name other records once reused): O(pages), whatever
+    /// the cache holds.
     pub fn forget_pages(&self, pages: &HashSet<u64>) {
         if pages.is_empty() {
             return;
         }
-        self.cache.retain(|&a| !pages.contains(&page_of(a)));
+        let mut generations = self.page_generations.borrow_mut();
+        for &page in pages {
+            // A page beyond the address space holds nothing cached.
+            let Ok(page) = usize::try_from(page) else { continue };
+            if generations.len() <= page {
+                generations.resize(page + 1, 0);
+            }
+            generations[page] = generations[page].wrapping_add(1);
+        }
         self.hot.borrow_mut().iter_mut().for_each(|s| *s = (0, None));
     }
 
@@ -185,7 +231,7 @@ impl Store {
     }
 
     fn load_cold(&self, addr: Addr) -> Result<Rc<Node>> {
-        if let Some(n) = self.cache.get(&addr) {
+        if let Some(n) = self.cached(addr) {
             return Ok(n);
         }
         // Walk the patch chain down to a cached or full node, then apply the
@@ -197,7 +243,7 @@ impl Store {
             if at == 0 {
                 return Err(Error::Corrupt(format!("node at {addr:#x}: patch chain reaches the empty tree")));
             }
-            if let Some(n) = self.cache.get(&at) {
+            if let Some(n) = self.cached(at) {
                 break (*n).clone();
             }
             let rec = self.pager.read(at)?;
@@ -216,7 +262,7 @@ impl Store {
                 let full = Rc::new(decode_full(at, &rec)?);
                 if !chain.is_empty() {
                     // Bases are shared by many versions: worth keeping.
-                    self.cache.insert(at, full.clone());
+                    self.cache_node(at, full.clone());
                 }
                 break (*full).clone();
             }
@@ -236,7 +282,7 @@ impl Store {
         node.recompute_size();
         node.index();
         let node = Rc::new(node);
-        self.cache.insert(addr, node.clone());
+        self.cache_node(addr, node.clone());
         Ok(node)
     }
 
@@ -245,7 +291,7 @@ impl Store {
     /// one attempt on a partly loaded image names the missing pages of the
     /// whole chain.
     fn touch_links(&self, at: Addr, rec: &[u8]) -> Result<()> {
-        if self.cache.get(&patch_base(rec)?).is_some() {
+        if self.cached(patch_base(rec)?).is_some() {
             return Ok(());
         }
         let mut missing = Vec::new();
@@ -649,7 +695,7 @@ impl Store {
             debug_assert!(stored.depth == 0 || rec.len() * 2 < f.len(), "a patch is under half the full encoding");
         }
         let addr = self.pager.append(&rec)?;
-        self.cache.insert(addr, Rc::new(stored));
+        self.cache_node(addr, Rc::new(stored));
         Ok(addr)
     }
 
@@ -681,6 +727,33 @@ mod tests {
 
     fn key(i: u32) -> Vec<u8> {
         format!("k{:08}", i).into_bytes()
+    }
+
+    #[test]
+    fn freeing_a_page_forgets_the_nodes_cached_on_it_only() {
+        let mut s = store();
+        let mut first = NodeRef::empty();
+        s.put(&mut first, b"a", b"1").unwrap();
+        let a = s.persist(&first).unwrap();
+        // Fill the rest of the page so that the next tree lands on another.
+        let mut filler = NodeRef::empty();
+        for i in 0..200 {
+            s.put(&mut filler, &key(i), &[7; 40]).unwrap();
+        }
+        s.persist(&filler).unwrap();
+        let mut second = NodeRef::empty();
+        s.put(&mut second, b"b", b"2").unwrap();
+        let b = s.persist(&second).unwrap();
+        assert_ne!(page_of(a), page_of(b));
+        assert!(s.cached(a).is_some() && s.cached(b).is_some());
+        s.forget_pages(&HashSet::from([page_of(a)]));
+        assert!(s.cached(a).is_none(), "a node of a freed page is forgotten");
+        assert!(s.cached(b).is_some(), "a node of another page is kept");
+        // Cached again, it is current until its page is freed again.
+        assert_eq!(s.get(&NodeRef::Stored(a), b"a").unwrap().as_deref(), Some(&b"1"[..]));
+        assert!(s.cached(a).is_some());
+        s.forget_pages(&HashSet::from([page_of(a)]));
+        assert!(s.cached(a).is_none());
     }
 
     fn all(s: &Store, r: &NodeRef) -> BTreeMap<Vec<u8>, Vec<u8>> {
