@@ -3,6 +3,7 @@
 //! slice; plus copying the present out of sparse pages.
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use crate::error::Result;
 use crate::store::btree::{Marker, NodeRef};
@@ -52,15 +53,33 @@ pub(super) struct Collection {
     free: HashSet<u64>,
 }
 
+/// Copying the present out of the pages the last collection found sparse,
+/// in slices (each a durable update) before the next collection fixes its
+/// root set: the current data tree, then the system tree, each from the
+/// first key the previous slice did not visit.
+pub(super) struct Relocation {
+    pages: HashSet<u64>,
+    /// Whether the data tree is done and the system tree is being copied.
+    system: bool,
+    /// Where the next slice resumes in the tree being copied.
+    from: Option<Rc<[u8]>>,
+}
+
+/// Nodes a relocation slice visits per record of a marking slice's budget:
+/// a node copied out is decoded, compared with the sparse pages and
+/// rewritten in full, several times the work of marking one record.
+const RELOCATE_PER_MARK: usize = 8;
+
 impl Database {
     /// Whether the next durable operation should collect garbage: a
-    /// collection is under way, or enough was written since the last one.
+    /// collection or a relocation is under way, or enough was written since
+    /// the last one.
     /// A lazily loaded image defers the collection (marking reads every
     /// live record) until every page is loaded: the browser runtime then
-    /// loads them and calls [`Database::gc`].
+    /// loads them and calls [`Database::gc_continue`].
     pub fn gc_due(&self) -> bool {
         let since = self.store.pager.appended() - self.gc.appended_at_gc;
-        self.collection.is_some() || since >= self.gc_min_bytes.max(self.gc.live_bytes / 2)
+        self.collection.is_some() || self.relocation.is_some() || since >= self.gc_min_bytes.max(self.gc.live_bytes / 2)
     }
 
     pub(super) fn maybe_gc(&mut self) {
@@ -72,6 +91,18 @@ impl Database {
             // storage error.
             let _ = self.gc_step(self.gc_slice);
         }
+    }
+
+    /// One slice of the collection that is due, as a durable operation runs
+    /// it (`Options::gc_slice` records); nothing when none is due. Returns
+    /// whether the slice finished a collection. Once a lazily loaded image
+    /// is whole, the browser runtime calls it for the collection deferred
+    /// until then; the durable operations that follow run the rest.
+    pub fn gc_continue(&mut self) -> Result<bool> {
+        if !self.gc_due() {
+            return Ok(false);
+        }
+        self.gc_step(self.gc_slice)
     }
 
     /// Reclaims every page that no retained state, nor the system tree,
@@ -91,17 +122,20 @@ impl Database {
     }
 
     /// One slice of garbage collection, visiting at most about `budget`
-    /// records: starts a collection when none is under way (copying the
-    /// present out of sparse pages, a durable update), else marks, else
-    /// sweeps (writes the free list, a durable update). Returns whether
-    /// this slice finished a collection. Does nothing while a transaction
-    /// is open. On an error the database is at its last durable state and
-    /// the collection is abandoned.
+    /// records: when no collection is under way, copies the present out of
+    /// the pages the last one found sparse (about `budget / 8` nodes a
+    /// slice, each slice a durable update) and then starts a collection;
+    /// else marks, else sweeps (writes the free list, a durable update).
+    /// Returns whether this slice finished a collection. Does nothing while
+    /// a transaction is open. On an error the database is at its last
+    /// durable state and the collection (or relocation) is abandoned.
     pub fn gc_step(&mut self, budget: usize) -> Result<bool> {
         if self.txn.is_some() {
             return Ok(false);
         }
+        let relocating = self.collection.is_none() && (self.relocation.is_some() || !self.sparse.is_empty());
         let result = match &mut self.collection {
+            None if relocating => self.relocate_step((budget / RELOCATE_PER_MARK).max(1)).map(|()| false),
             None => self.start_collection().map(|()| false),
             Some(c) => match self.store.mark_step(&mut c.marker, budget.max(1)) {
                 Ok(false) => Ok(false),
@@ -122,23 +156,15 @@ impl Database {
         };
         if result.is_err() {
             self.collection = None;
+            self.relocation = None;
             // Not retried before as much is written again.
             self.gc.appended_at_gc = self.store.pager.appended();
         }
         result
     }
 
-    /// Starts a collection: copies the present out of the pages the last
-    /// one found sparse (durably), then fixes the root set.
+    /// Starts a collection: fixes the root set.
     fn start_collection(&mut self) -> Result<()> {
-        if !self.sparse.is_empty() {
-            let saved = self.save();
-            let gc = self.gc;
-            if let Err(e) = self.relocate_sparse().and_then(|()| self.write_superblock()) {
-                self.restore(saved, gc);
-                return Err(e);
-            }
-        }
         let mut marker = Marker::with_capacity(self.gc.live_records + self.gc.live_records / 8);
         marker.push_root(self.head.addr().unwrap_or(0));
         let mut rest: Vec<Addr> = self.all_entries()?.live_roots().iter().map(|r| r.1).collect();
@@ -243,27 +269,62 @@ impl Database {
         self.write_superblock()
     }
 
-    /// Rewrites the parts of the current data tree and of the system tree
-    /// that depend on pages found mostly dead by the previous collection.
-    /// The current entry keeps its state; only its root address changes.
-    fn relocate_sparse(&mut self) -> Result<()> {
-        let sparse = std::mem::take(&mut self.sparse);
-        if let (Some(moved), Some(last)) =
-            (self.store.relocate(&self.head, &sparse)?, self.entries.last().map(|e| e.seq))
-        {
-            let addr = self.store.persist(&moved)?;
-            let key = sys_key(SYS_ENTRY, last);
-            let mut rec = self.store.get(&self.sys, &key)?.ok_or_else(|| bad_sys("current entry missing"))?;
-            rec.get_mut(9..17).ok_or_else(|| bad_sys("short timeline entry"))?.copy_from_slice(&addr.to_le_bytes());
-            self.store.put(&mut self.sys, &key, &rec)?;
-            self.entries.set_last_root(addr);
-            self.head = NodeRef::Stored(addr);
+    /// One slice of copying the present out of sparse pages, visiting at
+    /// most about `budget` nodes, made durable; starts the relocation of
+    /// the pages the last collection found sparse when none is under way.
+    fn relocate_step(&mut self, budget: usize) -> Result<()> {
+        let mut r = match self.relocation.take() {
+            Some(r) => r,
+            None => Box::new(Relocation { pages: std::mem::take(&mut self.sparse), system: false, from: None }),
+        };
+        let saved = self.save();
+        let gc = self.gc;
+        match self.relocate_slice(&mut r, budget).and_then(|done| self.write_superblock().map(|()| done)) {
+            Ok(done) => {
+                if !done {
+                    self.relocation = Some(r);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.restore(saved, gc);
+                Err(e)
+            }
         }
-        if let Some(moved) = self.store.relocate(&self.sys, &sparse)? {
+    }
+
+    /// Rewrites the parts of the current data tree, then of the system
+    /// tree, that depend on the relocation's pages, from where the last
+    /// slice stopped. The current entry keeps its state; only its root
+    /// address changes. Returns whether both trees are done.
+    fn relocate_slice(&mut self, r: &mut Relocation, budget: usize) -> Result<bool> {
+        let mut budget = budget;
+        if !r.system {
+            let (moved, resume) = self.store.relocate(&self.head, &r.pages, r.from.as_deref(), &mut budget)?;
+            if let (Some(moved), Some(last)) = (moved, self.entries.last().map(|e| e.seq)) {
+                let addr = self.store.persist(&moved)?;
+                let key = sys_key(SYS_ENTRY, last);
+                let mut rec = self.store.get(&self.sys, &key)?.ok_or_else(|| bad_sys("current entry missing"))?;
+                rec.get_mut(9..17).ok_or_else(|| bad_sys("short timeline entry"))?.copy_from_slice(&addr.to_le_bytes());
+                self.store.put(&mut self.sys, &key, &rec)?;
+                self.entries.set_last_root(addr);
+                self.head = NodeRef::Stored(addr);
+            }
+            if resume.is_some() {
+                r.from = resume;
+                return Ok(false);
+            }
+            r.system = true;
+            r.from = None;
+            if budget == 0 {
+                return Ok(false);
+            }
+        }
+        let (moved, resume) = self.store.relocate(&self.sys, &r.pages, r.from.as_deref(), &mut budget)?;
+        if let Some(moved) = moved {
             self.sys = moved;
         }
-        let sys = self.store.persist(&self.sys)?;
-        self.sys = NodeRef::Stored(sys);
-        Ok(())
+        r.from = resume;
+        Ok(r.from.is_none())
     }
 }

@@ -143,6 +143,8 @@ pub struct Database {
     collection: Option<Box<Collection>>,
     /// Pages the last collection found mostly dead.
     sparse: HashSet<u64>,
+    /// The copying out of those pages under way, if any.
+    relocation: Option<Box<gc::Relocation>>,
 }
 
 /// In-memory state saved before a durable update so that a failed write
@@ -188,6 +190,7 @@ impl Database {
             gc_slice: options.gc_slice,
             collection: None,
             sparse: HashSet::new(),
+            relocation: None,
         };
         match meta {
             None => {

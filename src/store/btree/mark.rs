@@ -11,6 +11,11 @@ use crate::error::{Error, Result};
 use crate::store::page::Reader;
 use crate::store::pager::{page_of, Addr};
 
+/// What a relocation slice did: the tree's new in-memory root (`None`:
+/// nothing it visited moved) and the first key it did not visit (`None`: it
+/// reached the end).
+pub type Relocated = (Option<NodeRef>, Option<Rc<[u8]>>);
+
 /// Marking in bounded steps: the records found live so far, the live
 /// bytes per page, and the records still to visit. Committed records never
 /// change, so a marker can be stepped between commits: what it finds live
@@ -136,15 +141,42 @@ impl Store {
     }
 
     /// Copies out of `pages` every node of the tree (and every long value)
-    /// that depends on them: such nodes are rewritten in full, their
-    /// ancestors as patches. Returns the new in-memory root, or `None` when
-    /// nothing depends on those pages. Older versions keep the old copies
-    /// until they leave the window; then the pages become free.
-    pub fn relocate(&self, r: &NodeRef, pages: &HashSet<u64>) -> Result<Option<NodeRef>> {
+    /// that depends on them, visiting about `budget` nodes (at least the
+    /// path to one leaf; `budget` is left with what remains): such nodes are rewritten in full, their ancestors as
+    /// patches. The walk starts at the subtree holding `from` (the whole
+    /// tree when `None`). Returns the new in-memory root (`None` when nothing
+    /// it visited depends on those pages) and the first key it did not
+    /// visit (`None`: it reached the end), where the next slice resumes.
+    /// Older versions keep the old copies until they leave the window; then
+    /// the pages become free. A relocation cut short, or resumed on a tree
+    /// changed in between, is still correct: a node it misses keeps its
+    /// pages live, and a node written since lies on a page not in `pages`.
+    pub fn relocate(
+        &self,
+        r: &NodeRef,
+        pages: &HashSet<u64>,
+        from: Option<&[u8]>,
+        budget: &mut usize,
+    ) -> Result<Relocated> {
+        *budget = (*budget).max(1);
+        let mut resume = None;
+        let moved = self.relocate_in(r, pages, from, budget, &mut resume)?;
+        Ok((moved, resume))
+    }
+
+    fn relocate_in(
+        &self,
+        r: &NodeRef,
+        pages: &HashSet<u64>,
+        from: Option<&[u8]>,
+        left: &mut usize,
+        resume: &mut Option<Rc<[u8]>>,
+    ) -> Result<Option<NodeRef>> {
         let NodeRef::Stored(a) = *r else { return Ok(None) };
         if a == 0 {
             return Ok(None);
         }
+        *left = left.saturating_sub(1);
         let node = self.load(a)?;
         let moved = self.depends_on(a, pages)?;
         let mut copy: Option<Node> = None;
@@ -164,9 +196,21 @@ impl Store {
                 }
             }
         } else {
-            for (i, kid) in node.kids.iter().enumerate() {
-                if let Some(k) = self.relocate(kid, pages)? {
+            let start = from.map_or(0, |k| node.child_index(k));
+            for (i, kid) in node.kids.iter().enumerate().skip(start) {
+                // The first subtree is always walked: a slice reaches at
+                // least one leaf past where the last one stopped, so a
+                // budget smaller than the tree's depth still progresses.
+                if *left == 0 && i > start {
+                    *resume = Some(node.keys[i].clone());
+                    break;
+                }
+                let from = if i == start { from } else { None };
+                if let Some(k) = self.relocate_in(kid, pages, from, left, resume)? {
                     copy.get_or_insert_with(|| (*node).clone()).kids[i] = k;
+                }
+                if resume.is_some() {
+                    break;
                 }
             }
         }

@@ -329,14 +329,15 @@ impl Core {
     }
 
     /// After a write on a lazy image: a garbage collection the engine
-    /// deferred until every page is loaded runs now (the caller holds the
-    /// writer path). Its pages join the next flush.
+    /// deferred until every page is loaded starts now, with one slice (the
+    /// caller holds the writer path; the writes that follow run the other
+    /// slices, as on any whole image). Its pages join the next flush.
     pub async fn collect_if_due(self: &Rc<Self>) -> Result<(), JsValue> {
         if self.fully_loaded() || !self.with_session(|s| s.database().gc_due())? {
             return Ok(());
         }
         self.load_all().await?;
-        self.with_session(|s| s.database_mut().gc())??;
+        self.with_session(|s| s.database_mut().gc_continue())??;
         if let Some(durable) = self.after_write() {
             JsFuture::from(durable).await?;
         }
