@@ -81,6 +81,38 @@ pub enum Error {
     PagesMissing(Vec<u64>),
 }
 
+/// The pages several reads miss on a partly loaded image, gathered so that
+/// one attempt names them all ([`Error::PagesMissing`]) and the browser
+/// runtime fetches them together: a read that only missed pages is noted
+/// and the next one tried; any other error ends the attempt at once.
+#[derive(Default)]
+pub struct MissingPages(Vec<u64>);
+
+impl MissingPages {
+    /// `r`'s value, or `None` when it only missed pages (noted); `r`'s
+    /// error when it failed otherwise.
+    pub fn attempt<T>(&mut self, r: Result<T>) -> Result<Option<T>> {
+        match r {
+            Err(Error::PagesMissing(pages)) => {
+                self.0.extend(pages);
+                Ok(None)
+            }
+            other => other.map(Some),
+        }
+    }
+
+    /// `Ok` when no read missed a page, else the missing pages, sorted,
+    /// each once.
+    pub fn finish(mut self) -> Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        self.0.sort_unstable();
+        self.0.dedup();
+        Err(Error::PagesMissing(self.0))
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::Io(e.to_string())

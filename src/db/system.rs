@@ -3,7 +3,7 @@
 
 use std::ops::Bound;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MissingPages, Result};
 use crate::store::btree::NodeRef;
 use crate::store::page::Reader;
 use crate::time::Timestamp;
@@ -41,33 +41,22 @@ impl Database {
         // and the window: on a lazy image, a few paths of the system tree,
         // whatever the length of history. Each read goes on past pages not
         // loaded yet, so one attempt names the missing pages of all four.
-        let mut missing = Vec::new();
-        let mut attempt = |r: Result<()>| match r {
-            Err(Error::PagesMissing(pages)) => {
-                missing.extend(pages);
-                Ok(())
-            }
-            other => other,
-        };
+        let mut missing = MissingPages::default();
         let mut records = Vec::new();
-        attempt(self.store.scan(&self.sys, Bound::Unbounded, Bound::Excluded(&[SYS_ENTRY]), &mut |k, v| {
+        missing.attempt(self.store.scan(&self.sys, Bound::Unbounded, Bound::Excluded(&[SYS_ENTRY]), &mut |k, v| {
             records.push((k.to_vec(), v.to_vec()));
             true
         }))?;
         let mut first = None;
-        attempt(self.scan_entries(0, &mut |seq, v| {
+        missing.attempt(self.scan_entries(0, &mut |seq, v| {
             first = Some(decode_entry(seq, v)?);
             Ok(false)
         }))?;
         let mut last = None;
-        attempt(self.store.last_at_most(&self.sys, &sys_key(SYS_ENTRY, u64::MAX)).map(|found| last = found))?;
+        missing.attempt(self.store.last_at_most(&self.sys, &sys_key(SYS_ENTRY, u64::MAX)).map(|found| last = found))?;
         let mut window = None;
-        attempt(self.store.get(&self.sys, SYS_WINDOW).map(|w| window = w))?;
-        if !missing.is_empty() {
-            missing.sort_unstable();
-            missing.dedup();
-            return Err(Error::PagesMissing(missing));
-        }
+        missing.attempt(self.store.get(&self.sys, SYS_WINDOW).map(|w| window = w))?;
+        missing.finish()?;
         for (k, v) in records {
             let mut r = Reader::new(&v);
             match k.first() {

@@ -264,7 +264,7 @@ impl Database {
             _ => {}
         }
         let all = self.all_entries()?;
-        let live = &all.roots[all.first..];
+        let live = all.live_roots();
         Ok(match live.partition_point(|r| r.0 <= t) {
             0 => 0,
             i => live[i - 1].1,

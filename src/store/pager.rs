@@ -234,40 +234,37 @@ impl Pager {
         if page_no < FIRST_LOG_PAGE || page_no >= self.st.next_page {
             return Err(bad_addr(addr));
         }
-        // A cached page passed its checks when it was read.
-        if let Some(b) = self.cache.get(&page_no) {
-            return take(page::checked_payload(&b));
-        }
-        let mut b = page::blank();
-        self.backend.read(page_no, &mut b)?;
-        let (kind, payload) = page::open(page_no, &b)?;
-        if kind != PageKind::Log {
-            return Err(Error::Corrupt(format!("page {page_no} is not a log page")));
-        }
-        let rec = take(payload)?;
-        self.cache.insert(page_no, Rc::new(b));
-        Ok(rec)
+        let b = self.stored_page(page_no)?;
+        take(page::checked_payload(&b))
     }
 
-    /// Reads log page `page_no` into the page cache (checked), as reading a
-    /// record on it would; a page that is in memory already costs nothing.
-    pub fn load_page(&self, page_no: u64) -> Result<()> {
-        if page_no == self.st.tail_page
-            || self.st.sealed.iter().any(|(n, _)| *n == page_no)
-            || self.cache.get(&page_no).is_some()
-        {
-            return Ok(());
-        }
-        if page_no < FIRST_LOG_PAGE || page_no >= self.st.next_page {
-            return Err(Error::Corrupt(format!("a patch lists page {page_no}, outside the log")));
+    /// Stored log page `page_no`: from the page cache, else read from the
+    /// backend, checked (checksum, number, kind) and cached. A cached page
+    /// passed its checks when it was read.
+    fn stored_page(&self, page_no: u64) -> Result<Rc<PageBuf>> {
+        if let Some(b) = self.cache.get(&page_no) {
+            return Ok(b);
         }
         let mut b = page::blank();
         self.backend.read(page_no, &mut b)?;
         if page::open(page_no, &b)?.0 != PageKind::Log {
             return Err(Error::Corrupt(format!("page {page_no} is not a log page")));
         }
-        self.cache.insert(page_no, Rc::new(b));
-        Ok(())
+        let b = Rc::new(b);
+        self.cache.insert(page_no, b.clone());
+        Ok(b)
+    }
+
+    /// Reads log page `page_no` into the page cache (checked), as reading a
+    /// record on it would; a page that is in memory already costs nothing.
+    pub fn load_page(&self, page_no: u64) -> Result<()> {
+        if page_no == self.st.tail_page || self.st.sealed.iter().any(|(n, _)| *n == page_no) {
+            return Ok(());
+        }
+        if page_no < FIRST_LOG_PAGE || page_no >= self.st.next_page {
+            return Err(Error::Corrupt(format!("a patch lists page {page_no}, outside the log")));
+        }
+        self.stored_page(page_no).map(|_| ())
     }
 
     /// Makes everything appended so far durable together with `meta`:

@@ -51,7 +51,7 @@ use std::collections::HashSet;
 use std::ops::Bound;
 use std::rc::Rc;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MissingPages, Result};
 use crate::store::backend::PREFETCH_PAGES;
 use crate::store::cache::Cache;
 use crate::store::page::{Reader, Writer};
@@ -294,19 +294,11 @@ impl Store {
         if self.cached(patch_base(rec)?).is_some() {
             return Ok(());
         }
-        let mut missing = Vec::new();
+        let mut missing = MissingPages::default();
         for page in patch_link_pages(at, rec)? {
-            match self.pager.load_page(page) {
-                Ok(()) => {}
-                Err(Error::PagesMissing(pages)) => missing.extend(pages),
-                Err(e) => return Err(e),
-            }
+            missing.attempt(self.pager.load_page(page))?;
         }
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::PagesMissing(missing))
-        }
+        missing.finish()
     }
 
     fn node(&self, r: &NodeRef) -> Result<Rc<Node>> {
@@ -377,27 +369,19 @@ impl Store {
     /// missed on the way; any other error ends it at once.
     pub fn load_levels(&self, root: &NodeRef) -> Result<()> {
         let mut level = vec![root.clone()];
-        let mut missing = Vec::new();
+        let mut missing = MissingPages::default();
         while !level.is_empty() {
             let mut next = Vec::new();
             for r in &level {
-                match self.node(r) {
-                    Ok(n) => {
-                        if !n.is_leaf() {
-                            next.extend(n.kids.iter().cloned());
-                        }
+                if let Some(n) = missing.attempt(self.node(r))? {
+                    if !n.is_leaf() {
+                        next.extend(n.kids.iter().cloned());
                     }
-                    Err(Error::PagesMissing(pages)) => missing.extend(pages),
-                    Err(e) => return Err(e),
                 }
             }
             level = next;
         }
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::PagesMissing(missing))
-        }
+        missing.finish()
     }
 
     /// The entry with the greatest key `<= bound`, read along one path
