@@ -124,7 +124,12 @@ fn run(ops: &[Op], budget: u64, fault: Fault) -> (MemBackend, Vec<Acked>, bool, 
         let state = state_of(&db, &db.committed()).unwrap();
         acked.push(Acked { state, timeline: db.timeline().unwrap().len() });
     }
-    (mem, acked, false, writes.get())
+    // A garbage-collection slice that fails leaves the database at its last
+    // durable state and does not fail the operation that ran it (the next
+    // write reports the error): when that was the last operation, the
+    // budget is spent (the write after it was tried) with no error seen.
+    let spent = writes.get() >= budget;
+    (mem, acked, spent, writes.get())
 }
 
 /// The state the in-flight operation `i` would have produced, replayed on a
