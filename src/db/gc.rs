@@ -279,7 +279,10 @@ impl Database {
         };
         let saved = self.save();
         let gc = self.gc;
-        match self.relocate_slice(&mut r, budget).and_then(|done| self.write_superblock().map(|()| done)) {
+        let slice = self.relocate_slice(&mut r, budget);
+        // A slice that moved nothing has nothing to make durable.
+        let moved = !self.head.same(&saved.head) || !self.sys.same(&saved.sys);
+        match slice.and_then(|done| if moved { self.write_superblock().map(|()| done) } else { Ok(done) }) {
             Ok(done) => {
                 if !done {
                     self.relocation = Some(r);

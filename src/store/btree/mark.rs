@@ -142,8 +142,8 @@ impl Store {
 
     /// Copies out of `pages` every node of the tree (and every long value)
     /// that depends on them, visiting about `budget` nodes (at least the
-    /// path to one leaf; `budget` is left with what remains): such nodes are rewritten in full, their ancestors as
-    /// patches. The walk starts at the subtree holding `from` (the whole
+    /// path to one leaf; `budget` is left with what remains): such nodes
+    /// are rewritten in full, their ancestors as patches. The walk starts at the subtree holding `from` (the whole
     /// tree when `None`). Returns the new in-memory root (`None` when nothing
     /// it visited depends on those pages) and the first key it did not
     /// visit (`None`: it reached the end), where the next slice resumes.
@@ -158,7 +158,6 @@ impl Store {
         from: Option<&[u8]>,
         budget: &mut usize,
     ) -> Result<Relocated> {
-        *budget = (*budget).max(1);
         let mut resume = None;
         let moved = self.relocate_in(r, pages, from, budget, &mut resume)?;
         Ok((moved, resume))
