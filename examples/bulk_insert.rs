@@ -44,7 +44,8 @@ fn main() {
     let runs: u32 = args.next().map_or(5, |a| a.parse().expect("runs"));
     // A third argument `bulk` times the bulk insert alone, `singles` skips
     // the autocommit INSERTs, `join` repeats the indexed join 100 times and
-    // `lookup` makes 500,000 prepared point lookups (for profiling).
+    // `lookup` makes 500,000 prepared point lookups and `scan` runs the
+    // scan-aggregate 200 times (for profiling).
     let only = args.next();
     let bulk_only = only.as_deref() == Some("bulk");
     let sql = script(rows);
@@ -74,7 +75,8 @@ fn main() {
     s.execute(SCHEMA).expect("schema");
     s.execute(&sql).expect("bulk insert");
     let mut scan = Duration::MAX;
-    for _ in 0..runs {
+    let scan_runs = if only.as_deref() == Some("scan") { 200 } else { runs };
+    for _ in 0..scan_runs {
         let t = Instant::now();
         s.execute_one("SELECT id % 100, COUNT(*), SUM(v) FROM t GROUP BY id % 100").expect("scan");
         scan = scan.min(t.elapsed());
@@ -91,7 +93,7 @@ fn main() {
         scan.as_secs_f64() * 1e3,
         lookup.as_secs_f64() * 1e6 / n as f64
     );
-    if only.as_deref() == Some("lookup") {
+    if matches!(only.as_deref(), Some("lookup" | "scan")) {
         return;
     }
     // Single-row INSERTs in one transaction (`cargo bench --bench sql`'s

@@ -595,14 +595,27 @@ pub fn decode_row(b: &[u8]) -> SqlResult<Vec<Value>> {
 /// reads every column).
 pub fn decode_columns(b: &[u8], read: Option<&[bool]>, width: usize) -> SqlResult<Vec<Value>> {
     let mut out = Vec::with_capacity(width);
+    decode_columns_into(b, read, &mut out)?;
+    Ok(out)
+}
+
+/// [`decode_columns`] into `out` (cleared first, its room kept): a scan
+/// decodes each row into one buffer. With `read`, decoding stops after
+/// the last column it marks (the rest are left out; a caller pads them).
+pub fn decode_columns_into(b: &[u8], read: Option<&[bool]>, out: &mut Vec<Value>) -> SqlResult<()> {
+    out.clear();
+    let stop = read.map_or(usize::MAX, |m| m.iter().rposition(|&x| x).map_or(0, |i| i + 1));
     let mut r = Reader::new(b);
     let bad = |_| corrupt("row");
+    // an integer of at most 8 bytes (what every tag but DECIMAL's holds)
     let int = |r: &mut Reader, n: u8| -> SqlResult<i64> {
-        let bytes = r.bytes(usize::from(n)).map_err(bad)?;
-        Ok(read_int(bytes) as i64)
+        let bytes = r.take(usize::from(n)).filter(|b| b.len() <= 8).ok_or_else(|| corrupt("row"))?;
+        let mut buf = if bytes.last().is_some_and(|&l| l & 0x80 != 0) { [0xFF; 8] } else { [0; 8] };
+        buf[..bytes.len()].copy_from_slice(bytes);
+        Ok(i64::from_le_bytes(buf))
     };
-    while r.remaining() > 0 {
-        let tag = r.u8().map_err(bad)?;
+    while r.remaining() > 0 && out.len() < stop {
+        let tag = r.take(1).ok_or_else(|| corrupt("row"))?[0];
         out.push(match tag {
             0 => Value::Null,
             TAG_INT..TAG_DOUBLE => Value::Int(int(&mut r, tag - TAG_INT)?),
@@ -635,7 +648,7 @@ pub fn decode_columns(b: &[u8], read: Option<&[bool]>, width: usize) -> SqlResul
             }
         });
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Values a row read from a table has room for beyond its columns: a query
@@ -672,9 +685,19 @@ impl<'r> RowReader<'r> {
 
     /// A stored row of the table, decoded.
     pub fn decode(&self, bytes: &[u8]) -> SqlResult<Vec<Value>> {
-        let mut r = decode_columns(bytes, self.read, self.width + ROW_ROOM)?;
-        r.resize(self.width, Value::Null);
+        let mut r = Vec::with_capacity(self.width + ROW_ROOM);
+        self.decode_into(bytes, &mut r)?;
         Ok(r)
+    }
+
+    /// [`RowReader::decode`] into `row` (its room kept).
+    pub fn decode_into(&self, bytes: &[u8], row: &mut Vec<Value>) -> SqlResult<()> {
+        if row.capacity() == 0 {
+            row.reserve_exact(self.width + ROW_ROOM);
+        }
+        decode_columns_into(bytes, self.read, row)?;
+        row.resize(self.width, Value::Null);
+        Ok(())
     }
 }
 

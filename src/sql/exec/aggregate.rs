@@ -60,15 +60,15 @@ impl<'a> Exec<'a> {
         parent: Option<&Env>,
     ) -> SqlResult<Vec<Row>> {
         let mut g = Grouper::new(keys, aggs, width);
-        for row in rows {
-            self.group_row(&mut g, row, parent)?;
+        for mut row in rows {
+            self.group_row(&mut g, &mut row, parent)?;
         }
         Ok(g.finish(scalar))
     }
 
-    /// Adds one row to its group.
-    pub(super) fn group_row(&self, g: &mut Grouper, row: Row, parent: Option<&Env>) -> SqlResult<()> {
-        let env = Env { row: &row, parent };
+    /// Adds one row to its group (taking the row when it starts a group).
+    pub(super) fn group_row(&self, g: &mut Grouper, row: &mut Row, parent: Option<&Env>) -> SqlResult<()> {
+        let env = Env { row, parent };
         g.key.clear();
         for e in g.keys {
             g.key.push(self.eval(e, &env)?.key_in(e.key_collation()));
@@ -87,12 +87,16 @@ impl<'a> Exec<'a> {
                 Some(e) => self.eval(e, &env)?,
                 None => Value::Int(1),
             };
+            if a.more.is_empty() && a.order.is_empty() {
+                st.add(a, v, &[], Vec::new())?;
+                continue;
+            }
             let more = a.more.iter().map(|e| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
             let order = a.order.iter().map(|(e, _)| self.eval(e, &env)).collect::<SqlResult<Vec<_>>>()?;
             st.add(a, v, &more, order)?;
         }
         if new {
-            g.groups[gi].0 = row;
+            g.groups[gi].0 = std::mem::take(row);
         }
         Ok(())
     }

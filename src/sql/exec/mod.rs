@@ -205,8 +205,20 @@ pub(super) fn num_or_null(v: Value) -> Value {
 }
 
 impl<'a> Exec<'a> {
-    /// Evaluates an expression.
+    /// Evaluates an expression. Columns and literals, the leaves of most
+    /// expressions, are read here; everything else in [`Exec::eval_node`],
+    /// whose frame is large.
+    #[inline]
     pub fn eval(&self, e: &BExpr, env: &Env) -> SqlResult<Value> {
+        match e {
+            BExpr::Col(i) => Ok(env.row.get(*i).cloned().unwrap_or(Value::Null)),
+            BExpr::Lit(v) => Ok(v.clone()),
+            _ => self.eval_node(e, env),
+        }
+    }
+
+    /// [`Exec::eval`] of any expression.
+    fn eval_node(&self, e: &BExpr, env: &Env) -> SqlResult<Value> {
         Ok(match e {
             BExpr::Lit(v) => v.clone(),
             BExpr::Param(i) => {

@@ -168,8 +168,8 @@ impl<'a> Exec<'a> {
                             self.each_row(&scan, parent, &mut |_, row| self.group_row(&mut g, row, parent))?;
                         }
                         None => {
-                            for row in from_rows()? {
-                                self.group_row(&mut g, row, parent)?;
+                            for mut row in from_rows()? {
+                                self.group_row(&mut g, &mut row, parent)?;
                             }
                         }
                     }

@@ -114,7 +114,7 @@ impl<'a> Exec<'a> {
     pub(super) fn rows_within(&self, scan: &TableScan, parent: Option<&Env>) -> SqlResult<Option<Vec<(u64, Row)>>> {
         let mut out = Vec::new();
         let whole = self.each_row(scan, parent, &mut |id, r| {
-            out.push((id, r));
+            out.push((id, std::mem::take(r)));
             Ok(())
         })?;
         Ok(whole.then_some(out))
@@ -122,17 +122,19 @@ impl<'a> Exec<'a> {
 
     /// Gives `sink` each row of the table (with its row id) that the scan
     /// reaches and keeps; false when a full scan gave up after its budget.
+    /// The rows of a full scan are decoded into one buffer: a sink that
+    /// keeps a row takes it (`std::mem::take`).
     pub(super) fn each_row(
         &self,
         scan: &TableScan,
         parent: Option<&Env>,
-        sink: &mut dyn FnMut(u64, Row) -> SqlResult<()>,
+        sink: &mut dyn FnMut(u64, &mut Row) -> SqlResult<()>,
     ) -> SqlResult<bool> {
         let TableScan { meta, snap, access, filters, budget, read } = *scan;
         let mut rows = catalog::RowReader::new(meta, read);
         let mut err = None;
-        let mut accept = |rowid: u64, r: Row| -> SqlResult<()> {
-            if self.all_true(filters, &Env { row: &r, parent })? {
+        let mut accept = |rowid: u64, r: &mut Row| -> SqlResult<()> {
+            if self.all_true(filters, &Env { row: r, parent })? {
                 sink(rowid, r)?;
             }
             Ok(())
@@ -142,12 +144,15 @@ impl<'a> Exec<'a> {
             None => {
                 let prefix = catalog::row_prefix(meta.id);
                 let mut read = 0usize;
+                let mut buf = Row::new();
                 catalog::scan_prefix(self.db, snap, &prefix, &mut |k, v| {
                     read += 1;
                     if read > budget {
                         return false;
                     }
-                    if let Err(e) = rows.decode(v).and_then(|r| accept(catalog::row_key_rowid(k), r)) {
+                    if let Err(e) =
+                        rows.decode_into(v, &mut buf).and_then(|()| accept(catalog::row_key_rowid(k), &mut buf))
+                    {
                         err = Some(e);
                         return false;
                     }
@@ -175,8 +180,8 @@ impl<'a> Exec<'a> {
                 rowids.sort_unstable();
                 rowids.dedup();
                 for rid in rowids {
-                    if let Some(r) = rows.read(self.db, snap, rid)? {
-                        accept(rid, r)?;
+                    if let Some(mut r) = rows.read(self.db, snap, rid)? {
+                        accept(rid, &mut r)?;
                     }
                 }
             }

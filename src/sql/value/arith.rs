@@ -32,6 +32,22 @@ pub enum ArithOp {
 /// Evaluates `a op b` with MySQL semantics (NULL in, NULL out; division by
 /// zero yields NULL).
 pub fn arith(op: ArithOp, a: &Value, b: &Value) -> SqlResult<Value> {
+    // the common case, two integers and an integral result: what the
+    // general path below gives, without its conversions (an overflow, a
+    // zero divisor and the other operators take that path)
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        let r = match op {
+            ArithOp::Add => x.checked_add(*y),
+            ArithOp::Sub => x.checked_sub(*y),
+            ArithOp::Mul => x.checked_mul(*y),
+            ArithOp::Mod if *y != 0 => Some(x.checked_rem(*y).unwrap_or(0)),
+            ArithOp::IntDiv if *y != 0 => x.checked_div(*y),
+            _ => None,
+        };
+        if let Some(r) = r {
+            return Ok(Value::Int(r));
+        }
+    }
     if a.is_null() || b.is_null() {
         return Ok(Value::Null);
     }
