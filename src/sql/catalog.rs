@@ -610,9 +610,12 @@ pub fn decode_columns_into(b: &[u8], read: Option<&[bool]>, out: &mut Vec<Value>
     // an integer of at most 8 bytes (what every tag but DECIMAL's holds)
     let int = |r: &mut Reader, n: u8| -> SqlResult<i64> {
         let bytes = r.take(usize::from(n)).filter(|b| b.len() <= 8).ok_or_else(|| corrupt("row"))?;
-        let mut buf = if bytes.last().is_some_and(|&l| l & 0x80 != 0) { [0xFF; 8] } else { [0; 8] };
-        buf[..bytes.len()].copy_from_slice(bytes);
-        Ok(i64::from_le_bytes(buf))
+        // little-endian, sign-extended from its last byte (a byte at a
+        // time: most hold one to three, and a copy into a buffer costs a
+        // call and a stalled load)
+        let v = bytes.iter().rev().fold(0u64, |v, &b| (v << 8) | u64::from(b));
+        let shift = 64 - 8 * bytes.len() as u32;
+        Ok(if shift == 64 { 0 } else { ((v << shift) as i64) >> shift })
     };
     while r.remaining() > 0 && out.len() < stop {
         let tag = r.take(1).ok_or_else(|| corrupt("row"))?[0];

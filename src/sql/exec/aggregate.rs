@@ -17,6 +17,11 @@ pub(super) struct Grouper<'p> {
     /// The grouped row's width before the aggregate values.
     width: usize,
     index: KeyMap<Vec<KeyPart>, usize>,
+    /// With one key: the groups whose key is an integer of 64 bits (the
+    /// common `GROUP BY` of an integer column or expression), by that
+    /// integer; [`Value::key_in`] maps every value numerically equal to
+    /// one to `KeyPart::Int` of it, and those come here too.
+    by_int: KeyMap<i64, usize>,
     /// Each group's first row and its aggregates' states.
     groups: Vec<(Row, Vec<AggState>)>,
     /// The row's key, in a buffer kept across rows (copied for a new group).
@@ -25,7 +30,38 @@ pub(super) struct Grouper<'p> {
 
 impl<'p> Grouper<'p> {
     pub(super) fn new(keys: &'p [BExpr], aggs: &'p [AggCall], width: usize) -> Grouper<'p> {
-        Grouper { keys, aggs, width, index: KeyMap::default(), groups: Vec::new(), key: Vec::with_capacity(keys.len()) }
+        Grouper {
+            keys,
+            aggs,
+            width,
+            index: KeyMap::default(),
+            by_int: KeyMap::default(),
+            groups: Vec::new(),
+            key: Vec::with_capacity(keys.len()),
+        }
+    }
+
+    /// The group of the row whose key is in `self.key` (or, with one key,
+    /// is `int`), and whether it is new.
+    fn group_of(&mut self, int: Option<i64>) -> (usize, bool) {
+        let next = self.groups.len();
+        let int = int.or(match self.key.as_slice() {
+            [KeyPart::Int(i)] => i64::try_from(*i).ok(),
+            _ => None,
+        });
+        match int {
+            Some(i) => match self.by_int.entry(i) {
+                std::collections::hash_map::Entry::Occupied(e) => (*e.get(), false),
+                std::collections::hash_map::Entry::Vacant(e) => (*e.insert(next), true),
+            },
+            None => match self.index.get(self.key.as_slice()) {
+                Some(&gi) => (gi, false),
+                None => {
+                    self.index.insert(self.key.clone(), next);
+                    (next, true)
+                }
+            },
+        }
     }
 
     /// The grouped rows: each group's first row (padded to the width),
@@ -70,18 +106,24 @@ impl<'a> Exec<'a> {
     pub(super) fn group_row(&self, g: &mut Grouper, row: &mut Row, parent: Option<&Env>) -> SqlResult<()> {
         let env = Env { row, parent };
         g.key.clear();
-        for e in g.keys {
-            g.key.push(self.eval(e, &env)?.key_in(e.key_collation()));
-        }
-        let (gi, new) = match g.index.get(g.key.as_slice()) {
-            Some(&gi) => (gi, false),
-            None => {
-                g.index.insert(g.key.clone(), g.groups.len());
-                g.groups.push((Vec::new(), g.aggs.iter().map(|_| AggState::default()).collect()));
-                self.growing(g.groups.len(), g.width + g.keys.len() + g.aggs.len())?;
-                (g.groups.len() - 1, true)
+        let mut int = None;
+        match g.keys {
+            // one key of an integer: no key parts to make
+            [e] => match self.eval(e, &env)? {
+                Value::Int(i) => int = Some(i),
+                v => g.key.push(v.key_in(e.key_collation())),
+            },
+            keys => {
+                for e in keys {
+                    g.key.push(self.eval(e, &env)?.key_in(e.key_collation()));
+                }
             }
-        };
+        }
+        let (gi, new) = g.group_of(int);
+        if new {
+            g.groups.push((Vec::new(), g.aggs.iter().map(|_| AggState::default()).collect()));
+            self.growing(g.groups.len(), g.width + g.keys.len() + g.aggs.len())?;
+        }
         for (a, st) in g.aggs.iter().zip(g.groups[gi].1.iter_mut()) {
             let v = match &a.arg {
                 Some(e) => self.eval(e, &env)?,

@@ -29,6 +29,21 @@ pub enum ArithOp {
     Mod,
 }
 
+/// `x op y` of two integers when the result is the integer [`arith`]
+/// gives; `None` for an overflow, a zero divisor and the operators whose
+/// result is not an integer (`/`), which take [`arith`]'s general path.
+#[inline]
+pub fn int_arith(op: ArithOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        ArithOp::Add => x.checked_add(y),
+        ArithOp::Sub => x.checked_sub(y),
+        ArithOp::Mul => x.checked_mul(y),
+        ArithOp::Mod if y != 0 => Some(x.checked_rem(y).unwrap_or(0)),
+        ArithOp::IntDiv if y != 0 => x.checked_div(y),
+        _ => None,
+    }
+}
+
 /// Evaluates `a op b` with MySQL semantics (NULL in, NULL out; division by
 /// zero yields NULL).
 pub fn arith(op: ArithOp, a: &Value, b: &Value) -> SqlResult<Value> {
@@ -36,15 +51,7 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value) -> SqlResult<Value> {
     // general path below gives, without its conversions (an overflow, a
     // zero divisor and the other operators take that path)
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
-        let r = match op {
-            ArithOp::Add => x.checked_add(*y),
-            ArithOp::Sub => x.checked_sub(*y),
-            ArithOp::Mul => x.checked_mul(*y),
-            ArithOp::Mod if *y != 0 => Some(x.checked_rem(*y).unwrap_or(0)),
-            ArithOp::IntDiv if *y != 0 => x.checked_div(*y),
-            _ => None,
-        };
-        if let Some(r) = r {
+        if let Some(r) = int_arith(op, *x, *y) {
             return Ok(Value::Int(r));
         }
     }

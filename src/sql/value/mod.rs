@@ -14,7 +14,7 @@ mod compare;
 mod decimal;
 mod parse;
 
-pub use arith::{arith, cast, negate, ArithOp};
+pub use arith::{arith, cast, int_arith, negate, ArithOp};
 pub use compare::{
     cmp_numeric, collate_cmp, collate_key, order_cmp, order_cmp_in, sql_cmp, sql_cmp_in, Collation, KeyPart,
 };
