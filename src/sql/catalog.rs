@@ -534,13 +534,13 @@ fn put_int(out: &mut Vec<u8>, base: u8, v: i64) {
 }
 
 fn read_int(b: &[u8]) -> i128 {
-    match b.last() {
-        None => 0,
-        Some(&last) => {
-            let mut buf = if last & 0x80 != 0 { [0xFF; 16] } else { [0; 16] };
-            buf[..b.len()].copy_from_slice(b);
-            i128::from_le_bytes(buf)
-        }
+    // a byte at a time: most hold one to three, and a copy into a buffer
+    // costs a call and a stalled load per value
+    debug_assert!(b.len() <= 16, "callers check the width");
+    let v = b.iter().rev().fold(0u128, |v, &x| (v << 8) | u128::from(x));
+    match 128 - 8 * b.len() as u32 {
+        128 => 0,
+        shift => ((v << shift) as i128) >> shift,
     }
 }
 
@@ -610,12 +610,7 @@ pub fn decode_columns_into(b: &[u8], read: Option<&[bool]>, out: &mut Vec<Value>
     // an integer of at most 8 bytes (what every tag but DECIMAL's holds)
     let int = |r: &mut Reader, n: u8| -> SqlResult<i64> {
         let bytes = r.take(usize::from(n)).filter(|b| b.len() <= 8).ok_or_else(|| corrupt("row"))?;
-        // little-endian, sign-extended from its last byte (a byte at a
-        // time: most hold one to three, and a copy into a buffer costs a
-        // call and a stalled load)
-        let v = bytes.iter().rev().fold(0u64, |v, &b| (v << 8) | u64::from(b));
-        let shift = 64 - 8 * bytes.len() as u32;
-        Ok(if shift == 64 { 0 } else { ((v << shift) as i64) >> shift })
+        Ok(read_int(bytes) as i64)
     };
     while r.remaining() > 0 && out.len() < stop {
         let tag = r.take(1).ok_or_else(|| corrupt("row"))?[0];
